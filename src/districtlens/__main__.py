@@ -1,0 +1,3 @@
+from districtlens.cli import app
+
+app()

@@ -1,0 +1,52 @@
+"""What every command shares: the store option, exit codes, JSON and human output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from districtlens.config import DB_ENV, DEFAULT_DB
+from districtlens.store import Store, open_store
+from districtlens.store.db import StoreError
+
+EXIT_OK = 0
+EXIT_REJECTED = 1  # the input was refused; nothing was written
+EXIT_USAGE = 2
+
+console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path,
+    typer.Option("--db", envvar=DB_ENV, help="The store (a DuckDB file).", show_default=True),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+DEFAULT_DB_PATH = DEFAULT_DB
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def store_at(path: Path, *, read_only: bool = False) -> Iterator[Store]:
+    """Open the store for a command, turning store errors into a clear message and exit 1."""
+    try:
+        store = open_store(path, read_only=read_only)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,66 @@
+"""From a validated roster to what the store takes: one record per enterprise, one per
+enterprise-year, and every key the file held."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from districtlens.ingest.locate import Gazetteer, learn_roads, locate
+from districtlens.ingest.read import ROW
+from districtlens.ingest.validate import ENTERPRISE_COLUMNS, FACT_COLUMNS, Validated
+
+LOCATION_COLUMNS = ("district_adcode", "street_code", "zone_id", "located_by")
+
+
+@dataclass(frozen=True)
+class Roster:
+    enterprises: pl.DataFrame  # one row per uscc
+    facts: pl.DataFrame  # one row per (uscc, year)
+    keys: pl.DataFrame  # uscc, year, carries_attributes: one row per valid row of the file
+    columns: tuple[str, ...]
+
+
+def prepare_roster(validated: Validated, gazetteer: Gazetteer, known: pl.DataFrame) -> Roster:
+    """Split valid rows into enterprises and facts, and place each address.
+
+    An enterprise's attributes come from its latest year in the file (a name that changed in
+    2023 is the name of the 2023 row). The road gazetteer learns from `known` (address,
+    district_adcode of enterprises already placed by a district name) and from this file.
+    """
+    rows = validated.rows
+    columns = validated.columns
+    attributes = [c for c in ENTERPRISE_COLUMNS if c in columns]
+    carriers = rows.sort(["uscc", "year", ROW], nulls_last=False).unique("uscc", keep="last")
+    enterprises = carriers.select("uscc", *attributes)
+    if "address" in attributes:
+        enterprises = _with_location(enterprises, gazetteer, known)
+    else:
+        enterprises = enterprises.with_columns(*[pl.lit(None, pl.Utf8).alias(c) for c in LOCATION_COLUMNS])
+    missing = [c for c in ENTERPRISE_COLUMNS if c not in attributes]
+    enterprises = enterprises.with_columns(*[pl.lit(None, pl.Utf8).alias(c) for c in missing if c != "founded"])
+    if "founded" not in attributes:
+        enterprises = enterprises.with_columns(pl.lit(None, pl.Date).alias("founded"))
+
+    fact_columns = [c for c in FACT_COLUMNS if c in columns]
+    facts = rows.filter(pl.col("year").is_not_null()).select(
+        "uscc",
+        "year",
+        *fact_columns,
+        *[pl.lit(None, pl.Float64).alias(c) for c in FACT_COLUMNS if c not in fact_columns],
+    )
+    keys = rows.select("uscc", "year", pl.col(ROW).is_in(carriers[ROW].implode()).alias("carries_attributes"))
+    return Roster(enterprises, facts, keys, columns)
+
+
+def _with_location(enterprises: pl.DataFrame, gazetteer: Gazetteer, known: pl.DataFrame) -> pl.DataFrame:
+    first = locate(enterprises["address"], gazetteer)
+    by_name = first["located_by"].is_in(["district-name", "former-name"])
+    learned = learn_roads(
+        pl.concat([known["address"], enterprises["address"].filter(by_name)]),
+        pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)]),
+        gazetteer,
+    )
+    located = locate(enterprises["address"], gazetteer.with_roads(learned)) if learned.height else first
+    return pl.concat([enterprises, located], how="horizontal")

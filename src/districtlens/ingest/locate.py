@@ -1,0 +1,195 @@
+"""Where an enterprise is: address -> district adcode, and street and functional zone where the
+address allows it.
+
+Three kinds of evidence, tried in order, each named in `located_by`:
+- `district-name`: the address names a county-level area of China (静安区, 浦东新区, 鼓楼区 ...),
+  disambiguated by the province and city it also names when the name alone is ambiguous;
+- `former-name`: it names a district or county that has since merged (上海市闸北区 is today's
+  静安区 310106; 卢湾区 -> 黄浦区; 南汇区 -> 浦东新区; 崇明县 -> 崇明区), from refdata;
+- `road-gazetteer`: it names no district, but its road was seen, in addresses already placed,
+  in one district only (a road seen in several districts proves nothing).
+Anything else stays `unresolved`, with no district: never a silent guess.
+
+Every step is a vectorised regular expression over the whole column (polars, Rust regex).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
+
+import polars as pl
+
+from districtlens import refdata
+
+LOCATED_BY = ("district-name", "former-name", "road-gazetteer", "unresolved")
+# A road is the shortest run of Han characters ending in a road word, once the province, city,
+# district and street/town that may precede it are stripped away.
+ROAD = r"^([\p{Han}0-9]{1,12}?(?:大道|公路|路|大街|街))"
+STREET_PREFIX = r"^([\p{Han}]{2,8}?(?:街道|镇|乡))"
+MIN_ROAD_SIGHTINGS = 2  # a road seen once may be a typo; two sightings in one district only is evidence
+
+
+def _alternation(names: list[str]) -> str:
+    # Longest first, so 浦东新区 wins over a shorter name it contains.
+    return "|".join(sorted(set(names), key=len, reverse=True))
+
+
+@dataclass(eq=False)
+class Gazetteer:
+    """What addresses are matched against. Build with `Gazetteer.default()` and `with_zones`."""
+
+    areas: pl.DataFrame  # name, adcode, province_code, city_name, former (bool)
+    streets: pl.DataFrame  # name, street_code, adcode
+    provinces: pl.DataFrame  # name, province_code (full and short names)
+    cities: pl.DataFrame  # name, city_code
+    roads: pl.DataFrame  # road, adcode: roads seen in one district only
+    zone_streets: pl.DataFrame  # zone_id, street_code
+    zone_roads: pl.DataFrame  # zone_id, adcode, road
+
+    @classmethod
+    @cache
+    def default(cls) -> Gazetteer:
+        cities = refdata.cities()
+        provinces = refdata.provinces()
+        short = provinces.with_columns(
+            pl.col("name").str.replace(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区)$", "")
+        )
+        areas = (
+            refdata.areas()
+            .join(
+                cities.select(pl.col("code").alias("cityCode"), pl.col("name").alias("city_name")),
+                on="cityCode",
+                how="left",
+            )
+            .select(
+                "name",
+                pl.col("code").alias("adcode"),
+                pl.col("provinceCode").alias("province_code"),
+                "city_name",
+                pl.lit(False).alias("former"),
+            )
+        )
+        former = refdata.former_districts().select(
+            pl.col("old_name").alias("name"),
+            "adcode",
+            pl.col("adcode").str.slice(0, 2).alias("province_code"),
+            pl.lit(None, pl.Utf8).alias("city_name"),
+            pl.lit(True).alias("former"),
+        )
+        return cls(
+            areas=pl.concat([areas, former]),
+            streets=refdata.streets().select(
+                "name", pl.col("code").alias("street_code"), pl.col("areaCode").alias("adcode")
+            ),
+            provinces=pl.concat([provinces, short]).select("name", pl.col("code").alias("province_code")).unique(),
+            cities=cities.filter(pl.col("name") != "市辖区").select("name", pl.col("code").alias("city_code")),
+            roads=pl.DataFrame(schema={"road": pl.Utf8, "adcode": pl.Utf8}),
+            zone_streets=pl.DataFrame(schema={"zone_id": pl.Utf8, "street_code": pl.Utf8}),
+            zone_roads=pl.DataFrame(schema={"zone_id": pl.Utf8, "adcode": pl.Utf8, "road": pl.Utf8}),
+        )
+
+    def with_roads(self, roads: pl.DataFrame) -> Gazetteer:
+        return replace(self, roads=roads)
+
+    def with_zones(self, zone_streets: pl.DataFrame, zone_roads: pl.DataFrame) -> Gazetteer:
+        return replace(self, zone_streets=zone_streets, zone_roads=zone_roads)
+
+    @cached_property
+    def province_pattern(self) -> str:
+        return _alternation(self.provinces["name"].to_list())
+
+    @cached_property
+    def city_pattern(self) -> str:
+        return _alternation(self.cities["name"].to_list())
+
+    @cached_property
+    def area_pattern(self) -> str:
+        return _alternation(self.areas["name"].to_list())
+
+    @cached_property
+    def prefix_pattern(self) -> str:
+        return (
+            rf"^\s*(?:中国)?\s*(?:{self.province_pattern})?(?:{self.city_pattern})?"
+            rf"(?:{self.area_pattern})?"
+        )
+
+
+def street_and_road(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
+    """The street or town and the road an address names, where it names them:
+    '上海市浦东新区张江镇祖冲之路899号' -> ('张江镇', '祖冲之路')."""
+    rest = addresses.fill_null("").str.replace(gazetteer.prefix_pattern, "")
+    street = rest.str.extract(STREET_PREFIX, 1)
+    road = rest.str.replace(STREET_PREFIX, "").str.extract(ROAD, 1)
+    return pl.DataFrame({"street": street, "road": road})
+
+
+def road_of(addresses: pl.Series, gazetteer: Gazetteer) -> pl.Series:
+    """The road an address names, or null: '上海市静安区南京西路1266号' -> '南京西路'."""
+    return street_and_road(addresses, gazetteer)["road"]
+
+
+def learn_roads(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
+    """Roads seen at least MIN_ROAD_SIGHTINGS times, all in one district: (road, adcode)."""
+    seen = pl.DataFrame({"road": road_of(addresses, gazetteer), "adcode": adcodes}).drop_nulls()
+    per_road = seen.group_by("road").agg(
+        pl.col("adcode").n_unique().alias("districts"), pl.col("adcode").first(), pl.len().alias("n")
+    )
+    return per_road.filter((pl.col("districts") == 1) & (pl.col("n") >= MIN_ROAD_SIGHTINGS)).select("road", "adcode")
+
+
+def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
+    """One row per address: district_adcode, street_code, zone_id, located_by."""
+    frame = pl.DataFrame({"address": addresses.cast(pl.Utf8)}).with_row_index("_i")
+    text = pl.col("address").fill_null("")
+    frame = frame.with_columns(
+        text.str.extract(f"({gazetteer.province_pattern})", 1).alias("_province"),
+        text.str.extract(f"({gazetteer.city_pattern})", 1).alias("_city"),
+        text.str.extract(f"({gazetteer.area_pattern})", 1).alias("_area"),
+    ).join(gazetteer.provinces.rename({"name": "_province"}), on="_province", how="left")
+
+    # An area name may exist in several provinces or cities: keep it only where one candidate fits.
+    candidates = (
+        frame.filter(pl.col("_area").is_not_null())
+        .select("_i", "_area", "_city", "province_code")
+        .join(gazetteer.areas.rename({"name": "_area", "province_code": "_cand_province"}), on="_area")
+        .filter(pl.col("province_code").is_null() | (pl.col("province_code") == pl.col("_cand_province")))
+        .filter(
+            pl.col("_city").is_null()
+            | pl.col("city_name").is_null()
+            | (pl.col("city_name") == pl.col("_city"))
+            | (pl.col("city_name") == "市辖区")
+        )
+    )
+    placed = candidates.filter(pl.len().over("_i") == 1).select("_i", pl.col("adcode").alias("_by_name"), "former")
+    frame = frame.join(placed, on="_i", how="left")
+
+    frame = pl.concat(
+        [frame, street_and_road(frame["address"], gazetteer).rename({"street": "_street"})], how="horizontal"
+    )
+    frame = frame.join(gazetteer.roads.rename({"adcode": "_by_road"}), on="road", how="left")
+    frame = frame.with_columns(
+        pl.coalesce("_by_name", "_by_road").alias("district_adcode"),
+        pl.when(pl.col("_by_name").is_not_null() & pl.col("former"))
+        .then(pl.lit("former-name"))
+        .when(pl.col("_by_name").is_not_null())
+        .then(pl.lit("district-name"))
+        .when(pl.col("_by_road").is_not_null())
+        .then(pl.lit("road-gazetteer"))
+        .otherwise(pl.lit("unresolved"))
+        .alias("located_by"),
+    )
+
+    streets = gazetteer.streets.rename({"name": "_street", "adcode": "district_adcode"})
+    frame = frame.join(streets, on=["_street", "district_adcode"], how="left")
+
+    by_street = gazetteer.zone_streets.unique("street_code", keep="first").rename({"zone_id": "_zone_s"})
+    by_road = gazetteer.zone_roads.unique(["adcode", "road"], keep="first").rename(
+        {"zone_id": "_zone_r", "adcode": "district_adcode"}
+    )
+    frame = (
+        frame.join(by_street, on="street_code", how="left")
+        .join(by_road, on=["district_adcode", "road"], how="left")
+        .with_columns(pl.coalesce("_zone_s", "_zone_r").alias("zone_id"))
+    )
+    return frame.sort("_i").select("district_adcode", "street_code", "zone_id", "located_by")

@@ -1,0 +1,238 @@
+"""Validation of enterprise rosters: which rows the store may take, and why the others may not.
+
+A row is keyed by (uscc, year). It is invalid when the unified social credit code is empty or
+fails the GB 32100-2015 check character; the name is empty; the industry code is not a
+GB/T 4754-2017 four-digit class; a number does not parse or is negative; a date does not parse or
+does not exist; or another row has the same key with different values (then both are invalid).
+A row identical to an earlier row of the same file is a duplicate, counted and dropped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from districtlens.ingest.read import ROW
+from districtlens.refdata import gbt_class_codes
+
+# GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the 18th checks the first 17.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
+_CHAR_VALUE = np.full(256, -1, dtype=np.int64)
+for _value, _char in enumerate(USCC_ALPHABET):
+    _CHAR_VALUE[ord(_char)] = _value
+
+
+def uscc_check_char(code17: str) -> str:
+    """The check character of the first 17 characters of a credit code (GB 32100-2015, 4.2)."""
+    values = [USCC_ALPHABET.index(c) for c in code17]
+    total = int(np.dot(values, USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code: str | None) -> bool:
+    return bool(valid_uscc_mask(pl.Series([code], dtype=pl.Utf8))[0])
+
+
+def valid_uscc_mask(codes: pl.Series) -> np.ndarray:
+    """Vectorised GB 32100-2015 check over a column of codes (nulls are invalid)."""
+    filled = codes.fill_null("")
+    # 18 bytes and 18 characters: ASCII only, so each character is one byte below.
+    shaped = ((filled.str.len_bytes() == 18) & (filled.str.len_chars() == 18)).to_numpy()
+    valid = np.zeros(len(codes), dtype=bool)
+    if not shaped.any():
+        return valid
+    raw = "".join(filled.filter(pl.Series(shaped)).to_list()).encode("ascii")
+    chars = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
+    values = _CHAR_VALUE[chars]
+    well_formed = (values >= 0).all(axis=1)
+    check = (31 - (values[:, :17] @ USCC_WEIGHTS) % 31) % 31
+    valid[np.flatnonzero(shaped)] = well_formed & (check == values[:, 17])
+    return valid
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # code, text, class, number, year, date
+    aliases: tuple[str, ...]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("uscc", "code", ("统一社会信用代码", "社会信用代码", "信用代码", "credit_code")),
+    Column("name", "text", ("企业名称", "公司名称", "名称", "company", "company_name")),
+    Column("name_en", "text", ("英文名称", "企业英文名称", "english_name")),
+    Column("legal_form", "text", ("企业类型", "组织形式", "公司类型")),
+    Column("address", "text", ("注册地址", "住所", "地址", "registered_address")),
+    Column("industry_code", "class", ("行业代码", "国民经济行业代码", "行业", "gbt_class")),
+    Column("founded", "date", ("成立日期", "注册日期", "founding_date")),
+    Column("status", "text", ("登记状态", "经营状态", "企业状态")),
+    Column("year", "year", ("年份", "年度", "统计年度")),
+    Column("revenue", "number", ("营业收入(万元)", "营业收入", "revenue_10k_cny")),
+    Column("tax", "number", ("税收(万元)", "纳税额(万元)", "税收", "纳税额")),
+    Column("employees", "number", ("从业人员", "从业人员数", "从业人数", "职工人数")),
+    Column("rd_spend", "number", ("研发投入(万元)", "研发费用(万元)", "研发投入", "研发费用")),
+    Column("business_scope", "text", ("经营范围", "scope")),
+    Column("tags", "text", ("标签", "tag")),
+)
+REQUIRED = ("uscc", "name")
+FACT_COLUMNS = ("revenue", "tax", "employees", "rd_spend")
+ENTERPRISE_COLUMNS = tuple(c.name for c in COLUMNS if c.name not in FACT_COLUMNS and c.name not in ("uscc", "year"))
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
+EXCEL_EPOCH = np.datetime64("1899-12-30")  # Excel's day 0 (it counts 1900 as a leap year)
+
+
+class SchemaError(Exception):
+    """The file's columns cannot be read as a roster."""
+
+
+def header_key(header: str) -> str:
+    """Compare headers as a person would: full-width brackets, case and spaces do not matter."""
+    return "".join(unicodedata.normalize("NFKC", header).lower().split())
+
+
+_ALIASES = {header_key(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
+
+
+def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rename known headers (English or Chinese) to canonical names; drop the others."""
+    renames: dict[str, str] = {}
+    for header in frame.columns:
+        if header == ROW:
+            continue
+        canonical = _ALIASES.get(header_key(header))
+        if canonical is None:
+            continue
+        if canonical in renames.values():
+            first = next(h for h, c in renames.items() if c == canonical)
+            raise SchemaError(f"columns '{first}' and '{header}' both mean '{canonical}'")
+        renames[header] = canonical
+    missing = [c for c in REQUIRED if c not in renames.values()]
+    if missing:
+        wanted = {c.name: c.aliases[0] for c in COLUMNS}
+        raise SchemaError(
+            "missing column(s): "
+            + ", ".join(f"{m} ({wanted[m]})" for m in missing)
+            + f"; the file has: {', '.join(h for h in frame.columns if h != ROW)}"
+        )
+    return frame.select(ROW, *[pl.col(h).alias(c) for h, c in renames.items()])
+
+
+@dataclass(frozen=True)
+class Validated:
+    rows: pl.DataFrame  # the valid rows, typed, one per (uscc, year), canonical columns + ROW
+    errors: pl.DataFrame  # row, column, reason (one row per problem)
+    rows_read: int
+    duplicates: int
+    columns: tuple[str, ...]  # canonical columns the file carried
+
+    @property
+    def rejected_rows(self) -> int:
+        return self.errors["row"].n_unique() if self.errors.height else 0
+
+
+def validate(frame: pl.DataFrame) -> Validated:
+    """Type every column and sort rows into valid and invalid, giving every reason."""
+    frame = map_columns(frame)
+    present = tuple(c.name for c in COLUMNS if c.name in frame.columns)
+    spec = {c.name: c for c in COLUMNS}
+    typed: list[pl.Expr] = [pl.col(ROW)]
+    problems: list[pl.Expr] = []
+    for name in present:
+        value, problem = _check(name, spec[name].kind)
+        typed.append(value.alias(name))
+        problems.append(problem.alias(name))
+    checked = frame.select(*typed, pl.struct(*problems).alias("_problems"))
+
+    errors = (
+        checked.select(ROW, pl.col("_problems").struct.unnest())
+        .unpivot(index=ROW, variable_name="column", value_name="reason")
+        .drop_nulls("reason")
+        .rename({ROW: "row"})
+    )
+    clean = checked.drop("_problems").join(errors.select(pl.col("row").alias(ROW)).unique(), on=ROW, how="anti")
+    if "year" not in present:
+        clean = clean.with_columns(pl.lit(None, dtype=pl.Int32).alias("year"))
+
+    # Identical repeats are harmless; the same key with other values is a conflict.
+    value_columns = [c for c in clean.columns if c != ROW]
+    deduplicated = clean.unique(subset=value_columns, keep="first", maintain_order=True)
+    duplicates = clean.height - deduplicated.height
+    conflicted = deduplicated.filter(pl.len().over("uscc", "year") > 1)
+    if conflicted.height:
+        others = conflicted.group_by("uscc", "year").agg(pl.col(ROW).alias("rows"))
+        conflict_errors = conflicted.join(others, on=["uscc", "year"], how="left", nulls_equal=True).select(
+            pl.col(ROW).alias("row"),
+            pl.lit("uscc+year").alias("column"),
+            pl.format(
+                "another row ({}) has the same uscc and year with different values",
+                pl.col("rows").list.set_difference(pl.concat_list(pl.col(ROW))).cast(pl.List(pl.Utf8)).list.join(", "),
+            ).alias("reason"),
+        )
+        errors = pl.concat([errors, conflict_errors])
+        deduplicated = deduplicated.join(conflicted.select(ROW), on=ROW, how="anti")
+    errors = errors.sort("row", "column")
+    return Validated(deduplicated, errors, frame.height, duplicates, present)
+
+
+def _blank(name: str) -> pl.Expr:
+    return pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "")
+
+
+def _check(name: str, kind: str) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, problem text or null) for one column."""
+    raw = pl.col(name)
+    stripped = raw.str.strip_chars()
+    if kind == "code":
+        code = stripped.str.to_uppercase()
+        problem = (
+            pl.when(_blank(name))
+            .then(pl.lit("empty credit code"))
+            .when(~code.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean))
+            .then(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
+        )
+        return code, problem
+    if kind == "text":
+        value = pl.when(_blank(name)).then(None).otherwise(raw)  # stored exactly as given
+        problem = pl.when(_blank(name)).then(pl.lit("empty name")) if name == "name" else pl.lit(None, pl.Utf8)
+        return value, problem
+    if kind == "class":
+        codes = sorted(gbt_class_codes())
+        problem = pl.when(~_blank(name) & ~stripped.is_in(codes)).then(
+            pl.format("'{}' is not a GB/T 4754-2017 four-digit class", stripped)
+        )
+        return pl.when(_blank(name)).then(None).otherwise(stripped), problem
+    if kind == "number":
+        number = stripped.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+        problem = (
+            pl.when(~_blank(name) & number.is_null())
+            .then(pl.format("'{}' is not a number", raw))
+            .when(number < 0)
+            .then(pl.format("negative value {}", raw))
+            .when(number.is_nan() | number.is_infinite())
+            .then(pl.format("'{}' is not a finite number", raw))
+        )
+        return number, problem
+    if kind == "year":
+        year = stripped.cast(pl.Int32, strict=False)
+        problem = pl.when(~_blank(name) & (year.is_null() | (year < 1900) | (year > 2100))).then(
+            pl.format("'{}' is not a year", raw)
+        )
+        return year, problem
+    if kind == "date":
+        parsed = pl.coalesce(
+            *[stripped.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS],
+            _excel_serial(stripped),
+        )
+        problem = pl.when(~_blank(name) & parsed.is_null()).then(pl.format("'{}' is not a date that exists", raw))
+        return parsed, problem
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _excel_serial(text: pl.Expr) -> pl.Expr:
+    """Excel stores dates as days since 1899-12-30; a cell exported without its format shows them."""
+    days = pl.when(text.str.contains(r"^\d{1,5}$")).then(text.cast(pl.Int32, strict=False))
+    return pl.when(days.is_between(1, 80000)).then(pl.lit(EXCEL_EPOCH).cast(pl.Date) + pl.duration(days=days))

@@ -1,0 +1,98 @@
+"""Opening the store, applying migrations, and running every write as one transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written, with a message a person can act on."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every shipped migration, in order."""
+    found = []
+    for entry in resources.files("districtlens.store.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise StoreError(f"two migrations share a number: {sorted(n for _, n, _ in found)}")
+    return sorted(found)
+
+
+@dataclass
+class Store:
+    """An open store. `con` is the DuckDB connection; writes go through `transaction()`."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: commit when the block ends, roll back on any exception.
+
+        DuckDB's write-ahead log makes a commit durable and discards an uncommitted
+        transaction on recovery, so a process killed inside the block leaves the store as it was.
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()[0]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_store(path: str | Path, *, read_only: bool = False) -> Store:
+    """Open (creating if needed) the store at `path` and bring its schema up to date."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"no store at {path}: build one with `districtlens demo build --db {path}`")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+    store = Store(path=path, con=con)
+    if not read_only:
+        _migrate(store)
+    return store
+
+
+def _migrate(store: Store) -> None:
+    con = store.con
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+    for version, name, sql in migrations():
+        if version in applied:
+            continue
+        with store.transaction():
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migration VALUES (?, ?, now()::TIMESTAMP)", [version, name])

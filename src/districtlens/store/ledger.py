@@ -1,0 +1,246 @@
+"""The ledger: a hash chain over every write, and content hashes over every row it wrote.
+
+Each entry's hash is SHA-256 over the canonical JSON of (seq, ts, actor, action, payload) and
+the previous entry's hash, so an altered, removed or reordered entry breaks the chain. Each row of
+a hashed table carries `row_hash` (SHA-256 over its other columns) and the `ledger_seq` of the
+entry that wrote it; the entry's payload records, per table, the count and a digest of the row
+hashes it wrote. `verify` recomputes all three, so a row edited, added or removed behind
+districtlens's back is caught even when whoever did it also rewrote `row_hash`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+GENESIS = "0" * 64
+
+# Every table whose rows the ledger vouches for, with the columns its row hash covers, in order.
+HASHED_TABLES: dict[str, tuple[str, ...]] = {
+    "enterprise_version": (
+        "uscc",
+        "version",
+        "name",
+        "name_en",
+        "legal_form",
+        "founded",
+        "status",
+        "address",
+        "district_adcode",
+        "street_code",
+        "zone_id",
+        "located_by",
+        "industry_code",
+        "business_scope",
+        "tags",
+        "synthetic",
+        "source_id",
+        "valid_from",
+        "ledger_seq",
+    ),
+    "fact_version": (
+        "uscc",
+        "year",
+        "version",
+        "revenue",
+        "tax",
+        "employees",
+        "rd_spend",
+        "synthetic",
+        "source_id",
+        "valid_from",
+        "ledger_seq",
+    ),
+    "district_pack": ("pack_id", "district_adcode", "name_zh", "name_en", "name_fr", "peers", "ledger_seq"),
+    "zone": (
+        "zone_id",
+        "pack_id",
+        "district_adcode",
+        "name_zh",
+        "name_en",
+        "name_fr",
+        "role",
+        "orientation",
+        "orientation_note",
+        "streets",
+        "roads",
+        "polygon",
+        "ledger_seq",
+    ),
+    "carrier": (
+        "carrier_id",
+        "pack_id",
+        "name_zh",
+        "name_en",
+        "name_fr",
+        "kind",
+        "level",
+        "zone_id",
+        "district_adcode",
+        "floor_space_m2",
+        "area_km2",
+        "lon",
+        "lat",
+        "synthetic",
+        "note",
+        "ledger_seq",
+    ),
+    "track": ("track_id", "pack_id", "name_zh", "name_en", "name_fr", "classes", "keywords", "ledger_seq"),
+    "claim": (
+        "claim_id",
+        "pack_id",
+        "quote",
+        "quote_lang",
+        "translations",
+        "source",
+        "source_date",
+        "subject",
+        "asserted",
+        "comparison",
+        "query",
+        "ledger_seq",
+    ),
+}
+
+
+def row_hash_sql(table: str, alias: str = "") -> str:
+    """The SQL expression of a row's hash; NULL and the empty string hash differently."""
+    prefix = f"{alias}." if alias else ""
+    parts = ", ".join(f"coalesce(CAST({prefix}{col} AS VARCHAR), chr(30))" for col in HASHED_TABLES[table])
+    return f"sha256(concat_ws(chr(31), {parts}))"
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(seq: int, ts: str, actor: str, action: str, payload: str, prev_hash: str) -> str:
+    body = canonical({"seq": seq, "ts": ts, "actor": actor, "action": action, "payload": payload})
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def next_seq(con: duckdb.DuckDBPyConnection) -> int:
+    """The seq the next entry will take; rows written in this transaction carry it."""
+    return con.execute("SELECT coalesce(max(seq), 0) + 1 FROM ledger").fetchone()[0]
+
+
+def head(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
+    return row[0] if row else GENESIS
+
+
+def table_digests(con: duckdb.DuckDBPyConnection, seq: int) -> dict[str, dict[str, Any]]:
+    digests = {}
+    for table in HASHED_TABLES:
+        count, digest = con.execute(
+            f"SELECT count(*), sha256(coalesce(string_agg(row_hash, ',' ORDER BY row_hash), ''))"
+            f" FROM {table} WHERE ledger_seq = ?",
+            [seq],
+        ).fetchone()
+        if count:
+            digests[table] = {"rows": count, "digest": digest}
+    return digests
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    ts: str
+    actor: str
+    action: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def append(con: duckdb.DuckDBPyConnection, seq: int, actor: str, action: str, payload: dict[str, Any]) -> Entry:
+    """Record a write. Call inside the write's transaction, after its rows (tagged `seq`) exist."""
+    if seq != next_seq(con):
+        raise RuntimeError(f"ledger seq {seq} is not the next one ({next_seq(con)})")
+    full_payload = dict(payload, rows=table_digests(con, seq))
+    ts = now_iso()
+    text = canonical(full_payload)
+    prev = head(con)
+    digest = entry_hash(seq, ts, actor, action, text, prev)
+    con.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?)", [seq, ts, actor, action, text, prev, digest])
+    return Entry(seq, ts, actor, action, full_payload, prev, digest)
+
+
+def entries(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[Entry]:
+    sql = "SELECT seq, ts, actor, action, payload, prev_hash, hash FROM ledger ORDER BY seq DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [Entry(s, ts, a, act, json.loads(p), ph, h) for s, ts, a, act, p, ph, h in con.execute(sql).fetchall()]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    intact: bool
+    entries: int
+    rows: int
+    problem: str | None = None
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
+    """Check the chain, every row's hash, and every entry's row digests; name the first break."""
+    rows = con.execute("SELECT seq, ts, actor, action, payload, prev_hash, hash FROM ledger ORDER BY seq").fetchall()
+    prev = GENESIS
+    recorded: dict[int, dict[str, Any]] = {}
+    for expected_seq, (seq, ts, actor, action, payload, prev_hash, digest) in enumerate(rows, 1):
+        if seq != expected_seq:
+            return Verdict(False, len(rows), 0, f"ledger entry {expected_seq} is missing (found {seq})")
+        if prev_hash != prev:
+            return Verdict(False, len(rows), 0, f"ledger entry {seq} does not follow entry {seq - 1}")
+        if entry_hash(seq, ts, actor, action, payload, prev_hash) != digest:
+            return Verdict(False, len(rows), 0, f"ledger entry {seq} ({action}) was altered")
+        recorded[seq] = json.loads(payload).get("rows", {})
+        prev = digest
+
+    checked = 0
+    for table in HASHED_TABLES:
+        altered = con.execute(
+            f"SELECT ledger_seq, row_hash FROM {table}"
+            f" WHERE row_hash <> {row_hash_sql(table)} ORDER BY ledger_seq LIMIT 1"
+        ).fetchone()
+        if altered:
+            key = _row_key(con, table, altered[1])
+            return Verdict(False, len(rows), checked, f"{table} row {key} (written by entry {altered[0]}) was changed")
+        found = {
+            seq: {"rows": n, "digest": d}
+            for seq, n, d in con.execute(
+                f"SELECT ledger_seq, count(*), sha256(string_agg(row_hash, ',' ORDER BY row_hash))"
+                f" FROM {table} GROUP BY ledger_seq"
+            ).fetchall()
+        }
+        checked += sum(v["rows"] for v in found.values())
+        for seq in sorted(set(found) | {s for s, t in recorded.items() if table in t}):
+            want = recorded.get(seq, {}).get(table)
+            have = found.get(seq)
+            if want != have:
+                return Verdict(False, len(rows), checked, _digest_problem(table, seq, want, have))
+    return Verdict(True, len(rows), checked)
+
+
+def _row_key(con: duckdb.DuckDBPyConnection, table: str, row_hash: str) -> str:
+    key_cols = HASHED_TABLES[table][:3]
+    values = con.execute(f"SELECT {', '.join(key_cols)} FROM {table} WHERE row_hash = ? LIMIT 1", [row_hash]).fetchone()
+    return ", ".join(f"{c}={v}" for c, v in zip(key_cols, values, strict=True))
+
+
+def _digest_problem(table: str, seq: int, want: dict | None, have: dict | None) -> str:
+    if want is None:
+        return f"{table} holds {have['rows']} row(s) tagged with entry {seq} that the ledger never recorded"
+    if have is None:
+        return f"{table} rows written by entry {seq} were removed (ledger recorded {want['rows']})"
+    if want["rows"] != have["rows"]:
+        return f"{table} rows of entry {seq}: ledger recorded {want['rows']}, store holds {have['rows']}"
+    return f"{table} rows of entry {seq} were replaced (digest differs)"

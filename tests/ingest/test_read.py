@@ -1,0 +1,63 @@
+"""Files as they arrive: encodings, line endings, XLSX."""
+
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook
+
+from districtlens.ingest.read import ROW, ReadError, read_table
+from tests.helpers import make_uscc, write_csv
+
+ROWS = [{"uscc": make_uscc(1), "name": "上海静安生物医药有限公司", "address": "上海市静安区江场三路1号"}]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "detected"),
+    [
+        ("utf-8", "\n", "utf-8"),
+        ("utf-8-sig", "\r\n", "utf-8-sig"),
+        ("gb18030", "\r\n", "gb18030"),
+        ("gbk", "\n", "gb18030"),
+    ],
+)
+def test_csv_encodings_and_line_endings(tmp_path, encoding, newline, detected):
+    path = write_csv(tmp_path / "r.csv", ROWS, encoding=encoding, newline=newline)
+    table = read_table(path)
+    assert table.encoding == detected
+    assert table.frame.drop(ROW).to_dicts() == ROWS
+    assert table.frame[ROW].to_list() == [2]
+
+
+def test_xlsx_with_dates_numbers_and_blank_rows(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["统一社会信用代码", "企业名称", "成立日期", "营业收入(万元)"])
+    sheet.append([make_uscc(1), "甲", dt.datetime(2021, 3, 5), 1234.5])
+    sheet.append([None, None, None, None])
+    sheet.append([make_uscc(2), "乙", "2020/1/2", 7])
+    book.save(tmp_path / "r.xlsx")
+    table = read_table(tmp_path / "r.xlsx")
+    assert table.frame.to_dicts() == [
+        {
+            "统一社会信用代码": make_uscc(1),
+            "企业名称": "甲",
+            "成立日期": "2021-03-05",
+            "营业收入(万元)": "1234.5",
+            ROW: 2,
+        },
+        {"统一社会信用代码": make_uscc(2), "企业名称": "乙", "成立日期": "2020/1/2", "营业收入(万元)": "7", ROW: 4},
+    ]
+
+
+def test_unreadable_inputs_get_clear_errors(tmp_path):
+    with pytest.raises(ReadError, match="no such file"):
+        read_table(tmp_path / "missing.csv")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ReadError, match="empty"):
+        read_table(tmp_path / "empty.csv")
+    (tmp_path / "r.json").write_text("{}")
+    with pytest.raises(ReadError, match=".csv or .xlsx"):
+        read_table(tmp_path / "r.json")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(ReadError, match="XLSX"):
+        read_table(tmp_path / "bad.xlsx")

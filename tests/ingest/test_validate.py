@@ -1,0 +1,143 @@
+"""Every rule that makes a roster row invalid, and the rows it must accept."""
+
+import polars as pl
+import pytest
+
+from districtlens.ingest.read import ROW
+from districtlens.ingest.validate import (
+    SchemaError,
+    is_valid_uscc,
+    uscc_check_char,
+    valid_uscc_mask,
+    validate,
+)
+from tests.helpers import make_uscc
+
+
+def frame(rows: list[dict]) -> pl.DataFrame:
+    return (
+        pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.Utf8))
+        .with_row_index(ROW, offset=2)
+        .with_columns(pl.col(ROW).cast(pl.Int64))
+    )
+
+
+def base(**overrides) -> dict:
+    row = {
+        "uscc": make_uscc(1),
+        "name": "上海甲公司",
+        "industry_code": "2710",
+        "founded": "2021-03-05",
+        "year": "2023",
+        "revenue": "100",
+        "employees": "5",
+    }
+    row.update(overrides)
+    return row
+
+
+def reasons(rows) -> list[tuple[int, str]]:
+    return [(e["row"], e["column"]) for e in validate(frame(rows)).errors.to_dicts()]
+
+
+def test_check_character_matches_published_codes():
+    # Codes of well-known companies as published in China's enterprise credit system
+    # (Shenzhen Tencent Computer Systems, Huawei Technologies, Alibaba (China) Network Technology ...).
+    for code in (
+        "9144030071526726XG",
+        "914403001922038216",
+        "91330100799655058B",
+        "91110000802100433B",
+        "911100007109250324",
+    ):
+        assert is_valid_uscc(code), code
+        assert uscc_check_char(code[:17]) == code[17]
+    assert not is_valid_uscc("9144030071526726XH")
+    assert not is_valid_uscc("9144030071526726X")
+
+
+def test_vectorised_check_agrees_with_scalar():
+    codes = [make_uscc(i) for i in range(50)] + ["", None, "91310106MA0000001O", "X" * 18, "９" * 6]
+    mask = valid_uscc_mask(pl.Series(codes, dtype=pl.Utf8))
+    assert mask.tolist() == [
+        c is not None and len(c) == 18 and uscc_check_char(c[:17]) == c[17]
+        if c and all(ch in "0123456789ABCDEFGHJKLMNPQRTUWXY" for ch in c)
+        else False
+        for c in codes
+    ]
+
+
+@pytest.mark.parametrize(
+    ("override", "column"),
+    [
+        ({"uscc": ""}, "uscc"),
+        ({"uscc": make_uscc(1)[:17] + ("0" if make_uscc(1)[17] != "0" else "1")}, "uscc"),
+        ({"name": "  "}, "name"),
+        ({"industry_code": "271"}, "industry_code"),
+        ({"industry_code": "9999"}, "industry_code"),
+        ({"revenue": "12,3a"}, "revenue"),
+        ({"revenue": "-5"}, "revenue"),
+        ({"employees": "many"}, "employees"),
+        ({"founded": "2021-02-30"}, "founded"),
+        ({"founded": "yesterday"}, "founded"),
+        ({"year": "20x3"}, "year"),
+    ],
+)
+def test_each_invalid_rule(override, column):
+    assert reasons([base(**override)]) == [(2, column)]
+
+
+@pytest.mark.parametrize("founded", ["2021-03-05", "2021/3/5", "2021年3月5日", "20210305", "44260"])
+def test_accepted_date_forms(founded):
+    checked = validate(frame([base(founded=founded)]))
+    assert checked.errors.is_empty()
+    assert str(checked.rows["founded"][0]) == "2021-03-05"
+
+
+def test_thousands_separator_parses():
+    checked = validate(frame([base(revenue="1,234.50")]))
+    assert checked.rows["revenue"][0] == 1234.5
+
+
+def test_same_key_with_other_values_invalidates_both_rows():
+    rows = [base(), base(revenue="101"), base(year="2022")]
+    checked = validate(frame(rows))
+    assert sorted(e["row"] for e in checked.errors.to_dicts()) == [2, 3]
+    assert checked.rows.height == 1 and checked.rows["year"][0] == 2022
+
+
+def test_identical_rows_are_duplicates_not_errors():
+    checked = validate(frame([base(), base(), base(year="2022")]))
+    assert checked.errors.is_empty()
+    assert checked.duplicates == 1 and checked.rows.height == 2
+
+
+def test_text_is_kept_exactly():
+    name = '=HYPERLINK("x") <b>上海</b> +@-'
+    checked = validate(frame([base(name=name)]))
+    assert checked.rows["name"][0] == name
+
+
+def test_chinese_headers_and_fullwidth_brackets():
+    rows = [
+        {
+            "统一社会信用代码": make_uscc(3),
+            "企业名称": "乙",
+            "行业代码": "6513",
+            "营业收入（万元）": "7",
+            "年份": "2024",
+        }
+    ]
+    checked = validate(frame(rows))
+    assert checked.errors.is_empty()
+    assert checked.rows.select("uscc", "revenue", "year").row(0) == (make_uscc(3), 7.0, 2024)
+
+
+def test_missing_required_column_is_a_schema_error():
+    with pytest.raises(SchemaError, match="uscc"):
+        validate(frame([{"name": "x"}]))
+
+
+def test_two_headers_for_one_column_is_a_schema_error():
+    with pytest.raises(SchemaError, match="both mean 'name'"):
+        validate(frame([{"uscc": make_uscc(1), "name": "a", "企业名称": "b"}]))
