@@ -11,3 +11,4 @@ app = typer.Typer(
 
 # Each module adds its commands to `app` when imported.
 from districtlens.cli import store_commands
+from districtlens.cli import demo

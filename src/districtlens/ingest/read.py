@@ -26,20 +26,22 @@ class Table:
     sha256: str
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """Text and encoding of a CSV file's bytes: a BOM means UTF-8, valid UTF-8 is UTF-8, and
+def to_utf8(raw: bytes) -> tuple[bytes, str]:
+    """UTF-8 bytes and the encoding they came from: a BOM means UTF-8, valid UTF-8 is UTF-8, and
     anything else must be GB18030 (a superset of GBK and GB2312, the encodings Chinese
     spreadsheets and government systems write)."""
     if raw.startswith(BOM):
-        return raw[len(BOM) :].decode("utf-8"), "utf-8-sig"
+        return raw[len(BOM) :], "utf-8-sig"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        raw.decode("utf-8")
+        return raw, "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("gb18030"), "gb18030"
+        text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise ReadError(f"the file is neither UTF-8 nor GB18030/GBK (undecodable byte at offset {exc.start})") from exc
+    return text.encode("utf-8"), "gb18030"
 
 
 def read_table(path: str | Path) -> Table:
@@ -55,9 +57,8 @@ def read_table(path: str | Path) -> Table:
         return Table(_read_xlsx(path), "xlsx", digest)
     if suffix not in (".csv", ".txt", ".tsv"):
         raise ReadError(f"{path.name}: expected a .csv or .xlsx file")
-    text, encoding = decode(raw)
-    utf8 = text.encode("utf-8")
-    del text
+    utf8, encoding = to_utf8(raw)
+    del raw
     try:
         frame = pl.read_csv(
             utf8,

@@ -1,0 +1,78 @@
+"""Import a generated GB18030 roster of 1,000,000 enterprise-year rows end to end (read, detect the
+encoding, validate, locate, write with its ledger entry) and print rows/s and peak memory.
+
+    python benchmarks/import_bench.py            # 1,000,000 rows
+    python benchmarks/import_bench.py --quick    # 100,000 rows
+
+Target (issue 2): at least 100,000 rows/s with peak memory under 2 GB on 2 cores. The import runs
+in a child process so that its peak resident memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import command, machine  # noqa: E402
+
+YEARS = 6  # 2019-2024: rows = enterprises x years (less the years before founding)
+
+
+def make_roster(path: Path, rows: int) -> int:
+    from districtlens.demo import generate_registry
+
+    frame = generate_registry(seed=7, n_enterprises=rows // YEARS + rows // 40)
+    frame = frame.head(rows)
+    path.write_bytes(frame.write_csv().replace("\n", "\r\n").encode("gb18030"))
+    return frame.height
+
+
+def child(roster: str, db: str) -> None:
+    from districtlens.importer import import_file
+    from districtlens.store import open_store
+
+    with open_store(db) as store:
+        started = time.perf_counter()
+        report = import_file(store, Path(roster))
+        seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "rows": report.rows_read,
+                      "inserted": report.inserted, "rejected": report.rejected, "encoding": report.encoding}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="100,000 rows")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    rows = 100_000 if args.quick else args.rows
+    with tempfile.TemporaryDirectory() as folder:
+        roster = Path(folder) / "roster.csv"
+        made = make_roster(roster, rows)
+        size = roster.stat().st_size / 2**20
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", str(roster), str(Path(folder) / "bench.duckdb")],
+            check=True, capture_output=True, text=True,
+        )
+        figures = json.loads(result.stdout)
+    print(f"machine: {machine()}")
+    print(f"command: {command()}")
+    print(f"roster: {made:,} rows, {size:.0f} MiB, {figures['encoding']}, CRLF; "
+          f"{figures['inserted']:,} inserted, {figures['rejected']} rejected")
+    print(f"import: {figures['seconds']:.2f} s end to end, {figures['rows'] / figures['seconds']:,.0f} rows/s, "
+          f"peak memory {figures['peak_mib']:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""`districtlens demo build`: the embedded default, a synthetic store around the Jing'an pack."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from districtlens.cli import app
+from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail
+from districtlens.demo.build import DEFAULT_ENTERPRISES, DEFAULT_SEED, build_demo
+
+demo_app = typer.Typer(help="The demo store: synthetic data around the reference district.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("build")
+def demo_build(
+    db: DbOption = DEFAULT_DB_PATH,
+    enterprises: Annotated[int, typer.Option("--enterprises", min=100, help="How many synthetic enterprises.")] = (
+        DEFAULT_ENTERPRISES
+    ),
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generator (same seed, same data).")] = DEFAULT_SEED,
+    pack: Annotated[str, typer.Option("--pack", help="District pack (name or folder).")] = "jingan",
+    replace: Annotated[bool, typer.Option("--replace", help="Delete an existing store at --db first.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the demo store: the district pack, then a synthetic registry of all 16 districts (2019-2024)."""
+    if db.exists():
+        if not replace:
+            fail(f"{db} exists: pass --replace to rebuild it")
+        for leftover in (db, db.with_name(db.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    with console.status("building the demo store", spinner="dots") as status:
+        report = build_demo(db, enterprises=enterprises, seed=seed, pack=pack,
+                            progress=lambda stage: status.update(stage))
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        console.print(f"demo store at {db}: {report.inserted:,} enterprise-years, all flagged synthetic")
