@@ -18,6 +18,25 @@ class StoreError(Exception):
     """A store that cannot be opened or written, with a message a person can act on."""
 
 
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Load a DuckDB extension (spatial, fts) from its PyPI wheel (duckdb-extension-<name>).
+
+    DuckDB cannot download extensions on the Commission's machines, so nothing is INSTALLed:
+    the extension file that the wheel ships for this DuckDB version is LOADed by path.
+    """
+    version = con.execute("PRAGMA version").fetchone()[0]
+    try:
+        package = resources.files(f"duckdb_extension_{name}")
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"the DuckDB extension '{name}' is not installed (pip install duckdb-extension-{name})"
+        ) from exc
+    path = package / "extensions" / version / f"{name}.duckdb_extension"
+    if not path.is_file():
+        raise StoreError(f"the installed duckdb-extension-{name} has no build for DuckDB {version}")
+    con.execute(f"LOAD '{path}'")
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """(version, file name, SQL) of every shipped migration, in order."""
     found = []
