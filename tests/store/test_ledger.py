@@ -98,3 +98,18 @@ def test_row_smuggled_in_under_an_entry_is_caught(cli, db):
     )
     code, verdict = verify(cli, db)
     assert code == 1 and verdict["problem"] == "fact_version rows of entry 3: ledger recorded 1, store holds 2"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE enterprise_current SET name = 'forged' WHERE uscc = '{uscc}'",
+        "DELETE FROM fact_current WHERE uscc = '{uscc}' AND year = 2023",
+        "INSERT INTO enterprise_current SELECT * FROM enterprise_version WHERE uscc = '{uscc}'",
+    ],
+)
+def test_current_state_cache_must_match_the_history(cli, db, statement):
+    tamper(db, statement.format(uscc=make_uscc(1)))
+    code, verdict = verify(cli, db)
+    assert code == 1
+    assert "does not hold the latest version of uscc=" + make_uscc(1) in verdict["problem"]

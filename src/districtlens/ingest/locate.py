@@ -142,11 +142,24 @@ def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """One row per address: district_adcode, street_code, zone_id, located_by."""
     frame = pl.DataFrame({"address": addresses.cast(pl.Utf8)}).with_row_index("_i")
     text = pl.col("address").fill_null("")
+    # Most addresses open with province, city and district: an anchored match finds them at once;
+    # only the others are searched throughout.
     frame = frame.with_columns(
-        text.str.extract(f"({gazetteer.province_pattern})", 1).alias("_province"),
-        text.str.extract(f"({gazetteer.city_pattern})", 1).alias("_city"),
-        text.str.extract(f"({gazetteer.area_pattern})", 1).alias("_area"),
-    ).join(gazetteer.provinces.rename({"name": "_province"}), on="_province", how="left")
+        text.str.extract_groups(
+            rf"^\s*(?:中国)?\s*(?<_province>{gazetteer.province_pattern})?(?<_city>{gazetteer.city_pattern})?"
+            rf"(?<_area>{gazetteer.area_pattern})?"
+        ).alias("_lead")
+    ).unnest("_lead")
+    rest = frame.filter(pl.col("_area").is_null()).select(
+        "_i",
+        *[
+            text.str.extract(f"({pattern})", 1).alias(name)
+            for name, pattern in (("_province", gazetteer.province_pattern), ("_city", gazetteer.city_pattern),
+                                  ("_area", gazetteer.area_pattern))
+        ],
+    )
+    frame = frame.update(rest, on="_i", how="left", include_nulls=False)
+    frame = frame.join(gazetteer.provinces.rename({"name": "_province"}), on="_province", how="left")
 
     # An area name may exist in several provinces or cities: keep it only where one candidate fits.
     candidates = (

@@ -82,6 +82,7 @@ def write_roster(
             )
             _insert_hashed(con, "enterprise_version", "staged_enterprise_versions")
             _insert_hashed(con, "fact_version", "staged_fact_versions")
+            ledger.refresh_current(con, seq)
             ledger.append(
                 con,
                 seq,

@@ -110,6 +110,24 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Caches of the latest version of each key of a versioned table: (history table, key columns).
+CURRENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "enterprise_current": ("enterprise_version", ("uscc",)),
+    "fact_current": ("fact_version", ("uscc", "year")),
+}
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, seq: int) -> None:
+    """Replace, in every current-state cache, the keys that entry `seq` gave a new version."""
+    for cache, (history, keys) in CURRENT.items():
+        match = " AND ".join(f"{cache}.{k} = w.{k}" for k in keys)
+        con.execute(
+            f"DELETE FROM {cache} USING (SELECT {', '.join(keys)} FROM {history} WHERE ledger_seq = ?) w WHERE {match}",
+            [seq],
+        )
+        con.execute(f"INSERT INTO {cache} SELECT * FROM {history} WHERE ledger_seq = ?", [seq])
+
+
 def row_hash_sql(table: str, alias: str = "") -> str:
     """The SQL expression of a row's hash; NULL and the empty string hash differently."""
     prefix = f"{alias}." if alias else ""
@@ -234,6 +252,17 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
             have = found.get(seq)
             if want != have:
                 return Verdict(False, len(rows), checked, _digest_problem(table, seq, want, have))
+    for cache, (history, keys) in CURRENT.items():
+        latest = (
+            f"SELECT {', '.join(keys)}, version, row_hash FROM {history}"
+            f" QUALIFY version = max(version) OVER (PARTITION BY {', '.join(keys)})"
+        )
+        # The cache's content must hash to the row_hash it claims, and be exactly the latest versions.
+        cached = f"SELECT {', '.join(keys)}, version, {row_hash_sql(history)} FROM {cache}"
+        stray = con.execute(f"({cached} EXCEPT ALL {latest}) UNION ALL ({latest} EXCEPT ALL {cached}) LIMIT 1").fetchone()
+        if stray:
+            key = ", ".join(f"{k}={v}" for k, v in zip(keys, stray, strict=False))
+            return Verdict(False, len(rows), checked, f"{cache} does not hold the latest version of {key}")
     return Verdict(True, len(rows), checked)
 
 
