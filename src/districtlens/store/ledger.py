@@ -259,7 +259,9 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
         )
         # The cache's content must hash to the row_hash it claims, and be exactly the latest versions.
         cached = f"SELECT {', '.join(keys)}, version, {row_hash_sql(history)} FROM {cache}"
-        stray = con.execute(f"({cached} EXCEPT ALL {latest}) UNION ALL ({latest} EXCEPT ALL {cached}) LIMIT 1").fetchone()
+        stray = con.execute(
+            f"({cached} EXCEPT ALL {latest}) UNION ALL ({latest} EXCEPT ALL {cached}) LIMIT 1"
+        ).fetchone()
         if stray:
             key = ", ".join(f"{k}={v}" for k, v in zip(keys, stray, strict=False))
             return Verdict(False, len(rows), checked, f"{cache} does not hold the latest version of {key}")
