@@ -142,7 +142,7 @@ def validate(frame: pl.DataFrame) -> Validated:
     typed: list[pl.Expr] = [pl.col(ROW)]
     problems: list[pl.Expr] = []
     for name in present:
-        value, problem = _check(name, spec[name].kind)
+        value, problem = typed_column(name, spec[name].kind)
         typed.append(value.alias(name))
         problems.append(problem.alias(name))
     checked = frame.select(*typed, pl.struct(*problems).alias("_problems"))
@@ -182,8 +182,9 @@ def _blank(name: str) -> pl.Expr:
     return pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "")
 
 
-def _check(name: str, kind: str) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, problem text or null) for one column."""
+def typed_column(name: str, kind: str) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, problem text or null) for the column `name` read as `kind` (code, text, class,
+    number, year, date): the one parser of every roster-like file (enterprises, tenants ...)."""
     raw = pl.col(name)
     stripped = raw.str.strip_chars()
     if kind == "code":
