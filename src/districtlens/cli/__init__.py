@@ -12,3 +12,5 @@ app = typer.Typer(
 # Each module adds its commands to `app` when imported.
 from districtlens.cli import store_commands
 from districtlens.cli import demo
+from districtlens.cli import resolve
+from districtlens.cli import carriers

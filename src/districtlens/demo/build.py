@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from districtlens.demo.carriers import build_carriers_demo
 from districtlens.demo.registry import generate_registry
 from districtlens.importer import ImportReport, actor, import_frame
 from districtlens.packs import load_pack
@@ -48,4 +49,6 @@ def build_demo(
 
 
 def _area_demos(store: Store, seed: int, progress: Callable[[str], None]) -> None:
-    """The demos that other areas add on top of the registry (carriers, programmes ...)."""
+    """The demos that other areas add on top of the registry."""
+    progress("floor space, tenancies, pipeline projects and programmes")
+    build_carriers_demo(store, seed)

@@ -1,0 +1,127 @@
+"""The innovation pipeline: projects and teams hosted by carriers, the stages they entered, and
+cohort views of how they move from research to market.
+
+A project follows one ladder of stages (`LADDERS`): the pharma ladder (research, preclinical,
+clinical phases I-III, approval, market) or, for other tracks, the venture ladder (prototype,
+pilot, first customer, scale). Its history is the date it entered each stage; a stage may be
+skipped (a project may enter clinical phase I without a recorded preclinical stage).
+
+A cohort is the projects of one carrier, intake year and ladder. For each stage s:
+- reached(s): projects that entered s or any later stage (skipping s still passes it);
+- moved_on(s): projects that entered s and, later, a later stage;
+- median_days(s): the median over moved_on(s) of the days from entering s to entering the next
+  stage they recorded (None when no project moved on);
+graduated: projects that became an enterprise of the registry (their credit code is there);
+graduation_rate = graduated / projects.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+LADDERS: dict[str, tuple[str, ...]] = {
+    "pharma": ("research", "preclinical", "clinical-1", "clinical-2", "clinical-3", "approval", "market"),
+    "venture": ("prototype", "pilot", "first-customer", "scale"),
+}
+
+
+class PipelineError(ValueError):
+    """Projects or stage events that cannot be stored, naming every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid pipeline data:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def stage_rank(ladder: str, stage: str) -> int | None:
+    stages = LADDERS.get(ladder, ())
+    return stages.index(stage) if stage in stages else None
+
+
+def check_pipeline(projects: pl.DataFrame, events: pl.DataFrame, carriers: set[str]) -> list[str]:
+    """Problems of projects (project_id, carrier_id, name, ladder, intake_date, ...) and their
+    events (project_id, stage, entered_on): unknown carrier or ladder, a stage not on the
+    project's ladder, an event before intake, stages entered out of ladder order."""
+    problems = []
+    for row in projects.iter_rows(named=True):
+        where = f"project {row['project_id']}"
+        if row["carrier_id"] not in carriers:
+            problems.append(f"{where}: unknown carrier {row['carrier_id']!r}")
+        if row["ladder"] not in LADDERS:
+            problems.append(f"{where}: ladder {row['ladder']!r} is not one of {sorted(LADDERS)}")
+        if row["intake_date"] is None:
+            problems.append(f"{where}: no intake date")
+    if projects["project_id"].is_duplicated().any():
+        twice = sorted(set(projects.filter(pl.col("project_id").is_duplicated())["project_id"]))
+        problems.append(f"project ids given twice: {twice}")
+    ladders = dict(zip(projects["project_id"], projects["ladder"], strict=True))
+    intakes = dict(zip(projects["project_id"], projects["intake_date"], strict=True))
+    for project_id, group in events.sort("entered_on").group_by("project_id", maintain_order=True):
+        project_id = project_id[0]
+        where = f"project {project_id}"
+        if project_id not in ladders:
+            problems.append(f"{where}: stage events for a project that is not given")
+            continue
+        ladder = ladders[project_id]
+        ranks = [stage_rank(ladder, s) for s in group["stage"]]
+        for stage, rank in zip(group["stage"], ranks, strict=True):
+            if rank is None and ladder in LADDERS:
+                problems.append(f"{where}: stage {stage!r} is not on the {ladder} ladder {LADDERS[ladder]}")
+        known = [r for r in ranks if r is not None]
+        if known != sorted(known) or len(set(known)) != len(known):
+            problems.append(f"{where}: stages are entered out of the ladder's order")
+        if intakes.get(project_id) and group["entered_on"].min() < intakes[project_id]:
+            problems.append(f"{where}: a stage is entered before the intake date")
+    return problems
+
+
+def cohorts(projects: pl.DataFrame, events: pl.DataFrame, registered: set[str]) -> list[dict]:
+    """Cohort views (see the module docstring), sorted by carrier, intake year and ladder.
+
+    `projects`: project_id, carrier_id, ladder, intake_date, uscc; `events`: project_id, stage,
+    entered_on; `registered`: the credit codes of the registry.
+    """
+    ladder_of = dict(zip(projects["project_id"], projects["ladder"], strict=True))
+    ranked = events.filter(pl.col("project_id").is_in(list(ladder_of))).with_columns(
+        pl.struct("project_id", "stage")
+        .map_elements(lambda r: stage_rank(ladder_of[r["project_id"]], r["stage"]), return_dtype=pl.Int64)
+        .alias("rank")
+    )
+    # Time in a stage: from entering it to entering the next recorded stage.
+    ranked = ranked.sort("project_id", "rank").with_columns(
+        (pl.col("entered_on").shift(-1).over("project_id") - pl.col("entered_on")).dt.total_days().alias("days")
+    )
+    furthest = ranked.group_by("project_id").agg(pl.col("rank").max().alias("furthest"))
+    base = projects.with_columns(pl.col("intake_date").dt.year().alias("intake_year")).join(
+        furthest, on="project_id", how="left"
+    )
+    result = []
+    keys = ("carrier_id", "intake_year", "ladder")
+    for key, members in base.sort(*keys).group_by(*keys, maintain_order=True):
+        carrier_id, intake_year, ladder = key
+        member_events = ranked.filter(pl.col("project_id").is_in(members["project_id"].implode()))
+        stages = []
+        for rank, stage in enumerate(LADDERS[ladder]):
+            in_stage = member_events.filter(pl.col("rank") == rank)
+            moved = in_stage.drop_nulls("days")
+            stages.append(
+                {
+                    "stage": stage,
+                    "reached": int((members["furthest"].fill_null(-1) >= rank).sum()),
+                    "moved_on": moved.height,
+                    "median_days": float(moved["days"].median()) if moved.height else None,
+                }
+            )
+        graduated = int(members["uscc"].is_in(sorted(registered)).sum())
+        result.append(
+            {
+                "carrier": carrier_id,
+                "intake_year": intake_year,
+                "ladder": ladder,
+                "projects": members.height,
+                "stages": stages,
+                "graduated": graduated,
+                "graduation_rate": graduated / members.height,
+            }
+        )
+    return result

@@ -1,0 +1,322 @@
+"""Programmes (a plan), their actions and each action's KPIs: definitions as data, and how a KPI
+stands against its targets.
+
+A KPI is a query in a small declarative vocabulary (`MEASURES`), e.g.
+``{kind: enterprises, track: biopharma, zone: shibei}`` or ``{kind: occupancy, carrier: X}``,
+with a direction (increase or decrease), an optional baseline ``{at: DATE, value: N}`` (no
+value: measured from the store on that date) and targets ``[{by: DATE, value: N}, ...]``.
+
+Status on a date (the date of the latest data point, `actual_at`):
+
+- the target in force is the first target whose `by` is on or after `actual_at` (the last one
+  once all have passed);
+- expected = the straight line from the baseline to that target, read at `actual_at` (with no
+  baseline, or a baseline after `actual_at`, expected = the target's value);
+- ratio = actual / expected for an increase, expected / actual for a decrease;
+- on track when ratio >= thresholds.on_track, at risk when ratio >= thresholds.at_risk, else off
+  track. Thresholds are data: the programme states them, a KPI may override them
+  (`DEFAULT_THRESHOLDS` apply when neither does).
+
+Trend: the series of the measure at the trend points (yearly measures: the last years with data;
+dated measures: the same day of the last years); `up`, `down` or `flat` compares the last two
+points (a change within 1 % is flat).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+DEFAULT_THRESHOLDS = {"on_track": 0.95, "at_risk": 0.85}
+FLAT_WITHIN = 0.01
+STATUSES = ("on track", "at risk", "off track")
+
+
+@dataclass(frozen=True)
+class Measure:
+    cadence: str  # yearly: read from yearly facts; dated: read on a day
+    unit: str
+    params: frozenset[str]
+    required: tuple[frozenset[str], ...] = ()  # each set: at least one of these must be given
+
+
+MEASURES: dict[str, Measure] = {
+    "enterprises": Measure("yearly", "enterprises", frozenset({"track", "zone", "carrier"})),
+    "revenue": Measure("yearly", "万元", frozenset({"track", "zone"})),
+    "tax": Measure("yearly", "万元", frozenset({"track", "zone"})),
+    "rd_spend": Measure("yearly", "万元", frozenset({"track", "zone"})),
+    "employees": Measure("yearly", "persons", frozenset({"track", "zone"})),
+    "occupancy": Measure("dated", "share", frozenset({"carrier", "zone", "use"}), (frozenset({"carrier", "zone"}),)),
+    "occupied_m2": Measure("dated", "m²", frozenset({"carrier", "zone", "use"}), (frozenset({"carrier", "zone"}),)),
+    "tenants": Measure("dated", "tenants", frozenset({"carrier", "zone"}), (frozenset({"carrier", "zone"}),)),
+    "projects_reaching": Measure(
+        "dated", "projects", frozenset({"stage", "carrier", "track"}), (frozenset({"stage"}),)
+    ),
+    "graduations": Measure("dated", "enterprises", frozenset({"carrier"})),
+}
+REFERENCES = {"track": "track", "zone": "zone", "carrier": "carrier"}
+
+
+class ProgrammeError(ValueError):
+    """A programme file that cannot be loaded; the message lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid programme definitions:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    names: dict[str, str]
+    measure: dict[str, Any]
+    unit: str
+    direction: str
+    baseline: dict[str, Any] | None
+    targets: list[dict[str, Any]]
+    thresholds: dict[str, float] | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    names: dict[str, str]
+    named_by: str | None
+    note: str | None
+    kpis: list[Kpi]
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    names: dict[str, str]
+    thresholds: dict[str, float]
+    note: str | None
+    district: str | None = None  # adcode; None: the store's only district pack
+    actions: list[Action] = field(default_factory=list)
+
+    def definition(self) -> dict[str, Any]:
+        """The programme as canonical data (what its digest covers)."""
+        return json.loads(json.dumps(self, default=_plain, sort_keys=True))
+
+    def digest(self) -> str:
+        text = json.dumps(self.definition(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value.__dict__
+
+
+def parse_programmes(doc: Any, known: dict[str, set[str]], stages: set[str]) -> list[Programme]:
+    """Read `{"programmes": [...]}`; `known` holds the ids of tracks, zones and carriers of the store.
+    Raises ProgrammeError naming every problem."""
+    problems: list[str] = []
+    raw = doc.get("programmes") if isinstance(doc, dict) else None
+    if not isinstance(raw, list) or not raw:
+        raise ProgrammeError(["the file must hold a non-empty list under `programmes:`"])
+    programmes = [_programme(p, known, stages, problems) for p in raw]
+    ids = [p.id for p in programmes]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"programme id {dup!r} is given twice")
+    if problems:
+        raise ProgrammeError(problems)
+    return programmes
+
+
+def _names(raw: Any, where: str, problems: list[str]) -> dict[str, str]:
+    names = {k: str(v).strip() for k, v in (raw or {}).items() if v} if isinstance(raw, dict) else {}
+    if not names.get("en"):
+        problems.append(f"{where}: a name in 'en' is required")
+    return names
+
+
+def _thresholds(raw: Any, where: str, problems: list[str]) -> dict[str, float] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"on_track", "at_risk"}:
+        problems.append(f"{where}: thresholds need exactly on_track and at_risk")
+        return None
+    on_track, at_risk = raw["on_track"], raw["at_risk"]
+    if not all(isinstance(v, int | float) for v in (on_track, at_risk)) or not 0 < at_risk <= on_track:
+        problems.append(f"{where}: thresholds need 0 < at_risk <= on_track (got {raw})")
+        return None
+    return {"on_track": float(on_track), "at_risk": float(at_risk)}
+
+
+def _date(value: Any, where: str, problems: list[str]) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _programme(raw: dict, known: dict[str, set[str]], stages: set[str], problems: list[str]) -> Programme:
+    pid = str(raw.get("id", ""))
+    where = f"programme {pid or '?'}"
+    if not pid:
+        problems.append("a programme has no id")
+    thresholds = _thresholds(raw.get("thresholds"), where, problems) or dict(DEFAULT_THRESHOLDS)
+    actions = [_action(a, where, known, stages, problems) for a in raw.get("actions") or []]
+    if not actions:
+        problems.append(f"{where}: no actions")
+    action_ids = [a.id for a in actions]
+    for dup in sorted({i for i in action_ids if action_ids.count(i) > 1}):
+        problems.append(f"{where}: action id {dup!r} is given twice")
+    district = None if raw.get("district") is None else str(raw["district"])
+    return Programme(pid, _names(raw.get("names"), where, problems), thresholds, _note(raw), district, actions)
+
+
+def _note(raw: dict) -> str | None:
+    return " ".join(str(raw.get("note") or "").split()) or None
+
+
+def _action(raw: dict, parent: str, known, stages, problems: list[str]) -> Action:
+    aid = str(raw.get("id", ""))
+    where = f"{parent} action {aid or '?'}"
+    if not aid:
+        problems.append(f"{parent}: an action has no id")
+    kpis = [_kpi(k, where, known, stages, problems) for k in raw.get("kpis") or []]
+    kpi_ids = [k.id for k in kpis]
+    for dup in sorted({i for i in kpi_ids if kpi_ids.count(i) > 1}):
+        problems.append(f"{where}: KPI id {dup!r} is given twice")
+    return Action(aid, _names(raw.get("names"), where, problems), raw.get("named_by"), _note(raw), kpis)
+
+
+def _kpi(raw: dict, parent: str, known: dict[str, set[str]], stages: set[str], problems: list[str]) -> Kpi:
+    kid = str(raw.get("id", ""))
+    where = f"{parent} KPI {kid or '?'}"
+    if not kid:
+        problems.append(f"{parent}: a KPI has no id")
+    measure = dict(raw.get("measure") or {})
+    kind = measure.get("kind")
+    spec = MEASURES.get(kind)
+    if spec is None:
+        problems.append(f"{where}: measure kind {kind!r} is not one of {sorted(MEASURES)}")
+    else:
+        extra = set(measure) - {"kind"} - spec.params
+        if extra:
+            problems.append(f"{where}: {kind} takes {sorted(spec.params)}, not {sorted(extra)}")
+        for needed in spec.required:
+            if not needed & set(measure):
+                problems.append(f"{where}: {kind} needs one of {sorted(needed)}")
+        for param, table in REFERENCES.items():
+            if param in measure and str(measure[param]) not in known.get(table, set()):
+                problems.append(f"{where}: {param} {measure[param]!r} is not in the store")
+        if "stage" in measure and measure["stage"] not in stages:
+            problems.append(f"{where}: stage {measure['stage']!r} is not a pipeline stage")
+    direction = raw.get("direction", "increase")
+    if direction not in ("increase", "decrease"):
+        problems.append(f"{where}: direction must be increase or decrease")
+    baseline = raw.get("baseline")
+    if baseline is not None:
+        at = _date((baseline or {}).get("at"), f"{where} baseline", problems)
+        value = baseline.get("value") if isinstance(baseline, dict) else None
+        if value is not None and not isinstance(value, int | float):
+            problems.append(f"{where}: baseline value {value!r} is not a number")
+        baseline = {"at": at, "value": value}
+    targets = []
+    for target in raw.get("targets") or []:
+        by = _date((target or {}).get("by"), f"{where} target", problems)
+        value = (target or {}).get("value")
+        if not isinstance(value, int | float):
+            problems.append(f"{where}: target value {value!r} is not a number")
+        targets.append({"by": by, "value": value})
+    if not targets:
+        problems.append(f"{where}: no targets")
+    by_dates = [t["by"] for t in targets if t["by"]]
+    if by_dates != sorted(set(by_dates)):
+        problems.append(f"{where}: targets must be in date order, one per date")
+    unit = str(raw.get("unit") or (spec.unit if spec else ""))
+    thresholds = _thresholds(raw.get("thresholds"), where, problems)
+    return Kpi(
+        kid,
+        _names(raw.get("names"), where, problems),
+        measure,
+        unit,
+        direction,
+        baseline,
+        targets,
+        thresholds,
+        _note(raw),
+    )
+
+
+def expected_value(
+    baseline: tuple[date, float] | None, targets: list[tuple[date, float]], on: date
+) -> tuple[tuple[date, float], float]:
+    """(target in force, expected value on `on`): see the module docstring."""
+    target = next((t for t in targets if t[0] >= on), targets[-1])
+    if baseline is None or baseline[0] >= on or baseline[0] >= target[0]:
+        return target, float(target[1])
+    share = min(1.0, (on - baseline[0]).days / (target[0] - baseline[0]).days)
+    return target, baseline[1] + share * (target[1] - baseline[1])
+
+
+def status_of(
+    actual: float | None, expected: float, direction: str, thresholds: dict[str, float]
+) -> tuple[str | None, float | None]:
+    """(status, ratio) of an actual value against the expected one; (None, None) without data."""
+    if actual is None:
+        return None, None
+    if direction == "increase":
+        ratio = actual / expected if expected else (1.0 if actual >= 0 else 0.0)
+    else:
+        ratio = expected / actual if actual else 1.0
+    if ratio >= thresholds["on_track"]:
+        return "on track", ratio
+    if ratio >= thresholds["at_risk"]:
+        return "at risk", ratio
+    return "off track", ratio
+
+
+def trend_of(values: list[float | None]) -> str | None:
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return None
+    before, last = known[-2], known[-1]
+    scale = max(abs(before), abs(last), 1e-12)
+    if abs(last - before) <= FLAT_WITHIN * scale:
+        return "flat"
+    return "up" if last > before else "down"
+
+
+def assess(
+    kpi: Kpi, series: list[tuple[date, float | None]], baseline_value: float | None, thresholds: dict[str, float]
+) -> dict[str, Any]:
+    """A KPI's target, actual, trend and status from its measured `series` (oldest first; the
+    last point is the actual) and its baseline value (given or measured)."""
+    actual_at, actual = series[-1]
+    base = kpi.baseline
+    baseline = (base["at"], base["value"] if base["value"] is not None else baseline_value) if base else None
+    if baseline is not None and baseline[1] is None:
+        baseline = None
+    limits = kpi.thresholds or thresholds
+    target, expected = expected_value(baseline, [(t["by"], t["value"]) for t in kpi.targets], actual_at)
+    status, ratio = status_of(actual, expected, kpi.direction, limits)
+    return {
+        "kpi": kpi.id,
+        "name": kpi.names,
+        "measure": kpi.measure,
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "baseline": None if baseline is None else {"at": baseline[0], "value": baseline[1]},
+        "target": {"by": target[0], "value": target[1]},
+        "expected": expected,
+        "actual": actual,
+        "actual_at": actual_at,
+        "ratio": ratio,
+        "status": status,
+        "thresholds": limits,
+        "trend": trend_of([v for _, v in series]),
+        "series": [{"at": d, "value": v} for d, v in series],
+    }

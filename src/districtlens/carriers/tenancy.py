@@ -1,0 +1,317 @@
+"""Validation of tenant rows: which leases a carrier's tenant list may bring into the store, and why
+the others may not.
+
+A row names its tenant by a unified social credit code (`uscc`), a name, or both; its `area_m2`,
+`lease_start` and `lease_end` (the last day, inclusive; empty for an open lease); optionally the
+`use` of the space (office by default) and the `carrier` (else the file's carrier). Headers may be
+Chinese (统一社会信用代码, 企业名称/租户名称, 面积/租赁面积(平方米), 起租日期/租赁开始, 到期日期/租赁结束,
+用途, 载体).
+
+A row is invalid when: the code is given and fails the GB 32100-2015 check; neither code nor name
+is given; the area is empty, not a number, negative or zero; a date does not parse or the lease
+ends before it starts; the carrier is unknown; the use is not one of `space.USES`; the area exceeds
+the carrier's capacity on the lease's start; it overlaps another lease of the same tenant in the
+same carrier (in the file or in the store); or, with the leases already current, it would let
+more space on its start than the carrier holds. A row identical to an earlier one is a duplicate,
+counted and dropped.
+
+The tenant of a row is its valid code, else its name with spaces removed (`tenant_key`); a lease
+is (carrier, tenant, start) (`lease_key`): importing it again with other values adds a version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from districtlens.carriers.space import USES
+from districtlens.ingest.read import ROW
+from districtlens.ingest.validate import header_key, typed_column, valid_uscc_mask
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    aliases: tuple[str, ...]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("uscc", ("统一社会信用代码", "社会信用代码", "信用代码", "credit_code")),
+    Column("name", ("企业名称", "租户名称", "租户", "公司名称", "名称", "tenant", "tenant_name")),
+    Column("area_m2", ("面积", "租赁面积(平方米)", "租赁面积", "面积(平方米)", "建筑面积", "area")),
+    Column("lease_start", ("起租日期", "租赁开始", "租赁开始日期", "开始日期", "start")),
+    Column("lease_end", ("到期日期", "租赁结束", "租赁结束日期", "结束日期", "end")),
+    Column("use", ("用途", "房屋用途")),
+    Column("carrier", ("载体", "载体编号", "carrier_id")),
+)
+REQUIRED = ("area_m2", "lease_start", "lease_end")
+DEFAULT_USE = "office"
+_ALIASES = {header_key(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
+
+
+class TenancySchemaError(Exception):
+    """The file's columns cannot be read as a tenant list."""
+
+
+@dataclass(frozen=True)
+class ValidatedTenancies:
+    rows: (
+        pl.DataFrame
+    )  # valid rows: ROW, carrier_id, uscc, name, tenant_key, lease_key, use, area_m2, lease_start, lease_end
+    errors: pl.DataFrame  # row, column, reason
+    rows_read: int
+    duplicates: int
+
+    @property
+    def rejected_rows(self) -> int:
+        return self.errors["row"].n_unique() if self.errors.height else 0
+
+
+ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
+STORED_SCHEMA = {
+    "lease_key": pl.Utf8,
+    "carrier_id": pl.Utf8,
+    "tenant_key": pl.Utf8,
+    "area_m2": pl.Float64,
+    "lease_start": pl.Date,
+    "lease_end": pl.Date,
+}
+
+
+def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rename known headers (English or Chinese) to canonical names; drop the others."""
+    renames: dict[str, str] = {}
+    for header in frame.columns:
+        canonical = _ALIASES.get(header_key(header)) if header != ROW else None
+        if canonical is None:
+            continue
+        if canonical in renames.values():
+            first = next(h for h, c in renames.items() if c == canonical)
+            raise TenancySchemaError(f"columns '{first}' and '{header}' both mean '{canonical}'")
+        renames[header] = canonical
+    found = set(renames.values())
+    missing = [c for c in REQUIRED if c not in found]
+    if "uscc" not in found and "name" not in found:
+        missing.insert(0, "uscc or name")
+    if missing:
+        raise TenancySchemaError(
+            f"missing column(s): {', '.join(missing)}; the file has: {', '.join(h for h in frame.columns if h != ROW)}"
+        )
+    mapped = frame.select(ROW, *[pl.col(h).alias(c) for h, c in renames.items()])
+    absent = [c.name for c in COLUMNS if c.name not in found]
+    return mapped.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in absent)
+
+
+def validate_tenancies(
+    frame: pl.DataFrame,
+    *,
+    carrier: str | None,
+    carriers: set[str],
+    schedule: pl.DataFrame,
+    stored: pl.DataFrame,
+) -> ValidatedTenancies:
+    """Sort the rows of a tenant file into valid and invalid, giving every reason.
+
+    `carrier`: the carrier of rows that name none; `carriers`: every known carrier id;
+    `schedule`: the capacity in force (carrier_id, available_from, area_m2); `stored`: the
+    current leases (STORED_SCHEMA), against which overlaps and over-letting are checked.
+    """
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = map_columns(frame)
+    area, area_problem = typed_column("area_m2", "number")
+    start, start_problem = typed_column("lease_start", "date")
+    end, end_problem = typed_column("lease_end", "date")
+    code = pl.col("uscc").str.strip_chars().str.to_uppercase()
+    blank = _blank("uscc")
+    name = pl.when(_blank("name")).then(None).otherwise(pl.col("name").str.strip_chars())
+    carrier_id = pl.coalesce(pl.when(~_blank("carrier")).then(pl.col("carrier").str.strip_chars()), pl.lit(carrier))
+    use = pl.coalesce(
+        pl.when(~_blank("use")).then(pl.col("use").str.strip_chars().str.to_lowercase()), pl.lit(DEFAULT_USE)
+    )
+    valid_code = code.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
+    typed = frame.select(
+        ROW,
+        carrier_id.alias("carrier_id"),
+        pl.when(blank).then(None).otherwise(code).alias("uscc"),
+        name.alias("name"),
+        use.alias("use"),
+        area.alias("area_m2"),
+        start.alias("lease_start"),
+        end.alias("lease_end"),
+        pl.struct(
+            pl.when(~blank & ~valid_code)
+            .then(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
+            .alias("uscc"),
+            pl.when(blank & _blank("name"))
+            .then(pl.lit("neither a credit code nor a name: the tenant is not identified"))
+            .alias("name"),
+            pl.when(_blank("area_m2"))
+            .then(pl.lit("empty area"))
+            .when(area == 0)
+            .then(pl.lit("area must be greater than 0 m²"))
+            .otherwise(area_problem.str.replace("^negative value", "negative area"))
+            .alias("area_m2"),
+            pl.when(_blank("lease_start"))
+            .then(pl.lit("empty lease start"))
+            .otherwise(start_problem)
+            .alias("lease_start"),
+            pl.when(end_problem.is_not_null())
+            .then(end_problem)
+            .when(end < start)
+            .then(pl.format("the lease ends ({}) before it starts ({})", end, start))
+            .alias("lease_end"),
+            pl.when(carrier_id.is_null())
+            .then(pl.lit("no carrier: give --carrier or a carrier column"))
+            .when(~carrier_id.is_in(sorted(carriers)))
+            .then(pl.format("unknown carrier '{}' (see `districtlens carriers list`)", carrier_id))
+            .alias("carrier"),
+            pl.when(~use.is_in(USES))
+            .then(pl.format("use '{}' is not one of {}", use, pl.lit(", ".join(USES))))
+            .alias("use"),
+        ).alias("_problems"),
+    )
+    errors = _unpivot(typed)
+    clean = typed.drop("_problems").join(errors.select(pl.col("row").alias(ROW)).unique(), on=ROW, how="anti")
+    clean = clean.with_columns(
+        pl.coalesce("uscc", pl.col("name").str.replace_all(r"\s+", "")).alias("tenant_key"),
+    ).with_columns(
+        pl.concat_str("carrier_id", "tenant_key", pl.col("lease_start").cast(pl.Utf8), separator="|").alias("lease_key")
+    )
+    value_columns = [c for c in clean.columns if c != ROW]
+    deduplicated = clean.unique(subset=value_columns, keep="first", maintain_order=True)
+    duplicates = clean.height - deduplicated.height
+
+    problems = [
+        _capacity_problems(deduplicated, schedule),
+        _overlap_problems(deduplicated, stored),
+    ]
+    errors = pl.concat([errors, *problems])
+    survivors = deduplicated.join(pl.concat(problems).select(pl.col("row").alias(ROW)), on=ROW, how="anti")
+    over_let = _over_let_problems(survivors, schedule, stored)
+    errors = pl.concat([errors, over_let]).sort("row", "column")
+    rows = survivors.join(over_let.select(pl.col("row").alias(ROW)), on=ROW, how="anti")
+    return ValidatedTenancies(rows, errors, frame.height, duplicates)
+
+
+def _blank(name: str) -> pl.Expr:
+    return pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "")
+
+
+def _unpivot(typed: pl.DataFrame) -> pl.DataFrame:
+    return (
+        typed.select(ROW, pl.col("_problems").struct.unnest())
+        .unpivot(index=ROW, variable_name="column", value_name="reason")
+        .drop_nulls("reason")
+        .rename({ROW: "row"})
+        .select(pl.col("row").cast(pl.Int64), "column", "reason")
+    )
+
+
+def _capacity_on(schedule: pl.DataFrame, rows: pl.DataFrame, day: str) -> pl.DataFrame:
+    """rows with `capacity_m2`: the carrier's capacity on the date in column `day` (0 if none yet)."""
+    delivered = (
+        schedule.group_by("carrier_id", "available_from")
+        .agg(pl.col("area_m2").sum())
+        .sort("carrier_id", "available_from")
+        .with_columns(pl.col("area_m2").cum_sum().over("carrier_id").alias("capacity_m2"))
+        .select("carrier_id", pl.col("available_from").alias(day), "capacity_m2")
+    )
+    return (
+        rows.sort("carrier_id", day)
+        .join_asof(
+            delivered.sort("carrier_id", day), on=day, by="carrier_id", strategy="backward", check_sortedness=False
+        )
+        .with_columns(pl.col("capacity_m2").fill_null(0.0))
+    )
+
+
+def _capacity_problems(rows: pl.DataFrame, schedule: pl.DataFrame) -> pl.DataFrame:
+    known = set(schedule["carrier_id"].unique().to_list())
+    checked = _capacity_on(schedule, rows.with_columns(pl.col("lease_start").alias("on")), "on")
+    return checked.select(
+        pl.col(ROW).alias("row"),
+        pl.lit("area_m2").alias("column"),
+        pl.when(~pl.col("carrier_id").is_in(sorted(known)))
+        .then(pl.format("carrier '{}' has no floor space on record: load its capacity schedule first", "carrier_id"))
+        .when(pl.col("area_m2") > pl.col("capacity_m2"))
+        .then(
+            pl.format(
+                "area {} m² exceeds the carrier's capacity on {} ({} m²)", "area_m2", "lease_start", "capacity_m2"
+            )
+        )
+        .alias("reason"),
+    ).drop_nulls("reason")
+
+
+def _overlap_problems(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """Leases of one tenant in one carrier must not overlap, in the file or against the store."""
+    incoming = rows.select(
+        pl.col(ROW).cast(pl.Int64).alias("row"), "lease_key", "carrier_id", "tenant_key", "lease_start", "lease_end"
+    )
+    kept = stored.join(incoming.select("lease_key"), on="lease_key", how="anti").select(
+        pl.lit(None, pl.Int64).alias("row"), "lease_key", "carrier_id", "tenant_key", "lease_start", "lease_end"
+    )
+    every = pl.concat([incoming, kept])
+    pairs = incoming.join(every, on=["carrier_id", "tenant_key"], suffix="_other").filter(
+        (pl.col("lease_key") != pl.col("lease_key_other"))
+        & (pl.col("lease_start") <= pl.col("lease_end_other").fill_null(pl.date(9999, 12, 31)))
+        & (pl.col("lease_start_other") <= pl.col("lease_end").fill_null(pl.date(9999, 12, 31)))
+    )
+    span = pl.format("{} to {}", "lease_start_other", pl.col("lease_end_other").cast(pl.Utf8).fill_null("open end"))
+    return (
+        pairs.sort("row", "row_other", "lease_start_other")
+        .group_by("row", maintain_order=True)
+        .first()
+        .select(
+            "row",
+            pl.lit("lease_start").alias("column"),
+            pl.when(pl.col("row_other").is_not_null())
+            .then(pl.format("overlaps the lease of the same tenant in row {} ({})", "row_other", span))
+            .otherwise(pl.format("overlaps the stored lease of the same tenant ({})", span))
+            .alias("reason"),
+        )
+    )
+
+
+def _over_let_problems(rows: pl.DataFrame, schedule: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """Rows on whose start the carrier would have more space let than delivered.
+
+    occupied(d) is the running sum of +area at each start and -area the day after each end over
+    the leases the store keeps plus the file's; it is read on each incoming lease's start.
+    """
+    if rows.is_empty():
+        return pl.DataFrame(schema=ERROR_SCHEMA)
+    kept = stored.join(rows.select("lease_key"), on="lease_key", how="anti")
+    leases = pl.concat([rows.select(STORED_SCHEMA.keys()), kept.select(STORED_SCHEMA.keys())])
+    leases = leases.filter(pl.col("carrier_id").is_in(rows["carrier_id"].unique().implode()))
+    events = pl.concat(
+        [
+            leases.select("carrier_id", pl.col("lease_start").alias("on"), pl.col("area_m2").alias("delta")),
+            leases.drop_nulls("lease_end").select(
+                "carrier_id",
+                (pl.col("lease_end") + pl.duration(days=1)).alias("on"),
+                (-pl.col("area_m2")).alias("delta"),
+            ),
+        ]
+    )
+    running = (
+        events.group_by("carrier_id", "on")
+        .agg(pl.col("delta").sum())
+        .sort("carrier_id", "on")
+        .with_columns(pl.col("delta").cum_sum().over("carrier_id").alias("occupied_m2"))
+        .select("carrier_id", "on", "occupied_m2")
+    )
+    probe = rows.select(pl.col(ROW).cast(pl.Int64).alias("row"), "carrier_id", pl.col("lease_start").alias("on"))
+    probe = probe.sort("carrier_id", "on").join_asof(
+        running.sort("carrier_id", "on"), on="on", by="carrier_id", strategy="backward", check_sortedness=False
+    )
+    probe = _capacity_on(schedule, probe, "on")
+    return probe.filter(pl.col("occupied_m2") > pl.col("capacity_m2") + 1e-6).select(
+        "row",
+        pl.lit("area_m2").alias("column"),
+        pl.format(
+            "on {} the carrier would have {} m² let of {} m² delivered", "on", "occupied_m2", "capacity_m2"
+        ).alias("reason"),
+    )

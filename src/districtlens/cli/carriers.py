@@ -1,0 +1,289 @@
+"""Commands of carriers, space, the pipeline and programmes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.table import Table
+
+from districtlens.carriers.pipeline import PipelineError
+from districtlens.carriers.programmes import ProgrammeError, parse_programmes
+from districtlens.carriers.space import USES
+from districtlens.carriers.tenancy import TenancySchemaError
+from districtlens.cli import app
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    console,
+    emit_json,
+    fail,
+    store_at,
+)
+from districtlens.export import write_table
+from districtlens.importer import actor
+from districtlens.ingest.read import ReadError, read_table
+from districtlens.store import carriers as stored
+from districtlens.store.carriers import CarrierError
+
+carriers_app = typer.Typer(
+    help="Parks, incubators and campuses: the places that host innovation.", no_args_is_help=True
+)
+programmes_app = typer.Typer(help="Programmes, their actions and KPIs.", no_args_is_help=True)
+app.add_typer(carriers_app, name="carriers")
+app.add_typer(programmes_app, name="programmes")
+
+AtOption = Annotated[str | None, typer.Option("--at", help="The day (YYYY-MM-DD); default today.")]
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--at {text!r} is not a date (YYYY-MM-DD)", code=EXIT_USAGE)
+
+
+@carriers_app.command("list")
+def carriers_list(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+    """Every carrier with its id, name, kind, level and zone."""
+    with store_at(db, read_only=True) as store:
+        frame = stored.carriers(store)
+    if as_json:
+        emit_json({"carriers": frame.to_dicts()})
+        return
+    table = Table("id", "name", "kind", "level", "zone", show_edge=False)
+    for row in frame.iter_rows(named=True):
+        name = row["name_en"] + (" (placeholder)" if row["synthetic"] else "")
+        table.add_row(row["id"], name, row["kind"], row["level"] or "", row["zone"] or "")
+    console.print(table)
+
+
+@carriers_app.command("import-tenants")
+def import_tenants(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8 BOM, GB18030/GBK) or XLSX tenant list.")],
+    carrier: Annotated[str, typer.Option("--carrier", help="The carrier the tenants lease in.")],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Write the valid rows; invalid ones go to FILE.rejects.csv.")
+    ] = False,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a carrier's tenants (uscc and/or name, area_m2, lease_start, lease_end). Any invalid row
+    and nothing is written; code-less tenants are linked to the registry through the resolver."""
+    with store_at(db) as store:
+        try:
+            table = read_table(file)
+            report = stored.import_tenants(
+                store,
+                table.frame,
+                carrier=carrier,
+                source={"name": file.name, "file_name": file.name, "file_sha256": table.sha256},
+                actor=actor(),
+                skip_invalid=skip_invalid,
+            )
+        except (ReadError, TenancySchemaError, CarrierError) as exc:
+            if as_json:
+                emit_json({"source": file.name, "written": False, "error": str(exc)})
+            fail(f"{file}: {exc}")
+    if report.errors_total and skip_invalid:
+        rejects = file.with_name(f"{file.stem}.rejects.csv")
+        write_table(report.error_rows, rejects)
+        report.rejects_file = str(rejects)
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        _print_tenant_report(report)
+    if report.errors_total and not skip_invalid:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _print_tenant_report(report: stored.TenantReport) -> None:
+    if report.errors_total and not report.written:
+        console.print(
+            f"[bold red]rejected:[/] {report.rejected} invalid row(s) of {report.rows_read}; "
+            "nothing was written (use --skip-invalid to write the valid rows)"
+        )
+    table = Table("row", "column", "reason", title="problems", show_edge=False)
+    for error in report.errors[:20]:
+        table.add_row(str(error["row"]), error["column"], error["reason"])
+    if report.errors:
+        console.print(table)
+        if report.errors_total > 20:
+            console.print(f"... and {report.errors_total - 20} more")
+    if report.written or not report.errors_total:
+        tenants = ", ".join(f"{n} {status}" for status, n in report.tenants.items()) or "none written"
+        console.print(
+            f"{report.source}: {report.rows_read} rows read, {report.inserted} inserted, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.duplicates} duplicates, {report.rejected} rejected"
+            + (f" (see {report.rejects_file})" if report.rejects_file else "")
+            + f"; tenants: {tenants}"
+        )
+
+
+@app.command("space")
+def space(
+    carrier: Annotated[str | None, typer.Option("--carrier", help="A carrier id.")] = None,
+    zone: Annotated[str | None, typer.Option("--zone", help="A zone id: its carriers summed.")] = None,
+    at: AtOption = None,
+    use: Annotated[str | None, typer.Option("--use", help=f"Only one use: {', '.join(USES)}.")] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Capacity, occupied, free, occupancy and leases ending within 12 months, now and per year ahead."""
+    if (carrier is None) == (zone is None):
+        fail("give --carrier ID or --zone ID", code=EXIT_USAGE)
+    day = _day(at)
+    with store_at(db, read_only=True) as store:
+        try:
+            figures = stored.space(store, at=day, carrier=carrier, zone=zone, use=use)
+        except CarrierError as exc:
+            fail(str(exc))
+    if as_json:
+        emit_json(figures)
+        return
+    title = f"{carrier or 'zone ' + zone} on {day}" + (f" ({use})" if use else "")
+    table = Table(
+        "on",
+        "capacity m²",
+        "occupied m²",
+        "free m²",
+        "occupancy",
+        "ending within 12 months m²",
+        title=title,
+        show_edge=False,
+    )
+    for point in [figures, *figures["by_year"]]:
+        occupancy = "—" if point["occupancy"] is None else f"{point['occupancy']:.1%}"
+        table.add_row(
+            str(point["at"]),
+            f"{point['capacity_m2']:,.0f}",
+            f"{point['occupied_m2']:,.0f}",
+            f"{point['free_m2']:,.0f}",
+            occupancy,
+            f"{point['expiring_12m_m2']:,.0f}",
+        )
+    console.print(table)
+    if figures["schedule_has_assumptions"]:
+        console.print("part of the capacity schedule is an assumption (synthetic): see the carrier's notes")
+
+
+@app.command("pipeline")
+def pipeline(
+    carrier: Annotated[str | None, typer.Option("--carrier", help="Only this carrier's projects.")] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Cohorts of projects per carrier and intake year: stages reached, median days per stage, graduations."""
+    with store_at(db, read_only=True) as store:
+        try:
+            cohorts = stored.pipeline_cohorts(store, carrier)
+        except CarrierError as exc:
+            fail(str(exc))
+    if as_json:
+        emit_json({"carrier": carrier, "cohorts": cohorts})
+        return
+    if not cohorts:
+        console.print("no pipeline projects in the store")
+        return
+    for cohort in cohorts:
+        table = Table(
+            "stage",
+            "reached",
+            "moved on",
+            "median days",
+            show_edge=False,
+            title=f"{cohort['carrier']}, intake {cohort['intake_year']} ({cohort['ladder']}): "
+            f"{cohort['projects']} projects, {cohort['graduated']} graduated",
+        )
+        for stage in cohort["stages"]:
+            days = "—" if stage["median_days"] is None else f"{stage['median_days']:.0f}"
+            table.add_row(stage["stage"], str(stage["reached"]), str(stage["moved_on"]), days)
+        console.print(table)
+
+
+@programmes_app.command("show")
+def programmes_show(at: AtOption = None, db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+    """Each KPI's target, actual, trend and status (on track / at risk / off track, thresholds stated)."""
+    day = _day(at)
+    with store_at(db, read_only=True) as store:
+        status = stored.programme_status(store, day)
+    if as_json:
+        emit_json({"at": day, "programmes": status})
+        return
+    if not status:
+        console.print("no programmes in the store: load one with `districtlens programmes load FILE`")
+        return
+    colours = {"on track": "green", "at risk": "yellow", "off track": "red"}
+    for plan in status:
+        limits = plan["thresholds"]
+        console.print(
+            f"[bold]{plan['name'].get('en')}[/] ({plan['programme']}): on track at ≥ "
+            f"{limits['on_track']:.0%} of the expected value, at risk at ≥ {limits['at_risk']:.0%}"
+        )
+        for action in plan["actions"]:
+            table = Table(
+                "KPI",
+                "actual",
+                "on",
+                "expected",
+                "target",
+                "trend",
+                "status",
+                title=action["name"].get("en"),
+                show_edge=False,
+            )
+            for kpi in action["kpis"]:
+                colour = colours.get(kpi["status"], "white")
+                table.add_row(
+                    kpi["name"].get("en", kpi["kpi"]),
+                    _number(kpi["actual"], kpi["unit"]),
+                    str(kpi["actual_at"]),
+                    _number(kpi["expected"], kpi["unit"]),
+                    f"{_number(kpi['target']['value'], kpi['unit'])} by {kpi['target']['by']}",
+                    kpi["trend"] or "—",
+                    f"[{colour}]{kpi['status'] or 'no data'}[/]",
+                )
+            console.print(table)
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value:.1%}"
+    return f"{value:,.0f} {unit}"
+
+
+@programmes_app.command("load")
+def programmes_load(
+    file: Annotated[Path, typer.Argument(help="Programme definitions (YAML, see docs/carriers.md).")],
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Load programmes with their actions and KPIs; a changed programme gets a new version."""
+    try:
+        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        fail(f"{file}: cannot read it as YAML ({exc})")
+    with store_at(db) as store:
+        try:
+            programmes = parse_programmes(doc, stored.known_ids(store), stored.all_stages())
+            result = stored.load_programmes(
+                store, programmes, source={"name": file.name, "file_name": file.name}, actor=actor()
+            )
+        except (ProgrammeError, PipelineError, CarrierError) as exc:
+            if as_json:
+                emit_json({"source": file.name, "written": False, "error": str(exc)})
+            fail(f"{file}: {exc}")
+    if as_json:
+        emit_json(result)
+        return
+    console.print(f"{file.name}: {len(result['written'])} programme(s) written, {len(result['unchanged'])} unchanged")

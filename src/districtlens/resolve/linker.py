@@ -1,0 +1,417 @@
+"""Linking records of one enterprise: an exact pass on valid credit codes, then a Fellegi-Sunter
+model (Splink 5) over the name parts, the credit code and the address, then constrained clustering.
+
+1. **Features** (`prepare`): each record's name (and English name) is taken apart by
+   `names.parse_names`; the trade name goes through the alias table (`aliases.py`) to give
+   `trade_key`; Chinese trade names are romanised (`roman`, pinyin) to meet English-only records;
+   the address gives its road (the foundation's `ingest.locate.road_of`) and house number; a credit
+   code is kept only when its GB 32100-2015 check character is right.
+2. **Exact pass**: records with the same valid credit code are one enterprise (probability 1).
+3. **Probabilistic pass**: Splink scores the pairs admitted by the blocking rules
+   (`BLOCKING_RULES`), comparing each field by the levels of `COMPARISONS` (settings as data; the
+   m and u values in them are only starting points). The match weight of a pair is
+   ``log2(lambda / (1 - lambda)) + sum_k log2(m_k / u_k)`` over the level k each field falls in
+   (Fellegi & Sunter 1969), with term-frequency adjustment on the exact levels of trade name,
+   business words and location: agreeing on a common value (上海, 科技) counts for less than
+   agreeing on a rare one (Winkler 1989's frequency-based weights, as Splink implements them:
+   u is replaced by the value's frequency). u comes from random pairs; m and lambda from
+   expectation maximisation on pairs blocked on the trade name, then on the address or the code
+   (no labels needed). A labelled sample, where given, calibrates the threshold
+   (`calibrate_threshold`).
+4. **Clustering** (`cluster`): edges at or above the threshold join records, strongest first
+   (Kruskal's order), but never two groups that carry different valid credit codes, Chinese
+   legal forms or regions: a chain of fuzzy links cannot merge two registered enterprises.
+   A record's `match_probability` is the weakest link that holds its cluster together (the
+   lowest-probability edge of the cluster's maximum spanning tree; 1 for a cluster made by the
+   exact pass; empty for a record alone).
+
+DuckDB is the default backend; `backend="spark"` runs the same settings on a Spark session for
+national-scale registries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from districtlens.ingest.locate import Gazetteer, road_of
+from districtlens.ingest.validate import valid_uscc_mask
+from districtlens.resolve.aliases import alias_keys, load_aliases
+from districtlens.resolve.names import parse_names, to_pinyin
+
+DEFAULT_THRESHOLD = 0.8  # link at or above (chosen on the synthetic evaluation set; docs/resolve.md)
+DEFAULT_REVIEW_FLOOR = 0.5  # below the threshold but at or above this: a person decides
+
+FEATURE_COLUMNS = ("unique_id", "uscc", "clean", "script", "trade_key", "trade_en", "roman",
+                   "trade_head", "trade_tail", "business", "legal_form", "location", "addr_road",
+                   "addr_no")
+
+
+def _level(sql: str, label: str, m: float, u: float, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m,
+            "u_probability": u, **extra}
+
+
+def _null(*cols: str, extra: str = "") -> dict[str, Any]:
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in cols) + extra
+    return {"sql_condition": sql, "label_for_charts": "missing", "is_null_level": True}
+
+
+ONE_SIDE_ENGLISH = "(script_l = 'en' OR script_r = 'en')"
+# The comparisons, as Splink settings data. English business words arrive in Chinese
+# (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
+COMPARISONS: list[dict[str, Any]] = [
+    {"output_column_name": "uscc", "comparison_levels": [
+        _null("uscc"),
+        _level("uscc_l = uscc_r", "same code", 0.9, 1e-6),
+        _level("ELSE", "different codes", 0.1, 1.0),
+    ]},
+    {"output_column_name": "trade", "comparison_levels": [
+        _null("trade_key"),
+        _level("trade_key_l = trade_key_r", "same trade name", 0.85, 1e-4,
+               tf_adjustment_column="trade_key", tf_adjustment_weight=1.0),
+        _level(f"{ONE_SIDE_ENGLISH} AND (roman_l = roman_r OR trade_en_l = trade_en_r"
+               " OR trade_en_l = roman_r OR roman_l = trade_en_r)", "same romanised", 0.1, 1e-4),
+        # One character replaced. DuckDB's levenshtein counts UTF-8 bytes: a Han character
+        # replaced costs one to three, hence the same length in characters and <= 3 for Chinese.
+        _level("length(trade_key_l) = length(trade_key_r) AND levenshtein(trade_key_l, trade_key_r)"
+               " <= CASE WHEN script_l = 'zh' AND script_r = 'zh' THEN 3 ELSE 1 END",
+               "one character apart", 0.05, 1e-3),
+        _level("contains(trade_key_l, trade_key_r) OR contains(trade_key_r, trade_key_l)",
+               "one contains the other", 0.03, 1e-3),
+        _level("ELSE", "different", 0.02, 0.998),
+    ]},
+    {"output_column_name": "business", "comparison_levels": [
+        _null("business"),
+        _level("business_l = business_r", "same business words", 0.8, 0.05,
+               tf_adjustment_column="business", tf_adjustment_weight=1.0),
+        _level("starts_with(business_l, business_r) OR starts_with(business_r, business_l)",
+               "one begins the other", 0.15, 0.05),
+        _level("ELSE", "different", 0.05, 0.9),
+    ]},
+    {"output_column_name": "legal_form", "comparison_levels": [
+        _null("legal_form"),
+        _level("legal_form_l = legal_form_r", "same legal form", 0.95, 0.7),
+        _level("ELSE", "different", 0.05, 0.3),
+    ]},
+    {"output_column_name": "location", "comparison_levels": [
+        _null("location"),
+        _level("location_l = location_r", "same region", 0.95, 0.7,
+               tf_adjustment_column="location", tf_adjustment_weight=1.0),
+        _level("ELSE", "different", 0.05, 0.3),
+    ]},
+    {"output_column_name": "address", "comparison_levels": [
+        _null("addr_road"),
+        _level("addr_road_l = addr_road_r AND addr_no_l = addr_no_r", "same road and number",
+               0.8, 0.001),
+        _level("addr_road_l = addr_road_r", "same road", 0.1, 0.05),
+        _level("ELSE", "different", 0.1, 0.95),
+    ]},
+]
+
+# Blocking rules (Splink SQL) with the columns whose equal values make their blocks. The rules on
+# the first or last character of the trade name find names with one character mistyped; their
+# blocks grow with the square of the registry, so a rule whose blocks would hold more than
+# MAX_PAIRS_PER_RECORD pairs per record is left out (and reported in the timings as skipped).
+BLOCKING_RULES = [
+    ("l.trade_key = r.trade_key", ["trade_key"]),
+    ("l.trade_en = r.trade_en", ["trade_en"]),
+    ("l.roman = r.roman AND (l.script = 'en' OR r.script = 'en')", None),
+    ("l.addr_road = r.addr_road AND l.addr_no = r.addr_no", ["addr_road", "addr_no"]),
+    ("l.trade_head = r.trade_head AND l.business = r.business", ["trade_head", "business"]),
+    ("l.trade_tail = r.trade_tail AND l.business = r.business", ["trade_tail", "business"]),
+]
+MAX_PAIRS_PER_RECORD = 50
+
+
+class ResolveError(ValueError):
+    """Records the linker cannot take, with the reason."""
+
+
+@dataclass
+class Resolution:
+    """What `resolve` returns: one row per record, the scored pairs, and how long each step took."""
+
+    clusters: pl.DataFrame  # record_id, cluster_id, match_probability
+    pairs: pl.DataFrame  # record_id_l, record_id_r, match_probability, evidence (JSON: bits/field)
+    threshold: float
+    timings: dict[str, float] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)  # the trained Splink settings
+
+
+def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.DataFrame:
+    """The linker's features of each record (columns FEATURE_COLUMNS; see the module docstring).
+
+    `records` needs `record_id` and `name`; `uscc`, `name_en` and `address` are optional."""
+    for col in ("record_id", "name"):
+        if col not in records.columns:
+            raise ResolveError(f"the records have no `{col}` column")
+    table = load_aliases() if aliases is None else aliases
+    n = records.height
+    empty = pl.Series([None] * n, dtype=pl.Utf8)
+    name = parse_names(records["name"].cast(pl.Utf8))
+    name_en = parse_names(records["name_en"].cast(pl.Utf8) if "name_en" in records.columns else empty)
+    is_en = name["script"] == "en"
+    trade_key = alias_keys(name["trade"], table)
+    trade_en = pl.select(pl.when(is_en).then(name["trade"]).otherwise(name_en["trade"])).to_series()
+    roman = pl.select(pl.when(is_en).then(name["trade"]).otherwise(to_pinyin(name["trade"])))
+    codes = records["uscc"].cast(pl.Utf8).str.strip_chars().str.to_uppercase() \
+        if "uscc" in records.columns else empty
+    address = records["address"].cast(pl.Utf8) if "address" in records.columns else empty
+    cleaned_address = address.str.normalize("NFKC").str.replace_all(r"\s", "").fill_null("")
+    frame = pl.DataFrame({
+        "unique_id": records["record_id"].cast(pl.Utf8),
+        "uscc": pl.select(pl.when(pl.Series(valid_uscc_mask(codes))).then(codes)).to_series(),
+        "clean": name["clean"],
+        "script": name["script"],
+        "trade_key": trade_key,
+        "trade_en": alias_keys(trade_en, table),
+        "roman": roman.to_series(),
+        "business": name["business"],
+        "legal_form": name["legal_form"],
+        "location": name["location"].fill_null(name_en["location"]),
+        "addr_road": road_of(cleaned_address, Gazetteer.default()),
+        "addr_no": cleaned_address.str.extract(r"(\d+)号", 1),
+    })
+    return frame.with_columns(
+        pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
+        pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
+        pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
+    ).select(FEATURE_COLUMNS)
+
+
+def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> dict[str, Any]:
+    """The Splink settings (untrained) as a plain dict."""
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "comparisons": json.loads(json.dumps(COMPARISONS)),
+        "blocking_rules_to_generate_predictions": [r for r, _ in BLOCKING_RULES]
+        if rules is None else list(rules),
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,  # the mw_ columns give the evidence
+        "probability_two_random_records_match": 1e-4,
+        "em_convergence": 1e-3,
+        "max_iterations": 20,
+    }
+
+
+def _db_api(backend: str, spark=None):
+    if backend == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI()
+    if backend == "spark":
+        from splink import SparkAPI
+
+        if spark is None:
+            raise ResolveError("backend 'spark' needs a Spark session")
+        return SparkAPI(spark_session=spark)
+    raise ResolveError(f"unknown backend {backend!r}: duckdb or spark")
+
+
+def _register(db_api, frame: pl.DataFrame, name: str, backend: str, spark=None):
+    if backend == "spark":
+        return db_api.register(spark.createDataFrame(frame.to_pandas()), dataset_display_name=name)
+    return db_api.register(frame.to_arrow(), dataset_display_name=name)
+
+
+def _pairs_in_blocks(frames: list[pl.DataFrame], cols: list[str]) -> int:
+    """How many pairs a training block on `cols` would give (sum of n(n-1)/2 per key)."""
+    both = pl.concat([f.select(cols) for f in frames]).drop_nulls()
+    counts = both.group_by(cols).len()["len"].cast(pl.Int64)
+    return int((counts * (counts - 1) // 2).sum())
+
+
+def train_and_score(frames: list[pl.DataFrame], *, link_type: str = "dedupe_only",
+                    review_floor: float = DEFAULT_REVIEW_FLOOR, backend: str = "duckdb",
+                    spark=None, seed: int = 42, timings: dict[str, float] | None = None,
+                    ) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Train the model on the prepared `frames` (EM, no labels) and score the blocked pairs.
+
+    Returns the pairs at or above `review_floor` (unique_id_l, unique_id_r, match_probability,
+    evidence) and the trained settings."""
+    from splink import Linker, block_on
+
+    timings = {} if timings is None else timings
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    start = time.perf_counter()
+    db_api = _db_api(backend, spark)
+    inputs = [_register(db_api, f, f"records_{i}", backend, spark) for i, f in enumerate(frames)]
+    total = sum(f.height for f in frames)
+    rules = [rule for rule, cols in BLOCKING_RULES
+             if cols is None or _pairs_in_blocks(frames, cols) <= MAX_PAIRS_PER_RECORD * total]
+    timings["blocking_rules_skipped"] = len(BLOCKING_RULES) - len(rules)
+    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules),
+                    log_level=None)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(5e6, max(1e5, total * 10.0)), seed=seed)
+    # Trade-name blocks train everything but the trade name; a second block (same address, else
+    # same code, else same business words and region) trains the trade name.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("trade_key"), max_pairs=2e6,
+        populate_probability_two_random_records_match_from_trained_values=True)
+    for cols in (["uscc"], ["addr_road", "addr_no"], ["business", "location", "legal_form"]):
+        if _pairs_in_blocks(frames, cols) >= 50:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*cols), max_pairs=2e6)
+            break
+    timings["train_s"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    scored = linker.inference.predict(threshold_match_probability=review_floor,
+                                      warning_mode="never")
+    pairs = pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow))
+    timings["predict_s"] = time.perf_counter() - start
+    model = linker.misc.save_model_to_json()
+    return _with_evidence(pairs), model
+
+
+def _to_arrow(frame):
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
+    """The pairs with `evidence`: per field, the match weight (bits) it contributed, term-frequency
+    adjustment included: above 0 the field agreed, below 0 it disagreed, 0 it was missing."""
+    fields = [c["output_column_name"] for c in COMPARISONS]
+    weights = [
+        sum((pl.col(c).fill_null(0.0) for c in (f"mw_{f}", f"mw_tf_adj_{f}") if c in pairs.columns),
+            pl.lit(0.0)).round(2).alias(f)
+        for f in fields
+    ]
+    evidence = pairs.select(weights).to_dicts()
+    return pairs.select(
+        pl.col("unique_id_l").cast(pl.Utf8).alias("record_id_l"),
+        pl.col("unique_id_r").cast(pl.Utf8).alias("record_id_r"),
+        pl.col("match_probability").cast(pl.Float64),
+    ).with_columns(pl.Series("evidence", [json.dumps(e) for e in evidence], dtype=pl.Utf8))
+
+
+def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Constrained clustering (module docstring, step 4): record_id, cluster_id, match_probability.
+
+    `features` is `prepare`'s output; `pairs` holds record_id_l, record_id_r, match_probability.
+    A fuzzy edge never joins two groups that hold different values of a valid credit code, of a
+    Chinese legal form, or of a region (a registered name spells out the last two; a change of
+    either is a new registration, which only the credit code can bridge, in the exact pass). The
+    cluster id is the smallest record id of the cluster."""
+    ids = features["unique_id"].cast(pl.Utf8)
+    n = len(ids)
+    index = pl.DataFrame({"record_id": ids, "i": np.arange(n)})
+    # Each attribute as a small integer, 0 = unknown; 中国 says nothing about the region.
+    keyed = features.select(
+        pl.col("uscc").rank("dense").fill_null(0).cast(pl.Int64).alias("code"),
+        pl.col("legal_form").rank("dense").fill_null(0).cast(pl.Int64).alias("form"),
+        pl.when(pl.col("location") != "中国").then(pl.col("location")).rank("dense")
+        .fill_null(0).cast(pl.Int64).alias("region"),
+    )
+    attrs = [list(row) for row in keyed.iter_rows()]
+    parent = list(range(n))
+    weakest = [None] * n  # per root: the weakest link of its cluster so far
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def absorb(root: int, other: int) -> None:
+        parent[other] = root
+        attrs[root] = [a or b for a, b in zip(attrs[root], attrs[other], strict=True)]
+
+    # Exact pass: one code, one enterprise, whatever the names say.
+    by_code = keyed.with_row_index("i").filter(pl.col("code") > 0).group_by("code").agg("i")
+    for members in by_code["i"].to_list():
+        for other in members[1:]:
+            absorb(members[0], other)
+        if len(members) > 1:
+            weakest[members[0]] = 1.0
+
+    edges = (pairs.filter(pl.col("match_probability") >= threshold)
+             .join(index.rename({"record_id": "record_id_l", "i": "a"}), on="record_id_l")
+             .join(index.rename({"record_id": "record_id_r", "i": "b"}), on="record_id_r")
+             .sort(["match_probability", "record_id_l", "record_id_r"],
+                   descending=[True, False, False]))
+    for a, b, p in zip(edges["a"].to_list(), edges["b"].to_list(),
+                       edges["match_probability"].to_list(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra == rb or any(x and y and x != y for x, y in zip(attrs[ra], attrs[rb], strict=True)):
+            continue
+        absorb(ra, rb)
+        # Edges arrive strongest first, so this one is the weakest yet.
+        weakest[ra] = p
+
+    roots = [find(i) for i in range(n)]
+    out = pl.DataFrame({"record_id": ids, "root": roots,
+                        "match_probability": pl.Series([weakest[r] for r in roots],
+                                                       dtype=pl.Float64)})
+    return out.with_columns(pl.col("record_id").min().over("root").alias("cluster_id")).select(
+        "record_id", "cluster_id", "match_probability")
+
+
+def resolve(records: pl.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
+            aliases: dict[str, str] | None = None, backend: Literal["duckdb", "spark"] = "duckdb",
+            spark=None, labels: pl.DataFrame | None = None, min_precision: float = 0.98,
+            ) -> Resolution:
+    """Deduplicate `records` (record_id, name, optional uscc, name_en, address) into enterprises.
+
+    With `labels` (record_id_l, record_id_r, is_match), the threshold is calibrated on them
+    (`calibrate_threshold`) instead of taking `threshold`."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    if records.height == 0:
+        raise ResolveError("there are no records")
+    if records["record_id"].is_duplicated().any():
+        dup = records.filter(pl.col("record_id").is_duplicated())["record_id"][0]
+        raise ResolveError(f"record_id {dup!r} occurs more than once")
+    features = prepare(records, aliases)
+    timings["prepare_s"] = time.perf_counter() - start
+    floor = min(DEFAULT_REVIEW_FLOOR, threshold)
+    if features.height > 1:
+        pairs, model = train_and_score([features], review_floor=floor, backend=backend,
+                                       spark=spark, timings=timings)
+    else:
+        pairs, model = pl.DataFrame(schema={"record_id_l": pl.Utf8, "record_id_r": pl.Utf8,
+                                            "match_probability": pl.Float64,
+                                            "evidence": pl.Utf8}), {}
+    if labels is not None:
+        threshold = calibrate_threshold(pairs, labels, min_precision)
+    start = time.perf_counter()
+    clusters = cluster(features, pairs, threshold)
+    timings["cluster_s"] = time.perf_counter() - start
+    return Resolution(clusters, pairs, threshold, timings, model)
+
+
+def calibrate_threshold(pairs: pl.DataFrame, labels: pl.DataFrame,
+                        min_precision: float = 0.98) -> float:
+    """The lowest threshold at which the labelled pairs reach `min_precision`.
+
+    Labelled pairs the model did not score count as scored 0. Precision at t is
+    TP(t) / (TP(t) + FP(t)) over labelled pairs scored at or above t; the lowest such t keeps the
+    most recall. If no threshold reaches the target, the one of highest precision is returned."""
+    key = [pl.min_horizontal("record_id_l", "record_id_r").alias("a"),
+           pl.max_horizontal("record_id_l", "record_id_r").alias("b")]
+    scored = pairs.select(*key, "match_probability")
+    judged = labels.select(*key, pl.col("is_match").cast(pl.Boolean)).join(
+        scored, on=["a", "b"], how="left").with_columns(pl.col("match_probability").fill_null(0.0))
+    if judged.height == 0 or not judged["is_match"].any():
+        raise ResolveError("the labelled sample holds no matching pair to calibrate on")
+    curve = judged.sort("match_probability", descending=True).with_columns(
+        pl.col("is_match").cast(pl.Int64).cum_sum().alias("tp"),
+        pl.int_range(1, pl.len() + 1).alias("n"),
+    ).with_columns((pl.col("tp") / pl.col("n")).alias("precision"))
+    curve = curve.group_by("match_probability", maintain_order=True).agg(pl.col("precision").last())
+    good = curve.filter((pl.col("precision") >= min_precision) & (pl.col("match_probability") > 0))
+    if good.height:
+        return float(good["match_probability"].min())
+    return float(curve.sort("precision", "match_probability", descending=True)
+                 ["match_probability"][0])

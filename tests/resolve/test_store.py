@@ -1,0 +1,137 @@
+"""Linking a code-less source to the registry in the store: links with evidence, the review
+queue, accept/reject, undo; every write a ledger entry, nothing ever deleted."""
+
+import json
+
+import polars as pl
+import pytest
+
+from districtlens.importer import import_file
+from districtlens.resolve.linker import ResolveError
+from districtlens.resolve.synthetic import generate
+from districtlens.store import ledger, resolution
+
+
+@pytest.fixture(scope="module")
+def records():
+    return generate(300, seed=21, foreign=False)
+
+
+@pytest.fixture
+def registered(store, records, tmp_path):
+    registry = records.filter(pl.col("source") == "registry").select("uscc", "name", "address")
+    path = tmp_path / "registry.csv"
+    registry.write_csv(path)
+    report = import_file(store, path)
+    assert report.written
+    return store
+
+
+def source_rows(records, *sources):
+    return records.filter(pl.col("source").is_in(sources)).select(
+        "record_id", "name", "address", "entity_id")
+
+
+def truth(records):
+    registry = records.filter(pl.col("source") == "registry")
+    return dict(zip(registry["entity_id"].to_list(), registry["uscc"].to_list(), strict=True))
+
+
+def table_rows(con, table):
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_tenant_list_links_to_the_registry(registered, records):
+    rows = source_rows(records, "tenants", "leads")
+    out = resolution.link_to_registry(registered, rows.drop("entity_id"), "park tenants", "tester")
+    assert out.height == rows.height
+    assert set(out["status"]) <= {"linked", "review", "unknown"}
+    checked = out.join(rows, on="record_id").filter(pl.col("status") == "linked")
+    right = checked.filter(pl.col("uscc") == pl.col("entity_id").replace_strict(truth(records)))
+    print(f"\nlinked {checked.height} of {rows.height}; {right.height} to the right enterprise")
+    assert checked.height >= 0.8 * rows.height
+    assert right.height >= 0.98 * checked.height
+    links = resolution.current_links(registered.con)
+    evidence = json.loads(links.filter(pl.col("status") == "linked")["evidence"][0])
+    assert "trade" in evidence
+    assert ledger.verify(registered.con).intact
+    assert ledger.entries(registered.con, 1)[0].action == "resolve.link"
+
+
+def test_review_accept_and_undo_append_and_never_delete(registered, records):
+    rows = source_rows(records, "tenants").drop("entity_id")
+    # A threshold of 1 sends every model link to the review queue.
+    resolution.link_to_registry(registered, rows, "tenants", "tester", threshold=1.0,
+                                review_floor=0.5)
+    con = registered.con
+    queue = resolution.review_queue(con)
+    assert queue.height > 0
+    first = int(queue["link_id"][0])
+    accepted = resolution.decide(registered, first, True, "reviewer")
+    rejected_from = int(queue["link_id"][1])
+    resolution.decide(registered, rejected_from, False, "reviewer")
+    assert resolution.review_queue(con).height == queue.height - 2
+    with pytest.raises(ResolveError, match="no longer in force"):
+        resolution.decide(registered, first, False, "reviewer")
+
+    before = table_rows(con, "resolve_link")
+    restored = resolution.undo(registered, accepted, "reviewer")
+    now = resolution.current_links(con).filter(pl.col("link_id") == restored).row(0, named=True)
+    assert now["status"] == "review" and now["supersedes"] == accepted
+    assert table_rows(con, "resolve_link") == before + 1
+    split = resolution.undo(registered, restored, "reviewer")  # undo the undo: accepted again
+    assert resolution.current_links(con).filter(pl.col("link_id") == split)["status"][0] == "accepted"
+    assert table_rows(con, "resolve_record") == rows.height
+    verdict = ledger.verify(con)
+    assert verdict.intact, verdict.problem
+    assert [e.action for e in ledger.entries(con, 5)] == [
+        "resolve.undo", "resolve.undo", "resolve.reject", "resolve.accept", "resolve.link"]
+
+
+def test_undoing_a_model_link_unlinks_the_row_and_keeps_both_records(registered, records):
+    rows = source_rows(records, "tenants").drop("entity_id")
+    out = resolution.link_to_registry(registered, rows, "tenants", "tester")
+    link = out.filter(pl.col("status") == "linked").row(0, named=True)
+    new_id = resolution.undo(registered, int(link["link_id"]), "reviewer")
+    now = resolution.current_links(registered.con).filter(pl.col("link_id") == new_id)
+    assert now["status"][0] == "undone" and now["uscc"][0] is None
+    con = registered.con
+    assert con.execute("SELECT count(*) FROM enterprise_current WHERE uscc = ?",
+                       [link["uscc"]]).fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM resolve_record WHERE record_id = ?",
+                       [link["record_id"]]).fetchone()[0] == 1
+    again = resolution.undo(registered, new_id, "reviewer")  # undoing the split links it again
+    now = resolution.current_links(con).filter(pl.col("link_id") == again).row(0, named=True)
+    assert (now["status"], now["uscc"]) == ("linked", link["uscc"])
+    assert ledger.verify(con).intact
+
+
+def test_bad_records_write_nothing(registered):
+    con = registered.con
+    entries = len(ledger.entries(con))
+    bad = pl.DataFrame({"record_id": ["1", "1"], "name": ["张江科技", "明鹏数据"]})
+    with pytest.raises(ResolveError, match="more than once"):
+        resolution.link_to_registry(registered, bad, "leads", "tester")
+    with pytest.raises(ResolveError, match="no `name`"):
+        resolution.link_to_registry(registered, bad.drop("name"), "leads", "tester")
+    assert len(ledger.entries(con)) == entries
+    assert table_rows(con, "resolve_link") == 0
+
+
+def test_the_commands_link_review_and_undo(cli, registered, records, tmp_path):
+    db = registered.path
+    registered.close()
+    path = tmp_path / "tenants.csv"
+    source_rows(records, "tenants").drop("entity_id").write_csv(path)
+    result = cli("resolve", "link", path, "--db", db, "--threshold", "1.0", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["statuses"]["review"] > 0
+    queue = json.loads(cli("resolve", "review", "--db", db, "--json").stdout)["queue"]
+    first = queue[0]["link_id"]
+    decided = json.loads(cli("resolve", "review", "--db", db, "--accept", first, "--json").stdout)
+    assert decided["decided"][0]["accepted"] and len(decided["queue"]) == len(queue) - 1
+    undone = cli("resolve", "undo", decided["decided"][0]["decision"], "--db", db, "--json")
+    assert json.loads(undone.stdout)["decision"]["status"] == "review"
+    missing = cli("resolve", "undo", "99999", "--db", db)
+    assert missing.exit_code == 1 and "there is no link 99999" in missing.output
+    assert cli("ledger", "verify", "--db", db).exit_code == 0
