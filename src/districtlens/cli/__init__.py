@@ -13,4 +13,5 @@ app = typer.Typer(
 from districtlens.cli import store_commands
 from districtlens.cli import demo
 from districtlens.cli import resolve
+from districtlens.cli import metrics
 from districtlens.cli import carriers

@@ -42,7 +42,6 @@ from pathlib import Path
 import opencc
 import polars as pl
 import yaml
-from pypinyin.pinyin_dict import pinyin_dict
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -157,6 +156,9 @@ def _t2s() -> tuple[opencc.OpenCC, str]:
 @cache
 def _pinyin_table() -> tuple[list[str], list[str]]:
     """Each Han character and its most common reading, toneless (pypinyin's dictionary)."""
+    # The dictionary takes a third of a second to load: only linkage pays for it.
+    from pypinyin.pinyin_dict import pinyin_dict
+
     chars, readings = [], []
     for codepoint, reading in pinyin_dict.items():
         plain = unicodedata.normalize("NFKD", reading.split(",")[0])

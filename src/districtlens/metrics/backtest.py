@@ -1,0 +1,139 @@
+"""Back-test: how well did a predictor rank the activities each region went on to enter?
+
+A candidate is a (region, activity) with M = 0 in the start year, both still present in the end
+year; it is an entry when M = 1 in the end year. Each predictor (its start-year value) is scored:
+
+- ROC AUC: the chance an entry ranks above a non-entry;
+- PR AUC (average precision): precision along the list, which weighs the top of the list, where
+  an investment officer looks;
+- precision@k: the share of entries among each region's top k candidates, averaged over regions.
+
+The baseline is auto-correlation: the start-year RCA level (activities near the threshold cross
+it). Density alone can lose to it (it does on PR AUC on the US CBP panels; see docs/metrics.md).
+The combined predictor is a logistic regression over density, RCA, log(1 + value) and
+log(region total), fitted on one panel's transitions and scored on another's: never on the rows
+it scores.
+
+Hidalgo, C. A., Klinger, B., Barabasi, A.-L., & Hausmann, R. (2007). Science 317(5837).
+Neffke, F., Henning, M., & Boschma, R. (2011). How do regions diversify over time? Economic
+Geography 87(3), 237-265.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from districtlens.metrics.complexity import Convention
+from districtlens.metrics.errors import MetricsInputError
+from districtlens.metrics.pipeline import Columns, as_polars, complexity_table
+
+SINGLE_PREDICTORS: tuple[str, ...] = ("density", "rca", "cog", "pci", "ubiquity")
+BASELINE = "rca"
+COMBINED_FEATURES: tuple[str, ...] = ("density", "rca", "log_value", "log_region_total")
+COMBINED = "combined"
+
+
+def transitions(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+    """Candidates (M = 0 at start, region and activity present at end) with `entered` 0/1.
+
+    `start` and `end` are one-year complexity tables (from `complexity_table`).
+    """
+    labels = [pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String)]
+    start, end = start.with_columns(labels), end.with_columns(labels)
+    features = start.with_columns(
+        log_value=pl.col("value").log1p(),
+        log_region_total=pl.col("value").sum().over("region").log(),
+    )
+    later = end.select("region", "activity", pl.col("mcp").alias("entered"))
+    return features.filter(pl.col("mcp") == 0).join(later, on=["region", "activity"], how="inner")
+
+
+def precision_at_k(candidates: pl.DataFrame, score: str, k: int) -> float:
+    """Mean over regions (with at least k candidates) of the entry share in their top k."""
+    ranked = candidates.with_columns(
+        pl.col(score).rank("ordinal", descending=True).over("region").alias("_rank"),
+        pl.len().over("region").alias("_n"),
+    ).filter((pl.col("_n") >= k) & (pl.col("_rank") <= k))
+    if ranked.height == 0:
+        return float("nan")
+    return float(ranked.group_by("region").agg(pl.col("entered").mean())["entered"].mean())
+
+
+@dataclass(frozen=True)
+class Score:
+    predictor: str
+    roc_auc: float
+    pr_auc: float
+    precision_at_k: float
+
+
+def score(candidates: pl.DataFrame, column: str, k: int = 10) -> Score:
+    """ROC AUC, PR AUC and precision@k of one score column against `entered`."""
+    y = candidates.get_column("entered").to_numpy()
+    if y.min() == y.max():
+        raise MetricsInputError("no region entered (or every candidate did): nothing to score")
+    x = np.nan_to_num(candidates.get_column(column).to_numpy().astype(np.float64))
+    return Score(column, float(roc_auc_score(y, x)), float(average_precision_score(y, x)),
+                 precision_at_k(candidates, column, k))
+
+
+def fit_combined(train: pl.DataFrame) -> Pipeline:
+    """Logistic regression over COMBINED_FEATURES, fitted on the training panel's transitions."""
+    y = train.get_column("entered").to_numpy()
+    if y.min() == y.max():
+        raise MetricsInputError("the training panel has no entries (or only entries) to learn from")
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    model.fit(train.select(COMBINED_FEATURES).to_numpy(), y)
+    return model
+
+
+def panel_transitions(
+    frame: pl.DataFrame | object,
+    columns: Columns,
+    start_year: object,
+    end_year: object,
+    *,
+    convention: Convention = "stata",
+    threshold: float = 1.0,
+) -> pl.DataFrame:
+    """The candidates of a long panel between two of its years."""
+    if columns.year is None:
+        raise MetricsInputError("a back-test needs a year column and two years")
+    if start_year == end_year:
+        raise MetricsInputError("a back-test needs two different years")
+    long = as_polars(frame)
+    year = long.get_column(columns.year)
+    present = set(year.unique().to_list())
+    tables = []
+    for wanted in (start_year, end_year):
+        match = next((y for y in present if str(y) == str(wanted)), None)
+        if match is None:
+            raise MetricsInputError(
+                f"year {wanted} is not in the panel (it has {', '.join(map(str, sorted(present)))})"
+            )
+        tables.append(complexity_table(long.filter(year == match), columns,
+                                       convention=convention, threshold=threshold))
+    return transitions(*tables)
+
+
+def backtest(
+    candidates: pl.DataFrame,
+    *,
+    train: pl.DataFrame | None = None,
+    k: int = 10,
+    predictors: tuple[str, ...] = SINGLE_PREDICTORS,
+) -> list[Score]:
+    """Scores of each single predictor and, when a training panel is given, of the combined one."""
+    scores = [score(candidates, name, k) for name in predictors]
+    if train is not None:
+        model = fit_combined(train)
+        probability = model.predict_proba(candidates.select(COMBINED_FEATURES).to_numpy())[:, 1]
+        scores.append(score(candidates.with_columns(pl.Series(COMBINED, probability)), COMBINED, k))
+    return scores
