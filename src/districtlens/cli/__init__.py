@@ -14,4 +14,5 @@ from districtlens.cli import store_commands
 from districtlens.cli import demo
 from districtlens.cli import resolve
 from districtlens.cli import metrics
+from districtlens.cli import chains
 from districtlens.cli import carriers

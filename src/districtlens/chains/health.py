@@ -1,0 +1,192 @@
+"""Chain health: how well an area holds each link of a chain, against the city or a peer set.
+
+Per link, over the area's firms placed in it: enterprises, revenue (万元), employees, growth
+(same-firm revenue growth: Σ revenue_t / Σ revenue_{t-1} − 1 over firms with both years), the
+location quotient and the concentration (the largest firm's share of the link's revenue).
+
+The location quotient (Florence 1939; Isard 1960) compares the link's share of the area's
+enterprises with its share of the reference's:
+
+    LQ = (n_area,link / n_area) / (n_ref,link / n_ref)
+
+counted in enterprises, because a registry always has them while revenue and employees are often
+missing. The status follows `StatusThresholds`, stated as data so a Commission can set its own:
+
+- missing: no enterprise of the area is placed in the link;
+- weak: fewer than `min_firms_present` enterprises, or LQ below `weak_below_lq`;
+- strong: at least `min_firms_strong` enterprises, LQ at least `strong_from_lq`, and no firm
+  holding more than `max_concentration_strong` of the link's revenue;
+- present: everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import polars as pl
+
+from districtlens.chains.templates import ChainTemplate
+
+STATUSES = ("missing", "weak", "present", "strong")
+FIRM_COLUMNS = ("uscc", "name", "revenue", "revenue_prior", "employees")
+
+
+@dataclass(frozen=True)
+class StatusThresholds:
+    min_firms_present: int = 3
+    weak_below_lq: float = 0.8
+    min_firms_strong: int = 10
+    strong_from_lq: float = 1.25
+    max_concentration_strong: float = 0.5
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+DEFAULT_THRESHOLDS = StatusThresholds()
+
+
+def chain_health(
+    template: ChainTemplate,
+    placements: pl.DataFrame,
+    area_firms: pl.DataFrame,
+    reference_firms: pl.DataFrame,
+    *,
+    area_label: str,
+    reference_label: str,
+    thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+) -> pl.DataFrame:
+    """One row per link of `template`, in template order.
+
+    `placements` is what `place` returns (for any set of firms containing both frames' firms);
+    `area_firms` and `reference_firms` hold every firm of the area and of the reference (placed
+    or not: they are the LQ's denominators) with columns uscc, name, revenue, revenue_prior,
+    employees. Columns out: link_id, name_zh, name_en, name_fr, stage, classes, enterprises,
+    revenue, employees, growth, lq, concentration, largest, reference_enterprises, status, why.
+    """
+    for label, frame in (("area_firms", area_firms), ("reference_firms", reference_firms)):
+        missing = [c for c in FIRM_COLUMNS if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{label} lack column(s): {', '.join(missing)}")
+    area = _per_link(placements, area_firms)
+    reference = _per_link(placements, reference_firms).select(
+        "link_id", pl.col("enterprises").alias("reference_enterprises")
+    )
+    area_total = area_firms.height
+    reference_total = reference_firms.height
+    links = pl.DataFrame(
+        {
+            "link_id": [link.id for link in template.links],
+            "name_zh": [link.name["zh"] for link in template.links],
+            "name_en": [link.name["en"] for link in template.links],
+            "name_fr": [link.name["fr"] for link in template.links],
+            "stage": [link.stage for link in template.links],
+            "classes": [list(link.classes) for link in template.links],
+        },
+        schema_overrides={"classes": pl.List(pl.String)},
+    )
+    table = (
+        links.join(area, on="link_id", how="left", maintain_order="left")
+        .join(reference, on="link_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("enterprises").fill_null(0),
+            pl.col("reference_enterprises").fill_null(0),
+        )
+        .with_columns(
+            lq=pl.when((pl.col("reference_enterprises") > 0) & (area_total > 0))
+            .then(
+                (pl.col("enterprises") / area_total)
+                / (pl.col("reference_enterprises") / reference_total)
+            )
+            .otherwise(None)
+        )
+    )
+    rows = table.to_dicts()
+    for row in rows:
+        row["status"], row["why"] = judge(row, area_label, reference_label, thresholds)
+    return pl.DataFrame(rows, schema=table.schema | {"status": pl.String, "why": pl.String})
+
+
+def judge(
+    row: dict, area_label: str, reference_label: str, thresholds: StatusThresholds
+) -> tuple[str, str]:
+    """The status of one link and a sentence that names the figures it rests on."""
+    t = thresholds
+    n = row["enterprises"]
+    ref_n = row["reference_enterprises"]
+    lq = row["lq"]
+    if n == 0:
+        return "missing", (
+            f"No enterprise in {area_label} is placed in this link, while {reference_label}"
+            f" has {ref_n:,}."
+        )
+    figures = f"{n:,} enterprise{'s' if n != 1 else ''} in {area_label}"
+    if row["revenue"] is not None:
+        figures += f" with revenue {row['revenue']:,.0f} 万元"
+    lq_text = (
+        f"LQ {lq:.2f} against {reference_label} ({ref_n:,} enterprises)"
+        if lq is not None
+        else f"no LQ ({reference_label} has none)"
+    )
+    concentration = row["concentration"]
+    if n < t.min_firms_present:
+        return "weak", f"{figures}, {lq_text}: fewer than {t.min_firms_present} firms, so weak."
+    if lq is not None and lq < t.weak_below_lq:
+        return "weak", f"{figures}, {lq_text}: below {t.weak_below_lq:.2f}, so weak."
+    strong_lq = lq is not None and lq >= t.strong_from_lq
+    spread = concentration is None or concentration <= t.max_concentration_strong
+    if n >= t.min_firms_strong and strong_lq and spread:
+        share = (
+            f", the largest firm holds {concentration:.0%} of revenue"
+            if concentration is not None
+            else ""
+        )
+        return "strong", (
+            f"{figures}, {lq_text}{share}: at least {t.min_firms_strong} firms and LQ"
+            f" {t.strong_from_lq:.2f} or more, so strong."
+        )
+    if n >= t.min_firms_strong and strong_lq:
+        return "present", (
+            f"{figures}, {lq_text}, but {row['largest']} holds {concentration:.0%} of revenue"
+            f" (more than {t.max_concentration_strong:.0%}), so present rather than strong."
+        )
+    return "present", (
+        f"{figures}, {lq_text}: at least {t.min_firms_present} firms and LQ"
+        f" {t.weak_below_lq:.2f} or more, short of strong (needs {t.min_firms_strong} firms"
+        f" and LQ {t.strong_from_lq:.2f}), so present."
+    )
+
+
+def _per_link(placements: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
+    placed = placements.select("uscc", "link_id").join(
+        firms.select(FIRM_COLUMNS), on="uscc", how="inner"
+    )
+    both_years = pl.col("revenue").is_not_null() & pl.col("revenue_prior").is_not_null()
+    return (
+        placed.sort("revenue", descending=True, nulls_last=True)
+        .group_by("link_id")
+        .agg(
+            pl.len().alias("enterprises"),
+            pl.col("revenue").sum().alias("revenue_sum"),
+            pl.col("revenue").is_not_null().any().alias("has_revenue"),
+            pl.col("employees").sum().alias("employees_sum"),
+            pl.col("employees").is_not_null().any().alias("has_employees"),
+            pl.col("revenue").filter(both_years).sum().alias("revenue_now"),
+            pl.col("revenue_prior").filter(both_years).sum().alias("revenue_before"),
+            pl.col("revenue").max().alias("revenue_max"),
+            pl.col("name").first().alias("largest"),
+        )
+        .select(
+            "link_id",
+            pl.col("enterprises").cast(pl.Int64),
+            pl.when("has_revenue").then("revenue_sum").alias("revenue"),
+            pl.when("has_employees").then("employees_sum").alias("employees"),
+            pl.when(pl.col("revenue_before") > 0)
+            .then(pl.col("revenue_now") / pl.col("revenue_before") - 1)
+            .alias("growth"),
+            pl.when(pl.col("revenue_sum") > 0)
+            .then(pl.col("revenue_max") / pl.col("revenue_sum"))
+            .alias("concentration"),
+            pl.when("has_revenue").then("largest").alias("largest"),
+        )
+    )

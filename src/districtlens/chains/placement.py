@@ -1,0 +1,100 @@
+"""Placement: which links of a chain each enterprise belongs to, and the rule that put it there.
+
+A link's rules are alternatives. A class rule places every firm of its classes. A keyword rule
+places firms whose name, business scope or tags contain one of its keywords, only among firms of
+its `within` classes when it has them. Matching ignores case; a Chinese keyword matches anywhere
+in the text, a Latin keyword only as a whole word (so "CRO" does not match "micro"). Manual
+placements, when given, come first and carry the rule "manual".
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from districtlens.chains.templates import ChainTemplate, Rule
+
+PLACEMENT_SCHEMA = {"uscc": pl.String, "link_id": pl.String, "rule": pl.String}
+REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
+_REGEX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
+
+
+def place(
+    enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """(uscc, link_id, rule) for every enterprise and link it belongs to, one row per pair.
+
+    `enterprises` needs uscc, industry_code, name, business_scope and tags (nulls allowed);
+    `manual`, when given, holds (uscc, link_id) pairs a person decided. When several rules place
+    the same firm in a link, the row keeps the first: manual, then the rules in template order.
+    The rule reads "class 2710", "keyword \"合成生物\"" or "manual".
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in enterprises.columns]
+    if missing:
+        raise ValueError(f"enterprises lack column(s): {', '.join(missing)}")
+    firms = enterprises.select(
+        pl.col("uscc").cast(pl.String),
+        pl.col("industry_code").cast(pl.String),
+        pl.concat_str(
+            [pl.col(c).cast(pl.String).fill_null("") for c in ("name", "business_scope", "tags")],
+            separator="\n",
+        ).str.to_lowercase().alias("text"),
+    )
+    found = [_manual(manual, template)] if manual is not None else []
+    for link in template.links:
+        for rule in link.rules:
+            found.append(_apply(firms, link.id, rule))
+    return (
+        pl.concat(found, how="vertical")
+        .unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
+    )
+
+
+def _apply(firms: pl.DataFrame, link_id: str, rule: Rule) -> pl.DataFrame:
+    if rule.classes:
+        return firms.filter(pl.col("industry_code").is_in(rule.classes)).select(
+            "uscc", pl.lit(link_id).alias("link_id"), ("class " + pl.col("industry_code")).alias("rule")
+        )
+    candidates = firms.filter(pl.col("industry_code").is_in(rule.within)) if rule.within else firms
+    pattern = keyword_pattern(rule)
+    original = {word.lower(): word for word in rule.keywords}
+    hits = candidates.filter(pl.col("text").str.contains(pattern))
+    matched = hits.select(
+        "uscc",
+        pl.coalesce(
+            pl.col("text").str.extract(pattern, 1), pl.col("text").str.extract(pattern, 2)
+        ).alias("word"),
+    )
+    return matched.select(
+        "uscc",
+        pl.lit(link_id).alias("link_id"),
+        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word")))
+        .alias("rule"),
+    )
+
+
+def keyword_pattern(rule: Rule) -> str:
+    """One regex for a keyword rule over lower-cased text: group 1 a Chinese keyword found
+    anywhere, group 2 a Latin keyword found between non-letters (or the ends of the text)."""
+    zh = "|".join(_escape(w.lower()) for w in sorted(rule.keywords_zh, key=len, reverse=True))
+    en = "|".join(_escape(w.lower()) for w in sorted(rule.keywords_en, key=len, reverse=True))
+    # A group that can never match keeps the group numbers fixed when one language is empty.
+    zh = zh or "[^\\s\\S]"
+    en = en or "[^\\s\\S]"
+    return f"({zh})|(?:^|[^a-z0-9])({en})(?:[^a-z0-9]|$)"
+
+
+def _escape(word: str) -> str:
+    return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in word)
+
+
+def _manual(manual: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
+    missing = [c for c in ("uscc", "link_id") if c not in manual.columns]
+    if missing:
+        raise ValueError(f"manual placements lack column(s): {', '.join(missing)}")
+    known = {link.id for link in template.links}
+    unknown = sorted(set(manual["link_id"].cast(pl.String).to_list()) - known)
+    if unknown:
+        raise ValueError(f"manual placements name links not in {template.id}: {', '.join(unknown)}")
+    return manual.select(
+        pl.col("uscc").cast(pl.String), pl.col("link_id").cast(pl.String), pl.lit("manual").alias("rule")
+    )

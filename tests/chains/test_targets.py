@@ -1,0 +1,186 @@
+"""Targets and opportunities on a store: firms already in the area never appear, parts and
+explanations carry real figures, zones and free space count; the chain graph."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from districtlens.chains import report
+from districtlens.chains.graph import chain_graph, graph_json
+from districtlens.chains.templates import shipped_templates
+from tests.chains.builders import (
+    DANING_STREET,
+    HUANGPU,
+    JINGAN,
+    PUDONG,
+    XUHUI,
+    Firm,
+    write_firms,
+    write_pack,
+)
+
+BIOPHARMA = shipped_templates()["biopharma"]
+LINK_CLASSES = {"rd-cro-cdmo": "7340", "apis": "2710", "chemical-drugs": "2720",
+                "biological-drugs": "2761", "medical-devices": "3581",
+                "distribution-services": "5151"}
+
+
+def city_firms() -> list[Firm]:
+    """Jing'an holds the class-ruled biopharma links but not synthetic biology; other districts
+    hold everything, and one synthetic-biology firm already sits in Jing'an's Daning street."""
+    firms, n = [], 0
+    for district in (JINGAN, HUANGPU, XUHUI, PUDONG):
+        for link, code in LINK_CLASSES.items():
+            for k in range(4):
+                n += 1
+                firms.append(Firm(n, f"{link}-{district}-{k}", district, code,
+                                  revenue=1000.0 + 37 * n, revenue_prior=900.0 + 20 * n,
+                                  street=DANING_STREET if district == JINGAN else None,
+                                  zone="daning" if district == JINGAN and k == 0 else None))
+        for k in range(15):
+            n += 1
+            firms.append(Firm(n, f"shop-{district}-{k}", district, "5212", revenue=50.0))
+    for district, revenue in ((HUANGPU, 8000.0), (XUHUI, 3000.0), (PUDONG, None)):
+        n += 1
+        firms.append(Firm(n, f"合成生物-{district}", district, "7320", revenue=revenue,
+                          business_scope="合成生物技术研发"))
+    return firms
+
+
+@pytest.fixture
+def city_store(store):
+    write_firms(store, city_firms())
+    write_pack(store, [
+        {"zone_id": "daning", "name_zh": "大宁功能区", "name_en": "Daning zone",
+         "orientation": ["integrated-circuits", "digital-security", "smart-health", "biopharma"]},
+        {"zone_id": "suhewan", "name_zh": "苏河湾功能区", "name_en": "Suhewan zone",
+         "orientation": ["finance-services"]},
+    ], peers=[HUANGPU, XUHUI, JINGAN])
+    return store
+
+
+def test_targets_fill_the_gaps_and_never_come_from_the_area(city_store):
+    context = report.load_context(city_store, JINGAN)
+    health, ranked = report.targets(city_store, context, BIOPHARMA, top=50)
+    gaps = set(health.filter(pl.col("status").is_in(["missing", "weak"]))["link_id"].to_list())
+    assert "synthetic-biology" in gaps
+    assert ranked.height > 0
+    area_usccs = set(context.area_firms["uscc"].to_list())
+    assert not area_usccs & set(ranked["uscc"].to_list())
+    assert JINGAN not in ranked["district_adcode"].to_list()
+    for links in ranked["links"].to_list():
+        assert set(links) <= gaps
+    scores = ranked["score"].to_list()
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_zone_area_does_not_poach_from_its_own_district(city_store):
+    context = report.load_context(city_store, "daning")
+    assert context.area.kind == "zone"
+    assert context.area_firms.height == len(LINK_CLASSES)
+    _, ranked = report.targets(city_store, context, BIOPHARMA, top=100)
+    assert ranked.height > 0
+    assert JINGAN not in ranked["district_adcode"].to_list()
+
+
+def test_parts_and_explanations_carry_real_figures(city_store):
+    context = report.load_context(city_store, JINGAN)
+    health, ranked = report.targets(city_store, context, BIOPHARMA, top=100)
+    city = context.city.filter(pl.col("district_adcode") != JINGAN)
+    for row in ranked.to_dicts():
+        firm = city.filter(pl.col("uscc") == row["uscc"]).row(0, named=True)
+        parts = row["parts"]
+        assert row["score"] == pytest.approx(
+            0.35 * parts["gap"] + 0.25 * parts["density"] + 0.15 * parts["size"]
+            + 0.10 * parts["growth"] + 0.10 * parts["zone_fit"] + 0.05 * parts["space"], abs=1e-3)
+        for link_id in row["links"]:
+            link = health.filter(pl.col("link_id") == link_id).row(0, named=True)
+            assert f"{link['name_en']} ({link['enterprises']} firm" in row["why"]
+        if firm["revenue"] is not None:
+            assert f"revenue {firm['revenue']:,.0f} 万元" in row["why"]
+            growth = firm["revenue"] / firm["revenue_prior"] - 1
+            assert f"{growth:+.1%}" in row["why"]
+        else:
+            assert "no revenue on record" in row["why"]
+            assert parts["size"] == 0
+        assert f"density {parts['density']:.2f}" in row["why"]
+        assert parts["zone_fit"] == 1.0 and "Daning zone is oriented" in row["why"]
+        assert parts["space"] == 0.0 and "no free-space data" in row["why"]
+
+
+def test_the_bigger_filler_of_a_missing_link_ranks_first(city_store):
+    context = report.load_context(city_store, JINGAN)
+    _, ranked = report.targets(city_store, context, BIOPHARMA, top=100)
+    synbio = ranked.filter(pl.col("links").list.contains("synthetic-biology"))
+    assert synbio["name"].to_list() == [f"合成生物-{HUANGPU}", f"合成生物-{XUHUI}",
+                                        f"合成生物-{PUDONG}"]
+
+
+def test_free_space_scores_when_given(city_store):
+    context = report.load_context(city_store, JINGAN)
+    space = pl.DataFrame({"zone_id": ["daning"], "free_m2": [150.0]})
+    _, ranked = report.targets(city_store, context, BIOPHARMA, space=space, top=5)
+    employees = dict(context.city.select("uscc", "employees").iter_rows())
+    for row in ranked.to_dicts():
+        # Each employee needs 10 m²: 150 m² free covers 150 / (10 x employees) of the need.
+        assert row["parts"]["space"] == pytest.approx(min(1.0, 150 / (10 * employees[row["uscc"]])))
+        assert "150 m² free" in row["why"]
+
+
+def test_a_zone_not_oriented_to_the_chain_scores_no_fit(city_store):
+    context = report.load_context(city_store, "suhewan")
+    _, ranked = report.targets(city_store, context, BIOPHARMA, top=5)
+    assert ranked.height > 0
+    assert all(p["zone_fit"] == 0 for p in ranked["parts"].to_list())
+    assert all("no functional zone" in why for why in ranked["why"].to_list())
+
+
+def test_leads_naming_area_firms_are_dropped(city_store):
+    context = report.load_context(city_store, JINGAN)
+    inside = context.area_firms.row(0, named=True)
+    leads = pl.DataFrame({
+        "uscc": [inside["uscc"], "91310000LEAD000001", "91310000LEAD000002"],
+        "name": ["copy of an area firm", inside["name"], "新合成生物公司"],
+        "district_adcode": [None, None, None], "street_code": [None, None, None],
+        "zone_id": [None, None, None], "industry_code": ["7320", "7320", "7320"],
+        "business_scope": ["合成生物"] * 3, "tags": [None, None, None],
+        "revenue": [9e6, 9e6, 10.0], "revenue_prior": [None, None, None],
+        "employees": [5.0, 5.0, 5.0],
+    })
+    _, ranked = report.targets(city_store, context, BIOPHARMA, leads=leads, top=100)
+    assert "新合成生物公司" in ranked["name"].to_list()
+    assert inside["uscc"] not in ranked["uscc"].to_list()
+    assert inside["name"] not in ranked["name"].to_list()
+
+
+def test_opportunities_are_classes_not_yet_held(city_store):
+    context = report.load_context(city_store, JINGAN)
+    found = report.area_opportunities(context, BIOPHARMA, top=None)
+    assert found.height > 0
+    assert (found["rca"] < 1).all()
+    assert found["score"].to_list() == sorted(found["score"].to_list(), reverse=True)
+    top = found.row(0, named=True)
+    assert f"RCA {round(top['rca'], 2)}" in top["why"] and top["industry_code"] in top["why"]
+
+
+def test_against_peers_needs_a_peer_set(city_store, store):
+    context = report.load_context(city_store, JINGAN, against="peers")
+    assert set(context.reference_firms["district_adcode"].unique()) == {HUANGPU, XUHUI, JINGAN}
+    with pytest.raises(report.ReportError, match="no peer set"):
+        report.load_context(city_store, HUANGPU, against="peers")
+
+
+def test_the_chain_graph_carries_health(city_store):
+    context = report.load_context(city_store, JINGAN)
+    health = report.health(context, BIOPHARMA)
+    graph = chain_graph(BIOPHARMA, health)
+    assert list(graph.nodes) == [link.id for link in BIOPHARMA.links]
+    assert graph.number_of_edges() == sum(len(link.edges) for link in BIOPHARMA.links)
+    assert graph.nodes["synthetic-biology"]["status"] == "missing"
+    assert graph.has_edge("apis", "chemical-drugs")
+    exported = json.loads(json.dumps(graph_json(graph)))
+    assert {n["id"] for n in exported["nodes"]} == set(graph.nodes)
+    assert {"source": "apis", "target": "chemical-drugs"} in exported["edges"]
