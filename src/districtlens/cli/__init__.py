@@ -16,3 +16,5 @@ from districtlens.cli import resolve
 from districtlens.cli import metrics
 from districtlens.cli import chains
 from districtlens.cli import carriers
+from districtlens.cli import claims
+from districtlens.cli import brief

@@ -1,0 +1,82 @@
+"""Benchmark: a full briefing (every figure computed, signed, laid out as PDF) on a large store.
+
+Builds a store with the Jing'an pack and the synthetic demo registry (1,000,000 enterprises, six
+years of facts; `--quick`: 20,000), or reuses `--db` when it exists, then times: computing the
+figures, writing the PDF (WeasyPrint), and `verify` (recomputing every figure). Target: under
+10 s for the PDF briefing (figures + PDF) at 1,000,000 enterprises.
+
+    .venv/bin/python benchmarks/brief_bench.py [--quick] [--db var/bench-1m.duckdb] [--lang zh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import command, machine  # noqa: E402
+
+from districtlens.briefing import build, render, signing, verify  # noqa: E402
+from districtlens.demo import generate_registry  # noqa: E402
+from districtlens.importer import import_frame  # noqa: E402
+from districtlens.packs import load_pack  # noqa: E402
+from districtlens.store import open_store  # noqa: E402
+from districtlens.store.packs import write_pack  # noqa: E402
+
+TARGET_SECONDS = 10.0
+
+
+def build_store(path: Path, n: int) -> float:
+    started = time.perf_counter()
+    with open_store(path) as store:
+        write_pack(store, load_pack("jingan"), actor="bench")
+        report = import_frame(store, generate_registry(7, n), source={"name": "demo registry", "kind": "demo"},
+                              synthetic=True)
+        if not report.written:
+            raise SystemExit(f"the demo import was refused: {report.errors[:3]}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20,000 enterprises instead of 1,000,000")
+    parser.add_argument("--db", type=Path, help="store to reuse (built there when missing)")
+    parser.add_argument("--lang", default="zh", choices=["zh", "en", "fr"])
+    args = parser.parse_args()
+    n = 20_000 if args.quick else 1_000_000
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = args.db or folder / "bench.duckdb"
+        built = None if db.exists() else build_store(db, n)
+        key = folder / "key.pem"
+        signing.generate(key)
+        with open_store(db, read_only=True) as store:
+            enterprises = store.con.execute("SELECT count(*) FROM enterprise_current").fetchone()[0]
+            started = time.perf_counter()
+            briefing = build(store, "310106", args.lang, key)
+            figures_s = time.perf_counter() - started
+            out = render.write(briefing, "pdf", folder / "briefing.pdf")
+            total_s = time.perf_counter() - started
+            started = time.perf_counter()
+            verdict = verify(store, out, signing.load_public(key))
+            verify_s = time.perf_counter() - started
+
+        print(f"machine: {machine()}")
+        print(f"command: {command()}")
+        print(f"store: {db} ({enterprises:,} enterprises)"
+              + (f", built in {built:.1f} s" if built is not None else ", reused"))
+        print(f"figures: {len(briefing.figures)} computed in {figures_s:.2f} s")
+        judged = (f"target < {TARGET_SECONDS:.0f} s: {'met' if total_s < TARGET_SECONDS else 'NOT met'}"
+                  if enterprises >= 1_000_000 else "the target applies at 1,000,000 enterprises")
+        print(f"PDF briefing ({args.lang}, {out.stat().st_size / 1024:.0f} KiB): {total_s:.2f} s"
+              f" (figures + PDF; {judged})")
+        print(f"verify: {verify_s:.2f} s, {'all hold' if verdict.holds else 'DIFFERS'}")
+
+
+if __name__ == "__main__":
+    main()

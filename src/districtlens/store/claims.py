@@ -1,0 +1,305 @@
+"""What claim checks and briefing figures read from the store: claims, enterprise sets of an area,
+their totals, carriers, and the provenance (sources, synthetic rows, ledger head) of each answer.
+
+An enterprise set is the operating enterprises (status not closed) of an area, optionally those of
+a track (industry class in the track's classes, or in a two-digit division it lists) and those
+carrying a tag. Money is summed as DECIMAL so that a total is exact and the same on every run:
+a briefing's figures are compared with recomputed ones for equality.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from districtlens.store import ledger
+from districtlens.store.chains import CLOSED_STATUS_PATTERN
+from districtlens.store.db import Store
+
+FACT_COLUMNS = ("revenue", "tax", "employees", "rd_spend")
+AREA_COLUMNS = {6: "district_adcode", 9: "street_code"}
+
+
+class ClaimStoreError(ValueError):
+    """A question the store cannot answer as asked (unknown track, carrier column...)."""
+
+
+@dataclass(frozen=True)
+class EnterpriseSet:
+    """Which enterprises: an area (district adcode, street code, zone id, or a city prefix of
+    2-4 digits), optionally a track and a tag."""
+
+    area: str
+    track: str | None = None
+    tag: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {k: v for k, v in (("area", self.area), ("track", self.track), ("tag", self.tag)) if v}
+
+
+def head(store: Store) -> str:
+    return ledger.head(store.con)
+
+
+def claims(store: Store, pack_id: str | None = None) -> list[dict[str, Any]]:
+    """The claims of the store (of one pack), JSON columns decoded, in load order."""
+    sql = (
+        "SELECT c.claim_id, c.pack_id, c.quote, c.quote_lang, c.translations, c.source,"
+        " c.source_date, c.subject, c.asserted, c.comparison, c.query, c.ledger_seq,"
+        " p.district_adcode FROM claim c JOIN district_pack p USING (pack_id)"
+    )
+    params: list[Any] = []
+    if pack_id:
+        sql += " WHERE c.pack_id = ?"
+        params.append(pack_id)
+    rows = store.con.execute(sql + " ORDER BY c.ledger_seq, c.rowid", params).fetchall()
+    out = []
+    for cid, pid, quote, lang, tr, source, date, subject, asserted, comparison, query, seq, adcode in rows:
+        out.append({
+            "id": cid, "pack_id": pid, "quote": quote, "quote_lang": lang,
+            "translations": json.loads(tr), "source": source,
+            "source_date": date.isoformat() if date else None, "subject": subject,
+            "asserted": json.loads(asserted) if asserted else None, "comparison": comparison,
+            "query": json.loads(query) if query else None, "ledger_seq": seq,
+            "district_adcode": adcode,
+        })
+    return out
+
+
+def packs(store: Store) -> list[dict[str, Any]]:
+    """Loaded packs: pack_id, district_adcode, peers (decoded), ledger_seq, file (where it was read)."""
+    rows = store.con.execute(
+        "SELECT p.pack_id, p.district_adcode, p.peers, p.ledger_seq, s.file_name FROM district_pack p"
+        " LEFT JOIN source s ON s.source_id = p.ledger_seq ORDER BY p.ledger_seq"
+    ).fetchall()
+    return [
+        {"pack_id": pid, "district_adcode": adcode, "peers": json.loads(peers or "{}"),
+         "ledger_seq": seq, "file": file}
+        for pid, adcode, peers, seq, file in rows
+    ]
+
+
+def track_classes(store: Store, track_id: str) -> list[str]:
+    row = store.con.execute("SELECT classes FROM track WHERE track_id = ?", [track_id]).fetchone()
+    if row is None:
+        raise ClaimStoreError(f"no track {track_id!r} in the store (load its pack first)")
+    return [str(c) for c in json.loads(row[0] or "[]")]
+
+
+def _snapshot(store: Store) -> None:
+    """Materialise the operating enterprises and their facts as temporary tables, once per ledger
+    head: the current-state views rank every version on each read, and a briefing reads them a
+    hundred times. A write moves the head, so the next read rebuilds the snapshot."""
+    con = store.con
+    con.execute("SET enable_progress_bar = false")  # a briefing's queries are many and short
+    now = ledger.head(con)
+    try:
+        if con.execute("SELECT head FROM claims_snapshot").fetchone()[0] == now:
+            return
+    except duckdb.CatalogException:
+        pass
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE claims_firm AS SELECT uscc, name, name_en, founded, status,"
+        " district_adcode, street_code, zone_id, industry_code, tags, synthetic, source_id"
+        " FROM enterprise_current WHERE NOT regexp_matches(coalesce(status, ''), ?)",
+        [CLOSED_STATUS_PATTERN],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE claims_fact AS SELECT f.uscc, f.year, f.revenue, f.tax, f.employees,"
+        " f.rd_spend, f.synthetic, f.source_id FROM fact_current f SEMI JOIN claims_firm e ON e.uscc = f.uscc"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE claims_snapshot AS SELECT ? AS head", [now])
+
+
+def _set_filter(
+    store: Store, which: EnterpriseSet, districts: list[str] | None = None, alias: str = "e"
+) -> tuple[str, list[Any]]:
+    """SQL condition (and parameters) selecting, in the snapshot's claims_firm (operating
+    enterprises), those of `which`, or of its track and tag in any of `districts` when given."""
+    _snapshot(store)
+    area = which.area.strip()
+    if districts is not None:
+        conds, params = [f"list_contains(?, {alias}.district_adcode)"], [districts]
+    elif area.isdigit() and len(area) in AREA_COLUMNS:
+        conds, params = [f"{alias}.{AREA_COLUMNS[len(area)]} = ?"], [area]
+    elif area.isdigit() and 2 <= len(area) <= 4:
+        conds, params = [f"starts_with({alias}.district_adcode, ?)"], [area]
+    else:
+        conds, params = [f"{alias}.zone_id = ?"], [area]
+    if which.track:
+        classes = track_classes(store, which.track)
+        conds.append(
+            f"(list_contains(?, {alias}.industry_code) OR list_contains(?, left({alias}.industry_code, 2)))"
+        )
+        params += [[c for c in classes if len(c) == 4], [c for c in classes if len(c) == 2]]
+    if which.tag:
+        conds.append(f"list_contains(string_split(coalesce({alias}.tags, ''), ';'), ?)")
+        params.append(which.tag)
+    return " AND ".join(conds), params
+
+
+def _sources(store: Store, source_ids: list[int]) -> list[str]:
+    if not source_ids:
+        return []
+    rows = store.con.execute(
+        "SELECT name FROM source WHERE list_contains(?, source_id) ORDER BY source_id", [source_ids]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def count_enterprises(store: Store, which: EnterpriseSet) -> dict[str, Any]:
+    """{count, synthetic, sources}: the operating enterprises of the set."""
+    cond, params = _set_filter(store, which)
+    n, synthetic, source_ids = store.con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE e.synthetic), list(DISTINCT e.source_id)"
+        f" FROM claims_firm e WHERE {cond}",
+        params,
+    ).fetchone()
+    return {"count": n, "synthetic": synthetic, "sources": _sources(store, sorted(source_ids or []))}
+
+
+def count_by_district(store: Store, which: EnterpriseSet, districts: list[str]) -> dict[str, int]:
+    """Operating enterprises of the set (its area ignored) per district of `districts`."""
+    cond, params = _set_filter(store, which, districts)
+    rows = store.con.execute(
+        f"SELECT e.district_adcode, count(*) FROM claims_firm e WHERE {cond} GROUP BY 1", params
+    ).fetchall()
+    found = dict(rows)
+    return {d: found.get(d, 0) for d in districts}
+
+
+def totals(store: Store, which: EnterpriseSet, column: str, years: list[int]) -> dict[str, Any]:
+    """{values: {year: exact sum}, enterprises, reporting, synthetic, sources} of a fact column."""
+    if column not in FACT_COLUMNS:
+        raise ClaimStoreError(f"no fact column {column!r}; one of {', '.join(FACT_COLUMNS)}")
+    cond, params = _set_filter(store, which)
+    rows = store.con.execute(
+        f"SELECT f.year, sum(CAST(f.{column} AS DECIMAL(38, 4))), count(f.{column}),"
+        f" count(*) FILTER (WHERE f.synthetic), list(DISTINCT f.source_id)"
+        f" FROM claims_firm e JOIN claims_fact f ON f.uscc = e.uscc"
+        f" WHERE {cond} AND list_contains(?, f.year) GROUP BY f.year ORDER BY f.year",
+        [*params, years],
+    ).fetchall()
+    values = {int(y): (float(s) if s is not None else None) for y, s, _, _, _ in rows}
+    source_ids = sorted({s for r in rows for s in (r[4] or [])})
+    return {
+        "values": {y: values.get(y) for y in years},
+        "reporting": {int(y): n for y, _, n, _, _ in rows},
+        "synthetic": sum(r[3] for r in rows),
+        "sources": _sources(store, source_ids),
+    }
+
+
+def totals_by_district(
+    store: Store, which: EnterpriseSet, column: str, years: list[int], districts: list[str]
+) -> dict[str, dict[int, float | None]]:
+    """{district: {year: exact sum}} of the set's fact column (its area ignored), one query."""
+    if column not in FACT_COLUMNS:
+        raise ClaimStoreError(f"no fact column {column!r}; one of {', '.join(FACT_COLUMNS)}")
+    cond, params = _set_filter(store, which, districts)
+    rows = store.con.execute(
+        f"SELECT e.district_adcode, f.year, sum(CAST(f.{column} AS DECIMAL(38, 4)))"
+        f" FROM claims_firm e JOIN claims_fact f ON f.uscc = e.uscc"
+        f" WHERE {cond} AND list_contains(?, f.year) GROUP BY 1, 2",
+        [*params, years],
+    ).fetchall()
+    out: dict[str, dict[int, float | None]] = {d: dict.fromkeys(years) for d in districts}
+    for district, year, total in rows:
+        out[district][int(year)] = float(total) if total is not None else None
+    return out
+
+
+def enterprises_matching(store: Store, area: str, keys: list[str]) -> list[dict[str, Any]]:
+    """Operating enterprises of `area` whose name or English name, reduced to lowercase letters,
+    digits and CJK characters, contains one of `keys` (a cheap prefilter; the caller confirms).
+
+    Rows: uscc, name, name_en, founded, synthetic, source_id.
+    """
+    if not keys:
+        return []
+    cond, params = _set_filter(store, EnterpriseSet(area))
+    normalised = (
+        "regexp_replace(lower(coalesce(e.name, '') || '|' || coalesce(e.name_en, '')),"
+        " '[^a-z0-9\u4e00-\u9fff|]', '', 'g')"
+    )
+    rows = store.con.execute(
+        f"SELECT e.uscc, e.name, e.name_en, e.founded, e.synthetic, e.source_id"
+        f" FROM claims_firm e WHERE {cond}"
+        f" AND len(list_filter(?::VARCHAR[], lambda k: contains({normalised}, k))) > 0",
+        [*params, keys],
+    ).fetchall()
+    return [
+        {"uscc": u, "name": n, "name_en": en, "founded": f, "synthetic": s, "source_id": src}
+        for u, n, en, f, s, src in rows
+    ]
+
+
+def source_names(store: Store, source_ids: list[int]) -> list[str]:
+    return _sources(store, sorted(set(source_ids)))
+
+
+def carriers(store: Store, district_adcode: str, kind: str | None = None, level: str | None = None,
+             carrier_id: str | None = None) -> list[dict[str, Any]]:
+    """Carriers of a district (optionally of a kind, level, or one id): every column, and
+    `pack_load` true when the row was written by the load of a pack (transcribed from its sources)."""
+    conds, params = ["c.district_adcode = ?"], [district_adcode]
+    for column, value in (("kind", kind), ("level", level), ("carrier_id", carrier_id)):
+        if value is not None:
+            conds.append(f"c.{column} = ?")
+            params.append(value)
+    cursor = store.con.execute(
+        "SELECT c.*, s.kind = 'pack' AS pack_load, s.name AS source_name FROM carrier c"
+        " LEFT JOIN source s ON s.source_id = c.ledger_seq"
+        f" WHERE {' AND '.join(conds)} ORDER BY c.carrier_id",
+        params,
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def carrier_counts(store: Store, district_adcode: str) -> dict[str, int]:
+    """{kind: number of carriers} of a district."""
+    rows = store.con.execute(
+        "SELECT kind, count(*) FROM carrier WHERE district_adcode = ? GROUP BY 1 ORDER BY 1",
+        [district_adcode],
+    ).fetchall()
+    return dict(rows)
+
+
+def zones(store: Store, district_adcode: str) -> list[dict[str, Any]]:
+    """The district's zones: zone_id, names, role."""
+    rows = store.con.execute(
+        "SELECT zone_id, name_zh, name_en, name_fr, role FROM zone WHERE district_adcode = ? ORDER BY zone_id",
+        [district_adcode],
+    ).fetchall()
+    return [{"zone_id": z, "names": {"zh": zh, "en": en, "fr": fr}, "role": role} for z, zh, en, fr, role in rows]
+
+
+def tracks(store: Store, pack_id: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT track_id, name_zh, name_en, name_fr, classes FROM track"
+    params: list[Any] = []
+    if pack_id:
+        sql += " WHERE pack_id = ?"
+        params.append(pack_id)
+    rows = store.con.execute(sql + " ORDER BY rowid", params).fetchall()
+    return [
+        {"track_id": t, "names": {"zh": zh, "en": en, "fr": fr}, "classes": json.loads(c or "[]")}
+        for t, zh, en, fr, c in rows
+    ]
+
+
+def names_of(store: Store, table: str, key: str, ids: list[str]) -> dict[str, dict[str, str]]:
+    """{id: {zh, en, fr}} for rows of a pack table (zone, carrier, track)."""
+    if table not in ("zone", "carrier", "track"):
+        raise ClaimStoreError(f"{table} has no names")
+    rows = store.con.execute(
+        f"SELECT {key}, name_zh, name_en, name_fr FROM {table} WHERE list_contains(?, {key})", [ids]
+    ).fetchall()
+    return {i: {"zh": zh, "en": en, "fr": fr} for i, zh, en, fr in rows}
+
+
+def latest_fact_year(store: Store) -> int | None:
+    return store.con.execute("SELECT max(year) FROM fact_current WHERE revenue IS NOT NULL").fetchone()[0]

@@ -1,0 +1,45 @@
+"""A small demo store (the Jing'an pack and a 20,000-enterprise synthetic registry), built once per
+test session and copied for tests that write to it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from districtlens.demo import generate_registry
+from districtlens.importer import import_frame
+from districtlens.packs import load_pack
+from districtlens.store import open_store
+from districtlens.store.packs import write_pack
+
+ENTERPRISES = 20_000
+SEED = 11
+_BUILT: dict[str, Path] = {}
+
+
+def demo_store(folder: Path) -> Path:
+    """The path of the session's demo store (built on first use)."""
+    if "path" not in _BUILT:
+        path = folder / "demo.duckdb"
+        with open_store(path) as store:
+            write_pack(store, load_pack("jingan"), actor="test")
+            frame = generate_registry(SEED, ENTERPRISES)
+            report = import_frame(store, frame, source={"name": "demo registry", "kind": "demo"}, synthetic=True)
+            assert report.written, report.errors[:3]
+        _BUILT["path"] = path
+    return _BUILT["path"]
+
+
+def copy_of(path: Path, folder: Path) -> Path:
+    target = folder / "copy.duckdb"
+    shutil.copy(path, target)
+    return target
+
+
+def import_roster(store, rows: list[dict[str, str]], name: str = "roster update") -> None:
+    """Import rows (import-format columns, text) as a real roster."""
+    frame = pl.DataFrame(rows, schema={k: pl.String for k in rows[0]})
+    report = import_frame(store, frame, source={"name": name, "kind": "roster"}, synthetic=False)
+    assert report.written, report.errors[:3]
