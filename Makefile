@@ -13,7 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test,spark]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed assets
+
+# The dashboard's browser assets (ECharts, Swagger UI) from the npm registry, pinned by
+# package-lock.json, copied into the git-ignored src/districtlens/web/static/vendor/.
+.PHONY: assets
+assets:
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	$(PYTHON) src/districtlens/web/assets.py .
 
 # Debian packages the tests and briefings need (a JRE for Spark, LibreOffice for the Excel check,
 # a CJK font for PDFs, poppler for pdftotext, Chromium for browser tests). Installed when missing

@@ -18,3 +18,4 @@ from districtlens.cli import chains
 from districtlens.cli import carriers
 from districtlens.cli import claims
 from districtlens.cli import brief
+from districtlens.cli import web

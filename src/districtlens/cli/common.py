@@ -39,12 +39,41 @@ def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
     raise typer.Exit(code)
 
 
+_stdin_read: list[str] = []
+
+
+def read_stdin() -> str:
+    """Standard input, read once; kept so a command handed to a running server can pass it on."""
+    if not _stdin_read:
+        _stdin_read.append(sys.stdin.read())
+    return _stdin_read[0]
+
+
 @contextmanager
 def store_at(path: Path, *, read_only: bool = False) -> Iterator[Store]:
-    """Open the store for a command, turning store errors into a clear message and exit 1."""
+    """Open the store for a command, turning store errors into a clear message and exit 1.
+
+    While `districtlens serve` holds the store (DuckDB lets one process open it for writing), the
+    command is handed to that server, which runs it on its own open store (web/handover.py); in
+    the server, this yields that store.
+    """
+    from districtlens.web.handover import forward, served_store
+
+    served = served_store.get()
+    if served is not None:
+        if Path(path).resolve() != served.path:
+            fail(f"the server holds {served.path}, not {path}")
+        yield served
+        return
     try:
         store = open_store(path, read_only=read_only)
     except StoreError as exc:
+        if "lock" in str(exc).lower():
+            code = forward(path, sys.argv[1:], _stdin_read[0] if _stdin_read else None)
+            if code is not None:
+                raise typer.Exit(code) from None
+            fail(f"{exc}\nanother process holds the store; no `districtlens serve` of it is running to take "
+                 "the command: retry when that process ends")
         fail(str(exc))
     try:
         yield store

@@ -1,0 +1,185 @@
+"""The dashboard under load: `districtlens serve` over a demo store of N enterprises (default
+1,000,000), driven from this (second) process by 20 concurrent clients on loopback.
+
+    .venv/bin/python benchmarks/web_bench.py [--n 1000000] [--db var/bench/web-1m.duckdb]
+                                             [--clients 20] [--requests 200] [--quick]
+
+The store is built once with `districtlens.demo.build.build_demo` and reused when the file exists.
+Each route is first asked once (cold: computes and caches its answer for the data snapshot), then
+`--requests` times by `--clients` threads; p50 and p95 latency per route are printed (target p95
+under 100 ms), then the first render of the overview page in Chromium (target under 1.5 s: from
+navigation to the charts drawn). Prints the machine and the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from districtlens.demo.build import build_demo
+from districtlens.store import open_store
+from districtlens.store.web_users import get_user, save_user
+from districtlens.web.auth import hash_password
+
+P95_TARGET_MS = 100.0
+FIRST_RENDER_TARGET_S = 1.5
+USER, PASSWORD = "bench", "bench password"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        ram = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        ram = float("nan")
+    return f"{os.cpu_count()} CPUs ({cpu}), {ram:.1f} GiB RAM, {platform.platform()}"
+
+
+def prepare(db: Path, n: int) -> None:
+    if not db.exists():
+        started = time.perf_counter()
+        build_demo(db, enterprises=n)
+        print(f"built {db} with {n:,} enterprises in {time.perf_counter() - started:.0f} s")
+    with open_store(db) as store:
+        if get_user(store, USER) is None:
+            save_user(store, USER, role="analyst", carriers=[], password_hash=hash_password(PASSWORD), actor="bench")
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "districtlens", "serve", "--db", str(db), "--port", str(port)])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def routes(client: httpx.Client) -> dict[str, str]:
+    found = client.get("/api/enterprises", params={"q": "科技", "limit": 1}).json()["enterprises"]
+    carriers = client.get("/api/carriers").json()["carriers"]
+    busiest = max(carriers, key=lambda c: c["tenants"] or 0)["carrier_id"]
+    return {
+        "overview": "/api/overview",
+        "indicators": "/api/indicators",
+        "industries": "/api/industries",
+        "map": "/api/map",
+        "chain": "/api/chains/data-intelligence",
+        "targets": "/api/targets/data-intelligence",
+        "search": "/api/enterprises?q=%E7%A7%91%E6%8A%80&limit=20",
+        "enterprise": f"/api/enterprises/{found[0]['uscc']}",
+        "carriers": "/api/carriers",
+        "tenants": f"/api/carriers/{busiest}/tenants",
+    }
+
+
+def drive(base: str, cookies: dict, paths: dict[str, str], clients: int, requests: int) -> None:
+    print(f"{'route':<12} {'cold ms':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+          f"  target p95 < {P95_TARGET_MS:.0f} ms")
+    with httpx.Client(base_url=base, cookies=cookies, timeout=120) as warm:
+        cold = {}
+        for name, path in paths.items():
+            started = time.perf_counter()
+            assert warm.get(path).status_code == 200, path
+            cold[name] = (time.perf_counter() - started) * 1000
+    pool = [httpx.Client(base_url=base, cookies=cookies, timeout=120) for _ in range(clients)]
+    try:
+        for name, path in paths.items():
+            def one(i: int, path: str = path) -> float:
+                started = time.perf_counter()
+                response = pool[i % clients].get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+                return (time.perf_counter() - started) * 1000
+
+            with ThreadPoolExecutor(clients) as executor:
+                times = sorted(executor.map(one, range(requests)))
+            p50 = statistics.median(times)
+            p95 = times[max(0, int(0.95 * len(times)) - 1)]
+            flag = "ok" if p95 < P95_TARGET_MS else "OVER"
+            print(f"{name:<12} {cold[name]:>9.0f} {p50:>8.1f} {p95:>8.1f} {times[-1]:>8.1f}  {flag}")
+    finally:
+        for client in pool:
+            client.close()
+
+
+def first_render(base: str) -> float | None:
+    if not Path("/usr/bin/chromium").exists():
+        print("first render: /usr/bin/chromium missing, not measured")
+        return None
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", USER)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        started = time.perf_counter()
+        page.goto(f"{base}/industries")
+        page.wait_for_selector("#activities canvas")
+        seconds = time.perf_counter() - started
+        browser.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=200, help="requests per route")
+    parser.add_argument("--quick", action="store_true", help="20,000 enterprises, 60 requests per route")
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.requests = 20_000, 60
+    db = args.db or Path("var/bench") / f"web-{args.n}.duckdb"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    prepare(db, args.n)
+    process, base = start_server(db)
+    try:
+        with httpx.Client(base_url=base, timeout=600) as client:
+            assert client.post("/api/login", json={"username": USER, "password": PASSWORD}).status_code == 200
+            cookies = dict(client.cookies)
+            paths = routes(client)
+        print(f"store: {db} ({args.n:,} enterprises); {args.clients} concurrent clients, {args.requests} requests "
+              f"per route, server pid {process.pid} on {base}")
+        drive(base, cookies, paths, args.clients, args.requests)
+        seconds = first_render(base)
+        if seconds is not None:
+            flag = "ok" if seconds < FIRST_RENDER_TARGET_S else "OVER"
+            print(f"first render of /industries in Chromium (navigation to chart drawn): {seconds:.2f} s  "
+                  f"(target < {FIRST_RENDER_TARGET_S} s) {flag}")
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""The SQL behind the dashboard's pages and JSON API. Read-only; every function takes a Store whose
+connection the caller holds for one request (one snapshot), and returns plain rows or frames.
+
+Money is in 万元 (10,000 CNY) as stored. "Enterprises" in a year's figures counts the enterprises
+that reported facts for that year; "registered" counts the registry's current records.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from districtlens.store import ledger
+from districtlens.store.db import Store
+
+MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
+
+
+def snapshot_seq(store: Store) -> int:
+    """The ledger's last seq: every write adds one, so it names the data a cached answer came from."""
+    return store.con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
+
+
+def district_packs(store: Store) -> list[dict[str, Any]]:
+    rows = store.con.execute(
+        "SELECT pack_id, district_adcode, name_zh, name_en, name_fr, peers FROM district_pack ORDER BY pack_id"
+    ).fetchall()
+    return [
+        {"pack_id": p, "adcode": a, "names": {"zh": zh, "en": en, "fr": fr}, "peers": json.loads(peers or "{}")}
+        for p, a, zh, en, fr, peers in rows
+    ]
+
+
+def has_synthetic(store: Store) -> bool:
+    """True when any enterprise record or carrier in force is synthetic (demo data)."""
+    return bool(
+        store.con.execute(
+            "SELECT (SELECT coalesce(bool_or(synthetic), false) FROM enterprise_version)"
+            " OR (SELECT coalesce(bool_or(synthetic), false) FROM carrier)"
+        ).fetchone()[0]
+    )
+
+
+def class_figures(store: Store, city_prefix: str, year: int) -> pl.DataFrame:
+    """Per district and GB/T class, for `year`: adcode, industry_code, enterprises, revenue,
+    employees, and revenue_prior (the class's revenue in the district the year before)."""
+    return store.con.execute(
+        """
+        SELECT e.district_adcode AS adcode, e.industry_code,
+               count(*) FILTER (WHERE f.year = $year) AS enterprises,
+               sum(f.revenue) FILTER (WHERE f.year = $year) AS revenue,
+               sum(f.employees) FILTER (WHERE f.year = $year) AS employees,
+               sum(f.revenue) FILTER (WHERE f.year = $year - 1) AS revenue_prior
+        FROM fact_current f
+        JOIN (SELECT uscc, district_adcode, industry_code FROM enterprise_current
+              WHERE starts_with(district_adcode, $city) AND industry_code IS NOT NULL) e USING (uscc)
+        WHERE f.year IN ($year, $year - 1)
+        GROUP BY ALL
+        """,
+        {"year": year, "city": city_prefix},
+    ).pl()
+
+
+def tracks(store: Store, pack_id: str) -> list[dict[str, Any]]:
+    rows = store.con.execute(
+        "SELECT track_id, name_zh, name_en, name_fr, classes FROM track WHERE pack_id = ? ORDER BY track_id",
+        [pack_id],
+    ).fetchall()
+    return [
+        {"track_id": t, "names": {"zh": zh, "en": en, "fr": fr}, "classes": json.loads(classes or "[]")}
+        for t, zh, en, fr, classes in rows
+    ]
+
+
+def zones(store: Store, pack_id: str) -> list[dict[str, Any]]:
+    rows = store.con.execute(
+        "SELECT zone_id, name_zh, name_en, name_fr, role, orientation, polygon FROM zone WHERE pack_id = ?"
+        " ORDER BY zone_id",
+        [pack_id],
+    ).fetchall()
+    return [
+        {"zone_id": z, "names": {"zh": zh, "en": en, "fr": fr}, "role": role,
+         "orientation": json.loads(orientation or "[]"), "polygon": json.loads(polygon) if polygon else None}
+        for z, zh, en, fr, role, orientation, polygon in rows
+    ]
+
+
+def zone_enterprises(store: Store, district_adcode: str) -> dict[str, int]:
+    rows = store.con.execute(
+        "SELECT zone_id, count(*) FROM enterprise_current WHERE district_adcode = ? AND zone_id IS NOT NULL"
+        " GROUP BY 1",
+        [district_adcode],
+    ).fetchall()
+    return dict(rows)
+
+
+def carriers(store: Store, today: date) -> list[dict[str, Any]]:
+    """Every carrier with its capacity in force on `today` (capacity schedule, else the pack's floor
+    space), the floor space let under current leases, and the number of current tenants."""
+    rows = store.con.execute(
+        """
+        WITH cap AS (
+            SELECT carrier_id, sum(area_m2) AS capacity_m2 FROM capacity_current
+            WHERE available_from <= $today GROUP BY 1
+        ), lease AS (
+            SELECT carrier_id, sum(area_m2) AS occupied_m2, count(DISTINCT coalesce(uscc, tenant_name)) AS tenants
+            FROM tenancy_tenant
+            WHERE lease_start <= $today AND (lease_end IS NULL OR lease_end >= $today) GROUP BY 1
+        )
+        SELECT c.carrier_id, c.name_zh, c.name_en, c.name_fr, c.kind, c.level, c.zone_id, c.district_adcode,
+               c.floor_space_m2, c.area_km2, c.lon, c.lat, c.synthetic, c.note,
+               cap.capacity_m2, lease.occupied_m2, coalesce(lease.tenants, 0) AS tenants
+        FROM carrier c LEFT JOIN cap USING (carrier_id) LEFT JOIN lease USING (carrier_id)
+        ORDER BY c.carrier_id
+        """,
+        {"today": today},
+    ).fetchall()
+    keys = ("carrier_id", "name_zh", "name_en", "name_fr", "kind", "level", "zone_id", "district_adcode",
+            "floor_space_m2", "area_km2", "lon", "lat", "synthetic", "note", "capacity_m2", "occupied_m2",
+            "tenants")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def carrier_exists(store: Store, carrier_id: str) -> bool:
+    return store.con.execute("SELECT count(*) FROM carrier WHERE carrier_id = ?", [carrier_id]).fetchone()[0] > 0
+
+
+def tenants(store: Store, carrier_id: str, today: date) -> list[dict[str, Any]]:
+    """The current tenants of one carrier: lease, who the tenant is (registered, linked, review,
+    unknown) and, for tenants known to the registry, their latest year of facts."""
+    rows = store.con.execute(
+        """
+        WITH t AS (
+            SELECT * FROM tenancy_tenant
+            WHERE carrier_id = $carrier AND lease_start <= $today AND (lease_end IS NULL OR lease_end >= $today)
+        ), f AS (
+            SELECT uscc, year, revenue, employees, synthetic FROM fact_current
+            WHERE uscc IN (SELECT uscc FROM t WHERE uscc IS NOT NULL)
+            QUALIFY row_number() OVER (PARTITION BY uscc ORDER BY year DESC) = 1
+        )
+        SELECT t.lease_key, t.tenant_name, t.uscc, t.tenant_status, e.name, e.name_en, e.industry_code,
+               t.use, t.area_m2, t.lease_start, t.lease_end, f.year, f.revenue, f.employees,
+               t.synthetic OR coalesce(e.synthetic, false) AS synthetic
+        FROM t
+        LEFT JOIN (SELECT uscc, name, name_en, industry_code, synthetic FROM enterprise_current
+                   WHERE uscc IN (SELECT uscc FROM t WHERE uscc IS NOT NULL)) e USING (uscc)
+        LEFT JOIN f USING (uscc)
+        ORDER BY coalesce(e.name, t.tenant_name), t.lease_start
+        """,
+        {"carrier": carrier_id, "today": today},
+    ).fetchall()
+    keys = ("lease_key", "tenant_name", "uscc", "tenant_status", "name", "name_en", "industry_code", "use",
+            "area_m2", "lease_start", "lease_end", "year", "revenue", "employees", "synthetic")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def tenant_usccs(store: Store, carrier_ids: list[str], today: date) -> list[str]:
+    """The registry codes of the current tenants of `carrier_ids`: what an operator may look at."""
+    if not carrier_ids:
+        return []
+    rows = store.con.execute(
+        "SELECT DISTINCT uscc FROM tenancy_tenant WHERE list_contains($carriers, carrier_id) AND uscc IS NOT NULL"
+        " AND lease_start <= $today AND (lease_end IS NULL OR lease_end >= $today) ORDER BY 1",
+        {"carriers": list(carrier_ids), "today": today},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+ENTERPRISE_KEYS = ("uscc", "name", "name_en", "address", "district_adcode", "zone_id", "industry_code",
+                   "status", "founded", "synthetic")
+
+
+def search_enterprises(
+    store: Store, query: str, *, limit: int, offset: int, within: list[str] | None = None
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page) of enterprises whose name (Chinese or English, current or former), code or
+    address contains `query` (case-insensitive); `within` restricts to those codes. Current record
+    shown; ordered by name."""
+    needle = query.strip().lower()
+    where = ["(strpos(lower(name), $q) > 0 OR strpos(lower(coalesce(name_en, '')), $q) > 0"
+             " OR strpos(lower(uscc), $q) > 0 OR strpos(lower(coalesce(address, '')), $q) > 0)"]
+    params: dict[str, Any] = {"q": needle, "limit": limit, "offset": offset}
+    if within is not None:
+        where.append("list_contains($within, uscc)")
+        params["within"] = list(within)
+    rows = store.con.execute(
+        f"""
+        WITH hits AS (SELECT DISTINCT uscc FROM enterprise_version WHERE {' AND '.join(where)}),
+        current AS (
+            SELECT v.* FROM enterprise_version v SEMI JOIN hits USING (uscc)
+            QUALIFY row_number() OVER (PARTITION BY v.uscc ORDER BY v.version DESC) = 1
+        )
+        SELECT {', '.join(ENTERPRISE_KEYS)}, count(*) OVER () AS total FROM current
+        ORDER BY name, uscc LIMIT $limit OFFSET $offset
+        """,
+        params,
+    ).fetchall()
+    if not rows:
+        total = 0
+        if offset:
+            total = store.con.execute(
+                f"SELECT count(DISTINCT uscc) FROM enterprise_version WHERE {' AND '.join(where)}",
+                {k: v for k, v in params.items() if k not in ("limit", "offset")},
+            ).fetchone()[0]
+        return total, []
+    return rows[0][-1], [dict(zip(ENTERPRISE_KEYS, row[:-1], strict=True)) for row in rows]
+
+
+def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:
+    """The current record, every version of it and of its yearly facts (with validity and the
+    source of each version), or None when the store has no such enterprise. Validity is computed
+    over this enterprise's rows only (the *_history views would window the whole table)."""
+    versions = store.con.execute(
+        "SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (ORDER BY v.version) AS valid_to,"
+        " s.name AS source, s.kind AS source_kind"
+        " FROM (SELECT * FROM enterprise_version WHERE uscc = ?) v JOIN source s USING (source_id)"
+        " ORDER BY v.version",
+        [uscc],
+    ).pl()
+    if versions.is_empty():
+        return None
+    facts = store.con.execute(
+        "SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (PARTITION BY v.year ORDER BY v.version) AS valid_to,"
+        " s.name AS source, s.kind AS source_kind"
+        " FROM (SELECT * FROM fact_version WHERE uscc = ?) v JOIN source s USING (source_id)"
+        " ORDER BY v.year, v.version",
+        [uscc],
+    ).pl()
+    return {"current": versions.to_dicts()[-1], "versions": versions.to_dicts(), "facts": facts.to_dicts()}
+
+
+def claims(store: Store) -> list[dict[str, Any]]:
+    rows = store.con.execute(
+        "SELECT claim_id, pack_id, quote, quote_lang, translations, source, source_date, subject, asserted,"
+        " comparison, query FROM claim ORDER BY claim_id"
+    ).fetchall()
+    out = []
+    for cid, pack, quote, lang, translations, source, source_date, subject, asserted, comparison, query in rows:
+        out.append({
+            "claim_id": cid, "pack_id": pack, "quote": quote, "quote_lang": lang,
+            "translations": json.loads(translations or "{}"), "source": source, "source_date": source_date,
+            "subject": subject, "asserted": json.loads(asserted) if asserted else None,
+            "comparison": comparison, "query": json.loads(query) if query else None,
+        })
+    return out
+
+
+def imports(store: Store, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest sources written, newest first, with what their ledger entry recorded."""
+    rows = store.con.execute(
+        "SELECT s.source_id, s.name, s.kind, s.file_name, s.imported_at, l.actor, l.action, l.payload"
+        " FROM source s LEFT JOIN ledger l ON l.seq = s.source_id ORDER BY s.source_id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    out = []
+    for sid, name, kind, file_name, imported_at, actor, action, payload in rows:
+        recorded = json.loads(payload) if payload else {}
+        out.append({
+            "source_id": sid, "name": name, "kind": kind, "file_name": file_name, "imported_at": imported_at,
+            "actor": actor, "action": action,
+            "counts": {k: recorded[k] for k in ("inserted", "updated", "unchanged", "rejected") if k in recorded},
+            "rows": {table: v["rows"] for table, v in recorded.get("rows", {}).items()},
+        })
+    return out
+
+
+def ledger_status(store: Store, limit: int = 20) -> dict[str, Any]:
+    entries = ledger.entries(store.con, limit)
+    count = store.con.execute("SELECT count(*) FROM ledger").fetchone()[0]
+    return {
+        "entries": count,
+        "head": ledger.head(store.con),
+        "latest": [{"seq": e.seq, "ts": e.ts, "actor": e.actor, "action": e.action, "hash": e.hash}
+                   for e in entries],
+    }
+
+
+def verify_ledger(store: Store) -> dict[str, Any]:
+    verdict = ledger.verify(store.con)
+    return {"intact": verdict.intact, "entries": verdict.entries, "rows": verdict.rows, "problem": verdict.problem}

@@ -1,0 +1,86 @@
+"""Users of the web app (table web_user, migration 0005): each change is a ledgered new version."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from districtlens.store import ledger
+from districtlens.store.db import Store, StoreError
+
+ROLES = ("admin", "analyst", "operator", "viewer")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    carriers: tuple[str, ...]
+    password_hash: str
+    active: bool
+    version: int
+
+
+def get_user(store: Store, username: str) -> User | None:
+    row = store.con.execute(
+        "SELECT username, role, carriers, password_hash, active, version FROM web_user_current WHERE username = ?",
+        [username],
+    ).fetchone()
+    if row is None:
+        return None
+    name, role, carriers, password_hash, active, version = row
+    return User(name, role, tuple(json.loads(carriers)), password_hash, active, version)
+
+
+def list_users(store: Store) -> list[User]:
+    names = [r[0] for r in store.con.execute("SELECT username FROM web_user_current ORDER BY username").fetchall()]
+    return [user for name in names if (user := get_user(store, name)) is not None]
+
+
+def save_user(
+    store: Store,
+    username: str,
+    *,
+    role: str,
+    carriers: list[str],
+    password_hash: str,
+    actor: str,
+    active: bool = True,
+) -> ledger.Entry:
+    """Add a user, or a new version of one (role, carriers, password). Refuses, writing nothing, a
+    malformed name, an unknown role, an operator without carriers, and a carrier id the store lacks."""
+    if not USERNAME.match(username):
+        raise StoreError(f"user name {username!r}: use 1-64 letters, digits, '.', '_', '@' or '-'")
+    if role not in ROLES:
+        raise StoreError(f"role {role!r}: expected one of {', '.join(ROLES)}")
+    if role == "operator" and not carriers:
+        raise StoreError("an operator is bound to at least one carrier: pass --carrier ID")
+    if role != "operator" and carriers:
+        raise StoreError(f"only an operator is bound to carriers, not a {role}")
+    carriers = sorted(set(carriers))
+    known = {r[0] for r in store.con.execute("SELECT carrier_id FROM carrier").fetchall()}
+    unknown = [c for c in carriers if c not in known]
+    if unknown:
+        raise StoreError(
+            f"unknown carrier id(s): {', '.join(unknown)} (see `districtlens carriers list --json`)"
+        )
+    with store.transaction() as con:
+        seq = ledger.next_seq(con)
+        version = con.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM web_user WHERE username = ?", [username]
+        ).fetchone()[0]
+        columns = ledger.HASHED_TABLES["web_user"]
+        con.execute(
+            f"INSERT INTO web_user ({', '.join(columns)}, row_hash)"
+            f" SELECT {', '.join(columns)}, {ledger.row_hash_sql('web_user')}"
+            f" FROM (SELECT ? AS username, ? AS version, ? AS role, ? AS carriers, ? AS password_hash,"
+            f" ? AS active, ? AS valid_from, ? AS ledger_seq)",
+            [username, version, role, json.dumps(carriers), password_hash, active, ledger.now_iso(), seq],
+        )
+        # The payload names the change, never the hash: the ledger is read by more people than admins.
+        return ledger.append(
+            con, seq, actor, "user.save",
+            {"username": username, "version": version, "role": role, "carriers": carriers, "active": active},
+        )

@@ -1,0 +1,1 @@
+"""The Commission's web app: the only part of districtlens that speaks HTTP."""

@@ -1,0 +1,343 @@
+"""The JSON API under /api/: the same figures as the pages, behind the same roles.
+
+401 without a session; 403 for a role that may not see a route. An operator asking for tenants or
+an enterprise outside their carriers gets 403 whether or not the id exists, so guessing ids tells
+them nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from districtlens.chains.templates import ChainTemplate
+from districtlens.export import write_table
+from districtlens.store import Store
+from districtlens.store import web_queries as queries
+from districtlens.web import auth, figures
+from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
+from districtlens.web.state import ServerState
+
+Who = Annotated[auth.Principal, Depends(principal)]
+Aggregates = Annotated[auth.Principal, Depends(require("aggregate"))]
+Enterprises = Annotated[auth.Principal, Depends(require("enterprise"))]
+Targets = Annotated[auth.Principal, Depends(require("targets"))]
+Data = Annotated[auth.Principal, Depends(require("data"))]
+Tenants = Annotated[auth.Principal, Depends(require("tenants"))]
+Reader = Annotated[Store, Depends(reader)]
+State = Annotated[ServerState, Depends(state)]
+
+FIGURE_KEYS = ("revenue", "employees", "growth", "lq", "pci", "concentration", "tax", "rd_spend")
+
+
+class Answer(JSONResponse):
+    """JSON without FastAPI's generic encoder (the values are plain already): NaN and infinity
+    become null, dates ISO text."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(clean(content), ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def clean(value: Any) -> Any:
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    return value
+
+
+router = APIRouter(prefix="/api", tags=["api"], default_response_class=Answer)
+
+
+# ---- shared computations (cached per snapshot) -------------------------------------------------
+
+def overview_for(server: ServerState, store: Store, who: auth.Principal) -> dict:
+    data = server.cached(store, "overview", (), lambda: figures.overview(store))
+    if who.restricted:
+        data = dict(data, tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS))
+    return data
+
+
+def industries_for(server: ServerState, store: Store, who: auth.Principal, division: str | None) -> dict:
+    data = server.cached(store, "industries", (division,), lambda: figures.industries(store, division))
+    if who.restricted:
+        data = dict(data, rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
+                    tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS))
+    return data
+
+
+def template_for(track: str) -> ChainTemplate:
+    templates = figures.chain_templates()
+    if track not in templates:
+        raise HTTPException(404, f"no chain {track!r}; chains: {', '.join(sorted(templates))}")
+    return templates[track]
+
+
+def context_for(server: ServerState, store: Store):
+    context = server.cached(store, "chain-context", (), lambda: figures.chain_context(store))
+    if context is None:
+        raise HTTPException(404, "the store holds no district pack")
+    return context
+
+
+def chain_for(server: ServerState, store: Store, who: auth.Principal, track: str) -> dict:
+    template = template_for(track)
+    context = context_for(server, store)
+    data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
+    if who.restricted:
+        data = dict(data, nodes=[
+            dict(n, why=None) if n.get("enterprises") and n["enterprises"] < auth.MIN_CELL else n
+            for n in figures.suppress(data["nodes"], "enterprises", FIGURE_KEYS)
+        ])
+    return data
+
+
+def targets_for(server: ServerState, store: Store, track: str, min_score: float, district: str | None,
+                link: str | None, limit: int) -> list[dict]:
+    template = template_for(track)
+    context = context_for(server, store)
+    rows = server.cached(store, "targets", (track,), lambda: figures.targets(store, context, template))
+    picked = [
+        r for r in rows
+        if (r["score"] or 0) >= min_score
+        and (district is None or r["district_adcode"] == district)
+        and (link is None or link in r["links"])
+    ]
+    return picked[:limit]
+
+
+def carriers_for(server: ServerState, store: Store, who: auth.Principal) -> list[dict]:
+    rows = server.cached(store, "carriers", (today(),), lambda: queries.carriers(store, today()))
+    if not who.restricted:
+        return rows
+    # Occupancy of a carrier with one or two tenants is their floor space: only its operator sees it.
+    return [
+        r if may_see_carrier(who, r["carrier_id"]) or not 0 < r["tenants"] < auth.MIN_CELL
+        else dict(r, tenants=None, occupied_m2=None, suppressed=True)
+        for r in rows
+    ]
+
+
+def allowed_usccs(server: ServerState, store: Store, who: auth.Principal) -> list[str] | None:
+    """None: every enterprise; else the codes of the operator's current tenants."""
+    if who.sees_all_enterprises:
+        return None
+    return server.cached(store, "tenant-usccs", (who.carriers, today()),
+                         lambda: queries.tenant_usccs(store, list(who.carriers), today()))
+
+
+# ---- routes --------------------------------------------------------------------------------------
+
+class Login(BaseModel):
+    username: str
+    password: str
+
+
+@router.post("/login", summary="Sign in; sets the session cookie")
+def api_login(body: Login, request: Request, response: Response) -> dict:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise HTTPException(415, "send JSON")
+    principal_ = request.app.state.login(request, body.username, body.password)
+    token = request.app.state.sessions.create(principal_, None)
+    request.app.state.set_session_cookie(response, token)
+    return {"username": principal_.username, "role": principal_.role, "carriers": list(principal_.carriers)}
+
+
+@router.post("/logout", summary="End the session")
+def api_logout(request: Request, response: Response, who: Who) -> dict:
+    request.app.state.sessions.end(request.cookies.get(auth.SESSION_COOKIE))
+    response.delete_cookie(auth.SESSION_COOKIE)
+    return {"signed_out": who.username}
+
+
+@router.get("/me", summary="The signed-in user")
+def me(who: Who) -> dict:
+    return {"username": who.username, "role": who.role, "carriers": list(who.carriers),
+            "permissions": sorted(auth.PERMISSIONS[who.role])}
+
+
+@router.get("/overview", summary="Headline figures of the district, with trend and rank")
+def api_overview(who: Aggregates, store: Reader, server: State) -> dict:
+    return Answer(dict(overview_for(server, store, who), synthetic=synthetic_for(server, store)))
+
+
+@router.get("/indicators", summary="Every headline indicator with its formula")
+def api_indicators(who: Aggregates, store: Reader, server: State) -> dict:
+    data = overview_for(server, store, who)
+    return Answer({"year": data["year"], "indicators": data["indicators"], "tracks": data["tracks"],
+                  "formulas": figures.FORMULAS, "synthetic": synthetic_for(server, store)})
+
+
+@router.get("/industries", summary="Activities of the district: GB/T divisions, or the classes of one")
+def api_industries(
+    who: Aggregates, store: Reader, server: State,
+    division: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Two-digit GB/T division")] = None,
+) -> dict:
+    return Answer(industries_for(server, store, who, division))
+
+
+@router.get("/map", summary="The city's districts by every measure, the district's zones and carriers")
+def api_map(who: Aggregates, store: Reader, server: State) -> dict:
+    data = server.cached(store, "map", (), lambda: figures.district_map(store))
+    return Answer(dict(data, carriers=carriers_for(server, store, who)))
+
+
+@router.get("/map/districts.geojson", summary="District polygons of Shanghai (GeoJSON)")
+def api_geojson(who: Aggregates) -> dict:
+    return figures.refdata.district_polygons()
+
+
+@router.get("/chains", summary="The chain templates")
+def api_chains(who: Aggregates) -> dict:
+    return {"chains": [{"id": t.id, "version": t.version, "name": dict(t.name)}
+                       for t in figures.chain_templates().values()]}
+
+
+@router.get("/chains/{track}", summary="A chain's graph with each link's health in the district")
+def api_chain(track: str, who: Aggregates, store: Reader, server: State) -> dict:
+    return Answer(chain_for(server, store, who, track))
+
+
+@router.get("/chains/{track}/links/{link_id}/firms", summary="The district's enterprises in one link")
+def api_link_firms(track: str, link_id: str, who: Enterprises, store: Reader, server: State) -> dict:
+    return Answer({"track": track, "link": link_id, "firms": link_firms_for(server, store, who, track, link_id)})
+
+
+def link_firms_for(server: ServerState, store: Store, who: auth.Principal, track: str, link_id: str) -> list[dict]:
+    template = template_for(track)
+    if link_id not in {link.id for link in template.links}:
+        raise HTTPException(404, f"chain {track} has no link {link_id!r}")
+    context = context_for(server, store)
+    firms = server.cached(store, "link-firms", (track, link_id),
+                          lambda: figures.link_firms(context, template, link_id))
+    allowed = allowed_usccs(server, store, who)
+    if allowed is not None:
+        firms = [f for f in firms if f["uscc"] in set(allowed)]
+    return firms
+
+
+@router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain")
+def api_targets(
+    track: str, who: Targets, store: Reader, server: State,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    link: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    rows = targets_for(server, store, track, min_score, district, link, limit)
+    return Answer({"track": track, "targets": rows, "synthetic": synthetic_for(server, store)})
+
+
+@router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file",
+            response_class=Response)
+def api_targets_xlsx(
+    track: str, who: Targets, store: Reader, server: State,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    link: Annotated[str | None, Query(max_length=80)] = None,
+) -> Response:
+    rows = targets_for(server, store, track, min_score, district, link, 200)
+    frame = pl.DataFrame(
+        [{"rank": i, "uscc": r["uscc"], "name": r["name"], "district": r["district"],
+          "industry_code": r["industry_code"], "links": ";".join(r["links"]), "zone_id": r["zone_id"],
+          "score": r["score"], "why": r["why"]} for i, r in enumerate(rows, 1)],
+        schema={"rank": pl.Int64, "uscc": pl.String, "name": pl.String, "district": pl.String,
+                "industry_code": pl.String, "links": pl.String, "zone_id": pl.String, "score": pl.Float64,
+                "why": pl.String},
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_table(frame, Path(folder) / f"targets-{track}.xlsx")
+        content = path.read_bytes()
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="targets-{track}.xlsx"'})
+
+
+@router.get("/enterprises", summary="Search enterprises by name (zh/en), code or address, with paging")
+def api_enterprises(
+    who: Enterprises, store: Reader, server: State,
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict:
+    total, rows = search_for(server, store, who, q, limit, offset)
+    return Answer({"q": q, "total": total, "limit": limit, "offset": offset, "enterprises": rows})
+
+
+def search_for(server: ServerState, store: Store, who: auth.Principal, q: str, limit: int,
+               offset: int) -> tuple[int, list[dict]]:
+    within = allowed_usccs(server, store, who)
+    key = (q, limit, offset, None if within is None else tuple(within))
+    return server.cached(store, "search", key,
+                         lambda: queries.search_enterprises(store, q, limit=limit, offset=offset, within=within))
+
+
+def synthetic_for(server: ServerState, store: Store) -> bool:
+    return server.cached(store, "synthetic", (), lambda: queries.has_synthetic(store))
+
+
+@router.get("/enterprises/{uscc}", summary="One enterprise: current record, versions and facts with sources")
+def api_enterprise(uscc: str, who: Enterprises, store: Reader, server: State) -> dict:
+    return Answer(profile_for(server, store, who, uscc))
+
+
+def profile_for(server: ServerState, store: Store, who: auth.Principal, uscc: str) -> dict:
+    allowed = allowed_usccs(server, store, who)
+    if allowed is not None and uscc not in set(allowed):
+        raise HTTPException(403, "not a tenant of your carriers")
+    profile = queries.enterprise_profile(store, uscc)
+    if profile is None:
+        raise HTTPException(404, f"no enterprise {uscc}")
+    return profile
+
+
+@router.get("/carriers", summary="Parks, incubators, maker spaces: space, occupancy, tenants")
+def api_carriers(who: Aggregates, store: Reader, server: State) -> dict:
+    return Answer({"carriers": carriers_for(server, store, who), "at": today().isoformat()})
+
+
+@router.get("/carriers/{carrier_id}/tenants", summary="The current tenants of one carrier")
+def api_tenants(carrier_id: str, who: Tenants, store: Reader, server: State) -> dict:
+    if not may_see_carrier(who, carrier_id):
+        raise HTTPException(403, "not one of your carriers")
+    if not queries.carrier_exists(store, carrier_id):
+        raise HTTPException(404, f"no carrier {carrier_id!r}")
+    tenants = server.cached(store, "tenants", (carrier_id, today()),
+                            lambda: queries.tenants(store, carrier_id, today()))
+    return Answer({"carrier_id": carrier_id, "at": today(), "tenants": tenants})
+
+
+def claims_for(server: ServerState, store: Store, who: auth.Principal) -> list[dict]:
+    rows = server.cached(store, "claims", (), lambda: figures.claim_results(store))
+    if not who.restricted:
+        return rows
+    # The evidence may list enterprises; restricted roles get the verdict and the figure only.
+    return [dict(r, evidence={"ledger_head": r["evidence"].get("ledger_head")},
+                 computed=r["computed"] if isinstance(r["computed"], int | float | str | bool | None) else None)
+            for r in rows]
+
+
+@router.get("/claims", summary="Each public statement beside what the data says")
+def api_claims(who: Aggregates, store: Reader, server: State) -> dict:
+    return Answer({"claims": claims_for(server, store, who)})
+
+
+@router.get("/data", summary="Imports and the ledger's status")
+def api_data(who: Data, store: Reader) -> dict:
+    return Answer({"imports": queries.imports(store), "ledger": queries.ledger_status(store)})
+
+
+@router.get("/data/verify", summary="Verify the ledger: the hash chain and every row it vouches for")
+def api_verify(who: Data, store: Reader) -> dict:
+    return queries.verify_ledger(store)
+

@@ -1,0 +1,88 @@
+"""What every route needs: the server state, the signed-in principal, the language, and the
+access checks. Access is decided here, for the API and the pages alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from fastapi import HTTPException, Request
+
+from districtlens.store import Store
+from districtlens.web import auth
+from districtlens.web.i18n import Formatter, pick_language
+from districtlens.web.state import ServerState
+
+
+def state(request: Request) -> ServerState:
+    return request.app.state.server
+
+
+def session(request: Request) -> auth.Session | None:
+    return request.app.state.sessions.get(request.cookies.get(auth.SESSION_COOKIE))
+
+
+def language(request: Request) -> str:
+    current = session(request)
+    return pick_language(
+        request.query_params.get("lang"),
+        current.lang if current else None,
+        request.cookies.get(auth.LANG_COOKIE),
+        accept=request.headers.get("accept-language"),
+    )
+
+
+def formatter(request: Request) -> Formatter:
+    return Formatter(language(request))
+
+
+def principal(request: Request) -> auth.Principal:
+    """The signed-in user, or 401."""
+    current = session(request)
+    if current is None:
+        raise HTTPException(401, "sign in first (POST /api/login or the form at /login)")
+    return current.principal
+
+
+def require(permission: str):
+    def check(request: Request) -> auth.Principal:
+        who = principal(request)
+        if not who.may(permission):
+            raise HTTPException(403, f"the {who.role} role may not see this")
+        return who
+
+    return check
+
+
+def reader(request: Request) -> Iterator[Store]:
+    with state(request).reader() as store:
+        yield store
+
+
+def today() -> date:
+    return date.today()
+
+
+def may_see_carrier(who: auth.Principal, carrier_id: str) -> bool:
+    """Tenants of a carrier: the Commission sees all; an operator only the carriers bound to them."""
+    if who.sees_all_enterprises:
+        return True
+    return who.role == "operator" and carrier_id in who.carriers
+
+
+class LoginRequired(Exception):
+    """A page asked for without a session: the app redirects to /login?next=<path>."""
+
+    def __init__(self, next_path: str):
+        self.next_path = next_path
+
+
+async def check_form(request: Request):
+    """A signed-in user's form: the session's CSRF token must come with it."""
+    current = session(request)
+    if current is None:
+        raise LoginRequired("/")
+    form = await request.form()
+    if not auth.same_token(current.csrf, str(form.get("csrf_token", ""))):
+        raise HTTPException(403, "the form has expired: reload the page")
+    return form

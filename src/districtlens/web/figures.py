@@ -1,0 +1,296 @@
+"""The figures the pages and the API show, computed from store reads with the project's own
+measures (metrics/, chains/). Each function returns JSON-ready dicts; `suppress` applies the
+small-cell rule for roles that see aggregates only.
+
+Formulas (also shown on the pages, beside each figure):
+- growth = revenue_t / revenue_(t-1) − 1, over the enterprises that reported in each year;
+- location quotient (LQ, Florence 1939) against the city, in enterprises:
+  LQ = (n_district,class / n_district) / (n_city,class / n_city);
+- complexity: the product complexity index (PCI, Hidalgo & Hausmann 2009) of the activity across
+  the city's districts, from the presence matrix M = [RCA ≥ 1] of enterprise counts, standardised
+  as py-ecomplexity does (metrics.complexity);
+- rank: position among the pack's peer districts (1 = largest), and among all of the city's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from districtlens import claims as claim_checks
+from districtlens import metrics, refdata
+from districtlens.chains import report
+from districtlens.chains.graph import chain_graph, graph_json
+from districtlens.chains.placement import place
+from districtlens.chains.templates import ChainTemplate, shipped_templates
+from districtlens.store import Store
+from districtlens.store import overview as overview_queries
+from districtlens.store import web_queries as queries
+from districtlens.web.auth import MIN_CELL
+
+FORMULAS = {
+    "enterprises": "count of enterprises located in the district that reported facts for the year",
+    "revenue": "Σ revenue (万元) of the district's enterprises for the year",
+    "tax": "Σ tax (万元) of the district's enterprises for the year",
+    "employees": "Σ employees of the district's enterprises for the year",
+    "rd_spend": "Σ R&D spending (万元) of the district's enterprises for the year",
+    "growth": "revenue_t / revenue_(t-1) − 1",
+    "lq": "(n_district,activity / n_district) / (n_city,activity / n_city), n = enterprises",
+    "pci": "PCI of the activity over the city's districts, M = [RCA ≥ 1] on enterprise counts (Hidalgo & "
+           "Hausmann 2009), standardised as py-ecomplexity",
+    "rank": "position by value among the peer districts (1 = largest)",
+}
+
+
+def district_names() -> dict[str, str]:
+    return dict(refdata.shanghai_districts().select("adcode", "name").iter_rows())
+
+
+def home_pack(store: Store) -> dict | None:
+    """The first district pack of the store: the district the dashboard is about."""
+    packs = queries.district_packs(store)
+    return packs[0] if packs else None
+
+
+def _peers(pack: dict) -> list[str]:
+    merged: list[str] = []
+    for group in pack["peers"].values():
+        merged.extend(str(code) for code in group)
+    return list(dict.fromkeys(merged)) or [pack["adcode"]]
+
+
+def _rank(values: dict[str, float | None], code: str, among: list[str]) -> int | None:
+    pool = [(values.get(c) or 0.0, c) for c in among if c in values]
+    if code not in values or values[code] is None:
+        return None
+    ordered = sorted(pool, key=lambda pair: (-pair[0], pair[1]))
+    return 1 + [c for _, c in ordered].index(code)
+
+
+def overview(store: Store) -> dict:
+    """Headline figures of the pack's district: each measure by year (trend), its latest value,
+    growth and rank among the peer districts and the whole city; plus each track's revenue."""
+    pack = home_pack(store)
+    if pack is None:
+        return {"pack": None, "indicators": [], "tracks": [], "peers": [], "year": None}
+    adcode, city = pack["adcode"], pack["adcode"][:4]
+    years = overview_queries.district_years(store, city)
+    reported = years.filter(pl.col("revenue").is_not_null())
+    year = reported["year"].max() if not reported.is_empty() else None
+    peers = _peers(pack)
+    all_codes = sorted(years["adcode"].unique().to_list())
+    names = district_names()
+    indicators = []
+    for measure in queries.MEASURES:
+        mine = years.filter(pl.col("adcode") == adcode).sort("year")
+        trend = [{"year": y, "value": v} for y, v in mine.select("year", measure).iter_rows()]
+        latest = years.filter(pl.col("year") == year) if year is not None else years.clear()
+        values = dict(latest.select("adcode", measure).iter_rows())
+        prior = dict(years.filter(pl.col("year") == (year or 0) - 1).select("adcode", measure).iter_rows())
+        value, before = values.get(adcode), prior.get(adcode)
+        indicators.append({
+            "id": measure,
+            "year": year,
+            "value": value,
+            "growth": (value / before - 1) if value is not None and before else None,
+            "rank_peers": _rank(values, adcode, peers),
+            "peers": len([p for p in peers if p in values]),
+            "rank_city": _rank(values, adcode, all_codes),
+            "districts": len(values),
+            "trend": trend,
+            "formula": FORMULAS[measure],
+        })
+    latest = years.filter(pl.col("year") == year) if year is not None else years.clear()
+    peer_rows = [
+        {"adcode": a, "name": names.get(a, a), "revenue": r, "enterprises": n, "home": a == adcode}
+        for a, r, n in latest.filter(pl.col("adcode").is_in(peers)).sort("revenue", descending=True)
+        .select("adcode", "revenue", "enterprises").iter_rows()
+    ]
+    return {"pack": pack, "year": year, "indicators": indicators, "peers": peer_rows,
+            "tracks": track_figures(store, pack, year) if year is not None else []}
+
+
+def _in_track(classes: list[str]) -> pl.Expr:
+    four = [c for c in classes if len(c) == 4]
+    two = [c for c in classes if len(c) == 2]
+    return pl.col("industry_code").is_in(four) | pl.col("industry_code").str.slice(0, 2).is_in(two)
+
+
+def track_figures(store: Store, pack: dict, year: int) -> list[dict]:
+    """Per track of the pack, in its district: enterprises, revenue, employees, growth, LQ, and
+    the district's rank by the track's revenue among the peers."""
+    adcode = pack["adcode"]
+    figures = queries.class_figures(store, adcode[:4], year)
+    peers = _peers(pack)
+    city_n = figures["enterprises"].sum() or 0
+    district_n = figures.filter(pl.col("adcode") == adcode)["enterprises"].sum() or 0
+    rows = []
+    for track in queries.tracks(store, pack["pack_id"]):
+        inside = figures.filter(_in_track(track["classes"]))
+        by_district = inside.group_by("adcode").agg(
+            pl.col("enterprises").sum(), pl.col("revenue").sum(), pl.col("employees").sum(),
+            pl.col("revenue_prior").sum(),
+        )
+        mine = by_district.filter(pl.col("adcode") == adcode).to_dicts()
+        mine = mine[0] if mine else {"enterprises": 0, "revenue": None, "employees": None, "revenue_prior": None}
+        track_city_n = inside["enterprises"].sum() or 0
+        revenues = dict(by_district.select("adcode", "revenue").iter_rows())
+        rows.append({
+            "track_id": track["track_id"], "names": track["names"],
+            "enterprises": mine["enterprises"], "revenue": mine["revenue"], "employees": mine["employees"],
+            "growth": (mine["revenue"] / mine["revenue_prior"] - 1) if mine["revenue"] and mine["revenue_prior"]
+            else None,
+            "lq": _lq(mine["enterprises"], district_n, track_city_n, city_n),
+            "rank_peers": _rank(revenues, adcode, peers) if mine["revenue"] else None,
+            "peers": len(peers),
+        })
+    return rows
+
+
+def _lq(n_cell: float, n_area: float, n_ref_cell: float, n_ref: float) -> float | None:
+    if not n_area or not n_ref_cell or not n_ref:
+        return None
+    return (n_cell / n_area) / (n_ref_cell / n_ref)
+
+
+def _complexity(figures: pl.DataFrame, level: str) -> dict[str, float]:
+    """PCI per activity (column `level`) over the districts, from enterprise counts."""
+    counts = figures.group_by("adcode", level).agg(pl.col("enterprises").sum())
+    regions = sorted(counts["adcode"].unique().to_list())
+    activities = sorted(counts[level].unique().to_list())
+    if len(regions) < 2 or len(activities) < 2:
+        return {}
+    matrix = np.zeros((len(regions), len(activities)))
+    r_index = {r: i for i, r in enumerate(regions)}
+    a_index = {a: i for i, a in enumerate(activities)}
+    for region, activity, n in counts.iter_rows():
+        matrix[r_index[region], a_index[activity]] = n
+    result = metrics.complexity(metrics.presence(metrics.rca(matrix)))
+    if not np.isfinite(result.eigenvalue):
+        return {}
+    # PCI is standardised with the moments of the regions' kc (py-ecomplexity convention); the
+    # outlook terms are not shown here, so they are passed as zeros.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zeros = np.zeros_like(result.kc)
+        pci = metrics.standardise(result.kc, result.kp, zeros, np.zeros_like(matrix), "ecomplexity").pci
+    return {a: float(v) for a, v in zip(activities, pci, strict=True) if np.isfinite(v)}
+
+
+def industries(store: Store, division: str | None = None) -> dict:
+    """The district's activities (GB/T divisions, or the classes of one division): enterprises,
+    revenue, employees, growth, LQ against the city and complexity; and the tracks."""
+    pack = home_pack(store)
+    if pack is None:
+        return {"pack": None, "rows": [], "tracks": [], "year": None, "division": division}
+    adcode = pack["adcode"]
+    years = overview_queries.district_years(store, adcode[:4]).filter(pl.col("revenue").is_not_null())
+    year = years["year"].max() if not years.is_empty() else None
+    if year is None:
+        return {"pack": pack, "rows": [], "tracks": [], "year": None, "division": division}
+    figures = queries.class_figures(store, adcode[:4], year).with_columns(
+        pl.col("industry_code").str.slice(0, 2).alias("division")
+    )
+    level = "division"
+    if division:
+        figures = figures.filter(pl.col("division") == division)
+        level = "industry_code"
+    pci = _complexity(figures, level)
+    labels = _labels(level)
+    city_n = figures["enterprises"].sum() or 0
+    by_code = figures.group_by("adcode", level).agg(
+        pl.col("enterprises").sum(), pl.col("revenue").sum(), pl.col("employees").sum(), pl.col("revenue_prior").sum()
+    )
+    city = dict(by_code.group_by(level).agg(pl.col("enterprises").sum()).iter_rows())
+    mine = by_code.filter(pl.col("adcode") == adcode)
+    district_n = mine["enterprises"].sum() or 0
+    rows = []
+    for row in mine.sort("revenue", descending=True, nulls_last=True).to_dicts():
+        code = row[level]
+        rows.append({
+            "code": code, "name": labels.get(code, code), "enterprises": row["enterprises"],
+            "revenue": row["revenue"], "employees": row["employees"],
+            "growth": row["revenue"] / row["revenue_prior"] - 1 if row["revenue"] and row["revenue_prior"] else None,
+            "lq": _lq(row["enterprises"], district_n, city.get(code, 0), city_n),
+            "pci": pci.get(code),
+        })
+    return {"pack": pack, "year": year, "division": division, "level": level, "rows": rows,
+            "tracks": track_figures(store, pack, year) if not division else [], "formulas": FORMULAS}
+
+
+def _labels(level: str) -> dict[str, str]:
+    if level == "division":
+        return dict(refdata.gbt_divisions().select("division", "name").iter_rows())
+    return dict(refdata.gbt_classes().select("code", "name").iter_rows())
+
+
+def district_map(store: Store) -> dict:
+    """Each district of the pack's city by every measure (latest year), the pack's zones and the
+    carriers that have a position."""
+    pack = home_pack(store)
+    city = pack["adcode"][:4] if pack else refdata.SHANGHAI_PROVINCE + "01"
+    years = overview_queries.district_years(store, city).filter(pl.col("revenue").is_not_null())
+    year = years["year"].max() if not years.is_empty() else None
+    latest = years.filter(pl.col("year") == year)
+    names = district_names()
+    registered = overview_queries.registered(store, city)
+    districts = [
+        {"adcode": a, "name": names.get(a, a), "registered": registered.get(a, 0),
+         **{m: row[m] for m in queries.MEASURES}}
+        for a in sorted(names)
+        for row in [next(iter(latest.filter(pl.col("adcode") == a).to_dicts()), {m: None for m in queries.MEASURES})]
+    ]
+    zones = []
+    if pack:
+        counts = queries.zone_enterprises(store, pack["adcode"])
+        zones = [dict(z, enterprises=counts.get(z["zone_id"], 0)) for z in queries.zones(store, pack["pack_id"])]
+    return {"pack": pack, "year": year, "districts": districts, "zones": zones, "measures": list(queries.MEASURES)}
+
+
+def chain_templates() -> dict[str, ChainTemplate]:
+    return shipped_templates()
+
+
+def chain_context(store: Store) -> report.Context | None:
+    pack = home_pack(store)
+    return report.load_context(store, pack["adcode"]) if pack else None
+
+
+def chain(store: Store, context: report.Context, template: ChainTemplate) -> dict:
+    """The chain graph of `template` in the pack's district, with each link's health."""
+    health = report.health(context, template)
+    graph = graph_json(chain_graph(template, health))
+    graph.update(name=dict(template.name), area=context.area.label, reference=context.reference_label,
+                 year=context.year)
+    return graph
+
+
+def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -> list[dict]:
+    """The district's enterprises placed in one link of the chain, largest revenue first."""
+    placed = place(context.area_firms, template).filter(pl.col("link_id") == link_id).select("uscc").unique()
+    firms = context.area_firms.join(placed, on="uscc", how="semi").sort("revenue", descending=True, nulls_last=True)
+    return firms.select("uscc", "name", "industry_code", "zone_id", "revenue", "employees").to_dicts()
+
+
+def targets(store: Store, context: report.Context, template: ChainTemplate, top: int = 200) -> list[dict]:
+    _, ranked = report.targets(store, context, template, top=top)
+    names = district_names()
+    return [dict(row, district=names.get(row["district_adcode"] or "", row["district_adcode"]))
+            for row in ranked.to_dicts()]
+
+
+def suppress(rows: list[dict], count_key: str, keys: tuple[str, ...]) -> list[dict]:
+    """Blank `keys` (and mark the row) where fewer than MIN_CELL enterprises make the cell."""
+    out = []
+    for row in rows:
+        if 0 < (row.get(count_key) or 0) < MIN_CELL:
+            row = dict(row, **{k: None for k in keys if k in row}, suppressed=True)
+            row[count_key] = None
+        out.append(row)
+    return out
+
+
+def claim_results(store: Store) -> list[dict]:
+    """Every claim with its verdict on the current data (the claims package's `check`)."""
+    return [{"id": r.id, "quote": r.quote, "quote_lang": r.quote_lang, "translations": r.translations,
+             "asserted": r.asserted, "comparison": r.comparison, "computed": r.computed, "status": r.status,
+             "evidence": r.evidence} for r in claim_checks.check(store)]

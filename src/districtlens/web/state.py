@@ -1,0 +1,87 @@
+"""What the serving process holds: the store's one read-write connection, per-request readers on
+cursors of it, the write lock, and a cache of computed figures keyed by the ledger's last seq.
+
+DuckDB lets one process open a file for writing, so the server keeps that connection and hands
+every other use a cursor of it. A request reads inside one transaction: DuckDB's MVCC gives it a
+snapshot, so a request never sees half of a write that commits while it runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from districtlens.store import Store, open_store
+from districtlens.store import web_queries as queries
+
+
+class SnapshotCache:
+    """Computed answers keyed by (name, arguments, ledger seq); a write makes a new seq, so stale
+    entries are never served, and the oldest are dropped past `size`."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            gate = self._building.setdefault(key, threading.Lock())
+        # One thread builds an answer; the others asking for it at the same time wait for it.
+        with gate:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            value = build()
+            with self._lock:
+                self._items[key] = value
+                self._items.move_to_end(key)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+                self._building.pop(key, None)
+            return value
+
+
+class ServerState:
+    def __init__(self, db_path: Path):
+        self.path = Path(db_path).resolve()
+        self.root = open_store(self.path)
+        self.write_lock = threading.Lock()
+        self.cache = SnapshotCache()
+
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """A Store on a cursor of its own, inside one read transaction (a consistent snapshot).
+
+        A cursor per request, not per thread: FastAPI may enter, use and leave a dependency on
+        three different threads."""
+        cursor = self.root.con.cursor()
+        try:
+            cursor.execute("BEGIN TRANSACTION")
+            yield Store(path=self.path, con=cursor)
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[Store]:
+        """A Store for one write at a time, on its own cursor (its transactions are its own)."""
+        with self.write_lock:
+            cursor = self.root.con.cursor()
+            try:
+                yield Store(path=self.path, con=cursor)
+            finally:
+                cursor.close()
+
+    def cached(self, store: Store, name: str, args: tuple, build: Callable[[], Any]) -> Any:
+        return self.cache.get((name, args, queries.snapshot_seq(store)), build)
+
+    def close(self) -> None:
+        self.root.close()

@@ -1,0 +1,98 @@
+// Charts of the dashboard: each <div class="chart" data-kind=... data-source=ID> is drawn from the
+// JSON block #ID (written by the server, escaped). No inline script, no request to another host.
+(function () {
+  "use strict";
+  var STATUS_COLOURS = { missing: "#c0392b", weak: "#e67e22", present: "#2e86c1", strong: "#1e8449" };
+
+  function line(spec) {
+    return {
+      grid: { left: 8, right: 8, top: 8, bottom: 20, containLabel: true },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: spec.x },
+      yAxis: { type: "value", splitLine: { show: false }, axisLabel: { show: false } },
+      series: [{ type: "line", name: spec.name, data: spec.y, smooth: true, symbolSize: 4 }],
+    };
+  }
+
+  function bar(spec) {
+    var highlight = spec.highlight || [];
+    return {
+      grid: { left: 8, right: 8, top: 16, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: spec.x.length > 8 ? 30 : 0 } },
+      yAxis: { type: "value" },
+      series: [{
+        type: "bar", name: spec.name,
+        data: spec.y.map(function (v, i) {
+          return { value: v, itemStyle: { color: highlight.indexOf(spec.x[i]) >= 0 ? "#c0392b" : "#2e86c1" } };
+        }),
+      }],
+    };
+  }
+
+  function map(spec) {
+    echarts.registerMap("districts", spec.geojson);
+    var values = spec.values.map(function (d) { return d.value || 0; });
+    var option = {
+      tooltip: { trigger: "item" },
+      visualMap: { min: Math.min.apply(null, values), max: Math.max.apply(null, values), calculable: true,
+                   left: "left", bottom: 10, inRange: { color: ["#eaf2f8", "#1f4e79"] } },
+      geo: { map: "districts", roam: true, nameProperty: "name", label: { show: false } },
+      series: [
+        { type: "map", name: spec.name, geoIndex: 0, nameProperty: "name",
+          data: spec.values.map(function (d) { return { name: d.name, value: d.value }; }) },
+        { type: "scatter", coordinateSystem: "geo", symbolSize: 9, itemStyle: { color: "#c0392b" },
+          data: spec.carriers },
+      ],
+    };
+    return option;
+  }
+
+  function graph(spec, element) {
+    var stages = [];
+    spec.stage.forEach(function (s) { if (stages.indexOf(s) < 0) { stages.push(s); } });
+    var seen = {};
+    var nodes = spec.nodes.map(function (id, i) {
+      var column = stages.indexOf(spec.stage[i]);
+      seen[column] = (seen[column] || 0) + 1;
+      return {
+        id: id, name: spec.labels[i], x: column * 220, y: seen[column] * 90,
+        symbolSize: 46, itemStyle: { color: STATUS_COLOURS[spec.status[i]] || "#7f8c8d" },
+        label: { show: true, position: "bottom", width: 180, overflow: "break" },
+        tooltip: { formatter: spec.labels[i] + ": " + (spec.statuses[spec.status[i]] || spec.status[i] || "") },
+      };
+    });
+    if (spec.clickable) {
+      element.style.cursor = "pointer";
+    }
+    return {
+      tooltip: {},
+      series: [{
+        type: "graph", layout: "none", roam: true, data: nodes,
+        edges: spec.edges.map(function (e) { return { source: e.source, target: e.target }; }),
+        edgeSymbol: ["none", "arrow"], lineStyle: { width: 2, color: "#95a5a6" },
+      }],
+    };
+  }
+
+  var BUILD = { line: line, bar: bar, map: map, graph: graph };
+
+  document.querySelectorAll(".chart").forEach(function (element) {
+    var source = document.getElementById(element.dataset.source);
+    if (!source || typeof echarts === "undefined") { return; }
+    var spec = JSON.parse(source.textContent);
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    var option = BUILD[spec.kind](spec, element);
+    option.animation = false;  // figures, not a show: and screenshots catch the final state
+    chart.setOption(option);
+    if (spec.kind === "graph" && spec.clickable) {
+      chart.on("click", function (params) {
+        if (params.dataType === "node") {
+          window.location.href = "/chains?track=" + encodeURIComponent(spec.track) +
+            "&link=" + encodeURIComponent(params.data.id) + "#firms";
+        }
+      });
+    }
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();
