@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ YEARS = 6  # 2019-2024: rows = enterprises x years (less the years before foundi
 def make_roster(path: Path, rows: int) -> int:
     from districtlens.demo import generate_registry
 
-    frame = generate_registry(seed=7, n_enterprises=rows // YEARS + rows // 40)
+    frame = generate_registry(seed=7, n_enterprises=rows // 4)  # not every firm reports every year
     frame = frame.head(rows)
     path.write_bytes(frame.write_csv().replace("\n", "\r\n").encode("gb18030"))
     return frame.height
@@ -51,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="100,000 rows")
+    parser.add_argument("--keep", type=Path, help="Keep the store here (e.g. for the chains and brief benchmarks).")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -66,6 +68,8 @@ def main() -> None:
             check=True, capture_output=True, text=True,
         )
         figures = json.loads(result.stdout)
+        if args.keep:
+            shutil.move(Path(folder) / "bench.duckdb", args.keep)
     print(f"machine: {machine()}")
     print(f"command: {command()}")
     print(f"roster: {made:,} rows, {size:.0f} MiB, {figures['encoding']}, CRLF; "

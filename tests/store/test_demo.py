@@ -26,6 +26,21 @@ def test_demo_build_flags_everything_synthetic(tmp_path, cli):
     assert actions[:2] == ["pack.load", "demo registry"]
 
 
+def test_demo_store_has_a_sign_in_per_role(tmp_path, cli):
+    from districtlens.demo.build import DEMO_USERS, demo_password
+    from districtlens.store.web_users import get_user
+    from districtlens.web.auth import check_password
+
+    db = tmp_path / "demo.duckdb"
+    assert cli("demo", "build", "--db", db, "--enterprises", "2000").exit_code == 0
+    with open_store(db, read_only=True) as s:
+        for name, role, carriers in DEMO_USERS:
+            user = get_user(s, name)
+            assert user.role == role and sorted(user.carriers) == sorted(carriers)
+            assert check_password(user, demo_password(name))
+            assert not check_password(user, "wrong-password")
+
+
 def test_demo_build_refuses_to_overwrite(tmp_path, cli):
     db = tmp_path / "demo.duckdb"
     db.write_bytes(b"")

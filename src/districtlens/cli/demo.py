@@ -8,7 +8,7 @@ import typer
 
 from districtlens.cli import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail
-from districtlens.demo.build import DEFAULT_ENTERPRISES, DEFAULT_SEED, build_demo
+from districtlens.demo.build import DEFAULT_ENTERPRISES, DEFAULT_SEED, DEMO_USERS, build_demo, demo_password
 
 demo_app = typer.Typer(help="The demo store: synthetic data around the reference district.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
@@ -32,9 +32,11 @@ def demo_build(
         for leftover in (db, db.with_name(db.name + ".wal")):
             leftover.unlink(missing_ok=True)
     with console.status("building the demo store", spinner="dots") as status:
-        report = build_demo(db, enterprises=enterprises, seed=seed, pack=pack,
-                            progress=lambda stage: status.update(stage))
+        report = build_demo(
+            db, enterprises=enterprises, seed=seed, pack=pack, progress=lambda stage: status.update(stage)
+        )
     if as_json:
         emit_json(report.as_json())
     else:
         console.print(f"demo store at {db}: {report.inserted:,} enterprise-years, all flagged synthetic")
+        console.print("sign in as " + ", ".join(f"{name} / {demo_password(name)}" for name, _, _ in DEMO_USERS))

@@ -12,8 +12,24 @@ from districtlens.importer import ImportReport, actor, import_frame
 from districtlens.packs import load_pack
 from districtlens.store import Store, open_store
 from districtlens.store.packs import write_pack
+from districtlens.store.web_users import save_user
+from districtlens.web.auth import hash_password
 
 DEFAULT_ENTERPRISES = 60_000
+# Sign-ins of the demo store, one per role; the operator runs the pack's innovation campus. They
+# exist only in stores that `demo build` makes, which hold synthetic data and serve on localhost.
+DEMO_USERS = (
+    ("admin", "admin", ()),
+    ("analyst", "analyst", ()),
+    ("operator", "operator", ("shanghai-icampus",)),
+    ("viewer", "viewer", ()),
+)
+
+
+def demo_password(username: str) -> str:
+    return f"demo-{username}"
+
+
 DEFAULT_SEED = 20251031  # the interview's date
 
 
@@ -36,8 +52,12 @@ def build_demo(
         report = import_frame(
             store,
             registry,
-            source={"name": f"synthetic registry (seed {seed})", "kind": "demo", "file_name": None,
-                    "file_sha256": None},
+            source={
+                "name": f"synthetic registry (seed {seed})",
+                "kind": "demo",
+                "file_name": None,
+                "file_sha256": None,
+            },
             synthetic=True,
             progress=progress,
             action="demo registry",
@@ -52,3 +72,13 @@ def _area_demos(store: Store, seed: int, progress: Callable[[str], None]) -> Non
     """The demos that other areas add on top of the registry."""
     progress("floor space, tenancies, pipeline projects and programmes")
     build_carriers_demo(store, seed)
+    progress("demo sign-ins")
+    for username, role, carriers in DEMO_USERS:
+        save_user(
+            store,
+            username,
+            role=role,
+            carriers=list(carriers),
+            password_hash=hash_password(demo_password(username)),
+            actor=actor(),
+        )
