@@ -34,8 +34,9 @@ def build_store(path: Path, n: int) -> float:
     started = time.perf_counter()
     with open_store(path) as store:
         write_pack(store, load_pack("jingan"), actor="bench")
-        report = import_frame(store, generate_registry(7, n), source={"name": "demo registry", "kind": "demo"},
-                              synthetic=True)
+        report = import_frame(
+            store, generate_registry(7, n), source={"name": "demo registry", "kind": "demo"}, synthetic=True
+        )
         if not report.written:
             raise SystemExit(f"the demo import was refused: {report.errors[:3]}")
     return time.perf_counter() - started
@@ -68,13 +69,20 @@ def main() -> None:
 
         print(f"machine: {machine()}")
         print(f"command: {command()}")
-        print(f"store: {db} ({enterprises:,} enterprises)"
-              + (f", built in {built:.1f} s" if built is not None else ", reused"))
+        print(
+            f"store: {db} ({enterprises:,} enterprises)"
+            + (f", built in {built:.1f} s" if built is not None else ", reused")
+        )
         print(f"figures: {len(briefing.figures)} computed in {figures_s:.2f} s")
-        judged = (f"target < {TARGET_SECONDS:.0f} s: {'met' if total_s < TARGET_SECONDS else 'NOT met'}"
-                  if enterprises >= 1_000_000 else "the target applies at 1,000,000 enterprises")
-        print(f"PDF briefing ({args.lang}, {out.stat().st_size / 1024:.0f} KiB): {total_s:.2f} s"
-              f" (figures + PDF; {judged})")
+        judged = (
+            f"target < {TARGET_SECONDS:.0f} s: {'met' if total_s < TARGET_SECONDS else 'NOT met'}"
+            if enterprises >= 1_000_000
+            else "the target applies at 1,000,000 enterprises"
+        )
+        print(
+            f"PDF briefing ({args.lang}, {out.stat().st_size / 1024:.0f} KiB): {total_s:.2f} s"
+            f" (figures + PDF; {judged})"
+        )
         print(f"verify: {verify_s:.2f} s, {'all hold' if verdict.holds else 'DIFFERS'}")
 
 

@@ -12,8 +12,6 @@ health), targets for one track under 5 s end to end.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -29,21 +27,11 @@ from districtlens.importer import import_frame
 from districtlens.refdata import shanghai_districts
 from districtlens.store import open_store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
+
 HEALTH_TARGET_S = 2.0
 TARGETS_TARGET_S = 5.0
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        ram = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    except OSError:
-        ram = float("nan")
-    return f"{os.cpu_count()} CPUs ({cpu}), {ram:.1f} GiB RAM, {platform.platform()}"
 
 
 def build(db: Path, n: int) -> None:
@@ -51,11 +39,14 @@ def build(db: Path, n: int) -> None:
     frame = generate_registry(seed=20251031, n_enterprises=n, years=range(2023, 2025))
     generated = time.perf_counter()
     with open_store(db) as store:
-        result = import_frame(store, frame, source={"name": f"demo {n}", "kind": "demo"},
-                              synthetic=True, skip_invalid=True)
+        result = import_frame(
+            store, frame, source={"name": f"demo {n}", "kind": "demo"}, synthetic=True, skip_invalid=True
+        )
     done = time.perf_counter()
-    print(f"built {db}: {frame.height:,} rows generated in {generated - started:.1f} s,"
-          f" imported in {done - generated:.1f} s ({result.inserted:,} inserted)")
+    print(
+        f"built {db}: {frame.height:,} rows generated in {generated - started:.1f} s,"
+        f" imported in {done - generated:.1f} s ({result.inserted:,} inserted)"
+    )
 
 
 def timed(fn):
@@ -79,8 +70,10 @@ def main() -> int:
     districts = shanghai_districts()["adcode"].to_list()
     with open_store(db, read_only=True) as store:
         first, load_s = timed(lambda: report.load_context(store, districts[0]))
-        print(f"store: {first.city.height:,} operating firms in the city, facts of {first.year};"
-              f" reading them took {load_s:.2f} s")
+        print(
+            f"store: {first.city.height:,} operating firms in the city, facts of {first.year};"
+            f" reading them took {load_s:.2f} s"
+        )
 
         # Every track x every district, reusing one read and one placement per track.
         placements = {}
@@ -93,39 +86,43 @@ def main() -> int:
         for district in districts:
             context = report.load_context(store, district, city=first.city, year=first.year)
             for track, template in templates.items():
-                health, seconds = timed(
-                    lambda c=context, t=template, p=placements[track]: report.health(c, t, p)
-                )
+                health, seconds = timed(lambda c=context, t=template, p=placements[track]: report.health(c, t, p))
                 per_health.append(seconds)
                 for status in health["status"].to_list():
                     statuses[status] = statuses.get(status, 0) + 1
         all_s = time.perf_counter() - all_started
-        print(f"health, {len(templates)} tracks x {len(districts)} districts: {all_s:.2f} s in all"
-              f" after the read and placement; per area {statistics.median(per_health) * 1000:.0f} ms"
-              f" median, {max(per_health) * 1000:.0f} ms max; statuses {statuses}")
+        print(
+            f"health, {len(templates)} tracks x {len(districts)} districts: {all_s:.2f} s in all"
+            f" after the read and placement; per area {statistics.median(per_health) * 1000:.0f} ms"
+            f" median, {max(per_health) * 1000:.0f} ms max; statuses {statuses}"
+        )
 
         # One `chains show` as the CLI runs it: read, place, health.
         jingan = "310106"
         end_to_end = []
         for _ in range(3):
-            _, seconds = timed(lambda: report.health(report.load_context(store, jingan),
-                                                     templates[args.track]))
+            _, seconds = timed(lambda: report.health(report.load_context(store, jingan), templates[args.track]))
             end_to_end.append(seconds)
         health_s = min(end_to_end)
-        print(f"chains show {args.track} --area {jingan} end to end: {health_s:.2f} s (best of 3)"
-              f" [target < {HEALTH_TARGET_S:.0f} s: {'met' if health_s < HEALTH_TARGET_S else 'MISSED'}]")
+        print(
+            f"chains show {args.track} --area {jingan} end to end: {health_s:.2f} s (best of 3)"
+            f" [target < {HEALTH_TARGET_S:.0f} s: {'met' if health_s < HEALTH_TARGET_S else 'MISSED'}]"
+        )
 
         # `targets` as the CLI runs it: read, place, health, measures, ranking.
         runs = []
         for _ in range(3):
-            (chain, ranked), seconds = timed(lambda: report.targets(
-                store, report.load_context(store, jingan), templates[args.track], top=20))
+            (chain, ranked), seconds = timed(
+                lambda: report.targets(store, report.load_context(store, jingan), templates[args.track], top=20)
+            )
             runs.append(seconds)
         targets_s = min(runs)
         gaps = chain.filter(pl.col("status").is_in(["missing", "weak"])).height
-        print(f"targets {args.track} --area {jingan} end to end: {targets_s:.2f} s (best of 3),"
-              f" {gaps} gap link(s), {ranked.height} targets"
-              f" [target < {TARGETS_TARGET_S:.0f} s: {'met' if targets_s < TARGETS_TARGET_S else 'MISSED'}]")
+        print(
+            f"targets {args.track} --area {jingan} end to end: {targets_s:.2f} s (best of 3),"
+            f" {gaps} gap link(s), {ranked.height} targets"
+            f" [target < {TARGETS_TARGET_S:.0f} s: {'met' if targets_s < TARGETS_TARGET_S else 'MISSED'}]"
+        )
     return 0
 
 

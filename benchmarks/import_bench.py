@@ -44,8 +44,18 @@ def child(roster: str, db: str) -> None:
         report = import_file(store, Path(roster))
         seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "rows": report.rows_read,
-                      "inserted": report.inserted, "rejected": report.rejected, "encoding": report.encoding}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak_mib,
+                "rows": report.rows_read,
+                "inserted": report.inserted,
+                "rejected": report.rejected,
+                "encoding": report.encoding,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -65,17 +75,23 @@ def main() -> None:
         size = roster.stat().st_size / 2**20
         result = subprocess.run(
             [sys.executable, __file__, "--child", str(roster), str(Path(folder) / "bench.duckdb")],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         figures = json.loads(result.stdout)
         if args.keep:
             shutil.move(Path(folder) / "bench.duckdb", args.keep)
     print(f"machine: {machine()}")
     print(f"command: {command()}")
-    print(f"roster: {made:,} rows, {size:.0f} MiB, {figures['encoding']}, CRLF; "
-          f"{figures['inserted']:,} inserted, {figures['rejected']} rejected")
-    print(f"import: {figures['seconds']:.2f} s end to end, {figures['rows'] / figures['seconds']:,.0f} rows/s, "
-          f"peak memory {figures['peak_mib']:,.0f} MiB")
+    print(
+        f"roster: {made:,} rows, {size:.0f} MiB, {figures['encoding']}, CRLF; "
+        f"{figures['inserted']:,} inserted, {figures['rejected']} rejected"
+    )
+    print(
+        f"import: {figures['seconds']:.2f} s end to end, {figures['rows'] / figures['seconds']:,.0f} rows/s, "
+        f"peak memory {figures['peak_mib']:,.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,6 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
 
 SIZES = {  # name: (regions, activities, years, zero share)
     "small": (40, 60, 2, 0.5),
@@ -56,10 +57,16 @@ def generate(path: Path, regions: int, activities: int, years: int, zero_share: 
         keep[np.arange(regions), rng.integers(0, activities, regions)] = True
         keep[rng.integers(0, regions, activities), np.arange(activities)] = True
         r, a = np.nonzero(keep)
-        frames.append(pl.DataFrame({
-            "year": np.full(r.size, 2020 + offset, dtype=np.int32),
-            "region": region_labels[r], "activity": activity_labels[a], "value": values[r, a],
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "year": np.full(r.size, 2020 + offset, dtype=np.int32),
+                    "region": region_labels[r],
+                    "activity": activity_labels[a],
+                    "value": values[r, a],
+                }
+            )
+        )
     panel = pl.concat(frames)
     panel.write_parquet(path)
     return panel.height
@@ -74,9 +81,9 @@ def child(engine: str, panel: str, out: str) -> None:
         from districtlens.metrics import Columns, complexity_table
 
         start = time.perf_counter()
-        table = complexity_table(pl.scan_parquet(panel),
-                                 Columns("region", "activity", "value", "year"),
-                                 convention="ecomplexity")
+        table = complexity_table(
+            pl.scan_parquet(panel), Columns("region", "activity", "value", "year"), convention="ecomplexity"
+        )
         seconds = time.perf_counter() - start
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     else:
@@ -90,27 +97,32 @@ def child(engine: str, panel: str, out: str) -> None:
         start = time.perf_counter()
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
-            result = ecomplexity(pd.read_parquet(panel),
-                                 {"time": "year", "loc": "region", "prod": "activity",
-                                  "val": "value"}, check_logsupermodularity=False)
+            result = ecomplexity(
+                pd.read_parquet(panel),
+                {"time": "year", "loc": "region", "prod": "activity", "val": "value"},
+                check_logsupermodularity=False,
+            )
         seconds = time.perf_counter() - start
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         table = pl.from_pandas(result)  # after the measurement: the comparison is ours
     sample = sorted(table.get_column("region").unique().to_list())[:SAMPLE_REGIONS]
-    (table.filter(pl.col("region").is_in(sample))
-     .select("year", pl.col("region", "activity").cast(pl.String), *MEASURES).write_parquet(out))
+    (
+        table.filter(pl.col("region").is_in(sample))
+        .select("year", pl.col("region", "activity").cast(pl.String), *MEASURES)
+        .write_parquet(out)
+    )
     print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "rows": table.height}))
 
 
 def run(engine: str, panel: Path, out: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", engine, str(panel), str(out)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", engine, str(panel), str(out)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def max_difference(ours: Path, theirs: Path) -> float:
-    both = pl.read_parquet(ours).join(pl.read_parquet(theirs),
-                                      on=["year", "region", "activity"], suffix="_py")
+    both = pl.read_parquet(ours).join(pl.read_parquet(theirs), on=["year", "region", "activity"], suffix="_py")
     worst = 0.0
     for m in MEASURES:
         a = both[m].cast(pl.Float64).to_numpy()
@@ -120,33 +132,21 @@ def max_difference(ours: Path, theirs: Path) -> float:
     return worst
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{os.cpu_count()} cores ({cpu}), {ram:.0f} GiB RAM, Python "
-            f"{platform.python_version()}, {platform.system()} {platform.release()}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small panels only")
-    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "PANEL", "OUT"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "PANEL", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"machine: {machine()}")
-    header = (f"{'panel':<9} {'regions x activities x years':>28} {'rows':>9} "
-              f"{'districtlens s':>14} {'ecomplexity s':>13} {'speed-up':>8} "
-              f"{'districtlens MiB':>16} {'ecomplexity MiB':>15} {'memory':>7} {'max diff':>9}")
+    header = (
+        f"{'panel':<9} {'regions x activities x years':>28} {'rows':>9} "
+        f"{'districtlens s':>14} {'ecomplexity s':>13} {'speed-up':>8} "
+        f"{'districtlens MiB':>16} {'ecomplexity MiB':>15} {'memory':>7} {'max diff':>9}"
+    )
     print(header)
     names = QUICK if args.quick else tuple(SIZES)
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,10 +158,13 @@ def main() -> None:
             theirs = run("ecomplexity", panel, Path(tmp) / f"{name}-py.parquet")
             diff = max_difference(Path(tmp) / f"{name}-dl.parquet", Path(tmp) / f"{name}-py.parquet")
             shape = f"{regions} x {activities} x {years}"
-            print(f"{name:<9} {shape:>28} {rows:>9} {ours['seconds']:>14.2f} "
-                  f"{theirs['seconds']:>13.2f} {theirs['seconds'] / ours['seconds']:>7.1f}x "
-                  f"{ours['peak_mib']:>16.0f} {theirs['peak_mib']:>15.0f} "
-                  f"{theirs['peak_mib'] / ours['peak_mib']:>6.1f}x {diff:>9.1e}", flush=True)
+            print(
+                f"{name:<9} {shape:>28} {rows:>9} {ours['seconds']:>14.2f} "
+                f"{theirs['seconds']:>13.2f} {theirs['seconds'] / ours['seconds']:>7.1f}x "
+                f"{ours['peak_mib']:>16.0f} {theirs['peak_mib']:>15.0f} "
+                f"{theirs['peak_mib'] / ours['peak_mib']:>6.1f}x {diff:>9.1e}",
+                flush=True,
+            )
             if diff > 1e-9:
                 print(f"  results disagree on {name}: max relative difference {diff:.2e}")
 

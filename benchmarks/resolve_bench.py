@@ -12,24 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
 
 RECORDS_PER_ENTERPRISE = 2.1  # records per generated enterprise (fewer at 1M: see docs/resolve.md)
-
-
-def machine() -> str:
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {ram_gb:.0f} GB RAM, {cpu}, Python {platform.python_version()}"
 
 
 def one(n_records: int) -> dict:
@@ -62,8 +54,7 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     print(f"command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}")
     for n in sizes:
-        run = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True,
-                             text=True, check=False)
+        run = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=False)
         if run.returncode:
             print(f"{n:>9,} records: failed\n{run.stderr[-2000:]}")
             continue

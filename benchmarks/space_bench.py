@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import subprocess
 import sys
 import time
 from datetime import date
@@ -30,26 +28,11 @@ from districtlens.store import carriers as stored
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
+
 SEED = 20251031
 AT = date(2025, 10, 31)
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-    )
-    return (
-        f"{os.cpu_count()} cores ({subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} "
-        f"usable), {int(memory) / 1024 / 1024:.1f} GiB RAM, {cpu}"
-    )
 
 
 def build(path: Path, enterprises: int, lease_scale: float) -> None:

@@ -14,8 +14,6 @@ navigation to the charts drawn). Prints the machine and the command.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -31,24 +29,22 @@ from districtlens.store import open_store
 from districtlens.store.web_users import get_user, save_user
 from districtlens.web.auth import hash_password
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
+
 P95_TARGET_MS = 100.0
 FIRST_RENDER_TARGET_S = 1.5
 USER, PASSWORD = "bench", "bench password"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        ram = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    except OSError:
-        ram = float("nan")
-    return f"{os.cpu_count()} CPUs ({cpu}), {ram:.1f} GiB RAM, {platform.platform()}"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def prepare(db: Path, n: int) -> None:
@@ -96,8 +92,9 @@ def routes(client: httpx.Client) -> dict[str, str]:
 
 
 def drive(base: str, cookies: dict, paths: dict[str, str], clients: int, requests: int) -> None:
-    print(f"{'route':<12} {'cold ms':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-          f"  target p95 < {P95_TARGET_MS:.0f} ms")
+    print(
+        f"{'route':<12} {'cold ms':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  target p95 < {P95_TARGET_MS:.0f} ms"
+    )
     with httpx.Client(base_url=base, cookies=cookies, timeout=120) as warm:
         cold = {}
         for name, path in paths.items():
@@ -107,6 +104,7 @@ def drive(base: str, cookies: dict, paths: dict[str, str], clients: int, request
     pool = [httpx.Client(base_url=base, cookies=cookies, timeout=120) for _ in range(clients)]
     try:
         for name, path in paths.items():
+
             def one(i: int, path: str = path) -> float:
                 started = time.perf_counter()
                 response = pool[i % clients].get(path)
@@ -168,14 +166,18 @@ def main() -> None:
             assert client.post("/api/login", json={"username": USER, "password": PASSWORD}).status_code == 200
             cookies = dict(client.cookies)
             paths = routes(client)
-        print(f"store: {db} ({args.n:,} enterprises); {args.clients} concurrent clients, {args.requests} requests "
-              f"per route, server pid {process.pid} on {base}")
+        print(
+            f"store: {db} ({args.n:,} enterprises); {args.clients} concurrent clients, {args.requests} requests "
+            f"per route, server pid {process.pid} on {base}"
+        )
         drive(base, cookies, paths, args.clients, args.requests)
         seconds = first_render(base)
         if seconds is not None:
             flag = "ok" if seconds < FIRST_RENDER_TARGET_S else "OVER"
-            print(f"first render of /industries in Chromium (navigation to chart drawn): {seconds:.2f} s  "
-                  f"(target < {FIRST_RENDER_TARGET_S} s) {flag}")
+            print(
+                f"first render of /industries in Chromium (navigation to chart drawn): {seconds:.2f} s  "
+                f"(target < {FIRST_RENDER_TARGET_S} s) {flag}"
+            )
     finally:
         process.terminate()
         process.wait(timeout=60)

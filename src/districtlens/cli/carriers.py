@@ -24,6 +24,7 @@ from districtlens.cli.common import (
     console,
     emit_json,
     fail,
+    print_problems,
     store_at,
 )
 from districtlens.export import write_table
@@ -106,18 +107,7 @@ def import_tenants(
 
 
 def _print_tenant_report(report: stored.TenantReport) -> None:
-    if report.errors_total and not report.written:
-        console.print(
-            f"[bold red]rejected:[/] {report.rejected} invalid row(s) of {report.rows_read}; "
-            "nothing was written (use --skip-invalid to write the valid rows)"
-        )
-    table = Table("row", "column", "reason", title="problems", show_edge=False)
-    for error in report.errors[:20]:
-        table.add_row(str(error["row"]), error["column"], error["reason"])
-    if report.errors:
-        console.print(table)
-        if report.errors_total > 20:
-            console.print(f"... and {report.errors_total - 20} more")
+    print_problems(report)
     if report.written or not report.errors_total:
         tenants = ", ".join(f"{n} {status}" for status, n in report.tenants.items()) or "none written"
         console.print(

@@ -30,6 +30,24 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object 
 DEFAULT_DB_PATH = DEFAULT_DB
 
 
+def print_problems(report: Any) -> None:
+    """The refusal line and the first problems of an import report (enterprises, tenants ...)."""
+    from rich.table import Table
+
+    if report.errors_total and not report.written:
+        console.print(
+            f"[bold red]rejected:[/] {report.rejected} invalid row(s) of {report.rows_read}; "
+            "nothing was written (use --skip-invalid to write the valid rows)"
+        )
+    table = Table("row", "column", "reason", title="problems", show_edge=False)
+    for error in report.errors[:20]:
+        table.add_row(str(error["row"]), error["column"], error["reason"])
+    if report.errors:
+        console.print(table)
+        if report.errors_total > 20:
+            console.print(f"... and {report.errors_total - 20} more")
+
+
 def emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -72,8 +90,10 @@ def store_at(path: Path, *, read_only: bool = False) -> Iterator[Store]:
             code = forward(path, sys.argv[1:], _stdin_read[0] if _stdin_read else None)
             if code is not None:
                 raise typer.Exit(code) from None
-            fail(f"{exc}\nanother process holds the store; no `districtlens serve` of it is running to take "
-                 "the command: retry when that process ends")
+            fail(
+                f"{exc}\nanother process holds the store; no `districtlens serve` of it is running to take "
+                "the command: retry when that process ends"
+            )
         fail(str(exc))
     try:
         yield store
