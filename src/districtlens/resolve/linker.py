@@ -212,6 +212,11 @@ def _db_api(backend: str, spark=None):
 
         if spark is None:
             raise ResolveError("backend 'spark' needs a Spark session")
+        if spark.sparkContext.getCheckpointDir() is None:
+            # Splink checkpoints intermediate tables on Spark; a session without a directory fails.
+            import tempfile
+
+            spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="districtlens-splink-"))
         return SparkAPI(spark_session=spark)
     raise ResolveError(f"unknown backend {backend!r}: duckdb or spark")
 
