@@ -18,9 +18,7 @@ REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
 _REGEX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
 
 
-def place(
-    enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFrame | None = None
-) -> pl.DataFrame:
+def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFrame | None = None) -> pl.DataFrame:
     """(uscc, link_id, rule) for every enterprise and link it belongs to, one row per pair.
 
     `enterprises` needs uscc, industry_code, name, business_scope and tags (nulls allowed);
@@ -31,30 +29,24 @@ def place(
     missing = [c for c in REQUIRED_COLUMNS if c not in enterprises.columns]
     if missing:
         raise ValueError(f"enterprises lack column(s): {', '.join(missing)}")
-    firms = enterprises.select(
-        pl.col("uscc").cast(pl.String),
-        pl.col("industry_code").cast(pl.String),
-        pl.concat_str(
-            [pl.col(c).cast(pl.String).fill_null("") for c in ("name", "business_scope", "tags")],
-            separator="\n",
-        ).str.to_lowercase().alias("text"),
-    )
+    firms = enterprises.select(pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String))
     found = [_manual(manual, template)] if manual is not None else []
-    # One pass over every firm finds those any keyword rule could match; each rule then scans
-    # only them (a few percent of a city's firms) instead of the whole city again.
+    # One case-insensitive pass over the raw columns finds the firms any keyword rule could match;
+    # only those (a few percent of a city's firms) get the lower-cased text each rule then scans.
     keyword_rules = [rule for link in template.links for rule in link.rules if not rule.classes]
-    texts = (
-        firms.filter(pl.col("text").str.contains("|".join(f"(?:{keyword_pattern(r)})" for r in keyword_rules)))
-        if keyword_rules
-        else firms.clear()
-    )
+    texts = firms.clear().with_columns(pl.lit("").alias("text"))
+    if keyword_rules:
+        union = "(?i)" + "|".join(f"(?:{keyword_pattern(rule)})" for rule in keyword_rules)
+        columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
+        texts = enterprises.filter(pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)).select(
+            pl.col("uscc").cast(pl.String),
+            pl.col("industry_code").cast(pl.String),
+            pl.concat_str([c.fill_null("") for c in columns], separator="\n").str.to_lowercase().alias("text"),
+        )
     for link in template.links:
         for rule in link.rules:
             found.append(_apply(firms if rule.classes else texts, link.id, rule))
-    return (
-        pl.concat(found, how="vertical")
-        .unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
-    )
+    return pl.concat(found, how="vertical").unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
 
 
 def _apply(firms: pl.DataFrame, link_id: str, rule: Rule) -> pl.DataFrame:
@@ -68,15 +60,12 @@ def _apply(firms: pl.DataFrame, link_id: str, rule: Rule) -> pl.DataFrame:
     hits = candidates.filter(pl.col("text").str.contains(pattern))
     matched = hits.select(
         "uscc",
-        pl.coalesce(
-            pl.col("text").str.extract(pattern, 1), pl.col("text").str.extract(pattern, 2)
-        ).alias("word"),
+        pl.coalesce(pl.col("text").str.extract(pattern, 1), pl.col("text").str.extract(pattern, 2)).alias("word"),
     )
     return matched.select(
         "uscc",
         pl.lit(link_id).alias("link_id"),
-        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word")))
-        .alias("rule"),
+        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
     )
 
 
