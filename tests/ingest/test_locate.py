@@ -77,3 +77,14 @@ def test_zones_by_street_and_by_road():
         [f"上海市静安区{street_name}共和新路1号", "上海市静安区江场三路1号", "上海市静安区南京西路1号"], zoned
     )
     assert [f["zone_id"] for f in found] == ["daning", "shibei", None]
+
+
+def test_a_batch_learns_roads_from_the_store_and_from_itself():
+    from districtlens.ingest.locate import locate_batch
+
+    known = pl.DataFrame({"address": ["上海市静安区江场三路1号"], "district_adcode": ["310106"]})
+    batch = pl.Series(["上海市静安区江场三路2号", "江场三路100号", "上海市闸北区共和新路1号", "共和新路9号", "某路1号"])
+    found = locate_batch(batch, G, known).to_dicts()
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310106", "district-name"), ("310106", "road-gazetteer"), ("310106", "former-name"),
+        (None, "unresolved"), (None, "unresolved")]

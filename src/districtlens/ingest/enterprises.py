@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from districtlens.ingest.locate import Gazetteer, learn_roads, locate
+from districtlens.ingest.locate import Gazetteer, locate_batch
 from districtlens.ingest.read import ROW
 from districtlens.ingest.validate import ENTERPRISE_COLUMNS, FACT_COLUMNS, Validated
 
@@ -55,12 +55,4 @@ def prepare_roster(validated: Validated, gazetteer: Gazetteer, known: pl.DataFra
 
 
 def _with_location(enterprises: pl.DataFrame, gazetteer: Gazetteer, known: pl.DataFrame) -> pl.DataFrame:
-    first = locate(enterprises["address"], gazetteer)
-    by_name = first["located_by"].is_in(["district-name", "former-name"])
-    learned = learn_roads(
-        pl.concat([known["address"], enterprises["address"].filter(by_name)]),
-        pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)]),
-        gazetteer,
-    )
-    located = locate(enterprises["address"], gazetteer.with_roads(learned)) if learned.height else first
-    return pl.concat([enterprises, located], how="horizontal")
+    return pl.concat([enterprises, locate_batch(enterprises["address"], gazetteer, known)], how="horizontal")

@@ -206,3 +206,26 @@ def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
         .with_columns(pl.coalesce("_zone_s", "_zone_r").alias("zone_id"))
     )
     return frame.sort("_i").select("district_adcode", "street_code", "zone_id", "located_by")
+
+
+def locate_batch(addresses: pl.Series, gazetteer: Gazetteer, known: pl.DataFrame) -> pl.DataFrame:
+    """`locate` for a new batch: the road gazetteer learns from `known` (address, district_adcode
+    of addresses already placed by a district name) and from the batch's own addresses placed by
+    name, then places the batch's addresses that name no district."""
+    first = locate(addresses, gazetteer)
+    by_name = first["located_by"].is_in(["district-name", "former-name"])
+    learned = learn_roads(
+        pl.concat([known["address"], addresses.filter(by_name)]),
+        pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)]),
+        gazetteer,
+    )
+    if learned.is_empty():
+        return first
+    # Only addresses that name no district can gain from the learned roads: place those again.
+    unplaced = (~by_name).arg_true()
+    again = locate(addresses.gather(unplaced), gazetteer.with_roads(learned))
+    return (
+        first.with_row_index("_i")
+        .update(again.with_columns(unplaced.alias("_i")), on="_i", include_nulls=False)
+        .drop("_i")
+    )
