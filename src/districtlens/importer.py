@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -17,46 +16,12 @@ from districtlens.export import write_table
 from districtlens.ingest.enterprises import prepare_roster
 from districtlens.ingest.locate import Gazetteer
 from districtlens.ingest.read import ROW, read_table
+from districtlens.ingest.report import ImportReport
 from districtlens.ingest.validate import Validated, validate
 from districtlens.store import Store
 from districtlens.store import enterprises as stored
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class ImportReport:
-    source: str
-    rows_read: int
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    written: bool = False
-    rejects_file: str | None = None
-    errors: list[dict] = field(default_factory=list)
-    errors_total: int = 0
-    ledger_seq: int | None = None
-    encoding: str | None = None
-    error_rows: pl.DataFrame | None = field(default=None, repr=False)  # every problem, for the rejects file
-
-    def as_json(self) -> dict:
-        return {
-            "source": self.source,
-            "rows_read": self.rows_read,
-            "inserted": self.inserted,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "written": self.written,
-            "rejects_file": self.rejects_file,
-            "errors": self.errors,
-            "errors_total": self.errors_total,
-            "ledger_seq": self.ledger_seq,
-            "encoding": self.encoding,
-        }
 
 
 MAX_ERRORS_LISTED = 1000

@@ -80,10 +80,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Health of each link of TRACK's chain in an area: enterprises, revenue, LQ, status, why."""
-    chain = _template(track, template)
-    with store_at(db, read_only=True) as store:
-        context = _context(store, area, against, year)
-        health = report.health(context, chain)
+    chain, context, health = _chain_health(db, track, template, area, against, year)
     links = _link_rows(health)
     if as_json:
         emit_json({
@@ -113,10 +110,7 @@ def graph(
     db: DbOption = DEFAULT_DB_PATH,
 ) -> None:
     """The chain as nodes (links with their health) and edges, as JSON for drawing."""
-    chain = _template(track, template)
-    with store_at(db, read_only=True) as store:
-        context = _context(store, area, against, year)
-        health = report.health(context, chain)
+    chain, context, health = _chain_health(db, track, template, area, against, year)
     emit_json({"area": context.area.code, **graph_json(chain_graph(chain, health))})
 
 
@@ -193,6 +187,14 @@ def _template(track: str, path: Path | None):
         return get_template(track, path)
     except TemplateError as exc:
         fail(str(exc))
+
+
+def _chain_health(db, track: str, template, area: str, against: str, year: int | None):
+    """(template, context, health) of TRACK's chain in an area: what `show` and `graph` share."""
+    chain = _template(track, template)
+    with store_at(db, read_only=True) as store:
+        context = _context(store, area, against, year)
+        return chain, context, report.health(context, chain)
 
 
 def _context(store, area: str, against: str, year: int | None) -> report.Context:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from districtlens.demo.carriers import build_carriers_demo
 from districtlens.demo.registry import generate_registry
-from districtlens.importer import ImportReport, actor, import_frame
+from districtlens.importer import actor, import_frame
+from districtlens.ingest.report import ImportReport
 from districtlens.packs import load_pack
 from districtlens.store import Store, open_store
 from districtlens.store.packs import write_pack

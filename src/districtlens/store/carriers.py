@@ -23,6 +23,7 @@ from districtlens.carriers import programmes as prog
 from districtlens.carriers import space as sp
 from districtlens.carriers.tenancy import STORED_SCHEMA, ValidatedTenancies, validate_tenancies
 from districtlens.ingest.read import ROW
+from districtlens.ingest.report import ImportReport
 from districtlens.store import ledger
 from districtlens.store.db import Store, StoreError
 
@@ -156,43 +157,9 @@ def stored_leases(store: Store) -> pl.DataFrame:
 
 
 @dataclass
-class TenantReport:
-    source: str
-    carrier: str | None
-    rows_read: int
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    written: bool = False
+class TenantReport(ImportReport):
+    carrier: str | None = None
     tenants: dict[str, int] = field(default_factory=dict)  # registered / linked / review / unknown
-    errors: list[dict] = field(default_factory=list)
-    errors_total: int = 0
-    ledger_seq: int | None = None
-    rejects_file: str | None = None
-    error_rows: pl.DataFrame | None = field(default=None, repr=False)
-
-    def as_json(self) -> dict:
-        return {
-            key: getattr(self, key)
-            for key in (
-                "source",
-                "carrier",
-                "rows_read",
-                "inserted",
-                "updated",
-                "unchanged",
-                "duplicates",
-                "rejected",
-                "written",
-                "tenants",
-                "errors",
-                "errors_total",
-                "ledger_seq",
-                "rejects_file",
-            )
-        }
 
 
 Linker = Callable[..., pl.DataFrame]
