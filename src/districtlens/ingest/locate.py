@@ -22,7 +22,6 @@ import polars as pl
 
 from districtlens import refdata
 
-LOCATED_BY = ("district-name", "former-name", "road-gazetteer", "unresolved")
 # A road is the shortest run of Han characters ending in a road word, once the province, city,
 # district and street/town that may precede it are stripped away.
 ROAD = r"^([\p{Han}0-9]{1,12}?(?:大道|公路|路|大街|街))"

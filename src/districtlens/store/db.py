@@ -72,9 +72,6 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
-    def schema_version(self) -> int:
-        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()[0]
-
     def close(self) -> None:
         self.con.close()
 

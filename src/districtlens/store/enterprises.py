@@ -216,30 +216,6 @@ def zone_places(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
     return streets, roads
 
 
-EXPORT_COLUMNS = (
-    "uscc",
-    "name",
-    "name_en",
-    "legal_form",
-    "founded",
-    "status",
-    "address",
-    "district_adcode",
-    "street_code",
-    "zone",
-    "located_by",
-    "industry_code",
-    "tags",
-    "synthetic",
-    "year",
-    "revenue",
-    "tax",
-    "employees",
-    "rd_spend",
-    "source",
-)
-
-
 def export_frame(store: Store) -> pl.DataFrame:
     """Every enterprise's current record with its latest year of facts."""
     return store.con.execute(
