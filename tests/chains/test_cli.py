@@ -168,3 +168,16 @@ def test_csv_export_neutralises_too(cli, db, tmp_path):
     assert "'=1+1" in text and "'-2+3" in text
     with pytest.raises(ValueError):
         text.index("\n=1+1")
+
+
+def test_city_shows_every_district_and_agrees_with_show(cli, db):
+    result = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--db", db, "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    districts = {row["district"]: row for row in out["districts"]}
+    assert len(districts) == 16 and {JINGAN, HUANGPU} <= set(districts)
+    assert districts[HUANGPU]["links"]["design"]["enterprises"] == 12
+    link, _ = status_of(cli, db)
+    assert districts[JINGAN]["links"]["design"]["status"] == link["status"] == "missing"
+    table = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--db", db)
+    assert table.exit_code == 0 and "design" in table.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, chain_health
+from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
 from districtlens.chains.placement import place
 from districtlens.chains.templates import Link, shipped_templates
 
@@ -152,3 +152,27 @@ def test_missing_columns_are_refused():
     with pytest.raises(ValueError, match="revenue_prior"):
         chain_health(template, place(city, template), city.drop("revenue_prior"), city,
                      area_label="A", reference_label="city")
+
+
+def test_areas_health_of_every_district_at_once_equals_each_districts_own_health():
+    template = TEMPLATES["biopharma"]
+    rows = unrelated(20, "A", "ua") + unrelated(35, "B", "ub") + unrelated(10, "C", "uc")
+    for n, link in enumerate(template.links):
+        for i in range(n % 4):
+            rows.append(firm_for(link, f"A-{link.id}-{i}", "A", revenue=100.0 * (i + 1)))
+        for i in range(3 + n % 2):
+            rows.append(firm_for(link, f"B-{link.id}-{i}", "B"))
+    city = frame(rows)
+    placements = place(city, template)
+    labels = {"A": "district A", "B": "district B", "C": "district C"}
+    together = areas_health(template, placements, city, city, area_column="district_adcode", areas=labels,
+                            reference_label="the city")
+    assert together["district_adcode"].unique(maintain_order=True).to_list() == ["A", "B", "C"]
+    for code, label in labels.items():
+        alone = chain_health(template, placements, city.filter(pl.col("district_adcode") == code), city,
+                             area_label=label, reference_label="the city")
+        mine = together.filter(pl.col("district_adcode") == code).drop("district_adcode")
+        assert mine.to_dicts() == alone.to_dicts()
+    # C holds no placed firm: every link is missing there, and the reason says so.
+    c = together.filter(pl.col("district_adcode") == "C")
+    assert set(c["status"]) == {"missing"} and all("district C" in why for why in c["why"])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from districtlens.briefing import i18n
-from districtlens.claims.compute import Computed, Session, compute, district_of
+from districtlens.claims.compute import Computed, Session, compute, district_of, prefetch_chains
 from districtlens.claims.queries import parse_query
 from districtlens.store import claims as claim_store
 
@@ -151,6 +151,7 @@ def plan(session: Session, area: str) -> list[Figure]:
 
 
 def compute_all(session: Session, figures: list[Figure]) -> list[Figure]:
+    prefetch_chains(session, [figure.query for figure in figures])
     for figure in figures:
         result: Computed = compute(session, figure.query)
         figure.value = _plain(result.value)

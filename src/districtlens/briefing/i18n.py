@@ -12,10 +12,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
+
+from districtlens.yamltext import load_yaml
 
 LANGUAGES = ("zh", "en", "fr")
 LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB", "fr": "fr_FR"}
@@ -28,7 +29,7 @@ class MissingTranslation(KeyError):
 @cache
 def messages() -> dict[str, dict[str, str]]:
     text = resources.files("districtlens.briefing").joinpath("messages.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def t(key: str, lang: str, **params: Any) -> str:

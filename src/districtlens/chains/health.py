@@ -29,6 +29,7 @@ from districtlens.chains.templates import ChainTemplate
 
 STATUSES = ("missing", "weak", "present", "strong")
 FIRM_COLUMNS = ("uscc", "name", "revenue", "revenue_prior", "employees")
+AREA = "__area__"  # the area column chain_health adds to hand one area to areas_health
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,41 @@ def chain_health(
     employees. Columns out: link_id, name_zh, name_en, name_fr, stage, classes, enterprises,
     revenue, employees, growth, lq, concentration, largest, reference_enterprises, status, why.
     """
-    for label, frame in (("area_firms", area_firms), ("reference_firms", reference_firms)):
-        missing = [c for c in FIRM_COLUMNS if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{label} lack column(s): {', '.join(missing)}")
-    area = _per_link(placements, area_firms)
+    _check_columns("area_firms", area_firms)
+    one_area = area_firms.with_columns(pl.lit(area_label).alias(AREA))
+    return areas_health(
+        template, placements, one_area, reference_firms, area_column=AREA,
+        areas={area_label: area_label}, reference_label=reference_label, thresholds=thresholds,
+    ).drop(AREA)
+
+
+def areas_health(
+    template: ChainTemplate,
+    placements: pl.DataFrame,
+    firms: pl.DataFrame,
+    reference_firms: pl.DataFrame,
+    *,
+    area_column: str,
+    areas: dict[str, str],
+    reference_label: str,
+    thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+) -> pl.DataFrame:
+    """`chain_health` of many areas against one reference, in one grouped pass: a map of every
+    district of a city costs about as much as one district.
+
+    `firms` holds every firm of the areas, `area_column` names the area of each; `areas` maps the
+    codes to report (in that order) to their labels. Columns out: `area_column`, then those of
+    `chain_health`; one row per area and link.
+    """
+    _check_columns("firms", firms)
+    _check_columns("reference_firms", reference_firms)
+    codes = list(areas)
+    in_areas = firms.filter(pl.col(area_column).is_in(codes))
+    totals = dict(in_areas.group_by(area_column).len().iter_rows())
+    area = _per_link(placements, in_areas, area_column)
     reference = _per_link(placements, reference_firms).select(
         "link_id", pl.col("enterprises").alias("reference_enterprises")
     )
-    area_total = area_firms.height
     reference_total = reference_firms.height
     links = pl.DataFrame(
         {
@@ -85,8 +112,10 @@ def chain_health(
         },
         schema_overrides={"classes": pl.List(pl.String)},
     )
+    grid = pl.DataFrame({area_column: codes}, schema={area_column: pl.String}).join(links, how="cross")
+    area_total = pl.col(area_column).replace_strict(totals, default=0, return_dtype=pl.Int64)
     table = (
-        links.join(area, on="link_id", how="left", maintain_order="left")
+        grid.join(area, on=[area_column, "link_id"], how="left", maintain_order="left")
         .join(reference, on="link_id", how="left", maintain_order="left")
         .with_columns(
             pl.col("enterprises").fill_null(0),
@@ -94,16 +123,13 @@ def chain_health(
         )
         .with_columns(
             lq=pl.when((pl.col("reference_enterprises") > 0) & (area_total > 0))
-            .then(
-                (pl.col("enterprises") / area_total)
-                / (pl.col("reference_enterprises") / reference_total)
-            )
+            .then((pl.col("enterprises") / area_total) / (pl.col("reference_enterprises") / reference_total))
             .otherwise(None)
         )
     )
     rows = table.to_dicts()
     for row in rows:
-        row["status"], row["why"] = judge(row, area_label, reference_label, thresholds)
+        row["status"], row["why"] = judge(row, areas[row[area_column]], reference_label, thresholds)
     return pl.DataFrame(rows, schema=table.schema | {"status": pl.String, "why": pl.String})
 
 
@@ -157,14 +183,21 @@ def judge(
     )
 
 
-def _per_link(placements: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
+def _check_columns(label: str, frame: pl.DataFrame) -> None:
+    missing = [c for c in FIRM_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{label} lack column(s): {', '.join(missing)}")
+
+
+def _per_link(placements: pl.DataFrame, firms: pl.DataFrame, area_column: str | None = None) -> pl.DataFrame:
+    keys = [area_column, "link_id"] if area_column else ["link_id"]
     placed = placements.select("uscc", "link_id").join(
-        firms.select(FIRM_COLUMNS), on="uscc", how="inner"
+        firms.select(*FIRM_COLUMNS, *keys[:-1]), on="uscc", how="inner"
     )
     both_years = pl.col("revenue").is_not_null() & pl.col("revenue_prior").is_not_null()
     return (
         placed.sort("revenue", descending=True, nulls_last=True)
-        .group_by("link_id")
+        .group_by(keys)
         .agg(
             pl.len().alias("enterprises"),
             pl.col("revenue").sum().alias("revenue_sum"),
@@ -177,7 +210,7 @@ def _per_link(placements: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
             pl.col("name").first().alias("largest"),
         )
         .select(
-            "link_id",
+            *keys,
             pl.col("enterprises").cast(pl.Int64),
             pl.when("has_revenue").then("revenue_sum").alias("revenue"),
             pl.when("has_employees").then("employees_sum").alias("employees"),

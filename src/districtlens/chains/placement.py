@@ -43,29 +43,50 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
             pl.col("industry_code").cast(pl.String),
             pl.concat_str([c.fill_null("") for c in columns], separator="\n").str.to_lowercase().alias("text"),
         )
+    found.append(_class_rules(firms, template))
+    order = _rule_order(template)
     for link in template.links:
         for rule in link.rules:
-            found.append(_apply(firms if rule.classes else texts, link.id, rule))
-    return pl.concat(found, how="vertical").unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
-
-
-def _apply(firms: pl.DataFrame, link_id: str, rule: Rule) -> pl.DataFrame:
-    if rule.classes:
-        return firms.filter(pl.col("industry_code").is_in(rule.classes)).select(
-            "uscc", pl.lit(link_id).alias("link_id"), ("class " + pl.col("industry_code")).alias("rule")
-        )
-    candidates = firms.filter(pl.col("industry_code").is_in(rule.within)) if rule.within else firms
-    pattern = keyword_pattern(rule)
-    original = {word.lower(): word for word in rule.keywords}
-    hits = candidates.filter(pl.col("text").str.contains(pattern))
-    matched = hits.select(
-        "uscc",
-        pl.coalesce(pl.col("text").str.extract(pattern, 1), pl.col("text").str.extract(pattern, 2)).alias("word"),
+            if not rule.classes:
+                found.append(_keyword_rule(texts, link.id, rule, order[id(rule)]))
+    placed = pl.concat(found, how="vertical")
+    # The first rule in template order wins: manual (-1), then each link's rules as listed.
+    return (
+        placed.sort("order", maintain_order=True)
+        .unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
+        .drop("order")
     )
-    return matched.select(
+
+
+def _rule_order(template: ChainTemplate) -> dict[int, int]:
+    """Position of each rule (by identity) in template order."""
+    return {id(rule): i for i, rule in enumerate(r for link in template.links for r in link.rules)}
+
+
+def _class_rules(firms: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
+    """Every class rule of the template in one join (one pass over the firms, not one per rule)."""
+    order = _rule_order(template)
+    rules = pl.DataFrame(
+        [(code, link.id, order[id(rule)]) for link in template.links for rule in link.rules for code in rule.classes],
+        schema={"industry_code": pl.String, "link_id": pl.String, "order": pl.Int32},
+        orient="row",
+    )
+    return firms.join(rules, on="industry_code", how="inner").select(
+        "uscc", "link_id", ("class " + pl.col("industry_code")).alias("rule"), "order"
+    )
+
+
+def _keyword_rule(texts: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
+    candidates = texts.filter(pl.col("industry_code").is_in(rule.within)) if rule.within else texts
+    original = {word.lower(): word for word in rule.keywords}
+    # One regex pass: the first match's groups say which keyword (Chinese or Latin) it was.
+    groups = candidates.select("uscc", pl.col("text").str.extract_groups(keyword_pattern(rule)).alias("g"))
+    word = pl.coalesce(pl.col("g").struct.field("1"), pl.col("g").struct.field("2"))
+    return groups.filter(word.is_not_null()).select(
         "uscc",
         pl.lit(link_id).alias("link_id"),
-        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
+        pl.format('keyword "{}"', word.replace_strict(original, default=word)).alias("rule"),
+        pl.lit(order, dtype=pl.Int32).alias("order"),
     )
 
 
@@ -93,5 +114,6 @@ def _manual(manual: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
     if unknown:
         raise ValueError(f"manual placements name links not in {template.id}: {', '.join(unknown)}")
     return manual.select(
-        pl.col("uscc").cast(pl.String), pl.col("link_id").cast(pl.String), pl.lit("manual").alias("rule")
+        pl.col("uscc").cast(pl.String), pl.col("link_id").cast(pl.String), pl.lit("manual").alias("rule"),
+        pl.lit(-1, dtype=pl.Int32).alias("order"),
     )

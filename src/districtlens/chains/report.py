@@ -4,11 +4,12 @@ then the pure functions of this package. The CLI and the dashboard both call the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
-from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, chain_health
+from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
 from districtlens.chains.placement import place
 from districtlens.chains.targets import (
     DEFAULT_WEIGHTS,
@@ -18,7 +19,7 @@ from districtlens.chains.targets import (
     rank_targets,
 )
 from districtlens.chains.templates import ChainTemplate
-from districtlens.refdata import cities, provinces
+from districtlens.refdata import areas, cities, provinces
 from districtlens.store import Store
 from districtlens.store import chains as chain_store
 from districtlens.store.chains import Area
@@ -32,7 +33,9 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class Context:
-    """What one area's analysis needs, read once: reuse it across tracks."""
+    """What one area's analysis needs, read once: reuse it across tracks. Placements and the
+    activity measures are computed on first use and kept, since every chain of a briefing or a
+    dashboard asks for them again."""
 
     area: Area
     against: str
@@ -41,6 +44,19 @@ class Context:
     city: pl.DataFrame  # every operating firm of the city
     area_firms: pl.DataFrame
     reference_firms: pl.DataFrame
+    _placed: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    def placements(self, template: ChainTemplate) -> pl.DataFrame:
+        """`place` over the city's firms, once per template id and version."""
+        key = (template.id, template.version)
+        if key not in self._placed:
+            self._placed[key] = place(self.city, template)
+        return self._placed[key]
+
+    @cached_property
+    def activity(self) -> pl.DataFrame:
+        """`activity_measures` of the area against the city's districts."""
+        return activity_measures(self.city, self.area_firms, self.area.kind == "district", self.area.code)
 
 
 def load_context(store: Store, area_code: str, against: str = "city", year: int | None = None,
@@ -75,7 +91,7 @@ def health(context: Context, template: ChainTemplate, placements: pl.DataFrame |
            thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
     """`chain_health` of the context's area (placements over the city unless given)."""
     if placements is None:
-        placements = place(context.city, template)
+        placements = context.placements(template)
     return chain_health(
         template, placements, context.area_firms, context.reference_firms,
         area_label=context.area.label, reference_label=context.reference_label,
@@ -95,7 +111,7 @@ def targets(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(health, ranked targets). Candidates are the city's firms outside the area's district
     (a zone or street does not poach from its own district), plus `leads` when given."""
-    placements = place(context.city, template)
+    placements = context.placements(template)
     chain = health(context, template, placements)
     outside = context.city.filter(pl.col("district_adcode") != context.area.district_adcode)
     candidates = outside
@@ -104,9 +120,7 @@ def targets(
         candidates = pl.concat(
             [outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed"
         )
-    activity = activity_measures(
-        context.city, context.area_firms, context.area.kind == "district", context.area.code
-    )
+    activity = context.activity
     zones = chain_store.zones(store, context.area.district_adcode)
     if context.area.kind == "zone":
         zones = zones.filter(pl.col("zone_id") == context.area.code)
@@ -118,10 +132,21 @@ def targets(
 
 
 def area_opportunities(context: Context, template: ChainTemplate, top: int | None = 20) -> pl.DataFrame:
-    activity = activity_measures(
-        context.city, context.area_firms, context.area.kind == "district", context.area.code
+    return opportunities(context.activity, template, context.area.label, top=top)
+
+
+def city_health(context: Context, template: ChainTemplate,
+                thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
+    """Chain health of every district of the context's city against the whole city, in one pass
+    (`areas_health`): the map of which district holds which link. Columns: district_adcode, then
+    those of `chain_health`."""
+    districts = areas().filter(pl.col("cityCode") == context.area.city_prefix).sort("code")
+    return areas_health(
+        template, context.placements(template), context.city, context.city,
+        area_column="district_adcode",
+        areas={code: f"{name} ({code})" for code, name in districts.select("code", "name").iter_rows()},
+        reference_label=_city_label(context.area.city_prefix), thresholds=thresholds,
     )
-    return opportunities(activity, template, context.area.label, top=top)
 
 
 def _city_label(prefix: str) -> str:

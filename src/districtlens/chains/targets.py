@@ -133,11 +133,6 @@ def rank_targets(
     gaps = health.filter(pl.col("status").is_in(list(GAP_SCORE))).select(
         "link_id", "name_en", "status", "enterprises"
     )
-    # A lead may carry another credit code for a firm already in the area: its name gives it away.
-    pool = candidates.select(CANDIDATE_COLUMNS).filter(
-        ~pl.col("uscc").is_in(area_firms["uscc"].implode())
-        & ~pl.col("name").is_in(area_firms["name"].implode())
-    ).unique("uscc", keep="first", maintain_order=True)
     filled = (
         placements.select("uscc", "link_id")
         .join(gaps, on="link_id", how="inner")
@@ -147,6 +142,17 @@ def rank_targets(
             pl.col("gap").max(),
             pl.struct("link_id", "name_en", "status", "enterprises").alias("filled"),
         )
+    )
+    # Only firms in a gap link can be targets: narrowing to them first spares filtering a city.
+    # A lead may carry another credit code for a firm already in the area: its name gives it away.
+    pool = (
+        candidates.select(CANDIDATE_COLUMNS)
+        .join(filled.select("uscc"), on="uscc", how="semi", maintain_order="left")
+        .filter(
+            ~pl.col("uscc").is_in(area_firms["uscc"].implode())
+            & ~pl.col("name").is_in(area_firms["name"].implode())
+        )
+        .unique("uscc", keep="first", maintain_order=True)
     )
     table = pool.join(filled, on="uscc", how="inner")
     if table.is_empty():

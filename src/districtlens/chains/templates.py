@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from districtlens.refdata import gbt_class_codes
+from districtlens.yamltext import load_yaml
 
 STAGES = ("upstream", "midstream", "downstream")
 LANGUAGES = ("zh", "en", "fr")
@@ -106,7 +107,7 @@ def load_template(path: str | Path, known_classes: frozenset[str] | None = None)
     """Read and validate one template file. `known_classes` defaults to the shipped GB/T 4754-2017."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise TemplateError(f"{path}: cannot read the template ({exc.strerror})") from exc
     except yaml.YAMLError as exc:

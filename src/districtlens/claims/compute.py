@@ -9,6 +9,8 @@ top-N).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -40,7 +42,9 @@ class Session:
 
     store: Store
     _chain_contexts: dict[str, Any] = field(default_factory=dict)
-    chains: dict[tuple[str, str, int], Any] = field(default_factory=dict)
+    chains: dict[tuple[str, str, int], Future] = field(default_factory=dict)
+    # One chain is computed at a time (they share the area's context and its placements).
+    chain_lock: threading.Lock = field(default_factory=threading.Lock)
     _claims: dict[str, dict[str, Any]] | None = None
 
     @cached_property
@@ -79,13 +83,15 @@ class Session:
             raise LookupError(f"no peer group {among!r} for district {district}: load its pack")
         return list(group)
 
-    def chain_context(self, area: str):
+    def chain_context(self, area: str, store: Store | None = None):
+        """The chain context of `area` (read through `store`, the session's by default); the
+        city's firms are read once for every area."""
         from districtlens.chains.report import load_context
 
         if area not in self._chain_contexts:
-            city = next(iter(self._chain_contexts.values())).city if self._chain_contexts else None
-            self._chain_contexts[area] = load_context(self.store, area, city=city) if city is not None \
-                else load_context(self.store, area)
+            first = next(iter(self._chain_contexts.values()), None)
+            self._chain_contexts[area] = load_context(
+                store or self.store, area, city=first.city if first else None, year=first.year if first else None)
         return self._chain_contexts[area]
 
     @cached_property
@@ -325,23 +331,64 @@ def _template(session: Session, chain: str):
     return session.templates[chain]
 
 
-def _chain(session: Session, area: str, chain: str, top: int):
-    """(context, health, ranked targets) of a chain in an area, computed once per session:
-    `report.targets` places the city's firms and judges the links on the way."""
+def _chain_key(q: dict[str, Any]) -> tuple[str, str, int]:
+    """Targets are computed once per chain with CHAIN_TOP kept; a query for more asks for more."""
+    return q["area"], q["chain"], max(q.get("top", 0), CHAIN_TOP)
+
+
+def _compute_chain(session: Session, store: Store, key: tuple[str, str, int]):
     from districtlens.chains import report
 
-    key = (area, chain, top)
+    area, chain, top = key
+    with session.chain_lock:
+        context = session.chain_context(area, store)
+        health, ranked = report.targets(store, context, _template(session, chain), top=top)
+    return context, health, ranked
+
+
+def _chain(session: Session, q: dict[str, Any]):
+    """(context, health, ranked targets) of a chain in an area, computed once per session:
+    `report.targets` places the city's firms and judges the links on the way."""
+    key = _chain_key(q)
     if key not in session.chains:
-        context = session.chain_context(area)
-        health, ranked = report.targets(session.store, context, _template(session, chain), top=top)
-        session.chains[key] = (context, health, ranked)
-    return session.chains[key]
+        job: Future = Future()
+        session.chains[key] = job
+        try:
+            job.set_result(_compute_chain(session, session.store, key))
+        except Exception as exc:  # kept for every figure that asks for this chain
+            job.set_exception(exc)
+    return session.chains[key].result()
+
+
+def prefetch_chains(session: Session, queries: list[dict[str, Any]]) -> None:
+    """Start computing, on a thread of its own with its own connection, every chain `queries`
+    need: chains are Polars work and the other figures DuckDB work, so on a machine with spare
+    cores the two overlap. `_chain` then waits for the result instead of computing it again."""
+    keys = [_chain_key(q) for q in queries if q["kind"] in ("chain-health", "chain-targets")]
+    keys = [k for k in dict.fromkeys(keys) if k not in session.chains]
+    if not keys:
+        return
+    jobs = {key: Future() for key in keys}
+    session.chains.update(jobs)
+
+    def run() -> None:
+        reader = session.store.reader()
+        try:
+            for key, job in jobs.items():
+                try:
+                    job.set_result(_compute_chain(session, reader, key))
+                except Exception as exc:
+                    job.set_exception(exc)
+        finally:
+            reader.close()
+
+    threading.Thread(target=run, name="districtlens-chains", daemon=True).start()
 
 
 def chain_health(session: Session, q: dict[str, Any]) -> Computed:
     from districtlens.chains.health import STATUSES
 
-    context, table, _ = _chain(session, q["area"], q["chain"], CHAIN_TOP)
+    context, table, _ = _chain(session, q)
     counts = {s: int((table["status"] == s).sum()) for s in STATUSES}
     return Computed(counts, _evidence(
         session, ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
@@ -350,7 +397,7 @@ def chain_health(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def chain_targets(session: Session, q: dict[str, Any]) -> Computed:
-    context, _, ranked = _chain(session, q["area"], q["chain"], max(q["top"], CHAIN_TOP))
+    context, _, ranked = _chain(session, q)
     ranked = ranked.head(q["top"])
     return Computed(ranked["name"].to_list(), _evidence(
         session, ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],

@@ -38,6 +38,7 @@ import yaml
 
 from districtlens.store import ledger
 from districtlens.store.claims import FACT_COLUMNS
+from districtlens.yamltext import load_yaml
 
 LISTS = ("global500", "global500-pharma")
 ENTERPRISE_ATTRIBUTES = ("founded-year",)
@@ -231,7 +232,7 @@ def load_queries(folder: str | Path, area: str | None = None) -> dict[str, dict[
     if not path.is_file():
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise QueryError(f"{path}: not valid YAML ({exc})") from exc
     raw = doc.get("claim_queries") if isinstance(doc, dict) else None

@@ -32,6 +32,7 @@ from districtlens.importer import actor
 from districtlens.ingest.read import ReadError, read_table
 from districtlens.store import carriers as stored
 from districtlens.store.carriers import CarrierError
+from districtlens.yamltext import load_yaml
 
 carriers_app = typer.Typer(
     help="Parks, incubators and campuses: the places that host innovation.", no_args_is_help=True
@@ -260,7 +261,7 @@ def programmes_load(
 ) -> None:
     """Load programmes with their actions and KPIs; a changed programme gets a new version."""
     try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+        doc = load_yaml(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         fail(f"{file}: cannot read it as YAML ({exc})")
     with store_at(db) as store:

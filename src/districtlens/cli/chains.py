@@ -1,4 +1,4 @@
-"""Industry chains and investment targets: `districtlens chains list|show|graph` and
+"""Industry chains and investment targets: `districtlens chains list|show|city|graph` and
 `districtlens targets`."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from districtlens.cli.common import (
 from districtlens.export import write_table
 from districtlens.ingest.read import ReadError, read_table
 from districtlens.ingest.validate import SchemaError, validate
-from districtlens.store.chains import AreaError
+from districtlens.store.chains import AreaError, district_label
 
 chains_app = typer.Typer(help="Industry chains: templates, chain health, the chain graph.",
                          no_args_is_help=True)
@@ -97,6 +97,38 @@ def show(
         table.add_row(row["name"], row["stage"], f"{row['enterprises']:,}",
                       _number(row["revenue"], "{:,.0f}"), _number(row["lq"], "{:.2f}"),
                       row["status"], row["why"])
+    out_console.print(table)
+
+
+@chains_app.command("city")
+def city(
+    track: TrackArgument,
+    area: AreaOption,
+    year: YearOption = None,
+    template: TemplateOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Health of TRACK's chain in every district of the area's city, against the city: which
+    district holds which link."""
+    chain = _template(track, template)
+    with store_at(db, read_only=True) as store:
+        context = _context(store, area, "city", year)
+        health = report.city_health(context, chain)
+    districts = []
+    for (code,), rows in health.group_by("district_adcode", maintain_order=True):
+        links = {row["id"]: {k: row[k] for k in ("enterprises", "lq", "status")} for row in _link_rows(rows)}
+        districts.append({"district": code, "label": district_label(code), "links": links})
+    if as_json:
+        emit_json({"track": chain.id, "version": chain.version, "reference": context.reference_label,
+                   "year": context.year, "thresholds": DEFAULT_THRESHOLDS.as_dict(), "districts": districts})
+        return
+    out_console.print(f"{chain.name['zh']} / {chain.name['en']} chain in every district of"
+                      f" {context.reference_label}, {context.year}")
+    table = Table("district", *(link.id for link in chain.links))
+    for row in districts:
+        table.add_row(row["district"], *(f"{row['links'][link.id]['status']} ({row['links'][link.id]['enterprises']:,})"
+                                         for link in chain.links))
     out_console.print(table)
 
 

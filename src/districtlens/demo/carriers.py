@@ -19,7 +19,6 @@ from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
-import yaml
 
 from districtlens.carriers.pipeline import LADDERS
 from districtlens.carriers.programmes import parse_programmes
@@ -28,6 +27,7 @@ from districtlens.importer import actor
 from districtlens.packs import pack_dir
 from districtlens.store import Store
 from districtlens.store import carriers as stored
+from districtlens.yamltext import load_yaml
 
 REFERENCE_DAY = date(2025, 10, 31)  # the interview's date: pipeline histories stop here
 LEASES_UNTIL = date(2030, 12, 31)
@@ -81,7 +81,7 @@ MAX_BUSY_PICKS = 50
 
 
 def _yaml(path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 def _tenancies(rng: np.random.Generator, schedules: pl.DataFrame, pool: list[str], scale: float) -> pl.DataFrame:

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 
 from districtlens import refdata
 from districtlens.packs import load_pack
+from districtlens.yamltext import load_yaml
 
 COLUMNS = [
     "uscc",
@@ -157,7 +157,7 @@ class _Profiles:
 
 
 def _yaml(name: str) -> dict[str, Any]:
-    return yaml.safe_load(resources.files("districtlens.demo").joinpath(name).read_text("utf-8"))
+    return load_yaml(resources.files("districtlens.demo").joinpath(name).read_text("utf-8"))
 
 
 @cache

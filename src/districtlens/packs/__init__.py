@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from districtlens import refdata
+from districtlens.yamltext import load_yaml
 
 LANGUAGES = ("zh", "en", "fr")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -35,8 +36,6 @@ CARRIER_KINDS = {
     "renewal-zone",
 }
 CARRIER_LEVELS = {"national", "municipal", "district"}
-# libyaml's loader when PyYAML has it (several times faster), else the pure-Python one.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 COMPARISONS = {"equal", "at-least", "about", "rank", "none"}
 # A rank claim may be qualitative ("among the highest"); these need a number.
 NUMERIC_COMPARISONS = {"equal", "at-least", "about"}
@@ -200,7 +199,7 @@ def _read_documents(folder: Path) -> dict[str, Any]:
     problems = []
     for path in [main, *sorted(p for p in folder.glob("*.yaml") if p.name != "pack.yaml")]:
         try:
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+            doc = load_yaml(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             problems.append(f"{path.name}: not valid YAML ({exc})")
             continue

@@ -16,6 +16,7 @@ import polars as pl
 import yaml
 
 from districtlens.resolve.names import parse_names
+from districtlens.yamltext import load_yaml
 
 
 class AliasError(ValueError):
@@ -24,7 +25,7 @@ class AliasError(ValueError):
 
 def _groups(text: str, origin: str) -> list[list[str]]:
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise AliasError(f"{origin} is not valid YAML: {exc}") from exc
     groups = data.get("aliases") if isinstance(data, dict) else None

@@ -41,7 +41,8 @@ from pathlib import Path
 
 import opencc
 import polars as pl
-import yaml
+
+from districtlens.yamltext import load_yaml
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -128,7 +129,7 @@ NAME_FEATURES = ("clean", "trade", "business", "legal_form", "legal_form_en", "l
 @cache
 def regions() -> tuple[dict[str, str], dict[str, str]]:
     """(Chinese spelling -> short name, English spelling -> short name) from regions.yaml."""
-    data = yaml.safe_load(resources.files("districtlens.resolve").joinpath("regions.yaml").read_text(
+    data = load_yaml(resources.files("districtlens.resolve").joinpath("regions.yaml").read_text(
         encoding="utf-8"))
     zh: dict[str, str] = {}
     en: dict[str, str] = {}

@@ -10,6 +10,7 @@ a briefing's figures are compared with recomputed ones for equality.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,9 +91,9 @@ def track_classes(store: Store, track_id: str) -> list[str]:
 
 
 def _snapshot(store: Store) -> None:
-    """Materialise the operating enterprises and their facts as temporary tables, once per ledger
-    head: the current-state views rank every version on each read, and a briefing reads them a
-    hundred times. A write moves the head, so the next read rebuilds the snapshot."""
+    """Materialise the operating enterprises as a temporary table, once per ledger head: a briefing
+    filters them by status a hundred times. A write moves the head, so the next read rebuilds it.
+    Facts are read from fact_current directly: every query joins them to this table."""
     con = store.con
     con.execute("SET enable_progress_bar = false")  # a briefing's queries are many and short
     now = ledger.head(con)
@@ -106,10 +107,6 @@ def _snapshot(store: Store) -> None:
         " district_adcode, street_code, zone_id, industry_code, tags, synthetic, source_id"
         " FROM enterprise_current WHERE NOT regexp_matches(coalesce(status, ''), ?)",
         [CLOSED_STATUS_PATTERN],
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE claims_fact AS SELECT f.uscc, f.year, f.revenue, f.tax, f.employees,"
-        " f.rd_spend, f.synthetic, f.source_id FROM fact_current f SEMI JOIN claims_firm e ON e.uscc = f.uscc"
     )
     con.execute("CREATE OR REPLACE TEMP TABLE claims_snapshot AS SELECT ? AS head", [now])
 
@@ -139,6 +136,14 @@ def _set_filter(
         conds.append(f"list_contains(string_split(coalesce({alias}.tags, ''), ';'), ?)")
         params.append(which.tag)
     return " AND ".join(conds), params
+
+
+def _year_list(years: list[int]) -> str:
+    """Years written into the SQL as integer literals: DuckDB then filters the fact scan itself,
+    a third faster than matching each row against a list parameter."""
+    if not years:
+        raise ClaimStoreError("a total needs at least one year")
+    return ", ".join(str(int(year)) for year in years)
 
 
 def _sources(store: Store, source_ids: list[int]) -> list[str]:
@@ -179,9 +184,9 @@ def totals(store: Store, which: EnterpriseSet, column: str, years: list[int]) ->
     rows = store.con.execute(
         f"SELECT f.year, sum(CAST(f.{column} AS DECIMAL(38, 4))), count(f.{column}),"
         f" count(*) FILTER (WHERE f.synthetic), list(DISTINCT f.source_id)"
-        f" FROM claims_firm e JOIN claims_fact f ON f.uscc = e.uscc"
-        f" WHERE {cond} AND list_contains(?, f.year) GROUP BY f.year ORDER BY f.year",
-        [*params, years],
+        f" FROM claims_firm e JOIN fact_current f ON f.uscc = e.uscc"
+        f" WHERE {cond} AND f.year IN ({_year_list(years)}) GROUP BY f.year ORDER BY f.year",
+        params,
     ).fetchall()
     values = {int(y): (float(s) if s is not None else None) for y, s, _, _, _ in rows}
     source_ids = sorted({s for r in rows for s in (r[4] or [])})
@@ -202,9 +207,9 @@ def totals_by_district(
     cond, params = _set_filter(store, which, districts)
     rows = store.con.execute(
         f"SELECT e.district_adcode, f.year, sum(CAST(f.{column} AS DECIMAL(38, 4)))"
-        f" FROM claims_firm e JOIN claims_fact f ON f.uscc = e.uscc"
-        f" WHERE {cond} AND list_contains(?, f.year) GROUP BY 1, 2",
-        [*params, years],
+        f" FROM claims_firm e JOIN fact_current f ON f.uscc = e.uscc"
+        f" WHERE {cond} AND f.year IN ({_year_list(years)}) GROUP BY 1, 2",
+        params,
     ).fetchall()
     out: dict[str, dict[int, float | None]] = {d: dict.fromkeys(years) for d in districts}
     for district, year, total in rows:
@@ -225,11 +230,12 @@ def enterprises_matching(store: Store, area: str, keys: list[str]) -> list[dict[
         "regexp_replace(lower(coalesce(e.name, '') || '|' || coalesce(e.name_en, '')),"
         " '[^a-z0-9\u4e00-\u9fff|]', '', 'g')"
     )
+    # One alternation, not a lambda per key: the normalised name is then computed once per row.
+    any_key = "|".join(re.escape(key) for key in sorted(set(keys)))
     rows = store.con.execute(
         f"SELECT e.uscc, e.name, e.name_en, e.founded, e.synthetic, e.source_id"
-        f" FROM claims_firm e WHERE {cond}"
-        f" AND len(list_filter(?::VARCHAR[], lambda k: contains({normalised}, k))) > 0",
-        [*params, keys],
+        f" FROM claims_firm e WHERE {cond} AND regexp_matches({normalised}, ?)",
+        [*params, any_key],
     ).fetchall()
     return [
         {"uscc": u, "name": n, "name_en": en, "founded": f, "synthetic": s, "source_id": src}

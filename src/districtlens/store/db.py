@@ -72,6 +72,11 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
+    def reader(self) -> Store:
+        """A second connection to the same open database, for reading from another thread (a
+        DuckDB connection serves one thread at a time). Close it when done."""
+        return Store(self.path, self.con.cursor())
+
     def close(self) -> None:
         self.con.close()
 
