@@ -25,6 +25,7 @@ from districtlens.store.db import Store
 
 # Targets are computed once per chain with this many kept; a query for fewer takes the head.
 CHAIN_TOP = 10
+CHAIN_KINDS = ("chain-health", "chain-targets")
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Session:
     # One chain is computed at a time (they share the area's context and its placements).
     chain_lock: threading.Lock = field(default_factory=threading.Lock)
     _claims: dict[str, dict[str, Any]] | None = None
+    _totals: dict[tuple[EnterpriseSet, tuple[int, ...]], dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def head(self) -> str:
@@ -100,6 +102,16 @@ class Session:
 
         return shipped_templates()
 
+    def totals(self, which: EnterpriseSet, column: str, years: list[int]) -> dict[str, Any]:
+        """`claim_store.totals` of one column, every column of a set and years read at once."""
+        if column not in claim_store.FACT_COLUMNS:
+            raise claim_store.ClaimStoreError(
+                f"no fact column {column!r}; one of {', '.join(claim_store.FACT_COLUMNS)}")
+        key = (which, tuple(years))
+        if key not in self._totals:
+            self._totals[key] = claim_store.totals(self.store, which, years)
+        return self._totals[key][column]
+
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         if self._claims is None:
             self._claims = {c["id"]: c for c in claim_store.claims(self.store)}
@@ -140,7 +152,7 @@ def enterprise_count(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def total(session: Session, q: dict[str, Any]) -> Computed:
-    found = claim_store.totals(session.store, _set(q), q["column"], q["years"])
+    found = session.totals(_set(q), q["column"], q["years"])
     missing = [y for y, v in found["values"].items() if v is None]
     evidence = _evidence(session, ["enterprise_current", "fact_current", "track"], set=_set(q).describe(),
                          by_year=found["values"], reporting=found["reporting"],
@@ -151,7 +163,7 @@ def total(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def growth(session: Session, q: dict[str, Any]) -> Computed:
-    found = claim_store.totals(session.store, _set(q), q["column"], [q["from"], q["to"]])
+    found = session.totals(_set(q), q["column"], [q["from"], q["to"]])
     start, end = found["values"][q["from"]], found["values"][q["to"]]
     evidence = _evidence(session, ["enterprise_current", "fact_current", "track"], set=_set(q).describe(),
                          by_year=found["values"], synthetic_rows=found["synthetic"], sources=found["sources"])
@@ -209,16 +221,16 @@ def _trade_keys(names: list[str]) -> list[str | None]:
     return alias_keys(trades, load_aliases()).to_list()
 
 
-def _present(session: Session, area: str, wanted: dict[str, str]) -> dict[str, list[dict]]:
+def _present(session: Session, area: str, wanted: dict[str, list[str]]) -> dict[str, list[dict]]:
     """{wanted label: matching enterprises of the area}, by trade-name key through the alias table.
 
-    `wanted` maps a label to a name; an enterprise matches when the key of its name or English
-    name equals the key of the wanted name (AstraZeneca, 阿斯利康 and AstraZeneca Investment
-    (China) Co., Ltd. share one key)."""
+    `wanted` maps a label to its names (in any language); an enterprise matches when the key of
+    its name or English name equals the key of one of them (AstraZeneca, 阿斯利康 and AstraZeneca
+    Investment (China) Co., Ltd. share one key). One read of the store serves every label."""
     from districtlens.resolve.aliases import load_aliases
 
-    labels = list(wanted)
-    keys = _trade_keys([wanted[label] for label in labels])
+    pairs = [(label, name) for label, names in wanted.items() for name in names if name]
+    keys = _trade_keys([name for _, name in pairs])
     table = load_aliases()
     # The prefilter looks for every spelling that maps to a wanted key (阿斯利康 for astrazeneca).
     spellings = {k for k in keys if k}
@@ -227,11 +239,11 @@ def _present(session: Session, area: str, wanted: dict[str, str]) -> dict[str, l
     rows = claim_store.enterprises_matching(session.store, area, sorted(spellings))
     names = [r["name"] or "" for r in rows] + [r["name_en"] or "" for r in rows]
     row_keys = _trade_keys(names)
-    found: dict[str, list[dict]] = {label: [] for label in labels}
+    found: dict[str, list[dict]] = {label: [] for label in wanted}
     by_key: dict[str, list[str]] = {}
-    for label, key in zip(labels, keys, strict=True):
-        if key:
-            by_key.setdefault(key, []).append(label)
+    for (label, _), key in zip(pairs, keys, strict=True):
+        if key and label not in by_key.setdefault(key, []):
+            by_key[key].append(label)
     for i, row in enumerate(rows):
         for key in {row_keys[i], row_keys[len(rows) + i]} - {None}:
             for label in by_key.get(key, []):
@@ -243,7 +255,7 @@ def _present(session: Session, area: str, wanted: dict[str, str]) -> dict[str, l
 def listed_presence(session: Session, q: dict[str, Any]) -> Computed:
     listed = refdata.global500_pharma() if q["list"] == "global500-pharma" else refdata.global500()
     covered = listed.head(q["top"])
-    wanted = {f"{r['rank']} {r['company']}": r["company"] for r in covered.iter_rows(named=True)}
+    wanted = {f"{r['rank']} {r['company']}": [r["company"]] for r in covered.iter_rows(named=True)}
     found = _present(session, q["area"], wanted)
     present = sorted((label for label, rows in found.items() if rows), key=lambda s: int(s.split()[0]))
     uncovered = q["top"] - covered.height
@@ -271,14 +283,13 @@ def named_presence(session: Session, q: dict[str, Any]) -> Computed:
     unknown = [i for i in q["enterprises"] if i not in named]
     if unknown:
         return Computed(None, _evidence(session, []), f"the pack names no enterprise {', '.join(unknown)}")
-    found_zh = _present(session, q["area"], {i: named[i].names.zh for i in q["enterprises"]})
-    found_en = _present(session, q["area"], {i: named[i].names.en for i in q["enterprises"]})
-    present = [i for i in q["enterprises"] if found_zh[i] or found_en[i]]
-    rows = [r for i in q["enterprises"] for r in found_zh[i] + found_en[i]]
+    found = _present(session, q["area"], {i: [named[i].names.zh, named[i].names.en] for i in q["enterprises"]})
+    present = [i for i in q["enterprises"] if found[i]]
+    rows = [r for i in q["enterprises"] for r in found[i]]
     return Computed(len(present), _evidence(
         session, ["enterprise_current", f"pack:{pack.id}"], present=present,
         absent=[i for i in q["enterprises"] if i not in present],
-        matched={i: sorted({r["uscc"] for r in found_zh[i] + found_en[i]}) for i in present},
+        matched={i: sorted({r["uscc"] for r in found[i]}) for i in present},
         synthetic_rows=len({r["uscc"] for r in rows if r["synthetic"]}),
         sources=claim_store.source_names(session.store, [r["source_id"] for r in rows])))
 
@@ -291,9 +302,7 @@ def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
     if q["enterprise"] not in named:
         return Computed(None, _evidence(session, []), f"no pack enterprise {q['enterprise']!r}")
     ent = named[q["enterprise"]]
-    found_zh = _present(session, q["area"], {"e": ent.names.zh})
-    found_en = _present(session, q["area"], {"e": ent.names.en})
-    rows = list({r["uscc"]: r for r in found_zh["e"] + found_en["e"]}.values())
+    rows = _present(session, q["area"], {"e": [ent.names.zh, ent.names.en]})["e"]
     evidence = _evidence(session, ["enterprise_current"], matched=[r["uscc"] for r in rows],
                          synthetic_rows=sum(r["synthetic"] for r in rows),
                          sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]))
@@ -364,7 +373,7 @@ def prefetch_chains(session: Session, queries: list[dict[str, Any]]) -> None:
     """Start computing, on a thread of its own with its own connection, every chain `queries`
     need: chains are Polars work and the other figures DuckDB work, so on a machine with spare
     cores the two overlap. `_chain` then waits for the result instead of computing it again."""
-    keys = [_chain_key(q) for q in queries if q["kind"] in ("chain-health", "chain-targets")]
+    keys = [_chain_key(q) for q in queries if q["kind"] in CHAIN_KINDS]
     keys = [k for k in dict.fromkeys(keys) if k not in session.chains]
     if not keys:
         return

@@ -176,26 +176,29 @@ def count_by_district(store: Store, which: EnterpriseSet, districts: list[str]) 
     return {d: found.get(d, 0) for d in districts}
 
 
-def totals(store: Store, which: EnterpriseSet, column: str, years: list[int]) -> dict[str, Any]:
-    """{values: {year: exact sum}, enterprises, reporting, synthetic, sources} of a fact column."""
-    if column not in FACT_COLUMNS:
-        raise ClaimStoreError(f"no fact column {column!r}; one of {', '.join(FACT_COLUMNS)}")
+def totals(store: Store, which: EnterpriseSet, years: list[int]) -> dict[str, dict[str, Any]]:
+    """For every fact column, {values: {year: exact sum}, reporting, synthetic, sources}, in one
+    query (a briefing asks for revenue, tax, employees and R&D of the same set)."""
     cond, params = _set_filter(store, which)
+    sums = ", ".join(f"sum(CAST(f.{c} AS DECIMAL(38, 4))), count(f.{c})" for c in FACT_COLUMNS)
     rows = store.con.execute(
-        f"SELECT f.year, sum(CAST(f.{column} AS DECIMAL(38, 4))), count(f.{column}),"
-        f" count(*) FILTER (WHERE f.synthetic), list(DISTINCT f.source_id)"
+        f"SELECT f.year, {sums}, count(*) FILTER (WHERE f.synthetic), list(DISTINCT f.source_id)"
         f" FROM claims_firm e JOIN fact_current f ON f.uscc = e.uscc"
         f" WHERE {cond} AND f.year IN ({_year_list(years)}) GROUP BY f.year ORDER BY f.year",
         params,
     ).fetchall()
-    values = {int(y): (float(s) if s is not None else None) for y, s, _, _, _ in rows}
-    source_ids = sorted({s for r in rows for s in (r[4] or [])})
-    return {
-        "values": {y: values.get(y) for y in years},
-        "reporting": {int(y): n for y, _, n, _, _ in rows},
-        "synthetic": sum(r[3] for r in rows),
-        "sources": _sources(store, source_ids),
-    }
+    synthetic = sum(r[-2] for r in rows)
+    sources = _sources(store, sorted({s for r in rows for s in (r[-1] or [])}))
+    out = {}
+    for i, column in enumerate(FACT_COLUMNS):
+        values = {int(r[0]): (float(r[1 + 2 * i]) if r[1 + 2 * i] is not None else None) for r in rows}
+        out[column] = {
+            "values": {y: values.get(y) for y in years},
+            "reporting": {int(r[0]): r[2 + 2 * i] for r in rows},
+            "synthetic": synthetic,
+            "sources": sources,
+        }
+    return out
 
 
 def totals_by_district(
