@@ -213,20 +213,20 @@ def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:
     """The current record, every version of it and of its yearly facts (with validity and the
     source of each version), or None when the store has no such enterprise. Validity is computed
     over this enterprise's rows only (the *_history views would window the whole table)."""
+    # MATERIALIZED keeps the lookup by code on its own, where it uses the uscc index (migration
+    # 0006); inlined into the join with `source`, DuckDB scans the whole version table instead.
     versions = store.con.execute(
-        "SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (ORDER BY v.version) AS valid_to,"
-        " s.name AS source, s.kind AS source_kind"
-        " FROM (SELECT * FROM enterprise_version WHERE uscc = ?) v JOIN source s USING (source_id)"
-        " ORDER BY v.version",
+        "WITH v AS MATERIALIZED (SELECT * FROM enterprise_version WHERE uscc = ?)"
+        " SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (ORDER BY v.version) AS valid_to,"
+        " s.name AS source, s.kind AS source_kind FROM v JOIN source s USING (source_id) ORDER BY v.version",
         [uscc],
     ).pl()
     if versions.is_empty():
         return None
     facts = store.con.execute(
-        "SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (PARTITION BY v.year ORDER BY v.version) AS valid_to,"
-        " s.name AS source, s.kind AS source_kind"
-        " FROM (SELECT * FROM fact_version WHERE uscc = ?) v JOIN source s USING (source_id)"
-        " ORDER BY v.year, v.version",
+        "WITH v AS MATERIALIZED (SELECT * FROM fact_version WHERE uscc = ?)"
+        " SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (PARTITION BY v.year ORDER BY v.version) AS valid_to,"
+        " s.name AS source, s.kind AS source_kind FROM v JOIN source s USING (source_id) ORDER BY v.year, v.version",
         [uscc],
     ).pl()
     return {"current": versions.to_dicts()[-1], "versions": versions.to_dicts(), "facts": facts.to_dicts()}
