@@ -141,3 +141,13 @@ def test_missing_required_column_is_a_schema_error():
 def test_two_headers_for_one_column_is_a_schema_error():
     with pytest.raises(SchemaError, match="both mean 'name'"):
         validate(frame([{"uscc": make_uscc(1), "name": "a", "企业名称": "b"}]))
+
+
+def test_repeats_collapse_before_conflicts_and_blank_cells_compare_equal():
+    # Rows 2 and 3 are the same (blank tax in both): one repeat. Row 4 has the key with another
+    # revenue: a conflict with the row kept of 2-3. Rows 5 and 6 are other keys, kept in file order.
+    rows = [base(tax=""), base(tax=""), base(tax="", revenue="999"), base(year="2021"), base(year="2020")]
+    checked = validate(frame(rows))
+    assert checked.duplicates == 1
+    assert sorted({e["row"] for e in checked.errors.to_dicts()}) == [2, 4]
+    assert checked.rows["year"].to_list() == [2021, 2020]

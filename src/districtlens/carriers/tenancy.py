@@ -120,9 +120,11 @@ def validate_tenancies(
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = map_columns(frame)
-    area, area_problem = typed_column("area_m2", "number")
-    start, start_problem = typed_column("lease_start", "date")
-    end, end_problem = typed_column("lease_end", "date")
+    area_column, start_column, end_column = (
+        typed_column("area_m2", "number"), typed_column("lease_start", "date"), typed_column("lease_end", "date")
+    )
+    area, start, end = area_column.value, start_column.value, end_column.value
+    area_problem, start_problem, end_problem = area_column.problem, start_column.problem, end_column.problem
     code = pl.col("uscc").str.strip_chars().str.to_uppercase()
     blank = _blank("uscc")
     name = pl.when(_blank("name")).then(None).otherwise(pl.col("name").str.strip_chars())

@@ -139,28 +139,34 @@ def validate(frame: pl.DataFrame) -> Validated:
     frame = map_columns(frame)
     present = tuple(c.name for c in COLUMNS if c.name in frame.columns)
     spec = {c.name: c for c in COLUMNS}
-    typed: list[pl.Expr] = [pl.col(ROW)]
-    problems: list[pl.Expr] = []
-    for name in present:
-        value, problem = typed_column(name, spec[name].kind)
-        typed.append(value.alias(name))
-        problems.append(problem.alias(name))
-    checked = frame.select(*typed, pl.struct(*problems).alias("_problems"))
-
+    parsed = {name: typed_column(name, spec[name].kind) for name in present}
+    # Typed values and a cheap flag first; the reasons (text built per cell) only for flagged rows,
+    # which in a clean roster are none. Lazy, so each typed value is computed once for both.
+    checked = (
+        frame.lazy()
+        .select(ROW, *[p.value.alias(name) for name, p in parsed.items()],
+                pl.any_horizontal(p.bad for p in parsed.values()).alias("_bad"))
+        .collect()
+    )
+    flagged = checked["_bad"]
     errors = (
-        checked.select(ROW, pl.col("_problems").struct.unnest())
+        frame.filter(flagged)
+        .select(ROW, *[p.problem.alias(name) for name, p in parsed.items()])
         .unpivot(index=ROW, variable_name="column", value_name="reason")
         .drop_nulls("reason")
         .rename({ROW: "row"})
     )
-    clean = checked.drop("_problems").join(errors.select(pl.col("row").alias(ROW)).unique(), on=ROW, how="anti")
+    clean = checked.filter(~flagged).drop("_bad")
     if "year" not in present:
         clean = clean.with_columns(pl.lit(None, dtype=pl.Int32).alias("year"))
 
-    # Identical repeats are harmless; the same key with other values is a conflict.
+    # Identical repeats are harmless; the same key with other values is a conflict. Only rows
+    # sharing a key can be either, so only they are compared whole.
     value_columns = [c for c in clean.columns if c != ROW]
-    deduplicated = clean.unique(subset=value_columns, keep="first", maintain_order=True)
-    duplicates = clean.height - deduplicated.height
+    shared = clean.filter(pl.len().over("uscc", "year") > 1)
+    repeats = shared.filter(~pl.struct(value_columns).is_first_distinct())[ROW]
+    deduplicated = clean.filter(~pl.col(ROW).is_in(repeats.implode())) if repeats.len() else clean
+    duplicates = repeats.len()
     conflicted = deduplicated.filter(pl.len().over("uscc", "year") > 1)
     if conflicted.height:
         others = conflicted.group_by("uscc", "year").agg(pl.col(ROW).alias("rows"))
@@ -182,54 +188,67 @@ def _blank(name: str) -> pl.Expr:
     return pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "")
 
 
-def typed_column(name: str, kind: str) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, problem text or null) for the column `name` read as `kind` (code, text, class,
-    number, year, date): the one parser of every roster-like file (enterprises, tenants ...)."""
+@dataclass(frozen=True)
+class Parsed:
+    """A column read as its kind: the typed value, whether the cell cannot be taken (cheap to
+    compute: no text is built), and why (meaningful where `bad`)."""
+
+    value: pl.Expr
+    bad: pl.Expr
+    reason: pl.Expr
+
+    @property
+    def problem(self) -> pl.Expr:
+        """The reason where the cell is bad, else null."""
+        return pl.when(self.bad).then(self.reason)
+
+
+def typed_column(name: str, kind: str) -> Parsed:
+    """The column `name` read as `kind` (code, text, class, number, year, date): the one parser
+    of every roster-like file (enterprises, tenants ...)."""
     raw = pl.col(name)
     stripped = raw.str.strip_chars()
+    blank = _blank(name)
     if kind == "code":
         code = stripped.str.to_uppercase()
-        problem = (
-            pl.when(_blank(name))
+        valid = code.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
+        reason = (
+            pl.when(blank)
             .then(pl.lit("empty credit code"))
-            .when(~code.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean))
-            .then(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
+            .otherwise(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
         )
-        return code, problem
+        return Parsed(code, blank | ~valid, reason)
     if kind == "text":
-        value = pl.when(_blank(name)).then(None).otherwise(raw)  # stored exactly as given
-        problem = pl.when(_blank(name)).then(pl.lit("empty name")) if name == "name" else pl.lit(None, pl.Utf8)
-        return value, problem
+        value = pl.when(blank).then(None).otherwise(raw)  # stored exactly as given
+        required = blank if name == "name" else pl.lit(False)
+        return Parsed(value, required, pl.lit("empty name"))
     if kind == "class":
         codes = sorted(gbt_class_codes())
-        problem = pl.when(~_blank(name) & ~stripped.is_in(codes)).then(
-            pl.format("'{}' is not a GB/T 4754-2017 four-digit class", stripped)
-        )
-        return pl.when(_blank(name)).then(None).otherwise(stripped), problem
+        bad = ~blank & ~stripped.is_in(codes)
+        reason = pl.format("'{}' is not a GB/T 4754-2017 four-digit class", stripped)
+        return Parsed(pl.when(blank).then(None).otherwise(stripped), bad, reason)
     if kind == "number":
         number = stripped.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-        problem = (
-            pl.when(~_blank(name) & number.is_null())
+        unparsed = ~blank & number.is_null()
+        bad = (unparsed | (number < 0) | number.is_nan() | number.is_infinite()).fill_null(False)
+        reason = (
+            pl.when(unparsed)
             .then(pl.format("'{}' is not a number", raw))
             .when(number < 0)
             .then(pl.format("negative value {}", raw))
-            .when(number.is_nan() | number.is_infinite())
-            .then(pl.format("'{}' is not a finite number", raw))
+            .otherwise(pl.format("'{}' is not a finite number", raw))
         )
-        return number, problem
+        return Parsed(number, bad, reason)
     if kind == "year":
         year = stripped.cast(pl.Int32, strict=False)
-        problem = pl.when(~_blank(name) & (year.is_null() | (year < 1900) | (year > 2100))).then(
-            pl.format("'{}' is not a year", raw)
-        )
-        return year, problem
+        bad = (~blank & (year.is_null() | (year < 1900) | (year > 2100))).fill_null(False)
+        return Parsed(year, bad, pl.format("'{}' is not a year", raw))
     if kind == "date":
         parsed = pl.coalesce(
             *[stripped.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS],
             _excel_serial(stripped),
         )
-        problem = pl.when(~_blank(name) & parsed.is_null()).then(pl.format("'{}' is not a date that exists", raw))
-        return parsed, problem
+        return Parsed(parsed, ~blank & parsed.is_null(), pl.format("'{}' is not a date that exists", raw))
     raise ValueError(f"unknown column kind {kind}")
 
 
