@@ -19,9 +19,10 @@ from districtlens.store.db import Store
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
 
 
-def snapshot_seq(store: Store) -> int:
-    """The ledger's last seq: every write adds one, so it names the data a cached answer came from."""
-    return store.con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
+def begin_snapshot(store: Store) -> int:
+    """Begin the read transaction of a request and return the ledger's last seq in it, in one round
+    trip: every write adds a seq, so it names the data a cached answer came from."""
+    return store.con.execute("BEGIN TRANSACTION; SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
 
 
 def district_packs(store: Store) -> list[dict[str, Any]]:

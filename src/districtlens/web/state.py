@@ -8,12 +8,16 @@ snapshot, so a request never sees half of a write that commits while it runs.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from districtlens.store import Store, open_store
 from districtlens.store import web_queries as queries
@@ -50,25 +54,42 @@ class SnapshotCache:
             return value
 
 
+@dataclass
+class Snapshot(Store):
+    """A reader's Store, with the ledger seq of its snapshot read once when its transaction began
+    (a request asks the cache several times; the seq cannot change under it)."""
+
+    seq: int = 0
+
+
 class ServerState:
     def __init__(self, db_path: Path):
         self.path = Path(db_path).resolve()
         self.root = open_store(self.path)
         self.write_lock = threading.Lock()
         self.cache = SnapshotCache()
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()  # read cursors between requests
 
     @contextmanager
-    def reader(self) -> Iterator[Store]:
+    def reader(self) -> Iterator[Snapshot]:
         """A Store on a cursor of its own, inside one read transaction (a consistent snapshot).
 
         A cursor per request, not per thread: FastAPI may enter, use and leave a dependency on
-        three different threads."""
-        cursor = self.root.con.cursor()
+        three different threads. Cursors are reused from request to request (opening one costs
+        more than most cached answers); one that fails to end its transaction is dropped."""
         try:
-            cursor.execute("BEGIN TRANSACTION")
-            yield Store(path=self.path, con=cursor)
+            cursor = self._idle.get_nowait()
+        except queue.Empty:
+            cursor = self.root.con.cursor()
+        try:
+            yield Snapshot(path=self.path, con=cursor, seq=queries.begin_snapshot(Store(self.path, cursor)))
         finally:
-            cursor.close()
+            try:
+                cursor.execute("ROLLBACK")
+            except duckdb.Error:
+                cursor.close()
+            else:
+                self._idle.put(cursor)
 
     @contextmanager
     def writer(self) -> Iterator[Store]:
@@ -80,8 +101,13 @@ class ServerState:
             finally:
                 cursor.close()
 
-    def cached(self, store: Store, name: str, args: tuple, build: Callable[[], Any]) -> Any:
-        return self.cache.get((name, args, queries.snapshot_seq(store)), build)
+    def cached(self, store: Snapshot, name: str, args: tuple, build: Callable[[], Any]) -> Any:
+        return self.cache.get((name, args, store.seq), build)
 
     def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
         self.root.close()
