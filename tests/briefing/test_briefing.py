@@ -199,3 +199,16 @@ def test_unknown_area_is_refused_and_nothing_written(cli, demo_path, key, tmp_pa
     out = tmp_path / "x.pdf"
     result = cli("brief", "--db", demo_path, "--area", "999999", "--out", out, "--key", key)
     assert result.exit_code == 1 and not out.exists()
+
+
+def test_docx_carries_the_chart_and_the_map_as_pictures(briefings, tmp_path):
+    from docx import Document
+
+    out = render.write(briefings["fr"], "docx", tmp_path / "b.docx")
+    doc = Document(str(out))
+    pictures = [shape for shape in doc.inline_shapes]
+    assert len(pictures) == 2  # the district map, then the tracks chart
+    blobs = [rel.target_part.blob for rel in doc.part.rels.values() if "image" in rel.reltype]
+    assert len(blobs) == 2 and all(blob.startswith(b"\x89PNG") for blob in blobs)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert briefings["fr"].area_name in text

@@ -159,9 +159,11 @@ def to_pdf(b: Briefing) -> bytes:
 
 
 def to_docx(b: Briefing) -> bytes:
+    import cairosvg
     from docx import Document
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
+    from docx.shared import Inches
 
     lang, ctx = b.lang, _context(b)
     t = lambda key, **p: i18n.t(key, lang, **p)  # noqa: E731
@@ -177,6 +179,12 @@ def to_docx(b: Briefing) -> bytes:
     def shown(r: dict[str, Any]) -> str:
         return f"{r['shown']}[{r['ref']}]"
 
+    def picture(svg: str, width) -> None:
+        """The same SVG chart as the HTML and PDF, as a PNG (Word documents do not all read SVG)."""
+        if svg:
+            png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=int(width.inches * 200))
+            doc.add_picture(io.BytesIO(png), width=width)
+
     def table(header: list[str], rows: list[list[str]]) -> None:
         grid = doc.add_table(rows=1, cols=len(header))
         for cell, text in zip(grid.rows[0].cells, header, strict=True):
@@ -188,7 +196,12 @@ def to_docx(b: Briefing) -> bytes:
 
     doc.add_heading(t("section_headline"), 1)
     table([t("value"), t("figure")], [[r["text"], shown(r)] for r in ctx["sections"]["headline"]])
+    if ctx["map_svg"]:
+        doc.add_heading(t("section_map"), 1)
+        picture(ctx["map_svg"], Inches(3.3))
+        doc.add_paragraph(t("map_caption", area=b.area_name))
     doc.add_heading(t("section_tracks"), 1)
+    picture(ctx["track_chart"], Inches(6.3))
     table([t("track"), t("enterprises"), f"{t('revenue')} ({t('unit_wan_yuan')})"],
           [[r["label"], shown(r["enterprises"]), shown(r["revenue"]) if r["revenue"] else ""]
            for r in ctx["track_rows"]])
