@@ -8,6 +8,7 @@ that reported facts for that year; "registered" counts the registry's current re
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -180,34 +181,32 @@ def search_enterprises(
     """(total, page) of enterprises whose name (Chinese or English, current or former), code or
     address contains `query` (case-insensitive); `within` restricts to those codes. Current record
     shown; ordered by name."""
-    needle = query.strip().lower()
-    where = ["(strpos(lower(name), $q) > 0 OR strpos(lower(coalesce(name_en, '')), $q) > 0"
-             " OR strpos(lower(uscc), $q) > 0 OR strpos(lower(coalesce(address, '')), $q) > 0)"]
+    needle = "".join(ch for ch in query.strip() if ch.isprintable())
+    # One haystack per version, searched once: lower-casing four columns of every row costs several
+    # times the search itself, and only Latin letters have case (a Chinese needle is matched as is).
+    haystack = "concat_ws(chr(31), name, name_en, uscc, address)"
+    if any("a" <= ch.lower() <= "z" for ch in needle):
+        where = [f"regexp_matches({haystack}, $q)"]
+        needle = "(?i)" + re.escape(needle)
+    else:
+        where = [f"contains({haystack}, $q)"]
     params: dict[str, Any] = {"q": needle, "limit": limit, "offset": offset}
     if within is not None:
         where.append("list_contains($within, uscc)")
         params["within"] = list(within)
-    rows = store.con.execute(
+    # The current record of each hit is its row in the enterprise_current cache; the page is a
+    # top-N sort of those, the total a count of the hits (not a window over every hit).
+    found = store.con.execute(
         f"""
-        WITH hits AS (SELECT DISTINCT uscc FROM enterprise_version WHERE {' AND '.join(where)}),
-        current AS (
-            SELECT v.* FROM enterprise_version v SEMI JOIN hits USING (uscc)
-            QUALIFY row_number() OVER (PARTITION BY v.uscc ORDER BY v.version DESC) = 1
-        )
-        SELECT {', '.join(ENTERPRISE_KEYS)}, count(*) OVER () AS total FROM current
-        ORDER BY name, uscc LIMIT $limit OFFSET $offset
+        WITH hits AS MATERIALIZED (SELECT DISTINCT uscc FROM enterprise_version WHERE {' AND '.join(where)})
+        SELECT (SELECT count(*) FROM hits),
+               (SELECT list(row({', '.join(ENTERPRISE_KEYS)}) ORDER BY name, uscc) FROM (
+                   SELECT * FROM enterprise_current c SEMI JOIN hits USING (uscc)
+                   ORDER BY name, uscc LIMIT $limit OFFSET $offset))
         """,
         params,
-    ).fetchall()
-    if not rows:
-        total = 0
-        if offset:
-            total = store.con.execute(
-                f"SELECT count(DISTINCT uscc) FROM enterprise_version WHERE {' AND '.join(where)}",
-                {k: v for k, v in params.items() if k not in ("limit", "offset")},
-            ).fetchone()[0]
-        return total, []
-    return rows[0][-1], [dict(zip(ENTERPRISE_KEYS, row[:-1], strict=True)) for row in rows]
+    ).fetchone()
+    return found[0], [dict(zip(ENTERPRISE_KEYS, item, strict=True)) for item in found[1] or []]
 
 
 def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:
