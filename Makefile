@@ -46,6 +46,7 @@ test: install system
 	$(BIN)/pytest
 
 bench: install
+	$(BIN)/pip install -q -e '.[test,spark,bench]'
 	for b in benchmarks/*_bench.py; do $(BIN)/python $$b --quick || exit 1; done
 
 clean:

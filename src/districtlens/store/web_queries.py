@@ -211,25 +211,45 @@ def search_enterprises(
 
 def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:
     """The current record, every version of it and of its yearly facts (with validity and the
-    source of each version), or None when the store has no such enterprise. Validity is computed
-    over this enterprise's rows only (the *_history views would window the whole table)."""
-    # MATERIALIZED keeps the lookup by code on its own, where it uses the uscc index (migration
-    # 0006); inlined into the join with `source`, DuckDB scans the whole version table instead.
-    versions = store.con.execute(
-        "WITH v AS MATERIALIZED (SELECT * FROM enterprise_version WHERE uscc = ?)"
-        " SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (ORDER BY v.version) AS valid_to,"
-        " s.name AS source, s.kind AS source_kind FROM v JOIN source s USING (source_id) ORDER BY v.version",
-        [uscc],
-    ).pl()
-    if versions.is_empty():
+    source of each version), or None when the store has no such enterprise.
+
+    Two lookups by code (the uscc indexes of migration 0006) and one of the sources they name;
+    order and validity (a version holds until the next one begins) are worked out here, since a
+    sort, a window or a join in the lookup makes DuckDB scan the table instead."""
+    # Sorted here: an ORDER BY makes DuckDB scan the table instead of using the index.
+    versions = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM enterprise_version WHERE uscc = ?", [uscc]),
+                      key=lambda row: row["version"])
+    if not versions:
         return None
-    facts = store.con.execute(
-        "WITH v AS MATERIALIZED (SELECT * FROM fact_version WHERE uscc = ?)"
-        " SELECT v.* EXCLUDE (row_hash), lead(v.valid_from) OVER (PARTITION BY v.year ORDER BY v.version) AS valid_to,"
-        " s.name AS source, s.kind AS source_kind FROM v JOIN source s USING (source_id) ORDER BY v.year, v.version",
-        [uscc],
-    ).pl()
-    return {"current": versions.to_dicts()[-1], "versions": versions.to_dicts(), "facts": facts.to_dicts()}
+    facts = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM fact_version WHERE uscc = ?", [uscc]),
+                   key=lambda row: (row["year"], row["version"]))
+    sources = {
+        sid: (name, kind)
+        for sid, name, kind in store.con.execute(
+            "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)",
+            [sorted({r["source_id"] for r in versions + facts})],
+        ).fetchall()
+    }
+    for chain in [versions, *_by_year(facts)]:
+        for row, following in zip(chain, [*chain[1:], None], strict=True):
+            row["valid_to"] = following["valid_from"] if following else None
+    for row in versions + facts:
+        row["source"], row["source_kind"] = sources.get(row["source_id"], (None, None))
+    return {"current": versions[-1], "versions": versions, "facts": facts}
+
+
+def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = store.con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _by_year(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Facts (sorted by year, version) as one list of versions per year."""
+    years: dict[Any, list[dict[str, Any]]] = {}
+    for row in facts:
+        years.setdefault(row["year"], []).append(row)
+    return list(years.values())
 
 
 def claims(store: Store) -> list[dict[str, Any]]:
