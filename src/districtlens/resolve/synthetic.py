@@ -110,7 +110,7 @@ def _enterprises(n: int, rng: np.random.Generator, sibling_share: float) -> pl.D
             pl.when(pl.col("legal") == "股份有限公司").then(pl.lit("有限公司"))
             .otherwise(pl.lit("股份有限公司"))).otherwise(pl.col("legal")).alias("legal"),
     ).drop("kind")
-    ents = pl.concat([base, sib]).unique(["trade", "business", "legal", "city"], keep="first")
+    ents = pl.concat([base, sib]).unique(["trade", "business", "legal", "city"], keep="first", maintain_order=True)
     m = ents.height
     roads = rng.choice(list(ROADS), size=m)
     numbers = rng.integers(1, 1500, size=m)
