@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -154,11 +155,11 @@ def enterprise_history(
     """Every version of an enterprise and of its yearly facts, with validity and source."""
     with store_at(db, read_only=True) as store:
         found = stored.history(store, uscc)
-    if found["enterprise"].is_empty():
+    if not found["enterprise"]:
         fail(f"no enterprise with uscc {uscc}")
     if as_json:
-        emit_json({k: v.to_dicts() for k, v in found.items()})
+        emit_json(found)
         return
-    for title, frame in found.items():
+    for title, rows in found.items():
         console.print(f"[bold]{title}[/]")
-        console.print(str(frame))
+        console.print(str(pl.DataFrame(rows, infer_schema_length=None)))

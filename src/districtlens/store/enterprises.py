@@ -234,16 +234,44 @@ def export_frame(store: Store) -> pl.DataFrame:
     ).pl()
 
 
-def history(store: Store, uscc: str) -> dict[str, pl.DataFrame]:
-    """Every version of one enterprise and of its facts, with validity and source."""
-    enterprise = store.con.execute(
-        "SELECT h.* EXCLUDE (row_hash), s.name AS source FROM enterprise_history h"
-        " JOIN source s USING (source_id) WHERE uscc = ? ORDER BY version",
-        [uscc],
-    ).pl()
-    facts = store.con.execute(
-        "SELECT h.* EXCLUDE (row_hash), s.name AS source FROM fact_history h"
-        " JOIN source s USING (source_id) WHERE uscc = ? ORDER BY year, version",
-        [uscc],
-    ).pl()
-    return {"enterprise": enterprise, "facts": facts}
+def history(store: Store, uscc: str) -> dict[str, list[dict[str, Any]]]:
+    """Every version of one enterprise (`enterprise`) and of its yearly facts (`facts`), oldest
+    first, each with `valid_to` (when the next version began) and its `source` and `source_kind`;
+    empty lists when the store has no such enterprise.
+
+    Two lookups by code (the uscc indexes of migration 0006) and one of the sources they name;
+    order and validity are worked out here, since a sort, a window or a join in the lookup makes
+    DuckDB scan the whole table instead."""
+    versions = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM enterprise_version WHERE uscc = ?", [uscc]),
+                      key=lambda row: row["version"])
+    facts = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM fact_version WHERE uscc = ?", [uscc]),
+                   key=lambda row: (row["year"], row["version"]))
+    if not versions and not facts:
+        return {"enterprise": [], "facts": []}
+    sources = {
+        sid: (name, kind)
+        for sid, name, kind in store.con.execute(
+            "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)",
+            [sorted({r["source_id"] for r in versions + facts})],
+        ).fetchall()
+    }
+    for chain in [versions, *_by_year(facts)]:
+        for row, following in zip(chain, [*chain[1:], None], strict=True):
+            row["valid_to"] = following["valid_from"] if following else None
+    for row in versions + facts:
+        row["source"], row["source_kind"] = sources.get(row["source_id"], (None, None))
+    return {"enterprise": versions, "facts": facts}
+
+
+def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = store.con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _by_year(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Facts (sorted by year, version) as one list of versions per year."""
+    years: dict[Any, list[dict[str, Any]]] = {}
+    for row in facts:
+        years.setdefault(row["year"], []).append(row)
+    return list(years.values())

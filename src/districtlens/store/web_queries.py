@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from districtlens.store import ledger
+from districtlens.store import enterprises, ledger
 from districtlens.store.db import Store
 
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
@@ -210,46 +210,12 @@ def search_enterprises(
 
 
 def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:
-    """The current record, every version of it and of its yearly facts (with validity and the
-    source of each version), or None when the store has no such enterprise.
-
-    Two lookups by code (the uscc indexes of migration 0006) and one of the sources they name;
-    order and validity (a version holds until the next one begins) are worked out here, since a
-    sort, a window or a join in the lookup makes DuckDB scan the table instead."""
-    # Sorted here: an ORDER BY makes DuckDB scan the table instead of using the index.
-    versions = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM enterprise_version WHERE uscc = ?", [uscc]),
-                      key=lambda row: row["version"])
-    if not versions:
+    """The current record, every version of it and of its yearly facts (`enterprises.history`),
+    or None when the store has no such enterprise."""
+    found = enterprises.history(store, uscc)
+    if not found["enterprise"]:
         return None
-    facts = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM fact_version WHERE uscc = ?", [uscc]),
-                   key=lambda row: (row["year"], row["version"]))
-    sources = {
-        sid: (name, kind)
-        for sid, name, kind in store.con.execute(
-            "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)",
-            [sorted({r["source_id"] for r in versions + facts})],
-        ).fetchall()
-    }
-    for chain in [versions, *_by_year(facts)]:
-        for row, following in zip(chain, [*chain[1:], None], strict=True):
-            row["valid_to"] = following["valid_from"] if following else None
-    for row in versions + facts:
-        row["source"], row["source_kind"] = sources.get(row["source_id"], (None, None))
-    return {"current": versions[-1], "versions": versions, "facts": facts}
-
-
-def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = store.con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _by_year(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Facts (sorted by year, version) as one list of versions per year."""
-    years: dict[Any, list[dict[str, Any]]] = {}
-    for row in facts:
-        years.setdefault(row["year"], []).append(row)
-    return list(years.values())
+    return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}
 
 
 def claims(store: Store) -> list[dict[str, Any]]:
