@@ -3,9 +3,19 @@ traceable to its definition, the data snapshot and its sources, signed so that `
 the file unaltered and recompute every figure from the store.
 """
 
-from districtlens.briefing.render import FORMATS, Briefing, BriefingError, build, to_docx, to_html, to_pdf, write
+from districtlens.briefing.render import (
+    FORMATS,
+    Briefing,
+    BriefingError,
+    build,
+    make,
+    to_docx,
+    to_html,
+    to_pdf,
+    write,
+)
 from districtlens.briefing.signing import SigningKeyError
 from districtlens.briefing.verify import Verdict, VerifyError, verify
 
-__all__ = ["FORMATS", "Briefing", "BriefingError", "SigningKeyError", "Verdict", "VerifyError", "build", "to_docx",
-           "to_html", "to_pdf", "verify", "write"]
+__all__ = ["FORMATS", "Briefing", "BriefingError", "SigningKeyError", "Verdict", "VerifyError", "build", "make",
+           "to_docx", "to_html", "to_pdf", "verify", "write"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -228,6 +229,21 @@ def to_docx(b: Briefing) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def make(store: Store, area: str, lang: str, fmt: str, out: Path, key_file: Path | None,
+         timings: dict[str, float] | None = None) -> Briefing:
+    """Build the briefing of `area` and write it to `out` as `fmt`: what `districtlens brief` does.
+    `timings`, when given, receives figures_s and total_s."""
+    if fmt not in FORMATS:
+        raise BriefingError(f"--format must be one of {', '.join(FORMATS)}")
+    started = time.perf_counter()
+    briefing = build(store, area, lang, key_file)
+    computed = time.perf_counter()
+    write(briefing, fmt, out)
+    if timings is not None:
+        timings.update(figures_s=computed - started, total_s=time.perf_counter() - started)
+    return briefing
 
 
 def write(b: Briefing, fmt: str, out: Path) -> Path:

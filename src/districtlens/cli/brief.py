@@ -39,7 +39,7 @@ def brief(
     targets and claims, every figure referenced, the whole signed."""
     if ctx.invoked_subcommand is not None:
         return
-    from districtlens.briefing import FORMATS, BriefingError, build, write
+    from districtlens.briefing import FORMATS, BriefingError, make
 
     if area is None or out is None:
         fail("give --area and --out (or a subcommand: verify, keygen)", EXIT_USAGE)
@@ -47,10 +47,9 @@ def brief(
         fail(f"--format must be one of {', '.join(FORMATS)}", EXIT_USAGE)
     with store_at(db, read_only=True) as store:
         try:
-            briefing = build(store, area, lang, key)
+            briefing = make(store, area, lang, fmt, out, key)
         except (BriefingError, signing.SigningKeyError) as exc:
             fail(str(exc))
-        write(briefing, fmt, out)
     if as_json:
         emit_json({"out": str(out), "area": area, "lang": lang, "format": fmt, "ledger_head": briefing.head,
                    "key_fingerprint": briefing.signed["manifest"]["key_fingerprint"],
