@@ -1,7 +1,7 @@
 """Chain health for every track and every district of Shanghai, and targets for one track, on a
 synthetic store of N enterprises (default 1,000,000).
 
-    .venv/bin/python benchmarks/chains_bench.py [--n 1000000] [--db var/bench/chains-1m.duckdb]
+    .venv/bin/python benchmarks/chains_bench.py [--n 1000000 | --quick] [--db var/bench/chains-1m.duckdb]
 
 The store is built once with the demo generator and the lead's import (two years of facts, so
 growth is defined) and reused when the file exists. Prints the machine, the command and each
@@ -46,6 +46,12 @@ def build(db: Path, n: int) -> None:
     )
 
 
+def judge(seconds: float, target: float, n: int) -> str:
+    if n < 1_000_000:
+        return "the target applies at 1,000,000 enterprises"
+    return f"target < {target:.0f} s: {'met' if seconds < target else 'MISSED'}"
+
+
 def timed(fn):
     started = time.perf_counter()
     value = fn()
@@ -55,9 +61,12 @@ def timed(fn):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="20,000 enterprises (as `make bench` runs it)")
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--track", default="biopharma", help="track for the targets timing")
     args = parser.parse_args()
+    if args.quick:
+        args.n = 20_000
     db = args.db or Path(f"var/bench/chains-{args.n}.duckdb")
     print("machine:", machine())
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
@@ -87,7 +96,7 @@ def main() -> int:
             f"chain health, {len(templates)} tracks x {areas // len(templates)} districts end to end:"
             f" {all_s:.2f} s (read {load_s:.2f} s, placement {place_s:.2f} s, health {health_s:.2f} s);"
             f" statuses {statuses}"
-            f" [target < {HEALTH_TARGET_S:.0f} s: {'met' if all_s < HEALTH_TARGET_S else 'MISSED'}]"
+            f" [{judge(all_s, HEALTH_TARGET_S, args.n)}]"
         )
         print(f"  the same once the city is read and placed (a running dashboard): {health_s:.2f} s")
 
@@ -110,7 +119,7 @@ def main() -> int:
         print(
             f"targets {args.track} --area {jingan} end to end: {targets_s:.2f} s (best of 3),"
             f" {gaps} gap link(s), {ranked.height} targets"
-            f" [target < {TARGETS_TARGET_S:.0f} s: {'met' if targets_s < TARGETS_TARGET_S else 'MISSED'}]"
+            f" [{judge(targets_s, TARGETS_TARGET_S, args.n)}]"
         )
     return 0
 
