@@ -43,14 +43,14 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
             pl.col("industry_code").cast(pl.String),
             pl.concat_str([c.fill_null("") for c in columns], separator="\n").str.to_lowercase().alias("text"),
         )
-    found.append(_class_rules(firms, template))
-    order = _rule_order(template)
-    for link in template.links:
-        for rule in link.rules:
-            if not rule.classes:
-                found.append(_keyword_rule(texts, link.id, rule, order[id(rule)]))
+    # Each rule's position in the template: the first rule that places a firm in a link wins.
+    rules = [(link.id, rule) for link in template.links for rule in link.rules]
+    found.append(_class_rules(firms, [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if rule.classes]))
+    for i, (link_id, rule) in enumerate(rules):
+        if not rule.classes:
+            found.append(_keyword_rule(texts, link_id, rule, i))
     placed = pl.concat(found, how="vertical")
-    # The first rule in template order wins: manual (-1), then each link's rules as listed.
+    # Manual placements come first (order -1), then the rules in template order.
     return (
         placed.sort("order", maintain_order=True)
         .unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
@@ -58,20 +58,14 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
     )
 
 
-def _rule_order(template: ChainTemplate) -> dict[int, int]:
-    """Position of each rule (by identity) in template order."""
-    return {id(rule): i for i, rule in enumerate(r for link in template.links for r in link.rules)}
-
-
-def _class_rules(firms: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
-    """Every class rule of the template in one join (one pass over the firms, not one per rule)."""
-    order = _rule_order(template)
-    rules = pl.DataFrame(
-        [(code, link.id, order[id(rule)]) for link in template.links for rule in link.rules for code in rule.classes],
+def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.DataFrame:
+    """Every class rule (order, link id, rule) in one join: one pass over the firms, not one per rule."""
+    table = pl.DataFrame(
+        [(code, link_id, order) for order, link_id, rule in rules for code in rule.classes],
         schema={"industry_code": pl.String, "link_id": pl.String, "order": pl.Int32},
         orient="row",
     )
-    return firms.join(rules, on="industry_code", how="inner").select(
+    return firms.join(table, on="industry_code", how="inner").select(
         "uscc", "link_id", ("class " + pl.col("industry_code")).alias("rule"), "order"
     )
 
