@@ -27,8 +27,8 @@ def test_search_finds_by_any_name_code_or_address_and_shows_the_current_record(s
          "address": "上海市静安区江场三路1号", "industry_code": "7340"},
         {"uscc": make_uscc(2), "name": "上海东东科技有限公司", "address": "上海市静安区A座(南)2号",
          "industry_code": "6513"},
-        {"uscc": make_uscc(3), "name": "上海西西贸易有限公司", "address": "上海市黄浦区汉口路3号",
-         "industry_code": "5212"},
+        {"uscc": make_uscc(3), "name": "上海西西贸易有限公司", "name_en": "Société Xixi",
+         "address": "上海市黄浦区汉口路3号", "industry_code": "5212"},
     ])
     load(store, [{"uscc": make_uscc(1), "name": "上海瑞麒新药有限公司", "industry_code": "7340"}], "rename")
 
@@ -41,6 +41,7 @@ def test_search_finds_by_any_name_code_or_address_and_shows_the_current_record(s
     assert found("RUIQI bio")[1] == [make_uscc(1)]  # English, any case
     assert found(make_uscc(2).lower())[1] == [make_uscc(2)]  # code, lower case
     assert found("汉口路")[1] == [make_uscc(3)]
+    assert found("É")[1] == [make_uscc(3)]  # case beyond ASCII
     assert found("a座(南)")[1] == [make_uscc(2)]  # brackets literal, Latin letter in any case
     assert found(".*")[0] == 0  # no regex
     assert found("zzz")[0] == 0

@@ -183,9 +183,10 @@ def search_enterprises(
     shown; ordered by name."""
     needle = "".join(ch for ch in query.strip() if ch.isprintable())
     # One haystack per version, searched once: lower-casing four columns of every row costs several
-    # times the search itself, and only Latin letters have case (a Chinese needle is matched as is).
+    # times the search itself, and only a needle with cased letters needs it (a Chinese one is
+    # matched as is).
     haystack = "concat_ws(chr(31), name, name_en, uscc, address)"
-    if any("a" <= ch.lower() <= "z" for ch in needle):
+    if any(ch.lower() != ch.upper() for ch in needle):
         where = [f"regexp_matches({haystack}, $q)"]
         needle = "(?i)" + re.escape(needle)
     else:
