@@ -87,3 +87,21 @@ def test_regex_characters_in_keywords_are_literal():
     assert links_of(placed, "q") == {}
     assert links_of(placed, "r") == {"lang": 'keyword "(研发)"'}
     assert links_of(placed, "s") == {}
+
+
+def test_keyword_text_shared_by_every_shipped_template_places_as_each_alone():
+    """A briefing finds the keyword text of the city once for all templates: each template then
+    places exactly the firms, links and rules it places on its own."""
+    from districtlens.chains.placement import keyword_rules, keyword_texts
+    from districtlens.demo import generate_registry
+
+    registry = generate_registry(11, 3000).unique("uscc", keep="first", maintain_order=True)
+    templates = list(shipped_templates().values())
+    texts = keyword_texts(registry, keyword_rules(templates))
+    assert 0 < texts.height < registry.height
+    by_keyword = 0
+    for template in templates:
+        alone = place(registry, template)
+        by_keyword += alone.filter(pl.col("rule").str.starts_with("keyword")).height
+        assert place(registry, template, texts=texts).equals(alone), template.id
+    assert by_keyword > 0

@@ -199,3 +199,26 @@ def test_cli_check_json_and_list(cli, demo_path, results):
     assert set(claims[0]) == {"id", "quote", "asserted", "computed", "status", "evidence"}
     listed = cli("claims", "list", "--db", demo_path)
     assert listed.exit_code == 0 and "pharma-top50" in listed.stdout
+
+
+def test_sets_read_together_equal_each_set_read_alone(demo_path):
+    """A briefing reads the counts and totals of all its sets in one query each: every set's
+    answer equals the one it gets alone, a set without firms and a year without facts included."""
+    from districtlens.store import claims as claim_store
+    from districtlens.store.claims import EnterpriseSet
+
+    with open_store(demo_path, read_only=True) as store:
+        zone = store.con.execute("SELECT zone_id FROM zone ORDER BY zone_id LIMIT 1").fetchone()[0]
+        track = store.con.execute("SELECT track_id FROM track ORDER BY track_id LIMIT 1").fetchone()[0]
+        sets = [EnterpriseSet("310106"), EnterpriseSet("310106", track), EnterpriseSet(zone),
+                EnterpriseSet("310101"), EnterpriseSet("310106", track, "no-such-tag"), EnterpriseSet("3101")]
+        years = [1990, 2023, 2024]
+        together_counts = claim_store.count_enterprises(store, sets)
+        together_totals = claim_store.totals(store, sets, years)
+        for which in sets:
+            assert together_counts[which] == claim_store.count_enterprises(store, [which])[which]
+            assert together_totals[which] == claim_store.totals(store, [which], years)[which]
+    assert together_counts[EnterpriseSet("310106", track, "no-such-tag")]["count"] == 0
+    assert together_totals[EnterpriseSet("310106")]["revenue"]["values"][1990] is None
+    assert together_totals[EnterpriseSet("310106")]["revenue"]["values"][2024] > 0
+    assert together_counts[EnterpriseSet("3101")]["count"] > together_counts[EnterpriseSet("310106")]["count"] > 0

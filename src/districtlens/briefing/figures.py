@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from districtlens.briefing import i18n
-from districtlens.claims.compute import CHAIN_KINDS, Computed, Session, compute, district_of, prefetch_chains
+from districtlens.claims.compute import CHAIN_KINDS, Computed, Session, compute, district_of, prefetch
 from districtlens.claims.queries import parse_query
 from districtlens.store import claims as claim_store
 
@@ -151,7 +151,7 @@ def plan(session: Session, area: str) -> list[Figure]:
 
 
 def compute_all(session: Session, figures: list[Figure]) -> list[Figure]:
-    prefetch_chains(session, [figure.query for figure in figures])
+    prefetch(session, [figure.query for figure in figures])
     # The chains compute on their own thread: the other figures first, so the two overlap longest.
     chained = [f for f in figures if f.query["kind"] in CHAIN_KINDS]
     for figure in [f for f in figures if f.query["kind"] not in CHAIN_KINDS] + chained:

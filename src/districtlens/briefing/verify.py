@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from districtlens.briefing import render, signing
-from districtlens.claims.compute import Session, compute
+from districtlens.claims.compute import Session, compute, prefetch
 from districtlens.store.db import Store
 
 
@@ -121,6 +121,7 @@ def verify(store: Store, path: Path, public: signing.Ed25519PublicKey) -> Verdic
     visible = _squeeze(text)
     session = Session(store)
     verdict.ledger_head_then, verdict.ledger_head_now = manifest.get("ledger_head", ""), session.head
+    prefetch(session, [f["parameters"] for f in figures if isinstance(f.get("parameters"), dict)])
     for figure in figures:
         verdict.checked += 1
         shown = f"{figure['display']}[{figure['ref']}]"

@@ -18,31 +18,27 @@ REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
 _REGEX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
 
 
-def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFrame | None = None) -> pl.DataFrame:
+def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFrame | None = None,
+          texts: pl.DataFrame | None = None) -> pl.DataFrame:
     """(uscc, link_id, rule) for every enterprise and link it belongs to, one row per pair.
 
     `enterprises` needs uscc, industry_code, name, business_scope and tags (nulls allowed);
     `manual`, when given, holds (uscc, link_id) pairs a person decided. When several rules place
     the same firm in a link, the row keeps the first: manual, then the rules in template order.
-    The rule reads "class 2710", "keyword \"合成生物\"" or "manual".
+    The rule reads "class 2710", "keyword \"合成生物\"" or "manual". `texts`, when given, is
+    `keyword_texts` of the same enterprises for rules that include this template's (several
+    templates then share one pass over the raw text).
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in enterprises.columns]
     if missing:
         raise ValueError(f"enterprises lack column(s): {', '.join(missing)}")
     firms = enterprises.select(pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String))
     found = [_manual(manual, template)] if manual is not None else []
-    # One case-insensitive pass over the raw columns finds the firms any keyword rule could match;
-    # only those (a few percent of a city's firms) get the lower-cased text each rule then scans.
-    keyword_rules = [rule for link in template.links for rule in link.rules if not rule.classes]
-    texts = firms.clear().with_columns(pl.lit("").alias("text"))
-    if keyword_rules:
-        union = "(?i)" + "|".join(f"(?:{keyword_pattern(rule)})" for rule in keyword_rules)
-        columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
-        texts = enterprises.filter(pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)).select(
-            pl.col("uscc").cast(pl.String),
-            pl.col("industry_code").cast(pl.String),
-            pl.concat_str([c.fill_null("") for c in columns], separator="\n").str.to_lowercase().alias("text"),
-        )
+    by_keyword = keyword_rules([template])
+    if texts is None:
+        texts = keyword_texts(enterprises, by_keyword)
+    elif by_keyword:
+        texts = texts.filter(pl.col("text").str.contains(_any_rule(by_keyword)))
     # Each rule's position in the template: the first rule that places a firm in a link wins.
     rules = [(link.id, rule) for link in template.links for rule in link.rules]
     found.append(_class_rules(firms, [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if rule.classes]))
@@ -56,6 +52,31 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
         .unique(subset=["uscc", "link_id"], keep="first", maintain_order=True)
         .drop("order")
     )
+
+
+def keyword_rules(templates: list[ChainTemplate]) -> list[Rule]:
+    """The rules of `templates` that place by keyword (not by class alone)."""
+    return [rule for template in templates for link in template.links for rule in link.rules if not rule.classes]
+
+
+def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
+    """(uscc, industry_code, text) of the firms one of the keyword `rules` could match, text being
+    their name, business scope and tags lower-cased. One case-insensitive pass over the raw columns
+    finds them; only those (a few percent of a city's firms) get the lower-cased text each rule
+    then scans."""
+    if not rules:
+        return pl.DataFrame(schema={"uscc": pl.String, "industry_code": pl.String, "text": pl.String})
+    columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
+    union = "(?i)" + _any_rule(rules)
+    return enterprises.filter(pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)).select(
+        pl.col("uscc").cast(pl.String),
+        pl.col("industry_code").cast(pl.String),
+        pl.concat_str([c.fill_null("") for c in columns], separator="\n").str.to_lowercase().alias("text"),
+    )
+
+
+def _any_rule(rules: list[Rule]) -> str:
+    return "|".join(f"(?:{keyword_pattern(rule)})" for rule in rules)
 
 
 def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.DataFrame:

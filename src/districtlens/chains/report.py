@@ -10,7 +10,7 @@ from functools import cached_property
 import polars as pl
 
 from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
-from districtlens.chains.placement import place
+from districtlens.chains.placement import keyword_rules, keyword_texts, place
 from districtlens.chains.targets import (
     DEFAULT_WEIGHTS,
     TargetWeights,
@@ -18,7 +18,7 @@ from districtlens.chains.targets import (
     opportunities,
     rank_targets,
 )
-from districtlens.chains.templates import ChainTemplate
+from districtlens.chains.templates import ChainTemplate, shipped_templates
 from districtlens.refdata import areas, cities, provinces
 from districtlens.store import Store
 from districtlens.store import chains as chain_store
@@ -45,12 +45,20 @@ class Context:
     area_firms: pl.DataFrame
     reference_firms: pl.DataFrame
     _placed: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    _texts: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def placements(self, template: ChainTemplate) -> pl.DataFrame:
-        """`place` over the city's firms, once per template id and version."""
+        """`place` over the city's firms, once per template id and version. The keyword text of
+        the city is found once for every shipped template (one pass over a million names and
+        business scopes, not one per chain); a template with other keywords finds its own."""
         key = (template.id, template.version)
         if key not in self._placed:
-            self._placed[key] = place(self.city, template)
+            texts = None
+            if shipped_templates().get(template.id) == template:
+                if "shipped" not in self._texts:
+                    self._texts["shipped"] = keyword_texts(self.city, keyword_rules(list(shipped_templates().values())))
+                texts = self._texts["shipped"]
+            self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
 
     @cached_property

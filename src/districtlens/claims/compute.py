@@ -48,6 +48,7 @@ class Session:
     chain_lock: threading.Lock = field(default_factory=threading.Lock)
     _claims: dict[str, dict[str, Any]] | None = None
     _totals: dict[tuple[EnterpriseSet, tuple[int, ...]], dict[str, Any]] = field(default_factory=dict)
+    _counts: dict[EnterpriseSet, dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def head(self) -> str:
@@ -97,20 +98,39 @@ class Session:
         return self._chain_contexts[area]
 
     @cached_property
+    def aliases(self) -> dict[str, str]:
+        """The alias table (`resolve.aliases`) presence figures match trade names through."""
+        from districtlens.resolve.aliases import load_aliases
+
+        return load_aliases()
+
+    @cached_property
     def templates(self) -> dict[str, Any]:
         from districtlens.chains.templates import shipped_templates
 
         return shipped_templates()
 
     def totals(self, which: EnterpriseSet, column: str, years: list[int]) -> dict[str, Any]:
-        """`claim_store.totals` of one column, every column of a set and years read at once."""
+        """`claim_store.totals` of one set and column (read with every set `read_totals` was given)."""
         if column not in claim_store.FACT_COLUMNS:
             raise claim_store.ClaimStoreError(
                 f"no fact column {column!r}; one of {', '.join(claim_store.FACT_COLUMNS)}")
-        key = (which, tuple(years))
-        if key not in self._totals:
-            self._totals[key] = claim_store.totals(self.store, which, years)
-        return self._totals[key][column]
+        if (which, tuple(years)) not in self._totals:
+            self.read_totals([which], years)
+        return self._totals[(which, tuple(years))][column]
+
+    def read_totals(self, sets: list[EnterpriseSet], years: list[int]) -> None:
+        for which, columns in claim_store.totals(self.store, sets, years).items():
+            self._totals[(which, tuple(years))] = columns
+
+    def count(self, which: EnterpriseSet) -> dict[str, Any]:
+        """`claim_store.count_enterprises` of one set (read with every set `read_counts` was given)."""
+        if which not in self._counts:
+            self.read_counts([which])
+        return self._counts[which]
+
+    def read_counts(self, sets: list[EnterpriseSet]) -> None:
+        self._counts.update(claim_store.count_enterprises(self.store, sets))
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         if self._claims is None:
@@ -145,7 +165,7 @@ def _set(query: dict[str, Any]) -> EnterpriseSet:
 
 
 def enterprise_count(session: Session, q: dict[str, Any]) -> Computed:
-    found = claim_store.count_enterprises(session.store, _set(q))
+    found = session.count(_set(q))
     return Computed(found["count"], _evidence(
         session, ["enterprise_current", "track"], set=_set(q).describe(), rows=found["count"],
         synthetic_rows=found["synthetic"], sources=found["sources"]))
@@ -175,7 +195,7 @@ def growth(session: Session, q: dict[str, Any]) -> Computed:
 def share(session: Session, q: dict[str, Any]) -> Computed:
     subset = EnterpriseSet(q["area"], q["set"].get("track"), q["set"].get("tag"))
     peers = session.peers(q["area"], q["among"])
-    inside = claim_store.count_enterprises(session.store, subset)
+    inside = session.count(subset)
     among = sum(claim_store.count_by_district(session.store, subset, peers).values())
     evidence = _evidence(session, ["enterprise_current", "track"], set=subset.describe(), among=peers,
                          area_rows=inside["count"], among_rows=among, synthetic_rows=inside["synthetic"],
@@ -211,14 +231,14 @@ def rank(session: Session, q: dict[str, Any]) -> Computed:
     return Computed(1 + sum(v > values[district] for v in known), evidence)
 
 
-def _trade_keys(names: list[str]) -> list[str | None]:
-    from districtlens.resolve.aliases import alias_keys, load_aliases
+def _trade_keys(names: list[str], aliases: dict[str, str]) -> list[str | None]:
+    from districtlens.resolve.aliases import alias_keys
     from districtlens.resolve.names import parse_names
 
     if not names:
         return []
     trades = parse_names(pl.Series(names, dtype=pl.String))["trade"]
-    return alias_keys(trades, load_aliases()).to_list()
+    return alias_keys(trades, aliases).to_list()
 
 
 def _present(session: Session, area: str, wanted: dict[str, list[str]]) -> dict[str, list[dict]]:
@@ -227,18 +247,16 @@ def _present(session: Session, area: str, wanted: dict[str, list[str]]) -> dict[
     `wanted` maps a label to its names (in any language); an enterprise matches when the key of
     its name or English name equals the key of one of them (AstraZeneca, 阿斯利康 and AstraZeneca
     Investment (China) Co., Ltd. share one key). One read of the store serves every label."""
-    from districtlens.resolve.aliases import load_aliases
-
     pairs = [(label, name) for label, names in wanted.items() for name in names if name]
-    keys = _trade_keys([name for _, name in pairs])
-    table = load_aliases()
+    table = session.aliases
+    keys = _trade_keys([name for _, name in pairs], table)
     # The prefilter looks for every spelling that maps to a wanted key (阿斯利康 for astrazeneca).
     spellings = {k for k in keys if k}
     spellings |= {alias for alias, canonical in table.items() if canonical in spellings}
     spellings |= {s.replace("and", "") for s in spellings if "and" in s}
     rows = claim_store.enterprises_matching(session.store, area, sorted(spellings))
     names = [r["name"] or "" for r in rows] + [r["name_en"] or "" for r in rows]
-    row_keys = _trade_keys(names)
+    row_keys = _trade_keys(names, table)
     found: dict[str, list[dict]] = {label: [] for label in wanted}
     by_key: dict[str, list[str]] = {}
     for (label, _), key in zip(pairs, keys, strict=True):
@@ -369,11 +387,43 @@ def _chain(session: Session, q: dict[str, Any]):
     return session.chains[key].result()
 
 
+def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
+    """Read ahead what `queries` will ask: the chains start on a thread of their own
+    (`prefetch_chains`), and the enterprise counts and fact totals of all their sets are read in
+    one query per list of years instead of one per figure."""
+    from districtlens.claims.evaluate import query_for
+
+    expanded = []
+    for q in queries:
+        if q.get("kind") == "claim-status" and (claim := session.claim(q.get("claim", ""))) is not None:
+            q = query_for(session, claim)[0] or {}
+        expanded.append(q)
+    prefetch_chains(session, expanded)
+    known_tracks = {t["track_id"] for t in claim_store.tracks(session.store)}
+    counted: list[EnterpriseSet] = []
+    summed: dict[tuple[int, ...], list[EnterpriseSet]] = {}
+    for q in expanded:
+        try:
+            if q["kind"] == "enterprise-count":
+                counted.append(_set(q))
+            elif q["kind"] == "share":
+                counted.append(EnterpriseSet(q["area"], q["set"].get("track"), q["set"].get("tag")))
+            elif q["kind"] in ("total", "growth"):
+                years = tuple(q["years"]) if q["kind"] == "total" else (q["from"], q["to"])
+                summed.setdefault(tuple(map(int, years)), []).append(_set(q))
+        except (LookupError, TypeError, AttributeError, ValueError):
+            continue  # a malformed query (a verified file's) is left to `compute`, which says why
+    # A set of an unknown track is left to its figure, which then says why it has no value.
+    session.read_counts([w for w in counted if w.track is None or w.track in known_tracks])
+    for years, sets in summed.items():
+        session.read_totals([w for w in sets if w.track is None or w.track in known_tracks], list(years))
+
+
 def prefetch_chains(session: Session, queries: list[dict[str, Any]]) -> None:
     """Start computing, on a thread of its own with its own connection, every chain `queries`
     need: chains are Polars work and the other figures DuckDB work, so on a machine with spare
     cores the two overlap. `_chain` then waits for the result instead of computing it again."""
-    keys = [_chain_key(q) for q in queries if q["kind"] in CHAIN_KINDS]
+    keys = [_chain_key(q) for q in queries if q.get("kind") in CHAIN_KINDS and "area" in q and "chain" in q]
     keys = [k for k in dict.fromkeys(keys) if k not in session.chains]
     if not keys:
         return

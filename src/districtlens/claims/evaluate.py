@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from districtlens.claims.compute import Computed, Session, compute
+from districtlens.claims.compute import Computed, Session, compute, prefetch
 from districtlens.claims.queries import QueryError, load_queries, parse_query, query_digest
 from districtlens.store import claims as claim_store
 from districtlens.store.db import Store
@@ -155,8 +155,10 @@ def check(store: Store, pack_id: str | None = None, session: Session | None = No
     """Every claim of the store (of one pack) evaluated on the current data, in load order.
     Raises QueryError when a pack's query file is invalid."""
     session = session or Session(store)
+    claims = claim_store.claims(store, pack_id)
+    prefetch(session, [{"kind": "claim-status", "claim": claim["id"]} for claim in claims])
     results = []
-    for claim in claim_store.claims(store, pack_id):
+    for claim in claims:
         results.append(evaluate_claim(session, claim, query_for(session, claim)))
     return results
 

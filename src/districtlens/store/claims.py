@@ -155,15 +155,37 @@ def _sources(store: Store, source_ids: list[int]) -> list[str]:
     return [r[0] for r in rows]
 
 
-def count_enterprises(store: Store, which: EnterpriseSet) -> dict[str, Any]:
-    """{count, synthetic, sources}: the operating enterprises of the set."""
-    cond, params = _set_filter(store, which)
-    n, synthetic, source_ids = store.con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE e.synthetic), list(DISTINCT e.source_id)"
-        f" FROM claims_firm e WHERE {cond}",
-        params,
-    ).fetchone()
-    return {"count": n, "synthetic": synthetic, "sources": _sources(store, sorted(source_ids or []))}
+def _members(store: Store, sets: list[EnterpriseSet]) -> tuple[str, list[Any]]:
+    """A subquery of (set_no, the firm's columns) rows: the operating enterprises of each of
+    `sets`, numbered in order. Several sets are then counted or summed in one grouped pass (a
+    briefing asks the same question of a dozen sets)."""
+    filters = [_set_filter(store, which) for which in sets]
+    union = " UNION ALL ".join(
+        f"SELECT {i} AS set_no, e.uscc, e.synthetic, e.source_id FROM claims_firm e WHERE {cond}"
+        for i, (cond, _) in enumerate(filters)
+    )
+    return f"({union})", [param for _, params in filters for param in params]
+
+
+def count_enterprises(store: Store, sets: list[EnterpriseSet]) -> dict[EnterpriseSet, dict[str, Any]]:
+    """{set: {count, synthetic, sources}}: the operating enterprises of each set, in one query."""
+    sets = list(dict.fromkeys(sets))
+    if not sets:
+        return {}
+    members, params = _members(store, sets)
+    found = {
+        set_no: (n, synthetic, source_ids)
+        for set_no, n, synthetic, source_ids in store.con.execute(
+            f"SELECT set_no, count(*), count(*) FILTER (WHERE synthetic), list(DISTINCT source_id)"
+            f" FROM {members} GROUP BY set_no",
+            params,
+        ).fetchall()
+    }
+    out = {}
+    for i, which in enumerate(sets):
+        n, synthetic, source_ids = found.get(i, (0, 0, []))
+        out[which] = {"count": n, "synthetic": synthetic, "sources": _sources(store, sorted(source_ids or []))}
+    return out
 
 
 def count_by_district(store: Store, which: EnterpriseSet, districts: list[str]) -> dict[str, int]:
@@ -176,28 +198,34 @@ def count_by_district(store: Store, which: EnterpriseSet, districts: list[str]) 
     return {d: found.get(d, 0) for d in districts}
 
 
-def totals(store: Store, which: EnterpriseSet, years: list[int]) -> dict[str, dict[str, Any]]:
-    """For every fact column, {values: {year: exact sum}, reporting, synthetic, sources}, in one
-    query (a briefing asks for revenue, tax, employees and R&D of the same set)."""
-    cond, params = _set_filter(store, which)
+def totals(store: Store, sets: list[EnterpriseSet], years: list[int]) -> dict[EnterpriseSet, dict[str, dict[str, Any]]]:
+    """{set: {fact column: {values: {year: exact sum}, reporting, synthetic, sources}}}, every set
+    and column in one query: the facts are joined to the sets' firms once, grouped by set and year."""
+    sets = list(dict.fromkeys(sets))
+    if not sets:
+        return {}
+    members, params = _members(store, sets)
     sums = ", ".join(f"sum(CAST(f.{c} AS DECIMAL(38, 4))), count(f.{c})" for c in FACT_COLUMNS)
     rows = store.con.execute(
-        f"SELECT f.year, {sums}, count(*) FILTER (WHERE f.synthetic), list(DISTINCT f.source_id)"
-        f" FROM claims_firm e JOIN fact_current f ON f.uscc = e.uscc"
-        f" WHERE {cond} AND f.year IN ({_year_list(years)}) GROUP BY f.year ORDER BY f.year",
+        f"SELECT m.set_no, f.year, {sums}, count(*) FILTER (WHERE f.synthetic), list(DISTINCT f.source_id)"
+        f" FROM {members} m JOIN fact_current f ON f.uscc = m.uscc"
+        f" WHERE f.year IN ({_year_list(years)}) GROUP BY m.set_no, f.year ORDER BY m.set_no, f.year",
         params,
     ).fetchall()
-    synthetic = sum(r[-2] for r in rows)
-    sources = _sources(store, sorted({s for r in rows for s in (r[-1] or [])}))
-    out = {}
-    for i, column in enumerate(FACT_COLUMNS):
-        values = {int(r[0]): (float(r[1 + 2 * i]) if r[1 + 2 * i] is not None else None) for r in rows}
-        out[column] = {
-            "values": {y: values.get(y) for y in years},
-            "reporting": {int(r[0]): r[2 + 2 * i] for r in rows},
-            "synthetic": synthetic,
-            "sources": sources,
-        }
+    out: dict[EnterpriseSet, dict[str, dict[str, Any]]] = {}
+    for n, which in enumerate(sets):
+        mine = [r[1:] for r in rows if r[0] == n]
+        synthetic = sum(r[-2] for r in mine)
+        sources = _sources(store, sorted({s for r in mine for s in (r[-1] or [])}))
+        out[which] = {}
+        for i, column in enumerate(FACT_COLUMNS):
+            values = {int(r[0]): (float(r[1 + 2 * i]) if r[1 + 2 * i] is not None else None) for r in mine}
+            out[which][column] = {
+                "values": {y: values.get(y) for y in years},
+                "reporting": {int(r[0]): r[2 + 2 * i] for r in mine},
+                "synthetic": synthetic,
+                "sources": sources,
+            }
     return out
 
 
