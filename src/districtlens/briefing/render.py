@@ -9,8 +9,10 @@ appendix row that gives its definition, parameters and sources.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -238,6 +240,10 @@ def make(store: Store, area: str, lang: str, fmt: str, out: Path, key_file: Path
     if fmt not in FORMATS:
         raise BriefingError(f"--format must be one of {', '.join(FORMATS)}")
     started = time.perf_counter()
+    if fmt == "pdf":
+        # WeasyPrint takes half a second to import: done while the figures compute (they wait on
+        # DuckDB and Polars, which release the interpreter), not after them.
+        threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
     briefing = build(store, area, lang, key_file)
     computed = time.perf_counter()
     write(briefing, fmt, out)

@@ -94,10 +94,13 @@ def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.
 def _keyword_rule(texts: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
     candidates = texts.filter(pl.col("industry_code").is_in(rule.within)) if rule.within else texts
     original = {word.lower(): word for word in rule.keywords}
-    # One regex pass: the first match's groups say which keyword (Chinese or Latin) it was.
-    groups = candidates.select("uscc", pl.col("text").str.extract_groups(keyword_pattern(rule)).alias("g"))
+    pattern = keyword_pattern(rule)
+    # A match test first (cheaper than capturing), then on the matches the first match's groups
+    # say which keyword (Chinese or Latin) it was.
+    groups = candidates.filter(pl.col("text").str.contains(pattern)).select(
+        "uscc", pl.col("text").str.extract_groups(pattern).alias("g"))
     word = pl.coalesce(pl.col("g").struct.field("1"), pl.col("g").struct.field("2"))
-    return groups.filter(word.is_not_null()).select(
+    return groups.select(
         "uscc",
         pl.lit(link_id).alias("link_id"),
         pl.format('keyword "{}"', word.replace_strict(original, default=word)).alias("rule"),
