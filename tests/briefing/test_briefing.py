@@ -212,3 +212,18 @@ def test_docx_carries_the_chart_and_the_map_as_pictures(briefings, tmp_path):
     assert len(blobs) == 2 and all(blob.startswith(b"\x89PNG") for blob in blobs)
     text = "\n".join(p.text for p in doc.paragraphs)
     assert briefings["fr"].area_name in text
+
+
+def test_figures_read_ahead_equal_each_figure_computed_alone(demo_path, figures):
+    """A briefing reads its sets, ranks and chains ahead in a few grouped queries: every figure
+    (value and evidence) equals the one a session computes for that figure alone."""
+    from districtlens.claims.compute import Session, compute
+
+    kinds = {f.query["kind"] for f in figures}
+    assert {"enterprise-count", "total", "growth", "rank", "claim-status", "chain-health"} <= kinds
+    with open_store(demo_path, read_only=True) as store:
+        for figure in figures:
+            alone = compute(Session(store), figure.query)
+            assert json.loads(json.dumps(alone.value, default=str)) == figure.value, figure.id
+            assert alone.reason == figure.reason, figure.id
+            assert list(alone.evidence.get("sources") or []) == figure.sources, figure.id

@@ -49,6 +49,8 @@ class Session:
     _claims: dict[str, dict[str, Any]] | None = None
     _totals: dict[tuple[EnterpriseSet, tuple[int, ...]], dict[str, Any]] = field(default_factory=dict)
     _counts: dict[EnterpriseSet, dict[str, Any]] = field(default_factory=dict)
+    _district_totals: dict[tuple[str | None, str | None, str], dict[tuple[str, int], float | None]] = field(
+        default_factory=dict)
 
     @cached_property
     def head(self) -> str:
@@ -132,6 +134,18 @@ class Session:
     def read_counts(self, sets: list[EnterpriseSet]) -> None:
         self._counts.update(claim_store.count_enterprises(self.store, sets))
 
+    def district_totals(self, which: EnterpriseSet, column: str, years: list[int],
+                        districts: list[str]) -> dict[str, dict[int, float | None]]:
+        """`claim_store.totals_by_district`, each (district, year) read once per session: a rank
+        among the central districts reuses the one among the city's."""
+        known = self._district_totals.setdefault((which.track, which.tag, column), {})
+        missing = [d for d in districts if any((d, y) not in known for y in years)]
+        if missing:
+            for district, by_year in claim_store.totals_by_district(
+                    self.store, which, column, years, missing).items():
+                known.update({(district, year): value for year, value in by_year.items()})
+        return {d: {y: known[(d, y)] for y in years} for d in districts}
+
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         if self._claims is None:
             self._claims = {c["id"]: c for c in claim_store.claims(self.store)}
@@ -213,12 +227,11 @@ def rank(session: Session, q: dict[str, Any]) -> Computed:
     if measure["kind"] == "enterprise-count":
         values: dict[str, float | None] = dict(claim_store.count_by_district(session.store, which, peers))
     elif measure["kind"] == "total":
-        by = claim_store.totals_by_district(session.store, which, measure["column"], measure["years"], peers)
+        by = session.district_totals(which, measure["column"], measure["years"], peers)
         values = {d: (None if any(v is None for v in ys.values()) else round(sum(ys.values()), 4))
                   for d, ys in by.items()}
     else:
-        by = claim_store.totals_by_district(
-            session.store, which, measure["column"], [measure["from"], measure["to"]], peers)
+        by = session.district_totals(which, measure["column"], [measure["from"], measure["to"]], peers)
         values = {d: (round(ys[measure["to"]] / ys[measure["from"]] - 1, 6)
                       if ys[measure["from"]] and ys[measure["to"]] is not None else None)
                   for d, ys in by.items()}
@@ -389,8 +402,9 @@ def _chain(session: Session, q: dict[str, Any]):
 
 def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
     """Read ahead what `queries` will ask: the chains start on a thread of their own
-    (`prefetch_chains`), and the enterprise counts and fact totals of all their sets are read in
-    one query per list of years instead of one per figure."""
+    (`prefetch_chains`); the enterprise counts and fact totals of all their sets are read in one
+    query per list of years, and the district totals of their ranks in one query per measure,
+    instead of one query per figure."""
     from districtlens.claims.evaluate import query_for
 
     expanded = []
@@ -402,9 +416,17 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
     known_tracks = {t["track_id"] for t in claim_store.tracks(session.store)}
     counted: list[EnterpriseSet] = []
     summed: dict[tuple[int, ...], list[EnterpriseSet]] = {}
+    ranked: dict[tuple[EnterpriseSet, str], tuple[set[int], set[str]]] = {}
     for q in expanded:
         try:
-            if q["kind"] == "enterprise-count":
+            if q["kind"] == "rank" and q["measure"]["kind"] in ("total", "growth"):
+                measure = q["measure"]
+                which = EnterpriseSet(district_of(session, q["area"]), measure.get("track"), measure.get("tag"))
+                wanted_years, wanted_districts = ranked.setdefault((which, measure["column"]), (set(), set()))
+                wanted_years.update(
+                    measure["years"] if measure["kind"] == "total" else (measure["from"], measure["to"]))
+                wanted_districts.update(session.peers(q["area"], q["among"]))
+            elif q["kind"] == "enterprise-count":
                 counted.append(_set(q))
             elif q["kind"] == "share":
                 counted.append(EnterpriseSet(q["area"], q["set"].get("track"), q["set"].get("tag")))
@@ -417,6 +439,9 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
     session.read_counts([w for w in counted if w.track is None or w.track in known_tracks])
     for years, sets in summed.items():
         session.read_totals([w for w in sets if w.track is None or w.track in known_tracks], list(years))
+    for (which, column), (years, districts) in ranked.items():
+        if (which.track is None or which.track in known_tracks) and column in claim_store.FACT_COLUMNS:
+            session.district_totals(which, column, sorted(years), sorted(districts))
 
 
 def prefetch_chains(session: Session, queries: list[dict[str, Any]]) -> None:
