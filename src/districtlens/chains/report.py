@@ -4,6 +4,7 @@ then the pure functions of this package. The CLI and the dashboard both call the
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -46,6 +47,8 @@ class Context:
     reference_firms: pl.DataFrame
     _placed: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _texts: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    # Two threads may place two chains at once (a briefing does); the shared text is found once.
+    _texts_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def placements(self, template: ChainTemplate) -> pl.DataFrame:
         """`place` over the city's firms, once per template id and version. The keyword text of
@@ -55,9 +58,11 @@ class Context:
         if key not in self._placed:
             texts = None
             if shipped_templates().get(template.id) == template:
-                if "shipped" not in self._texts:
-                    self._texts["shipped"] = keyword_texts(self.city, keyword_rules(list(shipped_templates().values())))
-                texts = self._texts["shipped"]
+                with self._texts_lock:
+                    if "shipped" not in self._texts:
+                        self._texts["shipped"] = keyword_texts(
+                            self.city, keyword_rules(list(shipped_templates().values())))
+                    texts = self._texts["shipped"]
             self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
 

@@ -44,7 +44,10 @@ class Session:
     store: Store
     _chain_contexts: dict[str, Any] = field(default_factory=dict)
     chains: dict[tuple[str, str, int], Future] = field(default_factory=dict)
-    # One chain is computed at a time (they share the area's context and its placements).
+    # Chains prefetched but not yet started: the chain thread and the figures' thread take from it.
+    chain_queue: list[tuple[str, str, int]] = field(default_factory=list)
+    queue_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The area's context (its read of the city) is made once, by whichever thread comes first.
     chain_lock: threading.Lock = field(default_factory=threading.Lock)
     _claims: dict[str, dict[str, Any]] | None = None
     _totals: dict[tuple[EnterpriseSet, tuple[int, ...]], dict[str, Any]] = field(default_factory=dict)
@@ -382,21 +385,33 @@ def _compute_chain(session: Session, store: Store, key: tuple[str, str, int]):
     area, chain, top = key
     with session.chain_lock:
         context = session.chain_context(area, store)
-        health, ranked = report.targets(store, context, _template(session, chain), top=top)
+    health, ranked = report.targets(store, context, _template(session, chain), top=top)
     return context, health, ranked
+
+
+def _run_chain(session: Session, store: Store, key: tuple[str, str, int]) -> None:
+    job = session.chains[key]
+    try:
+        job.set_result(_compute_chain(session, store, key))
+    except Exception as exc:  # kept for every figure that asks for this chain
+        job.set_exception(exc)
+
+
+def _next_chain(session: Session) -> tuple[str, str, int] | None:
+    with session.queue_lock:
+        return session.chain_queue.pop(0) if session.chain_queue else None
 
 
 def _chain(session: Session, q: dict[str, Any]):
     """(context, health, ranked targets) of a chain in an area, computed once per session:
-    `report.targets` places the city's firms and judges the links on the way."""
+    `report.targets` places the city's firms and judges the links on the way. While a prefetched
+    chain is not ready, this thread computes the chains nobody has started (two cores, two chains)."""
     key = _chain_key(q)
     if key not in session.chains:
-        job: Future = Future()
-        session.chains[key] = job
-        try:
-            job.set_result(_compute_chain(session, session.store, key))
-        except Exception as exc:  # kept for every figure that asks for this chain
-            job.set_exception(exc)
+        session.chains[key] = Future()
+        _run_chain(session, session.store, key)
+    while not session.chains[key].done() and (waiting := _next_chain(session)) is not None:
+        _run_chain(session, session.store, waiting)
     return session.chains[key].result()
 
 
@@ -447,22 +462,20 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
 def prefetch_chains(session: Session, queries: list[dict[str, Any]]) -> None:
     """Start computing, on a thread of its own with its own connection, every chain `queries`
     need: chains are Polars work and the other figures DuckDB work, so on a machine with spare
-    cores the two overlap. `_chain` then waits for the result instead of computing it again."""
+    cores the two overlap. `_chain` then takes the result, or helps with the chains not started."""
     keys = [_chain_key(q) for q in queries if q.get("kind") in CHAIN_KINDS and "area" in q and "chain" in q]
     keys = [k for k in dict.fromkeys(keys) if k not in session.chains]
     if not keys:
         return
-    jobs = {key: Future() for key in keys}
-    session.chains.update(jobs)
+    session.chains.update({key: Future() for key in keys})
+    with session.queue_lock:
+        session.chain_queue.extend(keys)
 
     def run() -> None:
         reader = session.store.reader()
         try:
-            for key, job in jobs.items():
-                try:
-                    job.set_result(_compute_chain(session, reader, key))
-                except Exception as exc:
-                    job.set_exception(exc)
+            while (key := _next_chain(session)) is not None:
+                _run_chain(session, reader, key)
         finally:
             reader.close()
 
