@@ -34,3 +34,29 @@ def test_readers_reuse_cursors_see_each_write_and_survive_a_failed_query(tmp_pat
             assert one.con is not two.con
     finally:
         state.close()
+
+
+def test_link_firms_are_the_district_firms_placed_in_the_link(web_store):
+    """The dashboard lists a link's firms from the city's placements the chain page already made:
+    exactly the district's firms that placing them alone puts in the link, largest first."""
+    import polars as pl
+
+    from districtlens.chains import report
+    from districtlens.chains.placement import place
+    from districtlens.chains.templates import shipped_templates
+    from districtlens.store import open_store
+    from districtlens.web import figures
+
+    template = shipped_templates()["biopharma"]
+    with open_store(web_store["db"], read_only=True) as store:
+        context = report.load_context(store, "310106")
+    alone = place(context.area_firms, template)
+    checked = 0
+    for link in template.links:
+        listed = figures.link_firms(context, template, link.id)
+        expected = set(alone.filter(pl.col("link_id") == link.id)["uscc"].to_list())
+        assert {row["uscc"] for row in listed} == expected, link.id
+        revenues = [row["revenue"] for row in listed if row["revenue"] is not None]
+        assert revenues == sorted(revenues, reverse=True)
+        checked += len(listed)
+    assert checked > 0

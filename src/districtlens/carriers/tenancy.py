@@ -27,7 +27,7 @@ import polars as pl
 
 from districtlens.carriers.space import USES
 from districtlens.ingest.read import ROW
-from districtlens.ingest.validate import header_key, typed_column, valid_uscc_mask
+from districtlens.ingest.validate import header_key, typed_column
 
 
 @dataclass(frozen=True)
@@ -120,49 +120,44 @@ def validate_tenancies(
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = map_columns(frame)
-    area_column, start_column, end_column = (
-        typed_column("area_m2", "number"), typed_column("lease_start", "date"), typed_column("lease_end", "date")
+    uscc, area, start, end = (
+        typed_column("uscc", "code"), typed_column("area_m2", "number"),
+        typed_column("lease_start", "date"), typed_column("lease_end", "date"),
     )
-    area, start, end = area_column.value, start_column.value, end_column.value
-    area_problem, start_problem, end_problem = area_column.problem, start_column.problem, end_column.problem
-    code = pl.col("uscc").str.strip_chars().str.to_uppercase()
-    blank = _blank("uscc")
+    blank = _blank("uscc")  # allowed here: a tenant may be named without a code
     name = pl.when(_blank("name")).then(None).otherwise(pl.col("name").str.strip_chars())
     carrier_id = pl.coalesce(pl.when(~_blank("carrier")).then(pl.col("carrier").str.strip_chars()), pl.lit(carrier))
     use = pl.coalesce(
         pl.when(~_blank("use")).then(pl.col("use").str.strip_chars().str.to_lowercase()), pl.lit(DEFAULT_USE)
     )
-    valid_code = code.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
     typed = frame.select(
         ROW,
         carrier_id.alias("carrier_id"),
-        pl.when(blank).then(None).otherwise(code).alias("uscc"),
+        pl.when(blank).then(None).otherwise(uscc.value).alias("uscc"),
         name.alias("name"),
         use.alias("use"),
-        area.alias("area_m2"),
-        start.alias("lease_start"),
-        end.alias("lease_end"),
+        area.value.alias("area_m2"),
+        start.value.alias("lease_start"),
+        end.value.alias("lease_end"),
         pl.struct(
-            pl.when(~blank & ~valid_code)
-            .then(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
-            .alias("uscc"),
+            pl.when(~blank & uscc.bad).then(uscc.reason).alias("uscc"),
             pl.when(blank & _blank("name"))
             .then(pl.lit("neither a credit code nor a name: the tenant is not identified"))
             .alias("name"),
             pl.when(_blank("area_m2"))
             .then(pl.lit("empty area"))
-            .when(area == 0)
+            .when(area.value == 0)
             .then(pl.lit("area must be greater than 0 m²"))
-            .otherwise(area_problem.str.replace("^negative value", "negative area"))
+            .otherwise(area.problem.str.replace("^negative value", "negative area"))
             .alias("area_m2"),
             pl.when(_blank("lease_start"))
             .then(pl.lit("empty lease start"))
-            .otherwise(start_problem)
+            .otherwise(start.problem)
             .alias("lease_start"),
-            pl.when(end_problem.is_not_null())
-            .then(end_problem)
-            .when(end < start)
-            .then(pl.format("the lease ends ({}) before it starts ({})", end, start))
+            pl.when(end.problem.is_not_null())
+            .then(end.problem)
+            .when(end.value < start.value)
+            .then(pl.format("the lease ends ({}) before it starts ({})", end.value, start.value))
             .alias("lease_end"),
             pl.when(carrier_id.is_null())
             .then(pl.lit("no carrier: give --carrier or a carrier column"))

@@ -17,6 +17,7 @@ from districtlens.store.web_users import save_user
 from districtlens.web.auth import hash_password
 
 DEFAULT_ENTERPRISES = 60_000
+DEFAULT_SEED = 20251031  # the interview's date
 # Sign-ins of the demo store, one per role; the operator runs the pack's innovation campus. They
 # exist only in stores that `demo build` makes, which hold synthetic data and serve on localhost.
 DEMO_USERS = (
@@ -29,9 +30,6 @@ DEMO_USERS = (
 
 def demo_password(username: str) -> str:
     return f"demo-{username}"
-
-
-DEFAULT_SEED = 20251031  # the interview's date
 
 
 def build_demo(

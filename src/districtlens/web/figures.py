@@ -21,7 +21,6 @@ from districtlens import claims as claim_checks
 from districtlens import metrics, refdata
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
-from districtlens.chains.placement import place
 from districtlens.chains.templates import ChainTemplate, shipped_templates
 from districtlens.store import Store
 from districtlens.store import overview as overview_queries
@@ -266,7 +265,7 @@ def chain(store: Store, context: report.Context, template: ChainTemplate) -> dic
 
 def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -> list[dict]:
     """The district's enterprises placed in one link of the chain, largest revenue first."""
-    placed = place(context.area_firms, template).filter(pl.col("link_id") == link_id).select("uscc").unique()
+    placed = context.placements(template).filter(pl.col("link_id") == link_id).select("uscc").unique()
     firms = context.area_firms.join(placed, on="uscc", how="semi").sort("revenue", descending=True, nulls_last=True)
     return firms.select("uscc", "name", "industry_code", "zone_id", "revenue", "employees").to_dicts()
 
