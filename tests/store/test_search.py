@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from districtlens.importer import import_frame
-from districtlens.store.web_queries import search_enterprises
+from districtlens.store.search import search_enterprises
 from tests.helpers import make_uscc
 
 

@@ -20,6 +20,8 @@ def test_readers_reuse_cursors_see_each_write_and_survive_a_failed_query(tmp_pat
             seq, cursor = first.seq, first.con
         with state.writer() as store:
             save_user(store, "ana", role="viewer", carriers=[], password_hash="x", actor="test")
+        for thread in state._background:  # the new snapshot's search index, read on a cursor of its own
+            thread.join()
         with state.reader() as second:
             assert second.con is cursor  # reused, and its old transaction ended
             assert second.seq == seq + 1
@@ -60,3 +62,65 @@ def test_link_firms_are_the_district_firms_placed_in_the_link(web_store):
         assert revenues == sorted(revenues, reverse=True)
         checked += len(listed)
     assert checked > 0
+
+
+def test_the_search_index_follows_each_write_and_serves_older_snapshots_their_own(tmp_path):
+    import polars as pl
+
+    from districtlens.importer import import_frame
+    from districtlens.store.search import search_enterprises
+    from tests.helpers import make_uscc
+
+    def load(store, i, name):
+        frame = pl.DataFrame({"uscc": [make_uscc(i)], "name": [name], "industry_code": ["6513"]})
+        assert import_frame(store, frame, source={"name": name, "kind": "roster"}, synthetic=False).written
+
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        load(store, 1, "上海甲乙科技有限公司")
+    state = ServerState(path)
+    try:
+        with state.reader() as before:
+            kept = state.search_index(before)
+            assert state.search_index(before) is kept  # read once per snapshot
+            with state.writer() as store:
+                load(store, 2, "上海丙丁科技有限公司")
+            with state.reader() as after:
+                assert after.seq == before.seq + 1
+                total, rows = search_enterprises(after, "科技", limit=10, offset=0, index=state.search_index(after))
+                assert total == 2 and {r["uscc"] for r in rows} == {make_uscc(1), make_uscc(2)}
+                newest = state.search_index(after)
+            # The request that began before the write still sees one firm, and the newer index stays kept.
+            older = state.search_index(before)
+            assert older is not newest and older.find("科技", limit=10, offset=0)[1]["uscc"].to_list() == [make_uscc(1)]
+            with state.reader() as again:
+                assert state.search_index(again) is newest
+    finally:
+        state.close()
+
+
+def test_search_finds_what_a_plain_scan_of_every_version_finds(web_store):
+    """The index against the plainest reference: Python's `in` over each version's names, code and
+    address, lower-cased, on the demo store; fragments of real names, addresses and codes, in
+    upper case too, and one that matches nothing."""
+    from districtlens.store.search import SearchIndex, search_enterprises
+
+    with open_store(web_store["db"], read_only=True) as store:
+        versions = store.con.execute("SELECT uscc, name, name_en, address FROM enterprise_version").fetchall()
+        current = dict(store.con.execute("SELECT uscc, name FROM enterprise_current").fetchall())
+        index = SearchIndex.read(store)
+        samples = versions[:: max(1, len(versions) // 12)]
+        needles = {"科技", "有限公司", "zzz-none", "SHANGHAI", "Tech"}
+        for uscc, name, name_en, address in samples:
+            needles |= {name[2:5], (address or "")[3:8], uscc[4:12].lower(), (name_en or "x")[:6].upper()}
+        checked = 0
+        for needle in sorted(n for n in needles if n.strip()):
+            expected = {u for u, *texts in versions if any(needle.lower() in (t or "").lower() for t in (u, *texts))}
+            total, rows = search_enterprises(store, needle, limit=5, offset=0, index=index)
+            assert total == len(expected), needle
+            assert {r["uscc"] for r in rows} <= expected
+            first = sorted(expected, key=lambda u: (current[u], u))[:5]
+            assert [r["uscc"] for r in rows] == first, needle
+            assert all(r["name"] == current[r["uscc"]] for r in rows)
+            checked += total > 0
+        assert checked >= 10

@@ -8,7 +8,6 @@ that reported facts for that year; "registered" counts the registry's current re
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
 
@@ -169,45 +168,6 @@ def tenant_usccs(store: Store, carrier_ids: list[str], today: date) -> list[str]
         {"carriers": list(carrier_ids), "today": today},
     ).fetchall()
     return [r[0] for r in rows]
-
-
-ENTERPRISE_KEYS = ("uscc", "name", "name_en", "address", "district_adcode", "zone_id", "industry_code",
-                   "status", "founded", "synthetic")
-
-
-def search_enterprises(
-    store: Store, query: str, *, limit: int, offset: int, within: list[str] | None = None
-) -> tuple[int, list[dict[str, Any]]]:
-    """(total, page) of enterprises whose name (Chinese or English, current or former), code or
-    address contains `query` (case-insensitive); `within` restricts to those codes. Current record
-    shown; ordered by name."""
-    needle = "".join(ch for ch in query.strip() if ch.isprintable())
-    # One haystack per version, searched once: lower-casing four columns of every row costs several
-    # times the search itself, and only a needle with cased letters needs it (a Chinese one is
-    # matched as is).
-    haystack = "concat_ws(chr(31), name, name_en, uscc, address)"
-    if any(ch.lower() != ch.upper() for ch in needle):
-        where = [f"regexp_matches({haystack}, $q)"]
-        needle = "(?i)" + re.escape(needle)
-    else:
-        where = [f"contains({haystack}, $q)"]
-    params: dict[str, Any] = {"q": needle, "limit": limit, "offset": offset}
-    if within is not None:
-        where.append("list_contains($within, uscc)")
-        params["within"] = list(within)
-    # The current record of each hit is its row in the enterprise_current cache; the page is a
-    # top-N sort of those, the total a count of the hits (not a window over every hit).
-    found = store.con.execute(
-        f"""
-        WITH hits AS MATERIALIZED (SELECT DISTINCT uscc FROM enterprise_version WHERE {' AND '.join(where)})
-        SELECT (SELECT count(*) FROM hits),
-               (SELECT list(row({', '.join(ENTERPRISE_KEYS)}) ORDER BY name, uscc) FROM (
-                   SELECT * FROM enterprise_current c SEMI JOIN hits USING (uscc)
-                   ORDER BY name, uscc LIMIT $limit OFFSET $offset))
-        """,
-        params,
-    ).fetchone()
-    return found[0], [dict(zip(ENTERPRISE_KEYS, item, strict=True)) for item in found[1] or []]
 
 
 def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ import duckdb
 
 from districtlens.store import Store, open_store
 from districtlens.store import web_queries as queries
+from districtlens.store.search import SearchIndex
 
 
 class SnapshotCache:
@@ -69,6 +70,9 @@ class ServerState:
         self.write_lock = threading.Lock()
         self.cache = SnapshotCache()
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # read cursors between requests
+        self._search: tuple[int, SearchIndex] | None = None  # the newest snapshot's, with its seq
+        self._search_lock = threading.Lock()
+        self._background: list[threading.Thread] = []
 
     @contextmanager
     def reader(self) -> Iterator[Snapshot]:
@@ -93,18 +97,42 @@ class ServerState:
 
     @contextmanager
     def writer(self) -> Iterator[Store]:
-        """A Store for one write at a time, on its own cursor (its transactions are its own)."""
+        """A Store for one write at a time, on its own cursor (its transactions are its own).
+        After it, the new snapshot's search index is read in the background, so that the next
+        search need not wait for it."""
         with self.write_lock:
             cursor = self.root.con.cursor()
             try:
                 yield Store(path=self.path, con=cursor)
             finally:
                 cursor.close()
+        thread = threading.Thread(target=self.warm, name="search-index", daemon=True)
+        self._background.append(thread)
+        thread.start()
+
+    def search_index(self, store: Snapshot) -> SearchIndex:
+        """The search index of the store's snapshot: read once per snapshot and kept apart from
+        the answer cache (whose many searches would push it out). A request still reading an
+        older snapshot than the kept index gets one of its own, not kept."""
+        with self._search_lock:
+            if self._search is not None and self._search[0] == store.seq:
+                return self._search[1]
+            if self._search is not None and self._search[0] > store.seq:
+                return SearchIndex.read(store)
+            self._search = (store.seq, SearchIndex.read(store))
+            return self._search[1]
+
+    def warm(self) -> None:
+        """Read what the first requests would otherwise wait for (the search index)."""
+        with self.reader() as store:
+            self.search_index(store)
 
     def cached(self, store: Snapshot, name: str, args: tuple, build: Callable[[], Any]) -> Any:
         return self.cache.get((name, args, store.seq), build)
 
     def close(self) -> None:
+        for thread in self._background:
+            thread.join()
         while True:
             try:
                 self._idle.get_nowait().close()
