@@ -88,6 +88,33 @@ def test_changed_value_makes_a_new_version_with_history(tmp_path, cli):
     assert [v["source"] for v in history["enterprise"]] == ["a.csv", "b.csv"]
 
 
+def test_history_of_an_enterprise_is_what_the_history_views_hold(tmp_path, cli):
+    """`history` (one lookup of both tables, validity worked out in Python) against the views that
+    rank the whole table with a window; with the sources read, or handed in as the server keeps them."""
+    from districtlens.store.enterprises import history, source_names
+
+    db = tmp_path / "s.duckdb"
+    rows = roster_rows(2, years=(2022, 2023))
+    run_import(cli, write_csv(tmp_path / "a.csv", rows), db)
+    rows[0]["revenue"] = "9999"
+    rows[3]["name"] = "上海样本1数据科技有限公司"
+    run_import(cli, write_csv(tmp_path / "b.csv", rows), db)
+    with open_store(db, read_only=True) as s:
+        for uscc in (make_uscc(0), make_uscc(1), make_uscc(7)):
+            expected = {}
+            for part, view, order in (("enterprise", "enterprise_history", "version"),
+                                      ("facts", "fact_history", "year, version")):
+                cursor = s.con.execute(
+                    f"SELECT h.* EXCLUDE (row_hash), s.name AS source, s.kind AS source_kind FROM {view} h"
+                    f" JOIN source s USING (source_id) WHERE uscc = ? ORDER BY {order}", [uscc])
+                names = [d[0] for d in cursor.description]
+                expected[part] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            for sources in (None, source_names(s)):
+                assert history(s, uscc, sources) == expected, uscc
+        assert [v["valid_to"] is None for v in history(s, make_uscc(1))["enterprise"]] == [False, True]
+        assert len(history(s, make_uscc(0))["facts"]) == 3  # 2022, and 2023 in two versions
+
+
 def test_missing_column_keeps_stored_values(tmp_path, cli):
     db = tmp_path / "s.duckdb"
     rows = roster_rows(1, years=(2023,))

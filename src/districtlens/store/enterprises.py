@@ -234,27 +234,35 @@ def export_frame(store: Store) -> pl.DataFrame:
     ).pl()
 
 
-def history(store: Store, uscc: str) -> dict[str, list[dict[str, Any]]]:
+def history(
+    store: Store, uscc: str, sources: dict[int, tuple[str, str]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Every version of one enterprise (`enterprise`) and of its yearly facts (`facts`), oldest
     first, each with `valid_to` (when the next version began) and its `source` and `source_kind`;
-    empty lists when the store has no such enterprise.
+    empty lists when the store has no such enterprise. `sources` (`source_names`) saves reading
+    the sources the versions name, for a caller that keeps them.
 
-    Two lookups by code (the uscc indexes of migration 0006) and one of the sources they name;
-    order and validity are worked out here, since a sort, a window or a join in the lookup makes
-    DuckDB scan the whole table instead."""
-    versions = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM enterprise_version WHERE uscc = ?", [uscc]),
-                      key=lambda row: row["version"])
-    facts = sorted(_rows(store, "SELECT * EXCLUDE (row_hash) FROM fact_version WHERE uscc = ?", [uscc]),
-                   key=lambda row: (row["year"], row["version"]))
+    One statement looks both tables up by code (the uscc indexes of migration 0006); order and
+    validity are worked out here, since a sort, a window or a join in the lookup makes DuckDB scan
+    the whole table instead."""
+    rows = _rows(
+        store,
+        "SELECT 'enterprise' AS part, * EXCLUDE (row_hash) FROM enterprise_version WHERE uscc = $uscc"
+        " UNION ALL BY NAME SELECT 'facts' AS part, * EXCLUDE (row_hash) FROM fact_version WHERE uscc = $uscc",
+        {"uscc": uscc},
+    )
+    versions = sorted(_part(rows, "enterprise", "enterprise_version"), key=lambda row: row["version"])
+    facts = sorted(_part(rows, "facts", "fact_version"), key=lambda row: (row["year"], row["version"]))
     if not versions and not facts:
         return {"enterprise": [], "facts": []}
-    sources = {
-        sid: (name, kind)
-        for sid, name, kind in store.con.execute(
-            "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)",
-            [sorted({r["source_id"] for r in versions + facts})],
-        ).fetchall()
-    }
+    named = {row["source_id"] for row in versions + facts}
+    if sources is None:
+        sources = {
+            sid: (name, kind)
+            for sid, name, kind in store.con.execute(
+                "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)", [sorted(named)]
+            ).fetchall()
+        }
     for chain in [versions, *_by_year(facts)]:
         for row, following in zip(chain, [*chain[1:], None], strict=True):
             row["valid_to"] = following["valid_from"] if following else None
@@ -263,7 +271,19 @@ def history(store: Store, uscc: str) -> dict[str, list[dict[str, Any]]]:
     return {"enterprise": versions, "facts": facts}
 
 
-def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def source_names(store: Store) -> dict[int, tuple[str, str]]:
+    """(name, kind) of every source, by id: one row per import, so few."""
+    rows = store.con.execute("SELECT source_id, name, kind FROM source").fetchall()
+    return {sid: (name, kind) for sid, name, kind in rows}
+
+
+def _part(rows: list[dict[str, Any]], part: str, table: str) -> list[dict[str, Any]]:
+    """The rows of one table out of a UNION ALL BY NAME, with that table's columns only."""
+    columns = ledger.HASHED_TABLES[table]
+    return [{c: row[c] for c in columns} for row in rows if row["part"] == part]
+
+
+def _rows(store: Store, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     cursor = store.con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -258,9 +258,15 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def last_seq(con: duckdb.DuckDBPyConnection) -> int:
+    """The seq of the latest entry (0 for an empty ledger): every write adds one, so it names the
+    data a reader sees."""
+    return con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
+
+
 def next_seq(con: duckdb.DuckDBPyConnection) -> int:
     """The seq the next entry will take; rows written in this transaction carry it."""
-    return con.execute("SELECT coalesce(max(seq), 0) + 1 FROM ledger").fetchone()[0]
+    return last_seq(con) + 1
 
 
 def head(con: duckdb.DuckDBPyConnection) -> str:

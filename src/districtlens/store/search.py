@@ -36,8 +36,8 @@ class SearchIndex:
     `texts` has the current record (ENTERPRISE_KEYS) and text (every version's name, English
     name, code and address, lower-cased, the fields apart), ordered by current name then code: an
     enterprise's number is its row. The enterprises holding bigram `bigrams[k]` are
-    `holders[starts[k]:starts[k + 1]]`, ascending. A bigram's number is `width` times its first character's number in `chars`, plus the second's
-    (a character no text holds is numbered 0)."""
+    `holders[starts[k]:starts[k + 1]]`, ascending. A bigram's number is `width` times its first
+    character's number in `chars`, plus the second's (a character no text holds is numbered 0)."""
 
     texts: pl.DataFrame
     chars: np.ndarray

@@ -19,12 +19,6 @@ from districtlens.store.db import Store
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
 
 
-def begin_snapshot(store: Store) -> int:
-    """Begin the read transaction of a request and return the ledger's last seq in it, in one round
-    trip: every write adds a seq, so it names the data a cached answer came from."""
-    return store.con.execute("BEGIN TRANSACTION; SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
-
-
 def district_packs(store: Store) -> list[dict[str, Any]]:
     rows = store.con.execute(
         "SELECT pack_id, district_adcode, name_zh, name_en, name_fr, peers FROM district_pack ORDER BY pack_id"
@@ -170,10 +164,11 @@ def tenant_usccs(store: Store, carrier_ids: list[str], today: date) -> list[str]
     return [r[0] for r in rows]
 
 
-def enterprise_profile(store: Store, uscc: str) -> dict[str, Any] | None:
-    """The current record, every version of it and of its yearly facts (`enterprises.history`),
-    or None when the store has no such enterprise."""
-    found = enterprises.history(store, uscc)
+def enterprise_profile(store: Store, uscc: str,
+                       sources: dict[int, tuple[str, str]] | None = None) -> dict[str, Any] | None:
+    """The current record, every version of it and of its yearly facts (`enterprises.history`,
+    `sources` as it takes them), or None when the store has no such enterprise."""
+    found = enterprises.history(store, uscc, sources)
     if not found["enterprise"]:
         return None
     return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}

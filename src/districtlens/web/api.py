@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from districtlens.chains.templates import ChainTemplate
 from districtlens.export import write_table
-from districtlens.store import Store
+from districtlens.store import Store, enterprises
 from districtlens.store import web_queries as queries
 from districtlens.store.search import search_enterprises
 from districtlens.web import auth, figures
@@ -284,7 +284,8 @@ def profile_for(server: ServerState, store: Store, who: auth.Principal, uscc: st
     allowed = allowed_usccs(server, store, who)
     if allowed is not None and uscc not in set(allowed):
         raise HTTPException(403, "not a tenant of your carriers")
-    profile = queries.enterprise_profile(store, uscc)
+    sources = server.cached(store, "sources", (), lambda: enterprises.source_names(store))
+    profile = queries.enterprise_profile(store, uscc, sources)
     if profile is None:
         raise HTTPException(404, f"no enterprise {uscc}")
     return profile

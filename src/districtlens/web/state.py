@@ -2,8 +2,9 @@
 cursors of it, the write lock, and a cache of computed figures keyed by the ledger's last seq.
 
 DuckDB lets one process open a file for writing, so the server keeps that connection and hands
-every other use a cursor of it. A request reads inside one transaction: DuckDB's MVCC gives it a
-snapshot, so a request never sees half of a write that commits while it runs.
+every other use a cursor of it. A request reads inside one transaction, begun at its first read:
+DuckDB's MVCC gives it a snapshot, so a request never sees half of a write that commits while it
+runs. A request answered from the cache reads nothing, so it begins none.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from districtlens.store import Store, open_store
-from districtlens.store import web_queries as queries
+from districtlens.store import Store, ledger, open_store
 from districtlens.store.search import SearchIndex
 
 
@@ -55,12 +54,45 @@ class SnapshotCache:
             return value
 
 
-@dataclass
 class Snapshot(Store):
-    """A reader's Store, with the ledger seq of its snapshot read once when its transaction began
-    (a request asks the cache several times; the seq cannot change under it)."""
+    """A request's Store. `seq` is the ledger's last seq when the request began, which the server
+    knows without asking the store (every write passes through it), so an answer cached for that
+    seq is served without touching the store. The read transaction, a consistent snapshot, begins
+    when the request first reads: on a cursor of its own, ended by `end`.
 
-    seq: int = 0
+    A write that commits between the two makes the request read newer data than its seq says: an
+    answer it caches under that seq is then newer than needed, never stale."""
+
+    def __init__(self, path: Path, seq: int, cursors: queue.SimpleQueue, root: duckdb.DuckDBPyConnection):
+        self.path = path
+        self.seq = seq
+        self._cursors = cursors
+        self._root = root
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._cursor is None:
+            try:
+                cursor = self._cursors.get_nowait()
+            except queue.Empty:
+                cursor = self._root.cursor()
+            cursor.execute("BEGIN TRANSACTION")
+            self._cursor = cursor
+        return self._cursor
+
+    def end(self) -> None:
+        """End the transaction, if one began, and hand its cursor back; a cursor that fails to end
+        its transaction is dropped."""
+        if self._cursor is None:
+            return
+        cursor, self._cursor = self._cursor, None
+        try:
+            cursor.execute("ROLLBACK")
+        except duckdb.Error:
+            cursor.close()
+        else:
+            self._cursors.put(cursor)
 
 
 class ServerState:
@@ -69,6 +101,7 @@ class ServerState:
         self.root = open_store(self.path)
         self.write_lock = threading.Lock()
         self.cache = SnapshotCache()
+        self.seq = ledger.last_seq(self.root.con)  # every write passes through `writer`, which updates it
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # read cursors between requests
         self._search: tuple[int, SearchIndex] | None = None  # the newest snapshot's, with its seq
         self._search_lock = threading.Lock()
@@ -76,24 +109,14 @@ class ServerState:
 
     @contextmanager
     def reader(self) -> Iterator[Snapshot]:
-        """A Store on a cursor of its own, inside one read transaction (a consistent snapshot).
-
-        A cursor per request, not per thread: FastAPI may enter, use and leave a dependency on
-        three different threads. Cursors are reused from request to request (opening one costs
-        more than most cached answers); one that fails to end its transaction is dropped."""
+        """A Store for one request (`Snapshot`). A snapshot per request, not per thread: FastAPI
+        may enter, use and leave a dependency on three different threads. Cursors are reused from
+        request to request (opening one costs more than most cached answers)."""
+        snapshot = Snapshot(self.path, self.seq, self._idle, self.root.con)
         try:
-            cursor = self._idle.get_nowait()
-        except queue.Empty:
-            cursor = self.root.con.cursor()
-        try:
-            yield Snapshot(path=self.path, con=cursor, seq=queries.begin_snapshot(Store(self.path, cursor)))
+            yield snapshot
         finally:
-            try:
-                cursor.execute("ROLLBACK")
-            except duckdb.Error:
-                cursor.close()
-            else:
-                self._idle.put(cursor)
+            snapshot.end()
 
     @contextmanager
     def writer(self) -> Iterator[Store]:
@@ -105,21 +128,19 @@ class ServerState:
             try:
                 yield Store(path=self.path, con=cursor)
             finally:
+                self.seq = ledger.last_seq(cursor)
                 cursor.close()
         thread = threading.Thread(target=self.warm, name="search-index", daemon=True)
         self._background.append(thread)
         thread.start()
 
     def search_index(self, store: Snapshot) -> SearchIndex:
-        """The search index of the store's snapshot: read once per snapshot and kept apart from
-        the answer cache (whose many searches would push it out). A request still reading an
-        older snapshot than the kept index gets one of its own, not kept."""
+        """The search index of the newest snapshot: read once per snapshot, kept apart from the
+        answer cache (whose many searches would push it out), and named by the seq of the data it
+        was read from. A request begun before the latest write gets it too: newer, never stale."""
         with self._search_lock:
-            if self._search is not None and self._search[0] == store.seq:
-                return self._search[1]
-            if self._search is not None and self._search[0] > store.seq:
-                return SearchIndex.read(store)
-            self._search = (store.seq, SearchIndex.read(store))
+            if self._search is None or self._search[0] < store.seq:
+                self._search = (ledger.last_seq(store.con), SearchIndex.read(store))
             return self._search[1]
 
     def warm(self) -> None:
