@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from districtlens.importer import import_frame
-from districtlens.store.search import search_enterprises
+from districtlens.store.search import SearchIndex
 from tests.helpers import make_uscc
 
 
@@ -33,7 +33,7 @@ def test_search_finds_by_any_name_code_or_address_and_shows_the_current_record(s
     load(store, [{"uscc": make_uscc(1), "name": "上海瑞麒新药有限公司", "industry_code": "7340"}], "rename")
 
     def found(q, **paging):
-        total, rows = search_enterprises(store, q, limit=paging.get("limit", 20), offset=paging.get("offset", 0))
+        total, rows = SearchIndex.read(store).find(q, limit=paging.get("limit", 20), offset=paging.get("offset", 0))
         return total, [r["uscc"] for r in rows], rows
 
     total, codes, rows = found("生物医药")  # the former name
@@ -54,5 +54,5 @@ def test_search_finds_by_any_name_code_or_address_and_shows_the_current_record(s
 
 def test_search_within_a_list_of_codes(store):
     load(store, [{"uscc": make_uscc(i), "name": f"上海样本{i}有限公司", "industry_code": "6513"} for i in range(4)])
-    total, rows = search_enterprises(store, "样本", limit=10, offset=0, within=[make_uscc(1), make_uscc(3)])
+    total, rows = SearchIndex.read(store).find("样本", limit=10, offset=0, within=[make_uscc(1), make_uscc(3)])
     assert total == 2 and {r["uscc"] for r in rows} == {make_uscc(1), make_uscc(3)}

@@ -74,7 +74,6 @@ def test_the_search_index_follows_each_write(tmp_path):
     import polars as pl
 
     from districtlens.importer import import_frame
-    from districtlens.store.search import search_enterprises
     from tests.helpers import make_uscc
 
     def load(store, i, name):
@@ -93,7 +92,7 @@ def test_the_search_index_follows_each_write(tmp_path):
                 load(store, 2, "上海丙丁科技有限公司")
             with state.reader() as after:
                 assert after.seq == before.seq + 1
-                total, rows = search_enterprises(after, "科技", limit=10, offset=0, index=state.search_index(after))
+                total, rows = state.search_index(after).find("科技", limit=10, offset=0)
                 assert total == 2 and {r["uscc"] for r in rows} == {make_uscc(1), make_uscc(2)}
                 newest = state.search_index(after)
             # A request begun before the write gets the newest index too: newer, never stale.
@@ -107,7 +106,7 @@ def test_search_finds_what_a_plain_scan_of_every_version_finds(web_store):
     """The index against the plainest reference: Python's `in` over each version's names, code and
     address, lower-cased, on the demo store; fragments of real names, addresses and codes, in
     upper case too, and one that matches nothing."""
-    from districtlens.store.search import SearchIndex, search_enterprises
+    from districtlens.store.search import SearchIndex
 
     with open_store(web_store["db"], read_only=True) as store:
         versions = store.con.execute("SELECT uscc, name, name_en, address FROM enterprise_version").fetchall()
@@ -120,7 +119,7 @@ def test_search_finds_what_a_plain_scan_of_every_version_finds(web_store):
         checked = 0
         for needle in sorted(n for n in needles if n.strip()):
             expected = {u for u, *texts in versions if any(needle.lower() in (t or "").lower() for t in (u, *texts))}
-            total, rows = search_enterprises(store, needle, limit=5, offset=0, index=index)
+            total, rows = index.find(needle, limit=5, offset=0)
             assert total == len(expected), needle
             assert {r["uscc"] for r in rows} <= expected
             first = sorted(expected, key=lambda u: (current[u], u))[:5]

@@ -89,10 +89,10 @@ class SearchIndex:
         )
 
     def find(self, query: str, *, limit: int, offset: int,
-             within: list[str] | None = None) -> tuple[int, pl.DataFrame]:
-        """(how many enterprises match, the page asked for: ENTERPRISE_KEYS). The query is taken
-        literally (no pattern), without its unprintable characters; `within` restricts the search
-        to those codes."""
+             within: list[str] | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(how many enterprises match, the page asked for: each one's current record, by name).
+        The query is taken literally (no pattern), without its unprintable characters; `within`
+        restricts the search to those codes."""
         needle = "".join(ch for ch in query.strip() if ch.isprintable())
         # Text and query are lower-cased by the same function, so matching ignores case in any script.
         lowered = pl.select(_lower(pl.lit(needle))).item()
@@ -104,9 +104,9 @@ class SearchIndex:
             if candidates is not None:
                 texts = texts[candidates]
                 if len(lowered) == 2:  # the bigram is the query: every holder matches
-                    return texts.height, texts.select(ENTERPRISE_KEYS).slice(offset, limit)
+                    return texts.height, texts.select(ENTERPRISE_KEYS).slice(offset, limit).to_dicts()
         hits = texts["text"].str.contains(lowered, literal=True).arg_true()
-        return hits.len(), texts.select(ENTERPRISE_KEYS)[hits.slice(offset, limit)]
+        return hits.len(), texts.select(ENTERPRISE_KEYS)[hits.slice(offset, limit)].to_dicts()
 
     def _candidates(self, needle: str) -> np.ndarray | None:
         """The enterprises holding every bigram of `needle`, ascending; None when a scan is cheaper
@@ -129,17 +129,6 @@ class SearchIndex:
             at = np.minimum(np.searchsorted(posting, holders), len(posting) - 1)
             holders = holders[posting[at] == holders]
         return holders.astype(np.int64)
-
-
-def search_enterprises(
-    store: Store, query: str, *, limit: int, offset: int, within: list[str] | None = None,
-    index: SearchIndex | None = None,
-) -> tuple[int, list[dict[str, Any]]]:
-    """(total, page) of enterprises matching `query` (`SearchIndex.find`), each page row the
-    enterprise's current record, ordered by name. Pass the snapshot's `index` when one is kept
-    (the server does); without it the index is read for this search alone."""
-    total, page = (index or SearchIndex.read(store)).find(query, limit=limit, offset=offset, within=within)
-    return total, page.to_dicts()
 
 
 def _lower(text: pl.Expr) -> pl.Expr:

@@ -21,7 +21,6 @@ from districtlens.chains.templates import ChainTemplate
 from districtlens.export import write_table
 from districtlens.store import Store, enterprises
 from districtlens.store import web_queries as queries
-from districtlens.store.search import search_enterprises
 from districtlens.web import auth, figures
 from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
 from districtlens.web.state import ServerState
@@ -267,8 +266,8 @@ def search_for(server: ServerState, store: Store, who: auth.Principal, q: str, l
                offset: int) -> tuple[int, list[dict]]:
     within = allowed_usccs(server, store, who)
     key = (q, limit, offset, None if within is None else tuple(within))
-    return server.cached(store, "search", key, lambda: search_enterprises(
-        store, q, limit=limit, offset=offset, within=within, index=server.search_index(store)))
+    return server.cached(store, "search", key, lambda: server.search_index(store).find(
+        q, limit=limit, offset=offset, within=within))
 
 
 def synthetic_for(server: ServerState, store: Store) -> bool:

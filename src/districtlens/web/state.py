@@ -128,8 +128,9 @@ class ServerState:
             try:
                 yield Store(path=self.path, con=cursor)
             finally:
-                self.seq = ledger.last_seq(cursor)
                 cursor.close()
+                # Read even when the block failed: it may have failed after its write committed.
+                self.seq = ledger.last_seq(self.root.con)
         thread = threading.Thread(target=self.warm, name="search-index", daemon=True)
         self._background.append(thread)
         thread.start()
