@@ -44,7 +44,7 @@ def serve(
         web = create_app(db, handover_port=port)
     except StoreError as exc:
         fail(f"{exc}\nanother process holds the store: stop it first")
-    web.state.server.warm()
+    web.state.server.warm_in_background()
     # Everything loaded so far (the libraries, the app) lives as long as the server: out of the
     # garbage collector's sight, a full collection takes a fifth of the time (about 120 ms ->
     # 20 ms with 1M enterprises), and those pauses were the slowest requests under load.

@@ -255,12 +255,12 @@ def history(
     facts = sorted(_part(rows, "facts", "fact_version"), key=lambda row: (row["year"], row["version"]))
     if not versions and not facts:
         return {"enterprise": [], "facts": []}
-    named = {row["source_id"] for row in versions + facts}
     if sources is None:
+        named = sorted({row["source_id"] for row in versions + facts})
         sources = {
             sid: (name, kind)
             for sid, name, kind in store.con.execute(
-                "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)", [sorted(named)]
+                "SELECT source_id, name, kind FROM source WHERE list_contains(?, source_id)", [named]
             ).fetchall()
         }
     for chain in [versions, *_by_year(facts)]:

@@ -110,7 +110,7 @@ class SearchIndex:
 
     def _candidates(self, needle: str) -> np.ndarray | None:
         """The enterprises holding every bigram of `needle`, ascending; None when a scan is cheaper
-        (a query of one character, or whose rarest bigram most enterprises hold)."""
+        (a query of one character, or whose rarest bigram more than SCAN_SHARE of them hold)."""
         if len(needle) < 2:
             return None
         points = np.frombuffer(needle.encode("utf-32-le"), np.uint32)

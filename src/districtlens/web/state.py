@@ -70,6 +70,9 @@ class Snapshot(Store):
         self._root = root
         self._cursor: duckdb.DuckDBPyConnection | None = None
 
+    def __repr__(self) -> str:  # Store's would read `con`, and so begin a transaction
+        return f"Snapshot({self.path}, seq={self.seq})"
+
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._cursor is None:
@@ -121,8 +124,7 @@ class ServerState:
     @contextmanager
     def writer(self) -> Iterator[Store]:
         """A Store for one write at a time, on its own cursor (its transactions are its own).
-        After it, the new snapshot's search index is read in the background, so that the next
-        search need not wait for it."""
+        After it, the new snapshot's search index is read in the background (`warm_in_background`)."""
         with self.write_lock:
             cursor = self.root.con.cursor()
             try:
@@ -131,9 +133,7 @@ class ServerState:
                 cursor.close()
                 # Read even when the block failed: it may have failed after its write committed.
                 self.seq = ledger.last_seq(self.root.con)
-        thread = threading.Thread(target=self.warm, name="search-index", daemon=True)
-        self._background.append(thread)
-        thread.start()
+        self.warm_in_background()
 
     def search_index(self, store: Snapshot) -> SearchIndex:
         """The search index of the newest snapshot: read once per snapshot, kept apart from the
@@ -144,10 +144,18 @@ class ServerState:
                 self._search = (ledger.last_seq(store.con), SearchIndex.read(store))
             return self._search[1]
 
-    def warm(self) -> None:
+    def _warm(self) -> None:
         """Read what the first requests would otherwise wait for (the search index)."""
         with self.reader() as store:
             self.search_index(store)
+
+    def warm_in_background(self) -> None:
+        """`_warm` on a thread of its own (at start, after each write): the server answers meanwhile,
+        and only a search waits for the index. `close` waits for it."""
+        self._background = [thread for thread in self._background if thread.is_alive()]
+        thread = threading.Thread(target=self._warm, name="search-index", daemon=True)
+        self._background.append(thread)
+        thread.start()
 
     def cached(self, store: Snapshot, name: str, args: tuple, build: Callable[[], Any]) -> Any:
         return self.cache.get((name, args, store.seq), build)
