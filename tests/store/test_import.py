@@ -90,8 +90,9 @@ def test_changed_value_makes_a_new_version_with_history(tmp_path, cli):
 
 def test_history_of_an_enterprise_is_what_the_history_views_hold(tmp_path, cli):
     """`history` (one lookup of both tables, validity worked out in Python) against the views that
-    rank the whole table with a window; with the sources read, or handed in as the server keeps them."""
-    from districtlens.store.enterprises import history, source_names
+    rank the whole table with a window; with the sources read, or handed in as the server keeps them;
+    and `Histories`, every history held in memory, as the server answers profiles."""
+    from districtlens.store.histories import Histories, history, source_names
 
     db = tmp_path / "s.duckdb"
     rows = roster_rows(2, years=(2022, 2023))
@@ -111,6 +112,7 @@ def test_history_of_an_enterprise_is_what_the_history_views_hold(tmp_path, cli):
                 expected[part] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             for sources in (None, source_names(s)):
                 assert history(s, uscc, sources) == expected, uscc
+            assert Histories.read(s).of(uscc) == expected, uscc
         assert [v["valid_to"] is None for v in history(s, make_uscc(1))["enterprise"]] == [False, True]
         assert len(history(s, make_uscc(0))["facts"]) == 3  # 2022, and 2023 in two versions
 

@@ -127,3 +127,44 @@ def test_search_finds_what_a_plain_scan_of_every_version_finds(web_store):
             assert all(r["name"] == current[r["uscc"]] for r in rows)
             checked += total > 0
         assert checked >= 10
+
+
+def test_profiles_come_from_the_store_until_histories_are_held_then_follow_each_write(tmp_path):
+    import polars as pl
+
+    from districtlens.importer import import_frame
+    from districtlens.store.histories import history
+    from tests.helpers import make_uscc
+
+    def load(store, name):
+        frame = pl.DataFrame({"uscc": [make_uscc(1)], "name": [name], "industry_code": ["6513"]})
+        assert import_frame(store, frame, source={"name": name, "kind": "roster"}, synthetic=False).written
+
+    path = tmp_path / "s.duckdb"
+    with open_store(path) as store:
+        load(store, "上海甲乙科技有限公司")
+    state = ServerState(path)
+    try:
+        with state.reader() as first:
+            assert state.held() == {"seq": first.seq, "search_index": None, "histories": None}
+            looked_up = state.history(first, make_uscc(1))
+            assert [v["name"] for v in looked_up["enterprise"]] == ["上海甲乙科技有限公司"]
+        state._warm()
+        with state.reader() as held:
+            assert state.held() == {"seq": held.seq, "search_index": held.seq, "histories": held.seq}
+            assert state.history(held, make_uscc(1)) == looked_up == history(held, make_uscc(1))
+            assert state.history(held, make_uscc(2)) == {"enterprise": [], "facts": []}
+        with state.writer() as store:
+            load(store, "上海甲乙数据科技有限公司")
+        # Whether or not the new snapshot's histories are held yet, a profile shows the write.
+        with state.reader() as after:
+            versions = state.history(after, make_uscc(1))["enterprise"]
+            assert [v["name"] for v in versions] == ["上海甲乙科技有限公司", "上海甲乙数据科技有限公司"]
+        for thread in state._background:
+            thread.join()
+        with state.reader() as later:
+            assert state.held()["histories"] == later.seq == state.seq
+            assert state.history(later, make_uscc(1)) == history(later, make_uscc(1))
+            assert state.history(later, make_uscc(1))["enterprise"][0]["valid_to"] is not None
+    finally:
+        state.close()

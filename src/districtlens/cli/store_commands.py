@@ -28,6 +28,7 @@ from districtlens.ingest.read import ReadError
 from districtlens.ingest.validate import SchemaError
 from districtlens.store import enterprises as stored
 from districtlens.store import ledger
+from districtlens.store.histories import history
 
 import_app = typer.Typer(help="Bring a source's file into the store (all or nothing).", no_args_is_help=True)
 export_app = typer.Typer(help="Write what the store holds to CSV or XLSX.", no_args_is_help=True)
@@ -154,7 +155,7 @@ def enterprise_history(
 ) -> None:
     """Every version of an enterprise and of its yearly facts, with validity and source."""
     with store_at(db, read_only=True) as store:
-        found = stored.history(store, uscc)
+        found = history(store, uscc)
     if not found["enterprise"]:
         fail(f"no enterprise with uscc {uscc}")
     if as_json:

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from districtlens.store import enterprises, ledger
+from districtlens.store import ledger
 from districtlens.store.db import Store
 
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
@@ -162,16 +162,6 @@ def tenant_usccs(store: Store, carrier_ids: list[str], today: date) -> list[str]
         {"carriers": list(carrier_ids), "today": today},
     ).fetchall()
     return [r[0] for r in rows]
-
-
-def enterprise_profile(store: Store, uscc: str,
-                       sources: dict[int, tuple[str, str]] | None = None) -> dict[str, Any] | None:
-    """The current record, every version of it and of its yearly facts (`enterprises.history`,
-    `sources` as it takes them), or None when the store has no such enterprise."""
-    found = enterprises.history(store, uscc, sources)
-    if not found["enterprise"]:
-        return None
-    return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}
 
 
 def claims(store: Store) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from districtlens.chains.templates import ChainTemplate
 from districtlens.export import write_table
-from districtlens.store import Store, enterprises
+from districtlens.store import Store
 from districtlens.store import web_queries as queries
 from districtlens.web import auth, figures
 from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
@@ -283,11 +283,10 @@ def profile_for(server: ServerState, store: Store, who: auth.Principal, uscc: st
     allowed = allowed_usccs(server, store, who)
     if allowed is not None and uscc not in set(allowed):
         raise HTTPException(403, "not a tenant of your carriers")
-    sources = server.cached(store, "sources", (), lambda: enterprises.source_names(store))
-    profile = queries.enterprise_profile(store, uscc, sources)
-    if profile is None:
+    found = server.history(store, uscc)
+    if not found["enterprise"]:
         raise HTTPException(404, f"no enterprise {uscc}")
-    return profile
+    return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}
 
 
 @router.get("/carriers", summary="Parks, incubators, maker spaces: space, occupancy, tenants")
@@ -321,9 +320,9 @@ def api_claims(who: Aggregates, store: Reader, server: State) -> dict:
     return Answer({"claims": claims_for(server, store, who)})
 
 
-@router.get("/data", summary="Imports and the ledger's status")
-def api_data(who: Data, store: Reader) -> dict:
-    return Answer({"imports": queries.imports(store), "ledger": queries.ledger_status(store)})
+@router.get("/data", summary="Imports, the ledger's status, and what the server holds in memory")
+def api_data(who: Data, store: Reader, server: State) -> dict:
+    return Answer({"imports": queries.imports(store), "ledger": queries.ledger_status(store), "held": server.held()})
 
 
 @router.get("/data/verify", summary="Verify the ledger: the hash chain and every row it vouches for")

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from districtlens.store import Store, ledger, open_store
+from districtlens.store.histories import Histories, History, history, source_names
 from districtlens.store.search import SearchIndex
 
 
@@ -106,8 +107,10 @@ class ServerState:
         self.cache = SnapshotCache()
         self.seq = ledger.last_seq(self.root.con)  # every write passes through `writer`, which updates it
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # read cursors between requests
-        self._search: tuple[int, SearchIndex] | None = None  # the newest snapshot's, with its seq
-        self._search_lock = threading.Lock()
+        # What is held of the newest snapshot, each with the seq of the data it was read from.
+        self._search: tuple[int, SearchIndex] | None = None
+        self._histories: tuple[int, Histories] | None = None
+        self._held_lock = threading.Lock()
         self._background: list[threading.Thread] = []
 
     @contextmanager
@@ -139,19 +142,44 @@ class ServerState:
         """The search index of the newest snapshot: read once per snapshot, kept apart from the
         answer cache (whose many searches would push it out), and named by the seq of the data it
         was read from. A request begun before the latest write gets it too: newer, never stale."""
-        with self._search_lock:
+        with self._held_lock:
             if self._search is None or self._search[0] < store.seq:
                 self._search = (ledger.last_seq(store.con), SearchIndex.read(store))
             return self._search[1]
 
+    def history(self, store: Snapshot, uscc: str) -> History:
+        """An enterprise's history: from every history held in memory when they were read from this
+        snapshot or a newer one (`_warm` reads them), else looked up in the store."""
+        held = self._histories
+        if held is not None and held[0] >= store.seq:
+            return held[1].of(uscc)
+        return history(store, uscc, self.cached(store, "sources", (), lambda: source_names(store)))
+
+    def held(self) -> dict[str, int | None]:
+        """The ledger seq the server is at, and that of the data each thing held in memory was read
+        from (None until read): when both equal `seq`, searches and profiles are answered from memory."""
+        return {
+            "seq": self.seq,
+            "search_index": self._search[0] if self._search else None,
+            "histories": self._histories[0] if self._histories else None,
+        }
+
     def _warm(self) -> None:
-        """Read what the first requests would otherwise wait for (the search index)."""
+        """Read what requests would otherwise wait for (the search index) or look up one by one
+        (histories), newest snapshot first."""
         with self.reader() as store:
             self.search_index(store)
+            seq = ledger.last_seq(store.con)
+            if self._histories is None or self._histories[0] < seq:
+                read = Histories.read(store)
+                with self._held_lock:  # a warm begun later may have finished first
+                    if self._histories is None or self._histories[0] < seq:
+                        self._histories = (seq, read)
 
     def warm_in_background(self) -> None:
         """`_warm` on a thread of its own (at start, after each write): the server answers meanwhile,
-        and only a search waits for the index. `close` waits for it."""
+        only a search waits for the index, and profiles are looked up in the store until their
+        histories are held. `close` waits for it."""
         self._background = [thread for thread in self._background if thread.is_alive()]
         thread = threading.Thread(target=self._warm, name="search-index", daemon=True)
         self._background.append(thread)
