@@ -298,11 +298,17 @@ def api_carriers(who: Aggregates, store: Reader, server: State) -> dict:
 def api_tenants(carrier_id: str, who: Tenants, store: Reader, server: State) -> dict:
     if not may_see_carrier(who, carrier_id):
         raise HTTPException(403, "not one of your carriers")
-    if not queries.carrier_exists(store, carrier_id):
+    return Answer({"carrier_id": carrier_id, "at": today(), "tenants": tenants_for(server, store, carrier_id)})
+
+
+def tenants_for(server: ServerState, store: Store, carrier_id: str) -> list[dict]:
+    """A carrier's current tenants, 404 when there is no such carrier; whether it exists is cached
+    with its tenants, so that a cached answer reads nothing."""
+    tenants = server.cached(store, "tenants", (carrier_id, today()), lambda: (
+        queries.tenants(store, carrier_id, today()) if queries.carrier_exists(store, carrier_id) else None))
+    if tenants is None:
         raise HTTPException(404, f"no carrier {carrier_id!r}")
-    tenants = server.cached(store, "tenants", (carrier_id, today()),
-                            lambda: queries.tenants(store, carrier_id, today()))
-    return Answer({"carrier_id": carrier_id, "at": today(), "tenants": tenants})
+    return tenants
 
 
 def claims_for(server: ServerState, store: Store, who: auth.Principal) -> list[dict]:

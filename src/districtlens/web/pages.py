@@ -117,9 +117,7 @@ def carriers(
     if carrier:
         if not (who.may("tenants") and may_see_carrier(who, carrier)):
             raise HTTPException(403, "not one of your carriers")
-        if not queries.carrier_exists(store, carrier):
-            raise HTTPException(404, "no such carrier")
-        tenants = queries.tenants(store, carrier, today())
+        tenants = api.tenants_for(server, store, carrier)
     return _page(request, "carriers.html", store, rows=rows, carrier=carrier, tenants=tenants,
                  today=today())
 
