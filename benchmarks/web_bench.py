@@ -95,6 +95,12 @@ def held_after(client: httpx.Client) -> float:
         time.sleep(0.2)
 
 
+def server_memory(pid: int) -> str:
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    resident, peak = (int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
+    return f"server resident memory {resident:,.0f} MiB (peak so far {peak:,.0f} MiB)"
+
+
 def routes(client: httpx.Client, sample: list[tuple[str, str]]) -> dict[str, list[str]]:
     """The paths each route is driven with. Profiles and searches vary (the sampled enterprises,
     and two characters of each one's trade name), as many users would: asking one path again
@@ -203,7 +209,8 @@ def main() -> None:
             assert client.post("/api/login", json={"username": USER, "password": PASSWORD}).status_code == 200
             cookies = dict(client.cookies)
             paths = routes(client, sample)
-            print(f"the server held its search index and histories {held_after(client):.1f} s after it answered")
+            print(f"the server held its search index and histories {held_after(client):.1f} s after it answered;"
+                  f" {server_memory(process.pid)}")
         print(
             f"store: {db} ({args.n:,} enterprises); {args.clients} concurrent clients, {args.requests} requests "
             f"per route, server pid {process.pid} on {base}"
