@@ -45,7 +45,7 @@ def valid_uscc_mask(codes: pl.Series) -> np.ndarray:
     valid = np.zeros(len(codes), dtype=bool)
     if not shaped.any():
         return valid
-    raw = "".join(filled.filter(pl.Series(shaped)).to_list()).encode("ascii")
+    raw = filled.filter(pl.Series(shaped)).str.join("").item().encode("ascii")
     chars = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
     values = _CHAR_VALUE[chars]
     well_formed = (values >= 0).all(axis=1)
@@ -230,7 +230,7 @@ def typed_column(name: str, kind: str) -> Parsed:
     if kind == "number":
         number = stripped.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
         unparsed = ~blank & number.is_null()
-        bad = (unparsed | (number < 0) | number.is_nan() | number.is_infinite()).fill_null(False)
+        bad = ~blank & ~(number.is_finite() & (number >= 0)).fill_null(False)
         reason = (
             pl.when(unparsed)
             .then(pl.format("'{}' is not a number", raw))
