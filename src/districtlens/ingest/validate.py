@@ -142,7 +142,8 @@ def validate(frame: pl.DataFrame) -> Validated:
     spec = {c.name: c for c in COLUMNS}
     parsed = {name: typed_column(name, spec[name].kind) for name in present}
     # Typed values and a cheap flag first; the reasons (text built per cell) only for flagged rows,
-    # which in a clean roster are none. Lazy, so each typed value is computed once for both.
+    # which in a clean roster are none. The flags are computed from the typed values once those
+    # exist, so that no column is parsed twice.
     blanks = {name: f"_blank_{name}" for name in parsed}
     typed = frame.lazy().select(
         ROW, *[p.value.alias(n) for n, p in parsed.items()], *[p.blank.alias(blanks[n]) for n, p in parsed.items()]
