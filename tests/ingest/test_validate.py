@@ -77,6 +77,9 @@ def test_vectorised_check_agrees_with_scalar():
         ({"industry_code": "9999"}, "industry_code"),
         ({"revenue": "12,3a"}, "revenue"),
         ({"revenue": "-5"}, "revenue"),
+        ({"revenue": "NaN"}, "revenue"),
+        ({"tax": "inf"}, "tax"),
+        ({"rd_spend": "-1e400"}, "rd_spend"),
         ({"employees": "many"}, "employees"),
         ({"founded": "2021-02-30"}, "founded"),
         ({"founded": "yesterday"}, "founded"),
@@ -92,6 +95,12 @@ def test_accepted_date_forms(founded):
     checked = validate(frame([base(founded=founded)]))
     assert checked.errors.is_empty()
     assert str(checked.rows["founded"][0]) == "2021-03-05"
+
+
+@pytest.mark.parametrize(("revenue", "stored"), [("", None), ("0", 0.0), ("-0", -0.0), (" 1e3 ", 1000.0)])
+def test_blank_zero_and_exponent_numbers_are_taken(revenue, stored):
+    checked = validate(frame([base(revenue=revenue)]))
+    assert checked.errors.is_empty() and checked.rows["revenue"][0] == stored
 
 
 def test_thousands_separator_parses():

@@ -32,8 +32,12 @@ def prepare_roster(validated: Validated, gazetteer: Gazetteer, known: pl.DataFra
     rows = validated.rows
     columns = validated.columns
     attributes = [c for c in ENTERPRISE_COLUMNS if c in columns]
-    carriers = rows.sort(["uscc", "year", ROW], nulls_last=False).unique("uscc", keep="last")
-    enterprises = carriers.select("uscc", *attributes)
+    # Each enterprise's latest row found per group: cheaper than sorting all rows by key.
+    carrying = (
+        rows.group_by("uscc").agg(pl.col(ROW).sort_by("year", ROW, nulls_last=False).last())[ROW].implode()
+    )
+    carries = pl.col(ROW).is_in(carrying)
+    enterprises = rows.filter(carries).select("uscc", *attributes)
     if "address" in attributes:
         enterprises = _with_location(enterprises, gazetteer, known)
     else:
@@ -50,7 +54,7 @@ def prepare_roster(validated: Validated, gazetteer: Gazetteer, known: pl.DataFra
         *fact_columns,
         *[pl.lit(None, pl.Float64).alias(c) for c in FACT_COLUMNS if c not in fact_columns],
     )
-    keys = rows.select("uscc", "year", pl.col(ROW).is_in(carriers[ROW].implode()).alias("carries_attributes"))
+    keys = rows.select("uscc", "year", carries.alias("carries_attributes"))
     return Roster(enterprises, facts, keys, columns)
 
 

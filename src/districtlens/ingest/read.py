@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,15 +50,19 @@ def read_table(path: str | Path) -> Table:
     if not path.exists():
         raise ReadError(f"no such file: {path}")
     raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise ReadError(f"{path} is empty")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return Table(_read_xlsx(path), "xlsx", digest)
-    if suffix not in (".csv", ".txt", ".tsv"):
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
         raise ReadError(f"{path.name}: expected a .csv or .xlsx file")
-    utf8, encoding = to_utf8(raw)
+    # hashlib lets go of the GIL on a large buffer: the file is digested on the other core while
+    # it is decoded, which holds the GIL.
+    with ThreadPoolExecutor(1) as pool:
+        digest = pool.submit(_sha256, raw)
+        if suffix in (".xlsx", ".xlsm"):
+            return Table(_read_xlsx(path), "xlsx", digest.result())
+        utf8, encoding = to_utf8(raw)
+        sha256 = digest.result()
     del raw
     try:
         frame = pl.read_csv(
@@ -68,7 +73,11 @@ def read_table(path: str | Path) -> Table:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise ReadError(f"{path.name} is not a well-formed CSV table: {exc}") from exc
     frame = _strip_header(frame).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    return Table(frame, encoding, digest)
+    return Table(frame, encoding, sha256)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _strip_header(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,6 +10,7 @@ A row identical to an earlier row of the same file is a duplicate, counted and d
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,7 @@ def valid_uscc_mask(codes: pl.Series) -> np.ndarray:
     valid = np.zeros(len(codes), dtype=bool)
     if not shaped.any():
         return valid
-    raw = "".join(filled.filter(pl.Series(shaped)).to_list()).encode("ascii")
+    raw = filled.filter(pl.Series(shaped)).str.join("").item().encode("ascii")
     chars = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
     values = _CHAR_VALUE[chars]
     well_formed = (values >= 0).all(axis=1)
@@ -141,11 +142,16 @@ def validate(frame: pl.DataFrame) -> Validated:
     spec = {c.name: c for c in COLUMNS}
     parsed = {name: typed_column(name, spec[name].kind) for name in present}
     # Typed values and a cheap flag first; the reasons (text built per cell) only for flagged rows,
-    # which in a clean roster are none. Lazy, so each typed value is computed once for both.
+    # which in a clean roster are none. The flags are computed from the typed values once those
+    # exist, so that no column is parsed twice.
+    blanks = {name: f"_blank_{name}" for name in parsed}
+    typed = frame.lazy().select(
+        ROW, *[p.value.alias(n) for n, p in parsed.items()], *[p.blank.alias(blanks[n]) for n, p in parsed.items()]
+    )
     checked = (
-        frame.lazy()
-        .select(ROW, *[p.value.alias(name) for name, p in parsed.items()],
-                pl.any_horizontal(p.bad for p in parsed.values()).alias("_bad"))
+        typed.collect()
+        .lazy()
+        .select(ROW, *parsed, pl.any_horizontal(p.bad_given(n, blanks[n]) for n, p in parsed.items()).alias("_bad"))
         .collect()
     )
     flagged = checked["_bad"]
@@ -190,12 +196,23 @@ def _blank(name: str) -> pl.Expr:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A column read as its kind: the typed value, whether the cell cannot be taken (cheap to
-    compute: no text is built), and why (meaningful where `bad`)."""
+    """A column read as its kind: the typed value, whether the cell is blank, the test that tells
+    from those two whether the cell cannot be taken (cheap: no text is built), and why
+    (meaningful where `bad`)."""
 
     value: pl.Expr
-    bad: pl.Expr
+    blank: pl.Expr
+    check: Callable[[pl.Expr, pl.Expr], pl.Expr]  # (value, blank) -> bad
     reason: pl.Expr
+
+    @property
+    def bad(self) -> pl.Expr:
+        return self.check(self.value, self.blank)
+
+    def bad_given(self, value: str, blank: str) -> pl.Expr:
+        """`bad` over columns that already hold the value and the blank flag: polars does not
+        reliably reuse a parse shared by two expressions, and a date is parsed five ways."""
+        return self.check(pl.col(value), pl.col(blank))
 
     @property
     def problem(self) -> pl.Expr:
@@ -211,26 +228,24 @@ def typed_column(name: str, kind: str) -> Parsed:
     blank = _blank(name)
     if kind == "code":
         code = stripped.str.to_uppercase()
-        valid = code.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
         reason = (
             pl.when(blank)
             .then(pl.lit("empty credit code"))
             .otherwise(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
         )
-        return Parsed(code, blank | ~valid, reason)
+        return Parsed(code, blank, lambda v, b: b | ~_valid_uscc(v), reason)
     if kind == "text":
         value = pl.when(blank).then(None).otherwise(raw)  # stored exactly as given
-        required = blank if name == "name" else pl.lit(False)
-        return Parsed(value, required, pl.lit("empty name"))
+        required = (lambda v, b: b) if name == "name" else (lambda v, b: pl.lit(False))
+        return Parsed(value, blank, required, pl.lit("empty name"))
     if kind == "class":
         codes = sorted(gbt_class_codes())
-        bad = ~blank & ~stripped.is_in(codes)
         reason = pl.format("'{}' is not a GB/T 4754-2017 four-digit class", stripped)
-        return Parsed(pl.when(blank).then(None).otherwise(stripped), bad, reason)
+        value = pl.when(blank).then(None).otherwise(stripped)
+        return Parsed(value, blank, lambda v, b: ~b & ~v.is_in(codes), reason)
     if kind == "number":
         number = stripped.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
         unparsed = ~blank & number.is_null()
-        bad = (unparsed | (number < 0) | number.is_nan() | number.is_infinite()).fill_null(False)
         reason = (
             pl.when(unparsed)
             .then(pl.format("'{}' is not a number", raw))
@@ -238,18 +253,26 @@ def typed_column(name: str, kind: str) -> Parsed:
             .then(pl.format("negative value {}", raw))
             .otherwise(pl.format("'{}' is not a finite number", raw))
         )
-        return Parsed(number, bad, reason)
+        return Parsed(number, blank, lambda v, b: ~b & ~(v.is_finite() & (v >= 0)).fill_null(False), reason)
     if kind == "year":
         year = stripped.cast(pl.Int32, strict=False)
-        bad = (~blank & (year.is_null() | (year < 1900) | (year > 2100))).fill_null(False)
-        return Parsed(year, bad, pl.format("'{}' is not a year", raw))
+        return Parsed(
+            year,
+            blank,
+            lambda v, b: (~b & (v.is_null() | (v < 1900) | (v > 2100))).fill_null(False),
+            pl.format("'{}' is not a year", raw),
+        )
     if kind == "date":
         parsed = pl.coalesce(
             *[stripped.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS],
             _excel_serial(stripped),
         )
-        return Parsed(parsed, ~blank & parsed.is_null(), pl.format("'{}' is not a date that exists", raw))
+        return Parsed(parsed, blank, lambda v, b: ~b & v.is_null(), pl.format("'{}' is not a date that exists", raw))
     raise ValueError(f"unknown column kind {kind}")
+
+
+def _valid_uscc(codes: pl.Expr) -> pl.Expr:
+    return codes.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
 
 
 def _excel_serial(text: pl.Expr) -> pl.Expr:

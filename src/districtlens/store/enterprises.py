@@ -80,9 +80,10 @@ def write_roster(
                 "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
                 [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
             )
-            _insert_hashed(con, "enterprise_version", "staged_enterprise_versions")
-            _insert_hashed(con, "fact_version", "staged_fact_versions")
-            ledger.refresh_current(con, seq)
+            written = {"enterprise_version": "staged_enterprise_versions", "fact_version": "staged_fact_versions"}
+            for table, staged in written.items():
+                _insert_staged(con, table, staged)
+            ledger.refresh_current(con, written)
             ledger.append(
                 con,
                 seq,
@@ -95,6 +96,7 @@ def write_roster(
                     "updated": counts["updated"],
                     "unchanged": counts["unchanged"],
                 },
+                written=written,
             )
         finally:
             for name in ("incoming_enterprises", "incoming_facts", "incoming_keys"):
@@ -130,9 +132,11 @@ def _stage_enterprise_versions(con, given: list[str], address_given: bool, seq: 
         "ledger_seq": "?",
     }
     exprs = [f"{select.get(col, value(col))} AS {col}" for col in columns]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged_enterprise_versions AS"
-        f" SELECT {', '.join(exprs)}"
+    _stage_hashed(
+        con,
+        "enterprise_version",
+        "staged_enterprise_versions",
+        f"SELECT {', '.join(exprs)}"
         f" FROM incoming_enterprises i LEFT JOIN enterprise_current c ON c.uscc = i.uscc"
         f" WHERE c.uscc IS NULL OR {changed}",
         [synthetic, seq, now, seq],
@@ -153,12 +157,23 @@ def _stage_fact_versions(con, given: list[str], seq: int, now: str, synthetic: b
         **values,
     }
     exprs = [f"{select[col]} AS {col}" for col in ledger.HASHED_TABLES["fact_version"]]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged_fact_versions AS"
-        f" SELECT {', '.join(exprs)}"
+    _stage_hashed(
+        con,
+        "fact_version",
+        "staged_fact_versions",
+        f"SELECT {', '.join(exprs)}"
         f" FROM incoming_facts i LEFT JOIN fact_current c ON c.uscc = i.uscc AND c.year = i.year"
         f" WHERE c.uscc IS NULL OR {changed}",
         [synthetic, seq, now, seq],
+    )
+
+
+def _stage_hashed(con, table: str, staged: str, select: str, params: list[Any]) -> None:
+    """Stage the new versions of `table` with their row hash: the rows the version table, its
+    current-state cache and the ledger's digest of this entry all take, hashed once."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT *, {ledger.row_hash_sql(table)} AS row_hash FROM ({select})",
+        params,
     )
 
 
@@ -187,11 +202,9 @@ def _count(con) -> dict[str, int]:
     return dict(zip(keys, row, strict=True))
 
 
-def _insert_hashed(con, table: str, staged: str) -> None:
-    columns = ", ".join(ledger.HASHED_TABLES[table])
-    con.execute(
-        f"INSERT INTO {table} ({columns}, row_hash) SELECT {columns}, {ledger.row_hash_sql(table)} FROM {staged}"
-    )
+def _insert_staged(con, table: str, staged: str) -> None:
+    columns = ", ".join((*ledger.HASHED_TABLES[table], "row_hash"))
+    con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staged}")
 
 
 def placed_addresses(store: Store) -> pl.DataFrame:

@@ -19,8 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+import numpy as np
+import polars as pl
 
 GENESIS = "0" * 64
+DIGEST_BATCH = 131_072  # row hashes read at a time to digest a write's rows: 8 MiB of text
 
 # Every table whose rows the ledger vouches for, with the columns its row hash covers, in order.
 HASHED_TABLES: dict[str, tuple[str, ...]] = {
@@ -220,15 +223,20 @@ CURRENT: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, seq: int) -> None:
-    """Replace, in every current-state cache, the keys that entry `seq` gave a new version."""
+def refresh_current(con: duckdb.DuckDBPyConnection, written: dict[str, str]) -> None:
+    """Replace, in the current-state caches, the keys a write gave a new version.
+
+    `written` names, per history table, the relation holding exactly the rows the write added to
+    it (with their row_hash), each the new latest version of its key, at most one per key. They
+    are read from there rather than from the history, which would take a scan of all of it."""
     for cache, (history, keys) in CURRENT.items():
+        if history not in written:
+            continue
+        rows = written[history]
         match = " AND ".join(f"{cache}.{k} = w.{k}" for k in keys)
-        con.execute(
-            f"DELETE FROM {cache} USING (SELECT {', '.join(keys)} FROM {history} WHERE ledger_seq = ?) w WHERE {match}",
-            [seq],
-        )
-        con.execute(f"INSERT INTO {cache} SELECT * FROM {history} WHERE ledger_seq = ?", [seq])
+        columns = ", ".join((*HASHED_TABLES[history], "row_hash"))
+        con.execute(f"DELETE FROM {cache} USING {rows} w WHERE {match}")
+        con.execute(f"INSERT INTO {cache} ({columns}) SELECT {columns} FROM {rows}")
 
 
 def row_hash_sql(table: str, alias: str = "") -> str:
@@ -274,16 +282,40 @@ def head(con: duckdb.DuckDBPyConnection) -> str:
     return row[0] if row else GENESIS
 
 
-def table_digests(con: duckdb.DuckDBPyConnection, seq: int) -> dict[str, dict[str, Any]]:
+def table_digests(
+    con: duckdb.DuckDBPyConnection, seq: int, written: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per hashed table, the count and digest of the rows entry `seq` wrote. `written` may name,
+    per table, a relation holding exactly those rows (as for `refresh_current`): digesting it
+    spares filtering a large table for the entry's rows; `verify` digests the tables themselves."""
+    written = written or {}
     digests = {}
     for table in HASHED_TABLES:
-        count, digest = con.execute(
-            f"SELECT count(*), {ROWS_DIGEST_SQL} FROM {table} WHERE ledger_seq = ?",
-            [seq],
-        ).fetchone()
+        if table in written:
+            count, digest = _rows_digest(con, written[table])
+        else:
+            count, digest = con.execute(
+                f"SELECT count(*), {ROWS_DIGEST_SQL} FROM {table} WHERE ledger_seq = ?", [seq]
+            ).fetchone()
         if count:
             digests[table] = {"rows": count, "digest": digest}
     return digests
+
+
+def _rows_digest(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, str]:
+    """The count and ROWS_DIGEST_SQL of a relation's rows, summed here rather than in SQL, which
+    builds and parses a text for each lane of each row. The hashes are read in batches, to
+    keep the text of a million of them out of memory at once; lanes are summed as their 32-bit
+    halves, exactly in 64 bits below 2**32 rows."""
+    count = 0
+    halves = np.zeros(8, dtype=np.uint64)
+    for batch in con.execute(f"SELECT row_hash FROM {relation}").to_arrow_reader(DIGEST_BATCH):
+        hashes = pl.Series(batch.column(0))
+        count += hashes.len()
+        words = np.frombuffer(bytes.fromhex(hashes.str.join("").item()), dtype=">u4").reshape(-1, 8)
+        halves += words.sum(axis=0, dtype=np.uint64)
+    lanes = [(int(halves[2 * lane]) << 32) + int(halves[2 * lane + 1]) for lane in range(4)]
+    return count, hashlib.sha256(":".join(map(str, lanes)).encode("ascii")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -297,11 +329,20 @@ class Entry:
     hash: str
 
 
-def append(con: duckdb.DuckDBPyConnection, seq: int, actor: str, action: str, payload: dict[str, Any]) -> Entry:
-    """Record a write. Call inside the write's transaction, after its rows (tagged `seq`) exist."""
+def append(
+    con: duckdb.DuckDBPyConnection,
+    seq: int,
+    actor: str,
+    action: str,
+    payload: dict[str, Any],
+    *,
+    written: dict[str, str] | None = None,
+) -> Entry:
+    """Record a write. Call inside the write's transaction, after its rows (tagged `seq`) exist;
+    `written` as for `table_digests`."""
     if seq != next_seq(con):
         raise RuntimeError(f"ledger seq {seq} is not the next one ({next_seq(con)})")
-    full_payload = dict(payload, rows=table_digests(con, seq))
+    full_payload = dict(payload, rows=table_digests(con, seq, written))
     ts = now_iso()
     text = canonical(full_payload)
     prev = head(con)
