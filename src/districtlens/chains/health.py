@@ -95,7 +95,7 @@ def areas_health(
     _check_columns("reference_firms", reference_firms)
     codes = list(areas)
     in_areas = pl.col(area_column).is_in(codes)
-    totals = dict(firms.filter(in_areas).group_by(area_column).len().iter_rows())
+    totals = dict(firms.group_by(area_column).len().iter_rows())
     # Joining the placements to a million firms is most of the cost: when the reference is the
     # areas' own frame (a city's districts against the city), one join serves both.
     placed = _placed(placements, firms, area_column)
@@ -194,19 +194,21 @@ def _check_columns(label: str, frame: pl.DataFrame) -> None:
 
 
 def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.DataFrame:
-    """Each placement with its firm's figures (only the columns the aggregates read)."""
-    return placements.select("uscc", "link_id").join(
-        firms.select(*FIRM_COLUMNS, *extra), on="uscc", how="inner"
+    """Each placement with its firm's figures (only the columns the aggregates read), largest
+    revenue first: the first name of a group is then its largest firm's, and every sum adds in
+    one order whatever order the firms came in (a sum's last bit can round a figure in `why`)."""
+    return (
+        placements.select("uscc", "link_id")
+        .join(firms.select(*FIRM_COLUMNS, *extra), on="uscc", how="inner")
+        .sort("revenue", descending=True, nulls_last=True)
     )
 
 
 def _per_link(placed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The figures of each group of `placed` (as `_placed` orders it)."""
     both_years = pl.col("revenue").is_not_null() & pl.col("revenue_prior").is_not_null()
-    # Largest revenue first: the first name is the largest firm's, and every sum adds in one
-    # order whatever order the firms came in (a sum's last bit can round a figure in `why`).
     return (
-        placed.sort("revenue", descending=True, nulls_last=True)
-        .group_by(keys)
+        placed.group_by(keys)
         .agg(
             pl.len().alias("enterprises"),
             pl.col("revenue").sum().alias("revenue_sum"),

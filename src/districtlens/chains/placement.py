@@ -117,19 +117,18 @@ def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.
     )
 
 
-def _keyword_rule(texts: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
-    candidates = texts.filter(pl.col("industry_code").is_in(rule.within)) if rule.within else texts
+def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
+    if rule.within:
+        candidates = candidates.filter(pl.col("industry_code").is_in(rule.within))
     original = {word.lower(): word for word in rule.keywords}
-    pattern = keyword_pattern(rule)
-    # A match test first (cheaper than capturing), then on the matches the first match's groups
-    # say which keyword (Chinese or Latin) it was.
-    groups = candidates.filter(pl.col("text").str.contains(pattern)).select(
-        "uscc", pl.col("text").str.extract_groups(pattern).alias("g"))
-    word = pl.coalesce(pl.col("g").struct.field("1"), pl.col("g").struct.field("2"))
-    return groups.select(
+    # The first match's groups say which keyword (Chinese or Latin) it was; no match leaves both
+    # null. The candidates hold one of the rule's keywords, so most match: capture straight away.
+    groups = pl.col("text").str.extract_groups(keyword_pattern(rule))
+    word = pl.coalesce(groups.struct.field("1"), groups.struct.field("2")).alias("word")
+    return candidates.select("uscc", word).drop_nulls("word").select(
         "uscc",
         pl.lit(link_id).alias("link_id"),
-        pl.format('keyword "{}"', word.replace_strict(original, default=word)).alias("rule"),
+        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
         pl.lit(order, dtype=pl.Int32).alias("order"),
     )
 
