@@ -195,8 +195,9 @@ def _check_columns(label: str, frame: pl.DataFrame) -> None:
 
 def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.DataFrame:
     """Each placement with its firm's figures (only the columns the aggregates read), largest
-    revenue first: the first name of a group is then its largest firm's, and every sum adds in
-    one order whatever order the firms came in (a sum's last bit can round a figure in `why`)."""
+    revenue first: the first name of a group is then its largest firm's, and the sums add in
+    that order, not in the order the firms came in (a sum's last bit can round a figure in
+    `why`)."""
     return (
         placements.select("uscc", "link_id")
         .join(firms.select(*FIRM_COLUMNS, *extra), on="uscc", how="inner")
