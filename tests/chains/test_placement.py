@@ -105,3 +105,30 @@ def test_keyword_text_shared_by_every_shipped_template_places_as_each_alone():
         by_keyword += alone.filter(pl.col("rule").str.starts_with("keyword")).height
         assert place(registry, template, texts=texts).equals(alone), template.id
     assert by_keyword > 0
+
+
+def test_keyword_text_is_the_fully_lower_cased_text_and_lists_each_keyword_it_holds():
+    """Only texts with a cased letter are lower-cased (the rest are already): the text must still
+    equal full lower-casing, Greek, full-width and title-case letters included, and `found` must
+    hold every keyword of the rules present in it, overlapping ones too."""
+    from districtlens.chains.placement import keyword_rules, keyword_texts
+
+    template = parse_template({
+        "id": "t", "version": 1, "name": {"zh": "t", "en": "t", "fr": "t"},
+        "links": [{"id": "chip", "name": {"zh": "c", "en": "c", "fr": "c"}, "stage": "upstream",
+                   "rules": [{"keywords": {"zh": ["芯片", "芯片设计"], "en": ["EDA", "σας"]}}]}],
+    })
+    registry = firms(("a", "6520", "芯片设计公司", None, None),
+                     ("b", "6520", "ＥＤＡ工具", "EDA Tools", None),
+                     ("c", "6520", "ΣΑΣ Ǆ Ⅻ", None, "Σας"),
+                     ("d", "6520", "超市", "零售", None))
+    texts = keyword_texts(registry, keyword_rules([template]))
+    names = registry.select(pl.concat_str([pl.col(c).fill_null("") for c in ("name", "business_scope", "tags")],
+                                          separator="\n").str.to_lowercase().alias("text"), "uscc")
+    expected = names.filter(pl.col("uscc").is_in(["a", "b", "c"]))
+    assert texts["uscc"].to_list() == ["a", "b", "c"]
+    assert texts["text"].to_list() == expected["text"].to_list()
+    assert [sorted(words) for words in texts["found"].to_list()] == [["芯片", "芯片设计"], ["eda"], ["σας"]]
+    placed = place(registry, template)
+    assert links_of(placed, "b") == {"chip": 'keyword "EDA"'}
+    assert links_of(placed, "c") == {"chip": 'keyword "σας"'}

@@ -184,3 +184,17 @@ def test_the_chain_graph_carries_health(city_store):
     exported = json.loads(json.dumps(graph_json(graph)))
     assert {n["id"] for n in exported["nodes"]} == set(graph.nodes)
     assert {"source": "apis", "target": "chemical-drugs"} in exported["edges"]
+
+
+def test_the_city_read_carries_both_years_and_takes_its_values_as_text(city_store):
+    """The read writes the year and the city into its SQL: a quote in them is text, not SQL."""
+    from districtlens.store.chains import city_firms as read_city
+    from tests.chains.builders import YEAR
+
+    firms = read_city(city_store, JINGAN[:4], YEAR)
+    assert firms.height == len(city_firms())
+    row = firms.filter(pl.col("name") == "apis-310106-0").row(0, named=True)
+    expected = next(f for f in city_firms() if f.name == "apis-310106-0")
+    assert (row["revenue"], row["revenue_prior"]) == (expected.revenue, expected.revenue_prior)
+    assert read_city(city_store, JINGAN[:4], YEAR + 5)["revenue"].null_count() == firms.height
+    assert read_city(city_store, "31' OR '1'='1", YEAR).is_empty()

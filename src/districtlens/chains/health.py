@@ -94,10 +94,14 @@ def areas_health(
     _check_columns("firms", firms)
     _check_columns("reference_firms", reference_firms)
     codes = list(areas)
-    in_areas = firms.filter(pl.col(area_column).is_in(codes))
-    totals = dict(in_areas.group_by(area_column).len().iter_rows())
-    area = _per_link(placements, in_areas, area_column)
-    reference = _per_link(placements, reference_firms).select(
+    in_areas = pl.col(area_column).is_in(codes)
+    totals = dict(firms.group_by(area_column).len().iter_rows())
+    # Joining the placements to a million firms is most of the cost: when the reference is the
+    # areas' own frame (a city's districts against the city), one join serves both.
+    placed = _placed(placements, firms, area_column)
+    area = _per_link(placed.filter(in_areas), [area_column, "link_id"])
+    reference_placed = placed if reference_firms is firms else _placed(placements, reference_firms)
+    reference = _per_link(reference_placed, ["link_id"]).select(
         "link_id", pl.col("enterprises").alias("reference_enterprises")
     )
     reference_total = reference_firms.height
@@ -189,15 +193,23 @@ def _check_columns(label: str, frame: pl.DataFrame) -> None:
         raise ValueError(f"{label} lack column(s): {', '.join(missing)}")
 
 
-def _per_link(placements: pl.DataFrame, firms: pl.DataFrame, area_column: str | None = None) -> pl.DataFrame:
-    keys = [area_column, "link_id"] if area_column else ["link_id"]
-    placed = placements.select("uscc", "link_id").join(
-        firms.select(*FIRM_COLUMNS, *keys[:-1]), on="uscc", how="inner"
+def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.DataFrame:
+    """Each placement with its firm's figures (only the columns the aggregates read), largest
+    revenue first: the first name of a group is then its largest firm's, and the sums add in
+    that order, not in the order the firms came in (a sum's last bit can round a figure in
+    `why`)."""
+    return (
+        placements.select("uscc", "link_id")
+        .join(firms.select(*FIRM_COLUMNS, *extra), on="uscc", how="inner")
+        .sort("revenue", descending=True, nulls_last=True)
     )
+
+
+def _per_link(placed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The figures of each group of `placed` (as `_placed` orders it)."""
     both_years = pl.col("revenue").is_not_null() & pl.col("revenue_prior").is_not_null()
     return (
-        placed.sort("revenue", descending=True, nulls_last=True)
-        .group_by(keys)
+        placed.group_by(keys)
         .agg(
             pl.len().alias("enterprises"),
             pl.col("revenue").sum().alias("revenue_sum"),

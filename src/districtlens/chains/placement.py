@@ -34,17 +34,16 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
         raise ValueError(f"enterprises lack column(s): {', '.join(missing)}")
     firms = enterprises.select(pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String))
     found = [_manual(manual, template)] if manual is not None else []
-    by_keyword = keyword_rules([template])
     if texts is None:
-        texts = keyword_texts(enterprises, by_keyword)
-    elif by_keyword:
-        texts = texts.filter(pl.col("text").str.contains(_any_rule(by_keyword)))
+        texts = keyword_texts(enterprises, keyword_rules([template]))
     # Each rule's position in the template: the first rule that places a firm in a link wins.
     rules = [(link.id, rule) for link in template.links for rule in link.rules]
     found.append(_class_rules(firms, [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if rule.classes]))
-    for i, (link_id, rule) in enumerate(rules):
-        if not rule.classes:
-            found.append(_keyword_rule(texts, link_id, rule, i))
+    by_keyword = [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if not rule.classes]
+    rows = _rows_by_rule(texts, by_keyword)
+    for i, link_id, rule in by_keyword:
+        candidates = texts[rows[i]] if i in rows else texts.clear()
+        found.append(_keyword_rule(candidates, link_id, rule, i))
     placed = pl.concat(found, how="vertical")
     # Manual placements come first (order -1), then the rules in template order.
     return (
@@ -60,19 +59,46 @@ def keyword_rules(templates: list[ChainTemplate]) -> list[Rule]:
 
 
 def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
-    """(uscc, industry_code, text) of the firms one of the keyword `rules` could match, text being
-    their name, business scope and tags lower-cased. One case-insensitive pass over the raw columns
-    finds them; only those (4-11 % of a city's firms for one shipped template, a third for all of
-    them) get the lower-cased text each rule then scans."""
+    """(uscc, industry_code, text, found) of the firms one of the keyword `rules` could match,
+    text being their name, business scope and tags lower-cased and found the rules' keywords it
+    contains (lower-cased, each once). One case-insensitive pass over the raw columns finds the
+    firms (4-11 % of a city's firms for one shipped template, a third for all of them); `found`
+    then lets each rule scan only the texts holding one of its keywords."""
     if not rules:
-        return pl.DataFrame(schema={"uscc": pl.String, "industry_code": pl.String, "text": pl.String})
+        return pl.DataFrame(schema={"uscc": pl.String, "industry_code": pl.String, "text": pl.String,
+                                    "found": pl.List(pl.String)})
     columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
     union = "(?i)" + _any_rule(rules)
-    return enterprises.filter(pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)).select(
+    texts = enterprises.filter(pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)).select(
         pl.col("uscc").cast(pl.String),
         pl.col("industry_code").cast(pl.String),
-        pl.concat_str([c.fill_null("") for c in columns], separator="\n").str.to_lowercase().alias("text"),
+        pl.concat_str([c.fill_null("") for c in columns], separator="\n").alias("text"),
     )
+    # Lower-casing allocates a string per text; only the few texts with a cased letter need it.
+    text = texts["text"]
+    cased = text.str.contains(r"\p{Changes_When_Lowercased}").arg_true()
+    texts = texts.with_columns(text.scatter(cased, text.gather(cased).str.to_lowercase()))
+    words = sorted({word.lower() for rule in rules for word in rule.keywords})
+    return texts.with_columns(
+        pl.col("text").str.extract_many(words, overlapping=True).list.unique().alias("found")
+    )
+
+
+def _rows_by_rule(texts: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> dict[int, pl.Series]:
+    """For each keyword rule (by order), the rows of `texts` holding one of its keywords, in
+    order: a rule's regex cannot match a text without one."""
+    words = pl.DataFrame(
+        [(word.lower(), order) for order, _, rule in rules for word in rule.keywords],
+        schema={"found": pl.String, "order": pl.Int32},
+        orient="row",
+    ).unique()
+    pairs = (
+        texts.select(pl.col("found")).with_row_index("row").explode("found")
+        .join(words, on="found", how="inner")
+        .group_by("order")
+        .agg(pl.col("row").unique().sort())
+    )
+    return dict(pairs.iter_rows())
 
 
 def _any_rule(rules: list[Rule]) -> str:
@@ -91,19 +117,18 @@ def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.
     )
 
 
-def _keyword_rule(texts: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
-    candidates = texts.filter(pl.col("industry_code").is_in(rule.within)) if rule.within else texts
+def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
+    if rule.within:
+        candidates = candidates.filter(pl.col("industry_code").is_in(rule.within))
     original = {word.lower(): word for word in rule.keywords}
-    pattern = keyword_pattern(rule)
-    # A match test first (cheaper than capturing), then on the matches the first match's groups
-    # say which keyword (Chinese or Latin) it was.
-    groups = candidates.filter(pl.col("text").str.contains(pattern)).select(
-        "uscc", pl.col("text").str.extract_groups(pattern).alias("g"))
-    word = pl.coalesce(pl.col("g").struct.field("1"), pl.col("g").struct.field("2"))
-    return groups.select(
+    # The first match's groups say which keyword (Chinese or Latin) it was; no match leaves both
+    # null. The candidates hold one of the rule's keywords, so most match: capture straight away.
+    groups = pl.col("text").str.extract_groups(keyword_pattern(rule))
+    word = pl.coalesce(groups.struct.field("1"), groups.struct.field("2")).alias("word")
+    return candidates.select("uscc", word).drop_nulls("word").select(
         "uscc",
         pl.lit(link_id).alias("link_id"),
-        pl.format('keyword "{}"', word.replace_strict(original, default=word)).alias("rule"),
+        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
         pl.lit(order, dtype=pl.Int32).alias("order"),
     )
 
