@@ -98,15 +98,16 @@ class SearchIndex:
         lowered = pl.select(_lower(pl.lit(needle))).item()
         texts = self.texts
         if within is not None:
-            texts = texts.filter(pl.col("uscc").is_in(within))
+            rows = texts.select(pl.arg_where(pl.col("uscc").is_in(within))).to_series().to_numpy()
         else:
-            candidates = self._candidates(lowered)
-            if candidates is not None:
-                texts = texts[candidates]
-                if len(lowered) == 2:  # the bigram is the query: every holder matches
-                    return texts.height, texts.select(ENTERPRISE_KEYS).slice(offset, limit).to_dicts()
-        hits = texts["text"].str.contains(lowered, literal=True).arg_true()
-        return hits.len(), texts.select(ENTERPRISE_KEYS)[hits.slice(offset, limit)].to_dicts()
+            rows = self._candidates(lowered)
+        if rows is None:
+            hits = texts["text"].str.contains(lowered, literal=True).arg_true().to_numpy()
+        elif len(lowered) == 2 and within is None:  # the bigram is the query: every holder matches
+            hits = rows
+        else:  # only the candidates' text is read, and only the page's records
+            hits = rows[texts["text"].gather(rows).str.contains(lowered, literal=True).fill_null(False).to_numpy()]
+        return len(hits), texts.select(ENTERPRISE_KEYS)[hits[offset:offset + limit]].to_dicts()
 
     def _candidates(self, needle: str) -> np.ndarray | None:
         """The enterprises holding every bigram of `needle`, ascending; None when a scan is cheaper
