@@ -50,12 +50,15 @@ def build_store(path):
         for track_id, classes in TRACKS:
             con.execute("INSERT INTO staged_track (track_id, pack_id, classes, ledger_seq,"
                         " row_hash) VALUES (?, 'p', ?, ?, '')", [track_id, json.dumps(classes), seq])
-        for table in ("enterprise_version", "fact_version", "district_pack", "track"):
-            con.execute(f"INSERT INTO {table} SELECT * REPLACE ({ledger.row_hash_sql(table, 's')}"
-                        f" AS row_hash) FROM staged_{table} AS s")
+        tables = ("enterprise_version", "fact_version", "district_pack", "track")
+        for table in tables:
+            con.execute(f"UPDATE staged_{table} SET row_hash = {ledger.row_hash_sql(table)}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM staged_{table}")
+        written = {table: f"staged_{table}" for table in tables}
+        ledger.refresh_current(con, written)
+        ledger.append(con, seq, "test", "test rows", {}, written=written)
+        for table in tables:
             con.execute(f"DROP TABLE staged_{table}")
-        ledger.refresh_current(con, seq)
-        ledger.append(con, seq, "test", "test rows", {})
     return store
 
 
