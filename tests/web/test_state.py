@@ -20,8 +20,7 @@ def test_readers_reuse_cursors_see_each_write_and_survive_a_failed_query(tmp_pat
             seq, cursor = first.seq, first.con
         with state.writer() as store:
             save_user(store, "ana", role="viewer", carriers=[], password_hash="x", actor="test")
-        for thread in state._background:  # the new snapshot's search index, read on a cursor of its own
-            thread.join()
+        state.wait_warm()  # the new snapshot's search index, read on a cursor of its own
         with state.reader() as second:
             assert second.con is cursor  # reused, and its old transaction ended
             assert second.seq == seq + 1
@@ -160,11 +159,42 @@ def test_profiles_come_from_the_store_until_histories_are_held_then_follow_each_
         with state.reader() as after:
             versions = state.history(after, make_uscc(1))["enterprise"]
             assert [v["name"] for v in versions] == ["上海甲乙科技有限公司", "上海甲乙数据科技有限公司"]
-        for thread in state._background:
-            thread.join()
+        state.wait_warm()
         with state.reader() as later:
             assert state.held()["histories"] == later.seq == state.seq
             assert state.history(later, make_uscc(1)) == history(later, make_uscc(1))
             assert state.history(later, make_uscc(1))["enterprise"][0]["valid_to"] is not None
     finally:
+        state.close()
+
+
+def test_writes_while_the_server_reads_what_it_holds_make_it_read_once_more_not_once_each(tmp_path):
+    import threading
+
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    state = ServerState(path)
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow_warm():
+        calls.append(1)
+        started.set()
+        release.wait(10)
+
+    state._warm = slow_warm
+    try:
+        state.warm_in_background()
+        assert started.wait(10)
+        for _ in range(4):  # four writes while it reads
+            state.warm_in_background()
+        assert [t.name for t in threading.enumerate()].count("warm") == 1
+        release.set()
+        state.wait_warm()
+        assert len(calls) == 2
+        assert state._warmer is None
+        state.warm_in_background()  # a later write starts a reader again
+        state.wait_warm()
+        assert len(calls) == 3
+    finally:
+        release.set()
         state.close()

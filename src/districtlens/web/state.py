@@ -108,10 +108,13 @@ class ServerState:
         self.seq = ledger.last_seq(self.root.con)  # every write passes through `writer`, which updates it
         self._idle: queue.SimpleQueue = queue.SimpleQueue()  # read cursors between requests
         # What is held of the newest snapshot, each with the seq of the data it was read from.
-        self._search: tuple[int, SearchIndex] | None = None
-        self._histories: tuple[int, Histories] | None = None
-        self._held_lock = threading.Lock()
-        self._background: list[threading.Thread] = []
+        self._search: tuple[int, SearchIndex] | None = None  # read by a request or by `_warm`
+        self._search_lock = threading.Lock()
+        self._histories: tuple[int, Histories] | None = None  # read by `_warm` alone
+        # One thread reads what is held, again while writes came meanwhile (`warm_in_background`).
+        self._warmer: threading.Thread | None = None
+        self._warm_again = False
+        self._warm_lock = threading.Lock()
 
     @contextmanager
     def reader(self) -> Iterator[Snapshot]:
@@ -142,7 +145,7 @@ class ServerState:
         """The search index of the newest snapshot: read once per snapshot, kept apart from the
         answer cache (whose many searches would push it out), and named by the seq of the data it
         was read from. A request begun before the latest write gets it too: newer, never stale."""
-        with self._held_lock:
+        with self._search_lock:
             if self._search is None or self._search[0] < store.seq:
                 self._search = (ledger.last_seq(store.con), SearchIndex.read(store))
             return self._search[1]
@@ -166,31 +169,51 @@ class ServerState:
 
     def _warm(self) -> None:
         """Read what requests would otherwise wait for (the search index) or look up one by one
-        (histories), newest snapshot first."""
+        (histories), from the newest snapshot."""
         with self.reader() as store:
             self.search_index(store)
             seq = ledger.last_seq(store.con)
             if self._histories is None or self._histories[0] < seq:
-                read = Histories.read(store)
-                with self._held_lock:  # a warm begun later may have finished first
-                    if self._histories is None or self._histories[0] < seq:
-                        self._histories = (seq, read)
+                self._histories = (seq, Histories.read(store))
 
     def warm_in_background(self) -> None:
         """`_warm` on a thread of its own (at start, after each write): the server answers meanwhile,
         only a search waits for the index, and profiles are looked up in the store until their
-        histories are held. `close` waits for it."""
-        self._background = [thread for thread in self._background if thread.is_alive()]
-        thread = threading.Thread(target=self._warm, name="search-index", daemon=True)
-        self._background.append(thread)
-        thread.start()
+        histories are held. One thread at a time: writes that come while it reads make it read
+        once more when done, not once each (at a million enterprises a read takes 2-3 GB at its
+        peak). `close` waits for it."""
+        with self._warm_lock:
+            self._warm_again = True
+            if self._warmer is None:
+                self._warmer = threading.Thread(target=self._warm_while_asked, name="warm", daemon=True)
+                self._warmer.start()
+
+    def _warm_while_asked(self) -> None:
+        while True:
+            with self._warm_lock:  # the same lock as the asking: no request falls between the two
+                if not self._warm_again:
+                    self._warmer = None
+                    return
+                self._warm_again = False
+            try:
+                self._warm()
+            except BaseException:
+                with self._warm_lock:  # the next write starts another
+                    self._warmer = None
+                raise
+
+    def wait_warm(self) -> None:
+        """Wait until what is held is read (for `close` and tests)."""
+        with self._warm_lock:
+            warmer = self._warmer
+        if warmer is not None:
+            warmer.join()
 
     def cached(self, store: Snapshot, name: str, args: tuple, build: Callable[[], Any]) -> Any:
         return self.cache.get((name, args, store.seq), build)
 
     def close(self) -> None:
-        for thread in self._background:
-            thread.join()
+        self.wait_warm()
         while True:
             try:
                 self._idle.get_nowait().close()
