@@ -36,6 +36,10 @@ def test_every_signed_in_form_needs_the_session_token(web_app):
     # The session survived the forged logout, and the real token works.
     page = client.get("/data")
     assert page.status_code == 200
+    # What the server holds in memory (in the session's language): a search has read the index;
+    # the histories are read by `serve` alone, which this app was not started by.
+    assert client.get("/api/enterprises?q=x").status_code == 200
+    assert 'data-testid="held">内存中： 搜索索引 最新 · 历史记录 尚未读取<' in client.get("/data").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     verified = client.post("/data/verify", data={"csrf_token": token})
     assert verified.status_code == 200 and 'data-testid="verdict"' in verified.text

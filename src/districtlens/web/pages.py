@@ -147,9 +147,9 @@ def claims(request: Request, who: Aggregates, store: Reader, server: State):
 
 
 @router.get("/data")
-def data(request: Request, who: Data, store: Reader):
+def data(request: Request, who: Data, store: Reader, server: State):
     return _page(request, "data.html", store, imports=queries.imports(store), ledger=queries.ledger_status(store),
-                 verdict=None)
+                 held=server.held(), verdict=None)
 
 
 @router.post("/data/verify")
@@ -158,4 +158,4 @@ async def verify(request: Request, who: Data, server: State):
     with server.reader() as store:
         verdict = queries.verify_ledger(store)
         return _page(request, "data.html", store, imports=queries.imports(store),
-                     ledger=queries.ledger_status(store), verdict=verdict)
+                     ledger=queries.ledger_status(store), held=server.held(), verdict=verdict)
