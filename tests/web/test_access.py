@@ -92,6 +92,16 @@ def test_the_commission_sees_both_parks(clients, web_store):
     assert clients["admin"].get("/api/carriers/no-such-park/tenants").status_code == 404
 
 
+def test_guessing_carrier_ids_takes_no_room_in_the_answer_cache(clients, web_app):
+    cache = web_app.state.server.cache
+    assert clients["analyst"].get(f"/api/carriers/{OWN_CARRIER}/tenants").status_code == 200
+    before = len(cache._items)
+    for guess in range(20):
+        assert clients["analyst"].get(f"/api/carriers/guess-{guess}/tenants").status_code == 404
+    assert len(cache._items) == before
+    assert not [key for key in cache._items if "guess-" in repr(key)]
+
+
 def test_small_cells_are_suppressed_for_viewers(clients):
     small_seen = False
     for division in ("27", "65", "66", "72"):

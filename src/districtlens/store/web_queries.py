@@ -119,8 +119,8 @@ def carriers(store: Store, today: date) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def carrier_exists(store: Store, carrier_id: str) -> bool:
-    return store.con.execute("SELECT count(*) FROM carrier WHERE carrier_id = ?", [carrier_id]).fetchone()[0] > 0
+def carrier_ids(store: Store) -> frozenset[str]:
+    return frozenset(row[0] for row in store.con.execute("SELECT carrier_id FROM carrier").fetchall())
 
 
 def tenants(store: Store, carrier_id: str, today: date) -> list[dict[str, Any]]:
