@@ -84,15 +84,16 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
-def held_after(client: httpx.Client) -> float:
+def held_after(client: httpx.Client, patience_s: float = 600) -> float:
     """Seconds until the server holds the search index and every history of its data in memory
     (read in the background at start, meanwhile a search waits and a profile reads the store)."""
     started = time.perf_counter()
-    while True:
+    while time.perf_counter() - started < patience_s:
         held = client.get("/api/data").json()["held"]
         if held["search_index"] == held["histories"] == held["seq"]:
             return time.perf_counter() - started
         time.sleep(0.2)
+    raise SystemExit(f"the server did not hold its data within {patience_s:.0f} s: {held}")
 
 
 def server_memory(pid: int) -> str:

@@ -130,7 +130,8 @@ class ServerState:
     @contextmanager
     def writer(self) -> Iterator[Store]:
         """A Store for one write at a time, on its own cursor (its transactions are its own).
-        After it, the new snapshot's search index is read in the background (`warm_in_background`)."""
+        After it, what the server holds (search index, histories) is read again from the new
+        snapshot in the background (`warm_in_background`)."""
         with self.write_lock:
             cursor = self.root.con.cursor()
             try:
@@ -172,9 +173,8 @@ class ServerState:
         (histories), from the newest snapshot."""
         with self.reader() as store:
             self.search_index(store)
-            seq = ledger.last_seq(store.con)
-            if self._histories is None or self._histories[0] < seq:
-                self._histories = (seq, Histories.read(store))
+            if self._histories is None or self._histories[0] < store.seq:
+                self._histories = (ledger.last_seq(store.con), Histories.read(store))
 
     def warm_in_background(self) -> None:
         """`_warm` on a thread of its own (at start, after each write): the server answers meanwhile,
