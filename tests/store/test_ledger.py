@@ -101,15 +101,18 @@ def test_row_smuggled_in_under_an_entry_is_caught(cli, db):
 
 
 @pytest.mark.parametrize(
-    "statement",
+    ("statement", "firm"),
     [
-        "UPDATE enterprise_current SET name = 'forged' WHERE uscc = '{uscc}'",
-        "DELETE FROM fact_current WHERE uscc = '{uscc}' AND year = 2023",
-        "INSERT INTO enterprise_current SELECT * FROM enterprise_version WHERE uscc = '{uscc}'",
+        # the latest version hidden: the firm drops out of enterprise_current
+        ("UPDATE enterprise_version SET superseded_seq = ledger_seq WHERE uscc = '{uscc}'", 1),
+        # an old version shown again beside the latest
+        ("UPDATE fact_version SET superseded_seq = NULL WHERE uscc = '{uscc}' AND year = 2022", 0),
+        # superseded, but by an entry that wrote no newer version
+        ("UPDATE fact_version SET superseded_seq = 3 WHERE uscc = '{uscc}' AND year = 2022 AND version = 1", 0),
     ],
 )
-def test_current_state_cache_must_match_the_history(cli, db, statement):
-    tamper(db, statement.format(uscc=make_uscc(1)))
+def test_current_state_must_be_the_latest_versions(cli, db, statement, firm):
+    tamper(db, statement.format(uscc=make_uscc(firm)))
     code, verdict = verify(cli, db)
     assert code == 1
-    assert "does not hold the latest version of uscc=" + make_uscc(1) in verdict["problem"]
+    assert "does not hold the latest version of uscc=" + make_uscc(firm) in verdict["problem"]

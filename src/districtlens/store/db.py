@@ -96,12 +96,37 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
     store = Store(path=path, con=con)
     if not read_only:
         _migrate(store)
+    elif _pending(con):
+        # A reader cannot change the schema, and the code expects the newest: a store written by
+        # an older districtlens is brought up to date once, then opened for reading.
+        store.close()
+        try:
+            open_store(path).close()
+        except StoreError as exc:
+            raise StoreError(
+                f"the store at {path} was written by an older districtlens and needs a schema update,"
+                f" which cannot be made while another process has it open ({exc})"
+            ) from exc
+        return open_store(path, read_only=True)
     return store
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'"
+    ).fetchone()[0]
+    if not found:
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> bool:
+    return any(version not in _applied(con) for version, _, _ in migrations())
 
 
 def _migrate(store: Store) -> None:
@@ -110,7 +135,7 @@ def _migrate(store: Store) -> None:
         "CREATE TABLE IF NOT EXISTS schema_migration ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    applied = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
+    applied = _applied(con)
     for version, name, sql in migrations():
         if version in applied:
             continue

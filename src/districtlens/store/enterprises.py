@@ -81,9 +81,9 @@ def write_roster(
                 [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
             )
             written = {"enterprise_version": "staged_enterprise_versions", "fact_version": "staged_fact_versions"}
+            ledger.supersede(con, written, seq)
             for table, staged in written.items():
                 _insert_staged(con, table, staged)
-            ledger.refresh_current(con, written)
             ledger.append(
                 con,
                 seq,
@@ -169,8 +169,8 @@ def _stage_fact_versions(con, given: list[str], seq: int, now: str, synthetic: b
 
 
 def _stage_hashed(con, table: str, staged: str, select: str, params: list[Any]) -> None:
-    """Stage the new versions of `table` with their row hash: the rows the version table, its
-    current-state cache and the ledger's digest of this entry all take, hashed once."""
+    """Stage the new versions of `table` with their row hash: the rows the version table takes,
+    the versions they supersede are found by, and the ledger digests for this entry, hashed once."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT *, {ledger.row_hash_sql(table)} AS row_hash FROM ({select})",
         params,

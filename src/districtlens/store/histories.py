@@ -39,8 +39,9 @@ def history(store: Store, uscc: str, sources: Sources | None = None) -> History:
     validity are worked out in `assemble`, since a sort, a window or a join in the lookup makes
     DuckDB scan the whole table instead."""
     cursor = store.con.execute(
-        "SELECT 'enterprise' AS part, * EXCLUDE (row_hash) FROM enterprise_version WHERE uscc = $uscc"
-        " UNION ALL BY NAME SELECT 'facts' AS part, * EXCLUDE (row_hash) FROM fact_version WHERE uscc = $uscc",
+        "SELECT 'enterprise' AS part, * EXCLUDE (row_hash, superseded_seq) FROM enterprise_version"
+        " WHERE uscc = $uscc UNION ALL BY NAME"
+        " SELECT 'facts' AS part, * EXCLUDE (row_hash, superseded_seq) FROM fact_version WHERE uscc = $uscc",
         {"uscc": uscc},
     )
     names = [d[0] for d in cursor.description]

@@ -216,27 +216,29 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-# Caches of the latest version of each key of a versioned table: (history table, key columns).
+# The current-state views of the versioned tables: (history table, key columns). A view shows
+# the versions no later version superseded (migration 0007).
 CURRENT: dict[str, tuple[str, tuple[str, ...]]] = {
     "enterprise_current": ("enterprise_version", ("uscc",)),
     "fact_current": ("fact_version", ("uscc", "year")),
 }
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, written: dict[str, str]) -> None:
-    """Replace, in the current-state caches, the keys a write gave a new version.
+def supersede(con: duckdb.DuckDBPyConnection, written: dict[str, str], seq: int) -> None:
+    """Mark, as superseded by entry `seq`, the versions whose keys the write gives a new one.
 
-    `written` names, per history table, the relation holding exactly the rows the write added to
-    it (with their row_hash), each the new latest version of its key, at most one per key. They
-    are read from there rather than from the history, which would take a scan of all of it."""
-    for cache, (history, keys) in CURRENT.items():
+    `written` names, per history table, the relation holding exactly the rows the write adds to
+    it, each the new latest version of its key; run it before they are inserted. Only the
+    superseded rows change, so a write costs what it adds, not a copy of the current state."""
+    for history, keys in CURRENT.values():
         if history not in written:
             continue
-        rows = written[history]
-        match = " AND ".join(f"{cache}.{k} = w.{k}" for k in keys)
-        columns = ", ".join((*HASHED_TABLES[history], "row_hash"))
-        con.execute(f"DELETE FROM {cache} USING {rows} w WHERE {match}")
-        con.execute(f"INSERT INTO {cache} ({columns}) SELECT {columns} FROM {rows}")
+        match = " AND ".join(f"{history}.{k} = w.{k}" for k in keys)
+        con.execute(
+            f"UPDATE {history} SET superseded_seq = ? FROM {written[history]} w"
+            f" WHERE {match} AND {history}.superseded_seq IS NULL",
+            [seq],
+        )
 
 
 def row_hash_sql(table: str, alias: str = "") -> str:
@@ -286,7 +288,7 @@ def table_digests(
     con: duckdb.DuckDBPyConnection, seq: int, written: dict[str, str] | None = None
 ) -> dict[str, dict[str, Any]]:
     """Per hashed table, the count and digest of the rows entry `seq` wrote. `written` may name,
-    per table, a relation holding exactly those rows (as for `refresh_current`): digesting it
+    per table, a relation holding exactly those rows (as for `supersede`): digesting it
     spares filtering a large table for the entry's rows; `verify` digests the tables themselves."""
     written = written or {}
     digests = {}
@@ -402,19 +404,18 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
             have = found.get(seq)
             if want != have:
                 return Verdict(False, len(rows), checked, _digest_problem(table, seq, want, have))
-    for cache, (history, keys) in CURRENT.items():
-        latest = (
-            f"SELECT {', '.join(keys)}, version, row_hash FROM {history}"
-            f" QUALIFY version = max(version) OVER (PARTITION BY {', '.join(keys)})"
-        )
-        # The cache's content must hash to the row_hash it claims, and be exactly the latest versions.
-        cached = f"SELECT {', '.join(keys)}, version, {row_hash_sql(history)} FROM {cache}"
+    for view, (history, keys) in CURRENT.items():
+        # Each version must be superseded by the entry that wrote the next one, and the latest
+        # by none: otherwise the view would show an old version, or two, or none.
+        key_list = ", ".join(keys)
         stray = con.execute(
-            f"({cached} EXCEPT ALL {latest}) UNION ALL ({latest} EXCEPT ALL {cached}) LIMIT 1"
+            f"SELECT {key_list} FROM (SELECT {key_list}, superseded_seq,"
+            f" lead(ledger_seq) OVER (PARTITION BY {key_list} ORDER BY version) AS next_seq FROM {history})"
+            f" WHERE superseded_seq IS DISTINCT FROM next_seq ORDER BY {key_list} LIMIT 1"
         ).fetchone()
         if stray:
-            key = ", ".join(f"{k}={v}" for k, v in zip(keys, stray, strict=False))
-            return Verdict(False, len(rows), checked, f"{cache} does not hold the latest version of {key}")
+            key = ", ".join(f"{k}={v}" for k, v in zip(keys, stray, strict=True))
+            return Verdict(False, len(rows), checked, f"{view} does not hold the latest version of {key}")
     return Verdict(True, len(rows), checked)
 
 

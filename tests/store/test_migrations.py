@@ -1,0 +1,82 @@
+"""Stores written by an older districtlens are brought up to date, with their data as it was."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from districtlens.store import db, open_store
+
+VERSION_COLUMNS = "uscc, version, name, synthetic, source_id, valid_from, ledger_seq, row_hash"
+FACT_COLUMNS = "uscc, year, version, revenue, synthetic, source_id, valid_from, ledger_seq, row_hash"
+
+
+def old_store(path, monkeypatch, before: int) -> None:
+    """A store with the migrations before `before` only, holding an enterprise written three
+    times (entries 1, 2, 4), one written once (entry 3), and their facts, as the tables and the
+    current-state copies of that schema held them."""
+    earlier = [m for m in db.migrations() if m[0] < before]
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "migrations", lambda: earlier)
+        with open_store(path) as store:
+            con = store.con
+            for uscc, version, seq in (("A", 1, 1), ("A", 2, 2), ("B", 1, 3), ("A", 3, 4)):
+                con.execute(
+                    f"INSERT INTO enterprise_version ({VERSION_COLUMNS})"
+                    " VALUES (?, ?, ?, false, 1, ?, ?, 'h')", [uscc, version, f"{uscc} v{version}", str(seq), seq]
+                )
+                con.execute(
+                    f"INSERT INTO fact_version ({FACT_COLUMNS}) VALUES (?, 2023, ?, ?, false, 1, ?, ?, 'h')",
+                    [uscc, version, float(seq), str(seq), seq],
+                )
+            con.execute(
+                "INSERT INTO enterprise_current SELECT * FROM enterprise_version"
+                " QUALIFY version = max(version) OVER (PARTITION BY uscc)"
+            )
+            con.execute(
+                "INSERT INTO fact_current SELECT * FROM fact_version"
+                " QUALIFY version = max(version) OVER (PARTITION BY uscc, year)"
+            )
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_current_state_copies_become_views_of_the_latest_versions(tmp_path, monkeypatch, read_only):
+    path = tmp_path / "old.duckdb"
+    old_store(path, monkeypatch, before=7)
+    with open_store(path, read_only=read_only) as store:
+        con = store.con
+        assert con.execute("SELECT max(version) FROM schema_migration").fetchone()[0] == max(
+            v for v, _, _ in db.migrations()
+        )
+        assert con.execute("SELECT uscc, name FROM enterprise_current ORDER BY uscc").fetchall() == [
+            ("A", "A v3"), ("B", "B v1")
+        ]
+        assert con.execute("SELECT uscc, revenue FROM fact_current ORDER BY uscc").fetchall() == [
+            ("A", 4.0), ("B", 3.0)
+        ]
+        assert con.execute(
+            "SELECT uscc, version, superseded_seq FROM enterprise_version ORDER BY uscc, version"
+        ).fetchall() == [("A", 1, 2), ("A", 2, 4), ("A", 3, None), ("B", 1, None)]
+        assert "superseded_seq" not in [c[0] for c in con.execute("DESCRIBE enterprise_history").fetchall()]
+        assert con.execute("SELECT count(*) FROM fact_history").fetchone()[0] == 4
+
+
+def test_a_reader_cannot_update_a_store_another_process_reads(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    old_store(path, monkeypatch, before=7)
+    holder = subprocess.Popen(  # another reader: it keeps any process from writing
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True);"
+         " print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(db.StoreError, match="needs a schema update, which cannot be made while"):
+            open_store(path, read_only=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    with open_store(path, read_only=True) as store:  # once free, it is
+        assert store.con.execute("SELECT count(*) FROM enterprise_current").fetchone()[0] == 2
