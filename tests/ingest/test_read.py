@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
+from districtlens.ingest import read
 from districtlens.ingest.read import ROW, ReadError, read_table
 from tests.helpers import make_uscc, write_csv
 
@@ -61,3 +62,26 @@ def test_unreadable_inputs_get_clear_errors(tmp_path):
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
     with pytest.raises(ReadError, match="XLSX"):
         read_table(tmp_path / "bad.xlsx")
+
+
+def gb18030_roster(lines: int) -> bytes:
+    rows = [f"{make_uscc(i)},上海样本{i}信息科技有限公司,上海市静安区南京西路{i}号,𠀀{i}" for i in range(lines)]
+    return ("uscc,name,address,tags\r\n" + "\r\n".join(rows) + "\r\n").encode("gb18030")
+
+
+def test_a_large_gb18030_file_is_decoded_in_parts_exactly(monkeypatch):
+    raw = gb18030_roster(3000)  # 𠀀 is a four-byte GB18030 character
+    monkeypatch.setattr(read, "PARALLEL_DECODE_FROM", len(raw) // 3)
+    parts = read._line_parts(raw, 2)
+    assert len(parts) == 2 and bytes(parts[0][1]).endswith(b"\n")
+    assert read.to_utf8(raw) == (raw.decode("gb18030").encode("utf-8"), "gb18030")
+
+
+@pytest.mark.parametrize("where", [0.25, 0.75])  # in the part decoded here, in the child's part
+def test_an_undecodable_byte_is_named_by_its_offset_in_the_whole_file(monkeypatch, where):
+    raw = bytearray(gb18030_roster(3000))
+    monkeypatch.setattr(read, "PARALLEL_DECODE_FROM", len(raw) // 3)
+    offset = raw.index(b",", int(len(raw) * where))
+    raw[offset] = 0xFF  # never a GB18030 byte
+    with pytest.raises(ReadError, match=f"undecodable byte at offset {offset}"):
+        read.to_utf8(bytes(raw))
