@@ -1,9 +1,10 @@
 """Enterprises and their yearly facts in the store: writing an import as new versions, reading the
 current state, and the inputs the address locator learns from.
 
-An import never updates or deletes: a key whose values changed gets a new version. A column the
-file does not carry, or a cell it leaves empty, keeps the stored value (an import cannot erase),
-except the location, which always follows the address it was derived from.
+An import never changes or deletes a stored value: a key whose values changed gets a new version
+(the old one only records which entry superseded it). A column the file does not carry, or a
+cell it leaves empty, keeps the stored value (an import cannot erase), except the location,
+which always follows the address it was derived from.
 """
 
 from __future__ import annotations
