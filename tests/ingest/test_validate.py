@@ -97,6 +97,17 @@ def test_accepted_date_forms(founded):
     assert str(checked.rows["founded"][0]) == "2021-03-05"
 
 
+def test_a_column_mixing_date_forms_reads_each_cell():
+    forms = ["2021-03-05", "2021/3/5", None, "2021年3月5日", "20210305", "44260", "2021.03.05", " ", "2021-02-30"]
+    rows = [base(uscc=make_uscc(i), founded=form) for i, form in enumerate(forms)]
+    checked = validate(frame(rows))
+    assert reasons(rows) == [(10, "founded")]  # the 30th of February, on the last row
+    founded = dict(zip(checked.rows["uscc"], checked.rows["founded"].cast(pl.String), strict=True))
+    assert [founded.get(make_uscc(i)) for i in range(len(forms) - 1)] == ["2021-03-05"] * 2 + [None] + [
+        "2021-03-05"
+    ] * 4 + [None]
+
+
 @pytest.mark.parametrize(("revenue", "stored"), [("", None), ("0", 0.0), ("-0", -0.0), (" 1e3 ", 1000.0)])
 def test_blank_zero_and_exponent_numbers_are_taken(revenue, stored):
     checked = validate(frame([base(revenue=revenue)]))

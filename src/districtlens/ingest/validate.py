@@ -263,16 +263,28 @@ def typed_column(name: str, kind: str) -> Parsed:
             pl.format("'{}' is not a year", raw),
         )
     if kind == "date":
-        parsed = pl.coalesce(
-            *[stripped.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS],
-            _excel_serial(stripped),
-        )
+        parsed = stripped.map_batches(_dates, return_dtype=pl.Date)
         return Parsed(parsed, blank, lambda v, b: ~b & v.is_null(), pl.format("'{}' is not a date that exists", raw))
     raise ValueError(f"unknown column kind {kind}")
 
 
 def _valid_uscc(codes: pl.Expr) -> pl.Expr:
     return codes.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
+
+
+def _dates(text: pl.Series) -> pl.Series:
+    """Each cell read by the first of DATE_FORMATS that reads it, else as an Excel serial day.
+    A file writes its dates one way: each later format tries only the cells still unread, instead
+    of every format parsing every cell."""
+    parsed = text.str.strptime(pl.Date, DATE_FORMATS[0], strict=False)
+    readers = [*(lambda t, f=f: t.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS[1:]),
+               lambda t: t.to_frame("text").select(_excel_serial(pl.col("text"))).to_series()]
+    for read in readers:
+        unread = (parsed.is_null() & text.is_not_null()).arg_true()
+        if unread.is_empty():
+            break
+        parsed = parsed.scatter(unread, read(text.gather(unread)))
+    return parsed
 
 
 def _excel_serial(text: pl.Expr) -> pl.Expr:
