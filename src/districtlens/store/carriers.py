@@ -25,7 +25,7 @@ from districtlens.carriers.tenancy import STORED_SCHEMA, ValidatedTenancies, val
 from districtlens.ingest.read import ROW
 from districtlens.ingest.report import ImportReport
 from districtlens.store import ledger
-from districtlens.store.db import Store, StoreError
+from districtlens.store.db import Store, StoreError, register_frame
 
 MAX_ERRORS_LISTED = 1000
 TREND_POINTS = 5
@@ -73,7 +73,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         ).fetchall()
     )
     typed = ", ".join(f"CAST(i.{c} AS {types[c]}) AS {c}" for c in columns)
-    con.register("incoming_carriers", frame.select(columns).to_arrow())
+    register_frame(con, "incoming_carriers", frame.select(columns))
     try:
         con.execute(
             f"INSERT INTO {table} ({', '.join(columns)}, row_hash)"
@@ -276,7 +276,7 @@ def import_tenants(
 
 def _lease_changes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.DataFrame:
     """`rows` with `previous` (the stored version, or null) and `changed` (new or different)."""
-    con.register("incoming_leases", rows.select("lease_key").to_arrow())
+    register_frame(con, "incoming_leases", rows.select("lease_key"))
     try:
         current = con.execute(
             "SELECT t.lease_key, t.version AS previous, t.tenant_name AS s_name, t.uscc_given AS s_uscc,"
@@ -300,7 +300,7 @@ def _lease_changes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.Dat
 def _registered(con: duckdb.DuckDBPyConnection, codes: pl.Series) -> set[str]:
     if codes.is_empty():
         return set()
-    con.register("incoming_codes", pl.DataFrame({"uscc": codes}).to_arrow())
+    register_frame(con, "incoming_codes", pl.DataFrame({"uscc": codes}))
     try:
         return {
             r[0]
@@ -737,7 +737,7 @@ class _Evaluator:
             found = {d: r for d, r in figures.filter(pl.col(by) == key).select("day", kind).iter_rows()}
             return [found.get(d) for d in days]
         days_frame = pl.DataFrame({"day": days}, schema={"day": pl.Date})
-        self.con.register("kpi_days", days_frame.to_arrow())
+        register_frame(self.con, "kpi_days", days_frame)
         try:
             if kind == "tenants":
                 column = "carrier_id" if "carrier" in measure else "zone_id"

@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import polars as pl
+import pyarrow as pa
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -48,6 +50,17 @@ def migrations() -> list[tuple[int, str, str]]:
     if len(versions) != len(set(versions)):
         raise StoreError(f"two migrations share a number: {sorted(n for _, n, _ in found)}")
     return sorted(found)
+
+
+# DuckDB's row group: a registered frame cut into batches of this size is scanned by every thread.
+ROW_GROUP = 122_880
+
+
+def register_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Make `frame` readable in SQL as `name`. DuckDB scans one Arrow batch on one thread, and a
+    frame of one chunk is one batch: at a million rows, staging an import ran on one core."""
+    table = frame.to_arrow()
+    con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP), schema=table.schema))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from districtlens.store import ledger
-from districtlens.store.db import Store
+from districtlens.store.db import Store, register_frame
 
 ENTERPRISE_ATTRIBUTES = (
     "name",
@@ -67,9 +67,9 @@ def write_roster(
     with store.transaction():
         seq = ledger.next_seq(con)
         now = ledger.now_iso()
-        con.register("incoming_enterprises", enterprises.to_arrow())
-        con.register("incoming_facts", facts.to_arrow())
-        con.register("incoming_keys", keys.to_arrow())
+        register_frame(con, "incoming_enterprises", enterprises)
+        register_frame(con, "incoming_facts", facts)
+        register_frame(con, "incoming_keys", keys)
         try:
             _stage_enterprise_versions(con, given, "address" in columns, seq, now, synthetic)
             _stage_fact_versions(con, given_facts, seq, now, synthetic)

@@ -41,7 +41,7 @@ from districtlens.resolve.linker import (
     train_and_score,
 )
 from districtlens.store import ledger
-from districtlens.store.db import Store
+from districtlens.store.db import Store, register_frame
 
 LINK_COLUMNS = ("link_id", "source_id", "record_id", "uscc", "probability", "status", "evidence",
                 "decided_by", "supersedes")
@@ -151,7 +151,7 @@ def _next_link_id(con: duckdb.DuckDBPyConnection) -> int:
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     cols = [c for c in ledger.HASHED_TABLES[table]]
-    con.register("incoming_resolve", frame.select(cols).to_arrow())
+    register_frame(con, "incoming_resolve", frame.select(cols))
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(cols)}, row_hash) "
                     f"SELECT *, {ledger.row_hash_sql(table, 'i')} FROM incoming_resolve i")
