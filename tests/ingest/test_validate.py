@@ -119,6 +119,13 @@ def test_thousands_separator_parses():
     assert checked.rows["revenue"][0] == 1234.5
 
 
+def test_a_repeat_and_a_conflict_on_one_key():
+    rows = [base(), base(), base(revenue="101"), base(year="2022"), base(year="2022")]
+    checked = validate(frame(rows))
+    assert sorted(e["row"] for e in checked.errors.to_dicts()) == [2, 4]  # the repeat (row 3) is no conflict
+    assert checked.duplicates == 2 and checked.rows["year"].to_list() == [2022]
+
+
 def test_same_key_with_other_values_invalidates_both_rows():
     rows = [base(), base(revenue="101"), base(year="2022")]
     checked = validate(frame(rows))

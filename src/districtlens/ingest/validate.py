@@ -173,7 +173,9 @@ def validate(frame: pl.DataFrame) -> Validated:
     repeats = shared.filter(~pl.struct(value_columns).is_first_distinct())[ROW]
     deduplicated = clean.filter(~pl.col(ROW).is_in(repeats.implode())) if repeats.len() else clean
     duplicates = repeats.len()
-    conflicted = deduplicated.filter(pl.len().over("uscc", "year") > 1)
+    # Conflicts are among the rows that shared a key before the repeats went: look only there.
+    unrepeated = shared.filter(~pl.col(ROW).is_in(repeats.implode())) if repeats.len() else shared
+    conflicted = unrepeated.filter(pl.len().over("uscc", "year") > 1)
     if conflicted.height:
         others = conflicted.group_by("uscc", "year").agg(pl.col(ROW).alias("rows"))
         conflict_errors = conflicted.join(others, on=["uscc", "year"], how="left", nulls_equal=True).select(
