@@ -63,6 +63,18 @@ def register_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFram
     con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP), schema=table.schema))
 
 
+def sql_literal(value: str | int | bool | None) -> str:
+    """`value` written into SQL. A relation with parameters is materialized and converted to Arrow
+    on one thread; one whose values are written in is converted by every thread."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
 @dataclass
 class Store:
     """An open store. `con` is the DuckDB connection; writes go through `transaction()`."""

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from districtlens.store import ledger
-from districtlens.store.db import Store, register_frame
+from districtlens.store.db import Store, register_frame, sql_literal
 
 ENTERPRISE_ATTRIBUTES = (
     "name",
@@ -30,6 +30,8 @@ ENTERPRISE_ATTRIBUTES = (
 )
 LOCATION = ("district_adcode", "street_code", "zone_id", "located_by")
 FACTS = ("revenue", "tax", "employees", "rd_spend")
+# The new versions of a write, per version table: what it inserts, supersedes and digests.
+STAGED = {"enterprise_version": "staged_enterprise_versions", "fact_version": "staged_fact_versions"}
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,10 @@ def write_roster(
         register_frame(con, "incoming_facts", facts)
         register_frame(con, "incoming_keys", keys)
         try:
-            _stage_enterprise_versions(con, given, "address" in columns, seq, now, synthetic)
-            _stage_fact_versions(con, given_facts, seq, now, synthetic)
+            constants = {"synthetic": sql_literal(synthetic), "source_id": sql_literal(seq),
+                         "valid_from": sql_literal(now), "ledger_seq": sql_literal(seq)}
+            _stage_enterprise_versions(con, given, "address" in columns, constants)
+            _stage_fact_versions(con, given_facts, constants)
             counts = _count(con)
             if counts["enterprise_versions"] == 0 and counts["fact_versions"] == 0:
                 # Nothing changed: no source, no ledger entry; the store is exactly as it was.
@@ -81,7 +85,7 @@ def write_roster(
                 "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
                 [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
             )
-            written = {"enterprise_version": "staged_enterprise_versions", "fact_version": "staged_fact_versions"}
+            written = dict(STAGED)
             ledger.supersede(con, written, seq)
             for table, staged in written.items():
                 _insert_staged(con, table, staged)
@@ -100,7 +104,7 @@ def write_roster(
                 written=written,
             )
         finally:
-            for name in ("incoming_enterprises", "incoming_facts", "incoming_keys"):
+            for name in ("incoming_enterprises", "incoming_facts", "incoming_keys", *STAGED.values()):
                 con.unregister(name)
     return Counts(
         counts["inserted"],
@@ -112,7 +116,7 @@ def write_roster(
     )
 
 
-def _stage_enterprise_versions(con, given: list[str], address_given: bool, seq: int, now: str, synthetic: bool) -> None:
+def _stage_enterprise_versions(con, given: list[str], address_given: bool, constants: dict[str, str]) -> None:
     def value(col: str) -> str:
         if col in LOCATION:
             # A new address brings its own location, resolved or not; no address keeps the old one.
@@ -123,59 +127,39 @@ def _stage_enterprise_versions(con, given: list[str], address_given: bool, seq: 
 
     watched = given + (list(LOCATION) if address_given else [])
     changed = " OR ".join(f"({value(c)} IS DISTINCT FROM c.{c})" for c in watched) or "false"
-    columns = ledger.HASHED_TABLES["enterprise_version"]
-    select = {
-        "uscc": "i.uscc",
-        "version": "coalesce(c.version, 0) + 1",
-        "synthetic": "?",
-        "source_id": "?",
-        "valid_from": "?",
-        "ledger_seq": "?",
-    }
-    exprs = [f"{select.get(col, value(col))} AS {col}" for col in columns]
+    select = {"uscc": "i.uscc", "version": "coalesce(c.version, 0) + 1", **constants}
+    exprs = [f"{select.get(col, value(col))} AS {col}" for col in ledger.HASHED_TABLES["enterprise_version"]]
     _stage_hashed(
         con,
         "enterprise_version",
-        "staged_enterprise_versions",
         f"SELECT {', '.join(exprs)}"
         f" FROM incoming_enterprises i LEFT JOIN enterprise_current c ON c.uscc = i.uscc"
         f" WHERE c.uscc IS NULL OR {changed}",
-        [synthetic, seq, now, seq],
     )
 
 
-def _stage_fact_versions(con, given: list[str], seq: int, now: str, synthetic: bool) -> None:
+def _stage_fact_versions(con, given: list[str], constants: dict[str, str]) -> None:
     values = {col: (f"coalesce(i.{col}, c.{col})" if col in given else f"c.{col}") for col in FACTS}
     changed = " OR ".join(f"({values[c]} IS DISTINCT FROM c.{c})" for c in given) or "false"
-    select = {
-        "uscc": "i.uscc",
-        "year": "i.year",
-        "version": "coalesce(c.version, 0) + 1",
-        "synthetic": "?",
-        "source_id": "?",
-        "valid_from": "?",
-        "ledger_seq": "?",
-        **values,
-    }
+    select = {"uscc": "i.uscc", "year": "i.year", "version": "coalesce(c.version, 0) + 1", **constants, **values}
     exprs = [f"{select[col]} AS {col}" for col in ledger.HASHED_TABLES["fact_version"]]
     _stage_hashed(
         con,
         "fact_version",
-        "staged_fact_versions",
         f"SELECT {', '.join(exprs)}"
         f" FROM incoming_facts i LEFT JOIN fact_current c ON c.uscc = i.uscc AND c.year = i.year"
         f" WHERE c.uscc IS NULL OR {changed}",
-        [synthetic, seq, now, seq],
     )
 
 
-def _stage_hashed(con, table: str, staged: str, select: str, params: list[Any]) -> None:
-    """Stage the new versions of `table` with their row hash: the rows the version table takes,
-    the versions they supersede are found by, and the ledger digests for this entry, hashed once."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT *, {ledger.row_hash_sql(table)} AS row_hash FROM ({select})",
-        params,
-    )
+def _stage_hashed(con, table: str, select: str) -> None:
+    """Stage the new versions of `table` with their row hash, hashed once: the rows the version
+    table takes, the versions they supersede are found by, and the ledger digests for this entry.
+
+    They are held as a frame, not a temporary table: a table created inside the write's
+    transaction is scanned on one thread, and inserting a million rows from it took twice as long."""
+    rows = con.sql(f"SELECT *, {ledger.row_hash_sql(table)} AS row_hash FROM ({select})").pl()
+    register_frame(con, STAGED[table], rows)
 
 
 def _count(con) -> dict[str, int]:
