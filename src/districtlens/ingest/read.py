@@ -9,7 +9,9 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -49,13 +51,16 @@ def to_utf8(raw: bytes) -> tuple[bytes, str]:
 PARALLEL_DECODE_FROM = 8 * 2**20
 _DECODER = """
 import sys
-data = sys.stdin.buffer.read()
-try:
-    text = data.decode("gb18030")
-except UnicodeDecodeError as exc:
-    sys.stderr.write(str(exc.start))
-    sys.exit(3)
-sys.stdout.buffer.write(text.encode("utf-8"))
+data = sys.stdin.buffer.read()  # all of it first: the parent waits until its part is taken
+view, write, start = memoryview(data), sys.stdout.buffer.write, 0
+while start < len(data):
+    end = data.find(b"\\n", start + (1 << 22)) + 1 or len(data)
+    try:
+        write(str(view[start:end], "gb18030").encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        sys.stderr.write(str(start + exc.start))
+        sys.exit(3)
+    start = end
 """
 
 
@@ -65,30 +70,39 @@ def gb18030_to_utf8(raw: bytes) -> bytes:
     Python's codec holds the GIL for the whole call, so threads cannot share the work: the
     file is cut at line ends into one part per core and child processes decode all parts but
     the first while this one decodes it. A cut at a line end never splits a character: no byte
-    of a multi-byte GB18030 character is below 0x30, and a line feed is 0x0A."""
+    of a multi-byte GB18030 character is below 0x30, and a line feed is 0x0A. A child decodes
+    its part a few megabytes at a time into a temporary file, so it holds little memory and
+    never waits for this process to read its output."""
     parts = _line_parts(raw, min(os.cpu_count() or 1, max(1, len(raw) // PARALLEL_DECODE_FROM)))
-    children = []
-    for _, part in parts[1:]:
-        child = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", _DECODER],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-        child.stdin.write(part)  # the child reads it all before it decodes: no deadlock
-        child.stdin.close()
-        children.append(child)
-    decoded = [_decode_here(*parts[0])]
-    for (start, _), child in zip(parts[1:], children, strict=True):
-        out = child.stdout.read()
-        err = child.stderr.read().decode("ascii", "replace")
-        if child.wait() != 0:
-            for other in children:
-                other.kill()
-                other.wait()
-            if not err.isdigit():
-                raise ReadError(f"decoding GB18030 failed in a child process: {err.strip()}")
-            _undecodable(start + int(err))
-        decoded.append(out)
-    return b"".join(decoded)
+    with ExitStack() as stack:
+        children = []
+        for _, part in parts[1:]:
+            output = stack.enter_context(tempfile.TemporaryFile())
+            child = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", _DECODER],
+                stdin=subprocess.PIPE, stdout=output, stderr=subprocess.PIPE,
+            )
+            stack.callback(_end, child)
+            child.stdin.write(part)
+            child.stdin.close()
+            children.append((child, output))
+        decoded = [_decode_here(*parts[0])]
+        for (start, _), (child, output) in zip(parts[1:], children, strict=True):
+            err = child.stderr.read().decode("ascii", "replace")
+            if child.wait() != 0:
+                if not err.isdigit():
+                    raise ReadError(f"decoding GB18030 failed in a child process: {err.strip()}")
+                _undecodable(start + int(err))
+            output.seek(0)
+            decoded.append(output.read())
+        return b"".join(decoded)
+
+
+def _end(child: subprocess.Popen) -> None:
+    """Stop a decoding process that is still running (this one failed first)."""
+    if child.poll() is None:
+        child.kill()
+    child.wait()
 
 
 def _line_parts(raw: bytes, count: int) -> list[tuple[int, memoryview]]:
