@@ -132,3 +132,13 @@ def test_keyword_text_is_the_fully_lower_cased_text_and_lists_each_keyword_it_ho
     placed = place(registry, template)
     assert links_of(placed, "b") == {"chip": 'keyword "EDA"'}
     assert links_of(placed, "c") == {"chip": 'keyword "σας"'}
+
+
+def test_each_placement_carries_its_firms_row_and_a_manual_firm_not_given_has_none():
+    data = firms(("a", "5212", "超市", None, None),
+                 ("b", "2710", "某原料公司", None, None),
+                 ("c", "7299", "上海合成生物科技有限公司", None, None))
+    manual = pl.DataFrame({"uscc": ["c", "elsewhere"], "link_id": ["apis", "apis"]})
+    placed = place(data, BIOPHARMA, manual)
+    rows = dict(zip(placed["uscc"] + "/" + placed["link_id"], placed["firm_row"], strict=True))
+    assert rows == {"c/apis": 2, "elsewhere/apis": None, "b/apis": 1, "c/synthetic-biology": 2}

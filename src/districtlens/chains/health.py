@@ -197,12 +197,33 @@ def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.Da
     """Each placement with its firm's figures (only the columns the aggregates read), largest
     revenue first: the first name of a group is then its largest firm's, and the sums add in
     that order, not in the order the firms came in (a sum's last bit can round a figure in
-    `why`)."""
-    return (
-        placements.select("uscc", "link_id")
-        .join(firms.select(*FIRM_COLUMNS, *extra), on="uscc", how="inner")
-        .sort("revenue", descending=True, nulls_last=True)
-    )
+    `why`).
+
+    When the placements were made over `firms` themselves (`place` gives each firm's row), the
+    figures are gathered by row: joining a city's million firms on the uscc string cost most of a
+    city's health."""
+    figures = firms.select(*(c for c in FIRM_COLUMNS if c != "uscc"), *extra)
+    if _rows_point_into(placements, firms):
+        placed = pl.concat(
+            [placements.select("uscc", "link_id"), figures.gather(placements["firm_row"])], how="horizontal"
+        )
+    else:
+        placed = placements.select("uscc", "link_id").join(
+            firms.select("uscc", *figures.columns), on="uscc", how="inner"
+        )
+    return placed.sort("revenue", descending=True, nulls_last=True)
+
+
+def _rows_point_into(placements: pl.DataFrame, firms: pl.DataFrame) -> bool:
+    """Whether every placement's firm_row is the row of its uscc in `firms` (each firm being one
+    row of `firms`): true of `place(firms, ...)`, false of placements made over another frame
+    (an area's firms are a part of the city's) or naming a firm `firms` lacks."""
+    if "firm_row" not in placements.columns:
+        return False
+    rows = placements["firm_row"]
+    if rows.null_count() or (rows.len() and rows.max() >= firms.height):
+        return False
+    return bool((firms["uscc"].gather(rows) == placements["uscc"]).fill_null(False).all())
 
 
 def _per_link(placed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -129,7 +129,8 @@ def targets(
     outside = context.city.filter(pl.col("district_adcode") != context.area.district_adcode)
     candidates = outside
     if leads is not None:
-        placements = pl.concat([placements, place(leads, template)], how="vertical")
+        # Firm rows point into two frames once the leads are added: they would mean nothing.
+        placements = pl.concat([placements, place(leads, template)], how="vertical").drop("firm_row")
         candidates = pl.concat(
             [outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed"
         )
