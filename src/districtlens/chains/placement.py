@@ -9,6 +9,9 @@ placements, when given, come first and carry the rule "manual".
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate, Rule
@@ -69,13 +72,26 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     tags lower-cased and found the rules' keywords it contains (lower-cased, each once). One
     case-insensitive pass over the raw columns finds the firms (4-11 % of a city's firms for one
     shipped template, a third for all of them); `found` then lets each rule scan only the texts
-    holding one of its keywords."""
+    holding one of its keywords.
+
+    The firms are cut into one slice per core, each worked on its own thread: most of the work
+    (finding the keywords above all) runs on one core in polars, which releases the GIL."""
     if not rules:
         return pl.DataFrame(schema={"firm_row": pl.UInt32, "uscc": pl.String, "industry_code": pl.String,
                                     "text": pl.String, "found": pl.List(pl.String)})
-    columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
     union = "(?i)" + _any_rule(rules)
-    texts = enterprises.with_row_index("firm_row").filter(
+    words = sorted({word.lower() for rule in rules for word in rule.keywords})
+    numbered = enterprises.with_row_index("firm_row")
+    size = max(1, -(-numbered.height // (os.cpu_count() or 1)))  # rounded up: one slice per core
+    parts = [numbered.slice(start, size) for start in range(0, numbered.height, size)] or [numbered]
+    with ThreadPoolExecutor(len(parts)) as pool:
+        return pl.concat(pool.map(lambda part: _keyword_texts(part, union, words), parts), how="vertical")
+
+
+def _keyword_texts(enterprises: pl.DataFrame, union: str, words: list[str]) -> pl.DataFrame:
+    """`keyword_texts` of numbered firms, `union` matching any rule, `words` the lower-cased keywords."""
+    columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
+    texts = enterprises.filter(
         pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)
     ).select(
         "firm_row",
@@ -87,7 +103,6 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     text = texts["text"]
     cased = text.str.contains(r"\p{Changes_When_Lowercased}").arg_true()
     texts = texts.with_columns(text.scatter(cased, text.gather(cased).str.to_lowercase()))
-    words = sorted({word.lower() for rule in rules for word in rule.keywords})
     return texts.with_columns(
         pl.col("text").str.extract_many(words, overlapping=True).list.unique().alias("found")
     )
