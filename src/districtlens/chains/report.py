@@ -4,7 +4,9 @@ then the pure functions of this package. The CLI and the dashboard both call the
 
 from __future__ import annotations
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -161,6 +163,17 @@ def city_health(context: Context, template: ChainTemplate,
         areas={code: f"{name} ({code})" for code, name in districts.select("code", "name").iter_rows()},
         reference_label=_city_label(context.area.city_prefix), thresholds=thresholds,
     )
+
+
+def city_health_by_track(context: Context, templates: list[ChainTemplate],
+                         thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> dict[str, pl.DataFrame]:
+    """`city_health` of each of `templates`, by template id in their order: the map of every
+    track at once. The tracks run on one thread per core: a track's placement and health run
+    mostly on one core (polars releases the GIL), so one track alone would leave the others idle."""
+    workers = max(1, min(len(templates), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        found = [pool.submit(city_health, context, template, thresholds) for template in templates]
+        return {template.id: health.result() for template, health in zip(templates, found, strict=True)}
 
 
 def _city_label(prefix: str) -> str:
