@@ -8,7 +8,7 @@ growth is defined) and reused when the file exists. Prints the machine, the comm
 figure. Targets (issue #5): chain health for every track and every district under 2 s end to end
 (read, place, health), targets for one track under 5 s end to end.
 
-The sweep times `report.city_health_by_track`, which runs the tracks on one thread per core: its
+The sweep times `report.city_health_by_track`, which runs the tracks on concurrent threads: their
 placement and health overlap, so they are timed together after the read.
 """
 
@@ -79,7 +79,7 @@ def main() -> int:
     jingan = "310106"
     with open_store(db, read_only=True) as store:
         # Every track x every district, as `report.city_health_by_track` runs it: one read, then
-        # the tracks on one thread per core, each placed once and judged in one grouped pass
+        # the tracks on concurrent threads, each placed once and judged in one grouped pass
         # over all districts.
         started = time.perf_counter()
         context, load_s = timed(lambda: report.load_context(store, jingan))
