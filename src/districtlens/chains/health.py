@@ -96,14 +96,12 @@ def areas_health(
     codes = list(areas)
     in_areas = pl.col(area_column).is_in(codes)
     totals = dict(firms.group_by(area_column).len().iter_rows())
-    # Joining the placements to a million firms is most of the cost: when the reference is the
-    # areas' own frame (a city's districts against the city), one join serves both.
     placed = _placed(placements, firms, area_column)
     area = _per_link(placed.filter(in_areas), [area_column, "link_id"])
-    reference_placed = placed if reference_firms is firms else _placed(placements, reference_firms)
-    reference = _per_link(reference_placed, ["link_id"]).select(
-        "link_id", pl.col("enterprises").alias("reference_enterprises")
-    )
+    # The reference only counts its firms per link: no figures to fetch, sort or sum. When it is
+    # the areas' own frame (a city's districts against the city), the placed firms are those.
+    reference_placed = placed if reference_firms is firms else _in_firms(placements, reference_firms)
+    reference = reference_placed.group_by("link_id").agg(pl.len().cast(pl.Int64).alias("reference_enterprises"))
     reference_total = reference_firms.height
     links = pl.DataFrame(
         {
@@ -212,6 +210,13 @@ def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.Da
             firms.select("uscc", *figures.columns), on="uscc", how="inner"
         )
     return placed.sort("revenue", descending=True, nulls_last=True)
+
+
+def _in_firms(placements: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
+    """The placements (uscc, link_id) of firms of `firms`, as `_placed` finds them."""
+    if _rows_point_into(placements, firms):
+        return placements.select("uscc", "link_id")
+    return placements.select("uscc", "link_id").join(firms.select("uscc"), on="uscc", how="inner")
 
 
 def _rows_point_into(placements: pl.DataFrame, firms: pl.DataFrame) -> bool:
