@@ -6,7 +6,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
+from districtlens.chains.health import (
+    DEFAULT_THRESHOLDS,
+    StatusThresholds,
+    area_sizes_of,
+    areas_health,
+    chain_health,
+)
 from districtlens.chains.placement import place
 from districtlens.chains.templates import Link, shipped_templates
 
@@ -196,6 +202,11 @@ def test_placements_over_the_same_firms_gather_figures_by_row_as_the_join_on_usc
     joined = of(placements.drop("firm_row"), city)
     assert joined["enterprises"].sum() > 0
     assert of(placements, city).equals(joined)
+    sizes = area_sizes_of(city, "district_adcode")
+    assert sizes == {"A": city.filter(pl.col("district_adcode") == "A").height,
+                     "B": city.filter(pl.col("district_adcode") == "B").height}
+    assert areas_health(template, placements, city, city, area_column="district_adcode", areas=labels,
+                        reference_label="the city", area_sizes=sizes).equals(joined)
     # Over the same firms in another order the rows point elsewhere: the figures are joined.
     shuffled = city.sample(fraction=1.0, shuffle=True, seed=7)
     assert not shuffled["uscc"].equals(city["uscc"])

@@ -83,19 +83,21 @@ def areas_health(
     areas: dict[str, str],
     reference_label: str,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+    area_sizes: dict[str, int] | None = None,
 ) -> pl.DataFrame:
     """`chain_health` of many areas against one reference, in one grouped pass: a map of every
     district of a city costs about as much as one district.
 
     `firms` holds every firm of the areas, `area_column` names the area of each; `areas` maps the
-    codes to report (in that order) to their labels. Columns out: `area_column`, then those of
-    `chain_health`; one row per area and link.
+    codes to report (in that order) to their labels. `area_sizes`, when given, is `area_sizes_of
+    (firms, area_column)`: a caller judging several chains over the same firms counts them once.
+    Columns out: `area_column`, then those of `chain_health`; one row per area and link.
     """
     _check_columns("firms", firms)
     _check_columns("reference_firms", reference_firms)
     codes = list(areas)
     in_areas = pl.col(area_column).is_in(codes)
-    totals = dict(firms.group_by(area_column).len().iter_rows())
+    totals = area_sizes if area_sizes is not None else area_sizes_of(firms, area_column)
     placed = _placed(placements, firms, area_column)
     area = _per_link(placed.filter(in_areas), [area_column, "link_id"])
     # The reference only counts its firms per link: no figures to fetch, sort or sum. When it is
@@ -133,6 +135,11 @@ def areas_health(
     for row in rows:
         row["status"], row["why"] = judge(row, areas[row[area_column]], reference_label, thresholds)
     return pl.DataFrame(rows, schema=table.schema | {"status": pl.String, "why": pl.String})
+
+
+def area_sizes_of(firms: pl.DataFrame, area_column: str) -> dict[str, int]:
+    """The number of firms of each area: the LQ's denominators."""
+    return dict(firms.group_by(area_column).len().iter_rows())
 
 
 def judge(

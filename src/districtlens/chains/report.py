@@ -12,7 +12,13 @@ from functools import cached_property
 
 import polars as pl
 
-from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
+from districtlens.chains.health import (
+    DEFAULT_THRESHOLDS,
+    StatusThresholds,
+    area_sizes_of,
+    areas_health,
+    chain_health,
+)
 from districtlens.chains.placement import keyword_rules, keyword_texts, place
 from districtlens.chains.targets import (
     DEFAULT_WEIGHTS,
@@ -67,6 +73,11 @@ class Context:
                     texts = self._texts["shipped"]
             self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
+
+    @cached_property
+    def district_sizes(self) -> dict[str, int]:
+        """The number of the city's firms in each district, the same for every chain."""
+        return area_sizes_of(self.city, "district_adcode")
 
     @cached_property
     def activity(self) -> pl.DataFrame:
@@ -162,6 +173,7 @@ def city_health(context: Context, template: ChainTemplate,
         area_column="district_adcode",
         areas={code: f"{name} ({code})" for code, name in districts.select("code", "name").iter_rows()},
         reference_label=_city_label(context.area.city_prefix), thresholds=thresholds,
+        area_sizes=context.district_sizes,
     )
 
 
