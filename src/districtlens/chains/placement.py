@@ -141,7 +141,9 @@ def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.
         schema={"industry_code": pl.String, "link_id": pl.String, "order": pl.Int32},
         orient="row",
     )
-    return firms.join(table, on="industry_code", how="inner").select(
+    # Keeping the firms of the rules' classes first costs two thirds of joining all of them.
+    classed = firms.filter(pl.col("industry_code").is_in(table["industry_code"].unique().implode()))
+    return classed.join(table, on="industry_code", how="inner").select(
         "uscc", "link_id", ("class " + pl.col("industry_code")).alias("rule"), "firm_row", "order"
     )
 
