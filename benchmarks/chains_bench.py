@@ -8,8 +8,9 @@ growth is defined) and reused when the file exists. Prints the machine, the comm
 figure. Targets (issue #5): chain health for every track and every district under 2 s end to end
 (read, place, health), targets for one track under 5 s end to end.
 
-The sweep times `report.city_health_by_track`, which runs the tracks on concurrent threads: their
-placement and health overlap, so they are timed together after the read.
+The sweep times what `chains city --all-tracks` runs, `report.city_health_by_track`, which runs the
+tracks on concurrent threads: their placement and health overlap, so they are timed together after
+the read.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def main() -> int:
     templates = shipped_templates()
     jingan = "310106"
     with open_store(db, read_only=True) as store:
-        # Every track x every district, as `report.city_health_by_track` runs it: one read, then
+        # Every track x every district, as `chains city --all-tracks` runs it: one read, then
         # the tracks on concurrent threads, each placed once and judged in one grouped pass
         # over all districts.
         started = time.perf_counter()
