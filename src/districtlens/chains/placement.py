@@ -127,7 +127,9 @@ def _rows_by_rule(texts: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> di
         .group_by("order")
         .agg(pl.col("row").unique().sort())
     )
-    return dict(pairs.iter_rows())
+    # Each list as a Series: through Python lists the rows cost a third more, to read and gather.
+    rows = pairs["row"]
+    return {order: rows[i] for i, order in enumerate(pairs["order"].to_list())}
 
 
 def _any_rule(rules: list[Rule]) -> str:
