@@ -180,10 +180,10 @@ def city_health(context: Context, template: ChainTemplate,
 def city_health_by_track(context: Context, templates: list[ChainTemplate],
                          thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> dict[str, pl.DataFrame]:
     """`city_health` of each of `templates`, by template id in their order: the map of every
-    track at once. The tracks run on threads, one more than the cores: a track's placement and
-    health run mostly on one core (polars releases the GIL), and each track judges its links in
-    Python, holding the GIL, while the extra thread keeps the cores busy."""
-    workers = max(1, min(len(templates), (os.cpu_count() or 1) + 1))
+    track at once. Each track runs on its own thread (up to four per core): a track is a chain of
+    small polars steps (which release the GIL) glued by Python, and with every track in flight the
+    cores always have a step to run."""
+    workers = max(1, min(len(templates), 4 * (os.cpu_count() or 1)))
     with ThreadPoolExecutor(workers) as pool:
         found = [pool.submit(city_health, context, template, thresholds) for template in templates]
         return {template.id: health.result() for template, health in zip(templates, found, strict=True)}
