@@ -12,6 +12,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
+from districtlens.chains.templates import shipped_templates
 from districtlens.store import open_store
 from tests.chains.builders import HUANGPU, JINGAN, Firm, write_firms, write_pack
 
@@ -181,3 +182,16 @@ def test_city_shows_every_district_and_agrees_with_show(cli, db):
     assert districts[JINGAN]["links"]["design"]["status"] == link["status"] == "missing"
     table = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--db", db)
     assert table.exit_code == 0 and "design" in table.output
+
+
+def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
+    result = cli("chains", "city", "--all-tracks", "--area", JINGAN, "--db", db, "--json")
+    assert result.exit_code == 0, result.output
+    tracks = json.loads(result.output)["tracks"]
+    assert [t["track"] for t in tracks] == list(shipped_templates())
+    alone = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--db", db, "--json")
+    assert next(t for t in tracks if t["track"] == "integrated-circuits") == json.loads(alone.output)
+    assert cli("chains", "city", "biopharma", "--all-tracks", "--area", JINGAN, "--db", db).exit_code == 2
+    assert cli("chains", "city", "--area", JINGAN, "--db", db).exit_code == 2
+    table = cli("chains", "city", "--all-tracks", "--area", JINGAN, "--db", db)
+    assert table.exit_code == 0 and "design" in table.output and "apis" in table.output

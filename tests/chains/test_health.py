@@ -6,7 +6,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
+from districtlens.chains.health import (
+    DEFAULT_THRESHOLDS,
+    StatusThresholds,
+    area_sizes_of,
+    areas_health,
+    chain_health,
+)
 from districtlens.chains.placement import place
 from districtlens.chains.templates import Link, shipped_templates
 
@@ -176,3 +182,38 @@ def test_areas_health_of_every_district_at_once_equals_each_districts_own_health
     # C holds no placed firm: every link is missing there, and the reason says so.
     c = together.filter(pl.col("district_adcode") == "C")
     assert set(c["status"]) == {"missing"} and all("district C" in why for why in c["why"])
+
+
+def test_placements_over_the_same_firms_gather_figures_by_row_as_the_join_on_uscc_would():
+    template = TEMPLATES["biopharma"]
+    rows = unrelated(15, "A", "ua") + unrelated(25, "B", "ub")
+    for n, link in enumerate(template.links):
+        for i in range(1 + n % 5):
+            district = "AB"[(n + i) % 2]
+            rows.append(firm_for(link, f"{district}-{link.id}-{i}", district, revenue=37.0 * (n + 1) + i))
+    city = frame(rows)
+    placements = place(city, template)
+    labels = {"A": "district A", "B": "district B"}
+
+    def of(placed: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
+        return areas_health(template, placed, firms, firms, area_column="district_adcode", areas=labels,
+                            reference_label="the city")
+
+    joined = of(placements.drop("firm_row"), city)
+    assert joined["enterprises"].sum() > 0
+    assert of(placements, city).equals(joined)
+    sizes = area_sizes_of(city, "district_adcode")
+    assert sizes == {"A": city.filter(pl.col("district_adcode") == "A").height,
+                     "B": city.filter(pl.col("district_adcode") == "B").height}
+    assert areas_health(template, placements, city, city, area_column="district_adcode", areas=labels,
+                        reference_label="the city", area_sizes=sizes).equals(joined)
+    # Over the same firms in another order the rows point elsewhere: the figures are joined.
+    shuffled = city.sample(fraction=1.0, shuffle=True, seed=7)
+    assert not shuffled["uscc"].equals(city["uscc"])
+    assert of(placements, shuffled).equals(joined)
+    # An area's firms are a part of the frame placed: its health joins too.
+    area = city.filter(pl.col("district_adcode") == "A")
+    assert chain_health(template, placements, area, city, area_label="district A",
+                        reference_label="the city").equals(
+        chain_health(template, placements.drop("firm_row"), area, city, area_label="district A",
+                     reference_label="the city"))

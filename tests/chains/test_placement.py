@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from districtlens.chains.placement import place
+from districtlens.chains import placement
+from districtlens.chains.placement import keyword_rules, keyword_texts, place
 from districtlens.chains.templates import parse_template, shipped_templates
 
 BIOPHARMA = shipped_templates()["biopharma"]
@@ -132,3 +133,29 @@ def test_keyword_text_is_the_fully_lower_cased_text_and_lists_each_keyword_it_ho
     placed = place(registry, template)
     assert links_of(placed, "b") == {"chip": 'keyword "EDA"'}
     assert links_of(placed, "c") == {"chip": 'keyword "σας"'}
+
+
+def test_each_placement_carries_its_firms_row_and_a_manual_firm_not_given_has_none():
+    data = firms(("a", "5212", "超市", None, None),
+                 ("b", "2710", "某原料公司", None, None),
+                 ("c", "7299", "上海合成生物科技有限公司", None, None))
+    manual = pl.DataFrame({"uscc": ["c", "elsewhere"], "link_id": ["apis", "apis"]})
+    placed = place(data, BIOPHARMA, manual)
+    rows = dict(zip(placed["uscc"] + "/" + placed["link_id"], placed["firm_row"], strict=True))
+    assert rows == {"c/apis": 2, "elsewhere/apis": None, "b/apis": 1, "c/synthetic-biology": 2}
+
+
+@pytest.mark.parametrize("cores", [1, 2, 3, 10])
+def test_keyword_texts_cut_in_slices_per_core_are_those_of_one_pass(monkeypatch, cores):
+    data = firms(("a", "7299", "上海合成生物科技有限公司", None, None),
+                 ("b", "5212", "超市", "零售", None),
+                 ("c", "7299", "X", "we offer Synthetic Biology services", None),
+                 ("d", "7340", "CRO研究", "合同研究;人工智能", None),
+                 ("e", "6513", "Micro systems", "microelectronics", "AI制药"))
+    rules = keyword_rules([BIOPHARMA])
+    monkeypatch.setattr(placement.os, "cpu_count", lambda: 1)
+    whole = keyword_texts(data, rules)
+    assert whole["uscc"].to_list() == ["a", "c", "d", "e"]
+    assert whole["firm_row"].to_list() == [0, 2, 3, 4]
+    monkeypatch.setattr(placement.os, "cpu_count", lambda: cores)
+    assert keyword_texts(data, rules).equals(whole)

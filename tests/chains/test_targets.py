@@ -186,6 +186,17 @@ def test_the_chain_graph_carries_health(city_store):
     assert {"source": "apis", "target": "chemical-drugs"} in exported["edges"]
 
 
+def test_the_city_health_of_every_track_at_once_is_each_tracks_own(city_store):
+    templates = list(shipped_templates().values())
+    together = report.city_health_by_track(report.load_context(city_store, JINGAN), templates)
+    assert list(together) == [template.id for template in templates]
+    one_by_one = report.load_context(city_store, JINGAN)
+    for template in templates:
+        assert together[template.id].equals(report.city_health(one_by_one, template)), template.id
+    biopharma = together["biopharma"]
+    assert biopharma.filter(pl.col("district_adcode") == JINGAN, pl.col("link_id") == "apis")["enterprises"].item() == 4
+
+
 def test_the_city_read_carries_both_years_and_takes_its_values_as_text(city_store):
     """The read writes the year and the city into its SQL: a quote in them is text, not SQL."""
     from districtlens.store.chains import city_firms as read_city

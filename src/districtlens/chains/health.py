@@ -83,27 +83,27 @@ def areas_health(
     areas: dict[str, str],
     reference_label: str,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+    area_sizes: dict[str, int] | None = None,
 ) -> pl.DataFrame:
     """`chain_health` of many areas against one reference, in one grouped pass: a map of every
     district of a city costs about as much as one district.
 
     `firms` holds every firm of the areas, `area_column` names the area of each; `areas` maps the
-    codes to report (in that order) to their labels. Columns out: `area_column`, then those of
-    `chain_health`; one row per area and link.
+    codes to report (in that order) to their labels. `area_sizes`, when given, is `area_sizes_of
+    (firms, area_column)`: a caller judging several chains over the same firms counts them once.
+    Columns out: `area_column`, then those of `chain_health`; one row per area and link.
     """
     _check_columns("firms", firms)
     _check_columns("reference_firms", reference_firms)
     codes = list(areas)
     in_areas = pl.col(area_column).is_in(codes)
-    totals = dict(firms.group_by(area_column).len().iter_rows())
-    # Joining the placements to a million firms is most of the cost: when the reference is the
-    # areas' own frame (a city's districts against the city), one join serves both.
+    totals = area_sizes if area_sizes is not None else area_sizes_of(firms, area_column)
     placed = _placed(placements, firms, area_column)
     area = _per_link(placed.filter(in_areas), [area_column, "link_id"])
-    reference_placed = placed if reference_firms is firms else _placed(placements, reference_firms)
-    reference = _per_link(reference_placed, ["link_id"]).select(
-        "link_id", pl.col("enterprises").alias("reference_enterprises")
-    )
+    # The reference only counts its firms per link: no figures to fetch, sort or sum. When it is
+    # the areas' own frame (a city's districts against the city), the placed firms are those.
+    reference_placed = placed if reference_firms is firms else _in_firms(placements, reference_firms)
+    reference = reference_placed.group_by("link_id").agg(pl.len().cast(pl.Int64).alias("reference_enterprises"))
     reference_total = reference_firms.height
     links = pl.DataFrame(
         {
@@ -135,6 +135,11 @@ def areas_health(
     for row in rows:
         row["status"], row["why"] = judge(row, areas[row[area_column]], reference_label, thresholds)
     return pl.DataFrame(rows, schema=table.schema | {"status": pl.String, "why": pl.String})
+
+
+def area_sizes_of(firms: pl.DataFrame, area_column: str) -> dict[str, int]:
+    """The number of firms of each area: the LQ's denominators."""
+    return dict(firms.group_by(area_column).len().iter_rows())
 
 
 def judge(
@@ -197,12 +202,40 @@ def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.Da
     """Each placement with its firm's figures (only the columns the aggregates read), largest
     revenue first: the first name of a group is then its largest firm's, and the sums add in
     that order, not in the order the firms came in (a sum's last bit can round a figure in
-    `why`)."""
-    return (
-        placements.select("uscc", "link_id")
-        .join(firms.select(*FIRM_COLUMNS, *extra), on="uscc", how="inner")
-        .sort("revenue", descending=True, nulls_last=True)
-    )
+    `why`).
+
+    When the placements were made over `firms` themselves (`place` gives each firm's row), the
+    figures are gathered by row: joining a city's million firms on the uscc string cost most of a
+    city's health."""
+    figures = firms.select(*(c for c in FIRM_COLUMNS if c != "uscc"), *extra)
+    if _rows_point_into(placements, firms):
+        placed = pl.concat(
+            [placements.select("uscc", "link_id"), figures.gather(placements["firm_row"])], how="horizontal"
+        )
+    else:
+        placed = placements.select("uscc", "link_id").join(
+            firms.select("uscc", *figures.columns), on="uscc", how="inner"
+        )
+    return placed.sort("revenue", descending=True, nulls_last=True)
+
+
+def _in_firms(placements: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
+    """The placements (uscc, link_id) of firms of `firms`, as `_placed` finds them."""
+    if _rows_point_into(placements, firms):
+        return placements.select("uscc", "link_id")
+    return placements.select("uscc", "link_id").join(firms.select("uscc"), on="uscc", how="inner")
+
+
+def _rows_point_into(placements: pl.DataFrame, firms: pl.DataFrame) -> bool:
+    """Whether every placement's firm_row is the row of its uscc in `firms` (each firm being one
+    row of `firms`): true of `place(firms, ...)`, false of placements made over another frame
+    (an area's firms are a part of the city's) or naming a firm `firms` lacks."""
+    if "firm_row" not in placements.columns:
+        return False
+    rows = placements["firm_row"]
+    if rows.null_count() or (rows.len() and rows.max() >= firms.height):
+        return False
+    return bool((firms["uscc"].gather(rows) == placements["uscc"]).fill_null(False).all())
 
 
 def _per_link(placed: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

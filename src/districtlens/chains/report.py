@@ -4,13 +4,21 @@ then the pure functions of this package. The CLI and the dashboard both call the
 
 from __future__ import annotations
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
 
-from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds, areas_health, chain_health
+from districtlens.chains.health import (
+    DEFAULT_THRESHOLDS,
+    StatusThresholds,
+    area_sizes_of,
+    areas_health,
+    chain_health,
+)
 from districtlens.chains.placement import keyword_rules, keyword_texts, place
 from districtlens.chains.targets import (
     DEFAULT_WEIGHTS,
@@ -65,6 +73,11 @@ class Context:
                     texts = self._texts["shipped"]
             self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
+
+    @cached_property
+    def district_sizes(self) -> dict[str, int]:
+        """The number of the city's firms in each district, the same for every chain."""
+        return area_sizes_of(self.city, "district_adcode")
 
     @cached_property
     def activity(self) -> pl.DataFrame:
@@ -129,7 +142,8 @@ def targets(
     outside = context.city.filter(pl.col("district_adcode") != context.area.district_adcode)
     candidates = outside
     if leads is not None:
-        placements = pl.concat([placements, place(leads, template)], how="vertical")
+        # Firm rows point into two frames once the leads are added: they would mean nothing.
+        placements = pl.concat([placements, place(leads, template)], how="vertical").drop("firm_row")
         candidates = pl.concat(
             [outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed"
         )
@@ -159,7 +173,20 @@ def city_health(context: Context, template: ChainTemplate,
         area_column="district_adcode",
         areas={code: f"{name} ({code})" for code, name in districts.select("code", "name").iter_rows()},
         reference_label=_city_label(context.area.city_prefix), thresholds=thresholds,
+        area_sizes=context.district_sizes,
     )
+
+
+def city_health_by_track(context: Context, templates: list[ChainTemplate],
+                         thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> dict[str, pl.DataFrame]:
+    """`city_health` of each of `templates`, by template id in their order: the map of every
+    track at once. Each track runs on its own thread (up to four per core): a track is a chain of
+    small polars steps (which release the GIL) glued by Python, and with every track in flight the
+    cores always have a step to run."""
+    workers = max(1, min(len(templates), 4 * (os.cpu_count() or 1)))
+    with ThreadPoolExecutor(workers) as pool:
+        found = [pool.submit(city_health, context, template, thresholds) for template in templates]
+        return {template.id: health.result() for template, health in zip(templates, found, strict=True)}
 
 
 def _city_label(prefix: str) -> str:

@@ -102,34 +102,50 @@ def show(
 
 @chains_app.command("city")
 def city(
-    track: TrackArgument,
     area: AreaOption,
+    track: Annotated[str | None, typer.Argument(
+        help="Chain id, e.g. biopharma (see `chains list`); none with --all-tracks.")] = None,
+    all_tracks: Annotated[bool, typer.Option(
+        "--all-tracks", help="Every shipped track, read once and computed together.")] = False,
     year: YearOption = None,
     template: TemplateOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
-    """Health of TRACK's chain in every district of the area's city, against the city: which
-    district holds which link."""
-    chain = _template(track, template)
+    """Health of TRACK's chain (or of every track) in every district of the area's city, against
+    the city: which district holds which link."""
+    if (track is None) == (not all_tracks):
+        fail("give a TRACK or --all-tracks (not both)", EXIT_USAGE)
+    if all_tracks and template is not None:
+        fail("--template edits one track: give its TRACK instead of --all-tracks", EXIT_USAGE)
+    chains = list(shipped_templates().values()) if all_tracks else [_template(track, template)]
     with store_at(db, read_only=True) as store:
         context = _context(store, area, "city", year)
-        health = report.city_health(context, chain)
+        by_track = report.city_health_by_track(context, chains)
+    tracks = [{"track": chain.id, "version": chain.version, "reference": context.reference_label,
+               "year": context.year, "thresholds": DEFAULT_THRESHOLDS.as_dict(),
+               "districts": _district_rows(by_track[chain.id])} for chain in chains]
+    if as_json:
+        emit_json({"tracks": tracks} if all_tracks else tracks[0])
+        return
+    for chain, found in zip(chains, tracks, strict=True):
+        out_console.print(f"{chain.name['zh']} / {chain.name['en']} chain in every district of"
+                          f" {context.reference_label}, {context.year}")
+        table = Table("district", *(link.id for link in chain.links))
+        for row in found["districts"]:
+            table.add_row(row["district"], *(f"{row['links'][link.id]['status']}"
+                                             f" ({row['links'][link.id]['enterprises']:,})"
+                                             for link in chain.links))
+        out_console.print(table)
+
+
+def _district_rows(health: pl.DataFrame) -> list[dict[str, Any]]:
+    """A `city_health` frame as one row per district: its label and each link's figures."""
     districts = []
     for (code,), rows in health.group_by("district_adcode", maintain_order=True):
         links = {row["id"]: {k: row[k] for k in ("enterprises", "lq", "status")} for row in _link_rows(rows)}
         districts.append({"district": code, "label": district_label(code), "links": links})
-    if as_json:
-        emit_json({"track": chain.id, "version": chain.version, "reference": context.reference_label,
-                   "year": context.year, "thresholds": DEFAULT_THRESHOLDS.as_dict(), "districts": districts})
-        return
-    out_console.print(f"{chain.name['zh']} / {chain.name['en']} chain in every district of"
-                      f" {context.reference_label}, {context.year}")
-    table = Table("district", *(link.id for link in chain.links))
-    for row in districts:
-        table.add_row(row["district"], *(f"{row['links'][link.id]['status']} ({row['links'][link.id]['enterprises']:,})"
-                                         for link in chain.links))
-    out_console.print(table)
+    return districts
 
 
 @chains_app.command("graph")
