@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from districtlens.refdata import areas, streets
-from districtlens.store.db import Store
+from districtlens.store.db import Store, sql_literal
 
 # Registration statuses of firms that no longer operate (deregistered, revoked): they hold no link.
 CLOSED_STATUS_PATTERN = "(?i)注销|吊销|撤销|deregistered|revoked|dissolved"
@@ -90,8 +90,8 @@ def city_firms(store: Store, city_prefix: str, year: int | None) -> pl.DataFrame
     tags, revenue, revenue_prior, employees.
     """
     # A relation's result is converted to Arrow by every thread as it is produced; `execute`
-    # materializes it first and converts it on one thread (most of the read at 1M firms). A
-    # relation with parameters is materialized too, so the values are written in as literals.
+    # materializes it first and converts it on one thread (most of the read at 1M firms): the
+    # values are written in (sql_literal).
     year = int(year) if year is not None else -1
     return store.con.sql(
         f"""
@@ -105,15 +105,10 @@ def city_firms(store: Store, city_prefix: str, year: int | None) -> pl.DataFrame
         SELECT e.uscc, e.name, e.district_adcode, e.street_code, e.zone_id, e.industry_code,
                e.business_scope, e.tags, f.revenue, f.revenue_prior, f.employees
         FROM enterprise_current e LEFT JOIN f USING (uscc)
-        WHERE starts_with(e.district_adcode, {_literal(city_prefix)})
-          AND NOT regexp_matches(coalesce(e.status, ''), {_literal(CLOSED_STATUS_PATTERN)})
+        WHERE starts_with(e.district_adcode, {sql_literal(city_prefix)})
+          AND NOT regexp_matches(coalesce(e.status, ''), {sql_literal(CLOSED_STATUS_PATTERN)})
         """
     ).pl().rechunk()  # a batch per thread: the later passes over the city run faster on one
-
-
-def _literal(text: str) -> str:
-    """`text` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def peer_districts(store: Store, district_adcode: str) -> list[str]:
