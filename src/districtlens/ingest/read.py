@@ -9,7 +9,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -52,15 +51,16 @@ PARALLEL_DECODE_FROM = 8 * 2**20
 _DECODER = """
 import sys
 data = sys.stdin.buffer.read()  # all of it first: the parent waits until its part is taken
-view, write, start = memoryview(data), sys.stdout.buffer.write, 0
+view, start, decoded = memoryview(data), 0, []
 while start < len(data):
     end = data.find(b"\\n", start + (1 << 22)) + 1 or len(data)
     try:
-        write(str(view[start:end], "gb18030").encode("utf-8"))
+        decoded.append(str(view[start:end], "gb18030").encode("utf-8"))
     except UnicodeDecodeError as exc:
         sys.stderr.write(str(start + exc.start))
         sys.exit(3)
     start = end
+sys.stdout.buffer.writelines(decoded)  # once all is decoded: the parent reads when it is done
 """
 
 
@@ -70,31 +70,29 @@ def gb18030_to_utf8(raw: bytes) -> bytes:
     Python's codec holds the GIL for the whole call, so threads cannot share the work: the
     file is cut at line ends into one part per core and child processes decode all parts but
     the first while this one decodes it. A cut at a line end never splits a character: no byte
-    of a multi-byte GB18030 character is below 0x30, and a line feed is 0x0A. A child decodes
-    its part a few megabytes at a time into a temporary file, so it holds little memory and
-    never waits for this process to read its output."""
+    of a multi-byte GB18030 character is below 0x30, and a line feed is 0x0A. A child decodes a
+    few megabytes at a time, holding its part and its output but never the text in between."""
     parts = _line_parts(raw, min(os.cpu_count() or 1, max(1, len(raw) // PARALLEL_DECODE_FROM)))
     with ExitStack() as stack:
         children = []
         for _, part in parts[1:]:
-            output = stack.enter_context(tempfile.TemporaryFile())
             child = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _DECODER],
-                stdin=subprocess.PIPE, stdout=output, stderr=subprocess.PIPE,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
             stack.callback(_end, child)
             child.stdin.write(part)
             child.stdin.close()
-            children.append((child, output))
+            children.append(child)
         decoded = [_decode_here(*parts[0])]
-        for (start, _), (child, output) in zip(parts[1:], children, strict=True):
+        for (start, _), child in zip(parts[1:], children, strict=True):
+            output = child.stdout.read()
             err = child.stderr.read().decode("ascii", "replace")
             if child.wait() != 0:
                 if not err.isdigit():
                     raise ReadError(f"decoding GB18030 failed in a child process: {err.strip()}")
                 _undecodable(start + int(err))
-            output.seek(0)
-            decoded.append(output.read())
+            decoded.append(output)
         return b"".join(decoded)
 
 
