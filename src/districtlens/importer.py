@@ -46,15 +46,15 @@ def import_file(
     that is not a roster; returns a report whose `written` says whether the store changed."""
     progress("reading")
     table = read_table(path)
+    progress("validating")
+    checked = validate(table.frame)
     source = {
         "name": source_name or path.name,
         "kind": "roster",
         "file_name": path.name,
-        "file_sha256": table.sha256,
+        "file_sha256": table.sha256,  # taken meanwhile
         "encoding": table.encoding,
     }
-    progress("validating")
-    checked = validate(table.frame)
     del table  # the text of every cell, as read: the typed rows replace it (at 1M rows, 400 MB)
     report = _write_validated(store, checked, source=source, synthetic=False, skip_invalid=skip_invalid,
                               progress=progress)

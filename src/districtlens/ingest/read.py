@@ -9,7 +9,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +25,21 @@ class ReadError(Exception):
     """A file that cannot be read as a table, with a message a person can act on."""
 
 
+# hashlib lets go of the GIL on a large buffer: a file is digested on another thread while it is
+# decoded and its rows checked, which mostly hold the GIL or run on one core.
+_DIGESTS = ThreadPoolExecutor(1, thread_name_prefix="file-sha256")
+
+
 @dataclass(frozen=True)
 class Table:
     frame: pl.DataFrame  # every column Utf8 with the header as in the file, plus ROW
     encoding: str  # utf-8, utf-8-sig, gb18030 or xlsx
-    sha256: str
+    digest: Future[str]  # the file's SHA-256, being taken
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256 (ask for it as late as possible: it is taken in the background)."""
+        return self.digest.result()
 
 
 def to_utf8(raw: bytes) -> tuple[bytes, str]:
@@ -138,14 +148,10 @@ def read_table(path: str | Path) -> Table:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
         raise ReadError(f"{path.name}: expected a .csv or .xlsx file")
-    # hashlib lets go of the GIL on a large buffer: the file is digested on the other core while
-    # it is decoded, which holds the GIL.
-    with ThreadPoolExecutor(1) as pool:
-        digest = pool.submit(_sha256, raw)
-        if suffix in (".xlsx", ".xlsm"):
-            return Table(_read_xlsx(path), "xlsx", digest.result())
-        utf8, encoding = to_utf8(raw)
-        sha256 = digest.result()
+    digest = _DIGESTS.submit(_sha256, raw)
+    if suffix in (".xlsx", ".xlsm"):
+        return Table(_read_xlsx(path), "xlsx", digest)
+    utf8, encoding = to_utf8(raw)
     del raw
     try:
         frame = pl.read_csv(
@@ -156,7 +162,7 @@ def read_table(path: str | Path) -> Table:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise ReadError(f"{path.name} is not a well-formed CSV table: {exc}") from exc
     frame = _strip_header(frame).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    return Table(frame, encoding, sha256)
+    return Table(frame, encoding, digest)
 
 
 def _sha256(data: bytes) -> str:
