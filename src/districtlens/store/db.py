@@ -151,7 +151,8 @@ def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 
 def _pending(con: duckdb.DuckDBPyConnection) -> bool:
-    return any(version not in _applied(con) for version, _, _ in migrations())
+    applied = _applied(con)
+    return any(version not in applied for version, _, _ in migrations())
 
 
 def _migrate(store: Store) -> None:
