@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import command, machine  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-YEARS = 6  # 2019-2024: rows = enterprises x years (less the years before founding)
 
 
 def make_roster(path: Path, rows: int) -> int:

@@ -10,7 +10,8 @@ import json
 import polars as pl
 
 from districtlens.importer import import_frame
-from districtlens.store import ledger
+from districtlens.store import ledger, open_store
+from districtlens.store.db import register_frame
 from tests.helpers import make_uscc, roster_rows
 
 
@@ -73,3 +74,23 @@ def test_current_views_and_digests_equal_the_full_computation_after_several_impo
     ).fetchone()
     assert kept == (1000.0 + 20 + 23, 7.0, "上海市黄浦区汉口路3号")
 
+
+
+def test_a_write_marks_only_the_older_versions_before_or_after_it_inserts_its_own(tmp_path):
+    columns = "uscc, version, name, synthetic, source_id, valid_from, ledger_seq, row_hash"
+    for inserted_first in (False, True):
+        with open_store(tmp_path / f"s{inserted_first}.duckdb") as store:
+            con = store.con
+            con.execute(f"INSERT INTO enterprise_version ({columns}) VALUES ('A', 1, 'a1', false, 1, '1', 1, 'h')")
+            staged = pl.DataFrame({"uscc": ["A"], "version": [2], "name": ["a2"], "synthetic": [False],
+                                   "source_id": [2], "valid_from": ["2"], "ledger_seq": [2], "row_hash": ["h"]})
+            register_frame(con, "staged", staged)
+            if inserted_first:
+                con.execute(f"INSERT INTO enterprise_version ({columns}) SELECT {columns} FROM staged")
+            ledger.supersede(con, {"enterprise_version": "staged"}, 2)
+            if not inserted_first:
+                con.execute(f"INSERT INTO enterprise_version ({columns}) SELECT {columns} FROM staged")
+            assert con.execute(
+                "SELECT version, superseded_seq FROM enterprise_version ORDER BY version"
+            ).fetchall() == [(1, 2), (2, None)]
+            assert con.execute("SELECT name FROM enterprise_current").fetchall() == [("a2",)]

@@ -12,6 +12,7 @@ import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import NoReturn
 
@@ -124,7 +125,7 @@ def _line_parts(raw: bytes, count: int) -> list[tuple[int, memoryview]]:
         cuts.append(cut)
     cuts.append(len(raw))
     view = memoryview(raw)
-    return [(a, view[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [(a, view[a:b]) for a, b in pairwise(cuts)]
 
 
 def _decode_here(start: int, part: memoryview) -> bytes:

@@ -228,15 +228,16 @@ def supersede(con: duckdb.DuckDBPyConnection, written: dict[str, str], seq: int)
     """Mark, as superseded by entry `seq`, the versions whose keys the write gives a new one.
 
     `written` names, per history table, the relation holding exactly the rows the write adds to
-    it, each the new latest version of its key; run it before they are inserted. Only the
-    superseded rows change, so a write costs what it adds, not a copy of the current state."""
+    it, each the new latest version of its key (before or after they are inserted: only older
+    versions are marked). Only the superseded rows change, so a write costs what it adds, not a
+    copy of the current state."""
     for history, keys in CURRENT.values():
         if history not in written:
             continue
         match = " AND ".join(f"{history}.{k} = w.{k}" for k in keys)
         con.execute(
             f"UPDATE {history} SET superseded_seq = ? FROM {written[history]} w"
-            f" WHERE {match} AND {history}.superseded_seq IS NULL",
+            f" WHERE {match} AND {history}.version < w.version AND {history}.superseded_seq IS NULL",
             [seq],
         )
 
