@@ -85,3 +85,24 @@ def test_an_undecodable_byte_is_named_by_its_offset_in_the_whole_file(monkeypatc
     raw[offset] = 0xFF  # never a GB18030 byte
     with pytest.raises(ReadError, match=f"undecodable byte at offset {offset}"):
         read.to_utf8(bytes(raw))
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("a" * 9 + "静安区" * 5, "utf-8"),  # three-byte characters across the 10-byte parts
+        ("a" * 9 + "𠀀" * 5, "utf-8"),  # four-byte characters across them
+        ("a" * 40 + "静安区", "gb18030"),  # plain ASCII for several parts, then GB18030
+        ("静安区" * 2 + "a" * 40, "gb18030"),  # GB18030 from the first part
+    ],
+)
+def test_the_encoding_is_told_by_the_whole_file_checked_in_parts(monkeypatch, text, encoding):
+    monkeypatch.setattr(read, "UTF8_PROBE", 10)
+    raw = text.encode(encoding)
+    assert read.to_utf8(raw) == (text.encode("utf-8"), encoding)
+
+
+def test_a_file_cut_inside_a_utf8_character_is_not_utf8(monkeypatch):
+    monkeypatch.setattr(read, "UTF8_PROBE", 4)
+    assert not read._is_utf8("abc静".encode()[:-1])
+    assert read._is_utf8("abc静".encode())

@@ -4,6 +4,7 @@ value means, and nothing is silently coerced."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import os
@@ -49,12 +50,27 @@ def to_utf8(raw: bytes) -> tuple[bytes, str]:
     spreadsheets and government systems write)."""
     if raw.startswith(BOM):
         return raw[len(BOM) :], "utf-8-sig"
-    try:
-        raw.decode("utf-8")
+    if _is_utf8(raw):
         return raw, "utf-8"
-    except UnicodeDecodeError:
-        pass
     return gb18030_to_utf8(raw), "gb18030"
+
+
+UTF8_PROBE = 2**20  # bytes checked at a time
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether `raw` is valid UTF-8, checked a megabyte at a time: a failing decode copies its
+    whole input into the exception (0.13-0.15 s for a 169 MiB GB18030 file failing on its first
+    line), and a succeeding one builds a string as large as the file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), UTF8_PROBE):
+            decoder.decode(view[start : start + UTF8_PROBE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Below this size a file is decoded in one piece: a child process costs more than it saves.
