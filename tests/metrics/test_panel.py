@@ -10,7 +10,6 @@ import pytest
 from districtlens.panel import PanelSpec, panel_from_store, panel_on_spark, panel_sql
 from districtlens.panel.engine import PanelError
 from districtlens.store import ledger, open_store
-from districtlens.store.keys import LOOKUP_KEY_SQL
 
 # uscc, district, street, zone, industry class, {year: (revenue, employees)}
 FIRMS = [
@@ -54,8 +53,6 @@ def build_store(path):
         tables = ("enterprise_version", "fact_version", "district_pack", "track")
         for table in tables:
             con.execute(f"UPDATE staged_{table} SET row_hash = {ledger.row_hash_sql(table)}")
-            if table in ("enterprise_version", "fact_version"):
-                con.execute(f"UPDATE staged_{table} SET uscc_key = {LOOKUP_KEY_SQL}")
             con.execute(f"INSERT INTO {table} SELECT * FROM staged_{table}")
         written = {table: f"staged_{table}" for table in tables}
         ledger.append(con, seq, "test", "test rows", {}, written=written)

@@ -23,7 +23,7 @@ def frame(rows: list[dict[str, str]]) -> pl.DataFrame:
 def rebuilt(con, history: str, keys: tuple[str, ...]) -> list[tuple]:
     """The current state as a full rebuild gives it: the latest version of every key."""
     return con.execute(
-        f"SELECT * EXCLUDE (superseded_seq, uscc_key) FROM {history}"
+        f"SELECT * EXCLUDE (superseded_seq) FROM {history}"
         f" QUALIFY version = max(version) OVER (PARTITION BY {', '.join(keys)})"
         f" ORDER BY {', '.join(keys)}"
     ).fetchall()

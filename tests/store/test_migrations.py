@@ -8,8 +8,6 @@ import sys
 import pytest
 
 from districtlens.store import db, open_store
-from districtlens.store.histories import history
-from districtlens.store.keys import lookup_key
 
 VERSION_COLUMNS = "uscc, version, name, synthetic, source_id, valid_from, ledger_seq, row_hash"
 FACT_COLUMNS = "uscc, year, version, revenue, synthetic, source_id, valid_from, ledger_seq, row_hash"
@@ -63,29 +61,6 @@ def test_current_state_copies_become_views_of_the_latest_versions(tmp_path, monk
         ).fetchall() == [("A", 1, 2), ("A", 2, 4), ("A", 3, None), ("B", 1, None)]
         assert "superseded_seq" not in [c[0] for c in con.execute("DESCRIBE enterprise_history").fetchall()]
         assert con.execute("SELECT count(*) FROM fact_history").fetchone()[0] == 4
-
-
-def test_versions_written_before_lookup_keys_get_theirs(tmp_path, monkeypatch):
-    path = tmp_path / "old.duckdb"
-    old_store(path, monkeypatch, before=7)
-    up_to_7 = [m for m in db.migrations() if m[0] < 8]
-    with monkeypatch.context() as patch:
-        patch.setattr(db, "migrations", lambda: up_to_7)
-        open_store(path).close()
-    with open_store(path) as store:
-        con = store.con
-        keys = con.execute(
-            "SELECT uscc, uscc_key FROM enterprise_version UNION ALL SELECT uscc, uscc_key FROM fact_version"
-        ).fetchall()
-        assert len(keys) == 8 and all(key == lookup_key(uscc) for uscc, key in keys)
-        assert con.execute("SELECT table_name, expressions FROM duckdb_indexes() ORDER BY 1").fetchall() == [
-            ("enterprise_version", "[uscc_key]"), ("fact_version", "[uscc_key]")
-        ]
-        for view in ("enterprise_current", "fact_current", "enterprise_history", "fact_history"):
-            assert "uscc_key" not in [c[0] for c in con.execute(f"DESCRIBE {view}").fetchall()], view
-        found = history(store, "A")
-        assert [v["name"] for v in found["enterprise"]] == ["A v1", "A v2", "A v3"]
-        assert [f["revenue"] for f in found["facts"]] == [1.0, 2.0, 4.0]
 
 
 def test_a_reader_cannot_update_a_store_another_process_reads(tmp_path, monkeypatch):

@@ -16,7 +16,6 @@ import polars as pl
 
 from districtlens.store import ledger
 from districtlens.store.db import Store, register_frame, sql_literal
-from districtlens.store.keys import LOOKUP_KEY_SQL
 
 ENTERPRISE_ATTRIBUTES = (
     "name",
@@ -190,7 +189,7 @@ def _count(con) -> dict[str, int]:
 
 def _insert_staged(con, table: str, staged: str) -> None:
     columns = ", ".join((*ledger.HASHED_TABLES[table], "row_hash"))
-    con.execute(f"INSERT INTO {table} ({columns}, uscc_key) SELECT {columns}, {LOOKUP_KEY_SQL} FROM {staged}")
+    con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staged}")
 
 
 def placed_addresses(store: Store) -> pl.DataFrame:

@@ -18,7 +18,6 @@ import polars as pl
 
 from districtlens.store import ledger
 from districtlens.store.db import Store
-from districtlens.store.keys import lookup_key
 
 VERSION_COLUMNS = ledger.HASHED_TABLES["enterprise_version"]
 FACT_COLUMNS = ledger.HASHED_TABLES["fact_version"]
@@ -36,19 +35,17 @@ def history(store: Store, uscc: str, sources: Sources | None = None) -> History:
     empty lists when the store has no such enterprise. `sources` (`source_names`) saves reading
     the sources the versions name, for a caller that keeps them.
 
-    One statement looks both tables up by the code's key (the indexes of migration 0009) and
-    keeps the code's rows; order and validity are worked out in `assemble`, since a sort, a
-    window, a join, a second condition or an untyped key in the lookup makes DuckDB scan the whole
-    table instead."""
+    One statement looks both tables up by code (the uscc indexes of migration 0006); order and
+    validity are worked out in `assemble`, since a sort, a window or a join in the lookup makes
+    DuckDB scan the whole table instead."""
     cursor = store.con.execute(
-        "SELECT 'enterprise' AS part, * EXCLUDE (row_hash, superseded_seq, uscc_key) FROM enterprise_version"
-        " WHERE uscc_key = $key::UBIGINT UNION ALL BY NAME"
-        " SELECT 'facts' AS part, * EXCLUDE (row_hash, superseded_seq, uscc_key) FROM fact_version"
-        " WHERE uscc_key = $key::UBIGINT",
-        {"key": lookup_key(uscc)},
+        "SELECT 'enterprise' AS part, * EXCLUDE (row_hash, superseded_seq) FROM enterprise_version"
+        " WHERE uscc = $uscc UNION ALL BY NAME"
+        " SELECT 'facts' AS part, * EXCLUDE (row_hash, superseded_seq) FROM fact_version WHERE uscc = $uscc",
+        {"uscc": uscc},
     )
     names = [d[0] for d in cursor.description]
-    rows = [row for row in (dict(zip(names, r, strict=True)) for r in cursor.fetchall()) if row["uscc"] == uscc]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     versions = [{c: row[c] for c in VERSION_COLUMNS} for row in rows if row["part"] == "enterprise"]
     facts = [{c: row[c] for c in FACT_COLUMNS} for row in rows if row["part"] == "facts"]
     if sources is None and (versions or facts):

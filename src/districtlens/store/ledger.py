@@ -22,8 +22,6 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from districtlens.store.keys import LOOKUP_KEY_SQL
-
 GENESIS = "0" * 64
 DIGEST_BATCH = 131_072  # row hashes read at a time to digest a write's rows: 8 MiB of text
 
@@ -372,8 +370,7 @@ class Verdict:
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
-    """Check the chain, every row's hash, every entry's row digests, and what the versions derive
-    from them (which one is current, the key each is looked up by); name the first break."""
+    """Check the chain, every row's hash, and every entry's row digests; name the first break."""
     rows = con.execute("SELECT seq, ts, actor, action, payload, prev_hash, hash FROM ledger ORDER BY seq").fetchall()
     prev = GENESIS
     recorded: dict[int, dict[str, Any]] = {}
@@ -420,14 +417,6 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
         if stray:
             key = ", ".join(f"{k}={v}" for k, v in zip(keys, stray, strict=True))
             return Verdict(False, len(rows), checked, f"{view} does not hold the latest version of {key}")
-        # A version under another code's key would be missing from its enterprise's history.
-        misfiled = con.execute(
-            f"SELECT {key_list} FROM {history} WHERE uscc_key IS DISTINCT FROM {LOOKUP_KEY_SQL}"
-            f" ORDER BY {key_list} LIMIT 1"
-        ).fetchone()
-        if misfiled:
-            key = ", ".join(f"{k}={v}" for k, v in zip(keys, misfiled, strict=True))
-            return Verdict(False, len(rows), checked, f"{history} row {key} has a lookup key not its code's")
     return Verdict(True, len(rows), checked)
 
 
