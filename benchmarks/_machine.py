@@ -29,7 +29,7 @@ def _spin(_: int) -> float:
     return time.perf_counter() - started
 
 
-def capacity() -> str:
+def capacity(when: str = "now") -> str:
     """How much of its cores the machine gives right now: the same CPU-bound loop alone, then on
     every core at once. A virtual machine's cores can be shared with other guests; the figures of
     a run are only comparable with those of another run at the same capacity."""
@@ -37,7 +37,7 @@ def capacity() -> str:
     alone = min(_spin(0), _spin(0))
     with ProcessPoolExecutor(cores) as pool:
         together = list(pool.map(_spin, range(cores)))
-    return f"capacity now: {cores * alone / max(together):.1f} of {cores} cores ({alone:.2f} s alone, " \
+    return f"capacity {when}: {cores * alone / max(together):.1f} of {cores} cores ({alone:.2f} s alone, " \
            f"{max(together):.2f} s slowest of {cores} at once)"
 
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import command, machine  # noqa: E402
+from _machine import capacity, command, machine  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -54,10 +54,12 @@ def child(roster: str, db: str) -> None:
     from districtlens.importer import import_file
     from districtlens.store import open_store
 
+    phases: list[tuple[str, float]] = []
     with open_store(db) as store:
         started = time.perf_counter()
-        report = import_file(store, Path(roster))
+        report = import_file(store, Path(roster), progress=lambda phase: phases.append((phase, time.perf_counter())))
         seconds = time.perf_counter() - started
+    ends = [t for _, t in phases[1:]] + [started + seconds]
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -68,6 +70,7 @@ def child(roster: str, db: str) -> None:
                 "inserted": report.inserted,
                 "rejected": report.rejected,
                 "encoding": report.encoding,
+                "phases": {phase: end - begun for (phase, begun), end in zip(phases, ends, strict=True)},
             }
         )
     )
@@ -88,6 +91,8 @@ def main() -> None:
         roster = Path(folder) / "roster.csv"
         made = make_roster(roster, rows)
         size = roster.stat().st_size / 2**20
+        # The host's speed varies from minute to minute: it is taken before the import and after.
+        before = capacity("before the import")
         # A large GB18030 file is partly decoded by a child of the import: the peak that matters
         # is that of the import and its children together, sampled from here.
         process = subprocess.Popen(
@@ -105,7 +110,7 @@ def main() -> None:
         figures = json.loads(output)
         if args.keep:
             shutil.move(Path(folder) / "bench.duckdb", args.keep)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; {before}")
     print(f"command: {command()}")
     print(
         f"roster: {made:,} rows, {size:.0f} MiB, {figures['encoding']}, CRLF; "
@@ -116,6 +121,7 @@ def main() -> None:
         f"peak memory {figures['peak_mib']:,.0f} MiB (with its decoding processes {together_mib:,.0f} MiB,"
         " sampled every 5 ms)"
     )
+    print("phases: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in figures["phases"].items()))
 
 
 if __name__ == "__main__":
