@@ -1,5 +1,6 @@
 """Import a generated GB18030 roster of 1,000,000 enterprise-year rows end to end (read, detect the
-encoding, validate, locate, write with its ledger entry) and print rows/s and peak memory.
+encoding, validate, locate, write with its ledger entry) and print rows/s, peak memory and the
+time of each phase.
 
     python benchmarks/import_bench.py            # 1,000,000 rows
     python benchmarks/import_bench.py --quick    # 100,000 rows
