@@ -102,7 +102,7 @@ def areas_health(
     area = _per_link(placed.filter(in_areas), [area_column, "link_id"])
     # The reference only counts its firms per link: no figures to fetch, sort or sum. When it is
     # the areas' own frame (a city's districts against the city), the placed firms are those.
-    reference_placed = placed if reference_firms is firms else _in_firms(placements, reference_firms)
+    reference_placed = placed if reference_firms is firms else _matched(placements, reference_firms)
     reference = reference_placed.group_by("link_id").agg(pl.len().cast(pl.Int64).alias("reference_enterprises"))
     reference_total = reference_firms.height
     links = pl.DataFrame(
@@ -202,28 +202,24 @@ def _placed(placements: pl.DataFrame, firms: pl.DataFrame, *extra: str) -> pl.Da
     """Each placement with its firm's figures (only the columns the aggregates read), largest
     revenue first: the first name of a group is then its largest firm's, and the sums add in
     that order, not in the order the firms came in (a sum's last bit can round a figure in
-    `why`).
+    `why`)."""
+    figures = [c for c in FIRM_COLUMNS if c != "uscc"] + list(extra)
+    return _matched(placements, firms, figures).sort("revenue", descending=True, nulls_last=True)
+
+
+def _matched(placements: pl.DataFrame, firms: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+    """The placements (uscc, link_id) of firms of `firms`, with those firms' `columns`.
 
     When the placements were made over `firms` themselves (`place` gives each firm's row), the
-    figures are gathered by row: joining a city's million firms on the uscc string cost most of a
+    columns are gathered by row: joining a city's million firms on the uscc string cost most of a
     city's health."""
-    figures = firms.select(*(c for c in FIRM_COLUMNS if c != "uscc"), *extra)
+    columns = columns or []
+    pairs = placements.select("uscc", "link_id")
     if _rows_point_into(placements, firms):
-        placed = pl.concat(
-            [placements.select("uscc", "link_id"), figures.gather(placements["firm_row"])], how="horizontal"
-        )
-    else:
-        placed = placements.select("uscc", "link_id").join(
-            firms.select("uscc", *figures.columns), on="uscc", how="inner"
-        )
-    return placed.sort("revenue", descending=True, nulls_last=True)
-
-
-def _in_firms(placements: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
-    """The placements (uscc, link_id) of firms of `firms`, as `_placed` finds them."""
-    if _rows_point_into(placements, firms):
-        return placements.select("uscc", "link_id")
-    return placements.select("uscc", "link_id").join(firms.select("uscc"), on="uscc", how="inner")
+        if not columns:
+            return pairs
+        return pl.concat([pairs, firms.select(columns).gather(placements["firm_row"])], how="horizontal")
+    return pairs.join(firms.select("uscc", *columns), on="uscc", how="inner")
 
 
 def _rows_point_into(placements: pl.DataFrame, firms: pl.DataFrame) -> bool:

@@ -22,6 +22,8 @@ import duckdb
 import polars as pl
 import sqlglot
 
+from districtlens.store.db import register_frame
+
 BY: dict[str, str] = {"district": "district_adcode", "zone": "zone_id", "street": "street_code"}
 ACTIVITIES: dict[str, str] = {
     "gbt4": "e.industry_code",
@@ -98,7 +100,7 @@ def panel_from_store(con: duckdb.DuckDBPyConnection, spec: PanelSpec) -> pl.Data
     """The panel from the store's views (`store.con`)."""
     if spec.activity == "track":
         mapping = track_classes(con.execute("SELECT track_id, classes FROM track").fetchall())
-        con.register("track_class", mapping.to_arrow())
+        register_frame(con, "track_class", mapping)
     try:
         return _typed(con.execute(panel_sql(spec)).pl())
     finally:
