@@ -10,7 +10,7 @@ import json
 import polars as pl
 
 from districtlens.importer import import_frame
-from districtlens.store import ledger, open_store
+from districtlens.store import db, ledger, open_store
 from districtlens.store.db import register_frame
 from tests.helpers import make_uscc, roster_rows
 
@@ -94,3 +94,21 @@ def test_a_write_marks_only_the_older_versions_before_or_after_it_inserts_its_ow
                 "SELECT version, superseded_seq FROM enterprise_version ORDER BY version"
             ).fetchall() == [(1, 2), (2, None)]
             assert con.execute("SELECT name FROM enterprise_current").fetchall() == [("a2",)]
+
+
+def test_each_write_stores_its_versions_in_key_order_whatever_the_files_order(store, monkeypatch):
+    """Lookups by code rely on it (migration 0008): a frame of many batches, scanned by every
+    thread, still lands in key order, write after write."""
+    monkeypatch.setattr(db, "ROW_GROUP", 7)
+    rows = roster_rows(40, years=(2021, 2022, 2023))[::-1]
+    import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    for row in rows[::3]:
+        row["revenue"] = "1.5"
+    import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    for table, keys in (("enterprise_version", "uscc"), ("fact_version", "uscc, year")):
+        for seq in (1, 2):
+            stored = store.con.execute(
+                f"SELECT {keys} FROM {table} WHERE ledger_seq = ? ORDER BY rowid", [seq]
+            ).fetchall()
+            assert stored == sorted(stored), (table, seq)
+            assert len(stored) == {"enterprise_version": (40, 0), "fact_version": (120, 40)}[table][seq - 1]

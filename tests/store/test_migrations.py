@@ -15,8 +15,8 @@ FACT_COLUMNS = "uscc, year, version, revenue, synthetic, source_id, valid_from, 
 
 def old_store(path, monkeypatch, before: int) -> None:
     """A store with the migrations before `before` only, holding an enterprise written three
-    times (entries 1, 2, 4), one written once (entry 3), and their facts, as the tables and the
-    current-state copies of that schema held them."""
+    times (entries 1, 2, 4), one written once (entry 3), and their facts, in that order, as the
+    tables and the current state (copies before migration 7) of that schema held them."""
     earlier = [m for m in db.migrations() if m[0] < before]
     with monkeypatch.context() as patch:
         patch.setattr(db, "migrations", lambda: earlier)
@@ -31,6 +31,11 @@ def old_store(path, monkeypatch, before: int) -> None:
                     f"INSERT INTO fact_version ({FACT_COLUMNS}) VALUES (?, 2023, ?, ?, false, 1, ?, ?, 'h')",
                     [uscc, version, float(seq), str(seq), seq],
                 )
+            if before > 7:  # the current state is the versions nobody superseded
+                for table in ("enterprise_version", "fact_version"):
+                    con.execute(f"UPDATE {table} SET superseded_seq = 2 WHERE uscc = 'A' AND version = 1")
+                    con.execute(f"UPDATE {table} SET superseded_seq = 4 WHERE uscc = 'A' AND version = 2")
+                return
             con.execute(
                 "INSERT INTO enterprise_current SELECT * FROM enterprise_version"
                 " QUALIFY version = max(version) OVER (PARTITION BY uscc)"
@@ -80,3 +85,16 @@ def test_a_reader_cannot_update_a_store_another_process_reads(tmp_path, monkeypa
         holder.wait()
     with open_store(path, read_only=True) as store:  # once free, it is
         assert store.con.execute("SELECT count(*) FROM enterprise_current").fetchone()[0] == 2
+
+
+def test_lookup_indexes_give_way_to_versions_stored_in_key_order(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    old_store(path, monkeypatch, before=8)
+    with open_store(path) as store:
+        con = store.con
+        assert con.execute("SELECT index_name FROM duckdb_indexes()").fetchall() == []
+        stored = con.execute("SELECT uscc, version, superseded_seq FROM enterprise_version ORDER BY rowid")
+        assert stored.fetchall() == [("A", 1, 2), ("A", 2, 4), ("A", 3, None), ("B", 1, None)]
+        assert con.execute("SELECT uscc, revenue FROM fact_version ORDER BY rowid").fetchall() == [
+            ("A", 1.0), ("A", 2.0), ("A", 4.0), ("B", 3.0)
+        ]

@@ -32,6 +32,7 @@ LOCATION = ("district_adcode", "street_code", "zone_id", "located_by")
 FACTS = ("revenue", "tax", "employees", "rd_spend")
 # The new versions of a write, per version table: what it inserts, supersedes and digests.
 STAGED = {"enterprise_version": "staged_enterprise_versions", "fact_version": "staged_fact_versions"}
+KEYS = {history: list(keys) for history, keys in ledger.CURRENT.values()}
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,10 @@ def _stage_hashed(con, table: str, select: str) -> None:
     table takes, the versions they supersede are found by, and the ledger digests for this entry.
 
     They are held as a frame, not a temporary table: a table created inside the write's
-    transaction is scanned on one thread, and inserting a million rows from it took twice as long."""
+    transaction is scanned on one thread, and inserting a million rows from it took twice as long.
+    They are sorted by key, as the table stores them, for lookups by code (migration 0008)."""
     rows = con.sql(f"SELECT *, {ledger.row_hash_sql(table)} AS row_hash FROM ({select})").pl()
-    register_frame(con, STAGED[table], rows)
+    register_frame(con, STAGED[table], rows.sort(KEYS[table]))
 
 
 def _count(con) -> dict[str, int]:
