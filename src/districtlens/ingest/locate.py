@@ -117,7 +117,11 @@ class Gazetteer:
 def street_and_road(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """The street or town and the road an address names, where it names them:
     '上海市浦东新区张江镇祖冲之路899号' -> ('张江镇', '祖冲之路')."""
-    rest = addresses.fill_null("").str.replace(gazetteer.prefix_pattern, "")
+    return _street_and_road(addresses.fill_null("").str.replace(gazetteer.prefix_pattern, ""))
+
+
+def _street_and_road(rest: pl.Series) -> pl.DataFrame:
+    """`street_and_road` of what follows an address's province, city and district."""
     street = rest.str.extract(STREET_PREFIX, 1)
     road = rest.str.replace(STREET_PREFIX, "").str.extract(ROAD, 1)
     return pl.DataFrame({"street": street, "road": road})
@@ -130,7 +134,11 @@ def road_of(addresses: pl.Series, gazetteer: Gazetteer) -> pl.Series:
 
 def learn_roads(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """Roads seen at least MIN_ROAD_SIGHTINGS times, all in one district: (road, adcode)."""
-    seen = pl.DataFrame({"road": road_of(addresses, gazetteer), "adcode": adcodes}).drop_nulls()
+    return _roads_in_one_district(road_of(addresses, gazetteer), adcodes)
+
+
+def _roads_in_one_district(roads: pl.Series, adcodes: pl.Series) -> pl.DataFrame:
+    seen = pl.DataFrame({"road": roads, "adcode": adcodes}).drop_nulls()
     per_road = seen.group_by("road").agg(
         pl.col("adcode").n_unique().alias("districts"), pl.col("adcode").first(), pl.len().alias("n")
     )
@@ -139,6 +147,11 @@ def learn_roads(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) 
 
 def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """One row per address: district_adcode, street_code, zone_id, located_by."""
+    return _locate(addresses, gazetteer).drop("road")
+
+
+def _locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
+    """`locate`, with the road each address names (null where none)."""
     frame = pl.DataFrame({"address": addresses.cast(pl.Utf8)}).with_row_index("_i")
     text = pl.col("address").fill_null("")
     # Most addresses open with province, city and district: anchored matches find them at once;
@@ -171,9 +184,7 @@ def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     placed = candidates.filter(pl.len().over("_i") == 1).select("_i", pl.col("adcode").alias("_by_name"), "former")
     frame = frame.join(placed, on="_i", how="left")
 
-    frame = pl.concat(
-        [frame, street_and_road(frame["address"], gazetteer).rename({"street": "_street"})], how="horizontal"
-    )
+    frame = pl.concat([frame, _street_and_road(frame["_rest"]).rename({"street": "_street"})], how="horizontal")
     frame = frame.join(gazetteer.roads.rename({"adcode": "_by_road"}), on="road", how="left")
     frame = frame.with_columns(
         pl.coalesce("_by_name", "_by_road").alias("district_adcode"),
@@ -199,12 +210,13 @@ def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
         .join(by_road, on=["district_adcode", "road"], how="left")
         .with_columns(pl.coalesce("_zone_s", "_zone_r").alias("zone_id"))
     )
-    return frame.sort("_i").select("district_adcode", "street_code", "zone_id", "located_by")
+    return frame.sort("_i").select("district_adcode", "street_code", "zone_id", "located_by", "road")
 
 
 def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
     """_province, _city and _area: the names that open `_rest`, each right after the one before
-    (or null), as one anchored pattern with an optional group for each would find them.
+    (or null), as one anchored pattern with an optional group for each would find them; `_rest`
+    becomes what follows them, as `street_and_road` would find it.
 
     Each name is cut off by an anchored replace rather than captured: a regex with capture
     groups runs on a slower engine, and these alternations hold thousands of names."""
@@ -215,20 +227,20 @@ def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
         frame = frame.with_columns(
             pl.when(taken > 0).then(pl.col("_rest").str.head(taken)).alias(name), after.alias("_rest")
         )
-    return frame.drop("_rest")
+    return frame
 
 
 def locate_batch(addresses: pl.Series, gazetteer: Gazetteer, known: pl.DataFrame) -> pl.DataFrame:
     """`locate` for a new batch: the road gazetteer learns from `known` (address, district_adcode
     of addresses already placed by a district name) and from the batch's own addresses placed by
     name, then places the batch's addresses that name no district."""
-    first = locate(addresses, gazetteer)
+    first = _locate(addresses, gazetteer)
     by_name = first["located_by"].is_in(["district-name", "former-name"])
-    learned = learn_roads(
-        pl.concat([known["address"], addresses.filter(by_name)]),
+    learned = _roads_in_one_district(
+        pl.concat([road_of(known["address"], gazetteer), first["road"].filter(by_name)]),
         pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)]),
-        gazetteer,
     )
+    first = first.drop("road")
     if learned.is_empty():
         return first
     # Only addresses that name no district can gain from the learned roads: place those again.
