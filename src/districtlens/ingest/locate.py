@@ -15,6 +15,8 @@ Every step is a vectorised regular expression over the whole column (polars, Rus
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
@@ -151,7 +153,17 @@ def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
 
 
 def _locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
-    """`locate`, with the road each address names (null where none)."""
+    """`locate`, with the road each address names (null where none).
+
+    The addresses are cut into one slice per core, each located on its own thread: polars runs
+    each regular expression over a column on one core, and releases the GIL while it does."""
+    size = max(1, -(-addresses.len() // (os.cpu_count() or 1)))  # rounded up: one slice per core
+    parts = [addresses.slice(start, size) for start in range(0, addresses.len(), size)] or [addresses]
+    with ThreadPoolExecutor(len(parts)) as pool:
+        return pl.concat(pool.map(lambda part: _locate_slice(part, gazetteer), parts))
+
+
+def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     frame = pl.DataFrame({"address": addresses.cast(pl.Utf8)}).with_row_index("_i")
     text = pl.col("address").fill_null("")
     # Most addresses open with province, city and district: anchored matches find them at once;
