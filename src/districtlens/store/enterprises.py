@@ -32,6 +32,7 @@ LOCATION = ("district_adcode", "street_code", "zone_id", "located_by")
 FACTS = ("revenue", "tax", "employees", "rd_spend")
 # The new versions of a write, per version table: what it inserts, supersedes and digests.
 STAGED = {"enterprise_version": "staged_enterprise_versions", "fact_version": "staged_fact_versions"}
+# Each version table's key: the order a write stores its versions in (migration 0008).
 KEYS = {history: list(keys) for history, keys in ledger.CURRENT.values()}
 
 
