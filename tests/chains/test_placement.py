@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from districtlens.chains import placement
+from districtlens import cores as slicing
 from districtlens.chains.placement import keyword_rules, keyword_texts, place
 from districtlens.chains.templates import parse_template, shipped_templates
 
@@ -153,9 +153,9 @@ def test_keyword_texts_cut_in_slices_per_core_are_those_of_one_pass(monkeypatch,
                  ("d", "7340", "CRO研究", "合同研究;人工智能", None),
                  ("e", "6513", "Micro systems", "microelectronics", "AI制药"))
     rules = keyword_rules([BIOPHARMA])
-    monkeypatch.setattr(placement.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(slicing.os, "cpu_count", lambda: 1)
     whole = keyword_texts(data, rules)
     assert whole["uscc"].to_list() == ["a", "c", "d", "e"]
     assert whole["firm_row"].to_list() == [0, 2, 3, 4]
-    monkeypatch.setattr(placement.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(slicing.os, "cpu_count", lambda: cores)
     assert keyword_texts(data, rules).equals(whole)

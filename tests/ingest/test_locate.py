@@ -2,6 +2,7 @@
 
 import polars as pl
 
+from districtlens import cores as slicing
 from districtlens.ingest.locate import Gazetteer, learn_roads, locate, road_of
 
 G = Gazetteer.default()
@@ -91,14 +92,12 @@ def test_a_batch_learns_roads_from_the_store_and_from_itself():
 
 
 def test_addresses_are_placed_alike_whatever_slices_they_are_located_in(monkeypatch):
-    from districtlens.ingest import locate as module
-
     batch = pl.Series(["上海市静安区南京西路1266号", None, "江场三路100号", "上海市闸北区共和新路3088号",
                        "福建省福州市鼓楼区五四路1号", "鼓楼区中山路1号", "上海市浦东新区张江镇祖冲之路899号"])
     roads = pl.DataFrame({"road": ["江场三路"], "adcode": ["310106"]})
     found = {}
     for cores in (1, 2, 3, 16):
-        monkeypatch.setattr(module.os, "cpu_count", lambda cores=cores: cores)
+        monkeypatch.setattr(slicing.os, "cpu_count", lambda cores=cores: cores)
         found[cores] = locate(batch, G.with_roads(roads))
     assert all(frame.equals(found[1]) for frame in found.values())
     assert found[1]["located_by"].to_list() == ["district-name", "unresolved", "road-gazetteer", "former-name",

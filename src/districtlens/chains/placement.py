@@ -9,12 +9,10 @@ placements, when given, come first and carry the rule "manual".
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate, Rule
+from districtlens.cores import per_core
 
 PLACEMENT_SCHEMA = {"uscc": pl.String, "link_id": pl.String, "rule": pl.String, "firm_row": pl.UInt32}
 REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
@@ -77,20 +75,17 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     shipped template, a third for all of them); `found` then lets each rule scan only the texts
     holding one of its keywords.
 
-    The firms are cut into one slice per core, each worked on its own thread: most of the work
-    (finding the keywords above all) runs on one core in polars, which releases the GIL."""
+    The firms are cut into one slice per core (`per_core`): finding the keywords is most of the
+    work."""
     if not rules:
         return pl.DataFrame(schema={"firm_row": pl.UInt32, "uscc": pl.String, "industry_code": pl.String,
                                     "text": pl.String, "found": pl.List(pl.String)})
     union = "(?i)" + _any_rule(rules)
     words = sorted({word.lower() for rule in rules for word in rule.keywords})
     numbered = enterprises.with_row_index("firm_row")
-    size = max(1, -(-numbered.height // (os.cpu_count() or 1)))  # rounded up: one slice per core
-    parts = [numbered.slice(start, size) for start in range(0, numbered.height, size)] or [numbered]
-    with ThreadPoolExecutor(len(parts)) as pool:
-        found = pool.map(lambda part: _keyword_texts(part, union, words), parts)
-        # In one chunk: each rule gathers its candidates, several times slower across chunks.
-        return pl.concat(found, how="vertical", rechunk=True)
+    found = per_core(numbered, lambda part: _keyword_texts(part, union, words))
+    # In one chunk: each rule gathers its candidates, several times slower across chunks.
+    return pl.concat(found, how="vertical", rechunk=True)
 
 
 def _keyword_texts(enterprises: pl.DataFrame, union: str, words: list[str]) -> pl.DataFrame:

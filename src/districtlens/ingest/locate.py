@@ -15,14 +15,13 @@ Every step is a vectorised regular expression over the whole column (polars, Rus
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
 import polars as pl
 
 from districtlens import refdata
+from districtlens.cores import per_core
 
 # A road is the shortest run of Han characters ending in a road word, once the province, city,
 # district and street/town that may precede it are stripped away.
@@ -153,14 +152,9 @@ def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
 
 
 def _locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
-    """`locate`, with the road each address names (null where none).
-
-    The addresses are cut into one slice per core, each located on its own thread: polars runs
-    each regular expression over a column on one core, and releases the GIL while it does."""
-    size = max(1, -(-addresses.len() // (os.cpu_count() or 1)))  # rounded up: one slice per core
-    parts = [addresses.slice(start, size) for start in range(0, addresses.len(), size)] or [addresses]
-    with ThreadPoolExecutor(len(parts)) as pool:
-        return pl.concat(pool.map(lambda part: _locate_slice(part, gazetteer), parts))
+    """`locate`, with the road each address names (null where none), on one slice of the
+    addresses per core (`per_core`)."""
+    return pl.concat(per_core(addresses, lambda part: _locate_slice(part, gazetteer)))
 
 
 def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
