@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import command, machine  # noqa: E402
 
 from districtlens.briefing import render, signing, verify  # noqa: E402
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame  # noqa: E402
 from districtlens.demo import generate_registry  # noqa: E402
-from districtlens.importer import import_frame  # noqa: E402
 from districtlens.packs import load_pack  # noqa: E402
 from districtlens.store import open_store  # noqa: E402
 from districtlens.store.packs import write_pack  # noqa: E402
@@ -34,8 +35,7 @@ def build_store(path: Path, n: int) -> float:
     started = time.perf_counter()
     with open_store(path) as store:
         write_pack(store, load_pack("jingan"), actor="bench")
-        report = import_frame(
-            store, generate_registry(7, n), source={"name": "demo registry", "kind": "demo"}, synthetic=True
+        report = import_frame(Context(store=store, actor="bench"), generate_registry(7, n), source={"name": "demo registry", "kind": "demo"}, synthetic=True
         )
         if not report.written:
             raise SystemExit(f"the demo import was refused: {report.errors[:3]}")

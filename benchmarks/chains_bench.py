@@ -24,8 +24,9 @@ import polars as pl
 
 from districtlens.chains import report
 from districtlens.chains.templates import shipped_templates
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
-from districtlens.importer import import_frame
 from districtlens.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,8 +41,7 @@ def build(db: Path, n: int) -> None:
     frame = generate_registry(seed=20251031, n_enterprises=n, years=range(2023, 2025))
     generated = time.perf_counter()
     with open_store(db) as store:
-        result = import_frame(
-            store, frame, source={"name": f"demo {n}", "kind": "demo"}, synthetic=True, skip_invalid=True
+        result = import_frame(Context(store=store, actor="bench"), frame, source={"name": f"demo {n}", "kind": "demo"}, synthetic=True, skip_invalid=True
         )
     done = time.perf_counter()
     print(

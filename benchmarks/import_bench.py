@@ -52,13 +52,15 @@ def tree_rss_mib(pid: int) -> float:
 
 
 def child(roster: str, db: str) -> None:
-    from districtlens.importer import import_file
+    from districtlens.commands import Context
+    from districtlens.commands.enterprises import import_file
     from districtlens.store import open_store
 
     phases: list[tuple[str, float]] = []
     with open_store(db) as store:
         started = time.perf_counter()
-        report = import_file(store, Path(roster), progress=lambda phase: phases.append((phase, time.perf_counter())))
+        ctx = Context(store=store, actor="bench", progress_hook=lambda phase: phases.append((phase, time.perf_counter())))
+        report = import_file(ctx, Path(roster))
         seconds = time.perf_counter() - started
     ends = [t for _, t in phases[1:]] + [started + seconds]
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -20,9 +20,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
 from districtlens.demo.carriers import build_carriers_demo
-from districtlens.importer import actor, import_frame
 from districtlens.packs import load_pack
 from districtlens.store import carriers as stored
 from districtlens.store import open_store
@@ -38,10 +39,9 @@ AT = date(2025, 10, 31)
 def build(path: Path, enterprises: int, lease_scale: float) -> None:
     started = time.perf_counter()
     with open_store(path) as store:
-        write_pack(store, load_pack("jingan"), actor())
+        write_pack(store, load_pack("jingan"), "bench")
         registry = generate_registry(SEED, enterprises)
-        report = import_frame(
-            store,
+        report = import_frame(Context(store=store, actor="bench"),
             registry,
             source={"name": f"synthetic registry (seed {SEED})", "kind": "demo"},
             synthetic=True,
@@ -50,7 +50,7 @@ def build(path: Path, enterprises: int, lease_scale: float) -> None:
         del registry
         if report.errors_total:
             raise SystemExit(f"the registry generator made invalid rows: {report.errors[:3]}")
-        build_carriers_demo(store, SEED, lease_scale=lease_scale)
+        build_carriers_demo(store, SEED, "bench", lease_scale=lease_scale)
     print(f"built {path} in {time.perf_counter() - started:.0f} s")
 
 

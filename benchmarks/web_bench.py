@@ -30,10 +30,10 @@ from urllib.parse import quote
 
 import httpx
 
-from districtlens.demo.build import build_demo
+from districtlens.accounts import hash_password
+from districtlens.commands.demo import build_demo
 from districtlens.store import open_store
 from districtlens.store.web_users import get_user, save_user
-from districtlens.web.auth import hash_password
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import machine  # noqa: E402
@@ -58,7 +58,7 @@ def prepare(db: Path, n: int, distinct: int) -> list[tuple[str, str]]:
     (uscc, name) at random for the profile and search routes."""
     if not db.exists():
         started = time.perf_counter()
-        build_demo(db, enterprises=n)
+        build_demo(db, actor="bench", enterprises=n)
         print(f"built {db} with {n:,} enterprises in {time.perf_counter() - started:.0f} s")
     with open_store(db) as store:
         if get_user(store, USER) is None:

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from districtlens.carriers.space import parse_schedules
-from districtlens.importer import import_frame
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
 from districtlens.packs import load_pack
 from districtlens.store import carriers as stored
 from districtlens.store import open_store
@@ -63,7 +64,7 @@ def roster() -> pl.DataFrame:
 def carrier_store(tmp_path):
     with open_store(tmp_path / "carriers.duckdb") as store:
         write_pack(store, load_pack("jingan"), "tester")
-        report = import_frame(store, roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
+        report = import_frame(Context(store=store, actor="test"), roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
         assert report.written
         schedules = parse_schedules(SCHEDULE, stored.known_ids(store)["carrier"])
         stored.write_schedules(store, schedules, source={"name": "schedule"}, actor="tester")

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from districtlens.errors import StoreError
 from districtlens.packs import load_pack
 from districtlens.store import open_store
-from districtlens.store.db import StoreError
 from districtlens.store.ledger import verify
 from districtlens.store.packs import write_pack
 

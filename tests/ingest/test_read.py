@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
+from districtlens.errors import DistrictlensError
 from districtlens.ingest import read
-from districtlens.ingest.read import ROW, ReadError, read_table
+from districtlens.ingest.read import ROW, read_table
 from tests.helpers import make_uscc, write_csv
 
 ROWS = [{"uscc": make_uscc(1), "name": "上海静安生物医药有限公司", "address": "上海市静安区江场三路1号"}]
@@ -51,16 +52,16 @@ def test_xlsx_with_dates_numbers_and_blank_rows(tmp_path):
 
 
 def test_unreadable_inputs_get_clear_errors(tmp_path):
-    with pytest.raises(ReadError, match="no such file"):
+    with pytest.raises(DistrictlensError, match="no such file"):
         read_table(tmp_path / "missing.csv")
     (tmp_path / "empty.csv").write_bytes(b"")
-    with pytest.raises(ReadError, match="empty"):
+    with pytest.raises(DistrictlensError, match="empty"):
         read_table(tmp_path / "empty.csv")
     (tmp_path / "r.json").write_text("{}")
-    with pytest.raises(ReadError, match=".csv or .xlsx"):
+    with pytest.raises(DistrictlensError, match=".csv or .xlsx"):
         read_table(tmp_path / "r.json")
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(ReadError, match="XLSX"):
+    with pytest.raises(DistrictlensError, match="XLSX"):
         read_table(tmp_path / "bad.xlsx")
 
 
@@ -83,7 +84,7 @@ def test_an_undecodable_byte_is_named_by_its_offset_in_the_whole_file(monkeypatc
     monkeypatch.setattr(read, "PARALLEL_DECODE_FROM", len(raw) // 3)
     offset = raw.index(b",", int(len(raw) * where))
     raw[offset] = 0xFF  # never a GB18030 byte
-    with pytest.raises(ReadError, match=f"undecodable byte at offset {offset}"):
+    with pytest.raises(DistrictlensError, match=f"undecodable byte at offset {offset}"):
         read.to_utf8(bytes(raw))
 
 

@@ -3,9 +3,9 @@
 import polars as pl
 import pytest
 
+from districtlens.errors import DistrictlensError
 from districtlens.ingest.read import ROW
 from districtlens.ingest.validate import (
-    SchemaError,
     is_valid_uscc,
     uscc_check_char,
     valid_uscc_mask,
@@ -161,12 +161,12 @@ def test_chinese_headers_and_fullwidth_brackets():
 
 
 def test_missing_required_column_is_a_schema_error():
-    with pytest.raises(SchemaError, match="uscc"):
+    with pytest.raises(DistrictlensError, match="uscc"):
         validate(frame([{"name": "x"}]))
 
 
 def test_two_headers_for_one_column_is_a_schema_error():
-    with pytest.raises(SchemaError, match="both mean 'name'"):
+    with pytest.raises(DistrictlensError, match="both mean 'name'"):
         validate(frame([{"uscc": make_uscc(1), "name": "a", "企业名称": "b"}]))
 
 

@@ -6,7 +6,8 @@ import json
 import polars as pl
 import pytest
 
-from districtlens.importer import import_file
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_file
 from districtlens.resolve.linker import ResolveError
 from districtlens.resolve.synthetic import generate
 from districtlens.store import ledger, resolution
@@ -22,7 +23,7 @@ def registered(store, records, tmp_path):
     registry = records.filter(pl.col("source") == "registry").select("uscc", "name", "address")
     path = tmp_path / "registry.csv"
     registry.write_csv(path)
-    report = import_file(store, path)
+    report = import_file(Context(store=store, actor="test"), path)
     assert report.written
     return store
 

@@ -27,7 +27,7 @@ def test_demo_build_flags_everything_synthetic(tmp_path, cli):
 
 
 def test_demo_store_has_a_sign_in_per_role(tmp_path, cli):
-    from districtlens.demo.build import DEMO_USERS, demo_password
+    from districtlens.commands.demo import DEMO_USERS, demo_password
     from districtlens.store.web_users import get_user
     from districtlens.web.auth import check_password
 

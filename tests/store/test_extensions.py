@@ -2,7 +2,8 @@
 
 import pytest
 
-from districtlens.store.db import StoreError, load_extension
+from districtlens.errors import StoreError
+from districtlens.store.db import load_extension
 
 
 def test_spatial_loads_and_answers_point_in_polygon(store):

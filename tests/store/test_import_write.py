@@ -9,7 +9,8 @@ import json
 
 import polars as pl
 
-from districtlens.importer import import_frame
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
 from districtlens.store import db, ledger, open_store
 from districtlens.store.db import register_frame
 from tests.helpers import make_uscc, roster_rows
@@ -42,7 +43,7 @@ def assert_matches_full_computation(con) -> None:
 def test_current_views_and_digests_equal_the_full_computation_after_several_imports(store):
     con = store.con
     rows = roster_rows(4)
-    first = import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    first = import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
     assert (first.inserted, first.updated) == (8, 0)
     assert_matches_full_computation(con)
 
@@ -50,16 +51,16 @@ def test_current_views_and_digests_equal_the_full_computation_after_several_impo
     rows[3]["name"] = "上海样本1数据科技有限公司"  # an attribute changes on the latest year's row
     rows[5]["address"] = "上海市黄浦区汉口路3号"  # a new address moves the enterprise
     rows += roster_rows(5)[8:]  # a new enterprise
-    second = import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    second = import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
     assert (second.inserted, second.updated, second.unchanged) == (2, 3, 5)
     assert_matches_full_computation(con)
 
-    again = import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    again = import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
     assert not again.written and again.unchanged == 10
     assert_matches_full_computation(con)
 
     other = [{"uscc": make_uscc(i), "name": f"上海样本{i}信息科技有限公司", "year": "2023", "tax": "7"} for i in (0, 2)]
-    third = import_frame(store, frame(other), source={"name": "b", "kind": "registry"}, synthetic=False)
+    third = import_frame(Context(store=store, actor="test"), frame(other), source={"name": "b", "kind": "registry"}, synthetic=False)
     assert (third.inserted, third.updated) == (0, 2)
     assert_matches_full_computation(con)
 
@@ -101,10 +102,10 @@ def test_each_write_stores_its_versions_in_key_order_whatever_the_files_order(st
     thread, still lands in key order, write after write."""
     monkeypatch.setattr(db, "ROW_GROUP", 7)
     rows = roster_rows(40, years=(2021, 2022, 2023))[::-1]
-    import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
     for row in rows[::3]:
         row["revenue"] = "1.5"
-    import_frame(store, frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
     for table, keys in (("enterprise_version", "uscc"), ("fact_version", "uscc, year")):
         for seq in (1, 2):
             stored = store.con.execute(

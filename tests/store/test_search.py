@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from districtlens.importer import import_frame
+from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
 from districtlens.store.search import SearchIndex
 from tests.helpers import make_uscc
 
@@ -17,7 +18,7 @@ def roster(rows: list[dict[str, str]]) -> pl.DataFrame:
 
 
 def load(store, rows, source="roster"):
-    report = import_frame(store, roster(rows), source={"name": source, "kind": "roster"}, synthetic=False)
+    report = import_frame(Context(store=store, actor="test"), roster(rows), source={"name": source, "kind": "roster"}, synthetic=False)
     assert report.written
 
 

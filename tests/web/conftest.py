@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from districtlens.cli import app as cli_app
-from districtlens.demo.build import build_demo
-from districtlens.importer import import_frame
+from districtlens.commands import Context
+from districtlens.commands.demo import build_demo
+from districtlens.commands.enterprises import import_frame
 from districtlens.store import open_store
 from districtlens.store import web_queries as queries
 from districtlens.web.app import create_app
@@ -41,10 +42,9 @@ def _invoke(*args: str, input: str | None = None):
 def web_store(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("web")
     db = folder / "demo.duckdb"
-    build_demo(db, enterprises=ENTERPRISES)
+    build_demo(db, actor="test", enterprises=ENTERPRISES)
     with open_store(db) as store:
-        import_frame(
-            store,
+        import_frame(Context(store=store, actor="test"),
             pl.DataFrame({"uscc": [MARKUP_USCC], "name": [MARKUP_NAME], "address": ["上海市静安区南京西路1号"],
                           "industry_code": ["6513"], "year": ["2024"], "revenue": ["100"]}),
             source={"name": "markup test", "kind": "roster"}, synthetic=True,

@@ -72,12 +72,13 @@ def test_link_firms_are_the_district_firms_placed_in_the_link(web_store):
 def test_the_search_index_follows_each_write(tmp_path):
     import polars as pl
 
-    from districtlens.importer import import_frame
+    from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
     from tests.helpers import make_uscc
 
     def load(store, i, name):
         frame = pl.DataFrame({"uscc": [make_uscc(i)], "name": [name], "industry_code": ["6513"]})
-        assert import_frame(store, frame, source={"name": name, "kind": "roster"}, synthetic=False).written
+        assert import_frame(Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False).written
 
     path = tmp_path / "s.duckdb"
     with open_store(path) as store:
@@ -131,13 +132,14 @@ def test_search_finds_what_a_plain_scan_of_every_version_finds(web_store):
 def test_profiles_come_from_the_store_until_histories_are_held_then_follow_each_write(tmp_path):
     import polars as pl
 
-    from districtlens.importer import import_frame
+    from districtlens.commands import Context
+from districtlens.commands.enterprises import import_frame
     from districtlens.store.histories import history
     from tests.helpers import make_uscc
 
     def load(store, name):
         frame = pl.DataFrame({"uscc": [make_uscc(1)], "name": [name], "industry_code": ["6513"]})
-        assert import_frame(store, frame, source={"name": name, "kind": "roster"}, synthetic=False).written
+        assert import_frame(Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False).written
 
     path = tmp_path / "s.duckdb"
     with open_store(path) as store:

@@ -50,7 +50,7 @@ DEFAULT_USE = "office"
 _ALIASES = {header_key(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
 
 
-class TenancySchemaError(Exception):
+class TenancyDistrictlensError(Exception):
     """The file's columns cannot be read as a tenant list."""
 
 
@@ -88,14 +88,14 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
             continue
         if canonical in renames.values():
             first = next(h for h, c in renames.items() if c == canonical)
-            raise TenancySchemaError(f"columns '{first}' and '{header}' both mean '{canonical}'")
+            raise TenancyDistrictlensError(f"columns '{first}' and '{header}' both mean '{canonical}'")
         renames[header] = canonical
     found = set(renames.values())
     missing = [c for c in REQUIRED if c not in found]
     if "uscc" not in found and "name" not in found:
         missing.insert(0, "uscc or name")
     if missing:
-        raise TenancySchemaError(
+        raise TenancyDistrictlensError(
             f"missing column(s): {', '.join(missing)}; the file has: {', '.join(h for h in frame.columns if h != ROW)}"
         )
     mapped = frame.select(ROW, *[pl.col(h).alias(c) for h, c in renames.items()])

@@ -13,7 +13,7 @@ from rich.table import Table
 from districtlens.carriers.pipeline import PipelineError
 from districtlens.carriers.programmes import ProgrammeError, parse_programmes
 from districtlens.carriers.space import USES
-from districtlens.carriers.tenancy import TenancySchemaError
+from districtlens.carriers.tenancy import TenancyDistrictlensError
 from districtlens.cli import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
@@ -27,9 +27,10 @@ from districtlens.cli.common import (
     print_problems,
     store_at,
 )
+from districtlens.commands.runner import current_actor as actor
+from districtlens.errors import DistrictlensError
 from districtlens.export import write_table
-from districtlens.importer import actor
-from districtlens.ingest.read import ReadError, read_table
+from districtlens.ingest.read import read_table
 from districtlens.store import carriers as stored
 from districtlens.store.carriers import CarrierError
 from districtlens.yamltext import load_yaml
@@ -91,7 +92,7 @@ def import_tenants(
                 actor=actor(),
                 skip_invalid=skip_invalid,
             )
-        except (ReadError, TenancySchemaError, CarrierError) as exc:
+        except (DistrictlensError, TenancyDistrictlensError, CarrierError) as exc:
             if as_json:
                 emit_json({"source": file.name, "written": False, "error": str(exc)})
             fail(f"{file}: {exc}")

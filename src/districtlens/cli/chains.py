@@ -26,9 +26,10 @@ from districtlens.cli.common import (
     fail,
     store_at,
 )
+from districtlens.errors import DistrictlensError
 from districtlens.export import write_table
-from districtlens.ingest.read import ReadError, read_table
-from districtlens.ingest.validate import SchemaError, validate
+from districtlens.ingest.read import read_table
+from districtlens.ingest.validate import validate
 from districtlens.store.chains import AreaError, district_label
 
 chains_app = typer.Typer(help="Industry chains: templates, chain health, the chain graph.",
@@ -276,7 +277,7 @@ def _flat_targets(ranked: pl.DataFrame) -> pl.DataFrame:
 def _read_leads(path: Path) -> pl.DataFrame:
     try:
         checked = validate(read_table(path).frame)
-    except (ReadError, SchemaError) as exc:
+    except DistrictlensError as exc:
         fail(f"{path}: {exc}")
     if checked.errors.height:
         first = "; ".join(f"row {e['row']} {e['column']}: {e['reason']}"
@@ -288,7 +289,7 @@ def _read_leads(path: Path) -> pl.DataFrame:
 def _read_space(path: Path) -> pl.DataFrame:
     try:
         frame = read_table(path).frame
-    except ReadError as exc:
+    except DistrictlensError as exc:
         fail(f"{path}: {exc}")
     missing = [c for c in ("zone_id", "free_m2") if c not in frame.columns]
     if missing:

@@ -1,26 +1,41 @@
-"""What every command shares: the store option, exit codes, JSON and human output."""
+"""What every command shares: the store and JSON options, running a command, exit codes, output.
+
+A CLI command parses its options into the command's typed arguments, runs the command through
+`run` (on the store it opens, or through the server that holds it: districtlens.commands), and
+renders the result: `--json` prints the result's JSON, otherwise the command's renderer prints it
+for people. Refusals (`DistrictlensError`) become exit code 1 (usage errors 2) in one place, the
+root group (`cli.ErrorsToExitCodes`).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from districtlens.config import DB_ENV, DEFAULT_DB
-from districtlens.store import Store, open_store
-from districtlens.store.db import StoreError
+from districtlens.errors import DistrictlensError
+from districtlens.i18n import LANG_ENV, LANGUAGES
+
+if TYPE_CHECKING:
+    from districtlens.commands.base import Args, Command
+
+A = TypeVar("A", bound="Args")
+R = TypeVar("R")
 
 EXIT_OK = 0
 EXIT_REJECTED = 1  # the input was refused; nothing was written
 EXIT_USAGE = 2
 
 console = Console(stderr=True)
+out_console = Console()
 
 DbOption = Annotated[
     Path,
@@ -28,6 +43,57 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 DEFAULT_DB_PATH = DEFAULT_DB
+
+
+def language() -> str:
+    """The language of the CLI's messages: $DISTRICTLENS_LANG (zh, en or fr), else English."""
+    chosen = os.environ.get(LANG_ENV, "en")
+    return chosen if chosen in LANGUAGES else "en"
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def run(
+    db: Path,
+    command: Command[A, R],
+    args: A,
+    *,
+    as_json: bool,
+    render: Callable[[R], None],
+    progress: Callable[[str], None] | None = None,
+) -> R:
+    """Run `command` on the store at `db` and print its result: JSON, or `render`. A refusal is
+    printed as JSON too under --json, then raised for the root group to turn into an exit code."""
+    try:
+        result = execute_command(db, command, args, progress=progress)
+    except DistrictlensError as exc:
+        if as_json:
+            emit_json({"error": exc.message(language()), "key": exc.key, "values": exc.values})
+        raise
+    if as_json:
+        emit_json(command.dump(result))
+    else:
+        render(result)
+    return result
+
+
+def execute_command(db: Path, command: Command[A, R], args: A, *,
+                    progress: Callable[[str], None] | None = None) -> R:
+    from districtlens.commands.runner import execute
+
+    return execute(db.resolve(), command, args, progress=progress)
+
+
+def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
+    """Print a usage problem the CLI itself finds (before any command runs) and exit with `code`."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def report_error(exc: DistrictlensError) -> None:
+    console.print(f"[bold red]error:[/] {exc.message(language())}", highlight=False)
 
 
 def print_problems(report: Any) -> None:
@@ -48,53 +114,17 @@ def print_problems(report: Any) -> None:
             console.print(f"... and {report.errors_total - 20} more")
 
 
-def emit_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-_stdin_read: list[str] = []
-
-
-def read_stdin() -> str:
-    """Standard input, read once; kept so a command handed to a running server can pass it on."""
-    if not _stdin_read:
-        _stdin_read.append(sys.stdin.read())
-    return _stdin_read[0]
+def absolute(path: Path) -> Path:
+    """A file named on the command line, as the absolute path the server reads it by."""
+    return Path(path).expanduser().resolve()
 
 
 @contextmanager
-def store_at(path: Path, *, read_only: bool = False) -> Iterator[Store]:
-    """Open the store for a command, turning store errors into a clear message and exit 1.
+def store_at(path: Path, *, read_only: bool = False) -> Iterator[Any]:
+    """TRANSITIONAL, for modules not yet moved to the command layer: the store opened here."""
+    from districtlens.store import open_store
 
-    While `districtlens serve` holds the store (DuckDB lets one process open it for writing), the
-    command is handed to that server, which runs it on its own open store (web/handover.py); in
-    the server, this yields that store.
-    """
-    from districtlens.web.handover import forward, served_store
-
-    served = served_store.get()
-    if served is not None:
-        if Path(path).resolve() != served.path:
-            fail(f"the server holds {served.path}, not {path}")
-        yield served
-        return
-    try:
-        store = open_store(path, read_only=read_only)
-    except StoreError as exc:
-        if "lock" in str(exc).lower():
-            code = forward(path, sys.argv[1:], _stdin_read[0] if _stdin_read else None)
-            if code is not None:
-                raise typer.Exit(code) from None
-            fail(
-                f"{exc}\nanother process holds the store; no `districtlens serve` of it is running to take "
-                "the command: retry when that process ends"
-            )
-        fail(str(exc))
+    store = open_store(path, read_only=read_only)
     try:
         yield store
     finally:

@@ -8,7 +8,8 @@ import typer
 
 from districtlens.cli import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail
-from districtlens.demo.build import DEFAULT_ENTERPRISES, DEFAULT_SEED, DEMO_USERS, build_demo, demo_password
+from districtlens.commands.demo import DEFAULT_ENTERPRISES, DEFAULT_SEED, DEMO_USERS, build_demo, demo_password
+from districtlens.commands.runner import current_actor
 
 demo_app = typer.Typer(help="The demo store: synthetic data around the reference district.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
@@ -26,15 +27,11 @@ def demo_build(
     as_json: JsonOption = False,
 ) -> None:
     """Build the demo store: the district pack, then a synthetic registry of all 16 districts (2019-2024)."""
-    if db.exists():
-        if not replace:
-            fail(f"{db} exists: pass --replace to rebuild it")
-        for leftover in (db, db.with_name(db.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+    if db.exists() and not replace:
+        fail(f"{db} exists: pass --replace to rebuild it")
     with console.status("building the demo store", spinner="dots") as status:
-        report = build_demo(
-            db, enterprises=enterprises, seed=seed, pack=pack, progress=lambda stage: status.update(stage)
-        )
+        report = build_demo(db, actor=current_actor(), enterprises=enterprises, seed=seed, pack=pack,
+                            replace=replace, progress=lambda stage: status.update(stage))
     if as_json:
         emit_json(report.as_json())
     else:

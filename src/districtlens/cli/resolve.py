@@ -29,7 +29,8 @@ from districtlens.cli.common import (
     fail,
     store_at,
 )
-from districtlens.ingest.read import ROW, ReadError, read_table
+from districtlens.errors import DistrictlensError
+from districtlens.ingest.read import ROW, read_table
 from districtlens.resolve.aliases import AliasError, load_aliases
 from districtlens.resolve.linker import (
     DEFAULT_REVIEW_FLOOR,
@@ -78,10 +79,10 @@ def read_records(path: Path) -> tuple[pl.DataFrame, str]:
     frame = table.frame.drop(ROW)
     missing = [c for c in ("record_id", "name") if c not in frame.columns]
     if missing:
-        raise ReadError(f"{path.name} has no {' and no '.join(missing)} column "
+        raise DistrictlensError(f"{path.name} has no {' and no '.join(missing)} column "
                         f"(its columns: {', '.join(frame.columns)})")
     if frame.height == 0:
-        raise ReadError(f"{path.name} has a header but no rows")
+        raise DistrictlensError(f"{path.name} has a header but no rows")
     return frame.select([c for c in INPUT_COLUMNS if c in frame.columns]).with_columns(
         pl.lit(path.name).alias("file")), table.sha256
 
@@ -91,16 +92,16 @@ def _read_all(files: list[Path]) -> pl.DataFrame:
     records = pl.concat(frames, how="diagonal_relaxed")
     blank = records.filter(pl.col("record_id").is_null() | (pl.col("record_id").str.strip_chars() == ""))
     if blank.height:
-        raise ReadError(f"{blank['file'][0]}: {blank.height} row(s) without a record_id")
+        raise DistrictlensError(f"{blank['file'][0]}: {blank.height} row(s) without a record_id")
     dup = records.filter(pl.col("record_id").is_duplicated()).sort("record_id")
     if dup.height:
         rid = dup["record_id"][0]
         where = ", ".join(dup.filter(pl.col("record_id") == rid)["file"].unique(maintain_order=True))
-        raise ReadError(f"record_id {rid!r} occurs more than once (in {where}); "
+        raise DistrictlensError(f"record_id {rid!r} occurs more than once (in {where}); "
                         "record ids must be unique across the inputs")
     nameless = records.filter(pl.col("name").is_null() | (pl.col("name").str.strip_chars() == ""))
     if nameless.height:
-        raise ReadError(f"{nameless['file'][0]}: record {nameless['record_id'][0]!r} has no name")
+        raise DistrictlensError(f"{nameless['file'][0]}: record {nameless['record_id'][0]!r} has no name")
     return records
 
 
@@ -119,7 +120,7 @@ def resolve_files(
     try:
         records = _read_all(files)
         table = load_aliases(aliases)
-    except (ReadError, AliasError) as exc:
+    except (DistrictlensError, AliasError) as exc:
         fail(str(exc))
     read_s = time.perf_counter() - start
     try:
@@ -175,7 +176,7 @@ def link_source(
         records, digest = read_records(file)
         records = records.drop("file")
         table = load_aliases(aliases)
-    except (ReadError, AliasError) as exc:
+    except (DistrictlensError, AliasError) as exc:
         fail(str(exc))
     with store_at(db) as store:
         try:

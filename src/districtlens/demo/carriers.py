@@ -23,7 +23,6 @@ import polars as pl
 from districtlens.carriers.pipeline import LADDERS
 from districtlens.carriers.programmes import parse_programmes
 from districtlens.carriers.space import parse_schedules
-from districtlens.importer import actor
 from districtlens.packs import pack_dir
 from districtlens.store import Store
 from districtlens.store import carriers as stored
@@ -41,7 +40,7 @@ VENTURE_STEPS = ((0.65, 240), (0.55, 300), (0.5, 540))
 GRADUATE_ODDS = 0.45
 
 
-def build_carriers_demo(store: Store, seed: int, *, lease_scale: float = 1.0) -> None:
+def build_carriers_demo(store: Store, seed: int, who: str, *, lease_scale: float = 1.0) -> None:
     """Load the store's pack's space.yaml and programmes.yaml, then synthetic tenancies and pipeline
     projects. The store must already hold the pack and the demo registry. `lease_scale` multiplies
     the number of leases (units are that much smaller): benchmarks use it to reach 100,000."""
@@ -49,7 +48,6 @@ def build_carriers_demo(store: Store, seed: int, *, lease_scale: float = 1.0) ->
     pack_id, adcode = store.con.execute("SELECT pack_id, district_adcode FROM district_pack ORDER BY 1").fetchone()
     folder = pack_dir(pack_id)
     ids = stored.known_ids(store)
-    who = actor()
 
     schedules = parse_schedules(_yaml(folder / "space.yaml"), ids["carrier"])
     stored.write_schedules(store, schedules, source={"name": f"{pack_id}/space.yaml"}, actor=who)

@@ -19,12 +19,10 @@ from typing import NoReturn
 
 import polars as pl
 
+from districtlens.errors import InputError, NotFound
+
 BOM = b"\xef\xbb\xbf"
 ROW = "__row__"  # the row number a spreadsheet shows for the record (the header is row 1)
-
-
-class ReadError(Exception):
-    """A file that cannot be read as a table, with a message a person can act on."""
 
 
 # hashlib lets go of the GIL on a large buffer: a file is digested on another thread while it is
@@ -117,7 +115,7 @@ def gb18030_to_utf8(raw: bytes) -> bytes:
             err = child.stderr.read().decode("ascii", "replace")
             if child.wait() != 0:
                 if not err.isdigit():
-                    raise ReadError(f"decoding GB18030 failed in a child process: {err.strip()}")
+                    raise InputError("read.decoding_failed", reason=err.strip())
                 _undecodable(start + int(err))
             decoded.append(output)
         return b"".join(decoded)
@@ -152,19 +150,19 @@ def _decode_here(start: int, part: memoryview) -> bytes:
 
 
 def _undecodable(offset: int) -> NoReturn:
-    raise ReadError(f"the file is neither UTF-8 nor GB18030/GBK (undecodable byte at offset {offset})")
+    raise InputError("read.undecodable", offset=offset)
 
 
 def read_table(path: str | Path) -> Table:
     path = Path(path)
     if not path.exists():
-        raise ReadError(f"no such file: {path}")
+        raise NotFound("file.missing", path=str(path))
     raw = path.read_bytes()
     if not raw or raw.isspace():
-        raise ReadError(f"{path} is empty")
+        raise InputError("read.empty", path=str(path))
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
-        raise ReadError(f"{path.name}: expected a .csv or .xlsx file")
+        raise InputError("read.not_a_table_file", file=path.name)
     digest = _DIGESTS.submit(_sha256, raw)
     if suffix in (".xlsx", ".xlsm"):
         return Table(_read_xlsx(path), "xlsx", digest)
@@ -177,7 +175,7 @@ def read_table(path: str | Path) -> Table:
             separator="\t" if suffix == ".tsv" else ",",
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise ReadError(f"{path.name} is not a well-formed CSV table: {exc}") from exc
+        raise InputError("read.bad_csv", file=path.name, reason=str(exc)) from exc
     frame = _strip_header(frame).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     return Table(frame, encoding, digest)
 
@@ -196,11 +194,11 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ReadError(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+        raise InputError("read.bad_xlsx", file=path.name, reason=str(exc)) from exc
     rows = book.worksheets[0].iter_rows(values_only=True)
     header = next(rows, None)
     if not header or all(h is None for h in header):
-        raise ReadError(f"{path.name}: the first sheet has no header row")
+        raise InputError("read.no_header", file=path.name)
     names = [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
     columns: list[list[str | None]] = [[] for _ in names]
     row_numbers: list[int] = []

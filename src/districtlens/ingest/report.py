@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from typing import Any
 
-import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
 
 
-@dataclass
-class ImportReport:
+class ImportReport(BaseModel):
+    """The result of an import. Its JSON (`as_json`) is what `--json` prints and the server sends;
+    `error_rows`, every problem, stays where the import ran (it goes to the rejects file)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     source: str
     rows_read: int
     inserted: int = 0
@@ -18,12 +22,11 @@ class ImportReport:
     rejected: int = 0
     written: bool = False
     rejects_file: str | None = None
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = Field(default_factory=list)
     errors_total: int = 0
     ledger_seq: int | None = None
     encoding: str | None = None
-    error_rows: pl.DataFrame | None = field(default=None, repr=False)  # every problem, for the rejects file
+    error_rows: Any = Field(default=None, exclude=True, repr=False)
 
-    def as_json(self) -> dict:
-        """Every field but the full problem table, which goes to the rejects file."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from districtlens.errors import InputError
 from districtlens.ingest.read import ROW
 from districtlens.refdata import gbt_class_codes
 
@@ -88,10 +89,6 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
 EXCEL_EPOCH = np.datetime64("1899-12-30")  # Excel's day 0 (it counts 1900 as a leap year)
 
 
-class SchemaError(Exception):
-    """The file's columns cannot be read as a roster."""
-
-
 def header_key(header: str) -> str:
     """Compare headers as a person would: full-width brackets, case and spaces do not matter."""
     return "".join(unicodedata.normalize("NFKC", header).lower().split())
@@ -111,16 +108,13 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
             continue
         if canonical in renames.values():
             first = next(h for h, c in renames.items() if c == canonical)
-            raise SchemaError(f"columns '{first}' and '{header}' both mean '{canonical}'")
+            raise InputError("roster.synonym_columns", first=first, second=header, column=canonical)
         renames[header] = canonical
     missing = [c for c in REQUIRED if c not in renames.values()]
     if missing:
         wanted = {c.name: c.aliases[0] for c in COLUMNS}
-        raise SchemaError(
-            "missing column(s): "
-            + ", ".join(f"{m} ({wanted[m]})" for m in missing)
-            + f"; the file has: {', '.join(h for h in frame.columns if h != ROW)}"
-        )
+        raise InputError("roster.missing_columns", missing=", ".join(f"{m} ({wanted[m]})" for m in missing),
+                         present=", ".join(h for h in frame.columns if h != ROW))
     return frame.select(ROW, *[pl.col(h).alias(c) for h, c in renames.items()])
 
 

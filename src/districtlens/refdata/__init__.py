@@ -126,6 +126,26 @@ def streets() -> pl.DataFrame:
 
 
 @cache
+def _district_names() -> dict[str, str]:
+    return dict(areas().select("code", "name").iter_rows())
+
+
+def district_name(adcode: str) -> str | None:
+    """The official name of a county-level adcode (静安区 for 310106), or None."""
+    return _district_names().get(adcode)
+
+
+@cache
+def _street_records() -> dict[str, tuple[str, str]]:
+    return {code: (name, area) for code, name, area in streets().select("code", "name", "areaCode").iter_rows()}
+
+
+def street_record(code: str) -> tuple[str, str] | None:
+    """(name, district adcode) of a 9-digit street or town code, or None."""
+    return _street_records().get(code)
+
+
+@cache
 def shanghai_districts() -> pl.DataFrame:
     """The 16 districts of Shanghai: adcode, name (e.g. 310106, 静安区)."""
     return (

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import duckdb
 import polars as pl
+from pydantic import Field
 
 from districtlens.carriers import pipeline as pipe
 from districtlens.carriers import programmes as prog
@@ -156,10 +156,9 @@ def stored_leases(store: Store) -> pl.DataFrame:
     )
 
 
-@dataclass
 class TenantReport(ImportReport):
     carrier: str | None = None
-    tenants: dict[str, int] = field(default_factory=dict)  # registered / linked / review / unknown
+    tenants: dict[str, int] = Field(default_factory=dict)  # registered / linked / review / unknown
 
 
 Linker = Callable[..., pl.DataFrame]

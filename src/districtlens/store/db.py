@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
-import pyarrow as pa
+
+from districtlens.errors import Cancelled, IntegrityError, StoreError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-class StoreError(Exception):
-    """A store that cannot be opened or written, with a message a person can act on."""
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -30,12 +31,10 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     try:
         package = resources.files(f"duckdb_extension_{name}")
     except ModuleNotFoundError as exc:
-        raise StoreError(
-            f"the DuckDB extension '{name}' is not installed (pip install duckdb-extension-{name})"
-        ) from exc
+        raise StoreError("store.extension_missing", extension=name) from exc
     path = package / "extensions" / version / f"{name}.duckdb_extension"
     if not path.is_file():
-        raise StoreError(f"the installed duckdb-extension-{name} has no build for DuckDB {version}")
+        raise StoreError("store.extension_build_missing", extension=name, version=version)
     con.execute(f"LOAD '{path}'")
 
 
@@ -48,7 +47,7 @@ def migrations() -> list[tuple[int, str, str]]:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     versions = [v for v, _, _ in found]
     if len(versions) != len(set(versions)):
-        raise StoreError(f"two migrations share a number: {sorted(n for _, n, _ in found)}")
+        raise IntegrityError("store.migrations_share_number", names=", ".join(sorted(n for _, n, _ in found)))
     return sorted(found)
 
 
@@ -59,6 +58,8 @@ ROW_GROUP = 122_880
 def register_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Make `frame` readable in SQL as `name`. DuckDB scans one Arrow batch on one thread, and a
     frame of one chunk is one batch: at a million rows, staging an import ran on one core."""
+    import pyarrow as pa
+
     table = frame.to_arrow()
     con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP), schema=table.schema))
 
@@ -77,10 +78,14 @@ def sql_literal(value: str | int | bool | None) -> str:
 
 @dataclass
 class Store:
-    """An open store. `con` is the DuckDB connection; writes go through `transaction()`."""
+    """An open store. `con` is the DuckDB connection; writes go through `transaction()`.
+
+    `cancelled`, when given, is checked before each commit: a write whose caller went away is
+    rolled back instead of committed (the server sets it when a client disconnects)."""
 
     path: Path
     con: duckdb.DuckDBPyConnection
+    cancelled: threading.Event | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -92,6 +97,8 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
+            if self.cancelled is not None and self.cancelled.is_set():
+                raise Cancelled("command.cancelled")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
@@ -100,7 +107,7 @@ class Store:
     def reader(self) -> Store:
         """A second connection to the same open database, for reading from another thread (a
         DuckDB connection serves one thread at a time). Close it when done."""
-        return Store(self.path, self.con.cursor())
+        return Store(self.path, self.con.cursor(), self.cancelled)
 
     def close(self) -> None:
         self.con.close()
@@ -116,13 +123,15 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
     """Open (creating if needed) the store at `path` and bring its schema up to date."""
     path = Path(path)
     if read_only and not path.exists():
-        raise StoreError(f"no store at {path}: build one with `districtlens demo build --db {path}`")
+        raise StoreError("store.missing", path=str(path))
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        if "lock" in str(exc).lower():
+            raise StoreError("store.locked", path=str(path)) from exc
+        raise StoreError("store.cannot_open", path=str(path), reason=str(exc)) from exc
     store = Store(path=path, con=con)
     if not read_only:
         _migrate(store)
@@ -133,10 +142,7 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
         try:
             open_store(path).close()
         except StoreError as exc:
-            raise StoreError(
-                f"the store at {path} was written by an older districtlens and needs a schema update,"
-                f" which cannot be made while another process has it open ({exc})"
-            ) from exc
+            raise StoreError("store.needs_update", path=str(path)) from exc
         return open_store(path, read_only=True)
     return store
 

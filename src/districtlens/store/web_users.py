@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 from districtlens.store import ledger
-from districtlens.store.db import Store, StoreError
-
-ROLES = ("admin", "analyst", "operator", "viewer")
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+from districtlens.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -49,23 +45,7 @@ def save_user(
     actor: str,
     active: bool = True,
 ) -> ledger.Entry:
-    """Add a user, or a new version of one (role, carriers, password). Refuses, writing nothing, a
-    malformed name, an unknown role, an operator without carriers, and a carrier id the store lacks."""
-    if not USERNAME.match(username):
-        raise StoreError(f"user name {username!r}: use 1-64 letters, digits, '.', '_', '@' or '-'")
-    if role not in ROLES:
-        raise StoreError(f"role {role!r}: expected one of {', '.join(ROLES)}")
-    if role == "operator" and not carriers:
-        raise StoreError("an operator is bound to at least one carrier: pass --carrier ID")
-    if role != "operator" and carriers:
-        raise StoreError(f"only an operator is bound to carriers, not a {role}")
-    carriers = sorted(set(carriers))
-    known = {r[0] for r in store.con.execute("SELECT carrier_id FROM carrier").fetchall()}
-    unknown = [c for c in carriers if c not in known]
-    if unknown:
-        raise StoreError(
-            f"unknown carrier id(s): {', '.join(unknown)} (see `districtlens carriers list --json`)"
-        )
+    """Store a new version of a user (checked by the command layer: commands/users.py)."""
     with store.transaction() as con:
         seq = ledger.next_seq(con)
         version = con.execute(
@@ -84,3 +64,7 @@ def save_user(
             con, seq, actor, "user.save",
             {"username": username, "version": version, "role": role, "carriers": carriers, "active": active},
         )
+
+
+def carrier_ids(store: Store) -> set[str]:
+    return {r[0] for r in store.con.execute("SELECT carrier_id FROM carrier").fetchall()}

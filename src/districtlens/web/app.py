@@ -1,7 +1,7 @@
 """The web application: FastAPI serving server-rendered pages and a JSON API over one store.
 
 `create_app(db_path)` opens the store read-write and owns that one connection for as long as it
-serves (see state.py); writes from the command line reach it through /internal/run (handover.py).
+serves (see state.py); commands from the command line reach it through /internal/commands (web/commands.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from districtlens.web import api, auth, internal, pages
+from districtlens.commands import load_all
+from districtlens.commands.handover import remove_handover, write_handover
+from districtlens.web import api, auth, commands, pages
 from districtlens.web.deps import LoginRequired, check_form, language, session
-from districtlens.web.handover import remove_handover, write_handover
 from districtlens.web.render import render
 from districtlens.web.state import ServerState
 
@@ -41,6 +42,7 @@ FAVICON = (
 def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     """The app over the store at `db_path`. With `handover_port` (the port it will listen on), it
     writes the handover file while it runs, so that CLI writes reach it (handover.py)."""
+    load_all()
     server = ServerState(db_path)
     token = secrets.token_urlsafe(32)
 
@@ -113,7 +115,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.include_router(internal.router)
+    app.include_router(commands.router)
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs(request: Request):

@@ -15,12 +15,10 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
+from districtlens.accounts import ROLES, check_password
 from districtlens.store import Store, web_users
 
-ROLES = web_users.ROLES
+__all__ = ["ROLES", "Principal", "authenticate"]
 SESSION_COOKIE = "dl_session"
 CSRF_COOKIE = "dl_csrf"
 LANG_COOKIE = "dl_lang"
@@ -39,24 +37,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Cells (district x industry, chain links, carriers) with fewer enterprises than this are
 # suppressed for roles that see aggregates only: a figure of one or two firms is theirs.
 MIN_CELL = 3
-
-hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return hasher.hash(password)
-
-
-# A hash to verify against when the user does not exist, so both cases take the same time.
-_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
-
-
-def check_password(user: web_users.User | None, password: str) -> bool:
-    try:
-        return hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
 
 @dataclass(frozen=True)
 class Principal:
@@ -148,7 +128,7 @@ class LoginLimiter:
 
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
     user = web_users.get_user(store, username)
-    if not check_password(user, password) or not user.active:
+    if not check_password(user.password_hash if user else None, password) or user is None or not user.active:
         return None
     return Principal(user.username, user.role, user.carriers)
 

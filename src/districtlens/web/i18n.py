@@ -1,54 +1,22 @@
-"""Languages of the dashboard: gettext catalogs (Babel) and locale-aware numbers, money and dates.
+"""The dashboard's locale-aware numbers, money and dates, over the one catalog (districtlens.i18n).
 
-Catalogs are the .po files under locale/<locale>/LC_MESSAGES/messages.po; they are compiled in
-memory when the server starts (Babel's `read_po` then `write_mo`), so no build step can leave a
-stale .mo behind. Money is stored in 万元 (10,000 CNY): Chinese shows 万元 as such, English and
-French show the amount in CNY in the compact form of their locale (e.g. CN¥1.2B, 1,2 Md CN¥).
+Money is stored in 万元 (10,000 CNY): Chinese shows 万元 as such, English and French show the
+amount in CNY in the compact form of their locale (e.g. CN¥1.2B, 1,2 Md CN¥).
 """
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_decimal, format_percent
-from babel.support import Translations
 
-LANGUAGES = {"zh": "zh_CN", "en": "en", "fr": "fr"}
-DEFAULT_LANGUAGE = "zh"
-LANGUAGE_NAMES = {"zh": "中文", "en": "English", "fr": "Français"}
+from districtlens.i18n import CATALOG_LOCALES, LANGUAGE_NAMES, LANGUAGES, gettext, pick_language
 
-
-@cache
-def translations(lang: str) -> Translations:
-    locale = LANGUAGES[lang]
-    po = resources.files("districtlens.web").joinpath("locale", locale, "LC_MESSAGES", "messages.po")
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
-
-
-def pick_language(*candidates: str | None, accept: str | None = None) -> str:
-    """The first supported language among `candidates`, else from Accept-Language, else Chinese."""
-    for candidate in candidates:
-        if candidate in LANGUAGES:
-            return candidate
-    for part in (accept or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT_LANGUAGE
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "Formatter", "pick_language"]
 
 
 def _missing(value) -> bool:
@@ -63,8 +31,8 @@ class Formatter:
 
     def __init__(self, lang: str):
         self.lang = lang
-        self.locale = Locale.parse(LANGUAGES[lang])
-        self.gettext = translations(lang).gettext
+        self.locale = Locale.parse(CATALOG_LOCALES[lang])
+        self.gettext = gettext(lang)
 
     def number(self, value, digits: int = 0) -> str:
         if _missing(value):

@@ -128,14 +128,14 @@ class ServerState:
             snapshot.end()
 
     @contextmanager
-    def writer(self) -> Iterator[Store]:
+    def writer(self, cancelled: threading.Event | None = None) -> Iterator[Store]:
         """A Store for one write at a time, on its own cursor (its transactions are its own).
         After it, what the server holds (search index, histories) is read again from the new
         snapshot in the background (`warm_in_background`)."""
         with self.write_lock:
             cursor = self.root.con.cursor()
             try:
-                yield Store(path=self.path, con=cursor)
+                yield Store(path=self.path, con=cursor, cancelled=cancelled)
             finally:
                 cursor.close()
                 # Read even when the block failed: it may have failed after its write committed.

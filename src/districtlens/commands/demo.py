@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from districtlens.accounts import hash_password
+from districtlens.commands.base import Context
+from districtlens.commands.enterprises import import_frame
+from districtlens.commands.handover import read_handover
 from districtlens.demo.carriers import build_carriers_demo
 from districtlens.demo.registry import generate_registry
-from districtlens.importer import actor, import_frame
+from districtlens.errors import InputError, StoreError
 from districtlens.ingest.report import ImportReport
 from districtlens.packs import load_pack
-from districtlens.store import Store, open_store
+from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 from districtlens.store.web_users import save_user
-from districtlens.web.auth import hash_password
 
 DEFAULT_ENTERPRISES = 60_000
 DEFAULT_SEED = 20251031  # the interview's date
@@ -35,21 +38,30 @@ def demo_password(username: str) -> str:
 def build_demo(
     path: Path,
     *,
+    actor: str,
     enterprises: int = DEFAULT_ENTERPRISES,
     seed: int = DEFAULT_SEED,
     pack: str = "jingan",
+    replace: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> ImportReport:
-    """Create a new demo store at `path` (which must not exist)."""
+    """Create a new demo store at `path`; an existing one only with `replace`, and never one that a
+    running server holds. Not a registered command: it makes the store the others run on."""
+    if read_handover(path) is not None:
+        raise StoreError("store.served_elsewhere", path=str(path))
     if path.exists():
-        raise FileExistsError(f"{path} exists: remove it or pass --replace")
+        if not replace:
+            raise StoreError("store.exists", path=str(path))
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
     with open_store(path) as store:
-        progress("loading the district pack")
-        write_pack(store, load_pack(pack), actor())
-        progress(f"generating {enterprises:,} synthetic enterprises")
+        ctx = Context(store=store, actor=actor, progress_hook=progress)
+        ctx.progress("loading the district pack")
+        write_pack(store, load_pack(pack), actor)
+        ctx.progress(f"generating {enterprises:,} synthetic enterprises")
         registry = generate_registry(seed, enterprises)
         report = import_frame(
-            store,
+            ctx,
             registry,
             source={
                 "name": f"synthetic registry (seed {seed})",
@@ -58,26 +70,25 @@ def build_demo(
                 "file_sha256": None,
             },
             synthetic=True,
-            progress=progress,
             action="demo registry",
         )
         if report.errors_total:
-            raise RuntimeError(f"the demo generator made {report.errors_total} invalid rows: {report.errors[:3]}")
-        _area_demos(store, seed, progress)
+            raise InputError("demo.invalid_rows", count=report.errors_total, examples=str(report.errors[:3]))
+        _area_demos(ctx, seed)
     return report
 
 
-def _area_demos(store: Store, seed: int, progress: Callable[[str], None]) -> None:
+def _area_demos(ctx: Context, seed: int) -> None:
     """The demos that other areas add on top of the registry."""
-    progress("floor space, tenancies, pipeline projects and programmes")
-    build_carriers_demo(store, seed)
-    progress("demo sign-ins")
+    ctx.progress("floor space, tenancies, pipeline projects and programmes")
+    build_carriers_demo(ctx.store, seed, ctx.actor)
+    ctx.progress("demo sign-ins")
     for username, role, carriers in DEMO_USERS:
         save_user(
-            store,
+            ctx.store,
             username,
             role=role,
             carriers=list(carriers),
             password_hash=hash_password(demo_password(username)),
-            actor=actor(),
+            actor=ctx.actor,
         )

@@ -1,0 +1,86 @@
+"""One hierarchy for every refusal the product makes.
+
+An error carries a message key and the values that fill it, never a finished English sentence:
+the CLI prints it in the user's language (`DISTRICTLENS_LANG`, English by default), the API sends
+the key, the values and the sentence in the language of the request, and the dashboard shows it in
+the user's language. Messages live in the one catalog (`districtlens.i18n`), keyed by `key`.
+
+The CLI turns any `DistrictlensError` into exit code 1 (`UsageError`: 2) in one place, and the
+API into a 4xx in one place; nothing else catches them by kind unless it handles that kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
+
+
+class DistrictlensError(Exception):
+    """A refusal: nothing was written. `key` names the message; `values` fill its placeholders."""
+
+    exit_code: ClassVar[int] = 1
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, key: str, **values: JsonValue):
+        self.key = key
+        self.values = values
+        super().__init__(key)
+
+    def message(self, lang: str = "en") -> str:
+        from districtlens.i18n import t
+
+        return t(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+    def as_json(self, lang: str = "en") -> dict[str, Any]:
+        return {"kind": type(self).__name__, "key": self.key, "values": self.values, "message": self.message(lang)}
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any]) -> DistrictlensError:
+        """The error a server answered with, as the same kind on this side."""
+        kind = ERROR_KINDS.get(str(payload.get("kind")), DistrictlensError)
+        return kind(str(payload["key"]), **dict(payload.get("values") or {}))
+
+
+class InputError(DistrictlensError):
+    """A file, a row, a definition or a value that is refused as it is."""
+
+    http_status = 422
+
+
+class UsageError(DistrictlensError):
+    """Options that do not go together, or a value outside what an option takes (exit code 2)."""
+
+    exit_code = 2
+    http_status = 422
+
+
+class NotFound(DistrictlensError):
+    """Something named (an enterprise, a carrier, a track, an area, a file) that does not exist."""
+
+    http_status = 404
+
+
+class StoreError(DistrictlensError):
+    """A store that cannot be opened, migrated or written as asked."""
+
+    http_status = 409
+
+
+class IntegrityError(StoreError):
+    """A store, a record or a document that fails its own checks (migrations, signatures)."""
+
+
+class Cancelled(DistrictlensError):
+    """The caller went away before the write committed: it was rolled back."""
+
+    http_status = 499
+
+
+ERROR_KINDS: dict[str, type[DistrictlensError]] = {
+    kind.__name__: kind
+    for kind in (DistrictlensError, InputError, UsageError, NotFound, StoreError, IntegrityError, Cancelled)
+}
