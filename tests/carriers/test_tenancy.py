@@ -125,7 +125,7 @@ def test_name_only_tenants_go_through_the_resolver_and_unknown_ones_are_kept(car
 
     def linker(store, records, source_name, actor, **kwargs):
         calls.append(records["name"].to_list())
-        from districtlens.store.resolution import link_to_registry
+        from districtlens.commands.linking import link_to_registry
 
         return link_to_registry(store, records, source_name, actor, **kwargs)
 

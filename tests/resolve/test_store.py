@@ -8,6 +8,7 @@ import pytest
 
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_file
+from districtlens.commands.linking import link_to_registry
 from districtlens.resolve.linker import ResolveError
 from districtlens.resolve.synthetic import generate
 from districtlens.store import ledger, resolution
@@ -44,7 +45,7 @@ def table_rows(con, table):
 
 def test_a_tenant_list_links_to_the_registry(registered, records):
     rows = source_rows(records, "tenants", "leads")
-    out = resolution.link_to_registry(registered, rows.drop("entity_id"), "park tenants", "tester")
+    out = link_to_registry(registered, rows.drop("entity_id"), "park tenants", "tester")
     assert out.height == rows.height
     assert set(out["status"]) <= {"linked", "review", "unknown"}
     checked = out.join(rows, on="record_id").filter(pl.col("status") == "linked")
@@ -62,7 +63,7 @@ def test_a_tenant_list_links_to_the_registry(registered, records):
 def test_review_accept_and_undo_append_and_never_delete(registered, records):
     rows = source_rows(records, "tenants").drop("entity_id")
     # A threshold of 1 sends every model link to the review queue.
-    resolution.link_to_registry(registered, rows, "tenants", "tester", threshold=1.0,
+    link_to_registry(registered, rows, "tenants", "tester", threshold=1.0,
                                 review_floor=0.5)
     con = registered.con
     queue = resolution.review_queue(con)
@@ -91,7 +92,7 @@ def test_review_accept_and_undo_append_and_never_delete(registered, records):
 
 def test_undoing_a_model_link_unlinks_the_row_and_keeps_both_records(registered, records):
     rows = source_rows(records, "tenants").drop("entity_id")
-    out = resolution.link_to_registry(registered, rows, "tenants", "tester")
+    out = link_to_registry(registered, rows, "tenants", "tester")
     link = out.filter(pl.col("status") == "linked").row(0, named=True)
     new_id = resolution.undo(registered, int(link["link_id"]), "reviewer")
     now = resolution.current_links(registered.con).filter(pl.col("link_id") == new_id)
@@ -112,9 +113,9 @@ def test_bad_records_write_nothing(registered):
     entries = len(ledger.entries(con))
     bad = pl.DataFrame({"record_id": ["1", "1"], "name": ["张江科技", "明鹏数据"]})
     with pytest.raises(ResolveError, match="more than once"):
-        resolution.link_to_registry(registered, bad, "leads", "tester")
+        link_to_registry(registered, bad, "leads", "tester")
     with pytest.raises(ResolveError, match="no `name`"):
-        resolution.link_to_registry(registered, bad.drop("name"), "leads", "tester")
+        link_to_registry(registered, bad.drop("name"), "leads", "tester")
     assert len(ledger.entries(con)) == entries
     assert table_rows(con, "resolve_link") == 0
 

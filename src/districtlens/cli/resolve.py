@@ -29,6 +29,7 @@ from districtlens.cli.common import (
     fail,
     store_at,
 )
+from districtlens.commands.linking import link_to_registry
 from districtlens.errors import DistrictlensError
 from districtlens.ingest.read import ROW, read_table
 from districtlens.resolve.aliases import AliasError, load_aliases
@@ -180,7 +181,7 @@ def link_source(
         fail(str(exc))
     with store_at(db) as store:
         try:
-            linked = resolution.link_to_registry(
+            linked = link_to_registry(
                 store, records, source or file.name, actor or _actor(), kind=kind,
                 threshold=threshold, review_floor=review_floor, file_name=file.name,
                 file_sha256=digest, aliases=table)

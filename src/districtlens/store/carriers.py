@@ -179,7 +179,7 @@ def import_tenants(
 
     Any invalid row and nothing is written, unless `skip_invalid`. Tenants whose valid credit
     code is in the registry are `registered`; the others with a name go through the resolver
-    (`linker`, default store.resolution.link_to_registry), whose decision says linked, review or
+    (`linker`, default commands.linking.link_to_registry), whose decision says linked, review or
     unknown; a tenant with neither is kept as unknown."""
     if carrier is not None and carrier not in _ids(store.con, "carrier", "carrier_id"):
         raise CarrierError(f"unknown carrier {carrier!r} (see `districtlens carriers list`)")
@@ -213,7 +213,7 @@ def import_tenants(
     unregistered = pl.col("uscc").is_null() | ~pl.col("uscc").is_in(sorted(registered))
     to_resolve = written.filter(unregistered & pl.col("name").is_not_null())
     if linker is None:
-        from districtlens.store.resolution import link_to_registry as linker
+        from districtlens.commands.linking import link_to_registry as linker
     con = store.con
     with store.transaction():
         resolve_source = None
