@@ -22,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from districtlens.commands import REGISTRY, Context, load_all
+from districtlens.commands import REGISTRY, Command, Context, load_all
 from districtlens.commands.handover import TOKEN_HEADER
 from districtlens.errors import Cancelled, DistrictlensError, InputError, NotFound
 from districtlens.web.state import ServerState
@@ -41,6 +41,12 @@ def _run(server: ServerState, name: str, arguments: Any, actor: str, cancelled: 
          running: list[duckdb.DuckDBPyConnection]) -> Any:
     command = REGISTRY[name]
     args = command.args.model_validate(arguments)
+    with server.running_command(name, actor):
+        return _run_on_store(server, command, args, actor, cancelled, running)
+
+
+def _run_on_store(server: ServerState, command: Command[Any, Any], args: Any, actor: str,
+                  cancelled: threading.Event, running: list[duckdb.DuckDBPyConnection]) -> Any:
     if command.writes:
         with server.writer(cancelled) as store:
             if cancelled.is_set():
@@ -51,14 +57,26 @@ def _run(server: ServerState, name: str, arguments: Any, actor: str, cancelled: 
         return command.dump(command(Context(store=snapshot, actor=actor, cancelled=cancelled), args))
 
 
-@router.post("/internal/commands/{name}")
-async def run_command(name: str, request: Request) -> JSONResponse:
-    """Run one command against the served store (loopback and token only)."""
+def _authorised(request: Request) -> None:
     client = request.client.host if request.client else ""
     if client not in LOOPBACK:
         raise HTTPException(403, "loopback only")
     if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, ""), request.app.state.handover_token):
         raise HTTPException(403, "bad token")
+
+
+@router.get("/internal/commands")
+def running_commands(request: Request) -> dict[str, list[dict[str, Any]]]:
+    """The commands the server runs now, oldest first: name, who asked, since when (loopback, token)."""
+    _authorised(request)
+    server: ServerState = request.app.state.server
+    return {"running": server.running_commands()}
+
+
+@router.post("/internal/commands/{name}")
+async def run_command(name: str, request: Request) -> JSONResponse:
+    """Run one command against the served store (loopback and token only)."""
+    _authorised(request)
     load_all()
     if name not in REGISTRY:
         return _error(NotFound("command.unknown", name=name))

@@ -9,6 +9,7 @@ runs. A request answered from the cache reads nothing, so it begins none.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections import OrderedDict
@@ -115,6 +116,10 @@ class ServerState:
         self._warmer: threading.Thread | None = None
         self._warm_again = False
         self._warm_lock = threading.Lock()
+        # Commands handed over by the CLI and running now (web/commands.py), by a number of their own.
+        self._running: dict[int, dict[str, Any]] = {}
+        self._running_lock = threading.Lock()
+        self._next_command = itertools.count(1)
 
     @contextmanager
     def reader(self) -> Iterator[Snapshot]:
@@ -141,6 +146,22 @@ class ServerState:
                 # Read even when the block failed: it may have failed after its write committed.
                 self.seq = ledger.last_seq(self.root.con)
         self.warm_in_background()
+
+    @contextmanager
+    def running_command(self, name: str, actor: str) -> Iterator[None]:
+        """Mark a handed-over command as running while the block runs."""
+        number = next(self._next_command)
+        with self._running_lock:
+            self._running[number] = {"command": name, "actor": actor, "since": ledger.now_iso()}
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                del self._running[number]
+
+    def running_commands(self) -> list[dict[str, Any]]:
+        with self._running_lock:
+            return [dict(entry) for _, entry in sorted(self._running.items())]
 
     def search_index(self, store: Snapshot) -> SearchIndex:
         """The search index of the newest snapshot: read once per snapshot, kept apart from the
