@@ -24,7 +24,7 @@ from districtlens.briefing import render, signing, verify  # noqa: E402
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_frame  # noqa: E402
 from districtlens.demo import generate_registry  # noqa: E402
-from districtlens.packs import load_pack  # noqa: E402
+from districtlens.ingest.packs import load_pack, pack_rows  # noqa: E402
 from districtlens.store import open_store  # noqa: E402
 from districtlens.store.packs import write_pack  # noqa: E402
 
@@ -34,7 +34,7 @@ TARGET_SECONDS = 10.0
 def build_store(path: Path, n: int) -> float:
     started = time.perf_counter()
     with open_store(path) as store:
-        write_pack(store, load_pack("jingan"), actor="bench")
+        write_pack(store, pack_rows(load_pack("jingan")), actor="bench")
         report = import_frame(Context(store=store, actor="bench"), generate_registry(7, n), source={"name": "demo registry", "kind": "demo"}, synthetic=True
         )
         if not report.written:

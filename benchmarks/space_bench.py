@@ -24,7 +24,7 @@ from districtlens.commands import Context
 from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
 from districtlens.demo.carriers import build_carriers_demo
-from districtlens.packs import load_pack
+from districtlens.ingest.packs import load_pack, pack_rows
 from districtlens.store import carriers as stored
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
@@ -39,7 +39,7 @@ AT = date(2025, 10, 31)
 def build(path: Path, enterprises: int, lease_scale: float) -> None:
     started = time.perf_counter()
     with open_store(path) as store:
-        write_pack(store, load_pack("jingan"), "bench")
+        write_pack(store, pack_rows(load_pack("jingan")), "bench")
         registry = generate_registry(SEED, enterprises)
         report = import_frame(Context(store=store, actor="bench"),
             registry,

@@ -11,7 +11,7 @@ import pytest
 from districtlens.carriers.space import parse_schedules
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_frame
-from districtlens.packs import load_pack
+from districtlens.ingest.packs import load_pack, pack_rows
 from districtlens.store import carriers as stored
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
@@ -63,7 +63,7 @@ def roster() -> pl.DataFrame:
 @pytest.fixture
 def carrier_store(tmp_path):
     with open_store(tmp_path / "carriers.duckdb") as store:
-        write_pack(store, load_pack("jingan"), "tester")
+        write_pack(store, pack_rows(load_pack("jingan")), "tester")
         report = import_frame(Context(store=store, actor="test"), roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
         assert report.written
         schedules = parse_schedules(SCHEDULE, stored.known_ids(store)["carrier"])

@@ -11,7 +11,7 @@ import polars as pl
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
-from districtlens.packs import load_pack
+from districtlens.ingest.packs import load_pack, pack_rows
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 
@@ -25,7 +25,7 @@ def demo_store(folder: Path) -> Path:
     if "path" not in _BUILT:
         path = folder / "demo.duckdb"
         with open_store(path) as store:
-            write_pack(store, load_pack("jingan"), actor="test")
+            write_pack(store, pack_rows(load_pack("jingan")), actor="test")
             frame = generate_registry(SEED, ENTERPRISES)
             report = import_frame(Context(store=store, actor="test"), frame, source={"name": "demo registry", "kind": "demo"}, synthetic=True)
             assert report.written, report.errors[:3]

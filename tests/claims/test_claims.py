@@ -10,7 +10,7 @@ import pytest
 
 from districtlens.claims import NOT_COMPUTABLE, Computed, QueryError, check, load_queries, parse_query
 from districtlens.claims.evaluate import judge
-from districtlens.packs import load_pack, pack_dir
+from districtlens.ingest.packs import load_pack, pack_dir
 from districtlens.store import open_store
 from districtlens.store.ledger import head
 from tests.claims.demo import copy_of, import_roster

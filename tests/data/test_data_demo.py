@@ -5,7 +5,7 @@ import pytest
 
 from districtlens import refdata
 from districtlens.demo import COLUMNS, generate_registry
-from districtlens.packs import load_pack
+from districtlens.ingest.packs import load_pack
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

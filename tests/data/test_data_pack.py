@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from districtlens import refdata
-from districtlens.packs import PackError, load_pack
+from districtlens.ingest.packs import PackError, load_pack
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed"
 INTERVIEW = (SEED / "jingan-interview-2025-10-31.fr.txt").read_text(encoding="utf-8")

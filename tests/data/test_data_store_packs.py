@@ -5,7 +5,7 @@ import json
 import pytest
 
 from districtlens.errors import StoreError
-from districtlens.packs import load_pack
+from districtlens.ingest.packs import load_pack, pack_rows
 from districtlens.store import open_store
 from districtlens.store.ledger import verify
 from districtlens.store.packs import write_pack
@@ -23,7 +23,7 @@ def _counts(store):
 def test_write_pack_then_refuse_the_second(tmp_path):
     pack = load_pack("jingan")
     with open_store(tmp_path / "store.duckdb") as store:
-        entry = write_pack(store, pack, actor="test")
+        entry = write_pack(store, pack_rows(pack), actor="test")
         assert entry.action == "pack.load"
         counts = _counts(store)
         assert counts["zone"] == len(pack.zones) and counts["claim"] == len(pack.claims)
@@ -46,14 +46,14 @@ def test_write_pack_then_refuse_the_second(tmp_path):
         assert "14 des 50" in quote and "14" in json.loads(translations)["zh"]
 
         with pytest.raises(StoreError, match="already loaded"):
-            write_pack(store, pack, actor="test")
+            write_pack(store, pack_rows(pack), actor="test")
         assert _counts(store) == counts
         assert verify(store.con).intact
 
 
 def test_tampering_with_a_pack_row_is_caught(tmp_path):
     with open_store(tmp_path / "store.duckdb") as store:
-        write_pack(store, load_pack("jingan"), actor="test")
+        write_pack(store, pack_rows(load_pack("jingan")), actor="test")
         store.con.execute(
             "UPDATE carrier SET area_km2 = 9.99 WHERE carrier_id = 'shibei-hi-tech-park'"
         )

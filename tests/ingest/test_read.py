@@ -52,7 +52,7 @@ def test_xlsx_with_dates_numbers_and_blank_rows(tmp_path):
 
 
 def test_unreadable_inputs_get_clear_errors(tmp_path):
-    with pytest.raises(DistrictlensError, match="no such file"):
+    with pytest.raises(DistrictlensError, match="no file at"):
         read_table(tmp_path / "missing.csv")
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(DistrictlensError, match="empty"):

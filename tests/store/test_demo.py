@@ -29,7 +29,7 @@ def test_demo_build_flags_everything_synthetic(tmp_path, cli):
 def test_demo_store_has_a_sign_in_per_role(tmp_path, cli):
     from districtlens.commands.demo import DEMO_USERS, demo_password
     from districtlens.store.web_users import get_user
-    from districtlens.web.auth import check_password
+    from districtlens.accounts import check_password
 
     db = tmp_path / "demo.duckdb"
     assert cli("demo", "build", "--db", db, "--enterprises", "2000").exit_code == 0
@@ -37,8 +37,8 @@ def test_demo_store_has_a_sign_in_per_role(tmp_path, cli):
         for name, role, carriers in DEMO_USERS:
             user = get_user(s, name)
             assert user.role == role and sorted(user.carriers) == sorted(carriers)
-            assert check_password(user, demo_password(name))
-            assert not check_password(user, "wrong-password")
+            assert check_password(user.password_hash, demo_password(name))
+            assert not check_password(user.password_hash, "wrong-password")
 
 
 def test_demo_build_refuses_to_overwrite(tmp_path, cli):

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from districtlens import refdata
-from districtlens.packs import Pack, PackError, load_pack, pack_dir
+from districtlens.ingest.packs import Pack, PackError, load_pack, pack_dir
 from districtlens.store import claims as claim_store
 from districtlens.store.claims import EnterpriseSet
 from districtlens.store.db import Store

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from districtlens.briefing import signing
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import DEFAULT_DB_PATH, EXIT_USAGE, DbOption, JsonOption, emit_json, fail, store_at
 
 brief_app = typer.Typer(

@@ -14,7 +14,7 @@ from districtlens.carriers.pipeline import PipelineError
 from districtlens.carriers.programmes import ProgrammeError, parse_programmes
 from districtlens.carriers.space import USES
 from districtlens.carriers.tenancy import TenancyDistrictlensError
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     EXIT_REJECTED,

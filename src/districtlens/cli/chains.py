@@ -16,7 +16,7 @@ from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.health import DEFAULT_THRESHOLDS
 from districtlens.chains.targets import DEFAULT_WEIGHTS
 from districtlens.chains.templates import TemplateError, get_template, shipped_templates
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     EXIT_USAGE,

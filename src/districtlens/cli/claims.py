@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from districtlens.claims import QueryError, check
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import DbOption, JsonOption, emit_json, fail, store_at
 from districtlens.store import claims as claim_store
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail
 from districtlens.commands.demo import DEFAULT_ENTERPRISES, DEFAULT_SEED, DEMO_USERS, build_demo, demo_password
 from districtlens.commands.runner import current_actor

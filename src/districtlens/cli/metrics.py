@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail, store_at
 from districtlens.metrics import Columns, MetricsInputError, complexity_table
 from districtlens.panel import ACTIVITIES, BY, VALUES, PanelSpec, panel_from_store

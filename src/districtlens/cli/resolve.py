@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     DbOption,

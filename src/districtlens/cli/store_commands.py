@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     EXIT_REJECTED,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from districtlens.cli import app
+from districtlens.cli.app import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, run
 from districtlens.errors import StoreError
 

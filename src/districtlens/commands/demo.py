@@ -13,8 +13,8 @@ from districtlens.commands.handover import read_handover
 from districtlens.demo.carriers import build_carriers_demo
 from districtlens.demo.registry import generate_registry
 from districtlens.errors import InputError, StoreError
+from districtlens.ingest.packs import load_pack, pack_rows
 from districtlens.ingest.report import ImportReport
-from districtlens.packs import load_pack
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 from districtlens.store.web_users import save_user
@@ -57,7 +57,7 @@ def build_demo(
     with open_store(path) as store:
         ctx = Context(store=store, actor=actor, progress_hook=progress)
         ctx.progress("loading the district pack")
-        write_pack(store, load_pack(pack), actor)
+        write_pack(store, pack_rows(load_pack(pack)), actor)
         ctx.progress(f"generating {enterprises:,} synthetic enterprises")
         registry = generate_registry(seed, enterprises)
         report = import_frame(

@@ -23,7 +23,7 @@ import polars as pl
 from districtlens.carriers.pipeline import LADDERS
 from districtlens.carriers.programmes import parse_programmes
 from districtlens.carriers.space import parse_schedules
-from districtlens.packs import pack_dir
+from districtlens.ingest.packs import pack_dir
 from districtlens.store import Store
 from districtlens.store import carriers as stored
 from districtlens.yamltext import load_yaml

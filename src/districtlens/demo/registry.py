@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from districtlens import refdata
-from districtlens.packs import load_pack
+from districtlens.ingest.packs import load_pack
 from districtlens.yamltext import load_yaml
 
 COLUMNS = [

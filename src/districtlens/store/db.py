@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import polars as pl
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Numbers that were used once and removed before any release: a gap the numbering may keep.
+RETIRED_MIGRATIONS = frozenset({3})
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -48,6 +50,9 @@ def migrations() -> list[tuple[int, str, str]]:
     versions = [v for v, _, _ in found]
     if len(versions) != len(set(versions)):
         raise IntegrityError("store.migrations_share_number", names=", ".join(sorted(n for _, n, _ in found)))
+    missing = sorted(set(range(1, max(versions, default=0) + 1)) - set(versions) - RETIRED_MIGRATIONS)
+    if missing:
+        raise IntegrityError("store.migration_gap", missing=", ".join(f"{m:04d}" for m in missing))
     return sorted(found)
 
 
@@ -168,9 +173,19 @@ def _migrate(store: Store) -> None:
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     applied = _applied(con)
-    for version, name, sql in migrations():
+    shipped = migrations()
+    unknown = applied - {version for version, _, _ in shipped}
+    if unknown:
+        raise IntegrityError("store.migrations_tampered", path=str(store.path),
+                             problem=f"versions {sorted(unknown)} are not migrations of this districtlens")
+    for version, name, sql in shipped:
         if version in applied:
             continue
-        with store.transaction():
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migration VALUES (?, ?, now()::TIMESTAMP)", [version, name])
+        try:
+            with store.transaction():
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migration VALUES (?, ?, now()::TIMESTAMP)", [version, name])
+        except duckdb.CatalogException as exc:
+            # The schema already holds what this migration creates: its record was deleted.
+            raise IntegrityError("store.migrations_tampered", path=str(store.path),
+                                 problem=f"migration {name} is not recorded, yet its tables exist ({exc})") from exc

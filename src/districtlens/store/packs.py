@@ -1,22 +1,35 @@
-"""Writing a district pack (packs/) into the store's pack tables, as one ledgered write."""
+"""Writing a district pack's rows (made by ingest.packs.pack_rows) into the store's pack tables, as
+one ledgered write."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from districtlens.packs import Pack
+from districtlens.errors import StoreError
 from districtlens.store import ledger
-from districtlens.store.db import Store, StoreError
+from districtlens.store.db import Store
 
 ACTION = "pack.load"
 
 
-def write_pack(store: Store, pack: Pack, actor: str) -> ledger.Entry:
-    """Insert `pack` into district_pack, zone, carrier, track and claim, with one ledger entry.
+@dataclass(frozen=True)
+class PackRows:
+    """A pack as the store keeps it: its rows per table (columns in ledger.HASHED_TABLES order
+    without ledger_seq), where it was read from and the digest of its files."""
+
+    id: str
+    district_adcode: str
+    path: str
+    digest: str
+    rows: dict[str, list[list[Any]]]
+
+
+def write_pack(store: Store, pack: PackRows, actor: str) -> ledger.Entry:
+    """Insert a pack's rows into district_pack, zone, carrier, track and claim, with one ledger entry.
 
     All or nothing. JSON columns hold canonical JSON text (sorted keys, no spaces). A `source`
     row (kind 'pack') records where the pack came from. Refuses, writing nothing, when the pack
@@ -27,17 +40,14 @@ def write_pack(store: Store, pack: Pack, actor: str) -> ledger.Entry:
         "SELECT ledger_seq FROM district_pack WHERE pack_id = ?", [pack.id]
     ).fetchone()
     if loaded:
-        raise StoreError(
-            f"pack {pack.id!r} is already loaded (ledger entry {loaded[0]}); "
-            "reloading a pack is not supported yet"
-        )
-    rows = _rows(pack)
+        raise StoreError("pack.already_loaded", pack=pack.id, ledger_seq=loaded[0])
+    rows = pack.rows
     try:
         with store.transaction() as con:
             seq = ledger.next_seq(con)
             con.execute(
                 "INSERT INTO source VALUES (?, ?, 'pack', ?, ?, ?)",
-                [seq, pack.id, str(pack.path), _pack_digest(pack), ledger.now_iso()],
+                [seq, pack.id, pack.path, pack.digest, ledger.now_iso()],
             )
             for table, table_rows in rows.items():
                 _insert(con, table, [[*row, seq] for row in table_rows])
@@ -48,16 +58,13 @@ def write_pack(store: Store, pack: Pack, actor: str) -> ledger.Entry:
                 ACTION,
                 {
                     "pack_id": pack.id,
-                    "district_adcode": pack.district.adcode,
+                    "district_adcode": pack.district_adcode,
                     "source_id": seq,
                     "counts": {table: len(table_rows) for table, table_rows in rows.items()},
                 },
             )
     except duckdb.ConstraintException as exc:
-        raise StoreError(
-            f"pack {pack.id!r} was not loaded: one of its ids is already used by "
-            f"another pack ({exc})"
-        ) from exc
+        raise StoreError("pack.id_taken", pack=pack.id, reason=str(exc)) from exc
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -82,118 +89,3 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[
         f"SELECT {names}, {ledger.row_hash_sql(table)} FROM (SELECT {typed})",
         [list(row) for row in rows],
     )
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else ledger.canonical(value)
-
-
-def _rows(pack: Pack) -> dict[str, list[list[Any]]]:
-    """The pack's rows per table, columns in ledger.HASHED_TABLES order without ledger_seq."""
-    adcode = pack.district.adcode
-    district = [
-        [
-            pack.id,
-            adcode,
-            pack.district.names.zh,
-            pack.district.names.en,
-            pack.district.names.fr,
-            _json(pack.district.peers),
-        ]
-    ]
-    zones = [
-        [
-            z.id,
-            pack.id,
-            adcode,
-            z.names.zh,
-            z.names.en,
-            z.names.fr,
-            z.role,
-            _json(z.orientation),
-            z.orientation_note,
-            _json(z.streets),
-            _json(z.roads),
-            _json(z.polygon),
-        ]
-        for z in pack.zones
-    ]
-    carriers = [
-        [
-            c.id,
-            pack.id,
-            c.names.zh,
-            c.names.en,
-            c.names.fr,
-            c.kind,
-            c.level,
-            c.zone,
-            c.district_adcode or adcode,
-            c.floor_space_m2,
-            c.area_km2,
-            c.lon,
-            c.lat,
-            c.synthetic,
-            c.note,
-        ]
-        for c in pack.carriers
-    ]
-    tracks = [
-        [
-            t.id,
-            pack.id,
-            t.names.zh,
-            t.names.en,
-            t.names.fr,
-            _json(t.classes),
-            _json(_keywords(t.keywords)),
-        ]
-        for t in pack.tracks
-    ]
-    claims = []
-    for c in pack.claims:
-        source = pack.source(c.source)
-        claims.append(
-            [
-                c.id,
-                pack.id,
-                c.quote,
-                c.quote_lang,
-                _json(c.translations),
-                source.title,
-                source.date,
-                c.subject,
-                _json(c.asserted),
-                c.comparison,
-                _json(c.query),
-            ]
-        )
-    return {
-        "district_pack": district,
-        "zone": zones,
-        "carrier": carriers,
-        "track": tracks,
-        "claim": claims,
-    }
-
-
-def _keywords(by_language: dict[str, list[str]]) -> list[str]:
-    """One list, Chinese first (business scopes are Chinese), without repeats."""
-    ordered = [
-        *by_language.get("zh", []),
-        *by_language.get("en", []),
-        *(
-            w
-            for lang, words in sorted(by_language.items())
-            if lang not in ("zh", "en")
-            for w in words
-        ),
-    ]
-    return list(dict.fromkeys(ordered))
-
-
-def _pack_digest(pack: Pack) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(pack.path.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()

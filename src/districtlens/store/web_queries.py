@@ -208,8 +208,3 @@ def ledger_status(store: Store, limit: int = 20) -> dict[str, Any]:
         "latest": [{"seq": e.seq, "ts": e.ts, "actor": e.actor, "action": e.action, "hash": e.hash}
                    for e in entries],
     }
-
-
-def verify_ledger(store: Store) -> dict[str, Any]:
-    verdict = ledger.verify(store.con)
-    return {"intact": verdict.intact, "entries": verdict.entries, "rows": verdict.rows, "problem": verdict.problem}

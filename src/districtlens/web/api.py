@@ -18,6 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from districtlens.chains.templates import ChainTemplate
+from districtlens.commands import Context
+from districtlens.commands import ledger as ledger_commands
 from districtlens.export import write_table
 from districtlens.store import Store
 from districtlens.store import web_queries as queries
@@ -331,6 +333,7 @@ def api_data(who: Data, store: Reader, server: State) -> dict:
 
 
 @router.get("/data/verify", summary="Verify the ledger: the hash chain and every row it vouches for")
-def api_verify(who: Data, store: Reader) -> dict:
-    return queries.verify_ledger(store)
+def api_verify(who: Data, store: Reader) -> dict[str, Any]:
+    verdict = ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
+    return ledger_commands.verify.dump(verdict)  # type: ignore[no-any-return]
 

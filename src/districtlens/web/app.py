@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
+from districtlens.errors import DistrictlensError
 from districtlens.web import api, auth, commands, pages
 from districtlens.web.deps import LoginRequired, check_form, language, session
 from districtlens.web.render import render
@@ -103,6 +104,15 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
                       detail=str(exc.detail))
+
+    @app.exception_handler(DistrictlensError)
+    async def refused(request: Request, exc: DistrictlensError):
+        """Every refusal of the product, once: a 4xx with its message in the user's language."""
+        lang = language(request)
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/internal/"):
+            return JSONResponse({"detail": exc.message(lang), "error": exc.as_json(lang)}, status_code=exc.http_status)
+        return render(request, "error.html", status_code=exc.http_status, status=exc.http_status,
+                      detail=exc.message(lang))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

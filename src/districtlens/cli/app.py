@@ -1,0 +1,33 @@
+"""The Typer app every command module adds its commands to.
+
+A refusal (`DistrictlensError`) is printed in the user's language and turned into its exit code
+here, once: 1 when the input was refused, 2 for a usage error.
+"""
+
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from districtlens.errors import DistrictlensError
+
+
+class ErrorsToExitCodes(TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DistrictlensError as exc:
+            from districtlens.cli.common import report_error
+
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    name="districtlens",
+    cls=ErrorsToExitCodes,
+    help="A district's innovation economy: kept, measured, mapped and briefed.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
