@@ -73,7 +73,7 @@ def test_the_search_index_follows_each_write(tmp_path):
     import polars as pl
 
     from districtlens.commands import Context
-from districtlens.commands.enterprises import import_frame
+    from districtlens.commands.enterprises import import_frame
     from tests.helpers import make_uscc
 
     def load(store, i, name):
@@ -133,7 +133,7 @@ def test_profiles_come_from_the_store_until_histories_are_held_then_follow_each_
     import polars as pl
 
     from districtlens.commands import Context
-from districtlens.commands.enterprises import import_frame
+    from districtlens.commands.enterprises import import_frame
     from districtlens.store.histories import history
     from tests.helpers import make_uscc
 

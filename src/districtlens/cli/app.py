@@ -6,7 +6,6 @@ here, once: 1 when the input was refused, 2 for a usage error.
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -14,7 +13,7 @@ from districtlens.errors import DistrictlensError
 
 
 class ErrorsToExitCodes(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DistrictlensError as exc:
