@@ -14,7 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from districtlens.cli import app
 from tests.helpers import make_uscc
 from tests.web.test_writes_while_serving import _free_port
 
@@ -49,11 +51,12 @@ READS = [
 
 
 def _run(db: Path, args: list[str], out: Path) -> tuple[int, str, bytes | None]:
+    """The command's exit code, standard output and written file, run in this process (the CLI
+    part; the command itself runs here or in the server, as the CLI decides)."""
     argv = [a.replace("{out}", str(out)) for a in args]
-    done = subprocess.run([sys.executable, "-m", "districtlens", *argv, "--db", str(db), "--json"],
-                          capture_output=True, text=True, timeout=600)
+    done = CliRunner().invoke(app, [*argv, "--db", str(db), "--json"])
     written = next((Path(a) for a in argv if a.startswith(str(out))), None)
-    return done.returncode, done.stdout, written.read_bytes() if written else None
+    return done.exit_code, done.stdout, written.read_bytes() if written else None
 
 
 @pytest.fixture(scope="module")
