@@ -178,3 +178,17 @@ def test_the_chains_package_reads_no_store():
             for name in names:
                 assert not name.startswith(("districtlens.store", "districtlens.commands", "duckdb")), \
                     f"{source.name} imports {name}"
+
+
+def test_every_chains_message_has_every_language_with_the_same_placeholders():
+    import string
+
+    from districtlens.i18n import LANGUAGES, catalog
+
+    keys = [key for key in catalog("en") if key.startswith("chains.")]
+    assert len(keys) >= 30
+    for key in keys:
+        fields = {lang: {f for _, f, _, _ in string.Formatter().parse(catalog(lang).get(key, "")) if f}
+                  for lang in LANGUAGES}
+        assert all(catalog(lang).get(key) for lang in LANGUAGES), key
+        assert fields["zh"] == fields["en"] == fields["fr"], key

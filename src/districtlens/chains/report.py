@@ -209,7 +209,7 @@ def leads_frame(rows: pl.DataFrame) -> pl.DataFrame:
     in the city (district_adcode null): they are, by definition, elsewhere."""
     columns = set(rows.columns)
 
-    def column(name: str, dtype: pl.DataType) -> pl.Expr:
+    def column(name: str, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
         return pl.col(name).cast(dtype) if name in columns else pl.lit(None, dtype=dtype).alias(name)
 
     firms = rows.select(

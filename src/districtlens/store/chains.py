@@ -19,9 +19,8 @@ CLOSED_STATUS_PATTERN = "(?i)注销|吊销|撤销|deregistered|revoked|dissolved
 
 def latest_fact_year(store: Store) -> int | None:
     """The latest year for which the store holds any revenue."""
-    return store.con.execute(
-        "SELECT max(year) FROM fact_version WHERE revenue IS NOT NULL"
-    ).fetchone()[0]
+    found = store.con.execute("SELECT max(year) FROM fact_version WHERE revenue IS NOT NULL").fetchone()
+    return None if found is None else found[0]
 
 
 def city_firms(store: Store, city_prefix: str, year: int | None) -> pl.DataFrame:
