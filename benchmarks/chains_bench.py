@@ -25,6 +25,7 @@ import polars as pl
 from districtlens.chains import report
 from districtlens.chains.templates import shipped_templates
 from districtlens.commands import Context
+from districtlens.commands.chains import load_context
 from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
 from districtlens.store import open_store
@@ -83,7 +84,7 @@ def main() -> int:
         # the tracks on concurrent threads, each placed once and judged in one grouped pass
         # over all districts.
         started = time.perf_counter()
-        context, load_s = timed(lambda: report.load_context(store, jingan))
+        context, load_s = timed(lambda: load_context(store, jingan))
         by_track, tracks_s = timed(lambda: report.city_health_by_track(context, list(templates.values())))
         all_s = time.perf_counter() - started
         statuses: dict[str, int] = {}
@@ -105,7 +106,7 @@ def main() -> int:
         # One `chains show` as the CLI runs it: read, place, health.
         end_to_end = []
         for _ in range(3):
-            _, seconds = timed(lambda: report.health(report.load_context(store, jingan), templates[args.track]))
+            _, seconds = timed(lambda: report.health(load_context(store, jingan), templates[args.track]))
             end_to_end.append(seconds)
         print(f"chains show {args.track} --area {jingan} end to end: {min(end_to_end):.2f} s (best of 3)")
 
@@ -113,7 +114,7 @@ def main() -> int:
         runs = []
         for _ in range(3):
             (chain, ranked), seconds = timed(
-                lambda: report.targets(store, report.load_context(store, jingan), templates[args.track], top=20)
+                lambda: report.targets(load_context(store, jingan), templates[args.track], top=20)
             )
             runs.append(seconds)
         targets_s = min(runs)

@@ -11,6 +11,8 @@ import pytest
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.templates import shipped_templates
+from districtlens.commands.chains import load_context
+from districtlens.errors import NotFound
 from tests.chains.builders import (
     DANING_STREET,
     HUANGPU,
@@ -63,8 +65,8 @@ def city_store(store):
 
 
 def test_targets_fill_the_gaps_and_never_come_from_the_area(city_store):
-    context = report.load_context(city_store, JINGAN)
-    health, ranked = report.targets(city_store, context, BIOPHARMA, top=50)
+    context = load_context(city_store, JINGAN)
+    health, ranked = report.targets(context, BIOPHARMA, top=50)
     gaps = set(health.filter(pl.col("status").is_in(["missing", "weak"]))["link_id"].to_list())
     assert "synthetic-biology" in gaps
     assert ranked.height > 0
@@ -78,17 +80,17 @@ def test_targets_fill_the_gaps_and_never_come_from_the_area(city_store):
 
 
 def test_a_zone_area_does_not_poach_from_its_own_district(city_store):
-    context = report.load_context(city_store, "daning")
+    context = load_context(city_store, "daning")
     assert context.area.kind == "zone"
     assert context.area_firms.height == len(LINK_CLASSES)
-    _, ranked = report.targets(city_store, context, BIOPHARMA, top=100)
+    _, ranked = report.targets(context, BIOPHARMA, top=100)
     assert ranked.height > 0
     assert JINGAN not in ranked["district_adcode"].to_list()
 
 
 def test_parts_and_explanations_carry_real_figures(city_store):
-    context = report.load_context(city_store, JINGAN)
-    health, ranked = report.targets(city_store, context, BIOPHARMA, top=100)
+    context = load_context(city_store, JINGAN)
+    health, ranked = report.targets(context, BIOPHARMA, top=100)
     city = context.city.filter(pl.col("district_adcode") != JINGAN)
     for row in ranked.to_dicts():
         firm = city.filter(pl.col("uscc") == row["uscc"]).row(0, named=True)
@@ -112,17 +114,17 @@ def test_parts_and_explanations_carry_real_figures(city_store):
 
 
 def test_the_bigger_filler_of_a_missing_link_ranks_first(city_store):
-    context = report.load_context(city_store, JINGAN)
-    _, ranked = report.targets(city_store, context, BIOPHARMA, top=100)
+    context = load_context(city_store, JINGAN)
+    _, ranked = report.targets(context, BIOPHARMA, top=100)
     synbio = ranked.filter(pl.col("links").list.contains("synthetic-biology"))
     assert synbio["name"].to_list() == [f"合成生物-{HUANGPU}", f"合成生物-{XUHUI}",
                                         f"合成生物-{PUDONG}"]
 
 
 def test_free_space_scores_when_given(city_store):
-    context = report.load_context(city_store, JINGAN)
+    context = load_context(city_store, JINGAN)
     space = pl.DataFrame({"zone_id": ["daning"], "free_m2": [150.0]})
-    _, ranked = report.targets(city_store, context, BIOPHARMA, space=space, top=5)
+    _, ranked = report.targets(context, BIOPHARMA, space=space, top=5)
     employees = dict(context.city.select("uscc", "employees").iter_rows())
     for row in ranked.to_dicts():
         # Each employee needs 10 m²: 150 m² free covers 150 / (10 x employees) of the need.
@@ -131,15 +133,15 @@ def test_free_space_scores_when_given(city_store):
 
 
 def test_a_zone_not_oriented_to_the_chain_scores_no_fit(city_store):
-    context = report.load_context(city_store, "suhewan")
-    _, ranked = report.targets(city_store, context, BIOPHARMA, top=5)
+    context = load_context(city_store, "suhewan")
+    _, ranked = report.targets(context, BIOPHARMA, top=5)
     assert ranked.height > 0
     assert all(p["zone_fit"] == 0 for p in ranked["parts"].to_list())
     assert all("no functional zone" in why for why in ranked["why"].to_list())
 
 
 def test_leads_naming_area_firms_are_dropped(city_store):
-    context = report.load_context(city_store, JINGAN)
+    context = load_context(city_store, JINGAN)
     inside = context.area_firms.row(0, named=True)
     leads = pl.DataFrame({
         "uscc": [inside["uscc"], "91310000LEAD000001", "91310000LEAD000002"],
@@ -150,14 +152,14 @@ def test_leads_naming_area_firms_are_dropped(city_store):
         "revenue": [9e6, 9e6, 10.0], "revenue_prior": [None, None, None],
         "employees": [5.0, 5.0, 5.0],
     })
-    _, ranked = report.targets(city_store, context, BIOPHARMA, leads=leads, top=100)
+    _, ranked = report.targets(context, BIOPHARMA, leads=leads, top=100)
     assert "新合成生物公司" in ranked["name"].to_list()
     assert inside["uscc"] not in ranked["uscc"].to_list()
     assert inside["name"] not in ranked["name"].to_list()
 
 
 def test_opportunities_are_classes_not_yet_held(city_store):
-    context = report.load_context(city_store, JINGAN)
+    context = load_context(city_store, JINGAN)
     found = report.area_opportunities(context, BIOPHARMA, top=None)
     assert found.height > 0
     assert (found["rca"] < 1).all()
@@ -167,14 +169,15 @@ def test_opportunities_are_classes_not_yet_held(city_store):
 
 
 def test_against_peers_needs_a_peer_set(city_store, store):
-    context = report.load_context(city_store, JINGAN, against="peers")
+    context = load_context(city_store, JINGAN, against="peers")
     assert set(context.reference_firms["district_adcode"].unique()) == {HUANGPU, XUHUI, JINGAN}
-    with pytest.raises(report.ReportError, match="no peer set"):
-        report.load_context(city_store, HUANGPU, against="peers")
+    with pytest.raises(NotFound, match="no peer set") as caught:
+        load_context(city_store, HUANGPU, against="peers")
+    assert (caught.value.key, caught.value.values) == ("chains.no_peers", {"district": HUANGPU})
 
 
 def test_the_chain_graph_carries_health(city_store):
-    context = report.load_context(city_store, JINGAN)
+    context = load_context(city_store, JINGAN)
     health = report.health(context, BIOPHARMA)
     graph = chain_graph(BIOPHARMA, health)
     assert list(graph.nodes) == [link.id for link in BIOPHARMA.links]
@@ -188,9 +191,9 @@ def test_the_chain_graph_carries_health(city_store):
 
 def test_the_city_health_of_every_track_at_once_is_each_tracks_own(city_store):
     templates = list(shipped_templates().values())
-    together = report.city_health_by_track(report.load_context(city_store, JINGAN), templates)
+    together = report.city_health_by_track(load_context(city_store, JINGAN), templates)
     assert list(together) == [template.id for template in templates]
-    one_by_one = report.load_context(city_store, JINGAN)
+    one_by_one = load_context(city_store, JINGAN)
     for template in templates:
         assert together[template.id].equals(report.city_health(one_by_one, template)), template.id
     biopharma = together["biopharma"]
@@ -209,3 +212,23 @@ def test_the_city_read_carries_both_years_and_takes_its_values_as_text(city_stor
     assert (row["revenue"], row["revenue_prior"]) == (expected.revenue, expected.revenue_prior)
     assert read_city(city_store, JINGAN[:4], YEAR + 5)["revenue"].null_count() == firms.height
     assert read_city(city_store, "31' OR '1'='1", YEAR).is_empty()
+
+
+def test_a_context_built_from_frames_alone_ranks_as_the_store_read_one(city_store):
+    """`report` needs no store: given the area and the frames, it ranks as `load_context` does."""
+    from districtlens.areas import Area
+    from districtlens.store.chains import city_firms as read_city
+    from tests.chains.builders import YEAR
+
+    zones = pl.DataFrame({"zone_id": ["daning", "suhewan"], "name_zh": ["大宁功能区", "苏河湾功能区"],
+                          "name_en": ["Daning zone", "Suhewan zone"], "role": ["core", "core"],
+                          "orientation": [["biopharma"], ["finance-services"]]})
+    area = Area("zone", "daning", JINGAN, {"zh": "大宁功能区", "en": "Daning zone"})
+    built = report.build_context(area, read_city(city_store, JINGAN[:4], YEAR), year=YEAR, zones=zones)
+    assert built.zones["zone_id"].to_list() == ["daning"]  # a zone lands targets in itself only
+    loaded = load_context(city_store, "daning")
+    assert built.area.label == loaded.area.label == "大宁功能区 (daning)"
+    assert report.targets(built, BIOPHARMA)[1].equals(report.targets(loaded, BIOPHARMA)[1])
+    with pytest.raises(NotFound) as caught:
+        report.build_context(area, read_city(city_store, "4403", YEAR), year=YEAR)
+    assert (caught.value.key, caught.value.values) == ("chains.no_firms", {"city": "3101"})

@@ -14,12 +14,12 @@ import yaml
 from districtlens.chains.placement import place
 from districtlens.chains.templates import (
     STAGES,
-    TemplateError,
     get_template,
     load_template,
     parse_template,
     shipped_templates,
 )
+from districtlens.errors import InputError, NotFound
 from tests.chains.builders import TPEX_JSON
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "src" / "districtlens" / "chains" / "templates"
@@ -55,27 +55,39 @@ def _raw(path: Path) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("edit", "message"),
+    ("edit", "key", "place", "message"),
     [
-        (lambda t: t["links"][0]["rules"][0].update(classes=["9999"]), "9999 is not a GB/T"),
-        (lambda t: t["links"][0]["rules"][0].update(classes=[7340]), "quoted text"),
-        (lambda t: t["links"][0]["name"].pop("fr"), "needs text in fr"),
-        (lambda t: t["links"][0].update(edges=["nowhere"]), "nowhere"),
-        (lambda t: t["links"][0].update(stage="sideways"), "stage"),
-        (lambda t: t["links"][0].update(rules=[]), "at least one"),
-        (lambda t: t["links"][0]["rules"][0].update(keywords={"zh": ["研发"]}), "not both"),
-        (lambda t: t["links"][1].update(id=t["links"][0]["id"]), "used twice"),
-        (lambda t: t.update(version="one"), "version"),
-        (lambda t: t["links"][0].update(colour="red"), "colour"),
+        (lambda t: t["links"][0]["rules"][0].update(classes=["9999"]), "unknown_class",
+         "links[rd-cro-cdmo].rules[1].classes", "9999 is not a GB/T"),
+        (lambda t: t["links"][0]["rules"][0].update(classes=[7340]), "class_not_text",
+         "links[rd-cro-cdmo].rules[1].classes", "quoted text"),
+        (lambda t: t["links"][0]["name"].pop("fr"), "missing_names", "links[rd-cro-cdmo].name",
+         "needs text in fr"),
+        (lambda t: t["links"][0].update(edges=["nowhere"]), "unknown_edges", "links[rd-cro-cdmo].edges",
+         "nowhere"),
+        (lambda t: t["links"][0].update(stage="sideways"), "bad_stage", "links[rd-cro-cdmo].stage",
+         "'sideways'"),
+        (lambda t: t["links"][0].update(rules=[]), "no_rules", "links[rd-cro-cdmo].rules", "at least one"),
+        (lambda t: t["links"][0]["rules"][0].update(keywords={"zh": ["研发"]}), "rule_kind",
+         "links[rd-cro-cdmo].rules[1]", "not both"),
+        (lambda t: t["links"][1].update(id=t["links"][0]["id"]), "duplicate_links", "links", "used twice"),
+        (lambda t: t["links"][2].update(id="Not An Id"), "bad_id", "links[3].id", "'Not An Id'"),
+        (lambda t: t.update(version="one"), "bad_version", "version", "'one'"),
+        (lambda t: t["links"][0].update(colour="red"), "unknown_keys", "links[rd-cro-cdmo]", "colour"),
     ],
 )
-def test_mistakes_are_named_with_their_place(edit, message):
+def test_mistakes_are_named_with_their_place(edit, key, place, message):
     raw = _raw(TEMPLATE_DIR / "biopharma.yaml")
+    assert raw["links"][0]["id"] == "rd-cro-cdmo"
     edit(raw)
-    with pytest.raises(TemplateError) as caught:
+    with pytest.raises(InputError) as caught:
         parse_template(raw, origin="biopharma.yaml")
+    assert caught.value.key == f"chains.template.{key}"
+    assert caught.value.values["where"] == f"biopharma.yaml, {place}"
     assert message in str(caught.value)
-    assert "biopharma.yaml" in str(caught.value)
+    # The place is the template's own path of keys: every language names it alike.
+    for lang in ("zh", "fr"):
+        assert f"biopharma.yaml, {place}" in caught.value.message(lang)
 
 
 def test_a_user_template_replaces_the_shipped_one(tmp_path):
@@ -88,15 +100,23 @@ def test_a_user_template_replaces_the_shipped_one(tmp_path):
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     template = get_template("integrated-circuits", path)
     assert (template.version, len(template.links)) == (2, 3)
-    with pytest.raises(TemplateError, match="not biopharma"):
+    with pytest.raises(InputError, match="not biopharma"):
         get_template("biopharma", path)
+
+
+def test_an_unknown_track_is_not_found_with_the_known_ones():
+    with pytest.raises(NotFound) as caught:
+        get_template("no-such-track")
+    assert caught.value.key == "chains.unknown_track"
+    assert "biopharma" in caught.value.values["known"] and "no-such-track" in str(caught.value)
 
 
 def test_broken_yaml_is_reported(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("id: [unclosed", encoding="utf-8")
-    with pytest.raises(TemplateError, match="not valid YAML"):
+    with pytest.raises(InputError, match="not valid YAML") as caught:
         load_template(path)
+    assert caught.value.key == "chains.template.bad_yaml" and str(path) in str(caught.value)
 
 
 STREAMS = {"上游": "upstream", "中游": "midstream", "下游": "downstream"}

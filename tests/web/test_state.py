@@ -48,15 +48,15 @@ def test_link_firms_are_the_district_firms_placed_in_the_link(web_store):
     exactly the district's firms that placing them alone puts in the link, largest first."""
     import polars as pl
 
-    from districtlens.chains import report
     from districtlens.chains.placement import place
     from districtlens.chains.templates import shipped_templates
+    from districtlens.commands.chains import load_context
     from districtlens.store import open_store
     from districtlens.web import figures
 
     template = shipped_templates()["biopharma"]
     with open_store(web_store["db"], read_only=True) as store:
-        context = report.load_context(store, "310106")
+        context = load_context(store, "310106")
     alone = place(context.area_firms, template)
     checked = 0
     for link in template.links:

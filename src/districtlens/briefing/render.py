@@ -21,11 +21,12 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from districtlens.areas import resolve_area
 from districtlens.briefing import charts, i18n, signing
 from districtlens.briefing.figures import SECTIONS, Figure, compute_all, definition, plan
 from districtlens.claims.compute import Session, district_of
-from districtlens.store import ledger
-from districtlens.store.chains import AreaError, resolve_area
+from districtlens.errors import NotFound
+from districtlens.store import ledger, places
 from districtlens.store.db import Store
 
 FORMATS = ("html", "pdf", "docx")
@@ -65,9 +66,7 @@ def area_name(store: Store, session: Session, area: str, lang: str) -> str:
         row = store.con.execute("SELECT name_zh, name_en, name_fr FROM zone WHERE zone_id = ?", [area]).fetchone()
     if row:
         return dict(zip(i18n.LANGUAGES, row, strict=True))[lang] or row[1] or area
-    from districtlens.store.chains import district_label
-
-    return district_label(area)
+    return resolve_area(area, places.zones(store), places.district_names(store)).label
 
 
 def build(store: Store, area: str, lang: str, key_file: Path | None,
@@ -79,9 +78,9 @@ def build(store: Store, area: str, lang: str, key_file: Path | None,
     key = signing.load_private(signing.key_path(key_file))
     session = Session(store)
     try:
-        resolve_area(store, area)
+        resolve_area(area, places.zones(store), places.district_names(store))
         name = area_name(store, session, area, lang)
-    except (AreaError, LookupError) as exc:
+    except (NotFound, LookupError) as exc:
         raise BriefingError(str(exc)) from exc
     if figures is None:
         figures = compute_figures(store, area, session)

@@ -229,7 +229,7 @@ def _rows_point_into(placements: pl.DataFrame, firms: pl.DataFrame) -> bool:
     if "firm_row" not in placements.columns:
         return False
     rows = placements["firm_row"]
-    if rows.null_count() or (rows.len() and rows.max() >= firms.height):
+    if rows.null_count() or (rows >= firms.height).any():
         return False
     return bool((firms["uscc"].gather(rows) == placements["uscc"]).fill_null(False).all())
 

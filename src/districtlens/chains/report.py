@@ -1,5 +1,8 @@
-"""Chain health and targets for an area of a store: reads through `districtlens.store.chains`,
-then the pure functions of this package. The CLI and the dashboard both call these.
+"""Chain health and targets for an area, from the frames a caller read: the city's firms, the
+area's peers and functional zones. `build_context` gathers what an area's analysis needs once;
+the other functions run this package's measures on it. Reading those frames from a store is the
+command layer's (`districtlens.commands.chains.load_context`); the CLI, the dashboard, claims and
+briefings all go through it.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -28,16 +32,13 @@ from districtlens.chains.targets import (
     rank_targets,
 )
 from districtlens.chains.templates import ChainTemplate, shipped_templates
+from districtlens.errors import InputError, NotFound
 from districtlens.refdata import areas, cities, provinces
-from districtlens.store import Store
-from districtlens.store import chains as chain_store
-from districtlens.store.chains import Area
+
+if TYPE_CHECKING:
+    from districtlens.areas import Area
 
 AGAINST = ("city", "peers")
-
-
-class ReportError(ValueError):
-    """A request the store cannot answer (no peers, no firms), said plainly."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Context:
     city: pl.DataFrame  # every operating firm of the city
     area_firms: pl.DataFrame
     reference_firms: pl.DataFrame
+    zones: pl.DataFrame | None  # the functional zones a target could land in (`rank_targets`)
     _placed: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _texts: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     # Two threads may place two chains at once (a briefing does); the shared text is found once.
@@ -85,32 +87,33 @@ class Context:
         return activity_measures(self.city, self.area_firms, self.area.kind == "district", self.area.code)
 
 
-def load_context(store: Store, area_code: str, against: str = "city", year: int | None = None,
-                 city: pl.DataFrame | None = None) -> Context:
-    """Resolve the area and read the city's firms (pass `city` to reuse an earlier read)."""
+def check_against(against: str) -> None:
+    """Refuse a reference other than the city or the peers (before anything is read for it)."""
     if against not in AGAINST:
-        raise ReportError(f"--against must be one of {', '.join(AGAINST)}, got {against!r}")
-    area = chain_store.resolve_area(store, area_code)
-    if year is None and city is None:
-        year = chain_store.latest_fact_year(store)
-    if city is None:
-        city = chain_store.city_firms(store, area.city_prefix, year)
+        raise InputError("value.not_one_of", name="against", value=against, choices=", ".join(AGAINST))
+
+
+def build_context(area: Area, city: pl.DataFrame, *, year: int | None, against: str = "city",
+                  peers: list[str] | None = None, zones: pl.DataFrame | None = None) -> Context:
+    """The context of `area` from `city` (every operating firm of its city, as
+    `store.chains.city_firms` reads them for `year`). `peers`: the peer districts of the area's
+    district (needed against peers); `zones`: its district's functional zones (a zone area lands
+    targets in itself only)."""
+    check_against(against)
     if city.is_empty():
-        raise ReportError(f"the store holds no operating firm in city {area.city_prefix}")
+        raise NotFound("chains.no_firms", city=area.city_prefix)
     area_firms = city.filter(pl.col(area.column) == area.code)
     if against == "city":
         reference = city
         reference_label = _city_label(area.city_prefix)
     else:
-        peers = chain_store.peer_districts(store, area.district_adcode)
         if not peers:
-            raise ReportError(
-                f"no peer set for district {area.district_adcode}: load its pack, or use"
-                " --against city"
-            )
+            raise NotFound("chains.no_peers", district=area.district_adcode)
         reference = city.filter(pl.col("district_adcode").is_in(peers))
         reference_label = f"its {len(peers)} peer districts"
-    return Context(area, against, reference_label, year, city, area_firms, reference)
+    if zones is not None and area.kind == "zone":
+        zones = zones.filter(pl.col("zone_id") == area.code)
+    return Context(area, against, reference_label, year, city, area_firms, reference, zones)
 
 
 def health(context: Context, template: ChainTemplate, placements: pl.DataFrame | None = None,
@@ -126,7 +129,6 @@ def health(context: Context, template: ChainTemplate, placements: pl.DataFrame |
 
 
 def targets(
-    store: Store,
     context: Context,
     template: ChainTemplate,
     *,
@@ -147,13 +149,9 @@ def targets(
         candidates = pl.concat(
             [outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed"
         )
-    activity = context.activity
-    zones = chain_store.zones(store, context.area.district_adcode)
-    if context.area.kind == "zone":
-        zones = zones.filter(pl.col("zone_id") == context.area.code)
     ranked = rank_targets(
-        template, chain, placements, candidates, context.area_firms, activity,
-        area_label=context.area.label, zones=zones, space=space, weights=weights, top=top,
+        template, chain, placements, candidates, context.area_firms, context.activity,
+        area_label=context.area.label, zones=context.zones, space=space, weights=weights, top=top,
     )
     return chain, ranked
 
@@ -211,7 +209,7 @@ def leads_frame(rows: pl.DataFrame) -> pl.DataFrame:
     in the city (district_adcode null): they are, by definition, elsewhere."""
     columns = set(rows.columns)
 
-    def column(name: str, dtype: pl.DataType) -> pl.Expr:
+    def column(name: str, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
         return pl.col(name).cast(dtype) if name in columns else pl.lit(None, dtype=dtype).alias(name)
 
     firms = rows.select(

@@ -242,13 +242,13 @@ def opportunities(
     )
 
 
-_TARGET_SCHEMA = {
-    "uscc": pl.String, "name": pl.String, "district_adcode": pl.String,
-    "industry_code": pl.String, "links": pl.List(pl.String), "zone_id": pl.String,
-    "score": pl.Float64,
+_TARGET_SCHEMA = pl.Schema({
+    "uscc": pl.String(), "name": pl.String(), "district_adcode": pl.String(),
+    "industry_code": pl.String(), "links": pl.List(pl.String), "zone_id": pl.String(),
+    "score": pl.Float64(),
     "parts": pl.Struct({k: pl.Float64 for k in TargetWeights().as_dict()}),
-    "why": pl.String,
-}
+    "why": pl.String(),
+})
 
 
 def _empty_targets() -> pl.DataFrame:

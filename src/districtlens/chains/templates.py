@@ -12,13 +12,16 @@ supplies). A rule is either
   class is one of those).
 
 `load_template(path)` and `shipped_templates()` return validated `ChainTemplate`s; any mistake
-raises `TemplateError` naming the file, the link and what is wrong.
+raises an `InputError` (keys `chains.template.*`) naming the file, the place in it and what is
+wrong. The place is written as a path of the template's own keys, the same in every language:
+`biopharma.yaml, links[apis].rules[2].classes` (a link by its id, or by its position counted from
+1 while its id is not yet valid; a rule by its position).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from districtlens.errors import InputError, NotFound
 from districtlens.refdata import gbt_class_codes
 from districtlens.yamltext import load_yaml
 
@@ -34,10 +38,6 @@ LANGUAGES = ("zh", "en", "fr")
 KEYWORD_LANGUAGES = ("zh", "en")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLASS_PATTERN = re.compile(r"^\d{4}$")
-
-
-class TemplateError(ValueError):
-    """A template that cannot be used, with a message that says where and why."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,9 @@ def load_template(path: str | Path, known_classes: frozenset[str] | None = None)
     try:
         raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise TemplateError(f"{path}: cannot read the template ({exc.strerror})") from exc
+        raise InputError("chains.template.unreadable", where=str(path), reason=str(exc.strerror)) from exc
     except yaml.YAMLError as exc:
-        raise TemplateError(f"{path}: not valid YAML: {exc}") from exc
+        raise InputError("chains.template.bad_yaml", where=str(path), reason=str(exc)) from exc
     return parse_template(raw, origin=str(path), known_classes=known_classes)
 
 
@@ -120,30 +120,29 @@ def parse_template(
 ) -> ChainTemplate:
     """Validate a template already read into Python values (a dict as YAML gives it)."""
     known = gbt_class_codes() if known_classes is None else known_classes
-    where = origin
-    data = _mapping(raw, where, "the template")
-    _only_keys(data, {"id", "version", "name", "links"}, where)
-    template_id = _identifier(data.get("id"), where, "id")
+    top = _Place(origin)
+    data = _mapping(raw, top)
+    _only_keys(data, {"id", "version", "name", "links"}, top)
+    template_id = _identifier(data.get("id"), top.key("id"))
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise TemplateError(f"{where}: `version` must be a whole number of at least 1, got {version!r}")
-    name = _names(data.get("name"), where)
+        raise InputError("chains.template.bad_version", where=str(top.key("version")), value=repr(version))
+    name = _names(data.get("name"), top.key("name"))
     raw_links = data.get("links")
     if not isinstance(raw_links, list) or not raw_links:
-        raise TemplateError(f"{where}: `links` must be a non-empty list")
-    links = tuple(_link(item, where, i + 1, known) for i, item in enumerate(raw_links))
+        raise InputError("chains.template.no_links", where=str(top.key("links")))
+    links = tuple(_link(item, top.key("links"), i + 1, known) for i, item in enumerate(raw_links))
     ids = [link.id for link in links]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise TemplateError(f"{where}: link ids used twice: {', '.join(duplicates)}")
+        raise InputError("chains.template.duplicate_links", where=str(top.key("links")), ids=", ".join(duplicates))
     for link in links:
+        edges = top.key("links").item(link.id).key("edges")
         unknown = [e for e in link.edges if e not in ids]
         if unknown:
-            raise TemplateError(
-                f"{where}, link {link.id}: edges name links that do not exist: {', '.join(unknown)}"
-            )
+            raise InputError("chains.template.unknown_edges", where=str(edges), edges=", ".join(unknown))
         if link.id in link.edges:
-            raise TemplateError(f"{where}, link {link.id}: a link cannot have an edge to itself")
+            raise InputError("chains.template.self_edge", where=str(edges), link=link.id)
     return ChainTemplate(template_id, version, name, links, origin)
 
 
@@ -158,7 +157,7 @@ def shipped_templates() -> dict[str, ChainTemplate]:
         with resources.as_file(entry) as path:
             template = load_template(path)
         if template.id != entry.name.removesuffix(".yaml"):
-            raise TemplateError(f"{entry.name}: the file name must be the template id ({template.id})")
+            raise InputError("chains.template.file_name", where=entry.name, id=template.id)
         found[template.id] = template
     return found
 
@@ -168,97 +167,111 @@ def get_template(track: str, path: str | Path | None = None) -> ChainTemplate:
     if path is not None:
         template = load_template(path)
         if template.id != track:
-            raise TemplateError(f"{path}: the template's id is {template.id}, not {track}")
+            raise InputError("chains.template.other_track", where=str(path), id=template.id, track=track)
         return template
     templates = shipped_templates()
     if track not in templates:
-        raise TemplateError(f"no chain template for track {track!r}; known: {', '.join(templates)}")
+        raise NotFound("chains.unknown_track", track=track, known=", ".join(templates))
     return templates[track]
 
 
-def _link(raw: Any, origin: str, position: int, known: frozenset[str]) -> Link:
-    data = _mapping(raw, f"{origin}, link {position}", "a link")
-    link_id = _identifier(data.get("id"), f"{origin}, link {position}", "id")
-    where = f"{origin}, link {link_id}"
+@dataclass(frozen=True)
+class _Place:
+    """Where a value sits in a template: its file (or origin) and the path of keys to it."""
+
+    origin: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.origin}, {self.path}" if self.path else self.origin
+
+    def key(self, name: str) -> _Place:
+        return replace(self, path=f"{self.path}.{name}" if self.path else name)
+
+    def item(self, label: str | int) -> _Place:
+        """An item of the list at this place: a link by its id, or an item by its position."""
+        return replace(self, path=f"{self.path}[{label}]")
+
+
+def _link(raw: Any, links: _Place, position: int, known: frozenset[str]) -> Link:
+    """The link at `position` (from 1) of the list at `links`: named by position until its id is read."""
+    data = _mapping(raw, links.item(position))
+    link_id = _identifier(data.get("id"), links.item(position).key("id"))
+    where = links.item(link_id)
     _only_keys(data, {"id", "name", "stage", "rules", "edges"}, where)
     stage = data.get("stage")
     if stage not in STAGES:
-        raise TemplateError(f"{where}: `stage` must be one of {', '.join(STAGES)}, got {stage!r}")
+        raise InputError("chains.template.bad_stage", where=str(where.key("stage")), stages=", ".join(STAGES),
+                         value=repr(stage))
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
-        raise TemplateError(f"{where}: `rules` must list at least one class or keyword rule")
-    rules = tuple(_rule(r, f"{where}, rule {i + 1}", known) for i, r in enumerate(raw_rules))
+        raise InputError("chains.template.no_rules", where=str(where.key("rules")))
+    rules = tuple(_rule(r, where.key("rules").item(i + 1), known) for i, r in enumerate(raw_rules))
     edges = data.get("edges", [])
     if not isinstance(edges, list) or not all(isinstance(e, str) for e in edges):
-        raise TemplateError(f"{where}: `edges` must be a list of link ids")
-    return Link(link_id, _names(data.get("name"), where), stage, rules, tuple(edges))
+        raise InputError("chains.template.bad_edges", where=str(where.key("edges")))
+    return Link(link_id, _names(data.get("name"), where.key("name")), stage, rules, tuple(edges))
 
 
-def _rule(raw: Any, where: str, known: frozenset[str]) -> Rule:
-    data = _mapping(raw, where, "a rule")
+def _rule(raw: Any, where: _Place, known: frozenset[str]) -> Rule:
+    data = _mapping(raw, where)
     _only_keys(data, {"classes", "keywords", "within"}, where)
     if ("classes" in data) == ("keywords" in data):
-        raise TemplateError(f"{where}: a rule has either `classes` or `keywords` (one, not both)")
+        raise InputError("chains.template.rule_kind", where=str(where))
     if "classes" in data:
         if "within" in data:
-            raise TemplateError(f"{where}: `within` belongs to keyword rules only")
-        return Rule(classes=_classes(data["classes"], where, "classes", known))
-    keywords = _mapping(data["keywords"], where, "`keywords`")
-    _only_keys(keywords, set(KEYWORD_LANGUAGES), f"{where}, keywords")
+            raise InputError("chains.template.within_on_class_rule", where=str(where))
+        return Rule(classes=_classes(data["classes"], where.key("classes"), known))
+    keywords = _mapping(data["keywords"], where.key("keywords"))
+    _only_keys(keywords, set(KEYWORD_LANGUAGES), where.key("keywords"))
     by_language = {}
     for language in KEYWORD_LANGUAGES:
         words = keywords.get(language, [])
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise TemplateError(f"{where}: keywords.{language} must be a list of non-empty words")
+            raise InputError("chains.template.bad_keywords", where=str(where.key("keywords").key(language)))
         by_language[language] = tuple(w.strip() for w in words)
     if not any(by_language.values()):
-        raise TemplateError(f"{where}: a keyword rule needs at least one keyword")
-    within = _classes(data["within"], where, "within", known) if "within" in data else ()
+        raise InputError("chains.template.no_keywords", where=str(where.key("keywords")))
+    within = _classes(data["within"], where.key("within"), known) if "within" in data else ()
     return Rule(keywords_zh=by_language["zh"], keywords_en=by_language["en"], within=within)
 
 
-def _classes(raw: Any, where: str, key: str, known: frozenset[str]) -> tuple[str, ...]:
+def _classes(raw: Any, where: _Place, known: frozenset[str]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
-        raise TemplateError(f"{where}: `{key}` must be a non-empty list of four-digit classes")
+        raise InputError("chains.template.bad_classes", where=str(where))
     classes = []
     for value in raw:
         code = str(value)
         if not isinstance(value, str) or not CLASS_PATTERN.match(code):
-            raise TemplateError(
-                f"{where}: `{key}` holds {value!r}; write four-digit GB/T 4754-2017 classes"
-                f" as quoted text, e.g. \"2710\""
-            )
+            raise InputError("chains.template.class_not_text", where=str(where), value=repr(value))
         if code not in known:
-            raise TemplateError(f"{where}: {code} is not a GB/T 4754-2017 class")
+            raise InputError("chains.template.unknown_class", where=str(where), code=code)
         classes.append(code)
     return tuple(classes)
 
 
-def _names(raw: Any, where: str) -> dict[str, str]:
-    names = _mapping(raw, where, "`name`")
+def _names(raw: Any, where: _Place) -> dict[str, str]:
+    names = _mapping(raw, where)
     missing = [lang for lang in LANGUAGES if not isinstance(names.get(lang), str) or not names[lang]]
     if missing:
-        raise TemplateError(f"{where}: `name` needs text in {', '.join(missing)}")
+        raise InputError("chains.template.missing_names", where=str(where), languages=", ".join(missing))
     return {lang: names[lang] for lang in LANGUAGES}
 
 
-def _identifier(raw: Any, where: str, key: str) -> str:
+def _identifier(raw: Any, where: _Place) -> str:
     if not isinstance(raw, str) or not ID_PATTERN.match(raw):
-        raise TemplateError(
-            f"{where}: `{key}` must be lower-case words joined by hyphens, got {raw!r}"
-        )
+        raise InputError("chains.template.bad_id", where=str(where), value=repr(raw))
     return raw
 
 
-def _mapping(raw: Any, where: str, what: str) -> dict[str, Any]:
+def _mapping(raw: Any, where: _Place) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise TemplateError(f"{where}: {what} must be a mapping of keys to values")
+        raise InputError("chains.template.not_a_mapping", where=str(where))
     return raw
 
 
-def _only_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
+def _only_keys(data: dict[str, Any], allowed: set[str], where: _Place) -> None:
     unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
-        raise TemplateError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
+        raise InputError("chains.template.unknown_keys", where=str(where), unknown=", ".join(unknown),
+                         allowed=", ".join(sorted(allowed)))

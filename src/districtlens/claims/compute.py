@@ -94,7 +94,7 @@ class Session:
     def chain_context(self, area: str, store: Store | None = None):
         """The chain context of `area` (read through `store`, the session's by default); the
         city's firms are read once for every area."""
-        from districtlens.chains.report import load_context
+        from districtlens.commands.chains import load_context
 
         if area not in self._chain_contexts:
             first = next(iter(self._chain_contexts.values()), None)

@@ -1,5 +1,5 @@
-"""What chain health and targeting read from the store: areas, the city's firms with one year of
-facts, peer sets, functional zones and their carriers.
+"""What chain health and targeting read from the store: the city's firms with one year of facts,
+peer sets and a district's functional zones (areas are resolved by `districtlens.areas`).
 
 Placements are not persisted: they follow from the current registry and the template in use, so
 computing them on read keeps them from going stale when either changes.
@@ -8,78 +8,19 @@ computing them on read keeps them from going stale when either changes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import polars as pl
 
-from districtlens.refdata import areas, streets
 from districtlens.store.db import Store, sql_literal
 
 # Registration statuses of firms that no longer operate (deregistered, revoked): they hold no link.
 CLOSED_STATUS_PATTERN = "(?i)注销|吊销|撤销|deregistered|revoked|dissolved"
 
 
-class AreaError(ValueError):
-    """An area code the store cannot resolve, with what it expected."""
-
-
-@dataclass(frozen=True)
-class Area:
-    """A district (6-digit adcode), street (9-digit code) or functional zone (its id)."""
-
-    kind: str  # district, street, zone
-    code: str
-    district_adcode: str
-    label: str
-
-    @property
-    def city_prefix(self) -> str:
-        """The first four digits of the district's adcode: its city (3101 for Shanghai)."""
-        return self.district_adcode[:4]
-
-    @property
-    def column(self) -> str:
-        """The enterprise_current column that says whether a firm is in the area."""
-        return {"district": "district_adcode", "street": "street_code", "zone": "zone_id"}[self.kind]
-
-
-def resolve_area(store: Store, code: str) -> Area:
-    """Read `code` as a district adcode, a street code or a zone id of the store's packs."""
-    code = code.strip()
-    if code.isdigit() and len(code) == 6:
-        found = areas().filter(pl.col("code") == code)
-        if found.is_empty():
-            raise AreaError(f"{code} is not a county-level adcode (e.g. 310106 for Jing'an)")
-        return Area("district", code, code, f"{found['name'][0]} ({code})")
-    if code.isdigit() and len(code) == 9:
-        found = streets().filter(pl.col("code") == code)
-        if found.is_empty():
-            raise AreaError(f"{code} is not a street or town code (e.g. 310106019)")
-        return Area("street", code, found["areaCode"][0], f"{found['name'][0]} ({code})")
-    row = store.con.execute(
-        "SELECT zone_id, district_adcode, coalesce(name_zh, name_en, zone_id) FROM zone"
-        " WHERE zone_id = ?", [code]
-    ).fetchone()
-    if row is None:
-        zones = [r[0] for r in store.con.execute("SELECT zone_id FROM zone ORDER BY 1").fetchall()]
-        known = f"; zones in the store: {', '.join(zones)}" if zones else "; the store has no zones"
-        raise AreaError(
-            f"{code!r} is neither a district adcode (6 digits), a street code (9 digits)"
-            f" nor a zone id{known}"
-        )
-    return Area("zone", row[0], row[1], f"{row[2]} ({row[0]})")
-
-
-def district_label(adcode: str) -> str:
-    found = areas().filter(pl.col("code") == adcode)
-    return f"{found['name'][0]} ({adcode})" if not found.is_empty() else adcode
-
-
 def latest_fact_year(store: Store) -> int | None:
     """The latest year for which the store holds any revenue."""
-    return store.con.execute(
-        "SELECT max(year) FROM fact_version WHERE revenue IS NOT NULL"
-    ).fetchone()[0]
+    found = store.con.execute("SELECT max(year) FROM fact_version WHERE revenue IS NOT NULL").fetchone()
+    return None if found is None else found[0]
 
 
 def city_firms(store: Store, city_prefix: str, year: int | None) -> pl.DataFrame:
@@ -124,7 +65,7 @@ def peer_districts(store: Store, district_adcode: str) -> list[str]:
     return list(dict.fromkeys(peers))
 
 
-def zones(store: Store, district_adcode: str) -> pl.DataFrame:
+def district_zones(store: Store, district_adcode: str) -> pl.DataFrame:
     """The district's functional zones: zone_id, name_zh, name_en, role, orientation (track ids)."""
     rows = store.con.execute(
         "SELECT zone_id, name_zh, name_en, role, orientation FROM zone"
@@ -140,12 +81,3 @@ def zones(store: Store, district_adcode: str) -> pl.DataFrame:
         schema={"zone_id": pl.String, "name_zh": pl.String, "name_en": pl.String,
                 "role": pl.String, "orientation": pl.List(pl.String)},
     )
-
-
-def carriers(store: Store, district_adcode: str) -> pl.DataFrame:
-    """The district's carriers: carrier_id, name_zh, name_en, kind, zone_id, floor_space_m2."""
-    return store.con.execute(
-        "SELECT carrier_id, name_zh, name_en, kind, zone_id, floor_space_m2 FROM carrier"
-        " WHERE district_adcode = ? ORDER BY carrier_id",
-        [district_adcode],
-    ).pl()

@@ -97,7 +97,7 @@ def targets_for(server: ServerState, store: Store, track: str, min_score: float,
                 link: str | None, limit: int) -> list[dict]:
     template = template_for(track)
     context = context_for(server, store)
-    rows = server.cached(store, "targets", (track,), lambda: figures.targets(store, context, template))
+    rows = server.cached(store, "targets", (track,), lambda: figures.targets(context, template))
     picked = [
         r for r in rows
         if (r["score"] or 0) >= min_score

@@ -22,6 +22,7 @@ from districtlens import metrics, refdata
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.templates import ChainTemplate, shipped_templates
+from districtlens.commands.chains import load_context
 from districtlens.store import Store
 from districtlens.store import overview as overview_queries
 from districtlens.store import web_queries as queries
@@ -251,7 +252,7 @@ def chain_templates() -> dict[str, ChainTemplate]:
 
 def chain_context(store: Store) -> report.Context | None:
     pack = home_pack(store)
-    return report.load_context(store, pack["adcode"]) if pack else None
+    return load_context(store, pack["adcode"]) if pack else None
 
 
 def chain(store: Store, context: report.Context, template: ChainTemplate) -> dict:
@@ -270,8 +271,8 @@ def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -
     return firms.select("uscc", "name", "industry_code", "zone_id", "revenue", "employees").to_dicts()
 
 
-def targets(store: Store, context: report.Context, template: ChainTemplate, top: int = 200) -> list[dict]:
-    _, ranked = report.targets(store, context, template, top=top)
+def targets(context: report.Context, template: ChainTemplate, top: int = 200) -> list[dict]:
+    _, ranked = report.targets(context, template, top=top)
     names = district_names()
     return [dict(row, district=names.get(row["district_adcode"] or "", row["district_adcode"]))
             for row in ranked.to_dicts()]

@@ -1,0 +1,400 @@
+"""Industry chains and investment targets: a chain's health in an area or in every district of the
+area's city, the chain as a graph, and the firms (or activities) that would fill an area's gaps.
+
+`load_context` reads what one area's analysis needs from the store (the area, by the one rule of
+`districtlens.areas`; the city's firms; the peers; the district's zones) into a
+`chains.report.Context`, on which the pure functions of `districtlens.chains` run. The dashboard,
+claims and briefings read their contexts through it too.
+
+`list_chains` needs no store (the shipped templates): the CLI calls it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from districtlens.areas import resolve_area
+from districtlens.chains import report
+from districtlens.chains.graph import chain_graph, graph_json
+from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds
+from districtlens.chains.targets import DEFAULT_WEIGHTS, TargetWeights
+from districtlens.chains.templates import get_template, shipped_templates
+from districtlens.commands.base import Args, Context, command
+from districtlens.errors import InputError, UsageError
+from districtlens.export import write_table
+from districtlens.ingest.read import ROW, read_table
+from districtlens.ingest.validate import validate
+from districtlens.store import Store, places
+from districtlens.store import chains as stored
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+PROBLEMS_LISTED = 5  # the invalid lead rows a refusal quotes
+
+
+def load_context(store: Store, area_code: str, against: str = "city", year: int | None = None,
+                 city: pl.DataFrame | None = None) -> report.Context:
+    """Resolve the area and read what its analysis needs. `year` defaults to the latest year with
+    revenue; pass `city` (with its `year`) to reuse the city's firms read for another area."""
+    report.check_against(against)
+    area = resolve_area(area_code, places.zones(store), places.district_names(store))
+    if year is None and city is None:
+        year = stored.latest_fact_year(store)
+    if city is None:
+        city = stored.city_firms(store, area.city_prefix, year)
+    peers = stored.peer_districts(store, area.district_adcode) if against == "peers" else None
+    return report.build_context(area, city, year=year, against=against, peers=peers,
+                                zones=stored.district_zones(store, area.district_adcode))
+
+
+# ---- the shipped templates -----------------------------------------------------------------------
+
+class LinkSummary(BaseModel):
+    id: str
+    name: dict[str, str]
+    stage: str
+
+
+class ChainSummary(BaseModel):
+    id: str
+    version: int
+    name: dict[str, str]
+    links: list[LinkSummary]
+
+
+class ChainList(BaseModel):
+    chains: list[ChainSummary]
+
+
+def list_chains() -> ChainList:
+    """The shipped chain templates: id, version, names and links."""
+    return ChainList(chains=[
+        ChainSummary(id=t.id, version=t.version, name=dict(t.name),
+                     links=[LinkSummary(id=link.id, name=dict(link.name), stage=link.stage) for link in t.links])
+        for t in shipped_templates().values()
+    ])
+
+
+# ---- a chain's health in an area -----------------------------------------------------------------
+
+class ChainInArea(Args):
+    """A track's chain in an area, against the city or the district's peers, in a year (default:
+    the latest with revenue); `template` is an edited template file to use for the track."""
+
+    track: str
+    area: str
+    against: str = "city"
+    year: int | None = None
+    template: Path | None = None
+
+
+class ShowChain(ChainInArea):
+    pass
+
+
+class LinkHealth(BaseModel):
+    id: str
+    name: str
+    names: dict[str, str]
+    stage: str
+    classes: list[str]
+    enterprises: int
+    revenue: float | None
+    employees: float | None
+    growth: float | None
+    lq: float | None
+    concentration: float | None
+    status: str
+    why: str
+
+
+class ChainHealth(BaseModel):
+    track: str
+    version: int
+    area: str
+    area_label: str
+    against: str
+    reference: str
+    year: int | None
+    thresholds: StatusThresholds
+    links: list[LinkHealth]
+
+
+@command("chains.show", writes=False)
+def show(ctx: Context, args: ShowChain) -> ChainHealth:
+    """Health of each link of the track's chain in the area: enterprises, revenue, LQ, status, why."""
+    chain = get_template(args.track, args.template)
+    context = load_context(ctx.store, args.area, args.against, args.year)
+    return ChainHealth(
+        track=chain.id, version=chain.version, area=context.area.code, area_label=context.area.label,
+        against=args.against, reference=context.reference_label, year=context.year,
+        thresholds=DEFAULT_THRESHOLDS, links=_link_rows(report.health(context, chain)),
+    )
+
+
+def _link_rows(health: pl.DataFrame) -> list[LinkHealth]:
+    return [
+        LinkHealth(
+            id=row["link_id"], name=row["name_en"],
+            names={"zh": row["name_zh"], "en": row["name_en"], "fr": row["name_fr"]},
+            stage=row["stage"], classes=row["classes"], enterprises=row["enterprises"],
+            revenue=row["revenue"], employees=row["employees"], growth=row["growth"], lq=row["lq"],
+            concentration=row["concentration"], status=row["status"], why=row["why"],
+        )
+        for row in health.to_dicts()
+    ]
+
+
+# ---- every district of the city ------------------------------------------------------------------
+
+class CityHealth(Args):
+    """The chain of `track` (every shipped track when None) in every district of the area's city."""
+
+    area: str
+    track: str | None = None
+    year: int | None = None
+    template: Path | None = None
+
+
+class LinkStatus(BaseModel):
+    enterprises: int
+    lq: float | None
+    status: str
+
+
+class DistrictLinks(BaseModel):
+    district: str
+    label: str
+    links: dict[str, LinkStatus]
+
+
+class CityChain(BaseModel):
+    """One track in every district; as a result of `chains.city`, for one track."""
+
+    model_config = ConfigDict(extra="forbid")  # never mistaken for CityChains when read back
+
+    track: str
+    version: int
+    reference: str
+    year: int | None
+    thresholds: StatusThresholds
+    districts: list[DistrictLinks]
+
+
+class CityChains(BaseModel):
+    """Every shipped track in every district."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tracks: list[CityChain]
+
+
+@command("chains.city", writes=False)
+def city(ctx: Context, args: CityHealth) -> CityChain | CityChains:
+    """Which district holds which link: the chain's health in every district of the area's city,
+    against the city. Every shipped track when no track is named, read once and computed together."""
+    if args.track is None and args.template is not None:
+        raise UsageError("chains.template_needs_track")
+    chains = list(shipped_templates().values()) if args.track is None else [get_template(args.track, args.template)]
+    context = load_context(ctx.store, args.area, "city", args.year)
+    by_track = report.city_health_by_track(context, chains)
+    zones, district_names = places.zones(ctx.store), places.district_names(ctx.store)
+    labels: dict[str, str] = {}
+
+    def label(code: str) -> str:
+        if code not in labels:
+            labels[code] = resolve_area(code, zones, district_names).label
+        return labels[code]
+
+    tracks = [
+        CityChain(track=chain.id, version=chain.version, reference=context.reference_label, year=context.year,
+                  thresholds=DEFAULT_THRESHOLDS, districts=_district_rows(by_track[chain.id], label))
+        for chain in chains
+    ]
+    return CityChains(tracks=tracks) if args.track is None else tracks[0]
+
+
+def _district_rows(health: pl.DataFrame, label: Callable[[str], str]) -> list[DistrictLinks]:
+    """A `city_health` frame as one row per district: its label and each link's figures."""
+    districts = []
+    for (code,), rows in health.group_by("district_adcode", maintain_order=True):
+        links = {row.id: LinkStatus(enterprises=row.enterprises, lq=row.lq, status=row.status)
+                 for row in _link_rows(rows)}
+        districts.append(DistrictLinks(district=str(code), label=label(str(code)), links=links))
+    return districts
+
+
+# ---- the chain graph -----------------------------------------------------------------------------
+
+class GraphOfChain(ChainInArea):
+    pass
+
+
+class GraphNode(BaseModel):
+    id: str
+    name: dict[str, str]
+    stage: str
+    classes: list[str]
+    enterprises: int
+    revenue: float | None
+    employees: float | None
+    growth: float | None
+    lq: float | None
+    concentration: float | None
+    status: str
+    why: str
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+
+
+class ChainGraph(BaseModel):
+    area: str
+    track: str
+    version: int
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+@command("chains.graph", writes=False)
+def graph(ctx: Context, args: GraphOfChain) -> ChainGraph:
+    """The chain as nodes (links, with their health in the area) and edges, for drawing."""
+    chain = get_template(args.track, args.template)
+    context = load_context(ctx.store, args.area, args.against, args.year)
+    return ChainGraph(area=context.area.code, **graph_json(chain_graph(chain, report.health(context, chain))))
+
+
+# ---- targets and opportunities -------------------------------------------------------------------
+
+class FindTargets(ChainInArea):
+    """`leads`: a lead list (a roster, CSV or XLSX) to rank with the city's firms; `space`: free
+    floor space (CSV or XLSX with zone_id, free_m2); `out`: also write the rows there (.csv, .xlsx)."""
+
+    top: int = Field(default=20, ge=1)
+    out: Path | None = None
+    leads: Path | None = None
+    space: Path | None = None
+
+
+class Target(BaseModel):
+    uscc: str
+    name: str
+    district_adcode: str | None
+    industry_code: str | None
+    links: list[str]
+    zone_id: str | None
+    score: float
+    parts: dict[str, float]
+    why: str
+
+
+class Targets(BaseModel):
+    track: str
+    area: str
+    area_label: str
+    year: int | None
+    weights: TargetWeights
+    space_data: bool
+    targets: list[Target]
+
+
+@command("chains.targets", writes=False)
+def targets(ctx: Context, args: FindTargets) -> Targets:
+    """Firms elsewhere that would fill the missing or weak links of the track's chain in the area,
+    ranked, with why."""
+    chain = get_template(args.track, args.template)
+    _check_out(args.out)
+    leads = report.leads_frame(_read_leads(args.leads)) if args.leads is not None else None
+    space = _read_space(args.space) if args.space is not None else None
+    context = load_context(ctx.store, args.area, args.against, args.year)
+    _, ranked = report.targets(context, chain, leads=leads, space=space, top=args.top)
+    if args.out is not None:
+        write_table(_flat_targets(ranked), args.out)
+    return Targets(
+        track=chain.id, area=context.area.code, area_label=context.area.label, year=context.year,
+        weights=DEFAULT_WEIGHTS, space_data=space is not None,
+        targets=[Target(**{key: row[key] for key in Target.model_fields}) for row in ranked.to_dicts()],
+    )
+
+
+class FindOpportunities(ChainInArea):
+    """`out`: also write the rows there (.csv, .xlsx)."""
+
+    top: int = Field(default=20, ge=1)
+    out: Path | None = None
+
+
+class Opportunity(BaseModel):
+    industry_code: str
+    name: str | None
+    in_track: bool
+    area_enterprises: int
+    rca: float
+    density: float
+    pci: float
+    cog: float
+    score: float
+    why: str
+
+
+class Opportunities(BaseModel):
+    track: str
+    area: str
+    area_label: str
+    opportunities: list[Opportunity]
+
+
+@command("chains.opportunities", writes=False)
+def opportunities(ctx: Context, args: FindOpportunities) -> Opportunities:
+    """Activities (GB/T classes) the area does not hold yet, near what it holds and raising its
+    complexity, best first."""
+    chain = get_template(args.track, args.template)
+    _check_out(args.out)
+    context = load_context(ctx.store, args.area, args.against, args.year)
+    found = report.area_opportunities(context, chain, top=args.top)
+    if args.out is not None:
+        write_table(found, args.out)
+    return Opportunities(track=chain.id, area=context.area.code, area_label=context.area.label,
+                         opportunities=[Opportunity(**row) for row in found.to_dicts()])
+
+
+def _check_out(out: Path | None) -> None:
+    if out is not None and out.suffix.lower() not in TABLE_SUFFIXES:
+        raise UsageError("file.bad_suffix", path=str(out), suffixes=", ".join(TABLE_SUFFIXES))
+
+
+def _flat_targets(ranked: pl.DataFrame) -> pl.DataFrame:
+    """The ranked targets as a flat table (one column per part) for a spreadsheet."""
+    return ranked.with_row_index("rank", offset=1).select(
+        "rank", "uscc", "name", "district_adcode", "industry_code",
+        pl.col("links").list.join(";"), "zone_id", "score", pl.col("parts").struct.unnest(), "why",
+    )
+
+
+def _read_leads(path: Path) -> pl.DataFrame:
+    """The valid rows of a lead list; any invalid row refuses the whole list."""
+    checked = validate(read_table(path).frame)
+    if checked.errors.height:
+        problems = "; ".join(f"row {e['row']} {e['column']}: {e['reason']}"
+                             for e in checked.errors.head(PROBLEMS_LISTED).to_dicts())
+        raise InputError("chains.leads_invalid", path=str(path), count=checked.rejected_rows, problems=problems)
+    return checked.rows
+
+
+def _read_space(path: Path) -> pl.DataFrame:
+    """Free floor space by zone: zone_id, free_m2 (square metres, 0 or more)."""
+    frame = read_table(path).frame
+    missing = [c for c in ("zone_id", "free_m2") if c not in frame.columns]
+    if missing:
+        raise InputError("chains.space_missing_columns", path=str(path), missing=", ".join(missing))
+    typed = frame.select("zone_id", pl.col("free_m2").str.strip_chars().cast(pl.Float64, strict=False))
+    bad = frame.filter(typed["free_m2"].is_null() | (typed["free_m2"] < 0))
+    if bad.height:
+        rows = ", ".join(str(row) for row in bad[ROW].to_list()[:PROBLEMS_LISTED])
+        raise InputError("chains.space_bad_free_m2", path=str(path), rows=rows)
+    return typed
