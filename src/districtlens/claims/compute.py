@@ -385,7 +385,7 @@ def _compute_chain(session: Session, store: Store, key: tuple[str, str, int]):
     area, chain, top = key
     with session.chain_lock:
         context = session.chain_context(area, store)
-    health, ranked = report.targets(store, context, _template(session, chain), top=top)
+    health, ranked = report.targets(context, _template(session, chain), top=top)
     return context, health, ranked
 
 
