@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import command, machine  # noqa: E402
 
-from districtlens.briefing import render, signing, verify  # noqa: E402
+from districtlens.briefing import document, render, signing  # noqa: E402
+from districtlens.briefing.verify import verify  # noqa: E402
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_frame  # noqa: E402
 from districtlens.demo import generate_registry  # noqa: E402
@@ -60,8 +61,13 @@ def main() -> None:
             enterprises = store.con.execute("SELECT count(*) FROM enterprise_current").fetchone()[0]
             timings: dict[str, float] = {}
             out = folder / "briefing.pdf"
-            briefing = render.make(store, "310106", args.lang, "pdf", out, key, timings)  # as `districtlens brief`
-            figures_s, total_s = timings["figures_s"], timings["total_s"]
+            private = signing.load_private(key)
+            started = time.perf_counter()
+            # As `districtlens brief`: rendered by the command layer, signed and written by the CLI.
+            briefing, unsigned = render.render(store, "310106", args.lang, "pdf",
+                                               signing.fingerprint(private.public_key()), timings)
+            document.write_signed(unsigned, "pdf", briefing.manifest, private, out)
+            figures_s, total_s = timings["figures_s"], time.perf_counter() - started
             started = time.perf_counter()
             verdict = verify(store, out, signing.load_public(key))
             verify_s = time.perf_counter() - started

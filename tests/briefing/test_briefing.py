@@ -1,6 +1,7 @@
-"""Briefings on the demo store: every language renders from one template and one message table;
-the PDF's text holds the same figures as --json; verify passes on a fresh briefing, fails on an
-edited one, and reports figures that changed after a later import."""
+"""Briefings on the demo store: every language renders from one template and one catalog; the
+PDF's text holds the same figures as --json; verify passes on a fresh briefing, fails on an
+edited one, and reports figures that changed after a later import; the private key signs in the
+CLI's process and never enters a command's arguments."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from importlib import resources
 
 import pytest
 
-from districtlens.briefing import build, i18n, render, signing, verify
+from districtlens import i18n as catalogs
+from districtlens.briefing import document, i18n, render, signing
+from districtlens.briefing.verify import verify
 from districtlens.store import open_store
 from tests.claims.demo import copy_of, import_roster
 
@@ -25,25 +28,40 @@ def key(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def private(key):
+    return signing.load_private(key)
+
+
+@pytest.fixture(scope="module")
 def figures(demo_path):
     with open_store(demo_path, read_only=True) as store:
         return render.compute_figures(store, "310106")
 
 
 @pytest.fixture(scope="module")
-def briefings(demo_path, key, figures):
+def briefings(demo_path, private, figures):
+    fingerprint = signing.fingerprint(private.public_key())
     with open_store(demo_path, read_only=True) as store:
-        return {lang: build(store, "310106", lang, key, figures) for lang in i18n.LANGUAGES}
+        return {lang: render.build(store, "310106", lang, fingerprint, figures) for lang in i18n.LANGUAGES}
+
+
+def write(b: render.Briefing, fmt: str, out, private):
+    """The briefing rendered, signed and written, as `districtlens brief` does it."""
+    document.write_signed(render.to_document(b, fmt), fmt, b.manifest, private, out)
+    return out
 
 
 def _squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def test_every_message_has_every_language():
-    for key, entry in i18n.messages().items():
-        for lang in i18n.LANGUAGES:
-            assert str(entry.get(lang) or "").strip(), f"{key} has no {lang}"
+def test_every_briefing_key_has_every_language():
+    keys = [key for key in catalogs.catalog("en") if key.startswith("brief.")]
+    assert "brief.title" in keys and "brief.not_a_briefing" in keys
+    for lang in catalogs.LANGUAGES:
+        texts = catalogs.catalog(lang)
+        missing = [key for key in keys if not texts.get(key, "").strip()]
+        assert not missing, f"no {lang} text for {missing}"
 
 
 def test_template_holds_no_literal_text():
@@ -55,7 +73,7 @@ def test_template_holds_no_literal_text():
 
 
 def test_missing_translation_raises():
-    with pytest.raises(i18n.MissingTranslation):
+    with pytest.raises(catalogs.MissingTranslation):
         i18n.t("no-such-message", "fr")
 
 
@@ -97,40 +115,71 @@ def test_pdf_text_holds_the_json_figures(cli, demo_path, key, tmp_path):
     result = cli("brief", "--db", demo_path, "--area", "310106", "--lang", "zh", "--format", "pdf",
                  "--out", out, "--key", key, "--json")
     assert result.exit_code == 0, result.output
-    figures = json.loads(result.stdout)["figures"]
+    written = json.loads(result.stdout)
+    assert set(written) == {"out", "area", "lang", "format", "ledger_head", "key_fingerprint", "figures"}
+    figures = written["figures"]
     assert len(figures) > 50 and not _missing(figures, _pdf_text(out))
     fonts = subprocess.run(["pdffonts", out], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_pdf_of_other_languages_holds_their_figures(briefings, tmp_path, lang):
-    out = render.write(briefings[lang], "pdf", tmp_path / f"b-{lang}.pdf")
+def test_pdf_of_other_languages_holds_their_figures(briefings, private, tmp_path, lang):
+    out = write(briefings[lang], "pdf", tmp_path / f"b-{lang}.pdf", private)
     text = _pdf_text(out)
     assert not _missing(briefings[lang].figures_json(), text)
     assert _squeeze(i18n.t("section_chains", lang)) in text
 
 
-@pytest.mark.parametrize("fmt", render.FORMATS)
-def test_verify_passes_on_a_fresh_briefing(cli, briefings, demo_path, key, tmp_path, fmt):
-    out = render.write(briefings["fr"], fmt, tmp_path / f"b.{fmt}")
+@pytest.mark.parametrize("fmt", document.FORMATS)
+def test_verify_passes_on_a_fresh_briefing(cli, briefings, demo_path, key, private, tmp_path, fmt):
+    out = write(briefings["fr"], fmt, tmp_path / f"b.{fmt}", private)
     with open_store(demo_path, read_only=True) as store:
         verdict = verify(store, out, signing.load_public(key))
-    assert verdict.holds, verdict.as_json()
-    assert verdict.checked == len(briefings["fr"].figures)
+    assert verdict.holds, verdict.model_dump()
+    assert verdict.figures_checked == len(briefings["fr"].figures)
 
 
-def test_verify_cli_exit_zero_on_a_fresh_briefing(cli, briefings, demo_path, key, tmp_path):
-    out = render.write(briefings["en"], "html", tmp_path / "b.html")
+@pytest.mark.parametrize("fmt", document.FORMATS)
+def test_signing_replaces_only_the_manifest(briefings, private, tmp_path, fmt):
+    """The rendered document carries its manifest unsigned; signing puts the signed one in its
+    place and leaves the rest of the file as rendered (a PDF gains an incremental update)."""
+    unsigned = render.to_document(briefings["en"], fmt)
+    (tmp_path / f"unsigned.{fmt}").write_bytes(unsigned)
+    envelope, _ = document.read(tmp_path / f"unsigned.{fmt}")
+    assert envelope == document.unsigned(briefings["en"].manifest)
+    signed = signing.sign(briefings["en"].manifest, private)
+    sealed = document.embed(unsigned, fmt, signed)
+    (tmp_path / f"signed.{fmt}").write_bytes(sealed)
+    assert document.read(tmp_path / f"signed.{fmt}")[0] == signed
+    if fmt == "pdf":
+        assert sealed.startswith(unsigned)
+    elif fmt == "docx":
+        import io
+        import zipfile
+
+        before, after = zipfile.ZipFile(io.BytesIO(unsigned)), zipfile.ZipFile(io.BytesIO(sealed))
+        assert before.namelist() == after.namelist()
+        differ = [n for n in before.namelist() if before.read(n) != after.read(n)]
+        assert differ == [document.DOCX_MANIFEST_PART.lstrip("/")]
+    else:
+        manifest = document.html_json(document.unsigned(briefings["en"].manifest))
+        assert sealed.decode("utf-8") == unsigned.decode("utf-8").replace(manifest, document.html_json(signed))
+
+
+def test_verify_cli_exit_zero_on_a_fresh_briefing(cli, briefings, demo_path, key, private, tmp_path):
+    out = write(briefings["en"], "html", tmp_path / "b.html", private)
     result = cli("brief", "verify", out, "--db", demo_path, "--key", f"{key}.pub", "--json")
     assert result.exit_code == 0, result.output
     verdict = json.loads(result.stdout)
     assert verdict["holds"] and verdict["signature"] == "valid"
+    assert set(verdict) == {"holds", "signature", "figures_checked", "edited", "changed", "ledger_head_then",
+                            "ledger_head_now"}
 
 
-def test_verify_fails_on_edited_figures(briefings, demo_path, key, tmp_path):
+def test_verify_fails_on_edited_figures(briefings, demo_path, key, private, tmp_path):
     b = briefings["en"]
-    html = render.to_html(b)
+    html = write(b, "html", tmp_path / "b.html", private).read_text(encoding="utf-8")
     target = next(f for f in b.figures if f.id == "headline.enterprises")
     shown = f'data-ref="{target.ref}">{target.display("en")}<'
     edited = tmp_path / "edited.html"
@@ -139,24 +188,29 @@ def test_verify_fails_on_edited_figures(briefings, demo_path, key, tmp_path):
     with open_store(demo_path, read_only=True) as store:
         verdict = verify(store, edited, public)
         assert not verdict.holds and [e["id"] for e in verdict.edited] == ["headline.enterprises"]
-        assert verdict.signature is None  # the manifest is intact; the visible figure is not
+        assert verdict.signature == "valid"  # the manifest is intact; the visible figure is not
 
         # Editing the manifest too (to match) breaks the signature.
-        signed = json.loads(json.dumps(b.signed))
-        entry = next(f for f in signed["manifest"]["figures"] if f["id"] == "headline.enterprises")
+        signed, _ = document.read(edited)
+        forged_manifest = json.loads(json.dumps(signed))
+        entry = next(f for f in forged_manifest["manifest"]["figures"] if f["id"] == "headline.enterprises")
         entry["display"], entry["value"] = "999,999", 999999
         forged = tmp_path / "forged.html"
-        old = render._context(b)["manifest_json"]
-        new = json.dumps(signed, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-        forged.write_text(edited.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        forged.write_text(edited.read_text(encoding="utf-8").replace(
+            document.html_json(signed), document.html_json(forged_manifest)), encoding="utf-8")
         verdict = verify(store, forged, public)
-        assert verdict.signature and "altered" in verdict.signature
+        assert "altered" in verdict.signature
         assert "headline.enterprises" in [c["id"] for c in verdict.changed]
 
+        # A document as rendered, its manifest never signed, does not verify.
+        unsigned = tmp_path / "unsigned.html"
+        unsigned.write_text(render.to_html(b), encoding="utf-8")
+        verdict = verify(store, unsigned, public)
+        assert not verdict.holds and "never signed" in verdict.signature
 
-def test_verify_refuses_another_key(briefings, demo_path, tmp_path):
-    path = tmp_path / "b.html"
-    path.write_text(render.to_html(briefings["zh"]), encoding="utf-8")
+
+def test_verify_refuses_another_key(briefings, demo_path, private, tmp_path):
+    path = write(briefings["zh"], "html", tmp_path / "b.html", private)
     other = tmp_path / "other.pem"
     signing.generate(other)
     with open_store(demo_path, read_only=True) as store:
@@ -201,10 +255,10 @@ def test_unknown_area_is_refused_and_nothing_written(cli, demo_path, key, tmp_pa
     assert result.exit_code == 1 and not out.exists()
 
 
-def test_docx_carries_the_chart_and_the_map_as_pictures(briefings, tmp_path):
+def test_docx_carries_the_chart_and_the_map_as_pictures(briefings, private, tmp_path):
     from docx import Document
 
-    out = render.write(briefings["fr"], "docx", tmp_path / "b.docx")
+    out = write(briefings["fr"], "docx", tmp_path / "b.docx", private)
     doc = Document(str(out))
     pictures = [shape for shape in doc.inline_shapes]
     assert len(pictures) == 2  # the district map, then the tracks chart
@@ -217,7 +271,7 @@ def test_docx_carries_the_chart_and_the_map_as_pictures(briefings, tmp_path):
 def test_figures_read_ahead_equal_each_figure_computed_alone(demo_path, figures):
     """A briefing reads its sets, ranks and chains ahead in a few grouped queries: every figure
     (value and evidence) equals the one a session computes for that figure alone."""
-    from districtlens.claims.compute import Session, compute
+    from districtlens.claims import Session, compute
 
     kinds = {f.query["kind"] for f in figures}
     assert {"enterprise-count", "total", "growth", "rank", "claim-status", "chain-health"} <= kinds
@@ -227,3 +281,42 @@ def test_figures_read_ahead_equal_each_figure_computed_alone(demo_path, figures)
             assert json.loads(json.dumps(alone.value, default=str)) == figure.value, figure.id
             assert alone.reason == figure.reason, figure.id
             assert list(alone.evidence.get("sources") or []) == figure.sources, figure.id
+
+
+def test_the_private_key_signs_in_the_cli_and_never_enters_a_command(cli, demo_path, key, tmp_path, monkeypatch):
+    """`brief` renders through the command layer (brief.render) and signs in the CLI's process;
+    `brief verify` (brief.verify) is given the public key. The briefing so made verifies, and no
+    command's arguments hold the private key, in any encoding, or its file."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from districtlens.commands import runner
+
+    sent: list[tuple[str, str]] = []
+    execute = runner.execute
+
+    def spy(db, command, args, **options):
+        sent.append((command.name, args.model_dump_json()))
+        return execute(db, command, args, **options)
+
+    monkeypatch.setattr(runner, "execute", spy)
+    out = tmp_path / "b.html"
+    result = cli("brief", "--db", demo_path, "--area", "310106", "--lang", "en", "--format", "html",
+                 "--out", out, "--key", key, "--json")
+    assert result.exit_code == 0, result.output
+    verified = cli("brief", "verify", out, "--db", demo_path, "--key", key, "--json")
+    assert verified.exit_code == 0, verified.output
+    assert json.loads(verified.stdout)["holds"]
+
+    assert [name for name, _ in sent] == ["brief.render", "brief.verify"]
+    private = signing.load_private(key)
+    fingerprint = signing.fingerprint(private.public_key())
+    assert json.loads(result.stdout)["key_fingerprint"] == fingerprint
+    assert fingerprint in sent[0][1]  # the key is named, not carried
+    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+    pem_lines = [line for line in key.read_text().splitlines() if line and not line.startswith("-----")]
+    secrets = [raw.hex(), base64.b64encode(raw).decode(), *pem_lines, str(key), key.name]
+    for name, arguments in sent:
+        assert not [secret for secret in secrets if secret in arguments], name

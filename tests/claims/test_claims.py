@@ -8,8 +8,8 @@ import json
 import polars as pl
 import pytest
 
-from districtlens.claims import NOT_COMPUTABLE, Computed, QueryError, check, load_queries, parse_query
-from districtlens.claims.evaluate import judge
+from districtlens.claims import NOT_COMPUTABLE, Computed, Session, check, compute, judge, load_queries, parse_query
+from districtlens.errors import InputError
 from districtlens.ingest.packs import load_pack, pack_dir
 from districtlens.store import open_store
 from districtlens.store.ledger import head
@@ -182,12 +182,29 @@ def test_comparisons(comparison, asserted, query, value, bounds, status):
 
 
 def test_bad_query_definitions_are_refused():
-    with pytest.raises(QueryError, match="kind"):
+    with pytest.raises(InputError, match="kind") as caught:
         parse_query({"kind": "nonsense"}, "x", "310106")
-    with pytest.raises(QueryError, match="column"):
+    assert caught.value.key == "claims.query_unknown_kind" and caught.value.values["where"] == "x"
+    with pytest.raises(InputError, match="column") as caught:
         parse_query({"kind": "total", "column": "profit", "years": [2023]}, "x", "310106")
-    with pytest.raises(QueryError, match="tolerance"):
+    assert caught.value.key == "claims.query_unknown_column"
+    with pytest.raises(InputError, match="tolerance") as caught:
         parse_query({"kind": "enterprise-count", "tolerance": {"roughly": 1}}, "x", "310106")
+    assert caught.value.message("fr").startswith("x : tolerance doit être {relative: r}")
+
+
+def test_an_area_that_is_none_gives_no_value_and_says_why(demo_path):
+    """A query's area is read by the one rule of districtlens.areas: a code that names no
+    district, street or zone gives no value, and the reason names the code."""
+    with open_store(demo_path, read_only=True) as store:
+        session = Session(store)
+        for area in ("nowhere", "999999"):
+            found = compute(session, parse_query({"kind": "enterprise-count", "area": area}, "x"))
+            assert found.value is None and area in found.reason
+        street = "310106019"  # a street of Jing'an: the demo registry places no firm by street
+        assert session.district_of(street) == "310106"
+        assert compute(session, parse_query({"kind": "enterprise-count", "area": street}, "x")).value == 0
+        assert compute(session, parse_query({"kind": "enterprise-count", "area": "daning"}, "x")).value > 0
 
 
 def test_cli_check_json_and_list(cli, demo_path, results):
@@ -199,26 +216,46 @@ def test_cli_check_json_and_list(cli, demo_path, results):
     assert set(claims[0]) == {"id", "quote", "asserted", "computed", "status", "evidence"}
     listed = cli("claims", "list", "--db", demo_path)
     assert listed.exit_code == 0 and "pharma-top50" in listed.stdout
+    listed = json.loads(cli("claims", "list", "--db", demo_path, "--json").stdout)["claims"]
+    assert [c["id"] for c in listed] == [c["id"] for c in claims]
+    assert set(listed[0]) == {"id", "pack_id", "quote", "quote_lang", "translations", "source", "source_date",
+                              "subject", "asserted", "comparison"}
+
+
+def test_check_command_answers_as_the_claims_package(demo_path, results):
+    """`claims.check` through the command layer (its result's JSON round trip included) gives
+    each claim the status and value `check` gives, with the evidence as JSON holds it."""
+    from districtlens.commands import execute
+    from districtlens.commands.claims import CheckClaims, check_claims
+
+    found, _ = results
+    answered = execute(demo_path, check_claims, CheckClaims(pack="jingan"))
+    assert [c.id for c in answered.claims] == list(found)
+    for c in answered.claims:
+        assert (c.status, c.computed) == (found[c.id].status, found[c.id].computed)
+        assert c.evidence == json.loads(json.dumps(found[c.id].evidence, default=str))
 
 
 def test_sets_read_together_equal_each_set_read_alone(demo_path):
     """A briefing reads the counts and totals of all its sets in one query each: every set's
     answer equals the one it gets alone, a set without firms and a year without facts included."""
     from districtlens.store import claims as claim_store
-    from districtlens.store.claims import EnterpriseSet
 
     with open_store(demo_path, read_only=True) as store:
         zone = store.con.execute("SELECT zone_id FROM zone ORDER BY zone_id LIMIT 1").fetchone()[0]
         track = store.con.execute("SELECT track_id FROM track ORDER BY track_id LIMIT 1").fetchone()[0]
-        sets = [EnterpriseSet("310106"), EnterpriseSet("310106", track), EnterpriseSet(zone),
-                EnterpriseSet("310101"), EnterpriseSet("310106", track, "no-such-tag"), EnterpriseSet("3101")]
+        session = Session(store)
+        district, untagged = session.enterprise_set("310106"), session.enterprise_set("310106", track, "no-such-tag")
+        in_zone = session.enterprise_set(zone)
+        sets = [district, session.enterprise_set("310106", track), in_zone, session.enterprise_set("310101"),
+                untagged, session.enterprise_set("310106019")]
         years = [1990, 2023, 2024]
         together_counts = claim_store.count_enterprises(store, sets)
         together_totals = claim_store.totals(store, sets, years)
         for which in sets:
             assert together_counts[which] == claim_store.count_enterprises(store, [which])[which]
             assert together_totals[which] == claim_store.totals(store, [which], years)[which]
-    assert together_counts[EnterpriseSet("310106", track, "no-such-tag")]["count"] == 0
-    assert together_totals[EnterpriseSet("310106")]["revenue"]["values"][1990] is None
-    assert together_totals[EnterpriseSet("310106")]["revenue"]["values"][2024] > 0
-    assert together_counts[EnterpriseSet("3101")]["count"] > together_counts[EnterpriseSet("310106")]["count"] > 0
+    assert together_counts[untagged]["count"] == 0
+    assert together_totals[district]["revenue"]["values"][1990] is None
+    assert together_totals[district]["revenue"]["values"][2024] > 0
+    assert together_counts[district]["count"] > together_counts[in_zone]["count"] > 0

@@ -27,9 +27,9 @@ def test_demo_build_flags_everything_synthetic(tmp_path, cli):
 
 
 def test_demo_store_has_a_sign_in_per_role(tmp_path, cli):
+    from districtlens.accounts import check_password
     from districtlens.commands.demo import DEMO_USERS, demo_password
     from districtlens.store.web_users import get_user
-    from districtlens.accounts import check_password
 
     db = tmp_path / "demo.duckdb"
     assert cli("demo", "build", "--db", db, "--enterprises", "2000").exit_code == 0

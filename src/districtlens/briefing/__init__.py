@@ -1,21 +1,11 @@
 """Briefings: the Commission's figures for an area in zh/en/fr, as HTML, PDF or DOCX, each figure
 traceable to its definition, the data snapshot and its sources, signed so that `verify` can prove
 the file unaltered and recompute every figure from the store.
+
+`figures` plans and computes the figures, `render` lays them out with their manifest unsigned,
+`signing` and `document` sign the manifest and embed it (where the private key is), `verify`
+checks a file. The package imports none of them, so that naming `KEY_ENV` costs nothing.
 """
 
-from districtlens.briefing.render import (
-    FORMATS,
-    Briefing,
-    BriefingError,
-    build,
-    make,
-    to_docx,
-    to_html,
-    to_pdf,
-    write,
-)
-from districtlens.briefing.signing import SigningKeyError
-from districtlens.briefing.verify import Verdict, VerifyError, verify
-
-__all__ = ["FORMATS", "Briefing", "BriefingError", "SigningKeyError", "Verdict", "VerifyError", "build", "make",
-           "to_docx", "to_html", "to_pdf", "verify", "write"]
+# The environment variable naming the Commission's private key file when no key file is given.
+KEY_ENV = "DISTRICTLENS_SIGNING_KEY"

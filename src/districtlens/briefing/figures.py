@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from districtlens.briefing import i18n
-from districtlens.claims.compute import CHAIN_KINDS, Computed, Session, compute, district_of, prefetch
+from districtlens.claims.compute import CHAIN_KINDS, compute, prefetch
 from districtlens.claims.queries import parse_query
+from districtlens.claims.session import Computed, Session
 from districtlens.store import claims as claim_store
 
 SECTIONS = ("headline", "tracks", "zones", "carriers", "chains", "targets", "claims")
@@ -87,7 +88,7 @@ def _msg(key: str, **params: Any) -> dict[str, str]:
 def plan(session: Session, area: str) -> list[Figure]:
     """The figures (uncomputed) of a briefing on `area`."""
     store = session.store
-    district = district_of(session, area)
+    district = session.district_of(area)
     pack_row = session.pack_row(district)
     year = claim_store.latest_fact_year(store)
     figures: list[Figure] = []

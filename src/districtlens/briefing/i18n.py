@@ -1,7 +1,7 @@
 """The briefing's texts: the catalog's `brief.*` keys (districtlens.i18n), and its formatting.
 
-`t(key, lang, **params)` raises `MissingTranslation` rather than fall back to another language:
-a briefing never shows an untranslated string.
+`t(key, lang, **params)` raises `districtlens.i18n.MissingTranslation` rather than fall back to
+another language: a briefing never shows an untranslated string.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from districtlens import i18n
-from districtlens.i18n import LANGUAGES, MissingTranslation, day, decimal, number, percent
+from districtlens.i18n import LANGUAGES, day, decimal, number, percent
 
-__all__ = ["LANGUAGES", "MissingTranslation", "day", "decimal", "has", "number", "percent", "t"]
+__all__ = ["LANGUAGES", "day", "decimal", "has", "number", "percent", "t"]
 PREFIX = "brief."
 
 

@@ -1,113 +1,91 @@
-"""Writing a briefing: figures computed once, a signed manifest, then HTML, PDF or DOCX.
+"""Rendering a briefing: figures computed once, an unsigned manifest, then HTML, PDF or DOCX.
 
 HTML comes from one Jinja2 template for all languages; the PDF is that HTML laid out by
 WeasyPrint (fonts subset and embedded, Noto Sans CJK for Chinese) with the manifest attached as
 an embedded file; the DOCX (python-docx) carries the same sections and figures as tables, and
 the manifest as a package part. Each visible figure is printed as `value[Fn]`, Fn pointing to the
 appendix row that gives its definition, parameters and sources.
+
+The document carries its manifest unsigned, naming the key that is to sign it by fingerprint:
+whoever holds the private key signs the manifest and puts the signature in (`document.embed`),
+so that rendering needs no secret.
 """
 
 from __future__ import annotations
 
 import importlib
 import io
-import json
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from districtlens.areas import resolve_area
-from districtlens.briefing import charts, i18n, signing
+from districtlens.areas import Area
+from districtlens.briefing import charts, document, i18n
 from districtlens.briefing.figures import SECTIONS, Figure, compute_all, definition, plan
-from districtlens.claims.compute import Session, district_of
-from districtlens.errors import NotFound
-from districtlens.store import ledger, places
+from districtlens.claims.session import Session
+from districtlens.errors import InputError, UsageError
+from districtlens.store import claims as claim_store
+from districtlens.store import ledger
 from districtlens.store.db import Store
 
-FORMATS = ("html", "pdf", "docx")
 MANIFEST_FORMAT = "districtlens-briefing/1"
-MANIFEST_NAME = "districtlens-manifest.json"
-DOCX_MANIFEST_PART = "/customXml/districtlens-manifest.json"
-DOCX_MANIFEST_REL = "https://districtlens.org/relationships/briefing-manifest"
-
-
-class BriefingError(ValueError):
-    """A briefing that cannot be written (unknown area or language), said plainly."""
 
 
 @dataclass
 class Briefing:
     area: str
+    place: Area
     lang: str
-    area_name: str
     generated_at: datetime
     head: str
     synthetic: bool
     year: int | None
     figures: list[Figure]
-    signed: dict[str, Any]
+    manifest: dict[str, Any]  # unsigned: what the Commission's key signs
+
+    @property
+    def area_name(self) -> str:
+        return self.place.name(self.lang)
 
     def figures_json(self) -> list[dict[str, Any]]:
         return [{"id": f.id, "ref": f.ref, "value": f.value, "display": f.display(self.lang)} for f in self.figures]
 
 
-def area_name(store: Store, session: Session, area: str, lang: str) -> str:
-    district = district_of(session, area)
-    if area == district:
-        row = store.con.execute(
-            "SELECT name_zh, name_en, name_fr FROM district_pack WHERE district_adcode = ? LIMIT 1", [district]
-        ).fetchone()
-    else:
-        row = store.con.execute("SELECT name_zh, name_en, name_fr FROM zone WHERE zone_id = ?", [area]).fetchone()
-    if row:
-        return dict(zip(i18n.LANGUAGES, row, strict=True))[lang] or row[1] or area
-    return resolve_area(area, places.zones(store), places.district_names(store)).label
-
-
-def build(store: Store, area: str, lang: str, key_file: Path | None,
+def build(store: Store, area: str, lang: str, key_fingerprint: str,
           figures: list[Figure] | None = None) -> Briefing:
     """Compute the figures of `area` (or take `figures`, computed for `area` by `compute_figures`)
-    and sign them. Raises BriefingError, signing.SigningKeyError."""
+    and their manifest, to be signed by the key of `key_fingerprint`. Raises InputError for a
+    language the briefings do not speak, NotFound for an area that is none."""
     if lang not in i18n.LANGUAGES:
-        raise BriefingError(f"--lang must be one of {', '.join(i18n.LANGUAGES)}")
-    key = signing.load_private(signing.key_path(key_file))
+        raise InputError("brief.unknown_language", lang=lang, languages=", ".join(i18n.LANGUAGES))
     session = Session(store)
-    try:
-        resolve_area(area, places.zones(store), places.district_names(store))
-        name = area_name(store, session, area, lang)
-    except (NotFound, LookupError) as exc:
-        raise BriefingError(str(exc)) from exc
+    place = session.area(area)
     if figures is None:
         figures = compute_figures(store, area, session)
-    head = ledger.head(store.con)
-    synthetic = bool(store.con.execute(
-        "SELECT coalesce(bool_or(synthetic), false) FROM enterprise_current").fetchone()[0])
+    head = claim_store.head(store)
+    synthetic = claim_store.holds_synthetic(store)
     generated = datetime.now(UTC).replace(microsecond=0)
     year = next((f.query["years"][0] for f in figures if f.id == "headline.revenue"), None)
     manifest = {
         "format": MANIFEST_FORMAT, "area": area, "lang": lang, "generated_at": generated.isoformat(),
-        "ledger_head": head, "synthetic_data": synthetic,
+        "ledger_head": head, "synthetic_data": synthetic, "key_fingerprint": key_fingerprint,
         "figures": [
             {"id": f.id, "ref": f.ref, "definition": definition(f.query, lang), "parameters": f.query,
              "value": f.value, "display": f.display(lang), "sources": f.sources}
             for f in figures
         ],
     }
-    return Briefing(area, lang, name, generated, head, synthetic, year, figures, signing.sign(manifest, key))
+    return Briefing(area, place, lang, generated, head, synthetic, year, figures, manifest)
 
 
 def compute_figures(store: Store, area: str, session: Session | None = None) -> list[Figure]:
     """The briefing's figures for `area`, computed once for any number of languages."""
     session = session or Session(store)
-    try:
-        return compute_all(session, plan(session, area))
-    except LookupError as exc:
-        raise BriefingError(str(exc)) from exc
+    return compute_all(session, plan(session, area))
 
 
 def _context(b: Briefing) -> dict[str, Any]:
@@ -132,13 +110,15 @@ def _context(b: Briefing) -> dict[str, Any]:
         "synthetic": b.synthetic, "year": b.year or "", "sections": sections, "track_rows": track_rows,
         "zone_rows": zone_rows,
         "track_chart": charts.bar_chart(chart_rows, i18n.t("chart_tracks", lang)) if chart_rows else "",
-        "map_svg": charts.district_map(b.area[:6], i18n.t("map_caption", lang, area=b.area_name), width=320),
+        # A zone has no polygon of its own: its briefing shows no map.
+        "map_svg": "" if b.place.kind == "zone" else charts.district_map(
+            b.place.district_adcode, i18n.t("map_caption", lang, area=b.area_name), width=320),
         "figures": [{"ref": f["ref"], "definition": f["definition"],
                      "parameters": ledger.canonical(f["parameters"]),
                      "sources": "; ".join(f["sources"]) or i18n.t("none", lang)}
-                    for f in b.signed["manifest"]["figures"]],
-        "key_fingerprint": b.signed["manifest"]["key_fingerprint"],
-        "manifest_json": json.dumps(b.signed, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
+                    for f in b.manifest["figures"]],
+        "key_fingerprint": b.manifest["key_fingerprint"],
+        "manifest_json": document.html_json(document.unsigned(b.manifest)),
     }
 
 
@@ -155,8 +135,8 @@ def to_html(b: Briefing) -> str:
 def to_pdf(b: Briefing) -> bytes:
     from weasyprint import HTML, Attachment
 
-    manifest = Attachment(string=json.dumps(b.signed, ensure_ascii=False, sort_keys=True), name=MANIFEST_NAME,
-                          description="districtlens signed briefing manifest")
+    manifest = Attachment(string=document.envelope_json(document.unsigned(b.manifest)), name=document.MANIFEST_NAME,
+                          description=document.MANIFEST_DESCRIPTION)
     return HTML(string=to_html(b)).write_pdf(attachments=[manifest])
 
 
@@ -224,37 +204,39 @@ def to_docx(b: Briefing) -> bytes:
           [[f["ref"], f["definition"], f["parameters"], f["sources"]] for f in ctx["figures"]])
     doc.add_paragraph(f"{t('signed_by')} {ctx['key_fingerprint']}")
 
-    blob = json.dumps(b.signed, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    part = Part(PackURI(DOCX_MANIFEST_PART), "application/json", blob, doc.part.package)
-    doc.part.relate_to(part, DOCX_MANIFEST_REL)
+    blob = document.envelope_json(document.unsigned(b.manifest)).encode("utf-8")
+    part = Part(PackURI(document.DOCX_MANIFEST_PART), "application/json", blob, doc.part.package)
+    doc.part.relate_to(part, document.DOCX_MANIFEST_REL)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-def make(store: Store, area: str, lang: str, fmt: str, out: Path, key_file: Path | None,
-         timings: dict[str, float] | None = None) -> Briefing:
-    """Build the briefing of `area` and write it to `out` as `fmt`: what `districtlens brief` does.
-    `timings`, when given, receives figures_s and total_s."""
-    if fmt not in FORMATS:
-        raise BriefingError(f"--format must be one of {', '.join(FORMATS)}")
+def check_format(fmt: str) -> None:
+    if fmt not in document.FORMATS:
+        raise UsageError("brief.unknown_format", format=fmt, formats=", ".join(document.FORMATS))
+
+
+def to_document(b: Briefing, fmt: str) -> bytes:
+    """The briefing as `fmt` (html, pdf or docx), its manifest unsigned."""
+    check_format(fmt)
+    return to_html(b).encode("utf-8") if fmt == "html" else to_pdf(b) if fmt == "pdf" else to_docx(b)
+
+
+def render(store: Store, area: str, lang: str, fmt: str, key_fingerprint: str,
+           timings: dict[str, float] | None = None) -> tuple[Briefing, bytes]:
+    """The briefing of `area` and its document as `fmt`, to be signed by the key of
+    `key_fingerprint`: what `districtlens brief` has computed for it. `timings`, when given,
+    receives figures_s and total_s."""
+    check_format(fmt)
     started = time.perf_counter()
     if fmt == "pdf":
         # WeasyPrint takes half a second to import: done while the figures compute (they wait on
         # DuckDB and Polars, which release the interpreter), not after them.
         threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
-    briefing = build(store, area, lang, key_file)
+    briefing = build(store, area, lang, key_fingerprint)
     computed = time.perf_counter()
-    write(briefing, fmt, out)
+    data = to_document(briefing, fmt)
     if timings is not None:
         timings.update(figures_s=computed - started, total_s=time.perf_counter() - started)
-    return briefing
-
-
-def write(b: Briefing, fmt: str, out: Path) -> Path:
-    if fmt not in FORMATS:
-        raise BriefingError(f"--format must be one of {', '.join(FORMATS)}")
-    data = to_html(b).encode("utf-8") if fmt == "html" else to_pdf(b) if fmt == "pdf" else to_docx(b)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    return out
+    return briefing, data

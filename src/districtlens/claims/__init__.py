@@ -1,22 +1,15 @@
 """Claims: public figures held beside the data that supports or contradicts them.
 
 `check(store)` evaluates every claim of the store's packs with its query definition (the
-vocabulary of `queries`, evaluated by `compute`) and returns supported / contradicted / not
-computable, the computed value and the evidence (data, rows, sources, ledger head).
+vocabulary of `queries`, evaluated by `compute` on a `session`), judges it (`judge`) and returns
+supported / contradicted / not computable, the computed value and the evidence (data, rows,
+sources, ledger head).
 """
 
-from districtlens.claims.compute import Computed, Session, compute
-from districtlens.claims.evaluate import (
-    CONTRADICTED,
-    NOT_COMPUTABLE,
-    STATUSES,
-    SUPPORTED,
-    ClaimResult,
-    check,
-    evaluate_claim,
-    query_for,
-)
-from districtlens.claims.queries import KINDS, QueryError, load_queries, parse_query, query_digest
+from districtlens.claims.compute import check, compute, evaluate_claim
+from districtlens.claims.judge import CONTRADICTED, NOT_COMPUTABLE, STATUSES, SUPPORTED, ClaimResult, judge
+from districtlens.claims.queries import KINDS, load_queries, parse_query, query_digest
+from districtlens.claims.session import Computed, EnterpriseSet, Session, query_for
 
 __all__ = [
     "CONTRADICTED",
@@ -26,11 +19,12 @@ __all__ = [
     "SUPPORTED",
     "ClaimResult",
     "Computed",
-    "QueryError",
+    "EnterpriseSet",
     "Session",
     "check",
     "compute",
     "evaluate_claim",
+    "judge",
     "load_queries",
     "parse_query",
     "query_digest",

@@ -1,4 +1,5 @@
-"""Evaluating a query of the vocabulary (queries.py) on a store: its value and its evidence.
+"""Evaluating a query of the vocabulary (queries.py) on a store, its value and its evidence; and
+checking claims, each claim's query evaluated and judged (judge.py).
 
 Every answer says what it read: the tables, the rows it counted (how many are synthetic), the
 sources those rows came from, and the ledger head at the time, so that whoever reads the figure
@@ -11,16 +12,16 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import polars as pl
 
 from districtlens import refdata
-from districtlens.ingest.packs import Pack, PackError, load_pack, pack_dir
+from districtlens.claims.judge import ClaimResult, claim_result
+from districtlens.claims.session import Computed, EnterpriseSet, Session, provenance, query_for
+from districtlens.errors import InputError, NotFound
+from districtlens.facts import FACT_COLUMNS
 from districtlens.store import claims as claim_store
-from districtlens.store.claims import EnterpriseSet
 from districtlens.store.db import Store
 
 # Targets are computed once per chain with this many kept; a query for fewer takes the head.
@@ -28,193 +29,47 @@ CHAIN_TOP = 10
 CHAIN_KINDS = ("chain-health", "chain-targets")
 
 
-@dataclass
-class Computed:
-    value: Any
-    evidence: dict[str, Any]
-    reason: str | None = None  # why the value is None
-    lower: float | None = None
-    upper: float | None = None
-
-
-@dataclass
-class Session:
-    """One store read for many queries: caches what several queries share (packs, chain contexts)."""
-
-    store: Store
-    _chain_contexts: dict[str, Any] = field(default_factory=dict)
-    chains: dict[tuple[str, str, int], Future] = field(default_factory=dict)
-    # Chains prefetched but not yet started: the chain thread and the figures' thread take from it.
-    chain_queue: list[tuple[str, str, int]] = field(default_factory=list)
-    queue_lock: threading.Lock = field(default_factory=threading.Lock)
-    # The area's context (its read of the city) is made once, by whichever thread comes first.
-    chain_lock: threading.Lock = field(default_factory=threading.Lock)
-    _claims: dict[str, dict[str, Any]] | None = None
-    _totals: dict[tuple[EnterpriseSet, tuple[int, ...]], dict[str, Any]] = field(default_factory=dict)
-    _counts: dict[EnterpriseSet, dict[str, Any]] = field(default_factory=dict)
-    _district_totals: dict[tuple[str | None, str | None, str], dict[tuple[str, int], float | None]] = field(
-        default_factory=dict)
-
-    @cached_property
-    def head(self) -> str:
-        return claim_store.head(self.store)
-
-    @cached_property
-    def packs(self) -> list[dict[str, Any]]:
-        return claim_store.packs(self.store)
-
-    def pack_row(self, district_adcode: str) -> dict[str, Any] | None:
-        return next((p for p in self.packs if p["district_adcode"] == district_adcode), None)
-
-    def pack(self, pack_id: str) -> Pack | None:
-        """The pack as data (its named enterprises are not store tables), from where it was loaded."""
-        row = next((p for p in self.packs if p["pack_id"] == pack_id), None)
-        for where in (pack_id, row and row["file"]):
-            if not where:
-                continue
-            try:
-                return _load_pack_cached(str(pack_dir(where)))
-            except PackError:
-                continue
-        return None
-
-    def peers(self, area: str, among: str) -> list[str]:
-        """The districts `among` names for the district of `area`: a peer group of its pack, or
-        `city` (every district of its city)."""
-        district = district_of(self, area)
-        if among == "city":
-            areas = refdata.areas()
-            return sorted(areas.filter(pl.col("cityCode") == district[:4])["code"].to_list())
-        pack = self.pack_row(district)
-        group = (pack or {}).get("peers", {}).get(among)
-        if not group:
-            raise LookupError(f"no peer group {among!r} for district {district}: load its pack")
-        return list(group)
-
-    def chain_context(self, area: str, store: Store | None = None):
-        """The chain context of `area` (read through `store`, the session's by default); the
-        city's firms are read once for every area."""
-        from districtlens.commands.chains import load_context
-
-        if area not in self._chain_contexts:
-            first = next(iter(self._chain_contexts.values()), None)
-            self._chain_contexts[area] = load_context(
-                store or self.store, area, city=first.city if first else None, year=first.year if first else None)
-        return self._chain_contexts[area]
-
-    @cached_property
-    def aliases(self) -> dict[str, str]:
-        """The alias table (`resolve.aliases`) presence figures match trade names through."""
-        from districtlens.resolve.aliases import load_aliases
-
-        return load_aliases()
-
-    @cached_property
-    def templates(self) -> dict[str, Any]:
-        from districtlens.chains.templates import shipped_templates
-
-        return shipped_templates()
-
-    def totals(self, which: EnterpriseSet, column: str, years: list[int]) -> dict[str, Any]:
-        """`claim_store.totals` of one set and column (read with every set `read_totals` was given)."""
-        if column not in claim_store.FACT_COLUMNS:
-            raise claim_store.ClaimStoreError(
-                f"no fact column {column!r}; one of {', '.join(claim_store.FACT_COLUMNS)}")
-        if (which, tuple(years)) not in self._totals:
-            self.read_totals([which], years)
-        return self._totals[(which, tuple(years))][column]
-
-    def read_totals(self, sets: list[EnterpriseSet], years: list[int]) -> None:
-        for which, columns in claim_store.totals(self.store, sets, years).items():
-            self._totals[(which, tuple(years))] = columns
-
-    def count(self, which: EnterpriseSet) -> dict[str, Any]:
-        """`claim_store.count_enterprises` of one set (read with every set `read_counts` was given)."""
-        if which not in self._counts:
-            self.read_counts([which])
-        return self._counts[which]
-
-    def read_counts(self, sets: list[EnterpriseSet]) -> None:
-        self._counts.update(claim_store.count_enterprises(self.store, sets))
-
-    def district_totals(self, which: EnterpriseSet, column: str, years: list[int],
-                        districts: list[str]) -> dict[str, dict[int, float | None]]:
-        """`claim_store.totals_by_district`, each (district, year) read once per session: a rank
-        among the central districts reuses the one among the city's."""
-        known = self._district_totals.setdefault((which.track, which.tag, column), {})
-        missing = [d for d in districts if any((d, y) not in known for y in years)]
-        if missing:
-            for district, by_year in claim_store.totals_by_district(
-                    self.store, which, column, years, missing).items():
-                known.update({(district, year): value for year, value in by_year.items()})
-        return {d: {y: known[(d, y)] for y in years} for d in districts}
-
-    def claim(self, claim_id: str) -> dict[str, Any] | None:
-        if self._claims is None:
-            self._claims = {c["id"]: c for c in claim_store.claims(self.store)}
-        return self._claims.get(claim_id)
-
-
-_PACKS: dict[str, Pack] = {}
-
-
-def _load_pack_cached(folder: str) -> Pack:
-    if folder not in _PACKS:
-        _PACKS[folder] = load_pack(folder)
-    return _PACKS[folder]
-
-
-def district_of(session: Session, area: str) -> str:
-    if area.isdigit() and len(area) >= 6:
-        return area[:6]
-    row = session.store.con.execute("SELECT district_adcode FROM zone WHERE zone_id = ?", [area]).fetchone()
-    if row is None:
-        raise LookupError(f"{area!r} is not a district, street or zone of the store")
-    return row[0]
-
-
-def _evidence(session: Session, tables: list[str], **more: Any) -> dict[str, Any]:
-    return {"ledger_head": session.head, "tables": tables, **more}
-
-
-def _set(query: dict[str, Any]) -> EnterpriseSet:
-    return EnterpriseSet(query["area"], query.get("track"), query.get("tag"))
+def _set(session: Session, query: dict[str, Any]) -> EnterpriseSet:
+    return session.enterprise_set(query["area"], query.get("track"), query.get("tag"))
 
 
 def enterprise_count(session: Session, q: dict[str, Any]) -> Computed:
-    found = session.count(_set(q))
-    return Computed(found["count"], _evidence(
-        session, ["enterprise_current", "track"], set=_set(q).describe(), rows=found["count"],
+    which = _set(session, q)
+    found = session.count(which)
+    return Computed(found["count"], provenance(
+        session, ["enterprise_current", "track"], set=which.describe(), rows=found["count"],
         synthetic_rows=found["synthetic"], sources=found["sources"]))
 
 
 def total(session: Session, q: dict[str, Any]) -> Computed:
-    found = session.totals(_set(q), q["column"], q["years"])
+    which = _set(session, q)
+    found = session.totals(which, q["column"], q["years"])
     missing = [y for y, v in found["values"].items() if v is None]
-    evidence = _evidence(session, ["enterprise_current", "fact_current", "track"], set=_set(q).describe(),
-                         by_year=found["values"], reporting=found["reporting"],
-                         synthetic_rows=found["synthetic"], sources=found["sources"])
+    evidence = provenance(session, ["enterprise_current", "fact_current", "track"], set=which.describe(),
+                          by_year=found["values"], reporting=found["reporting"],
+                          synthetic_rows=found["synthetic"], sources=found["sources"])
     if missing:
         return Computed(None, evidence, f"no {q['column']} in the store for {', '.join(map(str, missing))}")
     return Computed(round(sum(found["values"].values()), 4), evidence)
 
 
 def growth(session: Session, q: dict[str, Any]) -> Computed:
-    found = session.totals(_set(q), q["column"], [q["from"], q["to"]])
+    which = _set(session, q)
+    found = session.totals(which, q["column"], [q["from"], q["to"]])
     start, end = found["values"][q["from"]], found["values"][q["to"]]
-    evidence = _evidence(session, ["enterprise_current", "fact_current", "track"], set=_set(q).describe(),
-                         by_year=found["values"], synthetic_rows=found["synthetic"], sources=found["sources"])
+    evidence = provenance(session, ["enterprise_current", "fact_current", "track"], set=which.describe(),
+                          by_year=found["values"], synthetic_rows=found["synthetic"], sources=found["sources"])
     if not start or end is None:
         return Computed(None, evidence, f"no {q['column']} for {q['from']} or {q['to']}")
     return Computed(round(end / start - 1, 6), evidence)
 
 
 def share(session: Session, q: dict[str, Any]) -> Computed:
-    subset = EnterpriseSet(q["area"], q["set"].get("track"), q["set"].get("tag"))
+    subset = session.enterprise_set(q["area"], q["set"].get("track"), q["set"].get("tag"))
     peers = session.peers(q["area"], q["among"])
     inside = session.count(subset)
     among = sum(claim_store.count_by_district(session.store, subset, peers).values())
-    evidence = _evidence(session, ["enterprise_current", "track"], set=subset.describe(), among=peers,
+    evidence = provenance(session, ["enterprise_current", "track"], set=subset.describe(), among=peers,
                          area_rows=inside["count"], among_rows=among, synthetic_rows=inside["synthetic"],
                          sources=inside["sources"])
     if among == 0:
@@ -223,10 +78,10 @@ def share(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def rank(session: Session, q: dict[str, Any]) -> Computed:
-    district = district_of(session, q["area"])
+    district = session.district_of(q["area"])
     peers = session.peers(q["area"], q["among"])
     measure = q["measure"]
-    which = EnterpriseSet(district, measure.get("track"), measure.get("tag"))
+    which = EnterpriseSet("district_adcode", district, measure.get("track"), measure.get("tag"))
     if measure["kind"] == "enterprise-count":
         values: dict[str, float | None] = dict(claim_store.count_by_district(session.store, which, peers))
     elif measure["kind"] == "total":
@@ -238,7 +93,7 @@ def rank(session: Session, q: dict[str, Any]) -> Computed:
         values = {d: (round(ys[measure["to"]] / ys[measure["from"]] - 1, 6)
                       if ys[measure["from"]] and ys[measure["to"]] is not None else None)
                   for d, ys in by.items()}
-    evidence = _evidence(session, ["enterprise_current", "fact_current", "track"], measure=measure,
+    evidence = provenance(session, ["enterprise_current", "fact_current", "track"], measure=measure,
                          among=peers, values=values)
     if district not in values or values[district] is None:
         return Computed(None, evidence, f"no value of the measure for {district}")
@@ -270,7 +125,8 @@ def _present(session: Session, area: str, wanted: dict[str, list[str]]) -> dict[
     spellings = {k for k in keys if k}
     spellings |= {alias for alias, canonical in table.items() if canonical in spellings}
     spellings |= {s.replace("and", "") for s in spellings if "and" in s}
-    rows = claim_store.enterprises_matching(session.store, area, sorted(spellings))
+    where = session.area(area)
+    rows = claim_store.enterprises_matching(session.store, where.column, where.code, sorted(spellings))
     names = [r["name"] or "" for r in rows] + [r["name_en"] or "" for r in rows]
     row_keys = _trade_keys(names, table)
     found: dict[str, list[dict]] = {label: [] for label in wanted}
@@ -293,7 +149,7 @@ def listed_presence(session: Session, q: dict[str, Any]) -> Computed:
     found = _present(session, q["area"], wanted)
     present = sorted((label for label, rows in found.items() if rows), key=lambda s: int(s.split()[0]))
     uncovered = q["top"] - covered.height
-    evidence = _evidence(
+    evidence = provenance(
         session, ["enterprise_current", "refdata:fortune-global-500-2017"],
         list=q["list"], list_source="Fortune Global 500, 2017 (districtlens.refdata)",
         listed=covered.height, present=present,
@@ -308,19 +164,19 @@ def listed_presence(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def named_presence(session: Session, q: dict[str, Any]) -> Computed:
-    district = district_of(session, q["area"])
+    district = session.district_of(q["area"])
     pack_row = session.pack_row(district)
     pack = session.pack(pack_row["pack_id"]) if pack_row else None
     if pack is None:
-        return Computed(None, _evidence(session, []), "the pack naming the enterprises is not available")
+        return Computed(None, provenance(session, []), "the pack naming the enterprises is not available")
     named = {e.id: e for e in pack.enterprises}
     unknown = [i for i in q["enterprises"] if i not in named]
     if unknown:
-        return Computed(None, _evidence(session, []), f"the pack names no enterprise {', '.join(unknown)}")
+        return Computed(None, provenance(session, []), f"the pack names no enterprise {', '.join(unknown)}")
     found = _present(session, q["area"], {i: [named[i].names.zh, named[i].names.en] for i in q["enterprises"]})
     present = [i for i in q["enterprises"] if found[i]]
     rows = [r for i in q["enterprises"] for r in found[i]]
-    return Computed(len(present), _evidence(
+    return Computed(len(present), provenance(
         session, ["enterprise_current", f"pack:{pack.id}"], present=present,
         absent=[i for i in q["enterprises"] if i not in present],
         matched={i: sorted({r["uscc"] for r in found[i]}) for i in present},
@@ -329,15 +185,15 @@ def named_presence(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
-    district = district_of(session, q["area"])
+    district = session.district_of(q["area"])
     pack_row = session.pack_row(district)
     pack = session.pack(pack_row["pack_id"]) if pack_row else None
     named = {e.id: e for e in pack.enterprises} if pack else {}
     if q["enterprise"] not in named:
-        return Computed(None, _evidence(session, []), f"no pack enterprise {q['enterprise']!r}")
+        return Computed(None, provenance(session, []), f"no pack enterprise {q['enterprise']!r}")
     ent = named[q["enterprise"]]
     rows = _present(session, q["area"], {"e": [ent.names.zh, ent.names.en]})["e"]
-    evidence = _evidence(session, ["enterprise_current"], matched=[r["uscc"] for r in rows],
+    evidence = provenance(session, ["enterprise_current"], matched=[r["uscc"] for r in rows],
                          synthetic_rows=sum(r["synthetic"] for r in rows),
                          sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]))
     if len(rows) != 1 or rows[0]["founded"] is None:
@@ -348,20 +204,20 @@ def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
 
 
 def _carrier_evidence(session: Session, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return _evidence(session, ["carrier"], carriers=[r["carrier_id"] for r in rows],
+    return provenance(session, ["carrier"], carriers=[r["carrier_id"] for r in rows],
                      synthetic_rows=sum(bool(r["synthetic"]) for r in rows),
                      from_pack_load=sum(bool(r["pack_load"]) for r in rows),
                      sources=sorted({r["source_name"] for r in rows if r["source_name"]}))
 
 
 def carrier_count(session: Session, q: dict[str, Any]) -> Computed:
-    rows = claim_store.carriers(session.store, district_of(session, q["area"]), q.get("carrier_kind"),
+    rows = claim_store.carriers(session.store, session.district_of(q["area"]), q.get("carrier_kind"),
                                 q.get("level"))
     return Computed(len(rows), _carrier_evidence(session, rows))
 
 
 def carrier_attribute(session: Session, q: dict[str, Any]) -> Computed:
-    rows = claim_store.carriers(session.store, district_of(session, q["area"]), carrier_id=q["carrier"])
+    rows = claim_store.carriers(session.store, session.district_of(q["area"]), carrier_id=q["carrier"])
     evidence = _carrier_evidence(session, rows)
     if not rows or rows[0][q["attribute"]] is None:
         return Computed(None, evidence, f"the store has no {q['attribute']} for carrier {q['carrier']}")
@@ -420,8 +276,6 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
     (`prefetch_chains`); the enterprise counts and fact totals of all their sets are read in one
     query per list of years, and the district totals of their ranks in one query per measure,
     instead of one query per figure."""
-    from districtlens.claims.evaluate import query_for
-
     expanded = []
     for q in queries:
         if q.get("kind") == "claim-status" and (claim := session.claim(q.get("claim", ""))) is not None:
@@ -436,26 +290,27 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
         try:
             if q["kind"] == "rank" and q["measure"]["kind"] in ("total", "growth"):
                 measure = q["measure"]
-                which = EnterpriseSet(district_of(session, q["area"]), measure.get("track"), measure.get("tag"))
+                which = EnterpriseSet("district_adcode", session.district_of(q["area"]), measure.get("track"),
+                                      measure.get("tag"))
                 wanted_years, wanted_districts = ranked.setdefault((which, measure["column"]), (set(), set()))
                 wanted_years.update(
                     measure["years"] if measure["kind"] == "total" else (measure["from"], measure["to"]))
                 wanted_districts.update(session.peers(q["area"], q["among"]))
             elif q["kind"] == "enterprise-count":
-                counted.append(_set(q))
+                counted.append(_set(session, q))
             elif q["kind"] == "share":
-                counted.append(EnterpriseSet(q["area"], q["set"].get("track"), q["set"].get("tag")))
+                counted.append(session.enterprise_set(q["area"], q["set"].get("track"), q["set"].get("tag")))
             elif q["kind"] in ("total", "growth"):
                 years = tuple(q["years"]) if q["kind"] == "total" else (q["from"], q["to"])
-                summed.setdefault(tuple(map(int, years)), []).append(_set(q))
-        except (LookupError, TypeError, AttributeError, ValueError):
+                summed.setdefault(tuple(map(int, years)), []).append(_set(session, q))
+        except (LookupError, TypeError, AttributeError, ValueError, InputError, NotFound):
             continue  # a malformed query (a verified file's) is left to `compute`, which says why
     # A set of an unknown track is left to its figure, which then says why it has no value.
     session.read_counts([w for w in counted if w.track is None or w.track in known_tracks])
     for years, sets in summed.items():
         session.read_totals([w for w in sets if w.track is None or w.track in known_tracks], list(years))
     for (which, column), (years, districts) in ranked.items():
-        if (which.track is None or which.track in known_tracks) and column in claim_store.FACT_COLUMNS:
+        if (which.track is None or which.track in known_tracks) and column in FACT_COLUMNS:
             session.district_totals(which, column, sorted(years), sorted(districts))
 
 
@@ -487,7 +342,7 @@ def chain_health(session: Session, q: dict[str, Any]) -> Computed:
 
     context, table, _ = _chain(session, q)
     counts = {s: int((table["status"] == s).sum()) for s in STATUSES}
-    return Computed(counts, _evidence(
+    return Computed(counts, provenance(
         session, ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
         year=context.year, reference=context.reference_label,
         links={r["link_id"]: r["status"] for r in table.select("link_id", "status").iter_rows(named=True)}))
@@ -496,23 +351,21 @@ def chain_health(session: Session, q: dict[str, Any]) -> Computed:
 def chain_targets(session: Session, q: dict[str, Any]) -> Computed:
     context, _, ranked = _chain(session, q)
     ranked = ranked.head(q["top"])
-    return Computed(ranked["name"].to_list(), _evidence(
+    return Computed(ranked["name"].to_list(), provenance(
         session, ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
         year=context.year, uscc=ranked["uscc"].to_list()))
 
 
 def claim_status(session: Session, q: dict[str, Any]) -> Computed:
-    from districtlens.claims.evaluate import evaluate_claim, query_for
-
     claim = session.claim(q["claim"])
     if claim is None:
-        return Computed(None, _evidence(session, ["claim"]), f"no claim {q['claim']!r} in the store")
-    result = evaluate_claim(session, claim, query_for(session, claim))
+        return Computed(None, provenance(session, ["claim"]), f"no claim {q['claim']!r} in the store")
+    result = evaluate_claim(session, claim)
     return Computed({"status": result.status, "computed": result.computed}, result.evidence)
 
 
 def not_computable(session: Session, q: dict[str, Any]) -> Computed:
-    return Computed(None, _evidence(session, []), q["reason"])
+    return Computed(None, provenance(session, []), q["reason"])
 
 
 KINDS = {
@@ -535,8 +388,27 @@ KINDS = {
 
 def compute(session: Session, query: dict[str, Any]) -> Computed:
     """Evaluate a parsed query (queries.parse_query). A question the store cannot answer (an
-    unknown track or peer group, a missing pack) gives value None and the reason."""
+    unknown area, track or peer group, a missing pack) gives value None and the reason."""
     try:
         return KINDS[query["kind"]](session, query)
-    except (LookupError, claim_store.ClaimStoreError, ValueError) as exc:
-        return Computed(None, _evidence(session, []), str(exc))
+    except (LookupError, ValueError, InputError, NotFound) as exc:
+        return Computed(None, provenance(session, []), str(exc))
+
+
+def evaluate_claim(session: Session, claim: dict[str, Any]) -> ClaimResult:
+    """The claim's query computed on the store and judged against the asserted figure."""
+    query, origin = query_for(session, claim)
+    if query is None:
+        computed = Computed(None, {"ledger_head": session.head}, "no query definition for this claim")
+    else:
+        computed = compute(session, query)
+    return claim_result(claim, query, origin, computed)
+
+
+def check(store: Store, pack_id: str | None = None, session: Session | None = None) -> list[ClaimResult]:
+    """Every claim of the store (of one pack) evaluated on the current data, in load order.
+    Raises InputError when a pack's query file is invalid."""
+    session = session or Session(store)
+    claims = claim_store.claims(store, pack_id)
+    prefetch(session, [{"kind": "claim-status", "claim": claim["id"]} for claim in claims])
+    return [evaluate_claim(session, claim) for claim in claims]

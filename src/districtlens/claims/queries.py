@@ -36,8 +36,9 @@ from typing import Any
 
 import yaml
 
+from districtlens.errors import InputError
+from districtlens.facts import FACT_COLUMNS
 from districtlens.store import ledger
-from districtlens.store.claims import FACT_COLUMNS
 from districtlens.yamltext import load_yaml
 
 LISTS = ("global500", "global500-pharma")
@@ -47,26 +48,22 @@ RANK_MEASURES = ("enterprise-count", "total", "growth")
 QUERIES_FILE = "claim-queries.yaml"
 
 
-class QueryError(ValueError):
-    """A query definition that cannot be evaluated; the message names the claim or figure."""
-
-
 def _str(value: Any, where: str, key: str) -> str:
     if not isinstance(value, str | int) or not str(value).strip():
-        raise QueryError(f"{where}: {key} must be a non-empty text")
+        raise InputError("claims.query_not_text", where=where, field=key)
     return str(value).strip()
 
 
 def _int(value: Any, where: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise QueryError(f"{where}: {key} must be an integer")
+        raise InputError("claims.query_not_integer", where=where, field=key)
     return value
 
 
 def _years(value: Any, where: str) -> list[int]:
     years = value if isinstance(value, list) else [value]
     if not years:
-        raise QueryError(f"{where}: years must not be empty")
+        raise InputError("claims.query_no_years", where=where)
     return sorted({_int(y, where, "years") for y in years})
 
 
@@ -82,38 +79,38 @@ def _tolerance(raw: Any, where: str) -> dict[str, float] | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("relative", "absolute"):
-        raise QueryError(f"{where}: tolerance must be {{relative: r}} or {{absolute: a}}")
+        raise InputError("claims.query_bad_tolerance", where=where)
     (key, value), = raw.items()
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise QueryError(f"{where}: tolerance {key} must be a number ≥ 0")
+        raise InputError("claims.query_negative_tolerance", where=where, field=key)
     return {key: float(value)}
 
 
-def _enterprise_count(raw, where, area):
+def _enterprise_count(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return _set_part(raw, where, area)
 
 
-def _total(raw, where, area):
+def _total(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     column = raw.get("column")
     if column not in FACT_COLUMNS:
-        raise QueryError(f"{where}: column must be one of {', '.join(FACT_COLUMNS)}")
+        raise InputError("claims.query_unknown_column", where=where, columns=", ".join(FACT_COLUMNS))
     return {**_set_part(raw, where, area), "column": column, "years": _years(raw.get("years"), where)}
 
 
-def _growth(raw, where, area):
+def _growth(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     column = raw.get("column")
     if column not in FACT_COLUMNS:
-        raise QueryError(f"{where}: column must be one of {', '.join(FACT_COLUMNS)}")
+        raise InputError("claims.query_unknown_column", where=where, columns=", ".join(FACT_COLUMNS))
     start, end = _int(raw.get("from"), where, "from"), _int(raw.get("to"), where, "to")
     if end <= start:
-        raise QueryError(f"{where}: to must come after from")
+        raise InputError("claims.query_years_order", where=where)
     return {**_set_part(raw, where, area), "column": column, "from": start, "to": end}
 
 
-def _share(raw, where, area):
+def _share(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     subset = raw.get("set")
     if not isinstance(subset, dict) or not (subset.get("track") or subset.get("tag")):
-        raise QueryError(f"{where}: set must give a track and/or a tag")
+        raise InputError("claims.query_bad_set", where=where)
     return {
         "area": _str(raw.get("area", area), where, "area"),
         "among": _str(raw.get("among"), where, "among"),
@@ -121,10 +118,10 @@ def _share(raw, where, area):
     }
 
 
-def _rank(raw, where, area):
+def _rank(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     measure = raw.get("measure")
     if not isinstance(measure, dict) or measure.get("kind") not in RANK_MEASURES:
-        raise QueryError(f"{where}: measure must be a query of kind {', '.join(RANK_MEASURES)}")
+        raise InputError("claims.query_bad_measure", where=where, kinds=", ".join(RANK_MEASURES))
     inner = parse_query({**measure, "area": "city"}, f"{where} (measure)")
     inner.pop("area")
     out = {"area": _str(raw.get("area", area), where, "area"), "among": _str(raw.get("among"), where, "among"),
@@ -134,28 +131,29 @@ def _rank(raw, where, area):
     return out
 
 
-def _listed_presence(raw, where, area):
+def _listed_presence(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     if raw.get("list") not in LISTS:
-        raise QueryError(f"{where}: list must be one of {', '.join(LISTS)}")
+        raise InputError("claims.query_unknown_list", where=where, lists=", ".join(LISTS))
     return {"area": _str(raw.get("area", area), where, "area"), "list": raw["list"],
             "top": _int(raw.get("top"), where, "top")}
 
 
-def _named_presence(raw, where, area):
+def _named_presence(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     ids = raw.get("enterprises")
     if not isinstance(ids, list) or not ids:
-        raise QueryError(f"{where}: enterprises must list pack enterprise ids")
+        raise InputError("claims.query_no_enterprises", where=where)
     return {"area": _str(raw.get("area", area), where, "area"), "enterprises": [str(i) for i in ids]}
 
 
-def _enterprise_attribute(raw, where, area):
+def _enterprise_attribute(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     if raw.get("attribute") not in ENTERPRISE_ATTRIBUTES:
-        raise QueryError(f"{where}: attribute must be one of {', '.join(ENTERPRISE_ATTRIBUTES)}")
+        raise InputError("claims.query_unknown_attribute", where=where,
+                         attributes=", ".join(ENTERPRISE_ATTRIBUTES))
     return {"area": _str(raw.get("area", area), where, "area"),
             "enterprise": _str(raw.get("enterprise"), where, "enterprise"), "attribute": raw["attribute"]}
 
 
-def _carrier_count(raw, where, area):
+def _carrier_count(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     out = {"area": _str(raw.get("area", area), where, "area")}
     for key in ("carrier_kind", "level"):
         if raw.get(key) is not None:
@@ -163,26 +161,26 @@ def _carrier_count(raw, where, area):
     return out
 
 
-def _carrier_attribute(raw, where, area):
+def _carrier_attribute(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     if raw.get("attribute") not in CARRIER_ATTRIBUTES:
-        raise QueryError(f"{where}: attribute must be one of {', '.join(CARRIER_ATTRIBUTES)}")
+        raise InputError("claims.query_unknown_attribute", where=where, attributes=", ".join(CARRIER_ATTRIBUTES))
     return {"area": _str(raw.get("area", area), where, "area"),
             "carrier": _str(raw.get("carrier"), where, "carrier"), "attribute": raw["attribute"]}
 
 
-def _chain_health(raw, where, area):
+def _chain_health(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return {"area": _str(raw.get("area", area), where, "area"), "chain": _str(raw.get("chain"), where, "chain")}
 
 
-def _chain_targets(raw, where, area):
+def _chain_targets(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return {**_chain_health(raw, where, area), "top": _int(raw.get("top", 3), where, "top")}
 
 
-def _claim_status(raw, where, area):
+def _claim_status(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return {"claim": _str(raw.get("claim"), where, "claim")}
 
 
-def _not_computable(raw, where, area):
+def _not_computable(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return {"reason": _str(raw.get("reason"), where, "reason")}
 
 
@@ -208,10 +206,10 @@ KINDS = tuple(PARSERS)
 def parse_query(raw: Any, where: str, area: str | None = None) -> dict[str, Any]:
     """Check a query definition and return it normalised; `area` is the default area."""
     if not isinstance(raw, dict):
-        raise QueryError(f"{where}: a query must be a mapping with a kind")
+        raise InputError("claims.query_not_mapping", where=where)
     kind = raw.get("kind")
     if kind not in PARSERS:
-        raise QueryError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise InputError("claims.query_unknown_kind", where=where, kind=str(kind), kinds=", ".join(KINDS))
     out = {"kind": kind, **PARSERS[kind](raw, where, area)}
     tolerance = _tolerance(raw.get("tolerance"), where)
     if tolerance:
@@ -227,23 +225,16 @@ def query_digest(query: dict[str, Any]) -> str:
 
 def load_queries(folder: str | Path, area: str | None = None) -> dict[str, dict[str, Any]]:
     """The query definitions of a pack folder's claim-queries.yaml, by claim id (empty when the
-    pack has none). Raises QueryError naming every definition that is wrong."""
+    pack has none). Raises InputError naming the first definition that is wrong (its file and
+    claim): an error carries one message."""
     path = Path(folder) / QUERIES_FILE
     if not path.is_file():
         return {}
     try:
         doc = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise QueryError(f"{path}: not valid YAML ({exc})") from exc
+        raise InputError("claims.queries_not_yaml", path=str(path), reason=str(exc)) from exc
     raw = doc.get("claim_queries") if isinstance(doc, dict) else None
     if not isinstance(raw, dict):
-        raise QueryError(f"{path}: expected `claim_queries:` mapping claim ids to queries")
-    problems, parsed = [], {}
-    for claim_id, query in raw.items():
-        try:
-            parsed[str(claim_id)] = parse_query(query, f"{path.name}: {claim_id}", area)
-        except QueryError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise QueryError("\n".join(problems))
-    return parsed
+        raise InputError("claims.queries_not_mapping", path=str(path))
+    return {str(claim_id): parse_query(query, f"{path.name}: {claim_id}", area) for claim_id, query in raw.items()}

@@ -1,27 +1,45 @@
 """Briefings: `districtlens brief --area 310106 --lang zh --format pdf --out FILE`,
-`districtlens brief verify FILE` and `districtlens brief keygen --out KEYFILE`."""
+`districtlens brief verify FILE` and `districtlens brief keygen --out KEYFILE`.
+
+The Commission's private key is read here and used here only: the command layer (or the server
+that holds the store) renders the briefing with its manifest unsigned, and this process signs
+the manifest and writes the file. Verifying sends the public key.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from districtlens.briefing import signing
+from districtlens.briefing import KEY_ENV
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, EXIT_USAGE, DbOption, JsonOption, emit_json, fail, store_at
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    absolute,
+    emit_json,
+    execute_command,
+    fail,
+    out_console,
+    run,
+)
+from districtlens.errors import DistrictlensError, UsageError
+
+if TYPE_CHECKING:
+    from districtlens.briefing.verify import Verdict
 
 brief_app = typer.Typer(
     help="The Commission's briefings: write one (brief --area ...), verify one, make the signing key.",
     invoke_without_command=True,
 )
 app.add_typer(brief_app, name="brief")
-out_console = Console()
 
 KeyOption = Annotated[Path | None, typer.Option(
-    "--key", help=f"The Commission's Ed25519 key file (default: ${signing.KEY_ENV}).")]
+    "--key", help=f"The Commission's Ed25519 key file (default: ${KEY_ENV}).")]
 
 
 @brief_app.callback()
@@ -39,23 +57,21 @@ def brief(
     targets and claims, every figure referenced, the whole signed."""
     if ctx.invoked_subcommand is not None:
         return
-    from districtlens.briefing import FORMATS, BriefingError, make
+    from districtlens.briefing import document, signing
+    from districtlens.commands import briefing
 
     if area is None or out is None:
         fail("give --area and --out (or a subcommand: verify, keygen)", EXIT_USAGE)
-    if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}", EXIT_USAGE)
-    with store_at(db, read_only=True) as store:
-        try:
-            briefing = make(store, area, lang, fmt, out, key)
-        except (BriefingError, signing.SigningKeyError) as exc:
-            fail(str(exc))
+    private = signing.load_private(signing.key_path(key))
+    args = briefing.RenderBriefing(area=area, lang=lang, format=fmt,
+                                   key_fingerprint=signing.fingerprint(private.public_key()))
+    rendered = execute_command(db, briefing.render_briefing, args)
+    document.write_signed(rendered.document_bytes(), fmt, rendered.manifest, private, out)
     if as_json:
-        emit_json({"out": str(out), "area": area, "lang": lang, "format": fmt, "ledger_head": briefing.head,
-                   "key_fingerprint": briefing.signed["manifest"]["key_fingerprint"],
-                   "figures": briefing.figures_json()})
+        emit_json({"out": str(out), "area": area, "lang": lang, "format": fmt, "ledger_head": rendered.ledger_head,
+                   "key_fingerprint": rendered.manifest["key_fingerprint"], "figures": rendered.figures})
     else:
-        out_console.print(f"wrote {out} ({len(briefing.figures)} figures, ledger head {briefing.head[:12]}…)")
+        out_console.print(f"wrote {out} ({len(rendered.figures)} figures, ledger head {rendered.ledger_head[:12]}…)")
 
 
 @brief_app.command("verify")
@@ -67,38 +83,34 @@ def verify_command(
 ) -> None:
     """Check the signature, the visible figures and every figure recomputed from the store.
     Exit 0 when all hold, 1 otherwise (each differing figure listed)."""
-    from districtlens.briefing import VerifyError, verify
+    from districtlens.briefing import signing
+    from districtlens.commands import briefing
 
-    if not file.is_file():
-        fail(f"no file at {file}", EXIT_USAGE)
     try:
         public = signing.load_public(signing.key_path(key))
-    except signing.SigningKeyError as exc:
-        fail(str(exc), EXIT_USAGE)
-    with store_at(db, read_only=True) as store:
-        try:
-            verdict = verify(store, file, public)
-        except VerifyError as exc:
-            fail(str(exc))
-    if as_json:
-        emit_json(verdict.as_json())
-    else:
-        out_console.print(f"signature: {'valid' if verdict.signature is None else verdict.signature}")
-        for item in verdict.edited:
-            out_console.print(f"edited  {item['ref']} {item['id']}: the document no longer shows {item['manifest']}")
-        for item in verdict.changed:
-            out_console.print(f"changed {item['ref']} {item['id']}: {item['then']} -> {item['now']}")
-        out_console.print(f"{verdict.checked} figures checked: " + ("all hold" if verdict.holds else "NOT all hold"))
+    except DistrictlensError as exc:  # here the key is an option given wrong: a usage error
+        raise UsageError(exc.key, **exc.values) from exc
+    args = briefing.VerifyBriefing(file=absolute(file), public_key=signing.public_pem(public))
+    verdict = run(db, briefing.verify_briefing, args, as_json=as_json, render=_print_verdict)
     raise typer.Exit(0 if verdict.holds else 1)
+
+
+def _print_verdict(verdict: Verdict) -> None:
+    out_console.print(f"signature: {verdict.signature}")
+    for item in verdict.edited:
+        out_console.print(f"edited  {item['ref']} {item['id']}: the document no longer shows {item['manifest']}")
+    for item in verdict.changed:
+        out_console.print(f"changed {item['ref']} {item['id']}: {item['then']} -> {item['now']}")
+    out_console.print(f"{verdict.figures_checked} figures checked: "
+                      + ("all hold" if verdict.holds else "NOT all hold"))
 
 
 @brief_app.command("keygen")
 def keygen(out: Annotated[Path, typer.Option("--out", help="Where to write the private key (KEYFILE.pub beside it).")]
            ) -> None:
     """Make the Commission's Ed25519 signing key."""
-    try:
-        private, public = signing.generate(out)
-    except signing.SigningKeyError as exc:
-        fail(str(exc))
+    from districtlens.briefing import signing
+
+    private, public = signing.generate(out)
     out_console.print(f"private key {private} (keep it safe), public key {public}, fingerprint "
                       f"{signing.fingerprint(signing.load_public(public))}")

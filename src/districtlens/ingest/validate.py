@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from districtlens.errors import InputError
+from districtlens.facts import FACT_COLUMNS
 from districtlens.ingest.read import ROW
 from districtlens.refdata import gbt_class_codes
 
@@ -83,7 +84,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("tags", "text", ("标签", "tag")),
 )
 REQUIRED = ("uscc", "name")
-FACT_COLUMNS = ("revenue", "tax", "employees", "rd_spend")
 ENTERPRISE_COLUMNS = tuple(c.name for c in COLUMNS if c.name not in FACT_COLUMNS and c.name not in ("uscc", "year"))
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
 EXCEL_EPOCH = np.datetime64("1899-12-30")  # Excel's day 0 (it counts 1900 as a leap year)

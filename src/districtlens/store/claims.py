@@ -3,42 +3,32 @@ their totals, carriers, and the provenance (sources, synthetic rows, ledger head
 
 An enterprise set is the operating enterprises (status not closed) of an area, optionally those of
 a track (industry class in the track's classes, or in a two-digit division it lists) and those
-carrying a tag. Money is summed as DECIMAL so that a total is exact and the same on every run:
-a briefing's figures are compared with recomputed ones for equality.
+carrying a tag. The store takes a set as its SQL parameters, a `SetKey`: which column holds the
+area and its code (the caller resolves the code: `districtlens.areas`), the track and the tag.
+Money is summed as DECIMAL so that a total is exact and the same on every run: a briefing's
+figures are compared with recomputed ones for equality.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
+from districtlens.errors import InputError, NotFound
+from districtlens.facts import FACT_COLUMNS
 from districtlens.store import ledger
 from districtlens.store.chains import CLOSED_STATUS_PATTERN
 from districtlens.store.db import Store
 
-FACT_COLUMNS = ("revenue", "tax", "employees", "rd_spend")
-AREA_COLUMNS = {6: "district_adcode", 9: "street_code"}
+# The columns of enterprise_current an area is read from: district, street, zone.
+AREA_COLUMNS = ("district_adcode", "street_code", "zone_id")
 
-
-class ClaimStoreError(ValueError):
-    """A question the store cannot answer as asked (unknown track, carrier column...)."""
-
-
-@dataclass(frozen=True)
-class EnterpriseSet:
-    """Which enterprises: an area (district adcode, street code, zone id, or a city prefix of
-    2-4 digits), optionally a track and a tag."""
-
-    area: str
-    track: str | None = None
-    tag: str | None = None
-
-    def describe(self) -> dict[str, Any]:
-        return {k: v for k, v in (("area", self.area), ("track", self.track), ("tag", self.tag)) if v}
+SetKey = tuple[str, str, str | None, str | None]
+"""Which enterprises: (area column, area code, track id or None, tag or None)."""
+S = TypeVar("S", bound=SetKey)
 
 
 def head(store: Store) -> str:
@@ -86,7 +76,7 @@ def packs(store: Store) -> list[dict[str, Any]]:
 def track_classes(store: Store, track_id: str) -> list[str]:
     row = store.con.execute("SELECT classes FROM track WHERE track_id = ?", [track_id]).fetchone()
     if row is None:
-        raise ClaimStoreError(f"no track {track_id!r} in the store (load its pack first)")
+        raise NotFound("claims.unknown_track", track=track_id)
     return [str(c) for c in json.loads(row[0] or "[]")]
 
 
@@ -112,29 +102,28 @@ def _snapshot(store: Store) -> None:
 
 
 def _set_filter(
-    store: Store, which: EnterpriseSet, districts: list[str] | None = None, alias: str = "e"
+    store: Store, which: SetKey, districts: list[str] | None = None, alias: str = "e"
 ) -> tuple[str, list[Any]]:
     """SQL condition (and parameters) selecting, in the snapshot's claims_firm (operating
     enterprises), those of `which`, or of its track and tag in any of `districts` when given."""
     _snapshot(store)
-    area = which.area.strip()
+    column, code, track, tag = which
+    if column not in AREA_COLUMNS:
+        raise ValueError(f"an area is read from one of {', '.join(AREA_COLUMNS)}, not {column}")
+    params: list[Any]
     if districts is not None:
         conds, params = [f"list_contains(?, {alias}.district_adcode)"], [districts]
-    elif area.isdigit() and len(area) in AREA_COLUMNS:
-        conds, params = [f"{alias}.{AREA_COLUMNS[len(area)]} = ?"], [area]
-    elif area.isdigit() and 2 <= len(area) <= 4:
-        conds, params = [f"starts_with({alias}.district_adcode, ?)"], [area]
     else:
-        conds, params = [f"{alias}.zone_id = ?"], [area]
-    if which.track:
-        classes = track_classes(store, which.track)
+        conds, params = [f"{alias}.{column} = ?"], [code]
+    if track:
+        classes = track_classes(store, track)
         conds.append(
             f"(list_contains(?, {alias}.industry_code) OR list_contains(?, left({alias}.industry_code, 2)))"
         )
         params += [[c for c in classes if len(c) == 4], [c for c in classes if len(c) == 2]]
-    if which.tag:
+    if tag:
         conds.append(f"list_contains(string_split(coalesce({alias}.tags, ''), ';'), ?)")
-        params.append(which.tag)
+        params.append(tag)
     return " AND ".join(conds), params
 
 
@@ -142,7 +131,7 @@ def _year_list(years: list[int]) -> str:
     """Years written into the SQL as integer literals: DuckDB then filters the fact scan itself,
     a third faster than matching each row against a list parameter."""
     if not years:
-        raise ClaimStoreError("a total needs at least one year")
+        raise InputError("claims.no_years")
     return ", ".join(str(int(year)) for year in years)
 
 
@@ -155,7 +144,7 @@ def _sources(store: Store, source_ids: list[int]) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _members(store: Store, sets: list[EnterpriseSet]) -> tuple[str, list[Any]]:
+def _members(store: Store, sets: list[S]) -> tuple[str, list[Any]]:
     """A subquery of (set_no, the firm's columns) rows: the operating enterprises of each of
     `sets`, numbered in order. Several sets are then counted or summed in one grouped pass (a
     briefing asks the same question of a dozen sets)."""
@@ -167,7 +156,7 @@ def _members(store: Store, sets: list[EnterpriseSet]) -> tuple[str, list[Any]]:
     return f"({union})", [param for _, params in filters for param in params]
 
 
-def count_enterprises(store: Store, sets: list[EnterpriseSet]) -> dict[EnterpriseSet, dict[str, Any]]:
+def count_enterprises(store: Store, sets: list[S]) -> dict[S, dict[str, Any]]:
     """{set: {count, synthetic, sources}}: the operating enterprises of each set, in one query."""
     sets = list(dict.fromkeys(sets))
     if not sets:
@@ -181,14 +170,14 @@ def count_enterprises(store: Store, sets: list[EnterpriseSet]) -> dict[Enterpris
             params,
         ).fetchall()
     }
-    out = {}
+    out: dict[S, dict[str, Any]] = {}
     for i, which in enumerate(sets):
         n, synthetic, source_ids = found.get(i, (0, 0, []))
         out[which] = {"count": n, "synthetic": synthetic, "sources": _sources(store, sorted(source_ids or []))}
     return out
 
 
-def count_by_district(store: Store, which: EnterpriseSet, districts: list[str]) -> dict[str, int]:
+def count_by_district(store: Store, which: SetKey, districts: list[str]) -> dict[str, int]:
     """Operating enterprises of the set (its area ignored) per district of `districts`."""
     cond, params = _set_filter(store, which, districts)
     rows = store.con.execute(
@@ -198,7 +187,7 @@ def count_by_district(store: Store, which: EnterpriseSet, districts: list[str]) 
     return {d: found.get(d, 0) for d in districts}
 
 
-def totals(store: Store, sets: list[EnterpriseSet], years: list[int]) -> dict[EnterpriseSet, dict[str, dict[str, Any]]]:
+def totals(store: Store, sets: list[S], years: list[int]) -> dict[S, dict[str, dict[str, Any]]]:
     """{set: {fact column: {values: {year: exact sum}, reporting, synthetic, sources}}}, every set
     and column in one query: the facts are joined to the sets' firms once, grouped by set and year."""
     sets = list(dict.fromkeys(sets))
@@ -212,7 +201,7 @@ def totals(store: Store, sets: list[EnterpriseSet], years: list[int]) -> dict[En
         f" WHERE f.year IN ({_year_list(years)}) GROUP BY m.set_no, f.year ORDER BY m.set_no, f.year",
         params,
     ).fetchall()
-    out: dict[EnterpriseSet, dict[str, dict[str, Any]]] = {}
+    out: dict[S, dict[str, dict[str, Any]]] = {}
     for n, which in enumerate(sets):
         mine = [r[1:] for r in rows if r[0] == n]
         synthetic = sum(r[-2] for r in mine)
@@ -230,11 +219,11 @@ def totals(store: Store, sets: list[EnterpriseSet], years: list[int]) -> dict[En
 
 
 def totals_by_district(
-    store: Store, which: EnterpriseSet, column: str, years: list[int], districts: list[str]
+    store: Store, which: SetKey, column: str, years: list[int], districts: list[str]
 ) -> dict[str, dict[int, float | None]]:
     """{district: {year: exact sum}} of the set's fact column (its area ignored), one query."""
     if column not in FACT_COLUMNS:
-        raise ClaimStoreError(f"no fact column {column!r}; one of {', '.join(FACT_COLUMNS)}")
+        raise InputError("claims.unknown_column", column=column, columns=", ".join(FACT_COLUMNS))
     cond, params = _set_filter(store, which, districts)
     rows = store.con.execute(
         f"SELECT e.district_adcode, f.year, sum(CAST(f.{column} AS DECIMAL(38, 4)))"
@@ -248,15 +237,16 @@ def totals_by_district(
     return out
 
 
-def enterprises_matching(store: Store, area: str, keys: list[str]) -> list[dict[str, Any]]:
-    """Operating enterprises of `area` whose name or English name, reduced to lowercase letters,
-    digits and CJK characters, contains one of `keys` (a cheap prefilter; the caller confirms).
+def enterprises_matching(store: Store, area_column: str, area: str, keys: list[str]) -> list[dict[str, Any]]:
+    """Operating enterprises of `area` (read from `area_column`) whose name or English name, reduced
+    to lowercase letters, digits and CJK characters, contains one of `keys` (a cheap prefilter; the
+    caller confirms).
 
     Rows: uscc, name, name_en, founded, synthetic, source_id.
     """
     if not keys:
         return []
-    cond, params = _set_filter(store, EnterpriseSet(area))
+    cond, params = _set_filter(store, (area_column, area, None, None))
     normalised = (
         "regexp_replace(lower(coalesce(e.name, '') || '|' || coalesce(e.name_en, '')),"
         " '[^a-z0-9\u4e00-\u9fff|]', '', 'g')"
@@ -328,14 +318,10 @@ def tracks(store: Store, pack_id: str | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def names_of(store: Store, table: str, key: str, ids: list[str]) -> dict[str, dict[str, str]]:
-    """{id: {zh, en, fr}} for rows of a pack table (zone, carrier, track)."""
-    if table not in ("zone", "carrier", "track"):
-        raise ClaimStoreError(f"{table} has no names")
-    rows = store.con.execute(
-        f"SELECT {key}, name_zh, name_en, name_fr FROM {table} WHERE list_contains(?, {key})", [ids]
-    ).fetchall()
-    return {i: {"zh": zh, "en": en, "fr": fr} for i, zh, en, fr in rows}
+def holds_synthetic(store: Store) -> bool:
+    """Whether any enterprise of the store is synthetic (a briefing then says so)."""
+    return bool(store.con.execute(
+        "SELECT coalesce(bool_or(synthetic), false) FROM enterprise_current").fetchone()[0])
 
 
 def latest_fact_year(store: Store) -> int | None:

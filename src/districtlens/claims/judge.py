@@ -1,4 +1,4 @@
-"""Checking claims: each claim's query evaluated on the store and compared with the asserted figure.
+"""Judging a claim: its computed value compared with the asserted figure.
 
 Comparisons (the claim's `comparison`):
 
@@ -20,10 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from districtlens.claims.compute import Computed, Session, compute, prefetch
-from districtlens.claims.queries import QueryError, load_queries, parse_query, query_digest
-from districtlens.store import claims as claim_store
-from districtlens.store.db import Store
+from districtlens.claims.queries import query_digest
+from districtlens.claims.session import Computed
 
 SUPPORTED, CONTRADICTED, NOT_COMPUTABLE = "supported", "contradicted", "not computable"
 STATUSES = (SUPPORTED, CONTRADICTED, NOT_COMPUTABLE)
@@ -40,32 +38,6 @@ class ClaimResult:
     computed: Any
     status: str
     evidence: dict[str, Any]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "quote": self.quote, "asserted": self.asserted, "computed": self.computed,
-                "status": self.status, "evidence": self.evidence}
-
-
-def query_for(session: Session, claim: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    """(the claim's parsed query or None, where it came from): the claim row's own `query` when the
-    pack carried one, else the pack folder's claim-queries.yaml."""
-    area = claim["district_adcode"]
-    if claim.get("query"):
-        return parse_query(claim["query"], f"claim {claim['id']}", area), "claim table"
-    pack = session.pack(claim["pack_id"])
-    if pack is None:
-        return None, "pack folder not found"
-    queries = _pack_queries(str(pack.path), area)
-    return queries.get(claim["id"]), str(pack.path / "claim-queries.yaml")
-
-
-_QUERIES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-
-
-def _pack_queries(folder: str, area: str) -> dict[str, dict[str, Any]]:
-    if (folder, area) not in _QUERIES:
-        _QUERIES[(folder, area)] = load_queries(folder, area)
-    return _QUERIES[(folder, area)]
 
 
 def _close(a: float, b: float) -> bool:
@@ -132,13 +104,9 @@ def judge(comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any
     return (SUPPORTED if holds else CONTRADICTED), None
 
 
-def evaluate_claim(session: Session, claim: dict[str, Any],
-                   found: tuple[dict[str, Any] | None, str]) -> ClaimResult:
-    query, origin = found
-    if query is None:
-        computed = Computed(None, {"ledger_head": session.head}, "no query definition for this claim")
-    else:
-        computed = compute(session, query)
+def claim_result(claim: dict[str, Any], query: dict[str, Any] | None, origin: str,
+                 computed: Computed) -> ClaimResult:
+    """The claim judged on `computed`, the value of its `query` (from `origin`), with the evidence."""
     status, reason = judge(claim["comparison"], claim["asserted"], query or {}, computed)
     evidence = {**computed.evidence, "comparison": claim["comparison"]}
     if query is not None:
@@ -149,19 +117,3 @@ def evaluate_claim(session: Session, claim: dict[str, Any],
         evidence["reason"] = reason
     return ClaimResult(claim["id"], claim["quote"], claim["quote_lang"], claim["translations"],
                        claim["asserted"], claim["comparison"], computed.value, status, evidence)
-
-
-def check(store: Store, pack_id: str | None = None, session: Session | None = None) -> list[ClaimResult]:
-    """Every claim of the store (of one pack) evaluated on the current data, in load order.
-    Raises QueryError when a pack's query file is invalid."""
-    session = session or Session(store)
-    claims = claim_store.claims(store, pack_id)
-    prefetch(session, [{"kind": "claim-status", "claim": claim["id"]} for claim in claims])
-    results = []
-    for claim in claims:
-        results.append(evaluate_claim(session, claim, query_for(session, claim)))
-    return results
-
-
-__all__ = ["CONTRADICTED", "NOT_COMPUTABLE", "STATUSES", "SUPPORTED", "ClaimResult", "QueryError", "check",
-           "evaluate_claim", "judge", "query_for"]
