@@ -2,6 +2,8 @@
 
 `metrics.table` builds the panel from the store and writes the table to a file. A panel that is a
 file needs no store: `table_of_file` and `backtest_files` are plain functions the CLI calls.
+A `convention` arrives as text (an option, JSON) and goes to complexity_table as it is: that
+refuses any but its two.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from districtlens.metrics.complexity import Convention
 
 FORMATS = (".csv", ".parquet", ".json")
-# `convention` arrives as text (an option, JSON); complexity_table refuses any but its two.
 
 
 def read_table(path: Path, text_columns: list[str]) -> pl.DataFrame:
