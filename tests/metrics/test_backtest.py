@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from districtlens.metrics import Columns, MetricsInputError
+from districtlens.errors import InputError
+from districtlens.metrics import Columns
 from districtlens.metrics.backtest import backtest, panel_transitions
 from tests.metrics.conftest import cbp
 
@@ -52,9 +53,9 @@ def test_georgia_under_the_stata_convention(georgia, massachusetts):
 
 
 def test_backtest_needs_two_years(georgia):
-    with pytest.raises(MetricsInputError, match="2019 is not in the panel"):
+    with pytest.raises(InputError, match="2019 is not in the panel"):
         panel_transitions(georgia, COLUMNS, 2017, 2019)
-    with pytest.raises(MetricsInputError, match="two different years"):
+    with pytest.raises(InputError, match="two different years"):
         panel_transitions(georgia, COLUMNS, 2017, 2017)
 
 

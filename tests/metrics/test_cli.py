@@ -88,7 +88,7 @@ def test_unknown_output_format_and_missing_file(cli, tmp_path):
     result = cli("metrics", REFERENCE / "trade_data_sample.csv", *ARGS, "--out", tmp_path / "o.xls")
     assert result.exit_code == 1 and "unknown format" in " ".join(result.output.split())
     result = cli("metrics", tmp_path / "nope.csv", *ARGS, "--out", tmp_path / "o.csv")
-    assert result.exit_code == 1 and "no such file" in " ".join(result.output.split())
+    assert result.exit_code == 1 and "no file at" in " ".join(result.output.split())
 
 
 def test_json_output_is_records(cli, tmp_path):

@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from districtlens.errors import InputError
 from districtlens.metrics import (
-    MetricsInputError,
     complexity,
     density,
     diversity,
@@ -97,7 +97,7 @@ def test_growth_and_rank():
     assert np.isnan(total[1])
     np.testing.assert_array_equal(rank_among(np.array([0.3, 0.21, 0.1, 0.5]),
                                              np.array([True, True, True, False])), [1, 2, 3, 1])
-    with pytest.raises(MetricsInputError):
+    with pytest.raises(InputError):
         growth(np.ones(1), np.ones(1), years=0)
 
 
@@ -107,7 +107,7 @@ def test_growth_table_among_peers():
     table = growth_table(long, 2020, 2022, peers=["a", "c"])
     assert table.filter(pl.col("region") == "a")["rank"][0] == 1
     assert table.filter(pl.col("region") == "b")["rank"][0] == 1  # ranked against the peers
-    with pytest.raises(MetricsInputError, match="not in the panel"):
+    with pytest.raises(InputError, match="not in the panel"):
         growth_table(long, 2020, 2021)
 
 

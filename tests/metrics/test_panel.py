@@ -7,9 +7,10 @@ import json
 import polars as pl
 import pytest
 
-from districtlens.panel import PanelSpec, panel_from_store, panel_on_spark, panel_sql
-from districtlens.panel.engine import PanelError
+from districtlens.errors import InputError
+from districtlens.panel import PanelSpec, panel_from_store, panel_on_spark
 from districtlens.store import ledger, open_store
+from districtlens.store.panels import panel_sql
 
 # uscc, district, street, zone, industry class, {year: (revenue, employees)}
 FIRMS = [
@@ -77,7 +78,7 @@ def test_store_is_intact(store):
 
 
 def test_district_by_class_revenue(store):
-    panel = as_dict(panel_from_store(store.con, PanelSpec("district", "gbt4", "revenue")))
+    panel = as_dict(panel_from_store(store, PanelSpec("district", "gbt4", "revenue")))
     assert panel == {
         (2022, "310101", "6420"): 40.0, (2022, "310106", "2710"): 300.0,
         (2022, "310106", "6513"): 100.0, (2023, "310101", "2710"): 80.0,
@@ -87,13 +88,13 @@ def test_district_by_class_revenue(store):
 
 
 def test_zone_division_firms_one_year(store):
-    panel = as_dict(panel_from_store(store.con, PanelSpec("zone", "gbt2", "firms", (2023,))))
+    panel = as_dict(panel_from_store(store, PanelSpec("zone", "gbt2", "firms", (2023,))))
     assert panel == {(2023, "Z1", "65"): 2.0, (2023, "Z2", "27"): 1.0}
 
 
 def test_street_track_employees_counts_a_firm_once_per_track(store):
     """bio lists both 2710 and its division 27: U3 counts once."""
-    panel = as_dict(panel_from_store(store.con, PanelSpec("street", "track", "employees",
+    panel = as_dict(panel_from_store(store, PanelSpec("street", "track", "employees",
                                                           (2023,))))
     assert panel == {
         (2023, "310101001", "bio"): 8.0, (2023, "310101001", "digital"): 4.0,
@@ -102,7 +103,7 @@ def test_street_track_employees_counts_a_firm_once_per_track(store):
 
 
 def test_unknown_option_is_refused():
-    with pytest.raises(PanelError, match="unknown by 'county'"):
+    with pytest.raises(InputError, match="unknown by 'county'"):
         PanelSpec(by="county")
 
 
@@ -128,8 +129,32 @@ def test_metrics_from_the_store_bad_option(cli, tmp_path, closed_store):
     assert result.exit_code == 1 and "unknown by" in result.output
 
 
+def test_metrics_from_the_store_refuses_clearly_and_writes_nothing(cli, tmp_path, closed_store):
+    from districtlens.commands import REGISTRY
+
+    assert not REGISTRY["metrics.table"].writes  # the store is only read; the table goes to a file
+    out = tmp_path / "m.csv"
+    result = cli("metrics", "--db", closed_store, "--year", "1999", "--out", out)
+    assert result.exit_code == 1
+    assert "has no revenue by district and gbt4 in 1999" in " ".join(result.output.split())
+    result = cli("metrics", "--db", closed_store, "--out", tmp_path / "m.xls")
+    assert result.exit_code == 1 and "unknown format" in " ".join(result.output.split())
+    assert not out.exists() and not (tmp_path / "m.xls").exists()
+
+
+def test_metrics_from_the_store_against_external_totals(cli, tmp_path, closed_store, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the totals are named relative to where the CLI runs
+    pl.DataFrame({"activity": ["2710", "6420", "6513"], "value": [100.0, 100.0, 200.0]}).write_csv("nation.csv")
+    result = cli("metrics", "--db", closed_store, "--year", "2023", "--reference", "nation.csv",
+                 "--out", "m.csv")
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(tmp_path / "m.csv", schema_overrides={"region": pl.String, "activity": pl.String})
+    rca = table.filter((pl.col("region") == "310101") & (pl.col("activity") == "2710"))["rca"][0]
+    assert rca == pytest.approx((80 / 125) / (100 / 400))
+
+
 def test_spark_sql_is_transpiled():
-    sql = panel_sql(PanelSpec("district", "gbt2", "firms"), dialect="spark")
+    sql = panel_sql("district", "gbt2", "firms", dialect="spark")
     assert "SUBSTRING(e.industry_code, 1, 2)" in sql and "COUNT(DISTINCT f.uscc)" in sql
 
 
@@ -153,7 +178,7 @@ def test_spark_gives_the_same_panels(spark, store, tmp_path):
         store.con.execute(f"COPY (SELECT * FROM {view}) TO '{parquet[view]}' (FORMAT parquet)")
     for spec in (PanelSpec("district", "gbt4", "revenue"), PanelSpec("zone", "gbt2", "firms"),
                  PanelSpec("street", "track", "employees", (2023,))):
-        on_duckdb = panel_from_store(store.con, spec)
+        on_duckdb = panel_from_store(store, spec)
         on_spark = panel_on_spark(spark, parquet["enterprise_current"], parquet["fact_current"],
                                   spec, tracks=parquet["track"])
         assert on_spark.equals(on_duckdb), spec

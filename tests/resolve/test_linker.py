@@ -6,9 +6,9 @@ import json
 import polars as pl
 import pytest
 
+from districtlens.errors import InputError
+from districtlens.resolve import DEFAULT_THRESHOLD
 from districtlens.resolve.linker import (
-    DEFAULT_THRESHOLD,
-    ResolveError,
     calibrate_threshold,
     cluster,
     prepare,
@@ -131,5 +131,5 @@ def test_clustering_keeps_a_joint_stock_company_apart_from_a_limited_one():
 
 
 def test_duplicate_record_ids_are_refused():
-    with pytest.raises(ResolveError, match="more than once"):
+    with pytest.raises(InputError, match="more than once"):
         resolve(pl.DataFrame({"record_id": ["1", "1"], "name": ["甲公司", "乙公司"]}))

@@ -9,9 +9,9 @@ import pytest
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_file
 from districtlens.commands.linking import link_to_registry
-from districtlens.resolve.linker import ResolveError
+from districtlens.errors import InputError
 from districtlens.resolve.synthetic import generate
-from districtlens.store import ledger, resolution
+from districtlens.store import ledger, open_store, resolution
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_review_accept_and_undo_append_and_never_delete(registered, records):
     rejected_from = int(queue["link_id"][1])
     resolution.decide(registered, rejected_from, False, "reviewer")
     assert resolution.review_queue(con).height == queue.height - 2
-    with pytest.raises(ResolveError, match="no longer in force"):
+    with pytest.raises(InputError, match="no longer in force"):
         resolution.decide(registered, first, False, "reviewer")
 
     before = table_rows(con, "resolve_link")
@@ -112,9 +112,9 @@ def test_bad_records_write_nothing(registered):
     con = registered.con
     entries = len(ledger.entries(con))
     bad = pl.DataFrame({"record_id": ["1", "1"], "name": ["张江科技", "明鹏数据"]})
-    with pytest.raises(ResolveError, match="more than once"):
+    with pytest.raises(InputError, match="more than once"):
         link_to_registry(registered, bad, "leads", "tester")
-    with pytest.raises(ResolveError, match="no `name`"):
+    with pytest.raises(InputError, match="no `name`"):
         link_to_registry(registered, bad.drop("name"), "leads", "tester")
     assert len(ledger.entries(con)) == entries
     assert table_rows(con, "resolve_link") == 0
@@ -137,3 +137,44 @@ def test_the_commands_link_review_and_undo(cli, registered, records, tmp_path):
     missing = cli("resolve", "undo", "99999", "--db", db)
     assert missing.exit_code == 1 and "there is no link 99999" in missing.output
     assert cli("ledger", "verify", "--db", db).exit_code == 0
+
+
+def test_the_commands_print_the_json_they_printed_before(cli, registered, records, tmp_path):
+    """The keys of `resolve link|review|undo --json` as the CLI printed them before the command
+    layer, and the same JSON from the registered command's own dump; --actor is who the ledger
+    names."""
+    from districtlens.commands import REGISTRY, Context
+    from districtlens.commands import resolve as commands
+
+    db = registered.path
+    registered.close()
+    path = tmp_path / "tenants.csv"
+    source_rows(records, "tenants").drop("entity_id").write_csv(path)
+    linked = json.loads(cli("resolve", "link", path, "--db", db, "--threshold", "1.0", "--json").stdout)
+    assert set(linked) == {"source", "records", "statuses", "links"}
+    assert linked["source"] == "tenants.csv" and linked["records"] == len(linked["links"])
+    assert set(linked["links"][0]) == {"record_id", "uscc", "probability", "status", "link_id"}
+    assert sum(linked["statuses"].values()) == linked["records"]
+
+    listed = json.loads(cli("resolve", "review", "--db", db, "--json").stdout)
+    assert listed["decided"] == [] and set(listed) == {"decided", "queue"}
+    assert set(listed["queue"][0]) == {"link_id", "source_id", "record_id", "name", "uscc",
+                                       "enterprise_name", "probability", "evidence"}
+    first, second = listed["queue"][0]["link_id"], listed["queue"][1]["link_id"]
+    decided = json.loads(cli("resolve", "review", "--db", db, "--accept", first, "--reject", second,
+                             "--actor", "reviewer", "--json").stdout)
+    assert [set(d) for d in decided["decided"]] == [{"link_id", "accepted", "decision"}] * 2
+    assert [(d["link_id"], d["accepted"]) for d in decided["decided"]] == [(first, True), (second, False)]
+    undone = json.loads(cli("resolve", "undo", decided["decided"][0]["decision"], "--db", db, "--json").stdout)
+    assert set(undone) == {"undone", "decision"}
+    assert set(undone["decision"]) == set(resolution.LINK_COLUMNS)
+
+    with open_store(db, read_only=True) as store:
+        actors = {e.action: e.actor for e in ledger.entries(store.con, 3)}
+        assert actors["resolve.accept"] == actors["resolve.reject"] == "reviewer"
+        queue = REGISTRY["resolve.queue"]
+        assert queue is commands.review_queue and not queue.writes
+        dumped = queue.dump(queue(Context(store=store, actor="test"), commands.ReviewQueue()))
+    assert dumped == json.loads(cli("resolve", "review", "--db", db, "--json").stdout)
+    assert {name: REGISTRY[name].writes for name in ("resolve.link", "resolve.decide", "resolve.undo")} == {
+        "resolve.link": True, "resolve.decide": True, "resolve.undo": True}

@@ -5,19 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
-import polars.selectors as cs
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail, store_at
-from districtlens.metrics import Columns, MetricsInputError, complexity_table
-from districtlens.panel import ACTIVITIES, BY, VALUES, PanelSpec, panel_from_store
-from districtlens.panel.engine import PanelError
+from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, console, emit_json, fail, run
 
-FORMATS = (".csv", ".parquet", ".json")
 ConventionOption = Annotated[
     str, typer.Option("--convention", help="stata (the original Stata ecomplexity) or ecomplexity "
                       "(py-ecomplexity 0.5.3); see docs/metrics.md.")
@@ -25,47 +17,11 @@ ConventionOption = Annotated[
 ThresholdOption = Annotated[float, typer.Option("--threshold", help="RCA at or above which M = 1.")]
 
 
-def read_table(path: Path, text_columns: list[str]) -> pl.DataFrame:
-    """A CSV, Parquet or JSON table; label columns read as text so codes keep leading zeros."""
-    if not path.exists():
-        fail(f"no such file: {path}")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            header = pl.read_csv(path, n_rows=0).columns
-            overrides = {c: pl.String for c in text_columns if c in header}
-            return pl.read_csv(path, schema_overrides=overrides, infer_schema_length=None)
-        if suffix == ".parquet":
-            return pl.read_parquet(path)
-        if suffix == ".json":
-            return pl.read_json(path)
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        fail(f"cannot read {path}: {exc}")
-    fail(f"{path}: unknown format {suffix!r}; use {', '.join(FORMATS)}")
-
-
-def write_table(frame: pl.DataFrame, path: Path) -> None:
-    """Write by extension; labels as plain text so that any reader gets strings."""
-    frame = frame.with_columns(cs.enum().cast(pl.String))
-    suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.write_csv(path)
-    elif suffix == ".parquet":
-        frame.write_parquet(path)
-    else:
-        frame.write_json(path)
-
-
-def check_out(out: Path) -> None:
-    if out.suffix.lower() not in FORMATS:
-        fail(f"--out {out}: unknown format {out.suffix!r}; use {', '.join(FORMATS)}")
-
-
-def parse_reference(values: list[str]) -> list[str] | pl.DataFrame | None:
-    """`regions:A,B,C` (a peer set) or a file of external totals (columns activity, value)."""
+def parse_reference(values: list[str]) -> tuple[list[str] | None, Path | None]:
+    """`regions:A,B,C` (a peer set) or a file of external totals (columns activity, value): the
+    regions, or the file."""
     if not values:
-        return None
+        return None, None
     if len(values) > 1:
         fail("give one --reference: regions:A,B,C or a file of activity totals")
     given = values[0]
@@ -73,11 +29,15 @@ def parse_reference(values: list[str]) -> list[str] | pl.DataFrame | None:
         regions = [r for r in given.removeprefix("regions:").split(",") if r]
         if not regions:
             fail("--reference regions: lists no region")
-        return regions
-    table = read_table(Path(given), ["activity"])
-    if not {"activity", "value"} <= set(table.columns):
-        fail(f"--reference {given}: needs columns activity and value (and optionally year)")
-    return table.with_columns(pl.col("activity").cast(pl.String))
+        return regions, None
+    return None, absolute(Path(given))
+
+
+def parse_years(year: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(y) for y in year.split(",")) if year else ()
+    except ValueError:
+        fail(f"--year {year}: with the store, give year numbers such as 2023 or 2022,2023")
 
 
 @app.command("metrics")
@@ -100,42 +60,27 @@ def metrics_command(
     db: DbOption = DEFAULT_DB_PATH,
 ) -> None:
     """RCA, presence, density, ECI, PCI, diversity, ubiquity, COI and COG for every cell."""
-    check_out(out)
-    ref = parse_reference(reference or [])
-    if file is not None:
-        missing = [n for n, v in (("--region", region), ("--activity", activity),
-                                  ("--value", value)) if not v]
-        if missing:
-            fail(f"with a FILE, give {', '.join(missing)} (the column names)")
-        frame = read_table(file, [c for c in (region, activity) if c])
-        columns = Columns(region, activity, value, year)
-    else:
-        frame, columns = _store_panel(db, by, activity or "gbt4", value or "revenue", year)
-    try:
-        table = complexity_table(frame, columns, convention=convention, threshold=threshold,
-                                 reference=ref)
-    except MetricsInputError as exc:
-        fail(str(exc))
-    write_table(table, out)
-    console.print(f"wrote {table.height} rows to {out}", highlight=False)
+    from districtlens.commands import metrics
 
+    regions, totals = parse_reference(reference or [])
 
-def _store_panel(db: Path, by: str, activity: str, value: str, year: str | None):
-    try:
-        years = tuple(int(y) for y in year.split(",")) if year else ()
-    except ValueError:
-        fail(f"--year {year}: with the store, give year numbers such as 2023 or 2022,2023")
-    try:
-        spec = PanelSpec(by=by, activity=activity, value=value, years=years)
-    except PanelError as exc:
-        fail(f"{exc} (store form: --by {'|'.join(BY)} --activity {'|'.join(ACTIVITIES)}"
-             f" --value {'|'.join(VALUES)})")
-    with store_at(db, read_only=True) as store:
-        panel = panel_from_store(store.con, spec)
-    if panel.height == 0:
-        fail(f"the store at {db} has no {value} by {by} and {activity}"
-             + (f" in {year}" if year else ""))
-    return panel, Columns("region", "activity", "value", "year")
+    def report_written(done: metrics.Written) -> None:
+        console.print(f"wrote {done.rows} rows to {out}", highlight=False)
+
+    if file is None:
+        args = metrics.StoreTable(out=absolute(out), by=by, activity=activity or "gbt4", value=value or "revenue",
+                                  years=parse_years(year), reference_regions=regions, reference_totals=totals,
+                                  convention=convention, threshold=threshold)
+        run(db, metrics.store_table, args, as_json=False, render=report_written)
+        return
+    if not (region and activity and value):
+        missing = [n for n, v in (("--region", region), ("--activity", activity), ("--value", value)) if not v]
+        fail(f"with a FILE, give {', '.join(missing)} (the column names)")
+    from districtlens.metrics import Columns
+
+    report_written(metrics.table_of_file(
+        file, Columns(region, activity, value, year), out, reference_regions=regions, reference_totals=totals,
+        convention=convention, threshold=threshold))
 
 
 @app.command("backtest")
@@ -157,33 +102,23 @@ def backtest_command(
     as_json: JsonOption = False,
 ) -> None:
     """How well density and other predictors ranked the activities regions later entered."""
-    # scikit-learn takes a second to import: only this command pays for it.
-    from districtlens.metrics.backtest import backtest, panel_transitions
+    from districtlens.commands.metrics import backtest_files
+    from districtlens.metrics import Columns
 
-    columns = Columns(region, activity, value, year)
-    try:
-        candidates = panel_transitions(read_table(file, [region, activity]), columns, start, end,
-                                       convention=convention, threshold=threshold)
-        training = None
-        if train is not None:
-            training = panel_transitions(
-                read_table(train, [region, activity]), columns,
-                train_from if train_from is not None else start,
-                train_to if train_to is not None else end,
-                convention=convention, threshold=threshold)
-        scores = backtest(candidates, train=training, k=k)
-    except MetricsInputError as exc:
-        fail(str(exc))
-    entries = int(candidates.get_column("entered").sum())
+    found = backtest_files(file, Columns(region, activity, value, year), start, end, train=train,
+                           train_start=train_from, train_end=train_to, k=k,
+                           convention=convention, threshold=threshold)
     if as_json:
-        emit_json({"from": start, "to": end, "candidates": candidates.height, "entries": entries,
-                   "scores": [s.__dict__ for s in scores]})
+        emit_json({"from": found.start, "to": found.end, "candidates": found.candidates,
+                   "entries": found.entries, "scores": [s.__dict__ for s in found.scores]})
         return
-    table = Table(title=f"{file.name}: {start} -> {end}, {candidates.height} candidates, "
-                        f"{entries} entries")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{file.name}: {start} -> {end}, {found.candidates} candidates, {found.entries} entries")
     for head in ("predictor", "ROC AUC", "PR AUC", f"precision@{k}"):
         table.add_column(head)
-    for s in scores:
+    for s in found.scores:
         label = f"{s.predictor} (baseline)" if s.predictor == "rca" else s.predictor
         table.add_row(label, f"{s.roc_auc:.3f}", f"{s.pr_auc:.3f}", f"{s.precision_at_k:.3f}")
     Console().print(table)

@@ -8,46 +8,26 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
-from rich.table import Table
 from typer.core import TyperGroup
 
 from districtlens.cli.app import app
-from districtlens.cli.common import (
-    DEFAULT_DB_PATH,
-    DbOption,
-    JsonOption,
-    console,
-    emit_json,
-    fail,
-    store_at,
-)
-from districtlens.commands.linking import link_to_registry
-from districtlens.errors import DistrictlensError
-from districtlens.ingest.read import ROW, read_table
-from districtlens.resolve.aliases import AliasError, load_aliases
-from districtlens.resolve.linker import (
-    DEFAULT_REVIEW_FLOOR,
-    DEFAULT_THRESHOLD,
-    ResolveError,
-    resolve,
-)
-from districtlens.store import resolution
+from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, console, emit_json, run
+from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 
-INPUT_COLUMNS = ("record_id", "name", "uscc", "name_en", "address")
+if TYPE_CHECKING:
+    from typer._click.core import Context as ClickContext  # typer's own copy of click
+
+    from districtlens.commands.resolve import Linked, Review, Undone
 
 
 class _FilesByDefault(TyperGroup):
     """`resolve FILE ...` runs the `files` command; `resolve link|review|undo` the others."""
 
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["files", *args]
         return super().parse_args(ctx, args)
@@ -66,46 +46,6 @@ AliasOption = Annotated[Path | None, typer.Option(
     "--aliases", help="More aliases (YAML, like resolve/aliases.yaml).")]
 
 
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except OSError:
-        return "unknown"
-
-
-def read_records(path: Path) -> tuple[pl.DataFrame, str]:
-    """A CSV/XLSX of records with record_id and name (UTF-8, UTF-8 BOM or GB18030), and the
-    file's SHA-256."""
-    table = read_table(path)
-    frame = table.frame.drop(ROW)
-    missing = [c for c in ("record_id", "name") if c not in frame.columns]
-    if missing:
-        raise DistrictlensError(f"{path.name} has no {' and no '.join(missing)} column "
-                        f"(its columns: {', '.join(frame.columns)})")
-    if frame.height == 0:
-        raise DistrictlensError(f"{path.name} has a header but no rows")
-    return frame.select([c for c in INPUT_COLUMNS if c in frame.columns]).with_columns(
-        pl.lit(path.name).alias("file")), table.sha256
-
-
-def _read_all(files: list[Path]) -> pl.DataFrame:
-    frames = [read_records(f)[0] for f in files]
-    records = pl.concat(frames, how="diagonal_relaxed")
-    blank = records.filter(pl.col("record_id").is_null() | (pl.col("record_id").str.strip_chars() == ""))
-    if blank.height:
-        raise DistrictlensError(f"{blank['file'][0]}: {blank.height} row(s) without a record_id")
-    dup = records.filter(pl.col("record_id").is_duplicated()).sort("record_id")
-    if dup.height:
-        rid = dup["record_id"][0]
-        where = ", ".join(dup.filter(pl.col("record_id") == rid)["file"].unique(maintain_order=True))
-        raise DistrictlensError(f"record_id {rid!r} occurs more than once (in {where}); "
-                        "record ids must be unique across the inputs")
-    nameless = records.filter(pl.col("name").is_null() | (pl.col("name").str.strip_chars() == ""))
-    if nameless.height:
-        raise DistrictlensError(f"{nameless['file'][0]}: record {nameless['record_id'][0]!r} has no name")
-    return records
-
-
 @resolve_app.command("files", hidden=True)
 def resolve_files(
     files: Annotated[list[Path], typer.Argument(help="CSV/XLSX files: record_id, name, "
@@ -117,43 +57,13 @@ def resolve_files(
     as_json: JsonOption = False,
 ) -> None:
     """Cluster the records of FILE ... into enterprises; write one row per record to --out."""
-    start = time.perf_counter()
-    try:
-        records = _read_all(files)
-        table = load_aliases(aliases)
-    except (DistrictlensError, AliasError) as exc:
-        fail(str(exc))
-    read_s = time.perf_counter() - start
-    try:
-        result = resolve(records.drop("file"), threshold=threshold, aliases=table)
-    except ResolveError as exc:
-        fail(str(exc))
-    start = time.perf_counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    result.clusters.write_csv(partial)
-    os.replace(partial, out)  # the output appears whole or not at all
-    clusters = result.clusters
-    timings = dict(result.timings)
-    skipped = timings.pop("blocking_rules_skipped", 0)
-    summary = {
-        "records": clusters.height,
-        "clusters": clusters["cluster_id"].n_unique(),
-        "records_in_multi_record_clusters": int(clusters["cluster_id"].is_duplicated().sum()),
-        "pairs_scored_above_review_floor": result.pairs.height,
-        "threshold": result.threshold,
-        "blocking_rules_skipped": skipped,
-        "files": [str(f) for f in files],
-        "out": str(out),
-        "timings_s": {"read": round(read_s, 3),
-                      **{k.removesuffix("_s"): round(v, 3) for k, v in timings.items()},
-                      "write": round(time.perf_counter() - start, 3)},
-    }
+    from districtlens.commands.resolve import resolve_files
+
+    summary = resolve_files(files, out, threshold=threshold, aliases=aliases)
     if as_json:
-        emit_json(summary)
+        emit_json(summary.model_dump(mode="json"))
     else:
-        console.print(f"{summary['records']} records -> {summary['clusters']} enterprises; "
-                      f"written to {out}")
+        console.print(f"{summary.records} records -> {summary.clusters} enterprises; written to {out}")
 
 
 @resolve_app.command("link")
@@ -173,26 +83,16 @@ def link_source(
     as_json: JsonOption = False,
 ) -> None:
     """Link each row of FILE to an enterprise of the store (one ledger entry)."""
-    try:
-        records, digest = read_records(file)
-        records = records.drop("file")
-        table = load_aliases(aliases)
-    except (DistrictlensError, AliasError) as exc:
-        fail(str(exc))
-    with store_at(db) as store:
-        try:
-            linked = link_to_registry(
-                store, records, source or file.name, actor or _actor(), kind=kind,
-                threshold=threshold, review_floor=review_floor, file_name=file.name,
-                file_sha256=digest, aliases=table)
-        except ResolveError as exc:
-            fail(f"{file}: {exc}")
-    counts = dict(linked.group_by("status").len().iter_rows())
-    if as_json:
-        emit_json({"source": source or file.name, "records": linked.height, "statuses": counts,
-                   "links": linked.to_dicts()})
-    else:
-        console.print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    from districtlens.commands import resolve
+
+    args = resolve.LinkSource(file=absolute(file), source=source, kind=kind, threshold=threshold,
+                              review_floor=review_floor, aliases=absolute(aliases) if aliases else None,
+                              actor=actor or None)
+
+    def render(linked: Linked) -> None:
+        console.print(", ".join(f"{n} {status}" for status, n in sorted(linked.statuses.items())))
+
+    run(db, resolve.link, args, as_json=as_json, render=render)
 
 
 @resolve_app.command("review")
@@ -204,27 +104,24 @@ def review(
     as_json: JsonOption = False,
 ) -> None:
     """List the links waiting for a person; --accept/--reject decide them."""
-    decided = []
-    with store_at(db) as store:
-        try:
-            for link_id, ok in [(i, True) for i in accept or []] + [(i, False) for i in reject or []]:
-                decided.append({"link_id": link_id, "accepted": ok, "decision": resolution.decide(
-                    store, link_id, ok, actor or _actor())})
-        except ResolveError as exc:
-            fail(str(exc))
-        queue = resolution.review_queue(store.con)
-    if as_json:
-        emit_json({"decided": decided, "queue": queue.to_dicts()})
-        return
-    for d in decided:
-        console.print(f"link {d['link_id']}: {'accepted' if d['accepted'] else 'rejected'} "
-                      f"(decision {d['decision']})")
-    shown = Table("link", "record", "name", "enterprise", "p", "evidence", show_edge=False)
-    for row in queue.iter_rows(named=True):
-        shown.add_row(str(row["link_id"]), row["record_id"], row["name"],
-                      f"{row['enterprise_name']} ({row['uscc']})", f"{row['probability']:.3f}",
-                      row["evidence"])
-    console.print(shown if queue.height else "nothing to review")
+    from districtlens.commands import resolve
+
+    def render(done: Review) -> None:
+        from rich.table import Table
+
+        for d in done.decided:
+            console.print(f"link {d.link_id}: {'accepted' if d.accepted else 'rejected'} (decision {d.decision})")
+        shown = Table("link", "record", "name", "enterprise", "p", "evidence", show_edge=False)
+        for row in done.queue:
+            shown.add_row(str(row.link_id), row.record_id, row.name, f"{row.enterprise_name} ({row.uscc})",
+                          f"{row.probability:.3f}", row.evidence)
+        console.print(shown if done.queue else "nothing to review")
+
+    if accept or reject:
+        decisions = resolve.Decide(accept=tuple(accept or ()), reject=tuple(reject or ()), actor=actor or None)
+        run(db, resolve.decide, decisions, as_json=as_json, render=render)
+    else:
+        run(db, resolve.review_queue, resolve.ReviewQueue(), as_json=as_json, render=render)
 
 
 @resolve_app.command("undo")
@@ -235,14 +132,11 @@ def undo(
     as_json: JsonOption = False,
 ) -> None:
     """Reverse a link or decision; nothing is deleted (a new decision is recorded)."""
-    with store_at(db) as store:
-        try:
-            new_id = resolution.undo(store, link_id, actor or _actor())
-        except ResolveError as exc:
-            fail(str(exc))
-        now = resolution.current_links(store.con).filter(pl.col("link_id") == new_id).to_dicts()[0]
-    if as_json:
-        emit_json({"undone": link_id, "decision": now})
-    else:
-        console.print(f"link {link_id} undone: record {now['record_id']} is now {now['status']}"
-                      + (f" ({now['uscc']})" if now["uscc"] else "") + f" (decision {new_id})")
+    from districtlens.commands import resolve
+
+    def render(done: Undone) -> None:
+        now = done.decision
+        console.print(f"link {done.undone} undone: record {now.record_id} is now {now.status}"
+                      + (f" ({now.uscc})" if now.uscc else "") + f" (decision {now.link_id})")
+
+    run(db, resolve.undo, resolve.Undo(link_id=link_id, actor=actor or None), as_json=as_json, render=render)

@@ -1,7 +1,7 @@
 """Linking a list of code-less records (tenants, leads, a source's rows) to the registry.
 
     link_to_registry(store, records, source_name, actor, *, kind="tenants",
-                     threshold=0.9, review_floor=0.5, file_name=None, file_sha256=None,
+                     threshold=0.8, review_floor=0.5, file_name=None, file_sha256=None,
                      aliases=None) -> polars.DataFrame
         `records`: record_id (unique), name, and optionally uscc, name_en, address.
         Returns one row per record: record_id, uscc (the enterprise, or None), probability,
@@ -19,14 +19,10 @@ from typing import Any
 
 import polars as pl
 
+from districtlens.errors import InputError
 from districtlens.ingest.validate import valid_uscc_mask
-from districtlens.resolve.linker import (
-    DEFAULT_REVIEW_FLOOR,
-    DEFAULT_THRESHOLD,
-    ResolveError,
-    prepare,
-    train_and_score,
-)
+from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
+from districtlens.resolve.linker import prepare, train_and_score
 from districtlens.store import Store
 from districtlens.store import resolution as stored
 
@@ -37,9 +33,9 @@ _SOURCE = "s:"
 def _checked(records: pl.DataFrame) -> pl.DataFrame:
     for col in ("record_id", "name"):
         if col not in records.columns:
-            raise ResolveError(f"the records have no `{col}` column")
+            raise InputError("resolve.no_column", column=col)
     if records.height == 0:
-        raise ResolveError("there are no records")
+        raise InputError("resolve.no_records")
     out = records.select(
         pl.col("record_id").cast(pl.Utf8).str.strip_chars(),
         pl.col("name").cast(pl.Utf8).str.strip_chars(),
@@ -48,13 +44,13 @@ def _checked(records: pl.DataFrame) -> pl.DataFrame:
     )
     blank = out.filter(pl.col("record_id").is_null() | (pl.col("record_id") == ""))
     if blank.height:
-        raise ResolveError(f"{blank.height} record(s) have no record_id")
+        raise InputError("resolve.blank_record_ids", count=blank.height)
     nameless = out.filter(pl.col("name").is_null() | (pl.col("name") == ""))
     if nameless.height:
-        raise ResolveError(f"record {nameless['record_id'][0]!r} has no name")
+        raise InputError("resolve.nameless_record", record_id=nameless["record_id"][0])
     dup = out.filter(pl.col("record_id").is_duplicated())
     if dup.height:
-        raise ResolveError(f"record_id {dup['record_id'][0]!r} occurs more than once")
+        raise InputError("resolve.duplicate_record_id", record_id=dup["record_id"][0])
     return out
 
 
@@ -94,7 +90,7 @@ def link_to_registry(store: Store, records: pl.DataFrame, source_name: str, acto
                      file_sha256: str | None = None, aliases: Any = None) -> pl.DataFrame:
     """Link the rows of a code-less source to `enterprise_current` (see the module docstring)."""
     if not 0 < review_floor <= threshold <= 1:
-        raise ResolveError("need 0 < review floor <= threshold <= 1")
+        raise InputError("resolve.bad_thresholds", review_floor=review_floor, threshold=threshold)
     records = _checked(records)
     registry = stored.registry_names(store)
     best = _best_candidates(records, registry, review_floor, aliases)

@@ -30,8 +30,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from districtlens.errors import InputError
 from districtlens.metrics.complexity import Convention
-from districtlens.metrics.errors import MetricsInputError
 from districtlens.metrics.pipeline import Columns, as_polars, complexity_table
 
 SINGLE_PREDICTORS: tuple[str, ...] = ("density", "rca", "cog", "pci", "ubiquity")
@@ -78,7 +78,7 @@ def score(candidates: pl.DataFrame, column: str, k: int = 10) -> Score:
     """ROC AUC, PR AUC and precision@k of one score column against `entered`."""
     y = candidates.get_column("entered").to_numpy()
     if y.min() == y.max():
-        raise MetricsInputError("no region entered (or every candidate did): nothing to score")
+        raise InputError("metrics.nothing_entered")
     x = np.nan_to_num(candidates.get_column(column).to_numpy().astype(np.float64))
     return Score(column, float(roc_auc_score(y, x)), float(average_precision_score(y, x)),
                  precision_at_k(candidates, column, k))
@@ -88,7 +88,7 @@ def fit_combined(train: pl.DataFrame) -> Pipeline:
     """Logistic regression over COMBINED_FEATURES, fitted on the training panel's transitions."""
     y = train.get_column("entered").to_numpy()
     if y.min() == y.max():
-        raise MetricsInputError("the training panel has no entries (or only entries) to learn from")
+        raise InputError("metrics.training_no_entries")
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     model.fit(train.select(COMBINED_FEATURES).to_numpy(), y)
     return model
@@ -105,9 +105,9 @@ def panel_transitions(
 ) -> pl.DataFrame:
     """The candidates of a long panel between two of its years."""
     if columns.year is None:
-        raise MetricsInputError("a back-test needs a year column and two years")
+        raise InputError("metrics.backtest_needs_year")
     if start_year == end_year:
-        raise MetricsInputError("a back-test needs two different years")
+        raise InputError("metrics.backtest_same_year")
     long = as_polars(frame)
     year = long.get_column(columns.year)
     present = set(year.unique().to_list())
@@ -115,9 +115,8 @@ def panel_transitions(
     for wanted in (start_year, end_year):
         match = next((y for y in present if str(y) == str(wanted)), None)
         if match is None:
-            raise MetricsInputError(
-                f"year {wanted} is not in the panel (it has {', '.join(map(str, sorted(present)))})"
-            )
+            raise InputError("metrics.year_absent", year=str(wanted),
+                             years=", ".join(map(str, sorted(present))))
         tables.append(complexity_table(long.filter(year == match), columns,
                                        convention=convention, threshold=threshold))
     return transitions(*tables)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from districtlens.metrics.errors import MetricsInputError
+from districtlens.errors import InputError
 
 
 def growth(start: np.ndarray, end: np.ndarray, years: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(total growth, compound annual growth) from `start` to `end`; NaN where start is 0."""
     if years <= 0:
-        raise MetricsInputError("growth needs two different years (end after start)")
+        raise InputError("metrics.growth_years")
     start = np.asarray(start, dtype=np.float64)
     end = np.asarray(end, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -50,7 +50,8 @@ def growth_table(
     years = set(long.get_column("year").unique().to_list())
     missing = [y for y in (start_year, end_year) if y not in years]
     if missing:
-        raise MetricsInputError(f"year(s) {missing} not in the panel (it has {sorted(years)})")
+        raise InputError("metrics.years_absent", missing=", ".join(map(str, missing)),
+                         years=", ".join(map(str, sorted(years))))
     totals = (
         long.filter(pl.col("year").is_in([start_year, end_year]))
         .group_by("region", "year").agg(pl.col("value").sum())

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from districtlens.errors import InputError
 from districtlens.metrics.complexity import Convention, complexity, outlook, standardise
 from districtlens.metrics.density import density as density_of
 from districtlens.metrics.diversity import diversity as diversity_of
 from districtlens.metrics.diversity import ubiquity as ubiquity_of
-from districtlens.metrics.errors import MetricsInputError
 from districtlens.metrics.presence import presence
 from districtlens.metrics.proximity import proximity
 from districtlens.metrics.rca import rca as rca_of
@@ -72,7 +72,7 @@ def as_polars(frame: pl.DataFrame | pl.LazyFrame | object, columns: Columns | No
     try:
         return pl.from_pandas(frame)
     except (TypeError, ValueError) as exc:
-        raise MetricsInputError(f"expected a polars or pandas data frame, got {type(frame)}") from exc
+        raise InputError("metrics.not_a_frame", kind=str(type(frame))) from exc
 
 
 def validate(frame: pl.DataFrame, columns: Columns) -> pl.DataFrame:
@@ -80,30 +80,26 @@ def validate(frame: pl.DataFrame, columns: Columns) -> pl.DataFrame:
     wanted = [c for c in (columns.year, columns.region, columns.activity, columns.value) if c]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
-        raise MetricsInputError(
-            f"missing column(s) {', '.join(missing)}; the input has {', '.join(frame.columns)}"
-        )
+        raise InputError("metrics.missing_columns", missing=", ".join(missing),
+                         present=", ".join(frame.columns))
     if frame.height == 0:
-        raise MetricsInputError("the input has no rows")
+        raise InputError("metrics.no_rows")
     value = frame.get_column(columns.value)
     if not value.dtype.is_numeric():
         numeric = value.cast(pl.Float64, strict=False)
         bad = value.filter(numeric.is_null() & value.is_not_null())
         if bad.len():
-            raise MetricsInputError(
-                f"column {columns.value} holds non-numeric values, e.g. {bad[0]!r}"
-            )
+            raise InputError("metrics.non_numeric", column=columns.value, example=str(bad[0]))
         value = numeric
     value = value.cast(pl.Float64)
     if value.null_count() or value.is_nan().any():
-        raise MetricsInputError(f"column {columns.value} has {value.null_count()} empty value(s)")
+        raise InputError("metrics.empty_values", column=columns.value, count=value.null_count())
     if (value < 0).any():
-        raise MetricsInputError(
-            f"column {columns.value} has negative values, e.g. {value.filter(value < 0)[0]}"
-        )
+        raise InputError("metrics.negative_values", column=columns.value,
+                         example=float(value.filter(value < 0)[0]))
     for name in (columns.region, columns.activity, columns.year):
         if name and frame.get_column(name).null_count():
-            raise MetricsInputError(f"column {name} has empty labels")
+            raise InputError("metrics.empty_labels", column=name)
     year = (frame.get_column(columns.year) if columns.year
             else pl.repeat(None, frame.height, dtype=pl.Int64, eager=True))
     return pl.DataFrame(
@@ -173,19 +169,26 @@ def _present(code: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
 
 def check_matrix(matrix: YearMatrix) -> None:
     """Refuse what the measures cannot handle: one region, or a region/activity summing to 0."""
-    when = "" if matrix.year is None else f" in {matrix.year}"
     if matrix.regions.len() < 2:
-        raise MetricsInputError(f"only one region{when}: RCA and complexity need at least two")
+        raise _refusal("metrics.one_region", "metrics.one_region_in_year", matrix.year)
     if matrix.activities.len() < 2:
-        raise MetricsInputError(f"only one activity{when}: RCA and complexity need at least two")
-    for axis, labels, kind in ((1, matrix.regions, "region"), (0, matrix.activities, "activity")):
+        raise _refusal("metrics.one_activity", "metrics.one_activity_in_year", matrix.year)
+    for axis, labels, key, key_in_year in (
+        (1, matrix.regions, "metrics.zero_total_regions", "metrics.zero_total_regions_in_year"),
+        (0, matrix.activities, "metrics.zero_total_activities", "metrics.zero_total_activities_in_year"),
+    ):
         empty = np.flatnonzero(matrix.values.sum(axis=axis) == 0)
         if empty.size:
             names = ", ".join(str(labels[int(i)]) for i in empty[:5])
-            raise MetricsInputError(
-                f"{empty.size} {kind}(s) have a zero total{when} ({names}); drop them or give them"
-                " a value"
-            )
+            raise _refusal(key, key_in_year, matrix.year, count=int(empty.size), names=names)
+
+
+def _refusal(key: str, key_in_year: str, year: object, **values: str | int) -> InputError:
+    """The refusal `key`, or `key_in_year` naming the year: a panel without a year column has one
+    matrix, of no year."""
+    if year is None:
+        return InputError(key, **values)
+    return InputError(key_in_year, year=str(year), **values)
 
 
 def _reference_totals(
@@ -196,7 +199,7 @@ def _reference_totals(
     if isinstance(reference, pl.DataFrame):
         needed = {"activity", "value"}
         if not needed <= set(reference.columns):
-            raise MetricsInputError("a reference table needs columns activity and value (and year)")
+            raise InputError("metrics.reference_columns")
         ref = reference
         if "year" in ref.columns and matrix.year is not None:
             ref = ref.filter(pl.col("year") == matrix.year)
@@ -206,19 +209,16 @@ def _reference_totals(
         names = matrix.activities.cast(pl.String).to_list()
         missing = [a for a in names if not lookup.get(a)]
         if missing:
-            raise MetricsInputError(
-                f"the reference has no value for {len(missing)} activit(ies), e.g. {missing[:5]}"
-            )
+            raise InputError("metrics.reference_missing", count=len(missing),
+                             examples=", ".join(missing[:5]))
         return np.array([lookup[a] for a in names], dtype=np.float64)
     wanted = {str(r) for r in reference}
     mask = np.array([str(r) in wanted for r in matrix.regions.to_list()])
     if not mask.any():
-        raise MetricsInputError("none of the reference regions is in the panel")
+        raise InputError("metrics.reference_regions_absent")
     totals = reference_from_regions(matrix.values, mask)
     if (totals == 0).any():
-        raise MetricsInputError(
-            "the reference regions have a zero total in some activities; RCA would be infinite"
-        )
+        raise InputError("metrics.reference_zero_total")
     return totals
 
 
@@ -238,7 +238,7 @@ def complexity_table(
     sits in memory beside its table.
     """
     if convention not in CONVENTIONS:
-        raise MetricsInputError(f"unknown convention {convention!r}: use stata or ecomplexity")
+        raise InputError("metrics.unknown_convention", convention=str(convention))
     parts = []
     for matrix in year_matrices(encode(validate(as_polars(frame, columns), columns))):
         check_matrix(matrix)

@@ -1,6 +1,7 @@
 """Microdata to panel: enterprise-year rows -> (year, region, activity, value), on DuckDB or Spark.
 
-The query is written once, in DuckDB's dialect, and transpiled by SQLGlot for Spark.
+The query is the store's (districtlens.store.panels), written once in DuckDB's dialect and
+transpiled by SQLGlot for Spark.
 """
 
 from districtlens.panel.engine import (
@@ -10,11 +11,7 @@ from districtlens.panel.engine import (
     PanelSpec,
     panel_from_store,
     panel_on_spark,
-    panel_sql,
     track_classes,
 )
 
-__all__ = [
-    "ACTIVITIES", "BY", "VALUES", "PanelSpec", "panel_from_store", "panel_on_spark", "panel_sql",
-    "track_classes",
-]
+__all__ = ["ACTIVITIES", "BY", "VALUES", "PanelSpec", "panel_from_store", "panel_on_spark", "track_classes"]

@@ -1,14 +1,8 @@
-"""One panel query, two engines.
+"""One panel query, two engines: the store (DuckDB) and Apache Spark on Parquet files.
 
-Regions (`by`): district -> district_adcode, zone -> zone_id, street -> street_code.
-Activities: gbt4 -> the GB/T 4754-2017 class (industry_code), gbt2 -> its division (first two
-characters), track -> the pack's tracks, through `track_class` (track_id, class): a firm belongs
-to a track when its class, or its division, is in the track's `classes` list; tracks overlap, so
-a firm can count in several.
-Values: revenue (sum, 万元), employees (sum), firms (distinct enterprises with a fact that year).
-
-Rows without a region or an activity are left out, and so are cells whose value is 0 or empty: a
-panel lists its positive cells and the metrics fill in the zeros.
+The query itself, its regions, activities and values are the store's (districtlens.store.panels);
+here are what a panel asks for (`PanelSpec`), the tracks' classes read into rows
+(`track_classes`), and the two roads that run the query.
 """
 
 from __future__ import annotations
@@ -16,35 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import duckdb
 import polars as pl
-import sqlglot
 
-from districtlens.store.db import register_frame
+from districtlens.errors import InputError, UsageError
+from districtlens.store import panels
 
-BY: dict[str, str] = {"district": "district_adcode", "zone": "zone_id", "street": "street_code"}
-ACTIVITIES: dict[str, str] = {
-    "gbt4": "e.industry_code",
-    "gbt2": "substr(e.industry_code, 1, 2)",
-    "track": "et.track_id",
-}
-VALUES: dict[str, str] = {
-    "revenue": "sum(f.revenue)",
-    "employees": "sum(f.employees)",
-    "firms": "count(DISTINCT f.uscc)",
-}
-# DISTINCT: a track listing both a class and its division must count the firm once.
-TRACK_JOIN = (
-    " JOIN (SELECT DISTINCT t.uscc, tc.track_id FROM enterprise_current AS t JOIN track_class AS tc"
-    " ON tc.class = t.industry_code OR tc.class = substr(t.industry_code, 1, 2)) AS et"
-    " ON et.uscc = e.uscc"
-)
+if TYPE_CHECKING:
+    from districtlens.store import Store
 
-
-class PanelError(ValueError):
-    """A panel that cannot be built as asked (unknown option, missing table)."""
+BY: tuple[str, ...] = tuple(panels.REGION_COLUMNS)
+ACTIVITIES: tuple[str, ...] = tuple(panels.ACTIVITY_EXPRESSIONS)
+VALUES: tuple[str, ...] = tuple(panels.VALUE_EXPRESSIONS)
 
 
 @dataclass(frozen=True)
@@ -60,28 +38,7 @@ class PanelSpec:
         for name, given, allowed in (("by", self.by, BY), ("activity", self.activity, ACTIVITIES),
                                      ("value", self.value, VALUES)):
             if given not in allowed:
-                raise PanelError(f"unknown {name} {given!r}: use one of {', '.join(allowed)}")
-
-
-def panel_sql(spec: PanelSpec, dialect: str = "duckdb") -> str:
-    """The panel query over `enterprise_current`, `fact_current` (and `track_class`)."""
-    region = f"e.{BY[spec.by]}"
-    activity = ACTIVITIES[spec.activity]
-    value = VALUES[spec.value]
-    years = ""
-    if spec.years:
-        years = f" AND f.year IN ({', '.join(str(int(y)) for y in spec.years)})"
-    sql = (
-        f"SELECT f.year AS year, {region} AS region, {activity} AS activity,"
-        f" CAST({value} AS DOUBLE) AS value"
-        " FROM fact_current AS f JOIN enterprise_current AS e ON e.uscc = f.uscc"
-        + (TRACK_JOIN if spec.activity == "track" else "")
-        + f" WHERE {region} IS NOT NULL AND e.industry_code IS NOT NULL{years}"
-        f" GROUP BY f.year, {region}, {activity}"
-        f" HAVING {value} > 0"
-        " ORDER BY year, region, activity"
-    )
-    return sql if dialect == "duckdb" else sqlglot.transpile(sql, read="duckdb", write=dialect)[0]
+                raise InputError("panel.unknown_option", option=name, value=given, choices=", ".join(allowed))
 
 
 def track_classes(tracks: Iterable[tuple[str, str | None]]) -> pl.DataFrame:
@@ -91,21 +48,15 @@ def track_classes(tracks: Iterable[tuple[str, str | None]]) -> pl.DataFrame:
         try:
             listed = json.loads(classes) if classes else []
         except json.JSONDecodeError as exc:
-            raise PanelError(f"track {track_id}: classes is not a JSON list ({exc})") from exc
+            raise InputError("panel.bad_track_classes", track=track_id, reason=str(exc)) from exc
         rows.extend({"track_id": track_id, "class": str(c)} for c in listed)
     return pl.DataFrame(rows, schema={"track_id": pl.String, "class": pl.String})
 
 
-def panel_from_store(con: duckdb.DuckDBPyConnection, spec: PanelSpec) -> pl.DataFrame:
-    """The panel from the store's views (`store.con`)."""
-    if spec.activity == "track":
-        mapping = track_classes(con.execute("SELECT track_id, classes FROM track").fetchall())
-        register_frame(con, "track_class", mapping)
-    try:
-        return _typed(con.execute(panel_sql(spec)).pl())
-    finally:
-        if spec.activity == "track":
-            con.unregister("track_class")
+def panel_from_store(store: Store, spec: PanelSpec) -> pl.DataFrame:
+    """The panel from the store."""
+    mapping = track_classes(panels.track_lists(store)) if spec.activity == "track" else None
+    return _typed(panels.panel(store, spec.by, spec.activity, spec.value, spec.years, mapping))
 
 
 def panel_on_spark(
@@ -124,13 +75,13 @@ def panel_on_spark(
     spark.read.parquet(facts).createOrReplaceTempView("fact_current")
     if spec.activity == "track":
         if tracks is None:
-            raise PanelError("a track panel needs the track table (tracks=...)")
+            raise UsageError("panel.needs_tracks")
         rows = spark.read.parquet(tracks).select("track_id", "classes").collect()
         mapping = track_classes((r["track_id"], r["classes"]) for r in rows)
         schema = "track_id string, class string"
         spark.createDataFrame(mapping.rows(), schema).createOrReplaceTempView("track_class")
-    result = spark.sql(panel_sql(spec, dialect="spark"))
-    return _typed(pl.from_arrow(result.toArrow()))
+    result = spark.sql(panels.panel_sql(spec.by, spec.activity, spec.value, spec.years, dialect="spark"))
+    return _typed(cast(pl.DataFrame, pl.from_arrow(result.toArrow())))  # a table gives a frame
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:

@@ -15,25 +15,22 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from districtlens.errors import InputError, NotFound
 from districtlens.resolve.names import parse_names
 from districtlens.yamltext import load_yaml
-
-
-class AliasError(ValueError):
-    """An alias file that cannot be used, with the reason."""
 
 
 def _groups(text: str, origin: str) -> list[list[str]]:
     try:
         data = load_yaml(text) or {}
     except yaml.YAMLError as exc:
-        raise AliasError(f"{origin} is not valid YAML: {exc}") from exc
+        raise InputError("resolve.aliases_not_yaml", origin=origin, reason=str(exc)) from exc
     groups = data.get("aliases") if isinstance(data, dict) else None
     if not isinstance(groups, list) or not all(
         isinstance(g, list) and len(g) >= 2 and all(isinstance(n, str) and n.strip() for n in g)
         for g in groups
     ):
-        raise AliasError(f"{origin}: expected `aliases:` followed by lists of two or more names")
+        raise InputError("resolve.aliases_bad_shape", origin=origin)
     return groups
 
 
@@ -45,9 +42,9 @@ def load_aliases(extra: str | Path | None = None) -> dict[str, str]:
     if extra is not None:
         path = Path(extra)
         if not path.is_file():
-            raise AliasError(f"no alias file at {path}")
+            raise NotFound("resolve.aliases_missing", path=str(path))
         groups += _groups(path.read_text(encoding="utf-8"), str(path))
-    flat = [name for group in groups for name in group]
+    flat: list[str | None] = [name for group in groups for name in group]
     trades = parse_names(flat)["trade"].to_list()
     table: dict[str, str] = {}
     at = 0

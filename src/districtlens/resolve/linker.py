@@ -40,13 +40,12 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from districtlens.errors import InputError, UsageError
 from districtlens.ingest.locate import Gazetteer, road_of
 from districtlens.ingest.validate import valid_uscc_mask
+from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import alias_keys, load_aliases
 from districtlens.resolve.names import parse_names, to_pinyin
-
-DEFAULT_THRESHOLD = 0.8  # link at or above (chosen on the synthetic evaluation set; docs/resolve.md)
-DEFAULT_REVIEW_FLOOR = 0.5  # below the threshold but at or above this: a person decides
 
 FEATURE_COLUMNS = ("unique_id", "uscc", "clean", "script", "trade_key", "trade_en", "roman",
                    "trade_head", "trade_tail", "business", "legal_form", "location", "addr_road",
@@ -130,10 +129,6 @@ BLOCKING_RULES = [
 MAX_PAIRS_PER_RECORD = 50
 
 
-class ResolveError(ValueError):
-    """Records the linker cannot take, with the reason."""
-
-
 @dataclass
 class Resolution:
     """What `resolve` returns: one row per record, the scored pairs, and how long each step took."""
@@ -151,7 +146,7 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
     `records` needs `record_id` and `name`; `uscc`, `name_en` and `address` are optional."""
     for col in ("record_id", "name"):
         if col not in records.columns:
-            raise ResolveError(f"the records have no `{col}` column")
+            raise InputError("resolve.no_column", column=col)
     table = load_aliases() if aliases is None else aliases
     n = records.height
     empty = pl.Series([None] * n, dtype=pl.Utf8)
@@ -211,14 +206,14 @@ def _db_api(backend: str, spark=None):
         from splink import SparkAPI
 
         if spark is None:
-            raise ResolveError("backend 'spark' needs a Spark session")
+            raise UsageError("resolve.spark_needs_session")
         if spark.sparkContext.getCheckpointDir() is None:
             # Splink checkpoints intermediate tables on Spark; a session without a directory fails.
             import tempfile
 
             spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="districtlens-splink-"))
         return SparkAPI(spark_session=spark)
-    raise ResolveError(f"unknown backend {backend!r}: duckdb or spark")
+    raise UsageError("resolve.unknown_backend", backend=backend)
 
 
 def _register(db_api, frame: pl.DataFrame, name: str, backend: str, spark=None):
@@ -374,10 +369,10 @@ def resolve(records: pl.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
     timings: dict[str, float] = {}
     start = time.perf_counter()
     if records.height == 0:
-        raise ResolveError("there are no records")
+        raise InputError("resolve.no_records")
     if records["record_id"].is_duplicated().any():
         dup = records.filter(pl.col("record_id").is_duplicated())["record_id"][0]
-        raise ResolveError(f"record_id {dup!r} occurs more than once")
+        raise InputError("resolve.duplicate_record_id", record_id=str(dup))
     features = prepare(records, aliases)
     timings["prepare_s"] = time.perf_counter() - start
     floor = min(DEFAULT_REVIEW_FLOOR, threshold)
@@ -409,7 +404,7 @@ def calibrate_threshold(pairs: pl.DataFrame, labels: pl.DataFrame,
     judged = labels.select(*key, pl.col("is_match").cast(pl.Boolean)).join(
         scored, on=["a", "b"], how="left").with_columns(pl.col("match_probability").fill_null(0.0))
     if judged.height == 0 or not judged["is_match"].any():
-        raise ResolveError("the labelled sample holds no matching pair to calibrate on")
+        raise InputError("resolve.no_matching_label")
     curve = judged.sort("match_probability", descending=True).with_columns(
         pl.col("is_match").cast(pl.Int64).cum_sum().alias("tp"),
         pl.int_range(1, pl.len() + 1).alias("n"),

@@ -16,6 +16,7 @@ Linking a list to the registry (the model's decisions) is a workflow of the comm
                                         row returns to the decision before it, or to no link;
                                         nothing is deleted, both records stay
     current_links(con, source_id=None) -> DataFrame  the decisions in force
+    decision(con, link_id) -> dict      one decision (link), in force or not; NotFound if none
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def write_links(store: Store, records: pl.DataFrame, decided: pl.DataFrame, *, s
 
 
 def _next_link_id(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT coalesce(max(link_id), 0) + 1 FROM resolve_link").fetchone()[0]
+    (next_id,) = con.execute("SELECT coalesce(max(link_id), 0) + 1 FROM resolve_link").fetchall()[0]
+    return int(next_id)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -96,14 +98,18 @@ def review_queue(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         " FROM resolve_review_queue ORDER BY probability DESC, link_id").pl()
 
 
-def _in_force(con: duckdb.DuckDBPyConnection, link_id: int) -> dict:
+def decision(con: duckdb.DuckDBPyConnection, link_id: int) -> dict[str, Any]:
     row = con.execute(f"SELECT {', '.join(LINK_COLUMNS)} FROM resolve_link WHERE link_id = ?",
                       [link_id]).fetchone()
     if row is None:
         raise NotFound("link.unknown", link_id=link_id)
-    link = dict(zip(LINK_COLUMNS, row, strict=True))
-    latest = con.execute("SELECT link_id FROM resolve_link_current WHERE source_id = ? AND "
-                         "record_id = ?", [link["source_id"], link["record_id"]]).fetchone()[0]
+    return dict(zip(LINK_COLUMNS, row, strict=True))
+
+
+def _in_force(con: duckdb.DuckDBPyConnection, link_id: int) -> dict[str, Any]:
+    link = decision(con, link_id)
+    (latest,) = con.execute("SELECT link_id FROM resolve_link_current WHERE source_id = ? AND "
+                            "record_id = ?", [link["source_id"], link["record_id"]]).fetchall()[0]
     if latest != link_id:
         raise InputError("link.superseded", link_id=link_id, latest=latest)
     return link
@@ -140,9 +146,7 @@ def undo(store: Store, link_id: int, actor: str) -> int:
     con = store.con
     link = _in_force(con, link_id)
     if link["supersedes"] is not None:
-        row = con.execute(f"SELECT {', '.join(LINK_COLUMNS)} FROM resolve_link WHERE link_id = ?",
-                          [link["supersedes"]]).fetchone()
-        before = dict(zip(LINK_COLUMNS, row, strict=True))
+        before = decision(con, link["supersedes"])
         restored = {k: before[k] for k in ("uscc", "probability", "status", "evidence")}
     else:
         restored = {"uscc": None, "status": "undone"}
