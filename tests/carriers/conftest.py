@@ -8,11 +8,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from districtlens.carriers.space import parse_schedules
 from districtlens.commands import Context
+from districtlens.commands.carriers import load_schedules
 from districtlens.commands.enterprises import import_frame
 from districtlens.packs import load_pack
-from districtlens.store import carriers as stored
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 from tests.helpers import make_uscc, roster_rows
@@ -64,10 +63,10 @@ def roster() -> pl.DataFrame:
 def carrier_store(tmp_path):
     with open_store(tmp_path / "carriers.duckdb") as store:
         write_pack(store, load_pack("jingan"), "tester")
-        report = import_frame(Context(store=store, actor="test"), roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
+        ctx = Context(store=store, actor="tester")
+        report = import_frame(ctx, roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
         assert report.written
-        schedules = parse_schedules(SCHEDULE, stored.known_ids(store)["carrier"])
-        stored.write_schedules(store, schedules, source={"name": "schedule"}, actor="tester")
+        load_schedules(ctx, SCHEDULE, source={"name": "schedule"})
         yield store
 
 
