@@ -29,7 +29,8 @@ def stored_counts(db) -> tuple[int, int, int]:
 def test_import_tenants_and_space_print_the_same_json_keys_as_before(carrier_store, cli, tmp_path):
     db = carrier_store.path
     carrier_store.close()
-    tenants = write_csv(tmp_path / "tenants.csv", [lease(1, 100, "2024-01-01"), lease(2, 200, "2024-06-01", "2026-12-31")])
+    rows = [lease(1, 100, "2024-01-01"), lease(2, 200, "2024-06-01", "2026-12-31")]
+    tenants = write_csv(tmp_path / "tenants.csv", rows)
     imported = cli("carriers", "import-tenants", tenants, "--carrier", INCUBATOR, "--json", "--db", db)
     assert imported.exit_code == 0
     report = json.loads(imported.stdout)

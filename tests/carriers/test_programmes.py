@@ -115,8 +115,9 @@ def test_reloading_the_same_programme_writes_nothing_and_a_change_adds_a_version
 
 
 def test_a_stored_programme_reads_back_as_it_was_defined(carrier_store):
-    (parsed,) = prog.parse_programmes(plan([TENANTS_KPI], {"on_track": 0.9, "at_risk": 0.6}), stored.known_ids(carrier_store))
-    load(carrier_store, plan([TENANTS_KPI], {"on_track": 0.9, "at_risk": 0.6}))
+    doc = plan([TENANTS_KPI], {"on_track": 0.9, "at_risk": 0.6})
+    (parsed,) = prog.parse_programmes(doc, stored.known_ids(carrier_store))
+    load(carrier_store, doc)
     (rebuilt,) = prog.from_rows(*stored.programme_rows(carrier_store))
     assert rebuilt == replace(parsed, district=JINGAN)  # the store's only pack's district
 

@@ -63,9 +63,8 @@ def list_carriers(ctx: Context, args: ListCarriers) -> CarrierList:
 
 
 def _known_carrier(store: Store, carrier: str) -> None:
-    carriers = stored.carrier_ids(store)
-    if carrier not in carriers:
-        raise NotFound("carriers.unknown_carrier", carrier=carrier, carriers=", ".join(sorted(carriers)))
+    if carrier not in stored.carrier_ids(store):
+        raise NotFound("carriers.unknown_carrier", carrier=carrier)
 
 
 # --- tenants ------------------------------------------------------------------------------------
