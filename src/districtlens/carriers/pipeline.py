@@ -28,7 +28,7 @@ LADDERS: dict[str, tuple[str, ...]] = {
 }
 ALL_STAGES = frozenset(stage for stages in LADDERS.values() for stage in stages)
 
-PROJECT_SCHEMA = {
+PROJECT_SCHEMA = pl.Schema({
     "project_id": pl.Utf8,
     "carrier_id": pl.Utf8,
     "name": pl.Utf8,
@@ -37,8 +37,8 @@ PROJECT_SCHEMA = {
     "intake_date": pl.Date,
     "uscc": pl.Utf8,
     "graduated_on": pl.Date,
-}
-EVENT_SCHEMA = {"project_id": pl.Utf8, "stage": pl.Utf8, "entered_on": pl.Date}
+})
+EVENT_SCHEMA = pl.Schema({"project_id": pl.Utf8, "stage": pl.Utf8, "entered_on": pl.Date})
 
 
 class StageCount(BaseModel):
@@ -157,7 +157,7 @@ def cohorts(projects: pl.DataFrame, events: pl.DataFrame, registered: set[str]) 
                     stage=stage,
                     reached=int((members["furthest"].fill_null(-1) >= rank).sum()),
                     moved_on=moved.height,
-                    median_days=float(moved["days"].median()) if moved.height else None,
+                    median_days=float(moved.select(pl.median("days")).item()) if moved.height else None,
                 )
             )
         graduated = int(members["uscc"].is_in(sorted(registered)).sum())

@@ -200,7 +200,7 @@ def _kpi(raw: dict[str, Any], parent: str, known: dict[str, set[str]], problems:
         problems.append(f"{parent}: a KPI has no id")
     measure = dict(raw.get("measure") or {})
     kind = measure.get("kind")
-    spec = MEASURES.get(kind)
+    spec = MEASURES.get(str(kind))
     if spec is None:
         problems.append(f"{where}: measure kind {kind!r} is not one of {sorted(MEASURES)}")
     else:
@@ -350,10 +350,11 @@ def assess(
     """A KPI's target, actual, trend and status from its measured `series` (oldest first; the
     last point is the actual) and its baseline value (given or measured)."""
     actual_at, actual = series[-1]
-    base = kpi.baseline
-    baseline = (base["at"], base["value"] if base["value"] is not None else baseline_value) if base else None
-    if baseline is not None and baseline[1] is None:
-        baseline = None
+    baseline = None
+    if kpi.baseline is not None:
+        value = kpi.baseline["value"] if kpi.baseline["value"] is not None else baseline_value
+        if value is not None:
+            baseline = (kpi.baseline["at"], float(value))
     limits = kpi.thresholds or thresholds
     target, expected = expected_value(baseline, [(t["by"], t["value"]) for t in kpi.targets], actual_at)
     status, ratio = status_of(actual, expected, kpi.direction, limits)

@@ -76,14 +76,14 @@ class TenantReport(ImportReport):
 
 
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
-STORED_SCHEMA = {
+STORED_SCHEMA = pl.Schema({
     "lease_key": pl.Utf8,
     "carrier_id": pl.Utf8,
     "tenant_key": pl.Utf8,
     "area_m2": pl.Float64,
     "lease_start": pl.Date,
     "lease_end": pl.Date,
-}
+})
 
 
 def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -324,7 +324,7 @@ def _over_let_problems(rows: pl.DataFrame, schedule: pl.DataFrame, stored: pl.Da
     )
 
 
-CURRENT_SCHEMA = {
+CURRENT_SCHEMA = pl.Schema({
     "lease_key": pl.Utf8,
     "previous": pl.Int64,
     "s_name": pl.Utf8,
@@ -332,7 +332,7 @@ CURRENT_SCHEMA = {
     "s_use": pl.Utf8,
     "s_area": pl.Float64,
     "s_end": pl.Date,
-}
+})
 
 
 def lease_changes(rows: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:

@@ -125,7 +125,8 @@ def _add_years(day: date, years: int) -> date:
 def _pipeline(rng: np.random.Generator, store: Store, pool: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     hosts = stored.incubating_carriers(store)
     founded = pool.filter(pl.col("founded").is_not_null())
-    projects, events = [], []
+    projects: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     graduated: set[str] = set()
     for carrier_id, kind in hosts:
         campus = kind == "innovation-campus"
