@@ -20,12 +20,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from districtlens.commands import Context
+from districtlens.commands import Context, carriers
 from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
 from districtlens.demo.carriers import build_carriers_demo
 from districtlens.ingest.packs import load_pack, pack_rows
-from districtlens.store import carriers as stored
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 
@@ -41,7 +40,8 @@ def build(path: Path, enterprises: int, lease_scale: float) -> None:
     with open_store(path) as store:
         write_pack(store, pack_rows(load_pack("jingan")), "bench")
         registry = generate_registry(SEED, enterprises)
-        report = import_frame(Context(store=store, actor="bench"),
+        ctx = Context(store=store, actor="bench")
+        report = import_frame(ctx,
             registry,
             source={"name": f"synthetic registry (seed {SEED})", "kind": "demo"},
             synthetic=True,
@@ -50,7 +50,7 @@ def build(path: Path, enterprises: int, lease_scale: float) -> None:
         del registry
         if report.errors_total:
             raise SystemExit(f"the registry generator made invalid rows: {report.errors[:3]}")
-        build_carriers_demo(store, SEED, "bench", lease_scale=lease_scale)
+        build_carriers_demo(ctx, SEED, lease_scale=lease_scale)
     print(f"built {path} in {time.perf_counter() - started:.0f} s")
 
 
@@ -81,11 +81,11 @@ def main() -> None:
         timings, cpu = [], []
         for _ in range(args.repeat):
             started, started_cpu = time.perf_counter(), time.process_time()
-            space = stored.all_space(store, AT)
-            status = stored.programme_status(store, AT)
+            space = carriers.all_space(store, AT)
+            status = carriers.programme_status(store, AT)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
-    kpis = [k for p in status for a in p["actions"] for k in a["kpis"]]
+    kpis = [k for p in status for a in p.actions for k in a.kpis]
     print(f"store: {path} ({', '.join(f'{t} {n:,}' for t, n in sizes.items())})")
     print(f"space of {len(space)} carriers and {len(kpis)} KPIs of {len(status)} programme(s) on {AT}:")
     print(f"  wall: best {min(timings):.3f} s, first {timings[0]:.3f} s over {args.repeat} runs (target < 1 s)")

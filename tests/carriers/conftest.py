@@ -3,16 +3,17 @@ schedules for two carriers."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
 
-from districtlens.carriers.space import parse_schedules
 from districtlens.commands import Context
+from districtlens.commands.carriers import load_schedules
 from districtlens.commands.enterprises import import_frame
 from districtlens.ingest.packs import load_pack, pack_rows
-from districtlens.store import carriers as stored
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 from tests.helpers import make_uscc, roster_rows
@@ -60,14 +61,25 @@ def roster() -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-@pytest.fixture
-def carrier_store(tmp_path):
-    with open_store(tmp_path / "carriers.duckdb") as store:
+@pytest.fixture(scope="session")
+def carrier_store_file(tmp_path_factory) -> Path:
+    """The store built once per test process (a few seconds); each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("carriers") / "template.duckdb"
+    with open_store(path) as store:
         write_pack(store, pack_rows(load_pack("jingan")), "tester")
-        report = import_frame(Context(store=store, actor="test"), roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
+        ctx = Context(store=store, actor="tester")
+        report = import_frame(ctx, roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
         assert report.written
-        schedules = parse_schedules(SCHEDULE, stored.known_ids(store)["carrier"])
-        stored.write_schedules(store, schedules, source={"name": "schedule"}, actor="tester")
+        load_schedules(ctx, SCHEDULE, source={"name": "schedule"})
+    assert not path.with_name(path.name + ".wal").exists()  # closing checkpointed everything
+    return path
+
+
+@pytest.fixture
+def carrier_store(carrier_store_file, tmp_path):
+    path = tmp_path / "carriers.duckdb"
+    shutil.copyfile(carrier_store_file, path)
+    with open_store(path) as store:
         yield store
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 import pytest
 
 from districtlens.carriers import programmes as prog
+from districtlens.commands import Context
+from districtlens.commands import carriers as workflows
+from districtlens.errors import InputError
 from districtlens.store import carriers as stored
 from tests.carriers.conftest import INCUBATOR, lease
 
 AT = date(2025, 1, 1)
+JINGAN = "310106"
 
 
 def plan(kpis: list[dict], thresholds=None) -> dict:
@@ -25,14 +30,13 @@ def plan(kpis: list[dict], thresholds=None) -> dict:
     return {"programmes": [programme]}
 
 
-def load(store, doc) -> dict:
-    programmes = prog.parse_programmes(doc, stored.known_ids(store), stored.all_stages())
-    return stored.load_programmes(store, programmes, source={"name": "plan.yaml"}, actor="tester")
+def load(store, doc) -> workflows.ProgrammesLoaded:
+    return workflows.load_programmes(Context(store=store, actor="tester"), doc, source={"name": "plan.yaml"})
 
 
-def kpis(store) -> dict[str, dict]:
-    (status,) = stored.programme_status(store, AT)
-    return {k["kpi"]: k for a in status["actions"] for k in a["kpis"]}
+def kpis(store) -> dict[str, prog.KpiStatus]:
+    (status,) = workflows.programme_status(store, AT)
+    return {k.kpi: k for a in status.actions for k in a.kpis}
 
 
 TENANTS_KPI = {
@@ -45,8 +49,8 @@ TENANTS_KPI = {
 
 def tenants(store, n: int) -> None:
     rows = [lease(i, 100, "2024-01-01") for i in range(n)]
-    report = stored.import_tenants(
-        store, pl.DataFrame(rows), carrier=INCUBATOR, source={"name": f"t{n}"}, actor="tester"
+    report = workflows.import_tenant_rows(
+        Context(store=store, actor="tester"), pl.DataFrame(rows), carrier=INCUBATOR, source={"name": f"t{n}"}
     )
     assert report.errors_total == 0
 
@@ -55,12 +59,12 @@ def test_a_kpi_flips_status_when_the_data_crosses_its_threshold(carrier_store):
     load(carrier_store, plan([TENANTS_KPI], {"on_track": 0.95, "at_risk": 0.7}))
     tenants(carrier_store, 2)
     kpi = kpis(carrier_store)["tenants"]
-    assert (kpi["actual"], kpi["expected"], kpi["status"]) == (2, 4, "off track")  # 0.5 < 0.7
+    assert (kpi.actual, kpi.expected, kpi.status) == (2, 4, "off track")  # 0.5 < 0.7
     tenants(carrier_store, 3)
-    assert kpis(carrier_store)["tenants"]["status"] == "at risk"  # 0.75
+    assert kpis(carrier_store)["tenants"].status == "at risk"  # 0.75
     tenants(carrier_store, 4)
     kpi = kpis(carrier_store)["tenants"]
-    assert (kpi["status"], kpi["ratio"], kpi["thresholds"]) == ("on track", 1.0, {"on_track": 0.95, "at_risk": 0.7})
+    assert (kpi.status, kpi.ratio, kpi.thresholds) == ("on track", 1.0, {"on_track": 0.95, "at_risk": 0.7})
 
 
 def test_yearly_kpis_count_the_district_enterprises_of_a_track_in_a_zone(carrier_store):
@@ -92,25 +96,41 @@ def test_yearly_kpis_count_the_district_enterprises_of_a_track_in_a_zone(carrier
     ).fetchall()
     assert frame == [(2022, 12), (2023, 12)]
     nwr = found["nwr"]
-    assert [p["value"] for p in nwr["series"]] == [12.0, 12.0]
-    assert nwr["actual_at"] == date(2023, 12, 31) and nwr["baseline"] == {"at": date(2022, 12, 31), "value": 12.0}
+    assert [p.value for p in nwr.series] == [12.0, 12.0]
+    assert nwr.actual_at == date(2023, 12, 31) and nwr.baseline == prog.Baseline(at=date(2022, 12, 31), value=12.0)
     # a year of the three from baseline to target has passed: 12 + (24 - 12) * 365 / 1096
-    assert nwr["expected"] == pytest.approx(12 + 12 * 365 / 1096)
-    assert nwr["trend"] == "flat"
-    assert found["revenue"]["actual"] is None and found["revenue"]["status"] is None  # no biopharma firm
+    assert nwr.expected == pytest.approx(12 + 12 * 365 / 1096)
+    assert nwr.trend == "flat"
+    assert found["revenue"].actual is None and found["revenue"].status is None  # no biopharma firm
 
 
 def test_reloading_the_same_programme_writes_nothing_and_a_change_adds_a_version(carrier_store):
-    assert load(carrier_store, plan([TENANTS_KPI]))["written"] == ["plan"]
-    assert load(carrier_store, plan([TENANTS_KPI]))["written"] == []
+    assert load(carrier_store, plan([TENANTS_KPI])).written == ["plan"]
+    again = load(carrier_store, plan([TENANTS_KPI]))
+    assert (again.written, again.unchanged, again.ledger_seq) == ([], ["plan"], None)
     changed = {**TENANTS_KPI, "targets": [{"by": date(2025, 12, 31), "value": 5}]}
-    assert load(carrier_store, plan([changed]))["written"] == ["plan"]
-    assert kpis(carrier_store)["tenants"]["target"] == {"by": date(2025, 12, 31), "value": 5}
+    assert load(carrier_store, plan([changed])).written == ["plan"]
+    assert kpis(carrier_store)["tenants"].target == prog.Target(by=date(2025, 12, 31), value=5)
     assert carrier_store.con.execute("SELECT max(version) FROM programme_version").fetchone() == (2,)
 
 
+def test_a_stored_programme_reads_back_as_it_was_defined(carrier_store):
+    doc = plan([TENANTS_KPI], {"on_track": 0.9, "at_risk": 0.6})
+    (parsed,) = prog.parse_programmes(doc, stored.known_ids(carrier_store))
+    load(carrier_store, doc)
+    (rebuilt,) = prog.from_rows(*stored.programme_rows(carrier_store))
+    assert rebuilt == replace(parsed, district=JINGAN)  # the store's only pack's district
+
+
+def test_a_programme_of_a_district_without_a_pack_is_refused(carrier_store):
+    with pytest.raises(InputError) as caught:
+        load(carrier_store, {"programmes": [{**plan([TENANTS_KPI])["programmes"][0], "district": "110101"}]})
+    assert (caught.value.key, caught.value.values["district"]) == ("carriers.programme_unknown_district", "110101")
+    assert carrier_store.con.execute("SELECT count(*) FROM programme_version").fetchone() == (0,)
+
+
 def test_bad_definitions_name_every_problem(carrier_store):
-    with pytest.raises(prog.ProgrammeError) as caught:
+    with pytest.raises(InputError) as caught:
         prog.parse_programmes(
             plan(
                 [
@@ -125,8 +145,8 @@ def test_bad_definitions_name_every_problem(carrier_store):
                 {"on_track": 0.5, "at_risk": 0.9},
             ),
             stored.known_ids(carrier_store),
-            stored.all_stages(),
         )
+    assert caught.value.key == "carriers.invalid_programmes"
     text = str(caught.value)
     for expected in (
         "'unicorns'",

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from districtlens.carriers import space as sp
+from districtlens.errors import InputError
 
 SCHEDULE = pl.DataFrame(
     {
@@ -54,45 +55,46 @@ def test_ended_leases_are_not_counted_and_future_leases_count_from_their_start()
     )
     figures = sp.space_figures(SCHEDULE, rows, ["a", "b"], date(2025, 1, 1), years_ahead=2)
     now = figures["a"]
-    assert now["capacity_m2"] == 1200
-    assert now["occupied_m2"] == 250 + 50
-    assert now["free_m2"] == 1200 - 300
-    assert now["occupancy"] == pytest.approx(300 / 1200)
-    assert now["expiring_12m_m2"] == 250
-    ahead = {p["year"]: p for p in now["by_year"]}
-    assert ahead[2026]["occupied_m2"] == 50 + 300  # the future lease counts, the 250 m² one ended
-    assert ahead[2027]["capacity_m2"] == 1600  # the 2026-07-01 release is delivered
-    assert ahead[2026]["expiring_12m_m2"] == 0  # its last day, 2027-02-28, is more than 12 months on
-    assert ahead[2027]["occupied_m2"] == 50 + 300
-    assert ahead[2027]["expiring_12m_m2"] == 300
-    assert figures["b"]["occupied_m2"] == 0 and figures["b"]["capacity_m2"] == 500
-    assert now["capacity_by_use"] == {"lab": 200.0, "office": 1000.0}
+    assert now.capacity_m2 == 1200
+    assert now.occupied_m2 == 250 + 50
+    assert now.free_m2 == 1200 - 300
+    assert now.occupancy == pytest.approx(300 / 1200)
+    assert now.expiring_12m_m2 == 250
+    ahead = {p.year: p for p in now.by_year}
+    assert ahead[2026].occupied_m2 == 50 + 300  # the future lease counts, the 250 m² one ended
+    assert ahead[2027].capacity_m2 == 1600  # the 2026-07-01 release is delivered
+    assert ahead[2026].expiring_12m_m2 == 0  # its last day, 2027-02-28, is more than 12 months on
+    assert ahead[2027].occupied_m2 == 50 + 300
+    assert ahead[2027].expiring_12m_m2 == 300
+    assert figures["b"].occupied_m2 == 0 and figures["b"].capacity_m2 == 500
+    assert now.capacity_by_use == {"lab": 200.0, "office": 1000.0}
 
 
 def test_a_lease_counts_on_its_last_day_and_not_the_day_after():
     rows = leases([("b", "office", 100.0, date(2024, 1, 1), date(2024, 12, 31))])
     on_last = sp.space_figures(SCHEDULE, rows, ["b"], date(2024, 12, 31), years_ahead=0)["b"]
     after = sp.space_figures(SCHEDULE, rows, ["b"], date(2025, 1, 1), years_ahead=0)["b"]
-    assert on_last["occupied_m2"] == 100 and after["occupied_m2"] == 0
+    assert on_last.occupied_m2 == 100 and after.occupied_m2 == 0
 
 
 def test_nothing_delivered_has_no_occupancy():
     figures = sp.space_figures(SCHEDULE, leases([]), ["b"], date(2023, 1, 1), years_ahead=1)["b"]
-    assert figures["occupancy"] is None
-    assert figures["by_year"][0]["occupancy"] == 0.0
+    assert figures.occupancy is None
+    assert figures.by_year[0].occupancy == 0.0
 
 
 def test_one_use_only():
     rows = leases([("a", "office", 100.0, date(2024, 1, 1), None), ("a", "lab", 50.0, date(2024, 1, 1), None)])
     lab = sp.space_figures(SCHEDULE, rows, ["a"], date(2025, 1, 1), use="lab", years_ahead=0)["a"]
-    assert (lab["capacity_m2"], lab["occupied_m2"]) == (200, 50)
+    assert (lab.capacity_m2, lab.occupied_m2) == (200, 50)
 
 
 def test_schedule_errors_are_all_named():
-    with pytest.raises(sp.ScheduleError) as caught:
+    with pytest.raises(InputError) as caught:
         sp.parse_schedules(
             {"capacity": [{"carrier": "nope", "blocks": [{"use": "garage", "area_m2": -1, "from": "soon"}]}]}, {"a"}
         )
+    assert caught.value.key == "carriers.invalid_schedules"
     text = str(caught.value)
     assert "unknown carrier" in text and "garage" in text and "positive" in text and "date" in text
 

@@ -7,17 +7,24 @@ from datetime import date
 import polars as pl
 import pytest
 
+from districtlens.commands import Context
+from districtlens.commands import carriers as workflows
+from districtlens.errors import InputError, NotFound
 from districtlens.store import carriers as stored
 from districtlens.store import ledger
-from districtlens.store.carriers import CarrierError
 from tests.carriers.conftest import CAMPUS, INCUBATOR, NAMED, counts, lease
 from tests.helpers import make_uscc
 
 
 def run(store, rows, carrier=INCUBATOR, **options):
-    return stored.import_tenants(
-        store, pl.DataFrame(rows), carrier=carrier, source={"name": "tenants.csv"}, actor="tester", **options
+    return workflows.import_tenant_rows(
+        Context(store=store, actor="tester"), pl.DataFrame(rows), carrier=carrier, source={"name": "tenants.csv"},
+        **options,
     )
+
+
+def occupied(store, day: date) -> float:
+    return workflows.space_of(store, carrier=INCUBATOR, at=day).occupied_m2
 
 
 def test_tenants_with_codes_link_directly_and_fill_the_space(carrier_store):
@@ -31,9 +38,9 @@ def test_tenants_with_codes_link_directly_and_fill_the_space(carrier_store):
     )
     assert report.written and report.inserted == 3
     assert report.tenants == {"registered": 3}
-    figures = stored.space(carrier_store, carrier=INCUBATOR, at=date(2025, 7, 1))
-    assert figures["occupied_m2"] == 700 and figures["capacity_m2"] == 1000 and figures["free_m2"] == 300
-    assert figures["expiring_12m_m2"] == 300
+    figures = workflows.space_of(carrier_store, carrier=INCUBATOR, at=date(2025, 7, 1))
+    assert (figures.occupied_m2, figures.capacity_m2, figures.free_m2) == (700, 1000, 300)
+    assert figures.expiring_12m_m2 == 300
     assert ledger.verify(carrier_store.con).intact
 
 
@@ -47,7 +54,7 @@ def test_reimporting_the_same_file_writes_nothing_and_a_change_adds_a_version(ca
     assert ended_early.updated == 1
     versions = carrier_store.con.execute("SELECT max(version), count(*) FROM tenancy_version").fetchone()
     assert versions == (2, 2)
-    assert stored.space(carrier_store, carrier=INCUBATOR, at=date(2025, 7, 1))["occupied_m2"] == 0
+    assert occupied(carrier_store, date(2025, 7, 1)) == 0
 
 
 @pytest.mark.parametrize(
@@ -101,8 +108,21 @@ def test_skip_invalid_writes_the_valid_rows_only(carrier_store):
 
 def test_unknown_carrier_of_the_file_is_refused(carrier_store):
     before = counts(carrier_store)
-    with pytest.raises(CarrierError, match="unknown carrier 'atlantis'"):
+    with pytest.raises(NotFound, match="unknown carrier 'atlantis'") as caught:
         run(carrier_store, [lease(1, 100, "2024-01-01")], carrier="atlantis")
+    assert (caught.value.key, caught.value.values) == ("carriers.unknown_carrier", {"carrier": "atlantis"})
+    assert counts(carrier_store) == before
+
+
+def test_a_file_without_the_columns_of_a_tenant_list_is_refused(carrier_store):
+    before = counts(carrier_store)
+    with pytest.raises(InputError) as caught:
+        run(carrier_store, [{"uscc": make_uscc(1), "area_m2": "100"}])
+    assert caught.value.key == "carriers.tenant_missing_columns"
+    assert caught.value.values["missing"] == "lease_start, lease_end"
+    with pytest.raises(InputError) as caught:
+        run(carrier_store, [{**lease(1, 100, "2024-01-01"), "面积": "100"}])
+    assert caught.value.key == "carriers.tenant_synonym_columns"
     assert counts(carrier_store) == before
 
 
@@ -116,18 +136,21 @@ def test_chinese_headers_are_read(carrier_store):
             "到期日期": ["2026/12/31"],
         }
     )
-    report = stored.import_tenants(carrier_store, frame, carrier=INCUBATOR, source={"name": "租户.csv"}, actor="tester")
+    report = workflows.import_tenant_rows(
+        Context(store=carrier_store, actor="tester"), frame, carrier=INCUBATOR, source={"name": "租户.csv"}
+    )
     assert report.written and report.tenants == {"registered": 1}
 
 
-def test_name_only_tenants_go_through_the_resolver_and_unknown_ones_are_kept(carrier_store):
+def test_name_only_tenants_go_through_the_resolver_and_unknown_ones_are_kept(carrier_store, monkeypatch):
     calls = []  # the real resolver, watched
+    link_to_registry = workflows.link_to_registry
 
     def linker(store, records, source_name, actor, **kwargs):
         calls.append(records["name"].to_list())
-        from districtlens.commands.linking import link_to_registry
-
         return link_to_registry(store, records, source_name, actor, **kwargs)
+
+    monkeypatch.setattr(workflows, "link_to_registry", linker)
 
     named = NAMED[0]
     report = run(
@@ -137,7 +160,6 @@ def test_name_only_tenants_go_through_the_resolver_and_unknown_ones_are_kept(car
             lease(None, 80, "2024-01-01", name=named),
             lease(None, 60, "2024-01-01", name="北京完全无关餐饮管理有限公司"),
         ],
-        linker=linker,
     )
     assert calls == [[named, "北京完全无关餐饮管理有限公司"]]  # coded tenants skip the resolver
     assert report.written and sum(report.tenants.values()) == 3
@@ -152,7 +174,7 @@ def test_name_only_tenants_go_through_the_resolver_and_unknown_ones_are_kept(car
     assert statuses[named] == "linked"
     linked = carrier_store.con.execute("SELECT uscc FROM tenancy_tenant WHERE tenant_name = ?", [named]).fetchone()
     assert linked == (make_uscc(100),)
-    assert stored.space(carrier_store, carrier=INCUBATOR, at=date(2024, 6, 1))["occupied_m2"] == 240
+    assert occupied(carrier_store, date(2024, 6, 1)) == 240
     entries = [e.action for e in ledger.entries(carrier_store.con, limit=2)]
     assert entries == ["carriers.tenants", "resolve.link"]
     assert ledger.verify(carrier_store.con).intact

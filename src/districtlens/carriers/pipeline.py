@@ -18,19 +18,44 @@ graduation_rate = graduated / projects.
 from __future__ import annotations
 
 import polars as pl
+from pydantic import BaseModel
+
+from districtlens.errors import InputError
 
 LADDERS: dict[str, tuple[str, ...]] = {
     "pharma": ("research", "preclinical", "clinical-1", "clinical-2", "clinical-3", "approval", "market"),
     "venture": ("prototype", "pilot", "first-customer", "scale"),
 }
+ALL_STAGES = frozenset(stage for stages in LADDERS.values() for stage in stages)
+
+PROJECT_SCHEMA = pl.Schema({
+    "project_id": pl.Utf8,
+    "carrier_id": pl.Utf8,
+    "name": pl.Utf8,
+    "track_id": pl.Utf8,
+    "ladder": pl.Utf8,
+    "intake_date": pl.Date,
+    "uscc": pl.Utf8,
+    "graduated_on": pl.Date,
+})
+EVENT_SCHEMA = pl.Schema({"project_id": pl.Utf8, "stage": pl.Utf8, "entered_on": pl.Date})
 
 
-class PipelineError(ValueError):
-    """Projects or stage events that cannot be stored, naming every problem."""
+class StageCount(BaseModel):
+    stage: str
+    reached: int
+    moved_on: int
+    median_days: float | None
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("invalid pipeline data:\n" + "\n".join(f"  - {p}" for p in problems))
+
+class Cohort(BaseModel):
+    carrier: str
+    intake_year: int
+    ladder: str
+    projects: int
+    stages: list[StageCount]
+    graduated: int
+    graduation_rate: float
 
 
 def stage_rank(ladder: str, stage: str) -> int | None:
@@ -38,15 +63,25 @@ def stage_rank(ladder: str, stage: str) -> int | None:
     return stages.index(stage) if stage in stages else None
 
 
-def check_pipeline(projects: pl.DataFrame, events: pl.DataFrame, carriers: set[str]) -> list[str]:
-    """Problems of projects (project_id, carrier_id, name, ladder, intake_date, ...) and their
-    events (project_id, stage, entered_on): unknown carrier or ladder, a stage not on the
-    project's ladder, an event before intake, stages entered out of ladder order."""
+def stages_from(stage: str) -> list[str]:
+    """The stage and every later stage of its ladder."""
+    for stages in LADDERS.values():
+        if stage in stages:
+            return list(stages[stages.index(stage) :])
+    raise InputError("carriers.unknown_stage", stage=stage)
+
+
+def check_pipeline(projects: pl.DataFrame, events: pl.DataFrame, carriers: set[str], tracks: set[str]) -> list[str]:
+    """Problems of projects (PROJECT_SCHEMA) and their events (EVENT_SCHEMA): unknown carrier,
+    track or ladder, a stage not on the project's ladder, an event before intake, stages entered
+    out of ladder order."""
     problems = []
     for row in projects.iter_rows(named=True):
         where = f"project {row['project_id']}"
         if row["carrier_id"] not in carriers:
             problems.append(f"{where}: unknown carrier {row['carrier_id']!r}")
+        if row["track_id"] is not None and row["track_id"] not in tracks:
+            problems.append(f"{where}: unknown track {row['track_id']!r}")
         if row["ladder"] not in LADDERS:
             problems.append(f"{where}: ladder {row['ladder']!r} is not one of {sorted(LADDERS)}")
         if row["intake_date"] is None:
@@ -75,7 +110,20 @@ def check_pipeline(projects: pl.DataFrame, events: pl.DataFrame, carriers: set[s
     return problems
 
 
-def cohorts(projects: pl.DataFrame, events: pl.DataFrame, registered: set[str]) -> list[dict]:
+def new_versions(incoming: pl.DataFrame, stored: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Rows of `incoming` that are new or differ from `stored` (the same columns and `version`),
+    each with its next `version`."""
+    values = [c for c in incoming.columns if c not in keys]
+    joined = incoming.join(stored, on=keys, how="left", suffix="_stored")
+    same = pl.lit(True)
+    for column in values:
+        same = same & pl.col(column).eq_missing(pl.col(f"{column}_stored"))
+    return joined.filter(pl.col("version").is_null() | ~same).select(
+        *incoming.columns, (pl.col("version").fill_null(0) + 1).cast(pl.Int32).alias("version")
+    )
+
+
+def cohorts(projects: pl.DataFrame, events: pl.DataFrame, registered: set[str]) -> list[Cohort]:
     """Cohort views (see the module docstring), sorted by carrier, intake year and ladder.
 
     `projects`: project_id, carrier_id, ladder, intake_date, uscc; `events`: project_id, stage,
@@ -105,23 +153,23 @@ def cohorts(projects: pl.DataFrame, events: pl.DataFrame, registered: set[str]) 
             in_stage = member_events.filter(pl.col("rank") == rank)
             moved = in_stage.drop_nulls("days")
             stages.append(
-                {
-                    "stage": stage,
-                    "reached": int((members["furthest"].fill_null(-1) >= rank).sum()),
-                    "moved_on": moved.height,
-                    "median_days": float(moved["days"].median()) if moved.height else None,
-                }
+                StageCount(
+                    stage=stage,
+                    reached=int((members["furthest"].fill_null(-1) >= rank).sum()),
+                    moved_on=moved.height,
+                    median_days=float(moved.select(pl.median("days")).item()) if moved.height else None,
+                )
             )
         graduated = int(members["uscc"].is_in(sorted(registered)).sum())
         result.append(
-            {
-                "carrier": carrier_id,
-                "intake_year": intake_year,
-                "ladder": ladder,
-                "projects": members.height,
-                "stages": stages,
-                "graduated": graduated,
-                "graduation_rate": graduated / members.height,
-            }
+            Cohort(
+                carrier=carrier_id,
+                intake_year=intake_year,
+                ladder=ladder,
+                projects=members.height,
+                stages=stages,
+                graduated=graduated,
+                graduation_rate=graduated / members.height,
+            )
         )
     return result

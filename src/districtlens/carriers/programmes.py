@@ -28,10 +28,18 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from districtlens.carriers import problem_list
+from districtlens.carriers.pipeline import ALL_STAGES
+from districtlens.carriers.space import add_years
+from districtlens.errors import InputError
 
 DEFAULT_THRESHOLDS = {"on_track": 0.95, "at_risk": 0.85}
 FLAT_WITHIN = 0.01
+TREND_POINTS = 5
 STATUSES = ("on track", "at risk", "off track")
 
 
@@ -58,14 +66,6 @@ MEASURES: dict[str, Measure] = {
     "graduations": Measure("dated", "enterprises", frozenset({"carrier"})),
 }
 REFERENCES = {"track": "track", "zone": "zone", "carrier": "carrier"}
-
-
-class ProgrammeError(ValueError):
-    """A programme file that cannot be loaded; the message lists every problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("invalid programme definitions:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -114,19 +114,20 @@ def _plain(value: Any) -> Any:
     return value.__dict__
 
 
-def parse_programmes(doc: Any, known: dict[str, set[str]], stages: set[str]) -> list[Programme]:
+def parse_programmes(doc: Any, known: dict[str, set[str]]) -> list[Programme]:
     """Read `{"programmes": [...]}`; `known` holds the ids of tracks, zones and carriers of the store.
-    Raises ProgrammeError naming every problem."""
+    Refuses the document naming every problem."""
     problems: list[str] = []
     raw = doc.get("programmes") if isinstance(doc, dict) else None
     if not isinstance(raw, list) or not raw:
-        raise ProgrammeError(["the file must hold a non-empty list under `programmes:`"])
-    programmes = [_programme(p, known, stages, problems) for p in raw]
+        raise InputError("carriers.invalid_programmes",
+                         problems=problem_list(["the file must hold a non-empty list under `programmes:`"]))
+    programmes = [_programme(p, known, problems) for p in raw]
     ids = [p.id for p in programmes]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"programme id {dup!r} is given twice")
     if problems:
-        raise ProgrammeError(problems)
+        raise InputError("carriers.invalid_programmes", problems=problem_list(problems))
     return programmes
 
 
@@ -160,13 +161,13 @@ def _date(value: Any, where: str, problems: list[str]) -> date | None:
         return None
 
 
-def _programme(raw: dict, known: dict[str, set[str]], stages: set[str], problems: list[str]) -> Programme:
+def _programme(raw: dict[str, Any], known: dict[str, set[str]], problems: list[str]) -> Programme:
     pid = str(raw.get("id", ""))
     where = f"programme {pid or '?'}"
     if not pid:
         problems.append("a programme has no id")
     thresholds = _thresholds(raw.get("thresholds"), where, problems) or dict(DEFAULT_THRESHOLDS)
-    actions = [_action(a, where, known, stages, problems) for a in raw.get("actions") or []]
+    actions = [_action(a, where, known, problems) for a in raw.get("actions") or []]
     if not actions:
         problems.append(f"{where}: no actions")
     action_ids = [a.id for a in actions]
@@ -176,30 +177,30 @@ def _programme(raw: dict, known: dict[str, set[str]], stages: set[str], problems
     return Programme(pid, _names(raw.get("names"), where, problems), thresholds, _note(raw), district, actions)
 
 
-def _note(raw: dict) -> str | None:
+def _note(raw: dict[str, Any]) -> str | None:
     return " ".join(str(raw.get("note") or "").split()) or None
 
 
-def _action(raw: dict, parent: str, known, stages, problems: list[str]) -> Action:
+def _action(raw: dict[str, Any], parent: str, known: dict[str, set[str]], problems: list[str]) -> Action:
     aid = str(raw.get("id", ""))
     where = f"{parent} action {aid or '?'}"
     if not aid:
         problems.append(f"{parent}: an action has no id")
-    kpis = [_kpi(k, where, known, stages, problems) for k in raw.get("kpis") or []]
+    kpis = [_kpi(k, where, known, problems) for k in raw.get("kpis") or []]
     kpi_ids = [k.id for k in kpis]
     for dup in sorted({i for i in kpi_ids if kpi_ids.count(i) > 1}):
         problems.append(f"{where}: KPI id {dup!r} is given twice")
     return Action(aid, _names(raw.get("names"), where, problems), raw.get("named_by"), _note(raw), kpis)
 
 
-def _kpi(raw: dict, parent: str, known: dict[str, set[str]], stages: set[str], problems: list[str]) -> Kpi:
+def _kpi(raw: dict[str, Any], parent: str, known: dict[str, set[str]], problems: list[str]) -> Kpi:
     kid = str(raw.get("id", ""))
     where = f"{parent} KPI {kid or '?'}"
     if not kid:
         problems.append(f"{parent}: a KPI has no id")
     measure = dict(raw.get("measure") or {})
     kind = measure.get("kind")
-    spec = MEASURES.get(kind)
+    spec = MEASURES.get(str(kind))
     if spec is None:
         problems.append(f"{where}: measure kind {kind!r} is not one of {sorted(MEASURES)}")
     else:
@@ -212,7 +213,7 @@ def _kpi(raw: dict, parent: str, known: dict[str, set[str]], stages: set[str], p
         for param, table in REFERENCES.items():
             if param in measure and str(measure[param]) not in known.get(table, set()):
                 problems.append(f"{where}: {param} {measure[param]!r} is not in the store")
-        if "stage" in measure and measure["stage"] not in stages:
+        if "stage" in measure and measure["stage"] not in ALL_STAGES:
             problems.append(f"{where}: stage {measure['stage']!r} is not a pipeline stage")
     direction = raw.get("direction", "increase")
     if direction not in ("increase", "decrease"):
@@ -290,33 +291,257 @@ def trend_of(values: list[float | None]) -> str | None:
     return "up" if last > before else "down"
 
 
+class Baseline(BaseModel):
+    at: date
+    value: float
+
+
+class Target(BaseModel):
+    by: date
+    value: float
+
+
+class SeriesPoint(BaseModel):
+    at: date
+    value: float | None
+
+
+class KpiStatus(BaseModel):
+    """How a KPI stands on the date of its latest data point (see the module docstring)."""
+
+    kpi: str
+    name: dict[str, str]
+    measure: dict[str, Any]
+    unit: str
+    direction: str
+    baseline: Baseline | None
+    target: Target
+    expected: float
+    actual: float | None
+    actual_at: date
+    ratio: float | None
+    status: str | None
+    thresholds: dict[str, float]
+    trend: str | None
+    series: list[SeriesPoint]
+
+
+class ActionStatus(BaseModel):
+    action: str
+    name: dict[str, str]
+    named_by: str | None
+    note: str | None
+    kpis: list[KpiStatus]
+
+
+class ProgrammeStatus(BaseModel):
+    programme: str
+    name: dict[str, str]
+    district: str
+    note: str | None
+    thresholds: dict[str, float]
+    at: date
+    actions: list[ActionStatus]
+
+
 def assess(
     kpi: Kpi, series: list[tuple[date, float | None]], baseline_value: float | None, thresholds: dict[str, float]
-) -> dict[str, Any]:
+) -> KpiStatus:
     """A KPI's target, actual, trend and status from its measured `series` (oldest first; the
     last point is the actual) and its baseline value (given or measured)."""
     actual_at, actual = series[-1]
-    base = kpi.baseline
-    baseline = (base["at"], base["value"] if base["value"] is not None else baseline_value) if base else None
-    if baseline is not None and baseline[1] is None:
-        baseline = None
+    baseline = None
+    if kpi.baseline is not None:
+        value = kpi.baseline["value"] if kpi.baseline["value"] is not None else baseline_value
+        if value is not None:
+            baseline = (kpi.baseline["at"], float(value))
     limits = kpi.thresholds or thresholds
     target, expected = expected_value(baseline, [(t["by"], t["value"]) for t in kpi.targets], actual_at)
     status, ratio = status_of(actual, expected, kpi.direction, limits)
-    return {
-        "kpi": kpi.id,
-        "name": kpi.names,
-        "measure": kpi.measure,
-        "unit": kpi.unit,
-        "direction": kpi.direction,
-        "baseline": None if baseline is None else {"at": baseline[0], "value": baseline[1]},
-        "target": {"by": target[0], "value": target[1]},
-        "expected": expected,
-        "actual": actual,
-        "actual_at": actual_at,
-        "ratio": ratio,
-        "status": status,
-        "thresholds": limits,
-        "trend": trend_of([v for _, v in series]),
-        "series": [{"at": d, "value": v} for d, v in series],
+    return KpiStatus(
+        kpi=kpi.id,
+        name=kpi.names,
+        measure=kpi.measure,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        baseline=None if baseline is None else Baseline(at=baseline[0], value=baseline[1]),
+        target=Target(by=target[0], value=target[1]),
+        expected=expected,
+        actual=actual,
+        actual_at=actual_at,
+        ratio=ratio,
+        status=status,
+        thresholds=limits,
+        trend=trend_of([v for _, v in series]),
+        series=[SeriesPoint(at=d, value=v) for d, v in series],
+    )
+
+
+class MeasureReader(Protocol):
+    """Reads the measures of KPIs (the store's data) for the district a programme counts."""
+
+    def yearly(self, measure: dict[str, Any], district: str) -> dict[int, float | None]:
+        """The measure's value in each year with data."""
+        ...
+
+    def dated(self, measure: dict[str, Any], days: list[date]) -> list[float | None]:
+        """The measure's value on each day."""
+        ...
+
+
+def trend_days(at: date) -> list[date]:
+    """The days a dated measure is read on: the same day of the last TREND_POINTS years, `at` last."""
+    return [add_years(at, -k) for k in range(TREND_POINTS - 1, -1, -1)]
+
+
+def measure_series(
+    reader: MeasureReader, measure: dict[str, Any], district: str, at: date
+) -> list[tuple[date, float | None]]:
+    """The trend points of a measure, oldest first: its last TREND_POINTS years with data up to
+    `at` (each on 31 December), or its values on `trend_days(at)`."""
+    if MEASURES[measure["kind"]].cadence == "yearly":
+        values = reader.yearly(measure, district)
+        years = [y for y in sorted(values) if y <= at.year][-TREND_POINTS:]
+        if not years:
+            return [(at, None)]
+        return [(date(y, 12, 31), values[y]) for y in years]
+    days = trend_days(at)
+    return list(zip(days, reader.dated(measure, days), strict=True))
+
+
+def measure_on(reader: MeasureReader, measure: dict[str, Any], district: str, day: date) -> float | None:
+    """A measure's value on one day (a yearly measure: in that day's year)."""
+    if MEASURES[measure["kind"]].cadence == "yearly":
+        return reader.yearly(measure, district).get(day.year)
+    return reader.dated(measure, [day])[0]
+
+
+def programme_status(plan: Programme, at: date, reader: MeasureReader) -> ProgrammeStatus:
+    """Each KPI of a stored programme (its `district` set) assessed on `at`."""
+    district = str(plan.district)
+    actions = []
+    for action in plan.actions:
+        assessed = []
+        for kpi in action.kpis:
+            series = measure_series(reader, kpi.measure, district, at)
+            base = None
+            if kpi.baseline and kpi.baseline.get("value") is None:
+                base = measure_on(reader, kpi.measure, district, kpi.baseline["at"])
+            assessed.append(assess(kpi, series, base, plan.thresholds))
+        actions.append(
+            ActionStatus(action=action.id, name=action.names, named_by=action.named_by, note=action.note, kpis=assessed)
+        )
+    return ProgrammeStatus(
+        programme=plan.id,
+        name=plan.names,
+        district=district,
+        note=plan.note,
+        thresholds=plan.thresholds,
+        at=at,
+        actions=actions,
+    )
+
+
+# --- programmes as the store keeps them ----------------------------------------------------------
+
+
+def definition_rows(
+    plan: Programme, version: int, district: str
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A programme as its rows of programme_version, programme_action and programme_kpi (JSON
+    columns as values; the store adds the source and the ledger entry)."""
+    programme_row = {
+        "programme_id": plan.id,
+        "version": version,
+        "district_adcode": district,
+        **_name_columns(plan.names),
+        "thresholds": plan.thresholds,
+        "note": plan.note,
+        "definition_sha256": plan.digest(),
     }
+    action_rows, kpi_rows = [], []
+    for position, action in enumerate(plan.actions):
+        action_rows.append(
+            {
+                "programme_id": plan.id,
+                "version": version,
+                "action_id": action.id,
+                "position": position,
+                **_name_columns(action.names),
+                "named_by": action.named_by,
+                "note": action.note,
+            }
+        )
+        for kpi_position, kpi in enumerate(action.kpis):
+            kpi_rows.append(
+                {
+                    "programme_id": plan.id,
+                    "version": version,
+                    "action_id": action.id,
+                    "kpi_id": kpi.id,
+                    "position": kpi_position,
+                    **_name_columns(kpi.names),
+                    "unit": kpi.unit,
+                    "measure": kpi.measure,
+                    "direction": kpi.direction,
+                    "baseline": kpi.baseline,
+                    "targets": kpi.targets,
+                    "thresholds": kpi.thresholds,
+                    "note": kpi.note,
+                }
+            )
+    return programme_row, action_rows, kpi_rows
+
+
+def from_rows(
+    programme_rows: list[dict[str, Any]], action_rows: list[dict[str, Any]], kpi_rows: list[dict[str, Any]]
+) -> list[Programme]:
+    """The programmes rebuilt from the rows `definition_rows` made (JSON columns read back, each
+    list in position order), each with its district."""
+    kpis: dict[tuple[str, str], list[Kpi]] = {}
+    for row in kpi_rows:
+        baseline = row["baseline"]
+        kpis.setdefault((row["programme_id"], row["action_id"]), []).append(
+            Kpi(
+                row["kpi_id"],
+                _names_of(row),
+                row["measure"],
+                row["unit"],
+                row["direction"],
+                _dated(baseline, "at") if baseline else None,
+                [_dated(target, "by") for target in row["targets"]],
+                row["thresholds"],
+                row["note"],
+            )
+        )
+    actions: dict[str, list[Action]] = {}
+    for row in action_rows:
+        pid = row["programme_id"]
+        actions.setdefault(pid, []).append(
+            Action(
+                row["action_id"], _names_of(row), row["named_by"], row["note"], kpis.get((pid, row["action_id"]), [])
+            )
+        )
+    return [
+        Programme(
+            row["programme_id"],
+            _names_of(row),
+            row["thresholds"],
+            row["note"],
+            row["district_adcode"],
+            actions.get(row["programme_id"], []),
+        )
+        for row in programme_rows
+    ]
+
+
+def _name_columns(names: dict[str, str]) -> dict[str, str | None]:
+    return {f"name_{lang}": names.get(lang) for lang in ("zh", "en", "fr")}
+
+
+def _names_of(row: dict[str, Any]) -> dict[str, str]:
+    return {lang: row[f"name_{lang}"] for lang in ("zh", "en", "fr") if row[f"name_{lang}"]}
+
+
+def _dated(item: dict[str, Any], key: str) -> dict[str, Any]:
+    return {**item, key: date.fromisoformat(item[key])}

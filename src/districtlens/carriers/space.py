@@ -20,11 +20,38 @@ column (carrier_id, or zone_id to sum a zone's carriers).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
+from pydantic import BaseModel
 
-USES = ("office", "lab", "housing", "commercial", "education", "unspecified")
+from districtlens.carriers import USES, problem_list
+from districtlens.errors import InputError
+
 YEARS_AHEAD = 5
+
+
+class SpacePoint(BaseModel):
+    """The space of a carrier (or of a zone's carriers summed) on one day."""
+
+    at: date
+    capacity_m2: float
+    occupied_m2: float
+    free_m2: float
+    occupancy: float | None
+    expiring_12m_m2: float
+
+
+class YearAhead(SpacePoint):
+    year: int
+
+
+class Space(SpacePoint):
+    """The space on a day, the capacity delivered by then per use, and the same figures on each
+    anniversary ahead."""
+
+    capacity_by_use: dict[str, float]
+    by_year: list[YearAhead]
 
 
 def add_years(day: date, years: int) -> date:
@@ -113,13 +140,9 @@ def space_figures(
     by: str = "carrier_id",
     use: str | None = None,
     years_ahead: int = YEARS_AHEAD,
-) -> dict[str, dict]:
+) -> dict[str, Space]:
     """The space of each group on `at` and on each anniversary up to `years_ahead`.
-
-    Returns {group: {"at", "capacity_m2", "occupied_m2", "free_m2", "occupancy",
-    "expiring_12m_m2", "capacity_by_use", "by_year": [{"year", "at", ...same figures}]}}.
-    `use` restricts both the schedule and the leases to one use.
-    """
+    `use` restricts both the schedule and the leases to one use."""
     schedule, leases = only_use(schedule, leases, use)
     days = [add_years(at, k) for k in range(years_ahead + 1)]
     figures = figures_on(schedule, leases, groups, days, by)
@@ -129,18 +152,18 @@ def space_figures(
     uses: dict[str, dict[str, float]] = {}
     for group, use_name, area in by_use.iter_rows():
         uses.setdefault(group, {})[use_name] = area
-    result: dict[str, dict] = {}
+    result: dict[str, Space] = {}
     for group, rows in figures.partition_by(by, as_dict=True, maintain_order=True).items():
         now, *ahead = (_point(row) for row in rows.iter_rows(named=True))
-        result[group[0]] = {
+        result[group[0]] = Space(
             **now,
-            "capacity_by_use": uses.get(group[0], {}),
-            "by_year": [{"year": p["at"].year, **p} for p in ahead],
-        }
+            capacity_by_use=uses.get(group[0], {}),
+            by_year=[YearAhead(year=point["at"].year, **point) for point in ahead],
+        )
     return result
 
 
-def _point(row: dict) -> dict:
+def _point(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "at": row["day"],
         "capacity_m2": row["capacity_m2"],
@@ -149,14 +172,6 @@ def _point(row: dict) -> dict:
         "occupancy": row["occupancy"],
         "expiring_12m_m2": row["expiring_12m_m2"],
     }
-
-
-class ScheduleError(ValueError):
-    """Capacity schedules that cannot be loaded; the message lists every problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("invalid capacity schedules:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 SCHEDULE_SCHEMA = {
@@ -174,18 +189,19 @@ def parse_schedules(doc: object, carriers: set[str]) -> pl.DataFrame:
     "area_m2", "from", "synthetic"?, "note"?}]}]}` into SCHEDULE_SCHEMA rows.
 
     A block's `synthetic` defaults to its carrier entry's. A carrier may appear once; its blocks
-    replace its schedule in the store as a whole."""
+    replace its schedule in the store as a whole. Refuses the document naming every problem."""
     problems: list[str] = []
     entries = doc.get("capacity") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise ScheduleError(["the file must hold a non-empty list under `capacity:`"])
-    rows: list[dict] = []
+        raise InputError("carriers.invalid_schedules",
+                         problems=problem_list(["the file must hold a non-empty list under `capacity:`"]))
+    rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in entries:
         carrier = str((entry or {}).get("carrier", ""))
         where = f"carrier {carrier or '?'}"
         if carrier not in carriers:
-            problems.append(f"{where}: unknown carrier (see `districtlens carriers list`)")
+            problems.append(f"{where}: unknown carrier")
         if carrier in seen:
             problems.append(f"{where}: given twice")
         seen.add(carrier)
@@ -214,5 +230,6 @@ def parse_schedules(doc: object, carriers: set[str]) -> pl.DataFrame:
                 }
             )
     if problems:
-        raise ScheduleError(problems)
+        raise InputError("carriers.invalid_schedules", problems=problem_list(problems))
     return pl.DataFrame(rows, schema=SCHEDULE_SCHEMA)
+

@@ -24,9 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+from pydantic import Field
 
-from districtlens.carriers.space import USES
+from districtlens.carriers import USES
+from districtlens.errors import InputError
 from districtlens.ingest.read import ROW
+from districtlens.ingest.report import ImportReport
 from districtlens.ingest.validate import header_key, typed_column
 
 
@@ -50,10 +53,6 @@ DEFAULT_USE = "office"
 _ALIASES = {header_key(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
 
 
-class TenancyDistrictlensError(Exception):
-    """The file's columns cannot be read as a tenant list."""
-
-
 @dataclass(frozen=True)
 class ValidatedTenancies:
     rows: (
@@ -68,15 +67,23 @@ class ValidatedTenancies:
         return self.errors["row"].n_unique() if self.errors.height else 0
 
 
+class TenantReport(ImportReport):
+    """A tenant import's report: the import's counts, the carrier, and how the tenants written
+    stand (registered / linked / review / unknown)."""
+
+    carrier: str | None = None
+    tenants: dict[str, int] = Field(default_factory=dict)
+
+
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
-STORED_SCHEMA = {
+STORED_SCHEMA = pl.Schema({
     "lease_key": pl.Utf8,
     "carrier_id": pl.Utf8,
     "tenant_key": pl.Utf8,
     "area_m2": pl.Float64,
     "lease_start": pl.Date,
     "lease_end": pl.Date,
-}
+})
 
 
 def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -88,15 +95,17 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
             continue
         if canonical in renames.values():
             first = next(h for h, c in renames.items() if c == canonical)
-            raise TenancyDistrictlensError(f"columns '{first}' and '{header}' both mean '{canonical}'")
+            raise InputError("carriers.tenant_synonym_columns", first=first, second=header, column=canonical)
         renames[header] = canonical
     found = set(renames.values())
     missing = [c for c in REQUIRED if c not in found]
     if "uscc" not in found and "name" not in found:
         missing.insert(0, "uscc or name")
     if missing:
-        raise TenancyDistrictlensError(
-            f"missing column(s): {', '.join(missing)}; the file has: {', '.join(h for h in frame.columns if h != ROW)}"
+        raise InputError(
+            "carriers.tenant_missing_columns",
+            missing=", ".join(missing),
+            present=", ".join(h for h in frame.columns if h != ROW),
         )
     mapped = frame.select(ROW, *[pl.col(h).alias(c) for h, c in renames.items()])
     absent = [c.name for c in COLUMNS if c.name not in found]
@@ -117,6 +126,7 @@ def validate_tenancies(
     `schedule`: the capacity in force (carrier_id, available_from, area_m2); `stored`: the
     current leases (STORED_SCHEMA), against which overlaps and over-letting are checked.
     """
+    stored = stored.cast(STORED_SCHEMA)
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = map_columns(frame)
@@ -160,7 +170,7 @@ def validate_tenancies(
             .then(pl.format("the lease ends ({}) before it starts ({})", end.value, start.value))
             .alias("lease_end"),
             pl.when(carrier_id.is_null())
-            .then(pl.lit("no carrier: give --carrier or a carrier column"))
+            .then(pl.lit("no carrier: neither the row nor the import names one"))
             .when(~carrier_id.is_in(sorted(carriers)))
             .then(pl.format("unknown carrier '{}' (see `districtlens carriers list`)", carrier_id))
             .alias("carrier"),
@@ -311,4 +321,51 @@ def _over_let_problems(rows: pl.DataFrame, schedule: pl.DataFrame, stored: pl.Da
         pl.format(
             "on {} the carrier would have {} m² let of {} m² delivered", "on", "occupied_m2", "capacity_m2"
         ).alias("reason"),
+    )
+
+
+CURRENT_SCHEMA = pl.Schema({
+    "lease_key": pl.Utf8,
+    "previous": pl.Int64,
+    "s_name": pl.Utf8,
+    "s_uscc": pl.Utf8,
+    "s_use": pl.Utf8,
+    "s_area": pl.Float64,
+    "s_end": pl.Date,
+})
+
+
+def lease_changes(rows: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+    """The valid `rows` with `previous` (the version in force, or null) and `changed` (new, or
+    different from the version in force). `current`: the versions in force of the rows' leases
+    (CURRENT_SCHEMA: s_ for the stored values)."""
+    joined = rows.join(current.cast(CURRENT_SCHEMA), on="lease_key", how="left")
+    same = (
+        pl.col("name").eq_missing(pl.col("s_name"))
+        & pl.col("uscc").eq_missing(pl.col("s_uscc"))
+        & pl.col("use").eq_missing(pl.col("s_use"))
+        & pl.col("area_m2").eq_missing(pl.col("s_area"))
+        & pl.col("lease_end").eq_missing(pl.col("s_end"))
+    )
+    return joined.with_columns((pl.col("previous").is_null() | ~same).alias("changed"))
+
+
+def lease_versions(changed: pl.DataFrame, resolved_rows: list[int], resolve_source: int | None) -> pl.DataFrame:
+    """The new versions of the `changed` leases as tenancy_version rows (the store adds source,
+    synthetic flag and ledger entry). `resolved_rows`: the rows whose tenant went through the
+    resolver, as its records of source `resolve_source`."""
+    resolved = pl.col(ROW).is_in(resolved_rows)
+    return changed.select(
+        "lease_key",
+        (pl.col("previous").fill_null(0) + 1).alias("version"),
+        "carrier_id",
+        pl.col("name").alias("tenant_name"),
+        pl.col("uscc").alias("uscc_given"),
+        pl.when(resolved).then(pl.lit(resolve_source)).alias("resolve_source_id"),
+        pl.when(resolved).then(pl.col(ROW).cast(pl.Utf8)).alias("resolve_record_id"),
+        "use",
+        "area_m2",
+        "lease_start",
+        "lease_end",
+        pl.col(ROW).alias("source_row"),
     )

@@ -1,19 +1,14 @@
-"""Commands of carriers, space, the pipeline and programmes."""
+"""Commands of carriers, space, the pipeline and programmes (districtlens.commands.carriers)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
-from rich.table import Table
 
-from districtlens.carriers.pipeline import PipelineError
-from districtlens.carriers.programmes import ProgrammeError, parse_programmes
-from districtlens.carriers.space import USES
-from districtlens.carriers.tenancy import TenancyDistrictlensError
+from districtlens.carriers import USES
 from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
@@ -21,19 +16,22 @@ from districtlens.cli.common import (
     EXIT_USAGE,
     DbOption,
     JsonOption,
+    absolute,
     console,
-    emit_json,
     fail,
     print_problems,
-    store_at,
+    run,
 )
-from districtlens.commands.runner import current_actor as actor
-from districtlens.errors import DistrictlensError
-from districtlens.export import write_table
-from districtlens.ingest.read import read_table
-from districtlens.store import carriers as stored
-from districtlens.store.carriers import CarrierError
-from districtlens.yamltext import load_yaml
+
+if TYPE_CHECKING:
+    from districtlens.carriers.tenancy import TenantReport
+    from districtlens.commands.carriers import (
+        CarrierList,
+        CarrierSpace,
+        CohortList,
+        ProgrammeList,
+        ProgrammesLoaded,
+    )
 
 carriers_app = typer.Typer(
     help="Parks, incubators and campuses: the places that host innovation.", no_args_is_help=True
@@ -57,16 +55,18 @@ def _day(text: str | None) -> date:
 @carriers_app.command("list")
 def carriers_list(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
     """Every carrier with its id, name, kind, level and zone."""
-    with store_at(db, read_only=True) as store:
-        frame = stored.carriers(store)
-    if as_json:
-        emit_json({"carriers": frame.to_dicts()})
-        return
-    table = Table("id", "name", "kind", "level", "zone", show_edge=False)
-    for row in frame.iter_rows(named=True):
-        name = row["name_en"] + (" (placeholder)" if row["synthetic"] else "")
-        table.add_row(row["id"], name, row["kind"], row["level"] or "", row["zone"] or "")
-    console.print(table)
+    from districtlens.commands import carriers
+
+    def render(listed: CarrierList) -> None:
+        from rich.table import Table
+
+        table = Table("id", "name", "kind", "level", "zone", show_edge=False)
+        for row in listed.carriers:
+            name = (row.name_en or "") + (" (placeholder)" if row.synthetic else "")
+            table.add_row(row.id, name, row.kind, row.level or "", row.zone or "")
+        console.print(table)
+
+    run(db, carriers.list_carriers, carriers.ListCarriers(), as_json=as_json, render=render)
 
 
 @carriers_app.command("import-tenants")
@@ -81,34 +81,15 @@ def import_tenants(
 ) -> None:
     """Import a carrier's tenants (uscc and/or name, area_m2, lease_start, lease_end). Any invalid row
     and nothing is written; code-less tenants are linked to the registry through the resolver."""
-    with store_at(db) as store:
-        try:
-            table = read_table(file)
-            report = stored.import_tenants(
-                store,
-                table.frame,
-                carrier=carrier,
-                source={"name": file.name, "file_name": file.name, "file_sha256": table.sha256},
-                actor=actor(),
-                skip_invalid=skip_invalid,
-            )
-        except (DistrictlensError, TenancyDistrictlensError, CarrierError) as exc:
-            if as_json:
-                emit_json({"source": file.name, "written": False, "error": str(exc)})
-            fail(f"{file}: {exc}")
-    if report.errors_total and skip_invalid:
-        rejects = file.with_name(f"{file.stem}.rejects.csv")
-        write_table(report.error_rows, rejects)
-        report.rejects_file = str(rejects)
-    if as_json:
-        emit_json(report.as_json())
-    else:
-        _print_tenant_report(report)
+    from districtlens.commands import carriers
+
+    args = carriers.ImportTenants(file=absolute(file), carrier=carrier, skip_invalid=skip_invalid)
+    report = run(db, carriers.import_tenants, args, as_json=as_json, render=_print_tenant_report)
     if report.errors_total and not skip_invalid:
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _print_tenant_report(report: stored.TenantReport) -> None:
+def _print_tenant_report(report: TenantReport) -> None:
     print_problems(report)
     if report.written or not report.errors_total:
         tenants = ", ".join(f"{n} {status}" for status, n in report.tenants.items()) or "none written"
@@ -130,41 +111,42 @@ def space(
     as_json: JsonOption = False,
 ) -> None:
     """Capacity, occupied, free, occupancy and leases ending within 12 months, now and per year ahead."""
+    from districtlens.commands import carriers
+
     if (carrier is None) == (zone is None):
         fail("give --carrier ID or --zone ID", code=EXIT_USAGE)
     day = _day(at)
-    with store_at(db, read_only=True) as store:
-        try:
-            figures = stored.space(store, at=day, carrier=carrier, zone=zone, use=use)
-        except CarrierError as exc:
-            fail(str(exc))
-    if as_json:
-        emit_json(figures)
-        return
-    title = f"{carrier or 'zone ' + zone} on {day}" + (f" ({use})" if use else "")
-    table = Table(
-        "on",
-        "capacity m²",
-        "occupied m²",
-        "free m²",
-        "occupancy",
-        "ending within 12 months m²",
-        title=title,
-        show_edge=False,
-    )
-    for point in [figures, *figures["by_year"]]:
-        occupancy = "—" if point["occupancy"] is None else f"{point['occupancy']:.1%}"
-        table.add_row(
-            str(point["at"]),
-            f"{point['capacity_m2']:,.0f}",
-            f"{point['occupied_m2']:,.0f}",
-            f"{point['free_m2']:,.0f}",
-            occupancy,
-            f"{point['expiring_12m_m2']:,.0f}",
+
+    def render(figures: CarrierSpace) -> None:
+        from rich.table import Table
+
+        title = f"{carrier or 'zone ' + str(zone)} on {day}" + (f" ({use})" if use else "")
+        table = Table(
+            "on",
+            "capacity m²",
+            "occupied m²",
+            "free m²",
+            "occupancy",
+            "ending within 12 months m²",
+            title=title,
+            show_edge=False,
         )
-    console.print(table)
-    if figures["schedule_has_assumptions"]:
-        console.print("part of the capacity schedule is an assumption (synthetic): see the carrier's notes")
+        for point in [figures, *figures.by_year]:
+            occupancy = "—" if point.occupancy is None else f"{point.occupancy:.1%}"
+            table.add_row(
+                str(point.at),
+                f"{point.capacity_m2:,.0f}",
+                f"{point.occupied_m2:,.0f}",
+                f"{point.free_m2:,.0f}",
+                occupancy,
+                f"{point.expiring_12m_m2:,.0f}",
+            )
+        console.print(table)
+        if figures.schedule_has_assumptions:
+            console.print("part of the capacity schedule is an assumption (synthetic): see the carrier's notes")
+
+    args = carriers.ShowSpace(at=day, carrier=carrier, zone=zone, use=use)
+    run(db, carriers.show_space, args, as_json=as_json, render=render)
 
 
 @app.command("pipeline")
@@ -174,53 +156,55 @@ def pipeline(
     as_json: JsonOption = False,
 ) -> None:
     """Cohorts of projects per carrier and intake year: stages reached, median days per stage, graduations."""
-    with store_at(db, read_only=True) as store:
-        try:
-            cohorts = stored.pipeline_cohorts(store, carrier)
-        except CarrierError as exc:
-            fail(str(exc))
-    if as_json:
-        emit_json({"carrier": carrier, "cohorts": cohorts})
-        return
-    if not cohorts:
-        console.print("no pipeline projects in the store")
-        return
-    for cohort in cohorts:
-        table = Table(
-            "stage",
-            "reached",
-            "moved on",
-            "median days",
-            show_edge=False,
-            title=f"{cohort['carrier']}, intake {cohort['intake_year']} ({cohort['ladder']}): "
-            f"{cohort['projects']} projects, {cohort['graduated']} graduated",
-        )
-        for stage in cohort["stages"]:
-            days = "—" if stage["median_days"] is None else f"{stage['median_days']:.0f}"
-            table.add_row(stage["stage"], str(stage["reached"]), str(stage["moved_on"]), days)
-        console.print(table)
+    from districtlens.commands import carriers
+
+    def render(found: CohortList) -> None:
+        from rich.table import Table
+
+        if not found.cohorts:
+            console.print("no pipeline projects in the store")
+            return
+        for cohort in found.cohorts:
+            table = Table(
+                "stage",
+                "reached",
+                "moved on",
+                "median days",
+                show_edge=False,
+                title=f"{cohort.carrier}, intake {cohort.intake_year} ({cohort.ladder}): "
+                f"{cohort.projects} projects, {cohort.graduated} graduated",
+            )
+            for stage in cohort.stages:
+                days = "—" if stage.median_days is None else f"{stage.median_days:.0f}"
+                table.add_row(stage.stage, str(stage.reached), str(stage.moved_on), days)
+            console.print(table)
+
+    run(db, carriers.pipeline_cohorts, carriers.PipelineCohorts(carrier=carrier), as_json=as_json, render=render)
 
 
 @programmes_app.command("show")
 def programmes_show(at: AtOption = None, db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
     """Each KPI's target, actual, trend and status (on track / at risk / off track, thresholds stated)."""
-    day = _day(at)
-    with store_at(db, read_only=True) as store:
-        status = stored.programme_status(store, day)
-    if as_json:
-        emit_json({"at": day, "programmes": status})
-        return
-    if not status:
+    from districtlens.commands import carriers
+
+    run(db, carriers.show_programmes, carriers.ShowProgrammes(at=_day(at)), as_json=as_json,
+        render=_print_programmes)
+
+
+def _print_programmes(shown: ProgrammeList) -> None:
+    from rich.table import Table
+
+    if not shown.programmes:
         console.print("no programmes in the store: load one with `districtlens programmes load FILE`")
         return
     colours = {"on track": "green", "at risk": "yellow", "off track": "red"}
-    for plan in status:
-        limits = plan["thresholds"]
+    for plan in shown.programmes:
+        limits = plan.thresholds
         console.print(
-            f"[bold]{plan['name'].get('en')}[/] ({plan['programme']}): on track at ≥ "
+            f"[bold]{plan.name.get('en')}[/] ({plan.programme}): on track at ≥ "
             f"{limits['on_track']:.0%} of the expected value, at risk at ≥ {limits['at_risk']:.0%}"
         )
-        for action in plan["actions"]:
+        for action in plan.actions:
             table = Table(
                 "KPI",
                 "actual",
@@ -229,19 +213,19 @@ def programmes_show(at: AtOption = None, db: DbOption = DEFAULT_DB_PATH, as_json
                 "target",
                 "trend",
                 "status",
-                title=action["name"].get("en"),
+                title=action.name.get("en"),
                 show_edge=False,
             )
-            for kpi in action["kpis"]:
-                colour = colours.get(kpi["status"], "white")
+            for kpi in action.kpis:
+                colour = colours.get(kpi.status or "", "white")
                 table.add_row(
-                    kpi["name"].get("en", kpi["kpi"]),
-                    _number(kpi["actual"], kpi["unit"]),
-                    str(kpi["actual_at"]),
-                    _number(kpi["expected"], kpi["unit"]),
-                    f"{_number(kpi['target']['value'], kpi['unit'])} by {kpi['target']['by']}",
-                    kpi["trend"] or "—",
-                    f"[{colour}]{kpi['status'] or 'no data'}[/]",
+                    kpi.name.get("en", kpi.kpi),
+                    _number(kpi.actual, kpi.unit),
+                    str(kpi.actual_at),
+                    _number(kpi.expected, kpi.unit),
+                    f"{_number(kpi.target.value, kpi.unit)} by {kpi.target.by}",
+                    kpi.trend or "—",
+                    f"[{colour}]{kpi.status or 'no data'}[/]",
                 )
             console.print(table)
 
@@ -261,21 +245,9 @@ def programmes_load(
     as_json: JsonOption = False,
 ) -> None:
     """Load programmes with their actions and KPIs; a changed programme gets a new version."""
-    try:
-        doc = load_yaml(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        fail(f"{file}: cannot read it as YAML ({exc})")
-    with store_at(db) as store:
-        try:
-            programmes = parse_programmes(doc, stored.known_ids(store), stored.all_stages())
-            result = stored.load_programmes(
-                store, programmes, source={"name": file.name, "file_name": file.name}, actor=actor()
-            )
-        except (ProgrammeError, PipelineError, CarrierError) as exc:
-            if as_json:
-                emit_json({"source": file.name, "written": False, "error": str(exc)})
-            fail(f"{file}: {exc}")
-    if as_json:
-        emit_json(result)
-        return
-    console.print(f"{file.name}: {len(result['written'])} programme(s) written, {len(result['unchanged'])} unchanged")
+    from districtlens.commands import carriers
+
+    def render(loaded: ProgrammesLoaded) -> None:
+        console.print(f"{file.name}: {len(loaded.written)} programme(s) written, {len(loaded.unchanged)} unchanged")
+
+    run(db, carriers.programmes_load, carriers.LoadProgrammes(file=absolute(file)), as_json=as_json, render=render)

@@ -81,7 +81,7 @@ def build_demo(
 def _area_demos(ctx: Context, seed: int) -> None:
     """The demos that other areas add on top of the registry."""
     ctx.progress("floor space, tenancies, pipeline projects and programmes")
-    build_carriers_demo(ctx.store, seed, ctx.actor)
+    build_carriers_demo(ctx, seed)
     ctx.progress("demo sign-ins")
     for username, role, carriers in DEMO_USERS:
         save_user(

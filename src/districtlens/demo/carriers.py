@@ -1,6 +1,6 @@
 """The carriers' demo: capacity schedules (the pack's space.yaml), synthetic tenancies and pipeline
-projects, and the programme (the pack's programmes.yaml), written through the same store calls
-that real data takes.
+projects, and the programme (the pack's programmes.yaml), written through the same workflows
+(districtlens.commands.carriers) that real data takes.
 
 Tenancies: each capacity block that enterprises lease (office, lab, commercial, unspecified) is
 cut into units, 55-92 % of the block; each unit is leased back to back by open enterprises of the
@@ -16,13 +16,16 @@ synthetic and flagged so; the generator is deterministic for a seed.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from districtlens.carriers.pipeline import LADDERS
-from districtlens.carriers.programmes import parse_programmes
-from districtlens.carriers.space import parse_schedules
+from districtlens.carriers.pipeline import EVENT_SCHEMA, LADDERS, PROJECT_SCHEMA
+from districtlens.commands.base import Context
+from districtlens.commands.carriers import import_tenant_rows, load_pipeline, load_programmes, load_schedules
+from districtlens.errors import InputError
 from districtlens.ingest.packs import pack_dir
 from districtlens.store import Store
 from districtlens.store import carriers as stored
@@ -40,45 +43,37 @@ VENTURE_STEPS = ((0.65, 240), (0.55, 300), (0.5, 540))
 GRADUATE_ODDS = 0.45
 
 
-def build_carriers_demo(store: Store, seed: int, who: str, *, lease_scale: float = 1.0) -> None:
+def build_carriers_demo(ctx: Context, seed: int, *, lease_scale: float = 1.0) -> None:
     """Load the store's pack's space.yaml and programmes.yaml, then synthetic tenancies and pipeline
     projects. The store must already hold the pack and the demo registry. `lease_scale` multiplies
     the number of leases (units are that much smaller): benchmarks use it to reach 100,000."""
     rng = np.random.default_rng(seed)
-    pack_id, adcode = store.con.execute("SELECT pack_id, district_adcode FROM district_pack ORDER BY 1").fetchone()
+    (pack_id, adcode), *_ = stored.packs(ctx.store)
     folder = pack_dir(pack_id)
-    ids = stored.known_ids(store)
 
-    schedules = parse_schedules(_yaml(folder / "space.yaml"), ids["carrier"])
-    stored.write_schedules(store, schedules, source={"name": f"{pack_id}/space.yaml"}, actor=who)
+    schedules = load_schedules(ctx, _yaml(folder / "space.yaml"), source={"name": f"{pack_id}/space.yaml"})
 
-    pool = store.con.execute(
-        "SELECT uscc, founded FROM enterprise_current WHERE district_adcode = ? AND status <> '注销' ORDER BY uscc",
-        [adcode],
-    ).pl()
+    pool = stored.open_enterprises(ctx.store, adcode)
     if pool.is_empty():
-        raise RuntimeError(f"the store holds no open enterprise of {adcode}: build the demo registry first")
+        raise InputError("carriers.demo_without_enterprises", district=adcode)
     leases = _tenancies(rng, schedules, pool["uscc"].to_list(), lease_scale)
-    report = stored.import_tenants(
-        store, leases, carrier=None, source={"name": f"synthetic tenants (seed {seed})"}, actor=who, synthetic=True
+    report = import_tenant_rows(
+        ctx, leases, carrier=None, source={"name": f"synthetic tenants (seed {seed})"}, synthetic=True
     )
     if report.errors_total:
-        raise RuntimeError(f"the demo generator made invalid tenancies: {report.errors[:3]}")
+        raise InputError("demo.invalid_rows", count=report.errors_total, examples=str(report.errors[:3]))
 
-    projects, events = _pipeline(rng, store, pool)
-    stored.write_pipeline(
-        store, projects, events, source={"name": f"synthetic pipeline (seed {seed})"}, actor=who, synthetic=True
-    )
+    projects, events = _pipeline(rng, ctx.store, pool)
+    load_pipeline(ctx, projects, events, source={"name": f"synthetic pipeline (seed {seed})"}, synthetic=True)
 
-    programmes = parse_programmes(_yaml(folder / "programmes.yaml"), ids, stored.all_stages())
-    stored.load_programmes(store, programmes, source={"name": f"{pack_id}/programmes.yaml"}, actor=who)
+    load_programmes(ctx, _yaml(folder / "programmes.yaml"), source={"name": f"{pack_id}/programmes.yaml"})
 
 
 # A small registry can run out of free tenants for a carrier: stop letting the unit then.
 MAX_BUSY_PICKS = 50
 
 
-def _yaml(path) -> dict:
+def _yaml(path: Path) -> Any:
     return load_yaml(path.read_text(encoding="utf-8"))
 
 
@@ -128,11 +123,10 @@ def _add_years(day: date, years: int) -> date:
 
 
 def _pipeline(rng: np.random.Generator, store: Store, pool: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    hosts = store.con.execute(
-        "SELECT carrier_id, kind FROM carrier WHERE kind IN ('innovation-campus', 'incubator') ORDER BY carrier_id"
-    ).fetchall()
+    hosts = stored.incubating_carriers(store)
     founded = pool.filter(pl.col("founded").is_not_null())
-    projects, events = [], []
+    projects: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     graduated: set[str] = set()
     for carrier_id, kind in hosts:
         campus = kind == "innovation-campus"
@@ -172,4 +166,4 @@ def _pipeline(rng: np.random.Generator, store: Store, pool: pl.DataFrame) -> tup
                 }
             )
             events.extend({"project_id": project_id, "stage": s, "entered_on": d} for s, d in history)
-    return pl.DataFrame(projects, schema=stored.PROJECT_SCHEMA), pl.DataFrame(events, schema=stored.EVENT_SCHEMA)
+    return pl.DataFrame(projects, schema=PROJECT_SCHEMA), pl.DataFrame(events, schema=EVENT_SCHEMA)
