@@ -17,7 +17,7 @@ from districtlens.store.db import RETIRED_MIGRATIONS, migrations
 SRC = Path(__file__).resolve().parents[1] / "src" / "districtlens"
 # What the store may import besides itself: small leaf modules.
 STORE_MAY_IMPORT = {"districtlens.errors", "districtlens.areas", "districtlens.i18n", "districtlens.refdata",
-                    "districtlens.config", "districtlens.yamltext", "districtlens.cores"}
+                    "districtlens.config", "districtlens.yamltext", "districtlens.cores", "districtlens.facts"}
 
 
 def _module_name(path: Path) -> str:

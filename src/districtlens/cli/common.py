@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -118,14 +117,3 @@ def absolute(path: Path) -> Path:
     """A file named on the command line, as the absolute path the server reads it by."""
     return Path(path).expanduser().resolve()
 
-
-@contextmanager
-def store_at(path: Path, *, read_only: bool = False) -> Iterator[Any]:
-    """TRANSITIONAL, for modules not yet moved to the command layer: the store opened here."""
-    from districtlens.store import open_store
-
-    store = open_store(path, read_only=read_only)
-    try:
-        yield store
-    finally:
-        store.close()
