@@ -129,3 +129,24 @@ def test_migrations_are_numbered_without_duplicates_or_gaps():
     assert len(numbers) == len(set(numbers))
     expected = set(range(1, max(numbers) + 1)) - RETIRED_MIGRATIONS
     assert set(numbers) == expected
+
+
+def test_every_command_takes_json():
+    """`--json` everywhere, as the README promises (serve runs until stopped: it prints nothing)."""
+    import typer
+
+    from districtlens.cli import app
+
+    def leaves(command, path):
+        children = getattr(command, "commands", None)
+        if children:
+            if getattr(command, "invoke_without_command", False):
+                yield path, command
+            for name, child in children.items():
+                yield from leaves(child, [*path, name])
+        else:
+            yield path, command
+
+    without = [" ".join(path) for path, command in leaves(typer.main.get_command(app), [])
+               if path != ["serve"] and "--json" not in {o for p in command.params for o in getattr(p, "opts", [])}]
+    assert without == []

@@ -106,11 +106,16 @@ def _print_verdict(verdict: Verdict) -> None:
 
 
 @brief_app.command("keygen")
-def keygen(out: Annotated[Path, typer.Option("--out", help="Where to write the private key (KEYFILE.pub beside it).")]
-           ) -> None:
+def keygen(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the private key (KEYFILE.pub beside it).")],
+    as_json: JsonOption = False,
+) -> None:
     """Make the Commission's Ed25519 signing key."""
     from districtlens.briefing import signing
 
     private, public = signing.generate(out)
-    out_console.print(f"private key {private} (keep it safe), public key {public}, fingerprint "
-                      f"{signing.fingerprint(signing.load_public(public))}")
+    fingerprint = signing.fingerprint(signing.load_public(public))
+    if as_json:
+        emit_json({"private_key": str(private), "public_key": str(public), "key_fingerprint": fingerprint})
+        return
+    out_console.print(f"private key {private} (keep it safe), public key {public}, fingerprint {fingerprint}")

@@ -133,12 +133,14 @@ def graph(
     year: YearOption = None,
     template: TemplateOption = None,
     db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
 ) -> None:
-    """The chain as nodes (links with their health) and edges, as JSON for drawing."""
+    """The chain as nodes (links with their health) and edges, as JSON for drawing (JSON with or
+    without --json: it is for programs)."""
     from districtlens.commands import chains
 
     args = chains.GraphOfChain(track=track, area=area, against=against, year=year, template=_file(template))
-    run(db, chains.graph, args, as_json=True, render=lambda _: None)
+    run(db, chains.graph, args, as_json=as_json, render=lambda drawn: emit_json(chains.graph.dump(drawn)))
 
 
 @app.command("targets")

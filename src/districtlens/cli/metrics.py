@@ -58,6 +58,7 @@ def metrics_command(
     convention: ConventionOption = "stata",
     threshold: ThresholdOption = 1.0,
     db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
 ) -> None:
     """RCA, presence, density, ECI, PCI, diversity, ubiquity, COI and COG for every cell."""
     from districtlens.commands import metrics
@@ -71,16 +72,20 @@ def metrics_command(
         args = metrics.StoreTable(out=absolute(out), by=by, activity=activity or "gbt4", value=value or "revenue",
                                   years=parse_years(year), reference_regions=regions, reference_totals=totals,
                                   convention=convention, threshold=threshold)
-        run(db, metrics.store_table, args, as_json=False, render=report_written)
+        run(db, metrics.store_table, args, as_json=as_json, render=report_written)
         return
     if not (region and activity and value):
         missing = [n for n, v in (("--region", region), ("--activity", activity), ("--value", value)) if not v]
         fail(f"with a FILE, give {', '.join(missing)} (the column names)")
     from districtlens.metrics import Columns
 
-    report_written(metrics.table_of_file(
+    written = metrics.table_of_file(
         file, Columns(region, activity, value, year), out, reference_regions=regions, reference_totals=totals,
-        convention=convention, threshold=threshold))
+        convention=convention, threshold=threshold)
+    if as_json:
+        emit_json(written.model_dump(mode="json"))
+    else:
+        report_written(written)
 
 
 @app.command("backtest")
