@@ -24,7 +24,7 @@ TRACK = "biopharma"
 AREA = "310106"
 CARRIER = "shanghai-icampus"
 
-# (name, arguments): every read command of the README that takes --json; `{out}` is a file the
+# (name, arguments): every read command of the README that reads the store; `{out}` is a file the
 # command writes, compared too.
 READS = [
     ("ledger verify", ["ledger", "verify"]),
@@ -36,7 +36,6 @@ READS = [
     ("space", ["space", "--carrier", CARRIER, "--at", "2024-06-30"]),
     ("pipeline", ["pipeline"]),
     ("programmes show", ["programmes", "show", "--at", "2024-06-30"]),
-    ("chains list", ["chains", "list"]),
     ("chains show", ["chains", "show", TRACK, "--area", AREA]),
     ("chains city", ["chains", "city", TRACK, "--area", AREA]),
     ("chains graph", ["chains", "graph", TRACK, "--area", AREA]),
@@ -66,7 +65,7 @@ def answers(web_store, tmp_path_factory) -> dict[str, tuple]:
     folder = tmp_path_factory.mktemp("alike")
     db = folder / "alike.duckdb"
     shutil.copyfile(web_store["serve_copy"], db)
-    local = {name: _run(db, args, folder / f"local-{i}") for i, (name, args) in enumerate(READS)}
+    local = {name: _run(db, args, folder / f"out-{i}") for i, (name, args) in enumerate(READS)}
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "districtlens", "serve", "--db", str(db), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -75,7 +74,7 @@ def answers(web_store, tmp_path_factory) -> dict[str, tuple]:
         while not Path(str(db) + ".server.json").exists() and time.time() < deadline:
             time.sleep(0.2)
         assert httpx.get(f"http://127.0.0.1:{port}/login", timeout=30).status_code == 200
-        served = {name: _run(db, args, folder / f"served-{i}") for i, (name, args) in enumerate(READS)}
+        served = {name: _run(db, args, folder / f"out-{i}") for i, (name, args) in enumerate(READS)}
     finally:
         server.terminate()
         server.wait(timeout=30)
