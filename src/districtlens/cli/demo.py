@@ -8,8 +8,7 @@ import typer
 
 from districtlens.cli.app import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail
-from districtlens.commands.demo import DEFAULT_ENTERPRISES, DEFAULT_SEED, DEMO_USERS, build_demo, demo_password
-from districtlens.commands.runner import current_actor
+from districtlens.config import DEMO_ENTERPRISES, DEMO_SEED
 
 demo_app = typer.Typer(help="The demo store: synthetic data around the reference district.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
@@ -19,14 +18,17 @@ app.add_typer(demo_app, name="demo")
 def demo_build(
     db: DbOption = DEFAULT_DB_PATH,
     enterprises: Annotated[int, typer.Option("--enterprises", min=100, help="How many synthetic enterprises.")] = (
-        DEFAULT_ENTERPRISES
+        DEMO_ENTERPRISES
     ),
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the generator (same seed, same data).")] = DEFAULT_SEED,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generator (same seed, same data).")] = DEMO_SEED,
     pack: Annotated[str, typer.Option("--pack", help="District pack (name or folder).")] = "jingan",
     replace: Annotated[bool, typer.Option("--replace", help="Delete an existing store at --db first.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build the demo store: the district pack, then a synthetic registry of all 16 districts (2019-2024)."""
+    from districtlens.commands.demo import DEMO_USERS, build_demo, demo_password
+    from districtlens.commands.runner import current_actor
+
     if db.exists() and not replace:
         fail(f"{db} exists: pass --replace to rebuild it")
     with console.status("building the demo store", spinner="dots") as status:

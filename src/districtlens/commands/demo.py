@@ -8,6 +8,7 @@ from pathlib import Path
 
 from districtlens.accounts import hash_password
 from districtlens.commands.base import Context
+from districtlens.config import DEMO_ENTERPRISES, DEMO_SEED
 from districtlens.commands.enterprises import import_frame
 from districtlens.commands.handover import read_handover
 from districtlens.demo.carriers import build_carriers_demo
@@ -19,8 +20,6 @@ from districtlens.store import open_store
 from districtlens.store.packs import write_pack
 from districtlens.store.web_users import save_user
 
-DEFAULT_ENTERPRISES = 60_000
-DEFAULT_SEED = 20251031  # the interview's date
 # Sign-ins of the demo store, one per role; the operator runs the pack's innovation campus. They
 # exist only in stores that `demo build` makes, which hold synthetic data and serve on localhost.
 DEMO_USERS = (
@@ -39,8 +38,8 @@ def build_demo(
     path: Path,
     *,
     actor: str,
-    enterprises: int = DEFAULT_ENTERPRISES,
-    seed: int = DEFAULT_SEED,
+    enterprises: int = DEMO_ENTERPRISES,
+    seed: int = DEMO_SEED,
     pack: str = "jingan",
     replace: bool = False,
     progress: Callable[[str], None] = lambda _: None,

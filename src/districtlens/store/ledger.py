@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import numpy as np
-import polars as pl
 
 GENESIS = "0" * 64
 DIGEST_BATCH = 131_072  # row hashes read at a time to digest a write's rows: 8 MiB of text
@@ -311,6 +309,10 @@ def _rows_digest(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, st
     keep the text of a million of them out of memory at once; lanes are summed as their 32-bit
     halves, exactly in 64 bits below 2**32 rows."""
     count = 0
+    # numpy and polars only here: reading the head or the log needs neither (the CLI starts faster).
+    import numpy as np
+    import polars as pl
+
     halves = np.zeros(8, dtype=np.uint64)
     for batch in con.execute(f"SELECT row_hash FROM {relation}").to_arrow_reader(DIGEST_BATCH):
         hashes = pl.Series(batch.column(0))
