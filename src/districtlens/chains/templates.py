@@ -30,11 +30,11 @@ from typing import Any
 import yaml
 
 from districtlens.errors import InputError, NotFound
+from districtlens.i18n import LANGUAGES
 from districtlens.refdata import gbt_class_codes
 from districtlens.yamltext import load_yaml
 
 STAGES = ("upstream", "midstream", "downstream")
-LANGUAGES = ("zh", "en", "fr")
 KEYWORD_LANGUAGES = ("zh", "en")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLASS_PATTERN = re.compile(r"^\d{4}$")

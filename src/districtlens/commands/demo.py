@@ -8,9 +8,9 @@ from pathlib import Path
 
 from districtlens.accounts import hash_password
 from districtlens.commands.base import Context
-from districtlens.config import DEMO_ENTERPRISES, DEMO_SEED
 from districtlens.commands.enterprises import import_frame
 from districtlens.commands.handover import read_handover
+from districtlens.config import DEMO_ENTERPRISES, DEMO_SEED
 from districtlens.demo.carriers import build_carriers_demo
 from districtlens.demo.registry import generate_registry
 from districtlens.errors import InputError, StoreError

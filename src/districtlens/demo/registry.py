@@ -12,6 +12,7 @@ import polars as pl
 
 from districtlens import refdata
 from districtlens.ingest.packs import load_pack
+from districtlens.ingest.validate import USCC_ALPHABET
 from districtlens.yamltext import load_yaml
 
 COLUMNS = [
@@ -33,7 +34,6 @@ COLUMNS = [
 ]
 
 # GB 32100-2015: the 31-character set and the weights 3^i mod 31 of positions 1..17.
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
 # GB 11714-1997 organisation code (positions 9-17 of a USCC): weights of its first 8 characters.
 ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
@@ -237,14 +237,14 @@ def _org_check(body8: np.ndarray) -> np.ndarray:
     """GB 11714 check character of [n, 8] organisation-code values (digits 0-9, A=10 ... Z=35),
     as a USCC charset index: C9 = 11 - (sum w_i c_i mod 11); 10 is 'X' and 11 is '0'."""
     check = 11 - (body8 @ ORG_WEIGHTS) % 11
-    return np.where(check == 11, 0, np.where(check == 10, USCC_CHARSET.index("X"), check))
+    return np.where(check == 11, 0, np.where(check == 10, USCC_ALPHABET.index("X"), check))
 
 
 def _uscc_codes(rng: np.random.Generator, region: np.ndarray, new_style: np.ndarray) -> np.ndarray:
     """Unique 18-character codes: '91' + region code ([n, 6] digits) + organisation code + check."""
     n = len(region)
-    uscc_value = {ch: i for i, ch in enumerate(USCC_CHARSET)}
-    org_value = np.array([int(ch, 36) for ch in USCC_CHARSET])  # the charset's GB 11714 values
+    uscc_value = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+    org_value = np.array([int(ch, 36) for ch in USCC_ALPHABET])  # the charset's GB 11714 values
     letters = np.array([uscc_value[ch] for ch in ORG_LETTERS])
     codes = np.empty((n, 17), dtype=np.int64)
     codes[:, 0], codes[:, 1] = 9, 1
@@ -266,7 +266,7 @@ def _uscc_codes(rng: np.random.Generator, region: np.ndarray, new_style: np.ndar
 
 
 def _as_text(indices: np.ndarray) -> pl.Series:
-    charset = np.frombuffer(USCC_CHARSET.encode("ascii"), dtype=np.uint8)
+    charset = np.frombuffer(USCC_ALPHABET.encode("ascii"), dtype=np.uint8)
     return pl.Series(charset[indices].view(f"S{indices.shape[1]}").ravel()).cast(pl.String)
 
 

@@ -20,11 +20,11 @@ import yaml
 
 from districtlens import refdata
 from districtlens.errors import InputError
+from districtlens.i18n import LANGUAGES
 from districtlens.store.ledger import canonical
 from districtlens.store.packs import PackRows
 from districtlens.yamltext import load_yaml
 
-LANGUAGES = ("zh", "en", "fr")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ZONE_ROLES = {"core", "expansion", "support", "radiation"}
 CARRIER_KINDS = {

@@ -21,7 +21,7 @@ from districtlens.store import ledger
 from districtlens.store.db import Store
 
 VERSION_COLUMNS = ledger.HASHED_TABLES["enterprise_version"]
-FACT_COLUMNS = ledger.HASHED_TABLES["fact_version"]
+FACT_VERSION_COLUMNS = ledger.HASHED_TABLES["fact_version"]
 # Columns with few distinct values (one per import, district, class...), held once each in memory.
 _REPEATED = ("valid_from", "legal_form", "status", "district_adcode", "street_code", "zone_id",
              "located_by", "industry_code", "tags")
@@ -48,7 +48,7 @@ def history(store: Store, uscc: str, sources: Sources | None = None) -> History:
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     versions = [{c: row[c] for c in VERSION_COLUMNS} for row in rows if row["part"] == "enterprise"]
-    facts = [{c: row[c] for c in FACT_COLUMNS} for row in rows if row["part"] == "facts"]
+    facts = [{c: row[c] for c in FACT_VERSION_COLUMNS} for row in rows if row["part"] == "facts"]
     if sources is None and (versions or facts):
         named = sorted({row["source_id"] for row in versions + facts})
         sources = {
@@ -102,7 +102,7 @@ class Histories:
             f"SELECT {', '.join(VERSION_COLUMNS)} FROM enterprise_version ORDER BY uscc, version"
         ).pl()
         facts = store.con.execute(
-            f"SELECT {', '.join(FACT_COLUMNS)} FROM fact_version ORDER BY uscc, year, version"
+            f"SELECT {', '.join(FACT_VERSION_COLUMNS)} FROM fact_version ORDER BY uscc, year, version"
         ).pl()
         return cls(
             versions=_compact(versions.drop("uscc")),
@@ -115,7 +115,7 @@ class Histories:
     def of(self, uscc: str) -> History:
         """What `history` gives for `uscc`, from memory."""
         versions = _rows_of(self.versions, self.version_codes, uscc, VERSION_COLUMNS)
-        facts = _rows_of(self.facts, self.fact_codes, uscc, FACT_COLUMNS)
+        facts = _rows_of(self.facts, self.fact_codes, uscc, FACT_VERSION_COLUMNS)
         return assemble(versions, facts, self.sources)
 
 
