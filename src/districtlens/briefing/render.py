@@ -96,7 +96,7 @@ def _context(b: Briefing) -> dict[str, Any]:
 
     sections = {s: [row(f) for f in b.figures if f.section == s] for s in SECTIONS}
     by_id = {f.id: row(f) for f in b.figures}
-    track_rows = []
+    track_rows: list[dict[str, Any]] = []
     for f in b.figures:
         if f.section == "tracks" and f.id.endswith(".enterprises"):
             track_rows.append({"label": f.label[lang], "enterprises": by_id[f.id],

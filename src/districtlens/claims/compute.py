@@ -86,20 +86,33 @@ def rank(session: Session, q: dict[str, Any]) -> Computed:
         values: dict[str, float | None] = dict(claim_store.count_by_district(session.store, which, peers))
     elif measure["kind"] == "total":
         by = session.district_totals(which, measure["column"], measure["years"], peers)
-        values = {d: (None if any(v is None for v in ys.values()) else round(sum(ys.values()), 4))
-                  for d, ys in by.items()}
+        values = {d: _total(ys) for d, ys in by.items()}
     else:
         by = session.district_totals(which, measure["column"], [measure["from"], measure["to"]], peers)
-        values = {d: (round(ys[measure["to"]] / ys[measure["from"]] - 1, 6)
-                      if ys[measure["from"]] and ys[measure["to"]] is not None else None)
-                  for d, ys in by.items()}
+        values = {d: _growth(ys, measure["from"], measure["to"]) for d, ys in by.items()}
     evidence = provenance(session, ["enterprise_current", "fact_current", "track"], measure=measure,
                          among=peers, values=values)
-    if district not in values or values[district] is None:
+    mine = values.get(district)
+    if mine is None:
         return Computed(None, evidence, f"no value of the measure for {district}")
     known = [v for v in values.values() if v is not None]
     evidence["ranked"] = len(known)
-    return Computed(1 + sum(v > values[district] for v in known), evidence)
+    return Computed(1 + sum(v > mine for v in known), evidence)
+
+
+def _total(by_year: dict[int, float | None]) -> float | None:
+    """The sum over the years, None when a year has no value."""
+    known = [v for v in by_year.values() if v is not None]
+    return None if len(known) < len(by_year) else round(sum(known), 4)
+
+
+def _growth(by_year: dict[int, float | None], start: int, end: int) -> float | None:
+    """The growth from `start` to `end`, None without both values (or with a start of 0)."""
+    first = by_year[start]
+    if not first:
+        return None
+    last = by_year[end]
+    return None if last is None else round(last / first - 1, 6)
 
 
 def _trade_keys(names: list[str], aliases: dict[str, str]) -> list[str | None]:
@@ -135,7 +148,7 @@ def _present(session: Session, area: str, wanted: dict[str, list[str]]) -> dict[
         if key and label not in by_key.setdefault(key, []):
             by_key[key].append(label)
     for i, row in enumerate(rows):
-        for key in {row_keys[i], row_keys[len(rows) + i]} - {None}:
+        for key in {k for k in (row_keys[i], row_keys[len(rows) + i]) if k is not None}:
             for label in by_key.get(key, []):
                 if row not in found[label]:
                     found[label].append(row)
@@ -309,9 +322,9 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
     session.read_counts([w for w in counted if w.track is None or w.track in known_tracks])
     for years, sets in summed.items():
         session.read_totals([w for w in sets if w.track is None or w.track in known_tracks], list(years))
-    for (which, column), (years, districts) in ranked.items():
+    for (which, column), (rank_years, districts) in ranked.items():
         if (which.track is None or which.track in known_tracks) and column in FACT_COLUMNS:
-            session.district_totals(which, column, sorted(years), sorted(districts))
+            session.district_totals(which, column, sorted(rank_years), sorted(districts))
 
 
 def prefetch_chains(session: Session, queries: list[dict[str, Any]]) -> None:

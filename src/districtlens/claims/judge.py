@@ -46,7 +46,7 @@ def _close(a: float, b: float) -> bool:
 
 def _holds(comparison: str, value: float, asserted: dict[str, Any], query: dict[str, Any]) -> bool | None:
     """Whether `value` satisfies the claim; None when the comparison cannot be made."""
-    target = asserted.get("value")
+    target: Any = asserted.get("value")  # a number; None only for a rank bounded by `within`
     if comparison == "equal":
         return _close(value, float(target))
     if comparison == "at-least":

@@ -124,8 +124,8 @@ def _rank(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
         raise InputError("claims.query_bad_measure", where=where, kinds=", ".join(RANK_MEASURES))
     inner = parse_query({**measure, "area": "city"}, f"{where} (measure)")
     inner.pop("area")
-    out = {"area": _str(raw.get("area", area), where, "area"), "among": _str(raw.get("among"), where, "among"),
-           "measure": inner}
+    out: dict[str, Any] = {"area": _str(raw.get("area", area), where, "area"),
+                           "among": _str(raw.get("among"), where, "among"), "measure": inner}
     if raw.get("within") is not None:
         out["within"] = _int(raw["within"], where, "within")
     return out

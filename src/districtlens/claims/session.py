@@ -158,7 +158,8 @@ class Session:
             raise InputError("claims.unknown_column", column=column, columns=", ".join(FACT_COLUMNS))
         if (which, tuple(years)) not in self._totals:
             self.read_totals([which], years)
-        return self._totals[(which, tuple(years))][column]  # type: ignore[no-any-return]
+        totals: dict[str, Any] = self._totals[(which, tuple(years))][column]
+        return totals
 
     def read_totals(self, sets: list[EnterpriseSet], years: list[int]) -> None:
         for which, columns in claim_store.totals(self.store, sets, years).items():

@@ -4,16 +4,19 @@ A refusal (`DistrictlensError`) is printed in the user's language and turned int
 here, once: 1 when the input was refused, 2 for a usage error.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
 
 from districtlens.errors import DistrictlensError
 
+if TYPE_CHECKING:
+    from typer._click.core import Context as ClickContext  # typer's own copy of click
+
 
 class ErrorsToExitCodes(TyperGroup):
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: "ClickContext") -> Any:
         try:
             return super().invoke(ctx)
         except DistrictlensError as exc:

@@ -68,7 +68,8 @@ class Command(Generic[A, R]):
 
     def load(self, payload: Any) -> R:
         """A result sent as JSON, read back into its type."""
-        return _adapter(self.result).validate_python(payload)  # type: ignore[no-any-return]
+        result: R = _adapter(self.result).validate_python(payload)
+        return result
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}

@@ -195,7 +195,11 @@ def _profiles() -> _Profiles:
     )
     cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
     cum[:, -1] = 1.0
-    roads, road_district, road_former, offsets, counts = [], [], [], [], []
+    roads: list[str] = []
+    road_district: list[int] = []
+    road_former: list[str] = []
+    offsets: list[int] = []
+    counts: list[int] = []
     for i, adcode in enumerate(adcodes):
         entry = roads_doc["districts"][adcode]
         offsets.append(len(roads))
@@ -240,7 +244,7 @@ def _org_check(body8: np.ndarray) -> np.ndarray:
     return np.where(check == 11, 0, np.where(check == 10, USCC_ALPHABET.index("X"), check))
 
 
-def _uscc_codes(rng: np.random.Generator, region: np.ndarray, new_style: np.ndarray) -> np.ndarray:
+def _uscc_codes(rng: np.random.Generator, region: np.ndarray, new_style: np.ndarray) -> pl.Series:
     """Unique 18-character codes: '91' + region code ([n, 6] digits) + organisation code + check."""
     n = len(region)
     uscc_value = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
@@ -486,10 +490,10 @@ def _addresses(
     form = rng.random(n)
     no_district = form < 0.08
     unresolvable = form > 0.985
-    prefix = pl.Series(p.district_names).gather(district)
+    district_name = pl.Series(p.district_names).gather(district)
     frame = pl.DataFrame(
         {
-            "district": prefix,
+            "district": district_name,
             "former": former,
             "use_former": use_former,
             "no_district": no_district,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -187,7 +188,7 @@ def load_pack(name_or_path: str | Path) -> Pack:
     pack = _build(raw, folder, problems)
     if pack is not None:
         _validate(pack, problems)
-    if problems:
+    if problems or pack is None:  # _build gives no pack only with problems
         raise PackError(str(folder), problems)
     return pack
 
@@ -328,46 +329,49 @@ def _build(raw: dict[str, Any], folder: Path, problems: list[str]) -> Pack | Non
 
 def _carriers(raw: dict[str, Any], adcode: str, problems: list[str]) -> list[Carrier]:
     """One carrier, or `count` numbered placeholders when the source gives only a count."""
-    common = {
-        "kind": str(raw.get("kind", "")),
-        "level": raw.get("level"),
-        "zone": raw.get("zone"),
-        "district_adcode": str(raw.get("district_adcode") or adcode),
-        "floor_space_m2": raw.get("floor_space_m2"),
-        "floor_space": dict(raw.get("floor_space") or {}),
-        "area_km2": raw.get("area_km2"),
-        "lon": raw.get("lon"),
-        "lat": raw.get("lat"),
-        "tracks": list(raw.get("tracks") or []),
-        "host_enterprise": raw.get("host_enterprise"),
-        "synthetic": bool(raw.get("synthetic", False)),
-        "note": (raw.get("note") or "").strip() or None,
-        "name_note": (raw.get("name_note") or "").strip() or None,
-    }
+    # What every carrier of `raw` shares: each gets its own id and names.
+    common = Carrier(
+        id="",
+        names=Names("", "", ""),
+        kind=str(raw.get("kind", "")),
+        level=raw.get("level"),
+        zone=raw.get("zone"),
+        district_adcode=str(raw.get("district_adcode") or adcode),
+        floor_space_m2=raw.get("floor_space_m2"),
+        floor_space=dict(raw.get("floor_space") or {}),
+        area_km2=raw.get("area_km2"),
+        lon=raw.get("lon"),
+        lat=raw.get("lat"),
+        tracks=list(raw.get("tracks") or []),
+        host_enterprise=raw.get("host_enterprise"),
+        synthetic=bool(raw.get("synthetic", False)),
+        note=(raw.get("note") or "").strip() or None,
+        name_note=(raw.get("name_note") or "").strip() or None,
+    )
     if "count" not in raw:
         names = _names(raw.get("names"), f"carrier {raw.get('id')}", problems)
-        return [Carrier(id=str(raw.get("id", "")), names=names, **common)]
+        return [replace(common, id=str(raw.get("id", "")), names=names)]
     count, prefix = raw.get("count"), str(raw.get("id_prefix", ""))
     if not isinstance(count, int) or count < 1 or not prefix:
         problems.append(
             f"carrier group {prefix or '?'}: needs a positive integer count and an id_prefix"
         )
         return []
-    if not common["synthetic"]:
+    if not common.synthetic:
         problems.append(
             f"carrier group {prefix}: placeholders for counted carriers must be synthetic: true"
         )
     base = _names(raw.get("names"), f"carrier group {prefix}", problems)
     width = len(str(count))
     return [
-        Carrier(
+        replace(
+            common,
             id=f"{prefix}-{i:0{width}d}",
             names=Names(
                 zh=f"{base.zh}（未具名）{i}",
                 en=f"{base.en} {i} (unnamed)",
                 fr=f"{base.fr} {i} (sans nom)",
             ),
-            **common,
         )
         for i in range(1, count + 1)
     ]
@@ -397,7 +401,7 @@ def _validate(pack: Pack, problems: list[str]) -> None:
                     f"district peers {group}: {code!r} is not a county-level division code"
                 )
 
-    kinds = {
+    kinds: dict[str, Sequence[Source | Track | Zone | Carrier | Enterprise | Claim]] = {
         "source": pack.sources,
         "track": pack.tracks,
         "zone": pack.zones,
@@ -616,7 +620,8 @@ def pack_rows(pack: Pack) -> PackRows:
                 _json(c.query),
             ]
         )
-    rows = {"district_pack": district, "zone": zones, "carrier": carriers, "track": tracks, "claim": claims}
+    rows: dict[str, list[list[Any]]] = {
+        "district_pack": district, "zone": zones, "carrier": carriers, "track": tracks, "claim": claims}
     return PackRows(pack.id, adcode, str(pack.path), _pack_digest(pack), rows)
 
 

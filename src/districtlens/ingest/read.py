@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 import polars as pl
 
@@ -106,13 +106,15 @@ def gb18030_to_utf8(raw: bytes) -> bytes:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
             stack.callback(_end, child)
-            child.stdin.write(part)
-            child.stdin.close()
+            stdin, _, _ = _pipes(child)
+            stdin.write(part)
+            stdin.close()
             children.append(child)
         decoded = [_decode_here(*parts[0])]
         for (start, _), child in zip(parts[1:], children, strict=True):
-            output = child.stdout.read()
-            err = child.stderr.read().decode("ascii", "replace")
+            _, stdout, stderr = _pipes(child)
+            output = stdout.read()
+            err = stderr.read().decode("ascii", "replace")
             if child.wait() != 0:
                 if not err.isdigit():
                     raise InputError("read.decoding_failed", reason=err.strip())
@@ -121,7 +123,14 @@ def gb18030_to_utf8(raw: bytes) -> bytes:
         return b"".join(decoded)
 
 
-def _end(child: subprocess.Popen) -> None:
+def _pipes(child: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes], IO[bytes]]:
+    """stdin, stdout and stderr of a child started with a pipe for each (Popen types them Optional)."""
+    if child.stdin is None or child.stdout is None or child.stderr is None:
+        raise RuntimeError("a decoding process was started without its pipes")
+    return child.stdin, child.stdout, child.stderr
+
+
+def _end(child: subprocess.Popen[bytes]) -> None:
     """Stop a decoding process that is still running (this one failed first)."""
     if child.poll() is None:
         child.kill()

@@ -63,7 +63,7 @@ def precision_at_k(candidates: pl.DataFrame, score: str, k: int) -> float:
     ).filter((pl.col("_n") >= k) & (pl.col("_rank") <= k))
     if ranked.height == 0:
         return float("nan")
-    return float(ranked.group_by("region").agg(pl.col("entered").mean())["entered"].mean())
+    return float(ranked.group_by("region").agg(pl.col("entered").mean()).select(pl.mean("entered")).item())
 
 
 @dataclass(frozen=True)

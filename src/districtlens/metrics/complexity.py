@@ -25,7 +25,7 @@ Hausmann, R., Hidalgo, C. A., et al. (2014). The Atlas of Economic Complexity. M
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import scipy.linalg
@@ -50,7 +50,8 @@ def complexity(mcp: np.ndarray | sp.spmatrix) -> Complexity:
     Solved on the smaller side as a symmetric eigenproblem: with A = D_c^-1/2 M D_p^-1/2,
     M~ = D_p^-1/2 (A^T A) D_p^1/2, so kp = D_p^-1/2 v for v the second right singular vector of A.
     """
-    matrix = np.asarray(mcp.toarray() if sp.issparse(mcp) else mcp, dtype=np.float64)
+    # scipy ships no types: issparse does not narrow `mcp` to the sparse matrix it found.
+    matrix = np.asarray(cast(sp.spmatrix, mcp).toarray() if sp.issparse(mcp) else mcp, dtype=np.float64)
     div = matrix.sum(axis=1)
     ubi = matrix.sum(axis=0)
     rows, cols = div > 0, ubi > 0

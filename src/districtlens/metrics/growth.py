@@ -41,7 +41,7 @@ def rank_among(values: np.ndarray, peers: np.ndarray | None = None) -> np.ndarra
 
 
 def growth_table(
-    long: pl.DataFrame, start_year: object, end_year: object, peers: list[str] | None = None
+    long: pl.DataFrame, start_year: int, end_year: int, peers: list[str] | None = None
 ) -> pl.DataFrame:
     """Per region: value in both years, growth, CAGR and rank of growth among `peers` (or all).
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -53,7 +54,7 @@ class Columns:
 class YearMatrix:
     """One year of a long frame as a dense region x activity matrix with its labels."""
 
-    year: object
+    year: Any  # a value of the year column as polars reads it out; None for a panel without one
     regions: pl.Series
     activities: pl.Series
     values: np.ndarray
@@ -126,13 +127,17 @@ class Coded:
 
 def encode(long: pl.DataFrame) -> Coded:
     """Code a validated (year, region, activity, value) frame; the frame itself can then go."""
-    codes = []
-    for name in ("region", "activity"):
-        labels = long.get_column(name)
-        levels = labels.unique().sort()
-        enum = pl.Enum(levels)
-        codes += [levels.cast(enum), labels.cast(enum).to_physical().to_numpy().astype(np.int32)]
-    return Coded(long.get_column("year"), *codes, long.get_column("value").to_numpy())
+    region_levels, region_code = _code(long.get_column("region"))
+    activity_levels, activity_code = _code(long.get_column("activity"))
+    return Coded(long.get_column("year"), region_levels, region_code, activity_levels, activity_code,
+                 long.get_column("value").to_numpy())
+
+
+def _code(labels: pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """The sorted distinct labels (as an Enum) and each label's code in them."""
+    levels = labels.unique().sort()
+    enum = pl.Enum(levels)
+    return levels.cast(enum), labels.cast(enum).to_physical().to_numpy().astype(np.int32)
 
 
 def year_matrices(coded: Coded) -> Iterator[YearMatrix]:
@@ -203,9 +208,9 @@ def _reference_totals(
         ref = reference
         if "year" in ref.columns and matrix.year is not None:
             ref = ref.filter(pl.col("year") == matrix.year)
-        totals = ref.group_by("activity").agg(pl.col("value").cast(pl.Float64).sum())
-        lookup = dict(zip(totals.get_column("activity").cast(pl.String).to_list(),
-                          totals.get_column("value").to_list(), strict=True))
+        sums = ref.group_by("activity").agg(pl.col("value").cast(pl.Float64).sum())
+        lookup = dict(zip(sums.get_column("activity").cast(pl.String).to_list(),
+                          sums.get_column("value").to_list(), strict=True))
         names = matrix.activities.cast(pl.String).to_list()
         missing = [a for a in names if not lookup.get(a)]
         if missing:

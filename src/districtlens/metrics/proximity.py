@@ -17,6 +17,8 @@ conditions the development of nations. Science 317(5837), 482-487.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -29,9 +31,10 @@ def cooccurrence(mcp: np.ndarray | sp.spmatrix) -> np.ndarray:
     Computed in float32 on dense BLAS: counts below 2^24 are exact in float32 and it halves the
     work of the largest product of the pipeline.
     """
-    matrix = mcp.toarray() if sp.issparse(mcp) else np.asarray(mcp)
+    # scipy ships no types: issparse does not narrow `mcp` to the sparse matrix it found.
+    matrix = cast(sp.spmatrix, mcp).toarray() if sp.issparse(mcp) else np.asarray(mcp)
     exact = np.float32 if matrix.shape[0] < 2**24 else np.float64
-    single = matrix.astype(exact)
+    single: np.ndarray = matrix.astype(exact)
     return (single.T @ single).astype(np.float64)
 
 

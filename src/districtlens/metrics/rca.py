@@ -15,6 +15,8 @@ The Manchester School 33(2), 99-123.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -26,7 +28,8 @@ def rca(values: np.ndarray | sp.spmatrix, reference: np.ndarray | None = None) -
     zero while a region has value in it has an undefined share and gives `inf`; pass a reference
     that covers every activity.
     """
-    matrix = values.toarray() if sp.issparse(values) else np.asarray(values, dtype=np.float64)
+    # scipy ships no types: issparse does not narrow `values` to the sparse matrix it found.
+    matrix = cast(sp.spmatrix, values).toarray() if sp.issparse(values) else np.asarray(values, dtype=np.float64)
     matrix = matrix.astype(np.float64, copy=False)
     totals = matrix.sum(axis=1)
     ref = matrix.sum(axis=0) if reference is None else np.asarray(reference, dtype=np.float64)

@@ -35,7 +35,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -267,7 +267,8 @@ def train_and_score(frames: list[pl.DataFrame], *, link_type: str = "dedupe_only
     start = time.perf_counter()
     scored = linker.inference.predict(threshold_match_probability=review_floor,
                                       warning_mode="never")
-    pairs = pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow))
+    # polars types from_arrow as DataFrame | Series; a table gives a frame.
+    pairs = cast(pl.DataFrame, pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow)))
     timings["predict_s"] = time.perf_counter() - start
     model = linker.misc.save_model_to_json()
     return _with_evidence(pairs), model
@@ -316,7 +317,7 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
     )
     attrs = [list(row) for row in keyed.iter_rows()]
     parent = list(range(n))
-    weakest = [None] * n  # per root: the weakest link of its cluster so far
+    weakest: list[float | None] = [None] * n  # per root: the weakest link of its cluster so far
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -412,6 +413,6 @@ def calibrate_threshold(pairs: pl.DataFrame, labels: pl.DataFrame,
     curve = curve.group_by("match_probability", maintain_order=True).agg(pl.col("precision").last())
     good = curve.filter((pl.col("precision") >= min_precision) & (pl.col("match_probability") > 0))
     if good.height:
-        return float(good["match_probability"].min())
+        return float(good.select(pl.min("match_probability")).item())
     return float(curve.sort("precision", "match_probability", descending=True)
                  ["match_probability"][0])

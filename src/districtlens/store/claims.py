@@ -21,7 +21,7 @@ from districtlens.errors import InputError, NotFound
 from districtlens.facts import FACT_COLUMNS
 from districtlens.store import ledger
 from districtlens.store.chains import CLOSED_STATUS_PATTERN
-from districtlens.store.db import Store
+from districtlens.store.db import Store, scalar
 
 # The columns of enterprise_current an area is read from: district, street, zone.
 AREA_COLUMNS = ("district_adcode", "street_code", "zone_id")
@@ -88,7 +88,7 @@ def _snapshot(store: Store) -> None:
     con.execute("SET enable_progress_bar = false")  # a briefing's queries are many and short
     now = ledger.head(con)
     try:
-        if con.execute("SELECT head FROM claims_snapshot").fetchone()[0] == now:
+        if scalar(con, "SELECT head FROM claims_snapshot") == now:
             return
     except duckdb.CatalogException:
         pass
@@ -320,9 +320,9 @@ def tracks(store: Store, pack_id: str | None = None) -> list[dict[str, Any]]:
 
 def holds_synthetic(store: Store) -> bool:
     """Whether any enterprise of the store is synthetic (a briefing then says so)."""
-    return bool(store.con.execute(
-        "SELECT coalesce(bool_or(synthetic), false) FROM enterprise_current").fetchone()[0])
+    return bool(scalar(store.con, "SELECT coalesce(bool_or(synthetic), false) FROM enterprise_current"))
 
 
 def latest_fact_year(store: Store) -> int | None:
-    return store.con.execute("SELECT max(year) FROM fact_current WHERE revenue IS NOT NULL").fetchone()[0]
+    year: int | None = scalar(store.con, "SELECT max(year) FROM fact_current WHERE revenue IS NOT NULL")
+    return year

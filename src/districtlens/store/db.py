@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -23,13 +23,27 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 RETIRED_MIGRATIONS = frozenset({3})
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate without GROUP BY, a row known to
+    exist): DuckDB's `fetchone()` may return None, which here is a defect, not an answer."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from a query that always returns one: {sql}")
+    return row
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first value of `one_row`: a count, a max, a flag."""
+    return one_row(con, sql, params)[0]
+
+
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Load a DuckDB extension (spatial, fts) from its PyPI wheel (duckdb-extension-<name>).
 
     DuckDB cannot download extensions on the Commission's machines, so nothing is INSTALLed:
     the extension file that the wheel ships for this DuckDB version is LOADed by path.
     """
-    version = con.execute("PRAGMA version").fetchone()[0]
+    version = scalar(con, "PRAGMA version")
     try:
         package = resources.files(f"duckdb_extension_{name}")
     except ModuleNotFoundError as exc:
@@ -153,9 +167,7 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'"
-    ).fetchone()[0]
+    found = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'")
     if not found:
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}

@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from districtlens.store.db import one_row, scalar
+
 GENESIS = "0" * 64
 DIGEST_BATCH = 131_072  # row hashes read at a time to digest a write's rows: 8 MiB of text
 
@@ -270,7 +272,8 @@ def now_iso() -> str:
 def last_seq(con: duckdb.DuckDBPyConnection) -> int:
     """The seq of the latest entry (0 for an empty ledger): every write adds one, so it names the
     data a reader sees."""
-    return con.execute("SELECT coalesce(max(seq), 0) FROM ledger").fetchone()[0]
+    seq: int = scalar(con, "SELECT coalesce(max(seq), 0) FROM ledger")
+    return seq
 
 
 def next_seq(con: duckdb.DuckDBPyConnection) -> int:
@@ -295,9 +298,9 @@ def table_digests(
         if table in written:
             count, digest = _rows_digest(con, written[table])
         else:
-            count, digest = con.execute(
-                f"SELECT count(*), {ROWS_DIGEST_SQL} FROM {table} WHERE ledger_seq = ?", [seq]
-            ).fetchone()
+            count, digest = one_row(
+                con, f"SELECT count(*), {ROWS_DIGEST_SQL} FROM {table} WHERE ledger_seq = ?", [seq]
+            )
         if count:
             digests[table] = {"rows": count, "digest": digest}
     return digests
@@ -424,12 +427,15 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
 
 def _row_key(con: duckdb.DuckDBPyConnection, table: str, row_hash: str) -> str:
     key_cols = HASHED_TABLES[table][:3]
-    values = con.execute(f"SELECT {', '.join(key_cols)} FROM {table} WHERE row_hash = ? LIMIT 1", [row_hash]).fetchone()
+    values = one_row(con, f"SELECT {', '.join(key_cols)} FROM {table} WHERE row_hash = ? LIMIT 1", [row_hash])
     return ", ".join(f"{c}={v}" for c, v in zip(key_cols, values, strict=True))
 
 
-def _digest_problem(table: str, seq: int, want: dict | None, have: dict | None) -> str:
+def _digest_problem(table: str, seq: int, want: dict[str, Any] | None, have: dict[str, Any] | None) -> str:
+    """Why the rows the ledger recorded for entry `seq` (`want`) differ from those held (`have`)."""
     if want is None:
+        if have is None:
+            raise ValueError(f"{table} entry {seq}: nothing recorded and nothing held do not differ")
         return f"{table} holds {have['rows']} row(s) tagged with entry {seq} that the ledger never recorded"
     if have is None:
         return f"{table} rows written by entry {seq} were removed (ledger recorded {want['rows']})"

@@ -97,6 +97,7 @@ class SearchIndex:
         # Text and query are lower-cased by the same function, so matching ignores case in any script.
         lowered = pl.select(_lower(pl.lit(needle))).item()
         texts = self.texts
+        rows: np.ndarray | None
         if within is not None:
             rows = texts.select(pl.arg_where(pl.col("uscc").is_in(within))).to_series().to_numpy()
         else:

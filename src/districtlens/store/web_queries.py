@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from districtlens.store import ledger
-from districtlens.store.db import Store
+from districtlens.store.db import Store, scalar
 
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
 
@@ -32,10 +32,11 @@ def district_packs(store: Store) -> list[dict[str, Any]]:
 def has_synthetic(store: Store) -> bool:
     """True when any enterprise record or carrier in force is synthetic (demo data)."""
     return bool(
-        store.con.execute(
+        scalar(
+            store.con,
             "SELECT (SELECT coalesce(bool_or(synthetic), false) FROM enterprise_version)"
-            " OR (SELECT coalesce(bool_or(synthetic), false) FROM carrier)"
-        ).fetchone()[0]
+            " OR (SELECT coalesce(bool_or(synthetic), false) FROM carrier)",
+        )
     )
 
 
@@ -201,7 +202,7 @@ def imports(store: Store, limit: int = 50) -> list[dict[str, Any]]:
 
 def ledger_status(store: Store, limit: int = 20) -> dict[str, Any]:
     entries = ledger.entries(store.con, limit)
-    count = store.con.execute("SELECT count(*) FROM ledger").fetchone()[0]
+    count = scalar(store.con, "SELECT count(*) FROM ledger")
     return {
         "entries": count,
         "head": ledger.head(store.con),

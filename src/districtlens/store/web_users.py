@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from districtlens.store import ledger
-from districtlens.store.db import Store
+from districtlens.store.db import Store, scalar
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ def save_user(
     """Store a new version of a user (checked by the command layer: commands/users.py)."""
     with store.transaction() as con:
         seq = ledger.next_seq(con)
-        version = con.execute(
-            "SELECT coalesce(max(version), 0) + 1 FROM web_user WHERE username = ?", [username]
-        ).fetchone()[0]
+        version = scalar(con, "SELECT coalesce(max(version), 0) + 1 FROM web_user WHERE username = ?", [username])
         columns = ledger.HASHED_TABLES["web_user"]
         con.execute(
             f"INSERT INTO web_user ({', '.join(columns)}, row_hash)"

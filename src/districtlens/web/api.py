@@ -21,11 +21,10 @@ from districtlens.chains.templates import ChainTemplate
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
 from districtlens.export import write_table
-from districtlens.store import Store
 from districtlens.store import web_queries as queries
 from districtlens.web import auth, figures
 from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
-from districtlens.web.state import ServerState
+from districtlens.web.state import ServerState, Snapshot
 
 Who = Annotated[auth.Principal, Depends(principal)]
 Aggregates = Annotated[auth.Principal, Depends(require("aggregate"))]
@@ -33,7 +32,7 @@ Enterprises = Annotated[auth.Principal, Depends(require("enterprise"))]
 Targets = Annotated[auth.Principal, Depends(require("targets"))]
 Data = Annotated[auth.Principal, Depends(require("data"))]
 Tenants = Annotated[auth.Principal, Depends(require("tenants"))]
-Reader = Annotated[Store, Depends(reader)]
+Reader = Annotated[Snapshot, Depends(reader)]
 State = Annotated[ServerState, Depends(state)]
 
 FIGURE_KEYS = ("revenue", "employees", "growth", "lq", "pci", "concentration", "tax", "rd_spend")
@@ -48,18 +47,20 @@ class Answer(JSONResponse):
 
 
 router = APIRouter(prefix="/api", tags=["api"], default_response_class=Answer)
+# A route that answers with an `Answer` is typed so, and names the JSON it sends (for the OpenAPI
+# document) with `response_model`: FastAPI sends a response a route returns as it is.
 
 
 # ---- shared computations (cached per snapshot) -------------------------------------------------
 
-def overview_for(server: ServerState, store: Store, who: auth.Principal) -> dict:
+def overview_for(server: ServerState, store: Snapshot, who: auth.Principal) -> dict:
     data = server.cached(store, "overview", (), lambda: figures.overview(store))
     if who.restricted:
         data = dict(data, tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS))
     return data
 
 
-def industries_for(server: ServerState, store: Store, who: auth.Principal, division: str | None) -> dict:
+def industries_for(server: ServerState, store: Snapshot, who: auth.Principal, division: str | None) -> dict:
     data = server.cached(store, "industries", (division,), lambda: figures.industries(store, division))
     if who.restricted:
         data = dict(data, rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
@@ -74,14 +75,14 @@ def template_for(track: str) -> ChainTemplate:
     return templates[track]
 
 
-def context_for(server: ServerState, store: Store):
+def context_for(server: ServerState, store: Snapshot):
     context = server.cached(store, "chain-context", (), lambda: figures.chain_context(store))
     if context is None:
         raise HTTPException(404, "the store holds no district pack")
     return context
 
 
-def chain_for(server: ServerState, store: Store, who: auth.Principal, track: str) -> dict:
+def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str) -> dict:
     template = template_for(track)
     context = context_for(server, store)
     data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
@@ -93,7 +94,7 @@ def chain_for(server: ServerState, store: Store, who: auth.Principal, track: str
     return data
 
 
-def targets_for(server: ServerState, store: Store, track: str, min_score: float, district: str | None,
+def targets_for(server: ServerState, store: Snapshot, track: str, min_score: float, district: str | None,
                 link: str | None, limit: int) -> list[dict]:
     template = template_for(track)
     context = context_for(server, store)
@@ -107,7 +108,7 @@ def targets_for(server: ServerState, store: Store, track: str, min_score: float,
     return picked[:limit]
 
 
-def carriers_for(server: ServerState, store: Store, who: auth.Principal) -> list[dict]:
+def carriers_for(server: ServerState, store: Snapshot, who: auth.Principal) -> list[dict]:
     rows = server.cached(store, "carriers", (today(),), lambda: queries.carriers(store, today()))
     if not who.restricted:
         return rows
@@ -119,7 +120,7 @@ def carriers_for(server: ServerState, store: Store, who: auth.Principal) -> list
     ]
 
 
-def allowed_usccs(server: ServerState, store: Store, who: auth.Principal) -> list[str] | None:
+def allowed_usccs(server: ServerState, store: Snapshot, who: auth.Principal) -> list[str] | None:
     """None: every enterprise; else the codes of the operator's current tenants."""
     if who.sees_all_enterprises:
         return None
@@ -135,7 +136,7 @@ class Login(BaseModel):
 
 
 @router.post("/login", summary="Sign in; sets the session cookie")
-def api_login(body: Login, request: Request, response: Response) -> dict:
+def api_login(body: Login, request: Request, response: Response) -> dict[str, Any]:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise HTTPException(415, "send JSON")
     principal_ = request.app.state.login(request, body.username, body.password)
@@ -145,66 +146,70 @@ def api_login(body: Login, request: Request, response: Response) -> dict:
 
 
 @router.post("/logout", summary="End the session")
-def api_logout(request: Request, response: Response, who: Who) -> dict:
+def api_logout(request: Request, response: Response, who: Who) -> dict[str, Any]:
     request.app.state.sessions.end(request.cookies.get(auth.SESSION_COOKIE))
     response.delete_cookie(auth.SESSION_COOKIE)
     return {"signed_out": who.username}
 
 
 @router.get("/me", summary="The signed-in user")
-def me(who: Who) -> dict:
+def me(who: Who) -> dict[str, Any]:
     return {"username": who.username, "role": who.role, "carriers": list(who.carriers),
             "permissions": sorted(auth.PERMISSIONS[who.role])}
 
 
-@router.get("/overview", summary="Headline figures of the district, with trend and rank")
-def api_overview(who: Aggregates, store: Reader, server: State) -> dict:
+@router.get("/overview", summary="Headline figures of the district, with trend and rank", response_model=dict[str, Any])
+def api_overview(who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer(dict(overview_for(server, store, who), synthetic=synthetic_for(server, store)))
 
 
-@router.get("/indicators", summary="Every headline indicator with its formula")
-def api_indicators(who: Aggregates, store: Reader, server: State) -> dict:
+@router.get("/indicators", summary="Every headline indicator with its formula", response_model=dict[str, Any])
+def api_indicators(who: Aggregates, store: Reader, server: State) -> Answer:
     data = overview_for(server, store, who)
     return Answer({"year": data["year"], "indicators": data["indicators"], "tracks": data["tracks"],
                   "formulas": figures.FORMULAS, "synthetic": synthetic_for(server, store)})
 
 
-@router.get("/industries", summary="Activities of the district: GB/T divisions, or the classes of one")
+@router.get("/industries", summary="Activities of the district: GB/T divisions, or the classes of one",
+            response_model=dict[str, Any])
 def api_industries(
     who: Aggregates, store: Reader, server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Two-digit GB/T division")] = None,
-) -> dict:
+) -> Answer:
     return Answer(industries_for(server, store, who, division))
 
 
-@router.get("/map", summary="The city's districts by every measure, the district's zones and carriers")
-def api_map(who: Aggregates, store: Reader, server: State) -> dict:
+@router.get("/map", summary="The city's districts by every measure, the district's zones and carriers",
+            response_model=dict[str, Any])
+def api_map(who: Aggregates, store: Reader, server: State) -> Answer:
     data = server.cached(store, "map", (), lambda: figures.district_map(store))
     return Answer(dict(data, carriers=carriers_for(server, store, who)))
 
 
 @router.get("/map/districts.geojson", summary="District polygons of Shanghai (GeoJSON)")
-def api_geojson(who: Aggregates) -> dict:
+def api_geojson(who: Aggregates) -> dict[str, Any]:
     return figures.refdata.district_polygons()
 
 
 @router.get("/chains", summary="The chain templates")
-def api_chains(who: Aggregates) -> dict:
+def api_chains(who: Aggregates) -> dict[str, Any]:
     return {"chains": [{"id": t.id, "version": t.version, "name": dict(t.name)}
                        for t in figures.chain_templates().values()]}
 
 
-@router.get("/chains/{track}", summary="A chain's graph with each link's health in the district")
-def api_chain(track: str, who: Aggregates, store: Reader, server: State) -> dict:
+@router.get("/chains/{track}", summary="A chain's graph with each link's health in the district",
+            response_model=dict[str, Any])
+def api_chain(track: str, who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer(chain_for(server, store, who, track))
 
 
-@router.get("/chains/{track}/links/{link_id}/firms", summary="The district's enterprises in one link")
-def api_link_firms(track: str, link_id: str, who: Enterprises, store: Reader, server: State) -> dict:
+@router.get("/chains/{track}/links/{link_id}/firms", summary="The district's enterprises in one link",
+            response_model=dict[str, Any])
+def api_link_firms(track: str, link_id: str, who: Enterprises, store: Reader, server: State) -> Answer:
     return Answer({"track": track, "link": link_id, "firms": link_firms_for(server, store, who, track, link_id)})
 
 
-def link_firms_for(server: ServerState, store: Store, who: auth.Principal, track: str, link_id: str) -> list[dict]:
+def link_firms_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str, link_id: str) -> list[dict]:
     template = template_for(track)
     if link_id not in {link.id for link in template.links}:
         raise HTTPException(404, f"chain {track} has no link {link_id!r}")
@@ -217,14 +222,14 @@ def link_firms_for(server: ServerState, store: Store, who: auth.Principal, track
     return firms
 
 
-@router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain")
+@router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain", response_model=dict[str, Any])
 def api_targets(
     track: str, who: Targets, store: Reader, server: State,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict:
+) -> Answer:
     rows = targets_for(server, store, track, min_score, district, link, limit)
     return Answer({"track": track, "targets": rows, "synthetic": synthetic_for(server, store)})
 
@@ -253,18 +258,19 @@ def api_targets_xlsx(
                     headers={"Content-Disposition": f'attachment; filename="targets-{track}.xlsx"'})
 
 
-@router.get("/enterprises", summary="Search enterprises by name (zh/en), code or address, with paging")
+@router.get("/enterprises", summary="Search enterprises by name (zh/en), code or address, with paging",
+            response_model=dict[str, Any])
 def api_enterprises(
     who: Enterprises, store: Reader, server: State,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> dict:
+) -> Answer:
     total, rows = search_for(server, store, who, q, limit, offset)
     return Answer({"q": q, "total": total, "limit": limit, "offset": offset, "enterprises": rows})
 
 
-def search_for(server: ServerState, store: Store, who: auth.Principal, q: str, limit: int,
+def search_for(server: ServerState, store: Snapshot, who: auth.Principal, q: str, limit: int,
                offset: int) -> tuple[int, list[dict]]:
     within = allowed_usccs(server, store, who)
     key = (q, limit, offset, None if within is None else tuple(within))
@@ -272,16 +278,17 @@ def search_for(server: ServerState, store: Store, who: auth.Principal, q: str, l
         q, limit=limit, offset=offset, within=within))
 
 
-def synthetic_for(server: ServerState, store: Store) -> bool:
+def synthetic_for(server: ServerState, store: Snapshot) -> bool:
     return server.cached(store, "synthetic", (), lambda: queries.has_synthetic(store))
 
 
-@router.get("/enterprises/{uscc}", summary="One enterprise: current record, versions and facts with sources")
-def api_enterprise(uscc: str, who: Enterprises, store: Reader, server: State) -> dict:
+@router.get("/enterprises/{uscc}", summary="One enterprise: current record, versions and facts with sources",
+            response_model=dict[str, Any])
+def api_enterprise(uscc: str, who: Enterprises, store: Reader, server: State) -> Answer:
     return Answer(profile_for(server, store, who, uscc))
 
 
-def profile_for(server: ServerState, store: Store, who: auth.Principal, uscc: str) -> dict:
+def profile_for(server: ServerState, store: Snapshot, who: auth.Principal, uscc: str) -> dict:
     allowed = allowed_usccs(server, store, who)
     if allowed is not None and uscc not in set(allowed):
         raise HTTPException(403, "not a tenant of your carriers")
@@ -291,19 +298,21 @@ def profile_for(server: ServerState, store: Store, who: auth.Principal, uscc: st
     return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}
 
 
-@router.get("/carriers", summary="Parks, incubators, maker spaces: space, occupancy, tenants")
-def api_carriers(who: Aggregates, store: Reader, server: State) -> dict:
+@router.get("/carriers", summary="Parks, incubators, maker spaces: space, occupancy, tenants",
+            response_model=dict[str, Any])
+def api_carriers(who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer({"carriers": carriers_for(server, store, who), "at": today().isoformat()})
 
 
-@router.get("/carriers/{carrier_id}/tenants", summary="The current tenants of one carrier")
-def api_tenants(carrier_id: str, who: Tenants, store: Reader, server: State) -> dict:
+@router.get("/carriers/{carrier_id}/tenants", summary="The current tenants of one carrier",
+            response_model=dict[str, Any])
+def api_tenants(carrier_id: str, who: Tenants, store: Reader, server: State) -> Answer:
     if not may_see_carrier(who, carrier_id):
         raise HTTPException(403, "not one of your carriers")
     return Answer({"carrier_id": carrier_id, "at": today(), "tenants": tenants_for(server, store, carrier_id)})
 
 
-def tenants_for(server: ServerState, store: Store, carrier_id: str) -> list[dict]:
+def tenants_for(server: ServerState, store: Snapshot, carrier_id: str) -> list[dict]:
     """A carrier's current tenants, 404 when there is no such carrier. The carriers' ids are cached
     once per snapshot, so that a cached answer reads nothing and ids asked for in vain take no
     room in the cache."""
@@ -312,7 +321,7 @@ def tenants_for(server: ServerState, store: Store, carrier_id: str) -> list[dict
     return server.cached(store, "tenants", (carrier_id, today()), lambda: queries.tenants(store, carrier_id, today()))
 
 
-def claims_for(server: ServerState, store: Store, who: auth.Principal) -> list[dict]:
+def claims_for(server: ServerState, store: Snapshot, who: auth.Principal) -> list[dict]:
     rows = server.cached(store, "claims", (), lambda: figures.claim_results(store))
     if not who.restricted:
         return rows
@@ -322,18 +331,20 @@ def claims_for(server: ServerState, store: Store, who: auth.Principal) -> list[d
             for r in rows]
 
 
-@router.get("/claims", summary="Each public statement beside what the data says")
-def api_claims(who: Aggregates, store: Reader, server: State) -> dict:
+@router.get("/claims", summary="Each public statement beside what the data says", response_model=dict[str, Any])
+def api_claims(who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer({"claims": claims_for(server, store, who)})
 
 
-@router.get("/data", summary="Imports, the ledger's status, and what the server holds in memory")
-def api_data(who: Data, store: Reader, server: State) -> dict:
+@router.get("/data", summary="Imports, the ledger's status, and what the server holds in memory",
+            response_model=dict[str, Any])
+def api_data(who: Data, store: Reader, server: State) -> Answer:
     return Answer({"imports": queries.imports(store), "ledger": queries.ledger_status(store), "held": server.held()})
 
 
 @router.get("/data/verify", summary="Verify the ledger: the hash chain and every row it vouches for")
 def api_verify(who: Data, store: Reader) -> dict[str, Any]:
     verdict = ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
-    return ledger_commands.verify.dump(verdict)  # type: ignore[no-any-return]
+    dumped: dict[str, Any] = ledger_commands.verify.dump(verdict)
+    return dumped
 

@@ -153,9 +153,8 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
         try:
             who = login(request, username, password)
         except HTTPException as exc:
-            response = render(request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path,
-                              error=exc.detail)
-            return response
+            return render(request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path,
+                          error=exc.detail)
         current_lang = language(request)
         token = app.state.sessions.create(who, current_lang)
         response = RedirectResponse(next_path, status_code=303)

@@ -134,4 +134,6 @@ def authenticate(store: Store, username: str, password: str) -> Principal | None
 
 
 def same_token(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a, b)
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a, b)

@@ -8,10 +8,9 @@ from datetime import date
 
 from fastapi import HTTPException, Request
 
-from districtlens.store import Store
 from districtlens.web import auth
 from districtlens.web.i18n import Formatter, pick_language
-from districtlens.web.state import ServerState
+from districtlens.web.state import ServerState, Snapshot
 
 
 def state(request: Request) -> ServerState:
@@ -54,7 +53,7 @@ def require(permission: str):
     return check
 
 
-def reader(request: Request) -> Iterator[Store]:
+def reader(request: Request) -> Iterator[Snapshot]:
     with state(request).reader() as store:
         yield store
 

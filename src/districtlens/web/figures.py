@@ -14,6 +14,8 @@ Formulas (also shown on the pages, beside each figure):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -76,7 +78,7 @@ def overview(store: Store) -> dict:
     adcode, city = pack["adcode"], pack["adcode"][:4]
     years = overview_queries.district_years(store, city)
     reported = years.filter(pl.col("revenue").is_not_null())
-    year = reported["year"].max() if not reported.is_empty() else None
+    year: int | None = reported.select(pl.max("year")).item() if not reported.is_empty() else None
     peers = _peers(pack)
     all_codes = sorted(years["adcode"].unique().to_list())
     names = district_names()
@@ -122,8 +124,8 @@ def track_figures(store: Store, pack: dict, year: int) -> list[dict]:
     adcode = pack["adcode"]
     figures = queries.class_figures(store, adcode[:4], year)
     peers = _peers(pack)
-    city_n = figures["enterprises"].sum() or 0
-    district_n = figures.filter(pl.col("adcode") == adcode)["enterprises"].sum() or 0
+    city_n = _enterprises(figures)
+    district_n = _enterprises(figures.filter(pl.col("adcode") == adcode))
     rows = []
     for track in queries.tracks(store, pack["pack_id"]):
         inside = figures.filter(_in_track(track["classes"]))
@@ -131,9 +133,10 @@ def track_figures(store: Store, pack: dict, year: int) -> list[dict]:
             pl.col("enterprises").sum(), pl.col("revenue").sum(), pl.col("employees").sum(),
             pl.col("revenue_prior").sum(),
         )
-        mine = by_district.filter(pl.col("adcode") == adcode).to_dicts()
-        mine = mine[0] if mine else {"enterprises": 0, "revenue": None, "employees": None, "revenue_prior": None}
-        track_city_n = inside["enterprises"].sum() or 0
+        found = by_district.filter(pl.col("adcode") == adcode).to_dicts()
+        mine: dict[str, Any] = (
+            found[0] if found else {"enterprises": 0, "revenue": None, "employees": None, "revenue_prior": None})
+        track_city_n = _enterprises(inside)
         revenues = dict(by_district.select("adcode", "revenue").iter_rows())
         rows.append({
             "track_id": track["track_id"], "names": track["names"],
@@ -145,6 +148,11 @@ def track_figures(store: Store, pack: dict, year: int) -> list[dict]:
             "peers": len(peers),
         })
     return rows
+
+
+def _enterprises(figures: pl.DataFrame) -> int:
+    """The enterprises counted in rows of `class_figures`."""
+    return int(figures["enterprises"].sum() or 0)
 
 
 def _lq(n_cell: float, n_area: float, n_ref_cell: float, n_ref: float) -> float | None:
@@ -184,7 +192,7 @@ def industries(store: Store, division: str | None = None) -> dict:
         return {"pack": None, "rows": [], "tracks": [], "year": None, "division": division}
     adcode = pack["adcode"]
     years = overview_queries.district_years(store, adcode[:4]).filter(pl.col("revenue").is_not_null())
-    year = years["year"].max() if not years.is_empty() else None
+    year: int | None = years.select(pl.max("year")).item() if not years.is_empty() else None
     if year is None:
         return {"pack": pack, "rows": [], "tracks": [], "year": None, "division": division}
     figures = queries.class_figures(store, adcode[:4], year).with_columns(
@@ -196,13 +204,13 @@ def industries(store: Store, division: str | None = None) -> dict:
         level = "industry_code"
     pci = _complexity(figures, level)
     labels = _labels(level)
-    city_n = figures["enterprises"].sum() or 0
+    city_n = _enterprises(figures)
     by_code = figures.group_by("adcode", level).agg(
         pl.col("enterprises").sum(), pl.col("revenue").sum(), pl.col("employees").sum(), pl.col("revenue_prior").sum()
     )
     city = dict(by_code.group_by(level).agg(pl.col("enterprises").sum()).iter_rows())
     mine = by_code.filter(pl.col("adcode") == adcode)
-    district_n = mine["enterprises"].sum() or 0
+    district_n = _enterprises(mine)
     rows = []
     for row in mine.sort("revenue", descending=True, nulls_last=True).to_dicts():
         code = row[level]
@@ -229,7 +237,7 @@ def district_map(store: Store) -> dict:
     pack = home_pack(store)
     city = pack["adcode"][:4] if pack else refdata.SHANGHAI_PROVINCE + "01"
     years = overview_queries.district_years(store, city).filter(pl.col("revenue").is_not_null())
-    year = years["year"].max() if not years.is_empty() else None
+    year: int | None = years.select(pl.max("year")).item() if not years.is_empty() else None
     latest = years.filter(pl.col("year") == year)
     names = district_names()
     registered = overview_queries.registered(store, city)

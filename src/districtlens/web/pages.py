@@ -11,16 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
-from districtlens.store import Store
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
 from districtlens.web.i18n import Formatter
 from districtlens.web.render import render
-from districtlens.web.state import ServerState
+from districtlens.web.state import ServerState, Snapshot
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-Reader = Annotated[Store, Depends(reader)]
+Reader = Annotated[Snapshot, Depends(reader)]
 State = Annotated[ServerState, Depends(state)]
 PAGE_SIZE = 25
 
@@ -44,7 +43,7 @@ Targets = Annotated[auth.Principal, page_user("targets")]
 Data = Annotated[auth.Principal, page_user("data")]
 
 
-def _page(request: Request, name: str, store: Store, **context: Any):
+def _page(request: Request, name: str, store: Snapshot, **context: Any):
     return render(request, name, synthetic=api.synthetic_for(state(request), store), **context)
 
 

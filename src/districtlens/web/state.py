@@ -86,6 +86,11 @@ class Snapshot(Store):
             self._cursor = cursor
         return self._cursor
 
+    @con.setter
+    def con(self, value: duckdb.DuckDBPyConnection) -> None:
+        # Store's `con` is a field anyone may set; a snapshot's is the cursor it takes when first read.
+        raise AttributeError("a snapshot's connection is its own read cursor: it cannot be replaced")
+
     def end(self) -> None:
         """End the transaction, if one began, and hand its cursor back; a cursor that fails to end
         its transaction is dropped."""
