@@ -61,6 +61,9 @@ def migrations() -> list[tuple[int, str, str]]:
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+        elif entry.name.endswith(".sql"):
+            # A migration still named NEXT_... (README.md beside them): number it when merging.
+            raise IntegrityError("store.migration_unnumbered", name=entry.name)
     versions = [v for v, _, _ in found]
     if len(versions) != len(set(versions)):
         raise IntegrityError("store.migrations_share_number", names=", ".join(sorted(n for _, n, _ in found)))
