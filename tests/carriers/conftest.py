@@ -3,7 +3,10 @@ schedules for two carriers."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,6 +17,7 @@ from districtlens.commands.enterprises import import_frame
 from districtlens.packs import load_pack
 from districtlens.store import carriers as stored
 from districtlens.store import open_store
+from districtlens.store.db import Store
 from districtlens.store.packs import write_pack
 from tests.helpers import make_uscc, roster_rows
 
@@ -60,14 +64,26 @@ def roster() -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-@pytest.fixture
-def carrier_store(tmp_path):
-    with open_store(tmp_path / "carriers.duckdb") as store:
+@pytest.fixture(scope="session")
+def built_carrier_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The carriers' store, built once per test session (closed: a test gets its own copy)."""
+    path = tmp_path_factory.mktemp("carriers") / "carriers.duckdb"
+    with open_store(path) as store:
         write_pack(store, load_pack("jingan"), "tester")
-        report = import_frame(Context(store=store, actor="test"), roster(), source={"name": "roster", "kind": "roster"}, synthetic=True)
+        report = import_frame(Context(store=store, actor="test"), roster(),
+                              source={"name": "roster", "kind": "roster"}, synthetic=True)
         assert report.written
         schedules = parse_schedules(SCHEDULE, stored.known_ids(store)["carrier"])
         stored.write_schedules(store, schedules, source={"name": "schedule"}, actor="tester")
+    return path
+
+
+@pytest.fixture
+def carrier_store(built_carrier_store: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the carriers' store of its own for each test: most of them write to it."""
+    path = tmp_path / "carriers.duckdb"
+    shutil.copyfile(built_carrier_store, path)
+    with open_store(path) as store:
         yield store
 
 
