@@ -41,8 +41,12 @@ demo-store: $(DB)
 demo: install demo-store
 	$(BIN)/districtlens serve --db $(DB) --port $(PORT)
 
+# Lint, formatting and types first (seconds), then the tests on every core (pyproject.toml's
+# addopts). pytest exits 5 when no test ran, and make stops on it like on any failure.
 test: install system
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
 	$(BIN)/pytest
 
 bench: install

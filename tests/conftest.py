@@ -2,11 +2,68 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 from typer.testing import CliRunner
 
 from districtlens.cli import app
 from districtlens.store import open_store
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+SPARK_GROUP = "spark"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Send every test that uses the `spark` fixture to one xdist worker (`--dist loadgroup`), so
+    that the JVM starts once for all of them."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(SPARK_GROUP))
+            _put_in_group(config, item, SPARK_GROUP)
+
+
+def _put_in_group(config: pytest.Config, item: pytest.Item, group: str) -> None:
+    """xdist tells the scheduler a test's group by a suffix `@group` of its node id, which it sets
+    through `item._nodeid`; pytest 9.2 builds node ids from `item._id` instead, so the suffix is
+    lost and the group's tests spread over every worker (pytest-xdist issue #1386, xdist 3.8).
+    Until xdist sets it again, a worker of `--dist loadgroup` sets it here."""
+    node_id = getattr(item, "_id", None)  # pytest 9.2 and later
+    if getattr(config.option, "loadgroup", False) and node_id is not None:
+        item._id = type(node_id).parse(f"{item.nodeid}@{group}")
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """One local Spark session per worker, which the Spark tests share (they go to one worker: see
+    above). They give it tables of a few hundred rows, where Spark's time is its own overhead:
+    hundreds of tiny jobs, each planned, compiled and serialised. So: no adaptive re-planning (it
+    splits each query into more jobs), expressions interpreted instead of compiled to Java, and
+    the JVM's quick compiler only (the run is too short for the optimising one to pay back)."""
+    sql = pytest.importorskip("pyspark.sql")
+    folder = tmp_path_factory.mktemp("spark")
+    session = (
+        sql.SparkSession.builder.master("local[2]")
+        .appName("districtlens-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC")
+        .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
+        .config("spark.local.dir", str(folder / "local"))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
 
 
 @pytest.fixture

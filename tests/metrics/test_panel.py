@@ -158,18 +158,6 @@ def test_spark_sql_is_transpiled():
     assert "SUBSTRING(e.industry_code, 1, 2)" in sql and "COUNT(DISTINCT f.uscc)" in sql
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pyspark = pytest.importorskip("pyspark.sql")
-    session = (pyspark.SparkSession.builder.master("local[1]").appName("districtlens-panel")
-               .config("spark.ui.enabled", "false")
-               .config("spark.driver.host", "127.0.0.1")
-               .config("spark.driver.bindAddress", "127.0.0.1")
-               .config("spark.sql.shuffle.partitions", "1").getOrCreate())
-    yield session
-    session.stop()
-
-
 @pytest.mark.spark
 def test_spark_gives_the_same_panels(spark, store, tmp_path):
     parquet = {}

@@ -7,21 +7,6 @@ from districtlens.resolve.synthetic import generate
 from tests.resolve.test_linker import precision_recall, true_pairs
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pyspark = pytest.importorskip("pyspark.sql")
-    session = (
-        pyspark.SparkSession.builder.master("local[1]")
-        .appName("districtlens-resolve")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-
-
 @pytest.mark.spark
 def test_spark_backend_links_as_well_as_duckdb(spark):
     labelled = generate(150, seed=3)
