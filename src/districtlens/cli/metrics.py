@@ -11,8 +11,11 @@ from districtlens.cli.app import app
 from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, console, emit_json, fail, run
 
 ConventionOption = Annotated[
-    str, typer.Option("--convention", help="stata (the original Stata ecomplexity) or ecomplexity "
-                      "(py-ecomplexity 0.5.3); see docs/metrics.md.")
+    str,
+    typer.Option(
+        "--convention",
+        help="stata (the original Stata ecomplexity) or ecomplexity (py-ecomplexity 0.5.3); see docs/metrics.md.",
+    ),
 ]
 ThresholdOption = Annotated[float, typer.Option("--threshold", help="RCA at or above which M = 1.")]
 
@@ -43,18 +46,23 @@ def parse_years(year: str | None) -> tuple[int, ...]:
 @app.command("metrics")
 def metrics_command(
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet or .json.")],
-    file: Annotated[Path | None, typer.Argument(help="A long table (CSV, Parquet, JSON); "
-                                                     "omit to read the store.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="A long table (CSV, Parquet, JSON); omit to read the store.")
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Region column (file).")] = None,
-    activity: Annotated[str | None, typer.Option(
-        "--activity", help="Activity column (file), or gbt4|gbt2|track (store).")] = None,
-    value: Annotated[str | None, typer.Option(
-        "--value", help="Value column (file), or revenue|employees|firms (store).")] = None,
-    year: Annotated[str | None, typer.Option(
-        "--year", help="Year column (file), or year(s) Y[,Y] to keep (store).")] = None,
+    activity: Annotated[
+        str | None, typer.Option("--activity", help="Activity column (file), or gbt4|gbt2|track (store).")
+    ] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Value column (file), or revenue|employees|firms (store).")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help="Year column (file), or year(s) Y[,Y] to keep (store).")
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="Store: district|zone|street.")] = "district",
-    reference: Annotated[list[str] | None, typer.Option(
-        "--reference", help="RCA reference: regions:A,B,C or a file of activity totals.")] = None,
+    reference: Annotated[
+        list[str] | None, typer.Option("--reference", help="RCA reference: regions:A,B,C or a file of activity totals.")
+    ] = None,
     convention: ConventionOption = "stata",
     threshold: ThresholdOption = 1.0,
     db: DbOption = DEFAULT_DB_PATH,
@@ -69,9 +77,17 @@ def metrics_command(
         console.print(f"wrote {done.rows} rows to {out}", highlight=False)
 
     if file is None:
-        args = metrics.StoreTable(out=absolute(out), by=by, activity=activity or "gbt4", value=value or "revenue",
-                                  years=parse_years(year), reference_regions=regions, reference_totals=totals,
-                                  convention=convention, threshold=threshold)
+        args = metrics.StoreTable(
+            out=absolute(out),
+            by=by,
+            activity=activity or "gbt4",
+            value=value or "revenue",
+            years=parse_years(year),
+            reference_regions=regions,
+            reference_totals=totals,
+            convention=convention,
+            threshold=threshold,
+        )
         run(db, metrics.store_table, args, as_json=as_json, render=report_written)
         return
     if not (region and activity and value):
@@ -80,8 +96,14 @@ def metrics_command(
     from districtlens.metrics import Columns
 
     written = metrics.table_of_file(
-        file, Columns(region, activity, value, year), out, reference_regions=regions, reference_totals=totals,
-        convention=convention, threshold=threshold)
+        file,
+        Columns(region, activity, value, year),
+        out,
+        reference_regions=regions,
+        reference_totals=totals,
+        convention=convention,
+        threshold=threshold,
+    )
     if as_json:
         emit_json(written.model_dump(mode="json"))
     else:
@@ -97,8 +119,9 @@ def backtest_command(
     activity: Annotated[str, typer.Option("--activity", help="Activity column.")] = "activity",
     value: Annotated[str, typer.Option("--value", help="Value column.")] = "value",
     year: Annotated[str, typer.Option("--year", help="Year column.")] = "year",
-    train: Annotated[Path | None, typer.Option(
-        "--train", help="Another panel to fit the combined predictor on (same columns).")] = None,
+    train: Annotated[
+        Path | None, typer.Option("--train", help="Another panel to fit the combined predictor on (same columns).")
+    ] = None,
     train_from: Annotated[int | None, typer.Option("--train-from")] = None,
     train_to: Annotated[int | None, typer.Option("--train-to")] = None,
     k: Annotated[int, typer.Option("--k", help="Candidates per region for precision@k.")] = 10,
@@ -110,12 +133,28 @@ def backtest_command(
     from districtlens.commands.metrics import backtest_files
     from districtlens.metrics import Columns
 
-    found = backtest_files(file, Columns(region, activity, value, year), start, end, train=train,
-                           train_start=train_from, train_end=train_to, k=k,
-                           convention=convention, threshold=threshold)
+    found = backtest_files(
+        file,
+        Columns(region, activity, value, year),
+        start,
+        end,
+        train=train,
+        train_start=train_from,
+        train_end=train_to,
+        k=k,
+        convention=convention,
+        threshold=threshold,
+    )
     if as_json:
-        emit_json({"from": found.start, "to": found.end, "candidates": found.candidates,
-                   "entries": found.entries, "scores": [s.__dict__ for s in found.scores]})
+        emit_json(
+            {
+                "from": found.start,
+                "to": found.end,
+                "candidates": found.candidates,
+                "entries": found.entries,
+                "scores": [s.__dict__ for s in found.scores],
+            }
+        )
         return
     from rich.console import Console
     from rich.table import Table

@@ -82,15 +82,23 @@ class Written(BaseModel):
     rows: int
 
 
-def table_of_file(file: Path, columns: Columns, out: Path, *, reference_regions: list[str] | None = None,
-                  reference_totals: Path | None = None, convention: str = "stata",
-                  threshold: float = 1.0) -> Written:
+def table_of_file(
+    file: Path,
+    columns: Columns,
+    out: Path,
+    *,
+    reference_regions: list[str] | None = None,
+    reference_totals: Path | None = None,
+    convention: str = "stata",
+    threshold: float = 1.0,
+) -> Written:
     """The complexity table of a long table in `file` (CSV, Parquet or JSON), written to `out`."""
     check_output(out)
     reference = reference_of(reference_regions, reference_totals)
     frame = read_table(file, [c for c in (columns.region, columns.activity) if c])
-    table = complexity_table(frame, columns, convention=cast("Convention", convention), threshold=threshold,
-                             reference=reference)
+    table = complexity_table(
+        frame, columns, convention=cast("Convention", convention), threshold=threshold, reference=reference
+    )
     write_table(table, out)
     return Written(out=str(out), rows=table.height)
 
@@ -122,9 +130,13 @@ def store_table(ctx: Context, args: StoreTable) -> Written:
             raise InputError("metrics.empty_panel_in_years", years=", ".join(map(str, args.years)), **asked)
         raise InputError("metrics.empty_panel", **asked)
     ctx.progress("measures")
-    table = complexity_table(panel, Columns("region", "activity", "value", "year"),
-                             convention=cast("Convention", args.convention), threshold=args.threshold,
-                             reference=reference)
+    table = complexity_table(
+        panel,
+        Columns("region", "activity", "value", "year"),
+        convention=cast("Convention", args.convention),
+        threshold=args.threshold,
+        reference=reference,
+    )
     write_table(table, args.out)
     return Written(out=str(args.out), rows=table.height)
 
@@ -138,9 +150,19 @@ class Backtested:
     scores: list[Score]
 
 
-def backtest_files(file: Path, columns: Columns, start: int, end: int, *, train: Path | None = None,
-                   train_start: int | None = None, train_end: int | None = None, k: int = 10,
-                   convention: str = "stata", threshold: float = 1.0) -> Backtested:
+def backtest_files(
+    file: Path,
+    columns: Columns,
+    start: int,
+    end: int,
+    *,
+    train: Path | None = None,
+    train_start: int | None = None,
+    train_end: int | None = None,
+    k: int = 10,
+    convention: str = "stata",
+    threshold: float = 1.0,
+) -> Backtested:
     """How well density and the other predictors ranked the activities the regions of `file` entered
     between `start` and `end`; with `train`, also the combined predictor fitted on that panel's
     transitions (between `train_start` and `train_end`, by default the same years)."""
@@ -148,14 +170,24 @@ def backtest_files(file: Path, columns: Columns, start: int, end: int, *, train:
     from districtlens.metrics.backtest import backtest, panel_transitions
 
     labels = [c for c in (columns.region, columns.activity) if c]
-    candidates = panel_transitions(read_table(file, labels), columns, start, end,
-                                   convention=cast("Convention", convention), threshold=threshold)
+    candidates = panel_transitions(
+        read_table(file, labels), columns, start, end, convention=cast("Convention", convention), threshold=threshold
+    )
     training = None
     if train is not None:
-        training = panel_transitions(read_table(train, labels), columns,
-                                     start if train_start is None else train_start,
-                                     end if train_end is None else train_end,
-                                     convention=cast("Convention", convention), threshold=threshold)
+        training = panel_transitions(
+            read_table(train, labels),
+            columns,
+            start if train_start is None else train_start,
+            end if train_end is None else train_end,
+            convention=cast("Convention", convention),
+            threshold=threshold,
+        )
     scores = backtest(candidates, train=training, k=k)
-    return Backtested(start=start, end=end, candidates=candidates.height,
-                      entries=int(candidates.get_column("entered").sum()), scores=scores)
+    return Backtested(
+        start=start,
+        end=end,
+        candidates=candidates.height,
+        entries=int(candidates.get_column("entered").sum()),
+        scores=scores,
+    )

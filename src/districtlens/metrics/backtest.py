@@ -80,8 +80,9 @@ def score(candidates: pl.DataFrame, column: str, k: int = 10) -> Score:
     if y.min() == y.max():
         raise InputError("metrics.nothing_entered")
     x = np.nan_to_num(candidates.get_column(column).to_numpy().astype(np.float64))
-    return Score(column, float(roc_auc_score(y, x)), float(average_precision_score(y, x)),
-                 precision_at_k(candidates, column, k))
+    return Score(
+        column, float(roc_auc_score(y, x)), float(average_precision_score(y, x)), precision_at_k(candidates, column, k)
+    )
 
 
 def fit_combined(train: pl.DataFrame) -> Pipeline:
@@ -115,10 +116,8 @@ def panel_transitions(
     for wanted in (start_year, end_year):
         match = next((y for y in present if str(y) == str(wanted)), None)
         if match is None:
-            raise InputError("metrics.year_absent", year=str(wanted),
-                             years=", ".join(map(str, sorted(present))))
-        tables.append(complexity_table(long.filter(year == match), columns,
-                                       convention=convention, threshold=threshold))
+            raise InputError("metrics.year_absent", year=str(wanted), years=", ".join(map(str, sorted(present))))
+        tables.append(complexity_table(long.filter(year == match), columns, convention=convention, threshold=threshold))
     return transitions(*tables)
 
 

@@ -298,9 +298,7 @@ def table_digests(
         if table in written:
             count, digest = _rows_digest(con, written[table])
         else:
-            count, digest = one_row(
-                con, f"SELECT count(*), {ROWS_DIGEST_SQL} FROM {table} WHERE ledger_seq = ?", [seq]
-            )
+            count, digest = one_row(con, f"SELECT count(*), {ROWS_DIGEST_SQL} FROM {table} WHERE ledger_seq = ?", [seq])
         if count:
             digests[table] = {"rows": count, "digest": digest}
     return digests

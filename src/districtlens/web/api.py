@@ -53,6 +53,7 @@ router = APIRouter(prefix="/api", tags=["api"], default_response_class=Answer)
 
 # ---- shared computations (cached per snapshot) -------------------------------------------------
 
+
 def overview_for(server: ServerState, store: Snapshot, who: auth.Principal) -> dict:
     data = server.cached(store, "overview", (), lambda: figures.overview(store))
     if who.restricted:
@@ -63,8 +64,11 @@ def overview_for(server: ServerState, store: Snapshot, who: auth.Principal) -> d
 def industries_for(server: ServerState, store: Snapshot, who: auth.Principal, division: str | None) -> dict:
     data = server.cached(store, "industries", (division,), lambda: figures.industries(store, division))
     if who.restricted:
-        data = dict(data, rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
-                    tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS))
+        data = dict(
+            data,
+            rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
+            tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS),
+        )
     return data
 
 
@@ -87,20 +91,31 @@ def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: 
     context = context_for(server, store)
     data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
     if who.restricted:
-        data = dict(data, nodes=[
-            dict(n, why=None) if n.get("enterprises") and n["enterprises"] < auth.MIN_CELL else n
-            for n in figures.suppress(data["nodes"], "enterprises", FIGURE_KEYS)
-        ])
+        data = dict(
+            data,
+            nodes=[
+                dict(n, why=None) if n.get("enterprises") and n["enterprises"] < auth.MIN_CELL else n
+                for n in figures.suppress(data["nodes"], "enterprises", FIGURE_KEYS)
+            ],
+        )
     return data
 
 
-def targets_for(server: ServerState, store: Snapshot, track: str, min_score: float, district: str | None,
-                link: str | None, limit: int) -> list[dict]:
+def targets_for(
+    server: ServerState,
+    store: Snapshot,
+    track: str,
+    min_score: float,
+    district: str | None,
+    link: str | None,
+    limit: int,
+) -> list[dict]:
     template = template_for(track)
     context = context_for(server, store)
     rows = server.cached(store, "targets", (track,), lambda: figures.targets(context, template))
     picked = [
-        r for r in rows
+        r
+        for r in rows
         if (r["score"] or 0) >= min_score
         and (district is None or r["district_adcode"] == district)
         and (link is None or link in r["links"])
@@ -114,7 +129,8 @@ def carriers_for(server: ServerState, store: Snapshot, who: auth.Principal) -> l
         return rows
     # Occupancy of a carrier with one or two tenants is their floor space: only its operator sees it.
     return [
-        r if may_see_carrier(who, r["carrier_id"]) or not 0 < r["tenants"] < auth.MIN_CELL
+        r
+        if may_see_carrier(who, r["carrier_id"]) or not 0 < r["tenants"] < auth.MIN_CELL
         else dict(r, tenants=None, occupied_m2=None, suppressed=True)
         for r in rows
     ]
@@ -124,11 +140,13 @@ def allowed_usccs(server: ServerState, store: Snapshot, who: auth.Principal) -> 
     """None: every enterprise; else the codes of the operator's current tenants."""
     if who.sees_all_enterprises:
         return None
-    return server.cached(store, "tenant-usccs", (who.carriers, today()),
-                         lambda: queries.tenant_usccs(store, list(who.carriers), today()))
+    return server.cached(
+        store, "tenant-usccs", (who.carriers, today()), lambda: queries.tenant_usccs(store, list(who.carriers), today())
+    )
 
 
 # ---- routes --------------------------------------------------------------------------------------
+
 
 class Login(BaseModel):
     username: str
@@ -154,8 +172,12 @@ def api_logout(request: Request, response: Response, who: Who) -> dict[str, Any]
 
 @router.get("/me", summary="The signed-in user")
 def me(who: Who) -> dict[str, Any]:
-    return {"username": who.username, "role": who.role, "carriers": list(who.carriers),
-            "permissions": sorted(auth.PERMISSIONS[who.role])}
+    return {
+        "username": who.username,
+        "role": who.role,
+        "carriers": list(who.carriers),
+        "permissions": sorted(auth.PERMISSIONS[who.role]),
+    }
 
 
 @router.get("/overview", summary="Headline figures of the district, with trend and rank", response_model=dict[str, Any])
@@ -166,21 +188,36 @@ def api_overview(who: Aggregates, store: Reader, server: State) -> Answer:
 @router.get("/indicators", summary="Every headline indicator with its formula", response_model=dict[str, Any])
 def api_indicators(who: Aggregates, store: Reader, server: State) -> Answer:
     data = overview_for(server, store, who)
-    return Answer({"year": data["year"], "indicators": data["indicators"], "tracks": data["tracks"],
-                  "formulas": figures.FORMULAS, "synthetic": synthetic_for(server, store)})
+    return Answer(
+        {
+            "year": data["year"],
+            "indicators": data["indicators"],
+            "tracks": data["tracks"],
+            "formulas": figures.FORMULAS,
+            "synthetic": synthetic_for(server, store),
+        }
+    )
 
 
-@router.get("/industries", summary="Activities of the district: GB/T divisions, or the classes of one",
-            response_model=dict[str, Any])
+@router.get(
+    "/industries",
+    summary="Activities of the district: GB/T divisions, or the classes of one",
+    response_model=dict[str, Any],
+)
 def api_industries(
-    who: Aggregates, store: Reader, server: State,
+    who: Aggregates,
+    store: Reader,
+    server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Two-digit GB/T division")] = None,
 ) -> Answer:
     return Answer(industries_for(server, store, who, division))
 
 
-@router.get("/map", summary="The city's districts by every measure, the district's zones and carriers",
-            response_model=dict[str, Any])
+@router.get(
+    "/map",
+    summary="The city's districts by every measure, the district's zones and carriers",
+    response_model=dict[str, Any],
+)
 def api_map(who: Aggregates, store: Reader, server: State) -> Answer:
     data = server.cached(store, "map", (), lambda: figures.district_map(store))
     return Answer(dict(data, carriers=carriers_for(server, store, who)))
@@ -193,18 +230,23 @@ def api_geojson(who: Aggregates) -> dict[str, Any]:
 
 @router.get("/chains", summary="The chain templates")
 def api_chains(who: Aggregates) -> dict[str, Any]:
-    return {"chains": [{"id": t.id, "version": t.version, "name": dict(t.name)}
-                       for t in figures.chain_templates().values()]}
+    return {
+        "chains": [{"id": t.id, "version": t.version, "name": dict(t.name)} for t in figures.chain_templates().values()]
+    }
 
 
-@router.get("/chains/{track}", summary="A chain's graph with each link's health in the district",
-            response_model=dict[str, Any])
+@router.get(
+    "/chains/{track}", summary="A chain's graph with each link's health in the district", response_model=dict[str, Any]
+)
 def api_chain(track: str, who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer(chain_for(server, store, who, track))
 
 
-@router.get("/chains/{track}/links/{link_id}/firms", summary="The district's enterprises in one link",
-            response_model=dict[str, Any])
+@router.get(
+    "/chains/{track}/links/{link_id}/firms",
+    summary="The district's enterprises in one link",
+    response_model=dict[str, Any],
+)
 def api_link_firms(track: str, link_id: str, who: Enterprises, store: Reader, server: State) -> Answer:
     return Answer({"track": track, "link": link_id, "firms": link_firms_for(server, store, who, track, link_id)})
 
@@ -214,8 +256,7 @@ def link_firms_for(server: ServerState, store: Snapshot, who: auth.Principal, tr
     if link_id not in {link.id for link in template.links}:
         raise HTTPException(404, f"chain {track} has no link {link_id!r}")
     context = context_for(server, store)
-    firms = server.cached(store, "link-firms", (track, link_id),
-                          lambda: figures.link_firms(context, template, link_id))
+    firms = server.cached(store, "link-firms", (track, link_id), lambda: figures.link_firms(context, template, link_id))
     allowed = allowed_usccs(server, store, who)
     if allowed is not None:
         firms = [f for f in firms if f["uscc"] in set(allowed)]
@@ -224,7 +265,10 @@ def link_firms_for(server: ServerState, store: Snapshot, who: auth.Principal, tr
 
 @router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain", response_model=dict[str, Any])
 def api_targets(
-    track: str, who: Targets, store: Reader, server: State,
+    track: str,
+    who: Targets,
+    store: Reader,
+    server: State,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
@@ -234,34 +278,63 @@ def api_targets(
     return Answer({"track": track, "targets": rows, "synthetic": synthetic_for(server, store)})
 
 
-@router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file",
-            response_class=Response)
+@router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file", response_class=Response)
 def api_targets_xlsx(
-    track: str, who: Targets, store: Reader, server: State,
+    track: str,
+    who: Targets,
+    store: Reader,
+    server: State,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     rows = targets_for(server, store, track, min_score, district, link, 200)
     frame = pl.DataFrame(
-        [{"rank": i, "uscc": r["uscc"], "name": r["name"], "district": r["district"],
-          "industry_code": r["industry_code"], "links": ";".join(r["links"]), "zone_id": r["zone_id"],
-          "score": r["score"], "why": r["why"]} for i, r in enumerate(rows, 1)],
-        schema={"rank": pl.Int64, "uscc": pl.String, "name": pl.String, "district": pl.String,
-                "industry_code": pl.String, "links": pl.String, "zone_id": pl.String, "score": pl.Float64,
-                "why": pl.String},
+        [
+            {
+                "rank": i,
+                "uscc": r["uscc"],
+                "name": r["name"],
+                "district": r["district"],
+                "industry_code": r["industry_code"],
+                "links": ";".join(r["links"]),
+                "zone_id": r["zone_id"],
+                "score": r["score"],
+                "why": r["why"],
+            }
+            for i, r in enumerate(rows, 1)
+        ],
+        schema={
+            "rank": pl.Int64,
+            "uscc": pl.String,
+            "name": pl.String,
+            "district": pl.String,
+            "industry_code": pl.String,
+            "links": pl.String,
+            "zone_id": pl.String,
+            "score": pl.Float64,
+            "why": pl.String,
+        },
     )
     with tempfile.TemporaryDirectory() as folder:
         path = write_table(frame, Path(folder) / f"targets-{track}.xlsx")
         content = path.read_bytes()
-    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="targets-{track}.xlsx"'})
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="targets-{track}.xlsx"'},
+    )
 
 
-@router.get("/enterprises", summary="Search enterprises by name (zh/en), code or address, with paging",
-            response_model=dict[str, Any])
+@router.get(
+    "/enterprises",
+    summary="Search enterprises by name (zh/en), code or address, with paging",
+    response_model=dict[str, Any],
+)
 def api_enterprises(
-    who: Enterprises, store: Reader, server: State,
+    who: Enterprises,
+    store: Reader,
+    server: State,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -270,20 +343,25 @@ def api_enterprises(
     return Answer({"q": q, "total": total, "limit": limit, "offset": offset, "enterprises": rows})
 
 
-def search_for(server: ServerState, store: Snapshot, who: auth.Principal, q: str, limit: int,
-               offset: int) -> tuple[int, list[dict]]:
+def search_for(
+    server: ServerState, store: Snapshot, who: auth.Principal, q: str, limit: int, offset: int
+) -> tuple[int, list[dict]]:
     within = allowed_usccs(server, store, who)
     key = (q, limit, offset, None if within is None else tuple(within))
-    return server.cached(store, "search", key, lambda: server.search_index(store).find(
-        q, limit=limit, offset=offset, within=within))
+    return server.cached(
+        store, "search", key, lambda: server.search_index(store).find(q, limit=limit, offset=offset, within=within)
+    )
 
 
 def synthetic_for(server: ServerState, store: Snapshot) -> bool:
     return server.cached(store, "synthetic", (), lambda: queries.has_synthetic(store))
 
 
-@router.get("/enterprises/{uscc}", summary="One enterprise: current record, versions and facts with sources",
-            response_model=dict[str, Any])
+@router.get(
+    "/enterprises/{uscc}",
+    summary="One enterprise: current record, versions and facts with sources",
+    response_model=dict[str, Any],
+)
 def api_enterprise(uscc: str, who: Enterprises, store: Reader, server: State) -> Answer:
     return Answer(profile_for(server, store, who, uscc))
 
@@ -298,14 +376,16 @@ def profile_for(server: ServerState, store: Snapshot, who: auth.Principal, uscc:
     return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}
 
 
-@router.get("/carriers", summary="Parks, incubators, maker spaces: space, occupancy, tenants",
-            response_model=dict[str, Any])
+@router.get(
+    "/carriers", summary="Parks, incubators, maker spaces: space, occupancy, tenants", response_model=dict[str, Any]
+)
 def api_carriers(who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer({"carriers": carriers_for(server, store, who), "at": today().isoformat()})
 
 
-@router.get("/carriers/{carrier_id}/tenants", summary="The current tenants of one carrier",
-            response_model=dict[str, Any])
+@router.get(
+    "/carriers/{carrier_id}/tenants", summary="The current tenants of one carrier", response_model=dict[str, Any]
+)
 def api_tenants(carrier_id: str, who: Tenants, store: Reader, server: State) -> Answer:
     if not may_see_carrier(who, carrier_id):
         raise HTTPException(403, "not one of your carriers")
@@ -326,9 +406,14 @@ def claims_for(server: ServerState, store: Snapshot, who: auth.Principal) -> lis
     if not who.restricted:
         return rows
     # The evidence may list enterprises; restricted roles get the verdict and the figure only.
-    return [dict(r, evidence={"ledger_head": r["evidence"].get("ledger_head")},
-                 computed=r["computed"] if isinstance(r["computed"], int | float | str | bool | None) else None)
-            for r in rows]
+    return [
+        dict(
+            r,
+            evidence={"ledger_head": r["evidence"].get("ledger_head")},
+            computed=r["computed"] if isinstance(r["computed"], int | float | str | bool | None) else None,
+        )
+        for r in rows
+    ]
 
 
 @router.get("/claims", summary="Each public statement beside what the data says", response_model=dict[str, Any])
@@ -336,8 +421,9 @@ def api_claims(who: Aggregates, store: Reader, server: State) -> Answer:
     return Answer({"claims": claims_for(server, store, who)})
 
 
-@router.get("/data", summary="Imports, the ledger's status, and what the server holds in memory",
-            response_model=dict[str, Any])
+@router.get(
+    "/data", summary="Imports, the ledger's status, and what the server holds in memory", response_model=dict[str, Any]
+)
 def api_data(who: Data, store: Reader, server: State) -> Answer:
     return Answer({"imports": queries.imports(store), "ledger": queries.ledger_status(store), "held": server.held()})
 
@@ -347,4 +433,3 @@ def api_verify(who: Data, store: Reader) -> dict[str, Any]:
     verdict = ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
     dumped: dict[str, Any] = ledger_commands.verify.dump(verdict)
     return dumped
-
