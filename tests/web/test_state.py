@@ -43,7 +43,7 @@ def test_readers_reuse_cursors_see_each_write_and_survive_a_failed_query(tmp_pat
         state.close()
 
 
-def test_link_firms_are_the_district_firms_placed_in_the_link(web_store):
+def test_link_firms_are_the_district_firms_placed_in_the_link(web_app):
     """The dashboard lists a link's firms from the city's placements the chain page already made:
     exactly the district's firms that placing them alone puts in the link, largest first."""
     import polars as pl
@@ -51,11 +51,11 @@ def test_link_firms_are_the_district_firms_placed_in_the_link(web_store):
     from districtlens.chains.placement import place
     from districtlens.chains.templates import shipped_templates
     from districtlens.commands.chains import load_context
-    from districtlens.store import open_store
     from districtlens.web import figures
 
     template = shipped_templates()["biopharma"]
-    with open_store(web_store["db"], read_only=True) as store:
+    # Through the session's server, which holds the store open for writing in this process.
+    with web_app.state.server.reader() as store:
         context = load_context(store, "310106")
     alone = place(context.area_firms, template)
     checked = 0
@@ -104,13 +104,14 @@ def test_the_search_index_follows_each_write(tmp_path):
         state.close()
 
 
-def test_search_finds_what_a_plain_scan_of_every_version_finds(web_store):
+def test_search_finds_what_a_plain_scan_of_every_version_finds(web_app):
     """The index against the plainest reference: Python's `in` over each version's names, code and
     address, lower-cased, on the demo store; fragments of real names, addresses and codes, in
     upper case too, and one that matches nothing."""
     from districtlens.store.search import SearchIndex
 
-    with open_store(web_store["db"], read_only=True) as store:
+    # Through the session's server, which holds the store open for writing in this process.
+    with web_app.state.server.reader() as store:
         versions = store.con.execute("SELECT uscc, name, name_en, address FROM enterprise_version").fetchall()
         current = dict(store.con.execute("SELECT uscc, name FROM enterprise_current").fetchall())
         index = SearchIndex.read(store)
