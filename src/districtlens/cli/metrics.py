@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, console, emit_json, fail, run
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    JsonOption,
+    absolute,
+    console,
+    emit_json,
+    fail,
+    language,
+    run,
+)
 
 ConventionOption = Annotated[
     str, typer.Option("--convention", help="stata (the original Stata ecomplexity) or ecomplexity "
@@ -144,7 +154,7 @@ def backtest_command(
     try:
         trains = [parse_train(t) for t in train or []]
     except DistrictlensError as exc:
-        fail(exc.message())
+        fail(exc.message(language()))
     found = backtest_files(absolute(file), Columns(region, activity, value, year), start, end,
                            trains=[type(t)(absolute(t.file), t.start, t.end) for t in trains],
                            train_start=train_from, train_end=train_to, k=k, convention=convention,
