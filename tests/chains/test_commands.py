@@ -31,7 +31,8 @@ KEYS = {
                "concentration", "status", "why"]),
     "targets": (["track", "area", "area_label", "year", "weights", "space_data", "targets"], "targets",
                 ["uscc", "name", "district_adcode", "industry_code", "links", "zone_id", "score", "parts", "why"]),
-    "opportunities": (["track", "area", "area_label", "opportunities"], "opportunities",
+    "opportunities": (["track", "area", "area_label", "ranked_by", "model", "note", "opportunities"],
+                      "opportunities",
                       ["industry_code", "name", "in_track", "area_enterprises", "rca", "density", "pci", "cog",
                        "score", "why"]),
 }

@@ -156,6 +156,9 @@ def targets(
         "--space", help="Free floor space: CSV or XLSX with columns zone_id, free_m2.")] = None,
     show_opportunities: Annotated[bool, typer.Option(
         "--opportunities", help="Rank activities to diversify into instead of firms.")] = False,
+    model: Annotated[Path | None, typer.Option(
+        "--model", help="With --opportunities: rank by this entry model (a skops file from backtest "
+        "--save-model) instead of the store's (entry-model set).")] = None,
     against: AgainstOption = "city",
     year: YearOption = None,
     template: TemplateOption = None,
@@ -165,9 +168,11 @@ def targets(
     """Firms elsewhere that would fill TRACK's missing or weak links in an area, ranked, with why."""
     from districtlens.commands import chains
 
+    if model is not None and not show_opportunities:
+        fail("--model ranks activities: give it with --opportunities", code=EXIT_USAGE)
     if show_opportunities:
         found = chains.FindOpportunities(track=track, area=area, top=top, out=_file(out), against=against,
-                                         year=year, template=_file(template))
+                                         year=year, template=_file(template), model=_file(model))
         run(db, chains.opportunities, found, as_json=as_json, render=_print_opportunities)
         return
     args = chains.FindTargets(track=track, area=area, top=top, out=_file(out), leads=_file(leads),
@@ -191,6 +196,16 @@ def _print_targets(found: Targets) -> None:
 def _print_opportunities(found: Opportunities) -> None:
     from rich.table import Table
 
+    if found.model is not None:
+        periods = "; ".join(f"{Path(str(t.get('file', '?'))).name} {t.get('from', '?')}-{t.get('to', '?')}"
+                            for t in found.model.training) or "training panels not recorded"
+        out_console.print(f"Ranked by the entry model's probability of entry ({found.model.source}; trained on "
+                          f"{periods}).", highlight=False)
+    else:
+        out_console.print("Ranked by relatedness density and complexity outlook gain (no entry model given "
+                          "or stored).", highlight=False)
+    if found.note:
+        out_console.print(found.note, highlight=False)
     table = Table("class", "name", "in track", "RCA", "density", "COG", "score")
     for row in found.opportunities:
         table.add_row(row.industry_code, row.name or "", "yes" if row.in_track else "", f"{row.rca:.2f}",

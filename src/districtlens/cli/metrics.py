@@ -210,3 +210,44 @@ def render_backtest(name: str, found: object, k: int, resamples: int, seed: int)
             rel.add_row(f"{b['low']:.3f}", f"{b['high']:.3f}", str(int(b["count"])), f"{b['predicted']:.3f}",
                         f"{b['observed']:.3f}")
         out.print(rel)
+
+
+model_app = typer.Typer(help="The entry model `targets --opportunities` ranks by, kept in the store.",
+                        no_args_is_help=True)
+app.add_typer(model_app, name="entry-model")
+
+
+@model_app.command("set")
+def entry_model_set(
+    file: Annotated[Path, typer.Argument(help="A skops file written by backtest --save-model.")],
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Keep an entry model in the store (a new, ledgered version): targets --opportunities ranks by it."""
+    from districtlens.commands.metrics import SetEntryModel, set_entry_model
+
+    run(db, set_entry_model, SetEntryModel(file=absolute(file)), as_json=as_json, render=_print_entry_model)
+
+
+@model_app.command("show")
+def entry_model_show(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+    """The entry model in force in the store, or none."""
+    from districtlens.commands.metrics import NoArgs, show_entry_model
+
+    run(db, show_entry_model, NoArgs(), as_json=as_json,
+        render=lambda shown: _print_entry_model(shown.model))
+
+
+def _print_entry_model(info: object) -> None:
+    from districtlens.commands.metrics import EntryModelInfo
+
+    if not isinstance(info, EntryModelInfo):
+        console.print("No entry model is stored: targets --opportunities ranks by relatedness density.",
+                      highlight=False)
+        return
+    console.print(f"entry model version {info.version}: {info.file_name} (sha256 {info.model_sha256[:12]}), "
+                  f"set {info.valid_from}; {info.convention} convention, threshold {info.threshold}", highlight=False)
+    for panel in info.training:
+        console.print(f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}: "
+                      f"{panel.get('candidates', '?')} candidates, {panel.get('entries', '?')} entries",
+                      highlight=False)

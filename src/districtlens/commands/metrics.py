@@ -23,6 +23,8 @@ from districtlens.panel import PanelSpec, panel_from_store
 if TYPE_CHECKING:
     from districtlens.metrics.backtest import Score
     from districtlens.metrics.complexity import Convention
+    from districtlens.store import Store
+    from districtlens.store.entry_models import StoredModel
 
 FORMATS = (".csv", ".parquet", ".json")
 
@@ -199,7 +201,10 @@ def save_model(path: Path, model: object, meta: dict[str, object]) -> None:
 
 
 def load_model(path: Path) -> dict[str, object]:
-    """A skops file written by `save_model`; any type beyond the model's own is refused unloaded."""
+    """A skops file written by `save_model`; any type beyond the model's own is refused unloaded,
+    and a file that is not a skops archive (not a zip) as unreadable."""
+    import zipfile
+
     import skops.io as sio
 
     if not path.exists():
@@ -210,10 +215,25 @@ def load_model(path: Path) -> dict[str, object]:
         if unknown:
             raise InputError("metrics.model_untrusted", path=str(path), types=", ".join(unknown))
         loaded = sio.load(path, trusted=untrusted)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise InputError("metrics.model_unreadable", path=str(path), reason=str(exc)) from exc
     if not isinstance(loaded, dict) or "model" not in loaded:
         raise InputError("metrics.model_unreadable", path=str(path), reason="no model in the file")
+    return loaded
+
+
+def entry_model(path: Path) -> dict[str, object]:
+    """`load_model`, then refused unless it is the entry model over today's FEATURES: a model
+    fitted on other features (an older version, another program) would score the wrong columns."""
+    from districtlens.metrics.predict import FEATURES
+
+    loaded = load_model(path)
+    model = loaded["model"]
+    expected = list(FEATURES)
+    if (loaded.get("features") != expected or getattr(model, "n_features_in_", None) != len(expected)
+            or not hasattr(model, "predict_proba")):
+        raise InputError("metrics.model_features_mismatch", path=str(path),
+                         expected=len(expected), found=str(loaded.get("features", "?"))[:200])
     return loaded
 
 
@@ -341,3 +361,86 @@ def panel_from_cbp(files: list[Path], out: Path, *, value: str = "Establishments
     panel = pl.concat(parts).sort("year", "region", "activity")
     write_table(panel, out)
     return Written(out=str(out), rows=panel.height)
+
+
+# ---- the stored entry model ----------------------------------------------------------------------
+
+class SetEntryModel(Args):
+    """`file`: a skops file written by `backtest --save-model`."""
+
+    file: Path
+
+
+class EntryModelInfo(BaseModel):
+    """The entry model in force: its version in the store, the file it was set from, the file's
+    SHA-256, when it was set, and what it was trained on."""
+
+    version: int
+    file_name: str
+    model_sha256: str
+    valid_from: str
+    training: list[dict[str, object]]
+    convention: str
+    threshold: float
+    scores: dict[str, object] | None
+    ledger_seq: int | None = None
+
+
+class EntryModelShown(BaseModel):
+    model: EntryModelInfo | None
+
+
+class NoArgs(Args):
+    pass
+
+
+@command("metrics.model_set", writes=True)
+def set_entry_model(ctx: Context, args: SetEntryModel) -> EntryModelInfo:
+    """Keep an entry model in the store: `targets --opportunities` then ranks by it. The file is
+    refused as `targets --opportunities --model` would refuse it; a ledger entry names the change."""
+    from districtlens.store import entry_models
+
+    loaded = entry_model(args.file)
+    meta = {key: value for key, value in loaded.items() if key != "model"}
+    entry = entry_models.save_model(ctx.store, args.file.name, args.file.read_bytes(), meta, actor=ctx.actor)
+    current = entry_models.current_model(ctx.store)
+    assert current is not None
+    return _info(current, entry.seq)
+
+
+@command("metrics.model_show", writes=False)
+def show_entry_model(ctx: Context, args: NoArgs) -> EntryModelShown:
+    """The entry model in force, or none."""
+    from districtlens.store import entry_models
+
+    current = entry_models.current_model(ctx.store)
+    return EntryModelShown(model=_info(current) if current is not None else None)
+
+
+def _info(stored: StoredModel, seq: int | None = None) -> EntryModelInfo:
+    meta = stored.meta
+    return EntryModelInfo(version=stored.version, file_name=stored.file_name, model_sha256=stored.model_sha256,
+                          valid_from=stored.valid_from, training=list(meta.get("training", [])),  # type: ignore[call-overload]
+                          convention=str(meta.get("convention", "stata")),
+                          threshold=float(meta.get("threshold", 1.0)),  # type: ignore[arg-type]
+                          scores=meta.get("scores"), ledger_seq=seq)  # type: ignore[arg-type]
+
+
+def stored_entry_model(store: Store) -> dict[str, object] | None:
+    """The store's entry model, loaded and checked as a file would be (`entry_model`), or None.
+    Bytes that no longer match the SHA-256 the ledger hashed are refused."""
+    import hashlib
+    import tempfile
+
+    from districtlens.store import entry_models
+
+    current = entry_models.current_model(store)
+    if current is None:
+        return None
+    if hashlib.sha256(current.model_bytes).hexdigest() != current.model_sha256:
+        raise InputError("metrics.model_unreadable", path=f"store:{current.file_name}",
+                         reason="its bytes do not match their SHA-256")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / current.file_name
+        path.write_bytes(current.model_bytes)
+        return entry_model(path)

@@ -49,10 +49,20 @@ def transitions(start: pl.DataFrame, end: pl.DataFrame, other: pl.DataFrame | No
     `start` and `end` are one-year complexity tables (from `complexity_table`); `other` is the
     start year's table under the other convention (its density becomes `density_other`).
     """
+    labels = [pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String)]
+    end = end.with_columns(labels)
+    later = end.select("region", "activity", pl.col("mcp").alias("entered"))
+    return start_candidates(start, other).join(later, on=["region", "activity"], how="inner")
+
+
+def start_candidates(start: pl.DataFrame, other: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every cell with M = 0 in one year's complexity table, with the entry model's inputs: the
+    candidates of `transitions` before the end year is known (what `targets --opportunities`
+    scores today)."""
     from districtlens.metrics.predict import cell_features
 
     labels = [pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String)]
-    start, end = start.with_columns(labels), end.with_columns(labels)
+    start = start.with_columns(labels)
     features = start.with_columns(
         log_value=pl.col("value").log1p(),
         log_region_total=pl.col("value").sum().over("region").log(),
@@ -65,8 +75,17 @@ def transitions(start: pl.DataFrame, end: pl.DataFrame, other: pl.DataFrame | No
             other.select(*labels, pl.col("density").alias("density_other")), on=["region", "activity"], how="left")
     else:
         features = features.with_columns(density_other=pl.col("density"))
-    later = end.select("region", "activity", pl.col("mcp").alias("entered"))
-    return features.filter(pl.col("mcp") == 0).join(later, on=["region", "activity"], how="inner")
+    return features.filter(pl.col("mcp") == 0)
+
+
+def year_candidates(frame: pl.DataFrame, columns: Columns, *, convention: Convention = "stata",
+                    threshold: float = 1.0) -> pl.DataFrame:
+    """`start_candidates` of a one-year long frame (no year column needed), built as
+    `panel_transitions` builds its start year: both conventions, the same threshold."""
+    other_convention: Convention = "ecomplexity" if convention == "stata" else "stata"
+    start = complexity_table(frame, columns, convention=convention, threshold=threshold)
+    other = complexity_table(frame, columns, convention=other_convention, threshold=threshold)
+    return start_candidates(start, other)
 
 
 def precision_at_k(candidates: pl.DataFrame, score: str, k: int) -> float:
