@@ -16,7 +16,7 @@ from districtlens.metrics import Columns
 from districtlens.metrics.backtest import panel_transitions
 from districtlens.metrics.predict import FEATURES, fit_model
 from districtlens.store import open_store
-from tests.chains.builders import HUANGPU, JINGAN, PUDONG, XUHUI, Firm, write_firms
+from tests.chains.builders import DANING_STREET, HUANGPU, JINGAN, PUDONG, XUHUI, Firm, write_firms
 from tests.metrics.conftest import cbp
 
 DISTRICTS = (JINGAN, HUANGPU, XUHUI, PUDONG, "310105", "310107")
@@ -60,7 +60,8 @@ def db(tmp_path_factory):
             count = int(rng.integers(0, 9)) if (d + c) % 3 else 0
             for _ in range(count):
                 n += 1
-                firms.append(Firm(n, f"firm-{n}", district, code))
+                street = DANING_STREET if district == JINGAN else None
+                firms.append(Firm(n, f"firm-{n}", district, code, street=street))
     path = tmp_path_factory.mktemp("store") / "x.duckdb"
     with open_store(path) as store:
         write_firms(store, firms)
@@ -131,3 +132,14 @@ def test_a_stored_model_ranks_without_the_option(cli, db, model_file, tmp_path):
     with open_store(store_copy, read_only=True) as store:
         action = store.con.execute("SELECT action FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()[0]
     assert action == "entry_model.set"
+
+
+def test_a_street_is_ranked_by_density_and_says_why(cli, db, model_file):
+    """The model scores the regions of the districts' panel: a street is not one of them."""
+    result = cli(
+        "targets", "biopharma", "--area", DANING_STREET, "--opportunities", "--model", model_file, "--db", db, "--json"
+    )
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert (found["ranked_by"], found["model"]) == ("density", None)
+    assert "districts only" in found["note"]

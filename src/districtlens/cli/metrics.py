@@ -248,6 +248,7 @@ def _print_entry_model(info: object) -> None:
     console.print(f"entry model version {info.version}: {info.file_name} (sha256 {info.model_sha256[:12]}), "
                   f"set {info.valid_from}; {info.convention} convention, threshold {info.threshold}", highlight=False)
     for panel in info.training:
-        console.print(f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}: "
-                      f"{panel.get('candidates', '?')} candidates, {panel.get('entries', '?')} entries",
+        counts = (f": {panel['candidates']} candidates, {panel['entries']} entries"
+                  if "candidates" in panel and "entries" in panel else "")
+        console.print(f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}{counts}",
                       highlight=False)
