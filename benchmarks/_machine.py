@@ -37,8 +37,10 @@ def capacity(when: str = "now") -> str:
     alone = min(_spin(0), _spin(0))
     with ProcessPoolExecutor(cores) as pool:
         together = list(pool.map(_spin, range(cores)))
-    return f"capacity {when}: {cores * alone / max(together):.1f} of {cores} cores ({alone:.2f} s alone, " \
-           f"{max(together):.2f} s slowest of {cores} at once)"
+    return (
+        f"capacity {when}: {cores * alone / max(together):.1f} of {cores} cores ({alone:.2f} s alone, "
+        f"{max(together):.2f} s slowest of {cores} at once)"
+    )
 
 
 def command() -> str:

@@ -54,14 +54,25 @@ def main() -> None:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as folder:
         panels = {state: build(Path(folder), state) for state in STATES}
-        print("| case | command | candidates | entries | density ROC / PR | RCA ROC / PR | combined ROC / PR "
-              "| Brier | seconds |")
+        print(
+            "| case | command | candidates | entries | density ROC / PR | RCA ROC / PR | combined ROC / PR "
+            "| Brier | seconds |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         slowest = 0.0
         for name in chosen:
             test, start, end, train, train_start, train_end = CASES[name]
-            args = ("backtest", str(panels[test]), "--from", str(start), "--to", str(end), "--train",
-                    f"{panels[train]}:{train_start}:{train_end}", "--json")
+            args = (
+                "backtest",
+                str(panels[test]),
+                "--from",
+                str(start),
+                "--to",
+                str(end),
+                "--train",
+                f"{panels[train]}:{train_start}:{train_end}",
+                "--json",
+            )
             started = time.perf_counter()
             done = subprocess.run(cli(*args), check=True, capture_output=True, text=True)
             seconds = time.perf_counter() - started
@@ -69,11 +80,15 @@ def main() -> None:
             report = json.loads(done.stdout)
             by_name = {s["predictor"]: s for s in report["scores"]}
             pair = "{roc_auc:.3f} / {pr_auc:.3f}".format
-            shown = (f"districtlens backtest {test}.parquet --from {start} --to {end} "
-                     f"--train {train}.parquet:{train_start}:{train_end}")
-            print(f"| {name} | `{shown}` | {report['candidates']} | {report['entries']} "
-                  f"| {pair(**by_name['density'])} | {pair(**by_name['rca'])} | {pair(**by_name['combined'])} "
-                  f"| {report['brier']:.4f} | {seconds:.1f} |")
+            shown = (
+                f"districtlens backtest {test}.parquet --from {start} --to {end} "
+                f"--train {train}.parquet:{train_start}:{train_end}"
+            )
+            print(
+                f"| {name} | `{shown}` | {report['candidates']} | {report['entries']} "
+                f"| {pair(**by_name['density'])} | {pair(**by_name['rca'])} | {pair(**by_name['combined'])} "
+                f"| {report['brier']:.4f} | {seconds:.1f} |"
+            )
     verdict = "within" if slowest < LIMIT else "OVER"
     print(f"slowest back-test {slowest:.1f} s: {verdict} the {LIMIT:.0f} s bar")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")

@@ -36,7 +36,11 @@ def build_store(path: Path, n: int) -> float:
     started = time.perf_counter()
     with open_store(path) as store:
         write_pack(store, pack_rows(load_pack("jingan")), actor="bench")
-        report = import_frame(Context(store=store, actor="bench"), generate_registry(7, n), source={"name": "demo registry", "kind": "demo"}, synthetic=True
+        report = import_frame(
+            Context(store=store, actor="bench"),
+            generate_registry(7, n),
+            source={"name": "demo registry", "kind": "demo"},
+            synthetic=True,
         )
         if not report.written:
             raise SystemExit(f"the demo import was refused: {report.errors[:3]}")
@@ -64,8 +68,9 @@ def main() -> None:
             private = signing.load_private(key)
             started = time.perf_counter()
             # As `districtlens brief`: rendered by the command layer, signed and written by the CLI.
-            briefing, unsigned = render.render(store, "310106", args.lang, "pdf",
-                                               signing.fingerprint(private.public_key()), timings)
+            briefing, unsigned = render.render(
+                store, "310106", args.lang, "pdf", signing.fingerprint(private.public_key()), timings
+            )
             document.write_signed(unsigned, "pdf", briefing.manifest, private, out)
             figures_s, total_s = timings["figures_s"], time.perf_counter() - started
             started = time.perf_counter()

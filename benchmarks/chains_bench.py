@@ -42,7 +42,12 @@ def build(db: Path, n: int) -> None:
     frame = generate_registry(seed=20251031, n_enterprises=n, years=range(2023, 2025))
     generated = time.perf_counter()
     with open_store(db) as store:
-        result = import_frame(Context(store=store, actor="bench"), frame, source={"name": f"demo {n}", "kind": "demo"}, synthetic=True, skip_invalid=True
+        result = import_frame(
+            Context(store=store, actor="bench"),
+            frame,
+            source={"name": f"demo {n}", "kind": "demo"},
+            synthetic=True,
+            skip_invalid=True,
         )
     done = time.perf_counter()
     print(

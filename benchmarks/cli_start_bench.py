@@ -36,16 +36,21 @@ def main() -> None:
     options = parser.parse_args()
     if not options.db.exists():
         options.db.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([*CLI, "demo", "build", "--db", str(options.db), "--enterprises", "1000"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*CLI, "demo", "build", "--db", str(options.db), "--enterprises", "1000"], check=True, capture_output=True
+        )
     runs = 5 if options.quick else 15
     print(machine())
-    for name, argv in (("districtlens --help", [*CLI, "--help"]),
-                       ("districtlens ledger head", [*CLI, "ledger", "head", "--db", str(options.db)])):
+    for name, argv in (
+        ("districtlens --help", [*CLI, "--help"]),
+        ("districtlens ledger head", [*CLI, "ledger", "head", "--db", str(options.db)]),
+    ):
         wall(argv)  # the first run fills the file cache
         times = sorted(wall(argv) for _ in range(runs))
-        print(f"{name}: median {statistics.median(times):.3f} s, range {times[0]:.3f}-{times[-1]:.3f} s "
-              f"in {runs} runs (target 0.5 s)")
+        print(
+            f"{name}: median {statistics.median(times):.3f} s, range {times[0]:.3f}-{times[-1]:.3f} s "
+            f"in {runs} runs (target 0.5 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -59,7 +59,9 @@ def child(roster: str, db: str) -> None:
     phases: list[tuple[str, float]] = []
     with open_store(db) as store:
         started = time.perf_counter()
-        ctx = Context(store=store, actor="bench", progress_hook=lambda phase: phases.append((phase, time.perf_counter())))
+        ctx = Context(
+            store=store, actor="bench", progress_hook=lambda phase: phases.append((phase, time.perf_counter()))
+        )
         report = import_file(ctx, Path(roster))
         seconds = time.perf_counter() - started
     ends = [t for _, t in phases[1:]] + [started + seconds]

@@ -41,7 +41,8 @@ def build(path: Path, enterprises: int, lease_scale: float) -> None:
         write_pack(store, pack_rows(load_pack("jingan")), "bench")
         registry = generate_registry(SEED, enterprises)
         ctx = Context(store=store, actor="bench")
-        report = import_frame(ctx,
+        report = import_frame(
+            ctx,
             registry,
             source={"name": f"synthetic registry (seed {SEED})", "kind": "demo"},
             synthetic=True,

@@ -210,8 +210,10 @@ def main() -> None:
             assert client.post("/api/login", json={"username": USER, "password": PASSWORD}).status_code == 200
             cookies = dict(client.cookies)
             paths = routes(client, sample)
-            print(f"the server held its search index and histories {held_after(client):.1f} s after it answered;"
-                  f" {server_memory(process.pid)}")
+            print(
+                f"the server held its search index and histories {held_after(client):.1f} s after it answered;"
+                f" {server_memory(process.pid)}"
+            )
         print(
             f"store: {db} ({args.n:,} enterprises); {args.clients} concurrent clients, {args.requests} requests "
             f"per route, server pid {process.pid} on {base}"

@@ -16,8 +16,16 @@ from districtlens.store.db import RETIRED_MIGRATIONS, migrations
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "districtlens"
 # What the store may import besides itself: small leaf modules.
-STORE_MAY_IMPORT = {"districtlens.errors", "districtlens.areas", "districtlens.i18n", "districtlens.refdata",
-                    "districtlens.config", "districtlens.yamltext", "districtlens.cores", "districtlens.facts"}
+STORE_MAY_IMPORT = {
+    "districtlens.errors",
+    "districtlens.areas",
+    "districtlens.i18n",
+    "districtlens.refdata",
+    "districtlens.config",
+    "districtlens.yamltext",
+    "districtlens.cores",
+    "districtlens.facts",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -36,8 +44,12 @@ def _imports() -> dict[str, set[str]]:
             if isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
-                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+                    base = ".".join(
+                        package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                    )
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names
+                ]
             elif isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             found[name].update(t for t in targets if t.startswith("districtlens") and t in modules)
@@ -84,16 +96,25 @@ def test_no_import_cycle_in_src():
 
 
 def test_the_store_imports_only_itself_and_leaf_modules():
-    wrong = {(module, target) for module, targets in _imports().items() if module.startswith("districtlens.store")
-             for target in targets
-             if not target.startswith("districtlens.store") and target not in STORE_MAY_IMPORT}
+    wrong = {
+        (module, target)
+        for module, targets in _imports().items()
+        if module.startswith("districtlens.store")
+        for target in targets
+        if not target.startswith("districtlens.store") and target not in STORE_MAY_IMPORT
+    }
     assert wrong == set()
 
 
 @pytest.mark.parametrize("package", ["districtlens.web", "districtlens.commands", "districtlens.store"])
 def test_no_layer_below_the_cli_imports_it(package):
-    assert {(m, t) for m, targets in _imports().items() if m.startswith(package)
-            for t in targets if t.startswith("districtlens.cli")} == set()
+    assert {
+        (m, t)
+        for m, targets in _imports().items()
+        if m.startswith(package)
+        for t in targets
+        if t.startswith("districtlens.cli")
+    } == set()
 
 
 def test_no_module_runs_the_cli_through_a_test_harness():
@@ -101,8 +122,10 @@ def test_no_module_runs_the_cli_through_a_test_harness():
         assert "CliRunner" not in path.read_text(encoding="utf-8"), path
 
 
-ERROR_CALL = re.compile(r"\b(?:DistrictlensError|InputError|UsageError|NotFound|StoreError|IntegrityError|Cancelled)"
-                        r"\(\s*\"([a-z_]+(?:\.[a-z0-9_]+)+)\"")
+ERROR_CALL = re.compile(
+    r"\b(?:DistrictlensError|InputError|UsageError|NotFound|StoreError|IntegrityError|Cancelled)"
+    r"\(\s*\"([a-z_]+(?:\.[a-z0-9_]+)+)\""
+)
 
 
 def test_every_error_key_raised_in_src_has_a_text_in_every_language():
@@ -147,6 +170,9 @@ def test_every_command_takes_json():
         else:
             yield path, command
 
-    without = [" ".join(path) for path, command in leaves(typer.main.get_command(app), [])
-               if path != ["serve"] and "--json" not in {o for p in command.params for o in getattr(p, "opts", [])}]
+    without = [
+        " ".join(path)
+        for path, command in leaves(typer.main.get_command(app), [])
+        if path != ["serve"] and "--json" not in {o for p in command.params for o in getattr(p, "opts", [])}
+    ]
     assert without == []

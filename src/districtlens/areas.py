@@ -57,8 +57,9 @@ class Area:
         return f"{self.name('zh')} ({self.code})"
 
 
-def resolve_area(code: str, zones: Mapping[str, Zone],
-                 district_names: Mapping[str, Mapping[str, str | None]] | None = None) -> Area:
+def resolve_area(
+    code: str, zones: Mapping[str, Zone], district_names: Mapping[str, Mapping[str, str | None]] | None = None
+) -> Area:
     """Read `code` as a district adcode, a street code or one of `zones`. `district_names` may give
     a district's names in every language (a pack's district); otherwise its official Chinese name."""
     from districtlens.refdata import district_name, street_record

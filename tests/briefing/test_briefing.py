@@ -66,7 +66,7 @@ def test_every_briefing_key_has_every_language():
 
 def test_template_holds_no_literal_text():
     source = resources.files("districtlens.briefing").joinpath("templates/briefing.html.j2").read_text("utf-8")
-    body = source[source.index("<body>"):]
+    body = source[source.index("<body>") :]
     text = re.sub(r"{[{%].*?[%}]}", " ", body, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
     assert not re.findall(r"[A-Za-z\u4e00-\u9fff]{2,}", text)
@@ -102,8 +102,9 @@ def test_every_claim_with_a_figure_is_in_the_claims_table(briefings):
 
 
 def _pdf_text(path) -> str:
-    return _squeeze(subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True, text=True,
-                                   check=True).stdout)
+    return _squeeze(
+        subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True, text=True, check=True).stdout
+    )
 
 
 def _missing(figures: list[dict], text: str) -> list[str]:
@@ -112,8 +113,22 @@ def _missing(figures: list[dict], text: str) -> list[str]:
 
 def test_pdf_text_holds_the_json_figures(cli, demo_path, key, tmp_path):
     out = tmp_path / "b-zh.pdf"
-    result = cli("brief", "--db", demo_path, "--area", "310106", "--lang", "zh", "--format", "pdf",
-                 "--out", out, "--key", key, "--json")
+    result = cli(
+        "brief",
+        "--db",
+        demo_path,
+        "--area",
+        "310106",
+        "--lang",
+        "zh",
+        "--format",
+        "pdf",
+        "--out",
+        out,
+        "--key",
+        key,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     written = json.loads(result.stdout)
     assert set(written) == {"out", "area", "lang", "format", "ledger_head", "key_fingerprint", "figures"}
@@ -173,8 +188,15 @@ def test_verify_cli_exit_zero_on_a_fresh_briefing(cli, briefings, demo_path, key
     assert result.exit_code == 0, result.output
     verdict = json.loads(result.stdout)
     assert verdict["holds"] and verdict["signature"] == "valid"
-    assert set(verdict) == {"holds", "signature", "figures_checked", "edited", "changed", "ledger_head_then",
-                            "ledger_head_now"}
+    assert set(verdict) == {
+        "holds",
+        "signature",
+        "figures_checked",
+        "edited",
+        "changed",
+        "ledger_head_then",
+        "ledger_head_now",
+    }
 
 
 def test_verify_fails_on_edited_figures(briefings, demo_path, key, private, tmp_path):
@@ -196,8 +218,10 @@ def test_verify_fails_on_edited_figures(briefings, demo_path, key, private, tmp_
         entry = next(f for f in forged_manifest["manifest"]["figures"] if f["id"] == "headline.enterprises")
         entry["display"], entry["value"] = "999,999", 999999
         forged = tmp_path / "forged.html"
-        forged.write_text(edited.read_text(encoding="utf-8").replace(
-            document.html_json(signed), document.html_json(forged_manifest)), encoding="utf-8")
+        forged.write_text(
+            edited.read_text(encoding="utf-8").replace(document.html_json(signed), document.html_json(forged_manifest)),
+            encoding="utf-8",
+        )
         verdict = verify(store, forged, public)
         assert "altered" in verdict.signature
         assert "headline.enterprises" in [c["id"] for c in verdict.changed]
@@ -221,14 +245,33 @@ def test_verify_refuses_another_key(briefings, demo_path, private, tmp_path):
 def test_verify_reports_figures_changed_by_a_later_import(cli, demo_path, key, tmp_path):
     path = copy_of(demo_path, tmp_path)
     out = tmp_path / "before.docx"
-    assert cli("brief", "--db", path, "--area", "310106", "--lang", "zh", "--format", "docx",
-               "--out", out, "--key", key).exit_code == 0
+    assert (
+        cli(
+            "brief", "--db", path, "--area", "310106", "--lang", "zh", "--format", "docx", "--out", out, "--key", key
+        ).exit_code
+        == 0
+    )
     assert cli("brief", "verify", out, "--db", path, "--key", key).exit_code == 0
     with open_store(path) as store:
-        row = store.con.execute("SELECT uscc, name, address, industry_code, CAST(founded AS VARCHAR)"
-                                " FROM enterprise_current WHERE name_en = 'XPeng Motors'").fetchone()
-        import_roster(store, [{"uscc": row[0], "name": row[1], "address": row[2], "industry_code": row[3],
-                               "founded": row[4], "status": "注销", "year": "2024", "revenue": "1.00"}])
+        row = store.con.execute(
+            "SELECT uscc, name, address, industry_code, CAST(founded AS VARCHAR)"
+            " FROM enterprise_current WHERE name_en = 'XPeng Motors'"
+        ).fetchone()
+        import_roster(
+            store,
+            [
+                {
+                    "uscc": row[0],
+                    "name": row[1],
+                    "address": row[2],
+                    "industry_code": row[3],
+                    "founded": row[4],
+                    "status": "注销",
+                    "year": "2024",
+                    "revenue": "1.00",
+                }
+            ],
+        )
     result = cli("brief", "verify", out, "--db", path, "--key", key, "--json")
     assert result.exit_code == 1
     changed = {c["id"]: c for c in json.loads(result.stdout)["changed"]}
@@ -302,8 +345,22 @@ def test_the_private_key_signs_in_the_cli_and_never_enters_a_command(cli, demo_p
 
     monkeypatch.setattr(runner, "execute", spy)
     out = tmp_path / "b.html"
-    result = cli("brief", "--db", demo_path, "--area", "310106", "--lang", "en", "--format", "html",
-                 "--out", out, "--key", key, "--json")
+    result = cli(
+        "brief",
+        "--db",
+        demo_path,
+        "--area",
+        "310106",
+        "--lang",
+        "en",
+        "--format",
+        "html",
+        "--out",
+        out,
+        "--key",
+        key,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     verified = cli("brief", "verify", out, "--db", demo_path, "--key", key, "--json")
     assert verified.exit_code == 0, verified.output
@@ -314,8 +371,9 @@ def test_the_private_key_signs_in_the_cli_and_never_enters_a_command(cli, demo_p
     fingerprint = signing.fingerprint(private.public_key())
     assert json.loads(result.stdout)["key_fingerprint"] == fingerprint
     assert fingerprint in sent[0][1]  # the key is named, not carried
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                serialization.NoEncryption())
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     pem_lines = [line for line in key.read_text().splitlines() if line and not line.startswith("-----")]
     secrets = [raw.hex(), base64.b64encode(raw).decode(), *pem_lines, str(key), key.name]
     for name, arguments in sent:

@@ -12,12 +12,31 @@ from tests.helpers import write_csv
 
 # The keys `--json` printed before the commands moved to the command layer.
 TENANT_REPORT_KEYS = {
-    "source", "rows_read", "inserted", "updated", "unchanged", "duplicates", "rejected", "written", "rejects_file",
-    "errors", "errors_total", "ledger_seq", "encoding", "carrier", "tenants",
+    "source",
+    "rows_read",
+    "inserted",
+    "updated",
+    "unchanged",
+    "duplicates",
+    "rejected",
+    "written",
+    "rejects_file",
+    "errors",
+    "errors_total",
+    "ledger_seq",
+    "encoding",
+    "carrier",
+    "tenants",
 }
 SPACE_POINT_KEYS = {"at", "capacity_m2", "occupied_m2", "free_m2", "occupancy", "expiring_12m_m2"}
 SPACE_KEYS = SPACE_POINT_KEYS | {
-    "carrier", "zone", "carriers", "use", "capacity_by_use", "by_year", "schedule_has_assumptions",
+    "carrier",
+    "zone",
+    "carriers",
+    "use",
+    "capacity_by_use",
+    "by_year",
+    "schedule_has_assumptions",
 }
 
 
@@ -36,7 +55,10 @@ def test_import_tenants_and_space_print_the_same_json_keys_as_before(carrier_sto
     report = json.loads(imported.stdout)
     assert set(report) == TENANT_REPORT_KEYS
     assert (report["carrier"], report["inserted"], report["written"], report["tenants"]) == (
-        INCUBATOR, 2, True, {"registered": 2}
+        INCUBATOR,
+        2,
+        True,
+        {"registered": 2},
     )
 
     printed = cli("space", "--carrier", INCUBATOR, "--at", "2025-01-01", "--json", "--db", db)
@@ -44,11 +66,19 @@ def test_import_tenants_and_space_print_the_same_json_keys_as_before(carrier_sto
     assert set(space) == SPACE_KEYS
     assert [set(point) for point in space["by_year"]] == [SPACE_POINT_KEYS | {"year"}] * 5
     assert (space["at"], space["carriers"], space["capacity_m2"], space["occupied_m2"]) == (
-        "2025-01-01", [INCUBATOR], 1000, 300
+        "2025-01-01",
+        [INCUBATOR],
+        1000,
+        300,
     )
     assert space["by_year"][1] == {
-        "year": 2027, "at": "2027-01-01", "capacity_m2": 1500, "occupied_m2": 100, "free_m2": 1400,
-        "occupancy": 100 / 1500, "expiring_12m_m2": 0,
+        "year": 2027,
+        "at": "2027-01-01",
+        "capacity_m2": 1500,
+        "occupied_m2": 100,
+        "free_m2": 1400,
+        "occupancy": 100 / 1500,
+        "expiring_12m_m2": 0,
     }
     assert space["capacity_by_use"] == {"office": 1000}
 
@@ -66,7 +96,9 @@ def test_a_refused_tenant_file_exits_1_and_writes_nothing(carrier_store, cli, tm
     report = json.loads(rejected.stdout)
     assert set(report) == TENANT_REPORT_KEYS
     assert (report["written"], report["rejected"], report["errors"]) == (
-        False, 1, [{"row": 3, "column": "area_m2", "reason": "negative area -3"}]
+        False,
+        1,
+        [{"row": 3, "column": "area_m2", "reason": "negative area -3"}],
     )
     assert "rejected:" in cli("carriers", "import-tenants", bad, "--carrier", INCUBATOR, "--db", db).output
 

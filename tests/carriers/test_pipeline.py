@@ -38,9 +38,7 @@ def projects(rows):
 
 
 def events(rows):
-    return pl.DataFrame(
-        [{"project_id": p, "stage": s, "entered_on": D(d)} for p, s, d in rows], schema=EVENT_SCHEMA
-    )
+    return pl.DataFrame([{"project_id": p, "stage": s, "entered_on": D(d)} for p, s, d in rows], schema=EVENT_SCHEMA)
 
 
 PROJECTS = projects(

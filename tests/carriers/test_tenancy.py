@@ -18,7 +18,10 @@ from tests.helpers import make_uscc
 
 def run(store, rows, carrier=INCUBATOR, **options):
     return workflows.import_tenant_rows(
-        Context(store=store, actor="tester"), pl.DataFrame(rows), carrier=carrier, source={"name": "tenants.csv"},
+        Context(store=store, actor="tester"),
+        pl.DataFrame(rows),
+        carrier=carrier,
+        source={"name": "tenants.csv"},
         **options,
     )
 

@@ -49,16 +49,34 @@ def write_firms(store: Store, firms: list[Firm], source: str = "test roster") ->
     enterprises = pl.DataFrame(
         [
             {
-                "uscc": f.uscc, "name": f.name, "address": f"{f.district} test address {f.n}",
-                "district_adcode": f.district, "street_code": f.street, "zone_id": f.zone,
-                "located_by": "test", "industry_code": f.industry_code,
-                "business_scope": f.business_scope, "tags": f.tags,
+                "uscc": f.uscc,
+                "name": f.name,
+                "address": f"{f.district} test address {f.n}",
+                "district_adcode": f.district,
+                "street_code": f.street,
+                "zone_id": f.zone,
+                "located_by": "test",
+                "industry_code": f.industry_code,
+                "business_scope": f.business_scope,
+                "tags": f.tags,
             }
             for f in firms
         ],
-        schema={c: pl.String for c in (
-            "uscc", "name", "address", "district_adcode", "street_code", "zone_id", "located_by",
-            "industry_code", "business_scope", "tags")},
+        schema={
+            c: pl.String
+            for c in (
+                "uscc",
+                "name",
+                "address",
+                "district_adcode",
+                "street_code",
+                "zone_id",
+                "located_by",
+                "industry_code",
+                "business_scope",
+                "tags",
+            )
+        },
     )
     facts = pl.DataFrame(
         [
@@ -66,23 +84,18 @@ def write_firms(store: Store, firms: list[Firm], source: str = "test roster") ->
             for f in firms
             for row in (
                 {"uscc": f.uscc, "year": YEAR, "revenue": f.revenue, "employees": f.employees},
-                {"uscc": f.uscc, "year": YEAR - 1, "revenue": f.revenue_prior,
-                 "employees": f.employees},
+                {"uscc": f.uscc, "year": YEAR - 1, "revenue": f.revenue_prior, "employees": f.employees},
             )
         ],
-        schema={"uscc": pl.String, "year": pl.Int32, "revenue": pl.Float64,
-                "employees": pl.Float64},
+        schema={"uscc": pl.String, "year": pl.Int32, "revenue": pl.Float64, "employees": pl.Float64},
     )
-    keys = facts.select("uscc", "year").with_columns(
-        (pl.col("year") == YEAR).alias("carries_attributes")
-    )
+    keys = facts.select("uscc", "year").with_columns((pl.col("year") == YEAR).alias("carries_attributes"))
     write_roster(
         store,
         enterprises=enterprises,
         facts=facts,
         keys=keys,
-        columns=("uscc", "name", "address", "industry_code", "business_scope", "tags", "year",
-                 "revenue", "employees"),
+        columns=("uscc", "name", "address", "industry_code", "business_scope", "tags", "year", "revenue", "employees"),
         source={"name": source, "kind": "test"},
         synthetic=True,
         actor="tests",
@@ -107,7 +120,15 @@ def write_pack(store: Store, zones: list[dict], peers: list[str] | None = None) 
                 " ? AS name_en, ? AS name_fr, ? AS role, ? AS orientation,"
                 " NULL AS orientation_note, NULL AS streets, NULL AS roads, NULL AS polygon,"
                 " ? AS ledger_seq)",
-                [zone["zone_id"], JINGAN, zone["name_zh"], zone["name_en"], zone["name_en"],
-                 zone.get("role", "core"), json.dumps(zone["orientation"]), seq],
+                [
+                    zone["zone_id"],
+                    JINGAN,
+                    zone["name_zh"],
+                    zone["name_en"],
+                    zone["name_en"],
+                    zone.get("role", "core"),
+                    json.dumps(zone["orientation"]),
+                    seq,
+                ],
             )
         ledger.append(con, seq, "tests", "load pack", {"pack": "test"})

@@ -22,16 +22,25 @@ HOSTILE = ("=1+1", "+SUM(1,2)", "-2+3", "@SUM(1)", "\tTAB", "\rCR")
 def build(db, firms):
     with open_store(db) as store:
         write_firms(store, firms)
-        write_pack(store, [{"zone_id": "daning", "name_zh": "大宁功能区", "name_en": "Daning zone",
-                            "orientation": ["integrated-circuits"]}], peers=[HUANGPU, JINGAN])
+        write_pack(
+            store,
+            [
+                {
+                    "zone_id": "daning",
+                    "name_zh": "大宁功能区",
+                    "name_en": "Daning zone",
+                    "orientation": ["integrated-circuits"],
+                }
+            ],
+            peers=[HUANGPU, JINGAN],
+        )
 
 
 def base_city() -> list[Firm]:
     firms = [Firm(i, f"shop-a{i}", JINGAN, "5212") for i in range(40)]
     firms += [Firm(100 + i, f"shop-b{i}", HUANGPU, "5212") for i in range(40)]
     firms += [Firm(200 + i, f"设计{i}", HUANGPU, "6520", revenue=500.0 + i) for i in range(12)]
-    firms += [Firm(300 + i, name, HUANGPU, "3973", revenue=800.0 + i)
-              for i, name in enumerate(HOSTILE)]
+    firms += [Firm(300 + i, name, HUANGPU, "3973", revenue=800.0 + i) for i, name in enumerate(HOSTILE)]
     return firms
 
 
@@ -54,8 +63,7 @@ def test_show_json_has_the_documented_shape(cli, db):
     assert {"track", "area", "links"} <= set(out)
     assert (out["track"], out["area"]) == ("integrated-circuits", JINGAN)
     for row in out["links"]:
-        assert {"id", "name", "stage", "classes", "enterprises", "revenue", "lq", "status",
-                "why"} <= set(row)
+        assert {"id", "name", "stage", "classes", "enterprises", "revenue", "lq", "status", "why"} <= set(row)
     assert link["classes"] == ["6520"]
     assert link["status"] == "missing"
 
@@ -63,8 +71,9 @@ def test_show_json_has_the_documented_shape(cli, db):
 def test_moving_firms_in_through_a_reimport_changes_status(cli, db):
     statuses = []
     for moved in (1, 10):
-        movers = [Firm(200 + i, f"设计{i}", JINGAN if i < moved else HUANGPU, "6520",
-                       revenue=500.0 + i) for i in range(12)]
+        movers = [
+            Firm(200 + i, f"设计{i}", JINGAN if i < moved else HUANGPU, "6520", revenue=500.0 + i) for i in range(12)
+        ]
         with open_store(db) as store:
             write_firms(store, movers, source=f"moved {moved}")
         link, _ = status_of(cli, db)
@@ -75,16 +84,19 @@ def test_moving_firms_in_through_a_reimport_changes_status(cli, db):
 
 
 def test_against_peers_and_by_zone(cli, db):
-    result = cli("chains", "show", "integrated-circuits", "--area", "daning", "--against", "peers",
-                 "--db", db, "--json")
+    result = cli(
+        "chains", "show", "integrated-circuits", "--area", "daning", "--against", "peers", "--db", db, "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["area"] == "daning"
 
 
 def test_bad_requests_exit_1_without_a_traceback(cli, db):
-    for args in (("chains", "show", "integrated-circuits", "--area", "nowhere"),
-                 ("chains", "show", "no-such-track", "--area", JINGAN),
-                 ("targets", "integrated-circuits", "--area", "999999")):
+    for args in (
+        ("chains", "show", "integrated-circuits", "--area", "nowhere"),
+        ("chains", "show", "no-such-track", "--area", JINGAN),
+        ("targets", "integrated-circuits", "--area", "999999"),
+    ):
         result = cli(*args, "--db", db)
         assert result.exit_code == 1
         assert "Traceback" not in result.output
@@ -93,15 +105,13 @@ def test_bad_requests_exit_1_without_a_traceback(cli, db):
 def test_list_and_graph(cli, db):
     listed = json.loads(cli("chains", "list", "--json").output)
     assert len(listed["chains"]) == 6
-    graph = json.loads(cli("chains", "graph", "integrated-circuits", "--area", JINGAN,
-                           "--db", db).output)
+    graph = json.loads(cli("chains", "graph", "integrated-circuits", "--area", JINGAN, "--db", db).output)
     assert {n["id"] for n in graph["nodes"]} >= {"design", "manufacturing"}
     assert {"source": "design", "target": "manufacturing"} in graph["edges"]
 
 
 def test_targets_json_has_the_documented_shape(cli, db):
-    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "5", "--db", db,
-                 "--json")
+    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "5", "--db", db, "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert (out["track"], out["area"]) == ("integrated-circuits", JINGAN)
@@ -112,8 +122,7 @@ def test_targets_json_has_the_documented_shape(cli, db):
 
 
 def test_opportunities_json(cli, db):
-    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--opportunities",
-                 "--db", db, "--json")
+    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--opportunities", "--db", db, "--json")
     assert result.exit_code == 0, result.output
     assert all(row["rca"] < 1 for row in json.loads(result.output)["opportunities"])
 
@@ -126,12 +135,9 @@ def test_leads_file_is_validated(cli, db, tmp_path):
     assert "invalid" in result.output
 
 
-def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralised(
-    cli, db, tmp_path
-):
+def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralised(cli, db, tmp_path):
     out = tmp_path / "targets.xlsx"
-    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "50", "--db", db,
-                 "--out", out)
+    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "50", "--db", db, "--out", out)
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).worksheets[0]
     header = [c.value for c in sheet[1]]
@@ -150,8 +156,13 @@ def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralise
     assert soffice, "LibreOffice is needed: apt-get install libreoffice-calc-nogui"
     converted = tmp_path / "converted"
     env = dict(os.environ, HOME=str(tmp_path))  # a private profile: no lock on the user's
-    subprocess.run([soffice, "--headless", "--convert-to", "csv", "--outdir", str(converted),
-                    str(out)], check=True, env=env, capture_output=True, timeout=180)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "csv", "--outdir", str(converted), str(out)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=180,
+    )
     with open(converted / "targets.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     name_column = rows[0].index("name")
@@ -163,8 +174,9 @@ def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralise
 
 def test_csv_export_neutralises_too(cli, db, tmp_path):
     out = tmp_path / "targets.csv"
-    assert cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "50", "--db", db,
-               "--out", out).exit_code == 0
+    assert (
+        cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "50", "--db", db, "--out", out).exit_code == 0
+    )
     text = out.read_text(encoding="utf-8-sig")
     assert "'=1+1" in text and "'-2+3" in text
     with pytest.raises(ValueError):

@@ -17,24 +17,59 @@ from tests.chains.builders import HUANGPU, JINGAN, XUHUI, write_firms, write_pac
 from tests.chains.test_targets import city_firms
 from tests.helpers import make_uscc
 
-LINK_HEALTH = ["id", "name", "names", "stage", "classes", "enterprises", "revenue", "employees", "growth", "lq",
-               "concentration", "status", "why"]
+LINK_HEALTH = [
+    "id",
+    "name",
+    "names",
+    "stage",
+    "classes",
+    "enterprises",
+    "revenue",
+    "employees",
+    "growth",
+    "lq",
+    "concentration",
+    "status",
+    "why",
+]
 CITY_TRACK = ["track", "version", "reference", "year", "thresholds", "districts"]
 # The keys of each output, in the order the CLI printed them before the command layer.
 KEYS = {
-    "show": (["track", "version", "area", "area_label", "against", "reference", "year", "thresholds", "links"],
-             "links", LINK_HEALTH),
+    "show": (
+        ["track", "version", "area", "area_label", "against", "reference", "year", "thresholds", "links"],
+        "links",
+        LINK_HEALTH,
+    ),
     "city": (CITY_TRACK, "districts", ["district", "label", "links"]),
     "city_all": (["tracks"], "tracks", CITY_TRACK),
-    "graph": (["area", "track", "version", "nodes", "edges"], "nodes",
-              ["id", "name", "stage", "classes", "enterprises", "revenue", "employees", "growth", "lq",
-               "concentration", "status", "why"]),
-    "targets": (["track", "area", "area_label", "year", "weights", "space_data", "targets"], "targets",
-                ["uscc", "name", "district_adcode", "industry_code", "links", "zone_id", "score", "parts", "why"]),
-    "opportunities": (["track", "area", "area_label", "ranked_by", "model", "note", "opportunities"],
-                      "opportunities",
-                      ["industry_code", "name", "in_track", "area_enterprises", "rca", "density", "pci", "cog",
-                       "score", "why"]),
+    "graph": (
+        ["area", "track", "version", "nodes", "edges"],
+        "nodes",
+        [
+            "id",
+            "name",
+            "stage",
+            "classes",
+            "enterprises",
+            "revenue",
+            "employees",
+            "growth",
+            "lq",
+            "concentration",
+            "status",
+            "why",
+        ],
+    ),
+    "targets": (
+        ["track", "area", "area_label", "year", "weights", "space_data", "targets"],
+        "targets",
+        ["uscc", "name", "district_adcode", "industry_code", "links", "zone_id", "score", "parts", "why"],
+    ),
+    "opportunities": (
+        ["track", "area", "area_label", "ranked_by", "model", "note", "opportunities"],
+        "opportunities",
+        ["industry_code", "name", "in_track", "area_enterprises", "rca", "density", "pci", "cog", "score", "why"],
+    ),
 }
 
 
@@ -43,10 +78,18 @@ def db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("chains") / "x.duckdb"
     with open_store(path) as store:
         write_firms(store, city_firms())
-        write_pack(store, [
-            {"zone_id": "daning", "name_zh": "大宁功能区", "name_en": "Daning zone",
-             "orientation": ["integrated-circuits", "biopharma"]},
-        ], peers=[HUANGPU, XUHUI, JINGAN])
+        write_pack(
+            store,
+            [
+                {
+                    "zone_id": "daning",
+                    "name_zh": "大宁功能区",
+                    "name_en": "Daning zone",
+                    "orientation": ["integrated-circuits", "biopharma"],
+                },
+            ],
+            peers=[HUANGPU, XUHUI, JINGAN],
+        )
     return path
 
 
@@ -54,9 +97,11 @@ def db(tmp_path_factory) -> Path:
 def inputs(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("inputs")
     leads = folder / "leads.csv"
-    leads.write_text("uscc,name,industry_code,business_scope,year,revenue,employees\n"
-                     f"{make_uscc(9999, '440300')},新合成生物公司,7320,合成生物技术研发,2024,9000000,5\n",
-                     encoding="utf-8")
+    leads.write_text(
+        "uscc,name,industry_code,business_scope,year,revenue,employees\n"
+        f"{make_uscc(9999, '440300')},新合成生物公司,7320,合成生物技术研发,2024,9000000,5\n",
+        encoding="utf-8",
+    )
     space = folder / "space.csv"
     space.write_text("zone_id,free_m2\ndaning,5000\n", encoding="utf-8")
     return {"leads": leads, "space": space}
@@ -78,16 +123,31 @@ def cli_json(cli, *args: object) -> object:
 
 
 CASES = {
-    "show": (commands.show, commands.ShowChain(track="biopharma", area="daning", against="peers"),
-             ("chains", "show", "biopharma", "--area", "daning", "--against", "peers", "--json")),
-    "city": (commands.city, commands.CityHealth(area=JINGAN, track="biopharma"),
-             ("chains", "city", "biopharma", "--area", JINGAN, "--json")),
-    "city_all": (commands.city, commands.CityHealth(area=JINGAN),
-                 ("chains", "city", "--all-tracks", "--area", JINGAN, "--json")),
-    "graph": (commands.graph, commands.GraphOfChain(track="biopharma", area=JINGAN, year=2024),
-              ("chains", "graph", "biopharma", "--area", JINGAN, "--year", "2024")),
-    "opportunities": (commands.opportunities, commands.FindOpportunities(track="biopharma", area=JINGAN, top=30),
-                      ("targets", "biopharma", "--area", JINGAN, "--opportunities", "--top", "30", "--json")),
+    "show": (
+        commands.show,
+        commands.ShowChain(track="biopharma", area="daning", against="peers"),
+        ("chains", "show", "biopharma", "--area", "daning", "--against", "peers", "--json"),
+    ),
+    "city": (
+        commands.city,
+        commands.CityHealth(area=JINGAN, track="biopharma"),
+        ("chains", "city", "biopharma", "--area", JINGAN, "--json"),
+    ),
+    "city_all": (
+        commands.city,
+        commands.CityHealth(area=JINGAN),
+        ("chains", "city", "--all-tracks", "--area", JINGAN, "--json"),
+    ),
+    "graph": (
+        commands.graph,
+        commands.GraphOfChain(track="biopharma", area=JINGAN, year=2024),
+        ("chains", "graph", "biopharma", "--area", JINGAN, "--year", "2024"),
+    ),
+    "opportunities": (
+        commands.opportunities,
+        commands.FindOpportunities(track="biopharma", area=JINGAN, top=30),
+        ("targets", "biopharma", "--area", JINGAN, "--opportunities", "--top", "30", "--json"),
+    ),
 }
 
 
@@ -102,11 +162,33 @@ def test_each_command_gives_the_json_its_cli_prints(cli, db, name):
 
 
 def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inputs, tmp_path):
-    args = commands.FindTargets(track="biopharma", area="daning", top=50, leads=inputs["leads"],
-                                space=inputs["space"], out=tmp_path / "through-commands.xlsx")
+    args = commands.FindTargets(
+        track="biopharma",
+        area="daning",
+        top=50,
+        leads=inputs["leads"],
+        space=inputs["space"],
+        out=tmp_path / "through-commands.xlsx",
+    )
     expected = through_commands(db, commands.targets, args)
-    printed = cli_json(cli, "targets", "biopharma", "--area", "daning", "--top", "50", "--leads", inputs["leads"],
-                       "--space", inputs["space"], "--out", tmp_path / "through-cli.xlsx", "--db", db, "--json")
+    printed = cli_json(
+        cli,
+        "targets",
+        "biopharma",
+        "--area",
+        "daning",
+        "--top",
+        "50",
+        "--leads",
+        inputs["leads"],
+        "--space",
+        inputs["space"],
+        "--out",
+        tmp_path / "through-cli.xlsx",
+        "--db",
+        db,
+        "--json",
+    )
     assert printed == expected
     top, inner, row = KEYS["targets"]
     assert list(expected) == top and list(expected[inner][0]) == row
@@ -126,8 +208,10 @@ def test_the_list_needs_no_store_and_prints_the_same(cli):
 
 
 def test_one_track_and_every_track_read_back_as_their_own_kind(db):
-    for args, kind in ((commands.CityHealth(area=JINGAN, track="biopharma"), commands.CityChain),
-                       (commands.CityHealth(area=JINGAN), commands.CityChains)):
+    for args, kind in (
+        (commands.CityHealth(area=JINGAN, track="biopharma"), commands.CityChain),
+        (commands.CityHealth(area=JINGAN), commands.CityChains),
+    ):
         assert isinstance(commands.city.load(through_commands(db, commands.city, args)), kind)
 
 
@@ -152,8 +236,9 @@ def test_a_bad_output_suffix_and_an_edited_template_without_a_track_are_usage_er
     from districtlens.errors import UsageError
 
     with pytest.raises(UsageError, match="must end in"):
-        through_commands(db, commands.targets, commands.FindTargets(track="biopharma", area=JINGAN,
-                                                                    out=tmp_path / "rows.txt"))
+        through_commands(
+            db, commands.targets, commands.FindTargets(track="biopharma", area=JINGAN, out=tmp_path / "rows.txt")
+        )
     with pytest.raises(UsageError) as caught:
         through_commands(db, commands.city, commands.CityHealth(area=JINGAN, template=tmp_path / "t.yaml"))
     assert caught.value.key == "chains.template_needs_track"
@@ -174,11 +259,17 @@ def test_the_chains_package_reads_no_store():
     package = Path(commands.report.__file__).parent
     for source in package.glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
-                assert not name.startswith(("districtlens.store", "districtlens.commands", "duckdb")), \
+                assert not name.startswith(("districtlens.store", "districtlens.commands", "duckdb")), (
                     f"{source.name} imports {name}"
+                )
 
 
 def test_every_chains_message_has_every_language_with_the_same_placeholders():
@@ -189,7 +280,8 @@ def test_every_chains_message_has_every_language_with_the_same_placeholders():
     keys = [key for key in catalog("en") if key.startswith("chains.")]
     assert len(keys) >= 30
     for key in keys:
-        fields = {lang: {f for _, f, _, _ in string.Formatter().parse(catalog(lang).get(key, "")) if f}
-                  for lang in LANGUAGES}
+        fields = {
+            lang: {f for _, f, _, _ in string.Formatter().parse(catalog(lang).get(key, "")) if f} for lang in LANGUAGES
+        }
         assert all(catalog(lang).get(key) for lang in LANGUAGES), key
         assert fields["zh"] == fields["en"] == fields["fr"], key

@@ -29,27 +29,63 @@ def firm_for(link: Link, uscc: str, district: str, revenue: float = 1000.0) -> d
     else:
         code = rule.within[0] if rule.within else "7299"
         scope = f"主营{(rule.keywords_zh or rule.keywords_en)[0]}业务"
-    return {"uscc": uscc, "name": f"firm {uscc}", "district_adcode": district,
-            "industry_code": code, "business_scope": scope, "tags": None,
-            "revenue": revenue, "revenue_prior": revenue * 0.9, "employees": 20.0}
+    return {
+        "uscc": uscc,
+        "name": f"firm {uscc}",
+        "district_adcode": district,
+        "industry_code": code,
+        "business_scope": scope,
+        "tags": None,
+        "revenue": revenue,
+        "revenue_prior": revenue * 0.9,
+        "employees": 20.0,
+    }
 
 
 def unrelated(n: int, district: str, prefix: str) -> list[dict]:
-    return [{"uscc": f"{prefix}{i}", "name": f"shop {prefix}{i}", "district_adcode": district,
-             "industry_code": UNRELATED_CLASS, "business_scope": "零售", "tags": None,
-             "revenue": 100.0, "revenue_prior": 100.0, "employees": 5.0} for i in range(n)]
+    return [
+        {
+            "uscc": f"{prefix}{i}",
+            "name": f"shop {prefix}{i}",
+            "district_adcode": district,
+            "industry_code": UNRELATED_CLASS,
+            "business_scope": "零售",
+            "tags": None,
+            "revenue": 100.0,
+            "revenue_prior": 100.0,
+            "employees": 5.0,
+        }
+        for i in range(n)
+    ]
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={
-        "uscc": pl.String, "name": pl.String, "district_adcode": pl.String,
-        "industry_code": pl.String, "business_scope": pl.String, "tags": pl.String,
-        "revenue": pl.Float64, "revenue_prior": pl.Float64, "employees": pl.Float64})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "uscc": pl.String,
+            "name": pl.String,
+            "district_adcode": pl.String,
+            "industry_code": pl.String,
+            "business_scope": pl.String,
+            "tags": pl.String,
+            "revenue": pl.Float64,
+            "revenue_prior": pl.Float64,
+            "employees": pl.Float64,
+        },
+    )
 
 
 def health_of(template, city: pl.DataFrame, area: str = "A", **kwargs) -> pl.DataFrame:
-    return chain_health(template, place(city, template), city.filter(pl.col("district_adcode") == area),
-                        city, area_label="district A", reference_label="the city", **kwargs)
+    return chain_health(
+        template,
+        place(city, template),
+        city.filter(pl.col("district_adcode") == area),
+        city,
+        area_label="district A",
+        reference_label="the city",
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize(("track", "left_out"), CASES, ids=[f"{t}:{k}" for t, k in CASES])
@@ -114,8 +150,7 @@ def test_one_dominant_firm_keeps_a_link_from_strong():
     assert row["status"] == "present"
     assert "Giant Chips" in row["why"] and "82%" in row["why"]
     relaxed = StatusThresholds(max_concentration_strong=0.9)
-    row = health_of(template, city, thresholds=relaxed).filter(
-        pl.col("link_id") == "design").row(0, named=True)
+    row = health_of(template, city, thresholds=relaxed).filter(pl.col("link_id") == "design").row(0, named=True)
     assert row["status"] == "strong"
 
 
@@ -146,8 +181,11 @@ def test_growth_is_same_firm_revenue_growth():
     a["revenue_prior"] = 1000.0
     b = firm_for(apis, "a2", "A", revenue=500.0)
     b["revenue_prior"] = None  # a newcomer does not count as growth
-    row = health_of(template, frame([a, b] + unrelated(5, "A", "u"))).filter(
-        pl.col("link_id") == "apis").row(0, named=True)
+    row = (
+        health_of(template, frame([a, b] + unrelated(5, "A", "u")))
+        .filter(pl.col("link_id") == "apis")
+        .row(0, named=True)
+    )
     assert row["growth"] == pytest.approx(0.1)
     assert row["revenue"] == 1600.0
 
@@ -156,8 +194,9 @@ def test_missing_columns_are_refused():
     template = TEMPLATES["biopharma"]
     city = frame(unrelated(3, "A", "u"))
     with pytest.raises(ValueError, match="revenue_prior"):
-        chain_health(template, place(city, template), city.drop("revenue_prior"), city,
-                     area_label="A", reference_label="city")
+        chain_health(
+            template, place(city, template), city.drop("revenue_prior"), city, area_label="A", reference_label="city"
+        )
 
 
 def test_areas_health_of_every_district_at_once_equals_each_districts_own_health():
@@ -171,12 +210,19 @@ def test_areas_health_of_every_district_at_once_equals_each_districts_own_health
     city = frame(rows)
     placements = place(city, template)
     labels = {"A": "district A", "B": "district B", "C": "district C"}
-    together = areas_health(template, placements, city, city, area_column="district_adcode", areas=labels,
-                            reference_label="the city")
+    together = areas_health(
+        template, placements, city, city, area_column="district_adcode", areas=labels, reference_label="the city"
+    )
     assert together["district_adcode"].unique(maintain_order=True).to_list() == ["A", "B", "C"]
     for code, label in labels.items():
-        alone = chain_health(template, placements, city.filter(pl.col("district_adcode") == code), city,
-                             area_label=label, reference_label="the city")
+        alone = chain_health(
+            template,
+            placements,
+            city.filter(pl.col("district_adcode") == code),
+            city,
+            area_label=label,
+            reference_label="the city",
+        )
         mine = together.filter(pl.col("district_adcode") == code).drop("district_adcode")
         assert mine.to_dicts() == alone.to_dicts()
     # C holds no placed firm: every link is missing there, and the reason says so.
@@ -196,24 +242,36 @@ def test_placements_over_the_same_firms_gather_figures_by_row_as_the_join_on_usc
     labels = {"A": "district A", "B": "district B"}
 
     def of(placed: pl.DataFrame, firms: pl.DataFrame) -> pl.DataFrame:
-        return areas_health(template, placed, firms, firms, area_column="district_adcode", areas=labels,
-                            reference_label="the city")
+        return areas_health(
+            template, placed, firms, firms, area_column="district_adcode", areas=labels, reference_label="the city"
+        )
 
     joined = of(placements.drop("firm_row"), city)
     assert joined["enterprises"].sum() > 0
     assert of(placements, city).equals(joined)
     sizes = area_sizes_of(city, "district_adcode")
-    assert sizes == {"A": city.filter(pl.col("district_adcode") == "A").height,
-                     "B": city.filter(pl.col("district_adcode") == "B").height}
-    assert areas_health(template, placements, city, city, area_column="district_adcode", areas=labels,
-                        reference_label="the city", area_sizes=sizes).equals(joined)
+    assert sizes == {
+        "A": city.filter(pl.col("district_adcode") == "A").height,
+        "B": city.filter(pl.col("district_adcode") == "B").height,
+    }
+    assert areas_health(
+        template,
+        placements,
+        city,
+        city,
+        area_column="district_adcode",
+        areas=labels,
+        reference_label="the city",
+        area_sizes=sizes,
+    ).equals(joined)
     # Over the same firms in another order the rows point elsewhere: the figures are joined.
     shuffled = city.sample(fraction=1.0, shuffle=True, seed=7)
     assert not shuffled["uscc"].equals(city["uscc"])
     assert of(placements, shuffled).equals(joined)
     # An area's firms are a part of the frame placed: its health joins too.
     area = city.filter(pl.col("district_adcode") == "A")
-    assert chain_health(template, placements, area, city, area_label="district A",
-                        reference_label="the city").equals(
-        chain_health(template, placements.drop("firm_row"), area, city, area_label="district A",
-                     reference_label="the city"))
+    assert chain_health(template, placements, area, city, area_label="district A", reference_label="the city").equals(
+        chain_health(
+            template, placements.drop("firm_row"), area, city, area_label="district A", reference_label="the city"
+        )
+    )

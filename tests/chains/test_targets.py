@@ -25,9 +25,14 @@ from tests.chains.builders import (
 )
 
 BIOPHARMA = shipped_templates()["biopharma"]
-LINK_CLASSES = {"rd-cro-cdmo": "7340", "apis": "2710", "chemical-drugs": "2720",
-                "biological-drugs": "2761", "medical-devices": "3581",
-                "distribution-services": "5151"}
+LINK_CLASSES = {
+    "rd-cro-cdmo": "7340",
+    "apis": "2710",
+    "chemical-drugs": "2720",
+    "biological-drugs": "2761",
+    "medical-devices": "3581",
+    "distribution-services": "5151",
+}
 
 
 def city_firms() -> list[Firm]:
@@ -38,29 +43,50 @@ def city_firms() -> list[Firm]:
         for link, code in LINK_CLASSES.items():
             for k in range(4):
                 n += 1
-                firms.append(Firm(n, f"{link}-{district}-{k}", district, code,
-                                  revenue=1000.0 + 37 * n, revenue_prior=900.0 + 20 * n,
-                                  street=DANING_STREET if district == JINGAN else None,
-                                  zone="daning" if district == JINGAN and k == 0 else None))
+                firms.append(
+                    Firm(
+                        n,
+                        f"{link}-{district}-{k}",
+                        district,
+                        code,
+                        revenue=1000.0 + 37 * n,
+                        revenue_prior=900.0 + 20 * n,
+                        street=DANING_STREET if district == JINGAN else None,
+                        zone="daning" if district == JINGAN and k == 0 else None,
+                    )
+                )
         for k in range(15):
             n += 1
             firms.append(Firm(n, f"shop-{district}-{k}", district, "5212", revenue=50.0))
     for district, revenue in ((HUANGPU, 8000.0), (XUHUI, 3000.0), (PUDONG, None)):
         n += 1
-        firms.append(Firm(n, f"合成生物-{district}", district, "7320", revenue=revenue,
-                          business_scope="合成生物技术研发"))
+        firms.append(
+            Firm(n, f"合成生物-{district}", district, "7320", revenue=revenue, business_scope="合成生物技术研发")
+        )
     return firms
 
 
 @pytest.fixture
 def city_store(store):
     write_firms(store, city_firms())
-    write_pack(store, [
-        {"zone_id": "daning", "name_zh": "大宁功能区", "name_en": "Daning zone",
-         "orientation": ["integrated-circuits", "digital-security", "smart-health", "biopharma"]},
-        {"zone_id": "suhewan", "name_zh": "苏河湾功能区", "name_en": "Suhewan zone",
-         "orientation": ["finance-services"]},
-    ], peers=[HUANGPU, XUHUI, JINGAN])
+    write_pack(
+        store,
+        [
+            {
+                "zone_id": "daning",
+                "name_zh": "大宁功能区",
+                "name_en": "Daning zone",
+                "orientation": ["integrated-circuits", "digital-security", "smart-health", "biopharma"],
+            },
+            {
+                "zone_id": "suhewan",
+                "name_zh": "苏河湾功能区",
+                "name_en": "Suhewan zone",
+                "orientation": ["finance-services"],
+            },
+        ],
+        peers=[HUANGPU, XUHUI, JINGAN],
+    )
     return store
 
 
@@ -96,8 +122,14 @@ def test_parts_and_explanations_carry_real_figures(city_store):
         firm = city.filter(pl.col("uscc") == row["uscc"]).row(0, named=True)
         parts = row["parts"]
         assert row["score"] == pytest.approx(
-            0.35 * parts["gap"] + 0.25 * parts["density"] + 0.15 * parts["size"]
-            + 0.10 * parts["growth"] + 0.10 * parts["zone_fit"] + 0.05 * parts["space"], abs=1e-3)
+            0.35 * parts["gap"]
+            + 0.25 * parts["density"]
+            + 0.15 * parts["size"]
+            + 0.10 * parts["growth"]
+            + 0.10 * parts["zone_fit"]
+            + 0.05 * parts["space"],
+            abs=1e-3,
+        )
         for link_id in row["links"]:
             link = health.filter(pl.col("link_id") == link_id).row(0, named=True)
             assert f"{link['name_en']} ({link['enterprises']} firm" in row["why"]
@@ -117,8 +149,7 @@ def test_the_bigger_filler_of_a_missing_link_ranks_first(city_store):
     context = load_context(city_store, JINGAN)
     _, ranked = report.targets(context, BIOPHARMA, top=100)
     synbio = ranked.filter(pl.col("links").list.contains("synthetic-biology"))
-    assert synbio["name"].to_list() == [f"合成生物-{HUANGPU}", f"合成生物-{XUHUI}",
-                                        f"合成生物-{PUDONG}"]
+    assert synbio["name"].to_list() == [f"合成生物-{HUANGPU}", f"合成生物-{XUHUI}", f"合成生物-{PUDONG}"]
 
 
 def test_free_space_scores_when_given(city_store):
@@ -143,15 +174,21 @@ def test_a_zone_not_oriented_to_the_chain_scores_no_fit(city_store):
 def test_leads_naming_area_firms_are_dropped(city_store):
     context = load_context(city_store, JINGAN)
     inside = context.area_firms.row(0, named=True)
-    leads = pl.DataFrame({
-        "uscc": [inside["uscc"], "91310000LEAD000001", "91310000LEAD000002"],
-        "name": ["copy of an area firm", inside["name"], "新合成生物公司"],
-        "district_adcode": [None, None, None], "street_code": [None, None, None],
-        "zone_id": [None, None, None], "industry_code": ["7320", "7320", "7320"],
-        "business_scope": ["合成生物"] * 3, "tags": [None, None, None],
-        "revenue": [9e6, 9e6, 10.0], "revenue_prior": [None, None, None],
-        "employees": [5.0, 5.0, 5.0],
-    })
+    leads = pl.DataFrame(
+        {
+            "uscc": [inside["uscc"], "91310000LEAD000001", "91310000LEAD000002"],
+            "name": ["copy of an area firm", inside["name"], "新合成生物公司"],
+            "district_adcode": [None, None, None],
+            "street_code": [None, None, None],
+            "zone_id": [None, None, None],
+            "industry_code": ["7320", "7320", "7320"],
+            "business_scope": ["合成生物"] * 3,
+            "tags": [None, None, None],
+            "revenue": [9e6, 9e6, 10.0],
+            "revenue_prior": [None, None, None],
+            "employees": [5.0, 5.0, 5.0],
+        }
+    )
     _, ranked = report.targets(context, BIOPHARMA, leads=leads, top=100)
     assert "新合成生物公司" in ranked["name"].to_list()
     assert inside["uscc"] not in ranked["uscc"].to_list()
@@ -220,9 +257,15 @@ def test_a_context_built_from_frames_alone_ranks_as_the_store_read_one(city_stor
     from districtlens.store.chains import city_firms as read_city
     from tests.chains.builders import YEAR
 
-    zones = pl.DataFrame({"zone_id": ["daning", "suhewan"], "name_zh": ["大宁功能区", "苏河湾功能区"],
-                          "name_en": ["Daning zone", "Suhewan zone"], "role": ["core", "core"],
-                          "orientation": [["biopharma"], ["finance-services"]]})
+    zones = pl.DataFrame(
+        {
+            "zone_id": ["daning", "suhewan"],
+            "name_zh": ["大宁功能区", "苏河湾功能区"],
+            "name_en": ["Daning zone", "Suhewan zone"],
+            "role": ["core", "core"],
+            "orientation": [["biopharma"], ["finance-services"]],
+        }
+    )
     area = Area("zone", "daning", JINGAN, {"zh": "大宁功能区", "en": "Daning zone"})
     built = report.build_context(area, read_city(city_store, JINGAN[:4], YEAR), year=YEAR, zones=zones)
     assert built.zones["zone_id"].to_list() == ["daning"]  # a zone lands targets in itself only

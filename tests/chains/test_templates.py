@@ -23,8 +23,14 @@ from districtlens.errors import InputError, NotFound
 from tests.chains.builders import TPEX_JSON
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "src" / "districtlens" / "chains" / "templates"
-ISSUE_TRACKS = {"biopharma", "data-intelligence", "integrated-circuits", "digital-security",
-                "smart-health", "finance-services"}
+ISSUE_TRACKS = {
+    "biopharma",
+    "data-intelligence",
+    "integrated-circuits",
+    "digital-security",
+    "smart-health",
+    "finance-services",
+}
 
 
 def test_the_six_tracks_are_shipped():
@@ -57,19 +63,28 @@ def _raw(path: Path) -> dict:
 @pytest.mark.parametrize(
     ("edit", "key", "place", "message"),
     [
-        (lambda t: t["links"][0]["rules"][0].update(classes=["9999"]), "unknown_class",
-         "links[rd-cro-cdmo].rules[1].classes", "9999 is not a GB/T"),
-        (lambda t: t["links"][0]["rules"][0].update(classes=[7340]), "class_not_text",
-         "links[rd-cro-cdmo].rules[1].classes", "quoted text"),
-        (lambda t: t["links"][0]["name"].pop("fr"), "missing_names", "links[rd-cro-cdmo].name",
-         "needs text in fr"),
-        (lambda t: t["links"][0].update(edges=["nowhere"]), "unknown_edges", "links[rd-cro-cdmo].edges",
-         "nowhere"),
-        (lambda t: t["links"][0].update(stage="sideways"), "bad_stage", "links[rd-cro-cdmo].stage",
-         "'sideways'"),
+        (
+            lambda t: t["links"][0]["rules"][0].update(classes=["9999"]),
+            "unknown_class",
+            "links[rd-cro-cdmo].rules[1].classes",
+            "9999 is not a GB/T",
+        ),
+        (
+            lambda t: t["links"][0]["rules"][0].update(classes=[7340]),
+            "class_not_text",
+            "links[rd-cro-cdmo].rules[1].classes",
+            "quoted text",
+        ),
+        (lambda t: t["links"][0]["name"].pop("fr"), "missing_names", "links[rd-cro-cdmo].name", "needs text in fr"),
+        (lambda t: t["links"][0].update(edges=["nowhere"]), "unknown_edges", "links[rd-cro-cdmo].edges", "nowhere"),
+        (lambda t: t["links"][0].update(stage="sideways"), "bad_stage", "links[rd-cro-cdmo].stage", "'sideways'"),
         (lambda t: t["links"][0].update(rules=[]), "no_rules", "links[rd-cro-cdmo].rules", "at least one"),
-        (lambda t: t["links"][0]["rules"][0].update(keywords={"zh": ["研发"]}), "rule_kind",
-         "links[rd-cro-cdmo].rules[1]", "not both"),
+        (
+            lambda t: t["links"][0]["rules"][0].update(keywords={"zh": ["研发"]}),
+            "rule_kind",
+            "links[rd-cro-cdmo].rules[1]",
+            "not both",
+        ),
         (lambda t: t["links"][1].update(id=t["links"][0]["id"]), "duplicate_links", "links", "used twice"),
         (lambda t: t["links"][2].update(id="Not An Id"), "bad_id", "links[3].id", "'Not An Id'"),
         (lambda t: t.update(version="one"), "bad_version", "version", "'one'"),
@@ -125,8 +140,11 @@ STREAMS = {"上游": "upstream", "中游": "midstream", "下游": "downstream"}
 def _tpex_chain(industry: str) -> tuple[dict, list[dict]]:
     """A TPEx industry as a template: one link per (stream, module), a keyword rule on the
     module's name, edges from each stream's modules to the next stream's."""
-    rows = [r for r in json.loads(TPEX_JSON.read_text(encoding="utf-8"))
-            if r["industry"] == industry and r["stream"] in STREAMS]
+    rows = [
+        r
+        for r in json.loads(TPEX_JSON.read_text(encoding="utf-8"))
+        if r["industry"] == industry and r["stream"] in STREAMS
+    ]
     modules = list(dict.fromkeys((r["stream"], r["industry_module"]) for r in rows))
     ids = {key: f"m{i}" for i, key in enumerate(modules)}
     by_stage = defaultdict(list)
@@ -143,8 +161,7 @@ def _tpex_chain(industry: str) -> tuple[dict, list[dict]]:
         }
         for stream, module in modules
     ]
-    raw = {"id": "tpex-chain", "version": 1, "name": {"zh": industry, "en": industry, "fr": industry},
-           "links": links}
+    raw = {"id": "tpex-chain", "version": 1, "name": {"zh": industry, "en": industry, "fr": industry}, "links": links}
     return raw, rows
 
 
@@ -168,8 +185,10 @@ def test_a_real_value_chain_fits_the_template_structure(industry):
     )
     placed = place(firms, template)
     got = set(zip(placed["uscc"].to_list(), placed["link_id"].to_list(), strict=True))
-    expected_link = {(s, m): link["id"] for link in raw["links"]
-                     for s, m in [(k, link["name"]["zh"]) for k in STREAMS
-                                  if STREAMS[k] == link["stage"]]}
+    expected_link = {
+        (s, m): link["id"]
+        for link in raw["links"]
+        for s, m in [(k, link["name"]["zh"]) for k in STREAMS if STREAMS[k] == link["stage"]]
+    }
     for uscc, row in zip(firms["uscc"].to_list(), rows, strict=True):
         assert (uscc, expected_link[(row["stream"], row["industry_module"])]) in got

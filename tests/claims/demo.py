@@ -27,8 +27,12 @@ def demo_store(folder: Path) -> Path:
         with open_store(path) as store:
             write_pack(store, pack_rows(load_pack("jingan")), actor="test")
             frame = generate_registry(SEED, ENTERPRISES)
-            report = import_frame(Context(store=store, actor="test"), frame,
-                                  source={"name": "demo registry", "kind": "demo"}, synthetic=True)
+            report = import_frame(
+                Context(store=store, actor="test"),
+                frame,
+                source={"name": "demo registry", "kind": "demo"},
+                synthetic=True,
+            )
             assert report.written, report.errors[:3]
         _BUILT["path"] = path
     return _BUILT["path"]
@@ -43,6 +47,7 @@ def copy_of(path: Path, folder: Path) -> Path:
 def import_roster(store, rows: list[dict[str, str]], name: str = "roster update") -> None:
     """Import rows (import-format columns, text) as a real roster."""
     frame = pl.DataFrame(rows, schema={k: pl.String for k in rows[0]})
-    report = import_frame(Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"},
-                          synthetic=False)
+    report = import_frame(
+        Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False
+    )
     assert report.written, report.errors[:3]

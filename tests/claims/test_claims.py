@@ -88,7 +88,8 @@ def test_health_revenue_rank_among_central_districts(results, frames):
     totals = (
         ents.filter(pl.col("industry_code").is_in(classes) & pl.col("district_adcode").is_in(central))
         .join(facts.filter(pl.col("year").is_in([2021, 2022, 2023])), on="uscc")
-        .group_by("district_adcode").agg(pl.col("revenue").sum())
+        .group_by("district_adcode")
+        .agg(pl.col("revenue").sum())
     )
     values = dict(totals.iter_rows())
     expected = 1 + sum(v > values["310106"] + 1e-6 for v in values.values())
@@ -130,9 +131,23 @@ def test_claim_flips_when_a_roster_closes_an_enterprise(demo_path, tmp_path):
         assert before.status == "supported" and before.computed == 7
         xpeng = store.con.execute(
             "SELECT uscc, name, address, industry_code, CAST(founded AS VARCHAR) FROM enterprise_current"
-            " WHERE name_en = 'XPeng Motors'").fetchone()
-        import_roster(store, [{"uscc": xpeng[0], "name": xpeng[1], "address": xpeng[2], "industry_code": xpeng[3],
-                               "founded": xpeng[4], "status": "注销", "year": "2024", "revenue": "1.00"}])
+            " WHERE name_en = 'XPeng Motors'"
+        ).fetchone()
+        import_roster(
+            store,
+            [
+                {
+                    "uscc": xpeng[0],
+                    "name": xpeng[1],
+                    "address": xpeng[2],
+                    "industry_code": xpeng[3],
+                    "founded": xpeng[4],
+                    "status": "注销",
+                    "year": "2024",
+                    "revenue": "1.00",
+                }
+            ],
+        )
         after = {r.id: r for r in check(store)}["ai-enterprises-named"]
     assert after.status == "contradicted" and after.computed == 6
     assert "xpeng-motors" in after.evidence["absent"]
@@ -147,11 +162,26 @@ def test_share_becomes_computable_once_key_enterprises_are_tagged(demo_path, tmp
         rows = store.con.execute(
             "SELECT uscc, name, address, industry_code, CAST(founded AS VARCHAR), district_adcode"
             " FROM enterprise_current WHERE list_contains(?, industry_code) AND status <> '注销'"
-            " ORDER BY district_adcode = '310106' DESC, uscc LIMIT 9", [classes]).fetchall()
+            " ORDER BY district_adcode = '310106' DESC, uscc LIMIT 9",
+            [classes],
+        ).fetchall()
         in_jingan = sum(r[5] == "310106" for r in rows)
-        import_roster(store, [{"uscc": u, "name": n, "address": a, "industry_code": c, "founded": f,
-                               "tags": "市级重点企业", "year": "2024", "revenue": "10.00"}
-                              for u, n, a, c, f, _ in rows])
+        import_roster(
+            store,
+            [
+                {
+                    "uscc": u,
+                    "name": n,
+                    "address": a,
+                    "industry_code": c,
+                    "founded": f,
+                    "tags": "市级重点企业",
+                    "year": "2024",
+                    "revenue": "10.00",
+                }
+                for u, n, a, c, f, _ in rows
+            ],
+        )
         r = {r.id: r for r in check(store)}["big-data-third-of-municipal-key-enterprises"]
     assert r.computed == pytest.approx(in_jingan / 9, abs=1e-6)
     assert r.status == ("supported" if abs(in_jingan / 9 - 1 / 3) <= 0.05 + 0.0033 else "contradicted")
@@ -218,8 +248,18 @@ def test_cli_check_json_and_list(cli, demo_path, results):
     assert listed.exit_code == 0 and "pharma-top50" in listed.stdout
     listed = json.loads(cli("claims", "list", "--db", demo_path, "--json").stdout)["claims"]
     assert [c["id"] for c in listed] == [c["id"] for c in claims]
-    assert set(listed[0]) == {"id", "pack_id", "quote", "quote_lang", "translations", "source", "source_date",
-                              "subject", "asserted", "comparison"}
+    assert set(listed[0]) == {
+        "id",
+        "pack_id",
+        "quote",
+        "quote_lang",
+        "translations",
+        "source",
+        "source_date",
+        "subject",
+        "asserted",
+        "comparison",
+    }
 
 
 def test_check_command_answers_as_the_claims_package(demo_path, results):
@@ -247,8 +287,14 @@ def test_sets_read_together_equal_each_set_read_alone(demo_path):
         session = Session(store)
         district, untagged = session.enterprise_set("310106"), session.enterprise_set("310106", track, "no-such-tag")
         in_zone = session.enterprise_set(zone)
-        sets = [district, session.enterprise_set("310106", track), in_zone, session.enterprise_set("310101"),
-                untagged, session.enterprise_set("310106019")]
+        sets = [
+            district,
+            session.enterprise_set("310106", track),
+            in_zone,
+            session.enterprise_set("310101"),
+            untagged,
+            session.enterprise_set("310106019"),
+        ]
         years = [1990, 2023, 2024]
         together_counts = claim_store.count_enterprises(store, sets)
         together_totals = claim_store.totals(store, sets, years)

@@ -98,9 +98,7 @@ def test_jingan_leans_to_its_tracks(registry):
         region=pl.col("uscc").str.slice(2, 6).replace({"310108": "310106"}),
         on_track=pl.col("industry_code").is_in(list(track_classes)),
     )
-    share = (
-        firms.group_by("region").agg(pl.col("on_track").mean()).sort("on_track", descending=True)
-    )
+    share = firms.group_by("region").agg(pl.col("on_track").mean()).sort("on_track", descending=True)
     ranks = share["region"].to_list()
     assert ranks.index("310106") <= 1, share
     manufacturing = (

@@ -75,9 +75,7 @@ def test_facts_figures_are_claims(pack, subject, value, comparison):
     found = [
         c
         for c in pack.claims
-        if c.subject == subject
-        and c.comparison == comparison
-        and (c.asserted or {}).get("value") == value
+        if c.subject == subject and c.comparison == comparison and (c.asserted or {}).get("value") == value
     ]
     assert len(found) == 1
 
@@ -170,9 +168,7 @@ def test_claim_with_unknown_subject_and_missing_translation(tmp_path, pack):
     claims = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))
     claims["claims"][0]["subject"] = "nowhere"
     del claims["claims"][1]["translations"]["zh"]
-    (folder / "claims.yaml").write_text(
-        yaml.safe_dump(claims, allow_unicode=True), encoding="utf-8"
-    )
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PackError) as caught:
         load_pack(folder)
     assert "subject 'nowhere'" in str(caught.value)

@@ -14,10 +14,7 @@ TABLES = ("district_pack", "zone", "carrier", "track", "claim")
 
 
 def _counts(store):
-    return {
-        t: store.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in (*TABLES, "ledger", "source")
-    }
+    return {t: store.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*TABLES, "ledger", "source")}
 
 
 def test_write_pack_then_refuse_the_second(tmp_path):
@@ -31,9 +28,7 @@ def test_write_pack_then_refuse_the_second(tmp_path):
         assert entry.payload["counts"]["claim"] == len(pack.claims)
         assert verify(store.con).intact
 
-        orientation = store.con.execute(
-            "SELECT orientation FROM zone WHERE zone_id = 'daning'"
-        ).fetchone()[0]
+        orientation = store.con.execute("SELECT orientation FROM zone WHERE zone_id = 'daning'").fetchone()[0]
         assert json.loads(orientation) == [
             "integrated-circuits",
             "digital-security",
@@ -54,8 +49,6 @@ def test_write_pack_then_refuse_the_second(tmp_path):
 def test_tampering_with_a_pack_row_is_caught(tmp_path):
     with open_store(tmp_path / "store.duckdb") as store:
         write_pack(store, pack_rows(load_pack("jingan")), actor="test")
-        store.con.execute(
-            "UPDATE carrier SET area_km2 = 9.99 WHERE carrier_id = 'shibei-hi-tech-park'"
-        )
+        store.con.execute("UPDATE carrier SET area_km2 = 9.99 WHERE carrier_id = 'shibei-hi-tech-park'")
         verdict = verify(store.con)
         assert not verdict.intact and "carrier" in verdict.problem

@@ -87,18 +87,38 @@ def test_a_batch_learns_roads_from_the_store_and_from_itself():
     batch = pl.Series(["上海市静安区江场三路2号", "江场三路100号", "上海市闸北区共和新路1号", "共和新路9号", "某路1号"])
     found = locate_batch(batch, G, known).to_dicts()
     assert [(f["district_adcode"], f["located_by"]) for f in found] == [
-        ("310106", "district-name"), ("310106", "road-gazetteer"), ("310106", "former-name"),
-        (None, "unresolved"), (None, "unresolved")]
+        ("310106", "district-name"),
+        ("310106", "road-gazetteer"),
+        ("310106", "former-name"),
+        (None, "unresolved"),
+        (None, "unresolved"),
+    ]
 
 
 def test_addresses_are_placed_alike_whatever_slices_they_are_located_in(monkeypatch):
-    batch = pl.Series(["上海市静安区南京西路1266号", None, "江场三路100号", "上海市闸北区共和新路3088号",
-                       "福建省福州市鼓楼区五四路1号", "鼓楼区中山路1号", "上海市浦东新区张江镇祖冲之路899号"])
+    batch = pl.Series(
+        [
+            "上海市静安区南京西路1266号",
+            None,
+            "江场三路100号",
+            "上海市闸北区共和新路3088号",
+            "福建省福州市鼓楼区五四路1号",
+            "鼓楼区中山路1号",
+            "上海市浦东新区张江镇祖冲之路899号",
+        ]
+    )
     roads = pl.DataFrame({"road": ["江场三路"], "adcode": ["310106"]})
     found = {}
     for cores in (1, 2, 3, 16):
         monkeypatch.setattr(slicing.os, "cpu_count", lambda cores=cores: cores)
         found[cores] = locate(batch, G.with_roads(roads))
     assert all(frame.equals(found[1]) for frame in found.values())
-    assert found[1]["located_by"].to_list() == ["district-name", "unresolved", "road-gazetteer", "former-name",
-                                                "district-name", "unresolved", "district-name"]
+    assert found[1]["located_by"].to_list() == [
+        "district-name",
+        "unresolved",
+        "road-gazetteer",
+        "former-name",
+        "district-name",
+        "unresolved",
+        "district-name",
+    ]

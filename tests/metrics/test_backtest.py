@@ -64,9 +64,25 @@ def test_backtest_cli_with_training_panel(cli, tmp_path, georgia, massachusetts)
     ga, ma = tmp_path / "ga.parquet", tmp_path / "ma.csv"
     georgia.write_parquet(ga)
     massachusetts.write_csv(ma)
-    result = cli("backtest", ga, "--from", "2017", "--to", "2021", "--region", "Fips",
-                 "--activity", "Naics", "--value", "Establishments", "--train", ma,
-                 "--convention", "ecomplexity", "--json")
+    result = cli(
+        "backtest",
+        ga,
+        "--from",
+        "2017",
+        "--to",
+        "2021",
+        "--region",
+        "Fips",
+        "--activity",
+        "Naics",
+        "--value",
+        "Establishments",
+        "--train",
+        ma,
+        "--convention",
+        "ecomplexity",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     by_name = {s["predictor"]: s for s in report["scores"]}
@@ -78,11 +94,22 @@ def test_backtest_cli_with_training_panel(cli, tmp_path, georgia, massachusetts)
 def test_backtest_cli_one_year_only(cli, tmp_path):
     only = tmp_path / "one.csv"
     cbp("GA", 2017).write_csv(only)
-    result = cli("backtest", only, "--from", "2017", "--to", "2021", "--region", "Fips",
-                 "--activity", "Naics", "--value", "Establishments")
+    result = cli(
+        "backtest",
+        only,
+        "--from",
+        "2017",
+        "--to",
+        "2021",
+        "--region",
+        "Fips",
+        "--activity",
+        "Naics",
+        "--value",
+        "Establishments",
+    )
     assert result.exit_code == 1
     assert "2021 is not in the panel" in " ".join(result.output.split())
-
 
 
 def test_georgia_time_split_beats_both_baselines():

@@ -11,8 +11,21 @@ import pytest
 from tests.metrics.conftest import REFERENCE, cbp
 
 ARGS = ["--region", "origin", "--activity", "hs92", "--value", "export_val", "--year", "year"]
-REQUIRED = ["year", "region", "activity", "value", "rca", "mcp", "density", "eci", "pci",
-            "diversity", "ubiquity", "coi", "cog"]
+REQUIRED = [
+    "year",
+    "region",
+    "activity",
+    "value",
+    "rca",
+    "mcp",
+    "density",
+    "eci",
+    "pci",
+    "diversity",
+    "ubiquity",
+    "coi",
+    "cog",
+]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json"])
@@ -30,8 +43,20 @@ def test_metrics_writes_zero_cells(cli, tmp_path):
     panel = tmp_path / "ga.csv"
     cbp("GA", 2021).write_csv(panel)
     out = tmp_path / "out.parquet"
-    result = cli("metrics", panel, "--region", "Fips", "--activity", "Naics", "--value",
-                 "Establishments", "--year", "year", "--out", out)
+    result = cli(
+        "metrics",
+        panel,
+        "--region",
+        "Fips",
+        "--activity",
+        "Naics",
+        "--value",
+        "Establishments",
+        "--year",
+        "year",
+        "--out",
+        out,
+    )
     assert result.exit_code == 0, result.output
     table = pl.read_parquet(out)
     n_regions, n_activities = table["region"].n_unique(), table["activity"].n_unique()
@@ -43,8 +68,9 @@ def test_metrics_writes_zero_cells(cli, tmp_path):
 
 def test_reference_regions_and_external_totals(cli, tmp_path):
     panel = tmp_path / "p.csv"
-    pl.DataFrame({"r": ["a", "a", "b", "b", "c", "c"], "x": ["1", "2"] * 3,
-                  "v": [3.0, 1.0, 1.0, 3.0, 2.0, 2.0]}).write_csv(panel)
+    pl.DataFrame(
+        {"r": ["a", "a", "b", "b", "c", "c"], "x": ["1", "2"] * 3, "v": [3.0, 1.0, 1.0, 3.0, 2.0, 2.0]}
+    ).write_csv(panel)
     out = tmp_path / "o.csv"
     base = ["--region", "r", "--activity", "x", "--value", "v", "--out", out]
     assert cli("metrics", panel, *base, "--reference", "regions:b").exit_code == 0
@@ -76,8 +102,7 @@ def bad_panel(tmp_path, rows: dict) -> str:
 )
 def test_bad_input_is_refused_clearly(cli, tmp_path, rows, message):
     out = tmp_path / "o.csv"
-    result = cli("metrics", bad_panel(tmp_path, rows), "--region", "r", "--activity", "x",
-                 "--value", "v", "--out", out)
+    result = cli("metrics", bad_panel(tmp_path, rows), "--region", "r", "--activity", "x", "--value", "v", "--out", out)
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
@@ -93,7 +118,11 @@ def test_unknown_output_format_and_missing_file(cli, tmp_path):
 
 def test_json_output_is_records(cli, tmp_path):
     out = tmp_path / "o.json"
-    assert cli("metrics", REFERENCE / "trade_data_sample.csv", *ARGS, "--convention",
-               "ecomplexity", "--out", out).exit_code == 0
+    assert (
+        cli(
+            "metrics", REFERENCE / "trade_data_sample.csv", *ARGS, "--convention", "ecomplexity", "--out", out
+        ).exit_code
+        == 0
+    )
     records = json.loads(out.read_text())
     assert len(records) == 600 and np.isfinite(records[0]["eci"])

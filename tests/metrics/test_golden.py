@@ -15,11 +15,14 @@ MEASURES = ["rca", "mcp", "density", "eci", "pci", "diversity", "ubiquity", "coi
 
 
 def joined(truth: pl.DataFrame, convention: str) -> pl.DataFrame:
-    ours = complexity_table(truth.select("year", "origin", "hs92", "export_val"), COLUMNS,
-                            convention=convention).with_columns(TEXT)
+    ours = complexity_table(
+        truth.select("year", "origin", "hs92", "export_val"), COLUMNS, convention=convention
+    ).with_columns(TEXT)
     assert ours.height == truth.height
     return truth.rename({"M": "mcp"}).join(
-        ours, left_on=["year", "origin", "hs92"], right_on=["year", "region", "activity"],
+        ours,
+        left_on=["year", "origin", "hs92"],
+        right_on=["year", "region", "activity"],
         suffix="_ours",
     )
 
@@ -34,8 +37,9 @@ def test_stata_convention_equals_stata_output(ground_truth, measure):
 
 
 def test_proximity_equals_stata_genproximity(ground_truth):
-    stacked = pl.read_csv(REFERENCE / "stata_proximity_discrete_sym.csv",
-                          schema_overrides={"hs92_1": pl.String, "hs92_2": pl.String})
+    stacked = pl.read_csv(
+        REFERENCE / "stata_proximity_discrete_sym.csv", schema_overrides={"hs92_1": pl.String, "hs92_2": pl.String}
+    )
     for block, year in enumerate((1995, 1996)):
         rows = stacked.slice(block * 900, 900)
         part = ground_truth.filter(pl.col("year") == year)
@@ -43,8 +47,7 @@ def test_proximity_equals_stata_genproximity(ground_truth):
         products = matrix.columns[1:]
         phi = proximity(presence(rca(matrix.select(products).to_numpy())))
         index = {p: i for i, p in enumerate(products)}
-        ours = np.array([phi[index[a], index[b]] for a, b in zip(rows["hs92_1"], rows["hs92_2"],
-                                                                   strict=True)])
+        ours = np.array([phi[index[a], index[b]] for a, b in zip(rows["hs92_1"], rows["hs92_2"], strict=True)])
         np.testing.assert_allclose(ours, rows["proximity"].to_numpy(), atol=1e-12)
 
 
@@ -61,13 +64,13 @@ def test_py_ecomplexity_differs_from_stata_as_measured(ground_truth):
     Measured on the reference sample: density differs by up to 0.0891 and COG by up to 0.4222;
     RCA, M, diversity and ubiquity agree. Our "ecomplexity" convention reproduces 0.5.3 there.
     """
-    upstream = pl.from_pandas(run_ecomplexity(
-        ground_truth.select(year="year", loc="origin", prod="hs92", val="export_val").to_pandas()))
+    upstream = pl.from_pandas(
+        run_ecomplexity(ground_truth.select(year="year", loc="origin", prod="hs92", val="export_val").to_pandas())
+    )
     both = ground_truth.rename({"M": "mcp"}).join(
-        upstream, left_on=["year", "origin", "hs92"], right_on=["year", "loc", "prod"],
-        suffix="_py")
-    gap = {m: float((both[m].cast(pl.Float64) - both[f"{m}_py"].cast(pl.Float64)).abs().max())
-           for m in MEASURES}
+        upstream, left_on=["year", "origin", "hs92"], right_on=["year", "loc", "prod"], suffix="_py"
+    )
+    gap = {m: float((both[m].cast(pl.Float64) - both[f"{m}_py"].cast(pl.Float64)).abs().max()) for m in MEASURES}
     for same in ("mcp", "diversity", "ubiquity"):
         assert gap[same] == 0.0
     assert gap["rca"] < 1e-6
@@ -75,11 +78,12 @@ def test_py_ecomplexity_differs_from_stata_as_measured(ground_truth):
     assert gap["cog"] == pytest.approx(0.4222, abs=5e-4)
     assert 1e-3 < gap["eci"] < 0.01 and 1e-3 < gap["pci"] < 0.01 and 0.01 < gap["coi"] < 0.05
     ours = joined(ground_truth, "ecomplexity").join(
-        upstream, left_on=["year", "origin", "hs92"], right_on=["year", "loc", "prod"],
-        suffix="_py")
+        upstream, left_on=["year", "origin", "hs92"], right_on=["year", "loc", "prod"], suffix="_py"
+    )
     for m in MEASURES:
-        np.testing.assert_allclose(ours[f"{m}_ours"].cast(pl.Float64),
-                                   ours[f"{m}_py"].cast(pl.Float64), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            ours[f"{m}_ours"].cast(pl.Float64), ours[f"{m}_py"].cast(pl.Float64), rtol=1e-9, atol=1e-9
+        )
 
 
 def test_lazy_input_gives_the_same_table(ground_truth, tmp_path):

@@ -95,15 +95,21 @@ def test_growth_and_rank():
     total, cagr = growth(np.array([100.0, 0.0]), np.array([121.0, 5.0]), years=2)
     assert total[0] == pytest.approx(0.21) and cagr[0] == pytest.approx(0.1)
     assert np.isnan(total[1])
-    np.testing.assert_array_equal(rank_among(np.array([0.3, 0.21, 0.1, 0.5]),
-                                             np.array([True, True, True, False])), [1, 2, 3, 1])
+    np.testing.assert_array_equal(
+        rank_among(np.array([0.3, 0.21, 0.1, 0.5]), np.array([True, True, True, False])), [1, 2, 3, 1]
+    )
     with pytest.raises(InputError):
         growth(np.ones(1), np.ones(1), years=0)
 
 
 def test_growth_table_among_peers():
-    long = pl.DataFrame({"year": [2020, 2020, 2020, 2022, 2022, 2022],
-                         "region": ["a", "b", "c"] * 2, "value": [100.0, 100, 100, 121, 150, 90]})
+    long = pl.DataFrame(
+        {
+            "year": [2020, 2020, 2020, 2022, 2022, 2022],
+            "region": ["a", "b", "c"] * 2,
+            "value": [100.0, 100, 100, 121, 150, 90],
+        }
+    )
     table = growth_table(long, 2020, 2022, peers=["a", "c"])
     assert table.filter(pl.col("region") == "a")["rank"][0] == 1
     assert table.filter(pl.col("region") == "b")["rank"][0] == 1  # ranked against the peers

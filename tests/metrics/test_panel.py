@@ -39,18 +39,25 @@ def build_store(path):
                 "INSERT INTO staged_enterprise_version (uscc, version, name, district_adcode,"
                 " street_code, zone_id, industry_code, synthetic, source_id, valid_from,"
                 " ledger_seq, row_hash) VALUES (?, 1, ?, ?, ?, ?, ?, true, ?, ?, ?, '')",
-                [uscc, f"firm {uscc}", district, street, zone, klass, seq, now, seq])
+                [uscc, f"firm {uscc}", district, street, zone, klass, seq, now, seq],
+            )
             for year, (revenue, employees) in facts.items():
                 con.execute(
                     "INSERT INTO staged_fact_version (uscc, year, version, revenue, employees,"
                     " synthetic, source_id, valid_from, ledger_seq, row_hash)"
                     " VALUES (?, ?, 1, ?, ?, true, ?, ?, ?, '')",
-                    [uscc, year, revenue, employees, seq, now, seq])
-        con.execute("INSERT INTO staged_district_pack (pack_id, district_adcode, ledger_seq,"
-                    " row_hash) VALUES ('p', '310106', ?, '')", [seq])
+                    [uscc, year, revenue, employees, seq, now, seq],
+                )
+        con.execute(
+            "INSERT INTO staged_district_pack (pack_id, district_adcode, ledger_seq,"
+            " row_hash) VALUES ('p', '310106', ?, '')",
+            [seq],
+        )
         for track_id, classes in TRACKS:
-            con.execute("INSERT INTO staged_track (track_id, pack_id, classes, ledger_seq,"
-                        " row_hash) VALUES (?, 'p', ?, ?, '')", [track_id, json.dumps(classes), seq])
+            con.execute(
+                "INSERT INTO staged_track (track_id, pack_id, classes, ledger_seq, row_hash) VALUES (?, 'p', ?, ?, '')",
+                [track_id, json.dumps(classes), seq],
+            )
         tables = ("enterprise_version", "fact_version", "district_pack", "track")
         for table in tables:
             con.execute(f"UPDATE staged_{table} SET row_hash = {ledger.row_hash_sql(table)}")
@@ -80,9 +87,12 @@ def test_store_is_intact(store):
 def test_district_by_class_revenue(store):
     panel = as_dict(panel_from_store(store, PanelSpec("district", "gbt4", "revenue")))
     assert panel == {
-        (2022, "310101", "6420"): 40.0, (2022, "310106", "2710"): 300.0,
-        (2022, "310106", "6513"): 100.0, (2023, "310101", "2710"): 80.0,
-        (2023, "310101", "6420"): 45.0, (2023, "310106", "2710"): 310.0,
+        (2022, "310101", "6420"): 40.0,
+        (2022, "310106", "2710"): 300.0,
+        (2022, "310106", "6513"): 100.0,
+        (2023, "310101", "2710"): 80.0,
+        (2023, "310101", "6420"): 45.0,
+        (2023, "310106", "2710"): 310.0,
         (2023, "310106", "6513"): 170.0,
     }
 
@@ -94,11 +104,12 @@ def test_zone_division_firms_one_year(store):
 
 def test_street_track_employees_counts_a_firm_once_per_track(store):
     """bio lists both 2710 and its division 27: U3 counts once."""
-    panel = as_dict(panel_from_store(store, PanelSpec("street", "track", "employees",
-                                                          (2023,))))
+    panel = as_dict(panel_from_store(store, PanelSpec("street", "track", "employees", (2023,))))
     assert panel == {
-        (2023, "310101001", "bio"): 8.0, (2023, "310101001", "digital"): 4.0,
-        (2023, "310106001", "digital"): 17.0, (2023, "310106002", "bio"): 31.0,
+        (2023, "310101001", "bio"): 8.0,
+        (2023, "310101001", "digital"): 4.0,
+        (2023, "310106001", "digital"): 17.0,
+        (2023, "310106002", "bio"): 31.0,
     }
 
 
@@ -115,8 +126,21 @@ def closed_store(tmp_path):
 
 def test_metrics_from_the_store(cli, tmp_path, closed_store):
     out = tmp_path / "m.csv"
-    result = cli("metrics", "--db", closed_store, "--by", "district", "--activity", "gbt4",
-                 "--value", "revenue", "--year", "2023", "--out", out)
+    result = cli(
+        "metrics",
+        "--db",
+        closed_store,
+        "--by",
+        "district",
+        "--activity",
+        "gbt4",
+        "--value",
+        "revenue",
+        "--year",
+        "2023",
+        "--out",
+        out,
+    )
     assert result.exit_code == 0, result.output
     table = pl.read_csv(out, schema_overrides={"region": pl.String, "activity": pl.String})
     assert table.height == 2 * 3  # 2 districts x 3 classes in 2023, zeros included
@@ -145,8 +169,7 @@ def test_metrics_from_the_store_refuses_clearly_and_writes_nothing(cli, tmp_path
 def test_metrics_from_the_store_against_external_totals(cli, tmp_path, closed_store, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the totals are named relative to where the CLI runs
     pl.DataFrame({"activity": ["2710", "6420", "6513"], "value": [100.0, 100.0, 200.0]}).write_csv("nation.csv")
-    result = cli("metrics", "--db", closed_store, "--year", "2023", "--reference", "nation.csv",
-                 "--out", "m.csv")
+    result = cli("metrics", "--db", closed_store, "--year", "2023", "--reference", "nation.csv", "--out", "m.csv")
     assert result.exit_code == 0, result.output
     table = pl.read_csv(tmp_path / "m.csv", schema_overrides={"region": pl.String, "activity": pl.String})
     rca = table.filter((pl.col("region") == "310101") & (pl.col("activity") == "2710"))["rca"][0]
@@ -161,11 +184,15 @@ def test_spark_sql_is_transpiled():
 @pytest.fixture(scope="module")
 def spark():
     pyspark = pytest.importorskip("pyspark.sql")
-    session = (pyspark.SparkSession.builder.master("local[1]").appName("districtlens-panel")
-               .config("spark.ui.enabled", "false")
-               .config("spark.driver.host", "127.0.0.1")
-               .config("spark.driver.bindAddress", "127.0.0.1")
-               .config("spark.sql.shuffle.partitions", "1").getOrCreate())
+    session = (
+        pyspark.SparkSession.builder.master("local[1]")
+        .appName("districtlens-panel")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate()
+    )
     yield session
     session.stop()
 
@@ -176,9 +203,13 @@ def test_spark_gives_the_same_panels(spark, store, tmp_path):
     for view in ("enterprise_current", "fact_current", "track"):
         parquet[view] = str(tmp_path / f"{view}.parquet")
         store.con.execute(f"COPY (SELECT * FROM {view}) TO '{parquet[view]}' (FORMAT parquet)")
-    for spec in (PanelSpec("district", "gbt4", "revenue"), PanelSpec("zone", "gbt2", "firms"),
-                 PanelSpec("street", "track", "employees", (2023,))):
+    for spec in (
+        PanelSpec("district", "gbt4", "revenue"),
+        PanelSpec("zone", "gbt2", "firms"),
+        PanelSpec("street", "track", "employees", (2023,)),
+    ):
         on_duckdb = panel_from_store(store, spec)
-        on_spark = panel_on_spark(spark, parquet["enterprise_current"], parquet["fact_current"],
-                                  spec, tracks=parquet["track"])
+        on_spark = panel_on_spark(
+            spark, parquet["enterprise_current"], parquet["fact_current"], spec, tracks=parquet["track"]
+        )
         assert on_spark.equals(on_duckdb), spec

@@ -22,9 +22,9 @@ def test_ecomplexity_convention_equals_py_ecomplexity(seed, regions, activities,
     ours = complexity_table(frame, Columns("loc", "prod", "val", "year"), convention="ecomplexity")
     ours = ours.with_columns(pl.col("region", "activity").cast(pl.String))
     assert ours.height == upstream.height == regions * activities * years
-    both = upstream.join(ours, left_on=["year", "loc", "prod"],
-                         right_on=["year", "region", "activity"], suffix="_ours")
+    both = upstream.join(ours, left_on=["year", "loc", "prod"], right_on=["year", "region", "activity"], suffix="_ours")
     assert both.height == ours.height
     for m in MEASURES:
-        np.testing.assert_allclose(both[f"{m}_ours"].cast(pl.Float64),
-                                   both[m].cast(pl.Float64), rtol=1e-9, atol=1e-9, err_msg=m)
+        np.testing.assert_allclose(
+            both[f"{m}_ours"].cast(pl.Float64), both[m].cast(pl.Float64), rtol=1e-9, atol=1e-9, err_msg=m
+        )

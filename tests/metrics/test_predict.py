@@ -131,20 +131,43 @@ def small_panels(tmp_path_factory, georgia):
 def test_cli_trains_saves_and_reuses_a_skops_model(cli, tmp_path, small_panels):
     train, test = small_panels
     saved = tmp_path / "model.skops"
-    fitted = cli("backtest", test, "--from", "2019", "--to", "2021", "--train", f"{train}:2017:2019",
-                 "--save-model", saved, "--bootstrap", "50", "--json")
+    fitted = cli(
+        "backtest",
+        test,
+        "--from",
+        "2019",
+        "--to",
+        "2021",
+        "--train",
+        f"{train}:2017:2019",
+        "--save-model",
+        saved,
+        "--bootstrap",
+        "50",
+        "--json",
+    )
     assert fitted.exit_code == 0, fitted.output
     report = json.loads(fitted.stdout)
-    for key in ("from", "to", "candidates", "entries", "scores", "brier", "reliability", "differences",
-                "winners", "training", "sign_convention"):
+    for key in (
+        "from",
+        "to",
+        "candidates",
+        "entries",
+        "scores",
+        "brier",
+        "reliability",
+        "differences",
+        "winners",
+        "training",
+        "sign_convention",
+    ):
         assert key in report
     assert {d["against"] for d in report["differences"]} == {"density", "rca", "cog", "pci", "ubiquity"}
     assert report["training"][0]["from"] == 2017 and report["training"][0]["to"] == 2019
     assert saved.read_bytes()[:2] == b"PK"  # a skops zip, not a pickle
     stored = load_model(saved)
     assert stored["features"] == list(FEATURES) and stored["training"] == report["training"]
-    reused = cli("backtest", test, "--from", "2019", "--to", "2021", "--model", saved, "--bootstrap", "50",
-                 "--json")
+    reused = cli("backtest", test, "--from", "2019", "--to", "2021", "--model", saved, "--bootstrap", "50", "--json")
     assert reused.exit_code == 0, reused.output
     again = json.loads(reused.stdout)["scores"]
     assert [s["predictor"] for s in again] == [s["predictor"] for s in report["scores"]]
@@ -155,8 +178,23 @@ def test_cli_trains_saves_and_reuses_a_skops_model(cli, tmp_path, small_panels):
 
 def test_cli_old_train_options_keep_working(cli, small_panels):
     train, test = small_panels
-    result = cli("backtest", test, "--from", "2019", "--to", "2021", "--train", train, "--train-from", "2017",
-                 "--train-to", "2019", "--bootstrap", "20", "--json")
+    result = cli(
+        "backtest",
+        test,
+        "--from",
+        "2019",
+        "--to",
+        "2021",
+        "--train",
+        train,
+        "--train-from",
+        "2017",
+        "--train-to",
+        "2019",
+        "--bootstrap",
+        "20",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["training"][0]["from"] == 2017
 

@@ -48,11 +48,13 @@ def well_posed(mcp: np.ndarray) -> bool:
 
 def long(matrix: np.ndarray) -> pl.DataFrame:
     rows, cols = matrix.shape
-    return pl.DataFrame({
-        "region": [f"r{i}" for i in range(rows) for _ in range(cols)],
-        "activity": [f"a{j}" for _ in range(rows) for j in range(cols)],
-        "value": matrix.ravel(),
-    })
+    return pl.DataFrame(
+        {
+            "region": [f"r{i}" for i in range(rows) for _ in range(cols)],
+            "activity": [f"a{j}" for _ in range(rows) for j in range(cols)],
+            "value": matrix.ravel(),
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -78,8 +80,7 @@ def test_proximity_symmetric_zero_diagonal_and_density_in_unit_interval(matrix):
 @given(panels(min_side=3))
 def test_eci_standardised_as_each_convention_says(matrix):
     for convention in ("stata", "ecomplexity"):
-        table = complexity_table(long(matrix), Columns("region", "activity", "value"),
-                                 convention=convention)
+        table = complexity_table(long(matrix), Columns("region", "activity", "value"), convention=convention)
         if table["eci"].is_nan().any():
             continue  # a degenerate matrix (e.g. every region alike) has no second eigenvector
         if convention == "stata":
@@ -101,8 +102,11 @@ def test_invariant_under_relabelling_and_row_order(matrix, rnd):
     rnd.shuffle(order)
     renamed = {f"r{i}": f"z{rnd.randrange(10**6)}_{i}" for i in range(matrix.shape[0])}
     shuffled = frame[order].with_columns(pl.col("region").replace_strict(renamed))
-    second = complexity_table(shuffled, columns).with_columns(text).with_columns(
-        pl.col("region").replace_strict({v: k for k, v in renamed.items()}))
+    second = (
+        complexity_table(shuffled, columns)
+        .with_columns(text)
+        .with_columns(pl.col("region").replace_strict({v: k for k, v in renamed.items()}))
+    )
     both = first.join(second, on=["region", "activity"], suffix="_2")
     assert both.height == first.height
     measures = ["rca", "mcp", "density"]

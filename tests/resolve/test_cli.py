@@ -16,8 +16,13 @@ def sources(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sources")
     records = generate(120, seed=5, foreign=False)
     paths = []
-    encodings = {"registry": "utf-8", "roster": "utf-8-sig", "tenants": "gb18030",
-                 "leads": "utf-8", "news": "utf-8-sig"}
+    encodings = {
+        "registry": "utf-8",
+        "roster": "utf-8-sig",
+        "tenants": "gb18030",
+        "leads": "utf-8",
+        "news": "utf-8-sig",
+    }
     for source, encoding in encodings.items():
         part = records.filter(pl.col("source") == source).drop("source", "entity_id")
         path = folder / f"{source}.csv"
@@ -50,13 +55,16 @@ def write(path, text, encoding="utf-8"):
     return path
 
 
-@pytest.mark.parametrize("content, message", [
-    ("name,uscc\n甲公司,\n", "no record_id column"),
-    ("record_id,uscc\n1,\n", "no name column"),
-    ("record_id,name\n", "no rows"),
-    ("", "empty"),
-    ("record_id,name\n1,\n", "has no name"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("name,uscc\n甲公司,\n", "no record_id column"),
+        ("record_id,uscc\n1,\n", "no name column"),
+        ("record_id,name\n", "no rows"),
+        ("", "empty"),
+        ("record_id,name\n1,\n", "has no name"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_written(cli, tmp_path, content, message):
     bad = write(tmp_path / "bad.csv", content)
     good = write(tmp_path / "good.csv", "record_id,name\n9,上海张江科技有限公司\n")
@@ -88,8 +96,10 @@ def test_undecodable_file_is_refused(cli, tmp_path):
 
 
 def test_a_gb18030_file_reads_like_its_utf8_twin(cli, tmp_path):
-    text = ("record_id,name\n1,上海张江生物医药科技有限公司\n"
-            "2,張江生物醫藥科技（上海）有限公司\n3,北京张江信息科技有限公司\n")
+    text = (
+        "record_id,name\n1,上海张江生物医药科技有限公司\n"
+        "2,張江生物醫藥科技（上海）有限公司\n3,北京张江信息科技有限公司\n"
+    )
     results = []
     for encoding in ("utf-8", "gb18030"):
         path = write(tmp_path / f"in-{encoding}.csv", text, encoding)

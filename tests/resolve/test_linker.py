@@ -44,12 +44,15 @@ def resolved(labelled):
 def baseline_clusters(records: pl.DataFrame) -> pl.DataFrame:
     """Exact credit code, then identical cleaned names (no model, no legal-form/region rules)."""
     features = prepare(records).with_columns(
-        pl.lit(None, pl.Utf8).alias("legal_form"), pl.lit(None, pl.Utf8).alias("location"))
+        pl.lit(None, pl.Utf8).alias("legal_form"), pl.lit(None, pl.Utf8).alias("location")
+    )
     named = records.select("record_id", parse_names(records["name"])["clean"].alias("clean"))
     same = named.join(named, on="clean").filter(pl.col("record_id") < pl.col("record_id_right"))
-    pairs = same.select(pl.col("record_id").alias("record_id_l"),
-                        pl.col("record_id_right").alias("record_id_r"),
-                        pl.lit(1.0).alias("match_probability"))
+    pairs = same.select(
+        pl.col("record_id").alias("record_id_l"),
+        pl.col("record_id_right").alias("record_id_r"),
+        pl.lit(1.0).alias("match_probability"),
+    )
     return cluster(features, pairs, 0.5)
 
 
@@ -57,12 +60,14 @@ def test_pairwise_precision_and_recall_beat_the_targets_and_the_baseline(labelle
     truth = true_pairs(labelled, "entity_id")
     precision, recall = precision_recall(true_pairs(resolved.clusters, "cluster_id"), truth)
     base_p, base_r = precision_recall(
-        true_pairs(baseline_clusters(labelled.drop("source", "entity_id")), "cluster_id"), truth)
-    print(f"\nevaluation set: {labelled.height} records, {labelled['entity_id'].n_unique()} "
-          f"enterprises, {len(truth)} true pairs, threshold {resolved.threshold}")
+        true_pairs(baseline_clusters(labelled.drop("source", "entity_id")), "cluster_id"), truth
+    )
+    print(
+        f"\nevaluation set: {labelled.height} records, {labelled['entity_id'].n_unique()} "
+        f"enterprises, {len(truth)} true pairs, threshold {resolved.threshold}"
+    )
     print(f"model:    pairwise precision {precision:.4f}  recall {recall:.4f}")
-    print(f"baseline: pairwise precision {base_p:.4f}  recall {base_r:.4f} "
-          "(exact code + cleaned name)")
+    print(f"baseline: pairwise precision {base_p:.4f}  recall {base_r:.4f} (exact code + cleaned name)")
     assert precision >= 0.98
     assert recall >= 0.95
     assert recall > base_r + 0.2
@@ -74,15 +79,15 @@ def test_every_record_gets_one_row_and_a_weakest_link(labelled, resolved):
     assert sorted(out["record_id"].to_list()) == sorted(labelled["record_id"].to_list())
     multi = out.filter(pl.col("cluster_id").is_duplicated())
     assert multi["match_probability"].min() >= DEFAULT_THRESHOLD
-    assert out.filter(~pl.col("cluster_id").is_duplicated())["match_probability"].null_count() \
-        == out.height - multi.height
+    assert (
+        out.filter(~pl.col("cluster_id").is_duplicated())["match_probability"].null_count() == out.height - multi.height
+    )
 
 
 def test_hard_negatives_stay_apart(labelled, resolved):
     """Registry records of different enterprises (other city, business words, legal form) never
     share a cluster, even where their trade names are equal."""
-    registry = labelled.filter(pl.col("source") == "registry").join(
-        resolved.clusters, on="record_id")
+    registry = labelled.filter(pl.col("source") == "registry").join(resolved.clusters, on="record_id")
     assert registry["cluster_id"].n_unique() == registry.height
 
 
@@ -99,9 +104,15 @@ def test_evidence_gives_each_fields_weight(resolved):
 def test_a_labelled_sample_calibrates_the_threshold(labelled, resolved):
     sample = labelled.sample(600, seed=3)
     f = sample.select("record_id", "entity_id")
-    labels = f.join(f, how="cross").filter(pl.col("record_id") < pl.col("record_id_right")).select(
-        pl.col("record_id").alias("record_id_l"), pl.col("record_id_right").alias("record_id_r"),
-        (pl.col("entity_id") == pl.col("entity_id_right")).alias("is_match"))
+    labels = (
+        f.join(f, how="cross")
+        .filter(pl.col("record_id") < pl.col("record_id_right"))
+        .select(
+            pl.col("record_id").alias("record_id_l"),
+            pl.col("record_id_right").alias("record_id_r"),
+            (pl.col("entity_id") == pl.col("entity_id_right")).alias("is_match"),
+        )
+    )
     strict = calibrate_threshold(resolved.pairs, labels, min_precision=0.999)
     loose = calibrate_threshold(resolved.pairs, labels, min_precision=0.9)
     assert 0 < loose <= strict <= 1
@@ -109,21 +120,29 @@ def test_a_labelled_sample_calibrates_the_threshold(labelled, resolved):
 
 
 def test_clustering_never_joins_two_credit_codes_through_a_chain():
-    features = pl.DataFrame({
-        "unique_id": ["a", "b", "c"], "uscc": ["X", None, "Y"],
-        "legal_form": [None, None, None], "location": [None, None, None]})
-    pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"],
-                          "match_probability": [0.99, 0.97]})
+    features = pl.DataFrame(
+        {
+            "unique_id": ["a", "b", "c"],
+            "uscc": ["X", None, "Y"],
+            "legal_form": [None, None, None],
+            "location": [None, None, None],
+        }
+    )
+    pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"], "match_probability": [0.99, 0.97]})
     out = dict(cluster(features, pairs, 0.9).select("record_id", "cluster_id").iter_rows())
     assert out == {"a": "a", "b": "a", "c": "c"}
 
 
 def test_clustering_keeps_a_joint_stock_company_apart_from_a_limited_one():
-    features = pl.DataFrame({
-        "unique_id": ["a", "b", "c"], "uscc": [None, None, None],
-        "legal_form": ["ltd", None, "joint_stock"], "location": ["上海", None, "上海"]})
-    pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"],
-                          "match_probability": [0.95, 0.99]})
+    features = pl.DataFrame(
+        {
+            "unique_id": ["a", "b", "c"],
+            "uscc": [None, None, None],
+            "legal_form": ["ltd", None, "joint_stock"],
+            "location": ["上海", None, "上海"],
+        }
+    )
+    pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"], "match_probability": [0.95, 0.99]})
     got = cluster(features, pairs, 0.9)
     out = dict(got.select("record_id", "cluster_id").iter_rows())
     assert out == {"a": "a", "b": "b", "c": "b"}

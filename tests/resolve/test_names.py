@@ -12,24 +12,45 @@ def parts(name: str) -> dict:
 
 def test_full_width_brackets_and_traditional_characters_give_the_same_parts():
     plain = parts("上海张江生物医药科技有限公司")
-    for variant in ("（上海）張江生物醫藥科技有限公司", "张江生物医药科技【上海】有限公司",
-                    "ＳＨ张江生物医药科技(上海)有限公司".replace("ＳＨ", "")):
+    for variant in (
+        "（上海）張江生物醫藥科技有限公司",
+        "张江生物医药科技【上海】有限公司",
+        "ＳＨ张江生物医药科技(上海)有限公司".replace("ＳＨ", ""),
+    ):
         got = parts(variant)
         assert (got["trade"], got["business"], got["legal_form"], got["location"]) == (
-            plain["trade"], plain["business"], plain["legal_form"], plain["location"])
-    assert plain == {**plain, "trade": "张江", "business": "生物医药科技", "legal_form": "ltd",
-                     "location": "上海", "script": "zh"}
+            plain["trade"],
+            plain["business"],
+            plain["legal_form"],
+            plain["location"],
+        )
+    assert plain == {
+        **plain,
+        "trade": "张江",
+        "business": "生物医药科技",
+        "legal_form": "ltd",
+        "location": "上海",
+        "script": "zh",
+    }
 
 
 def test_legal_forms_are_told_apart():
-    forms = parse_names(["上海张江科技有限公司", "上海张江科技有限责任公司", "上海张江科技股份有限公司",
-                         "上海张江科技集团有限公司", "张江科技有限公司上海分公司"])["legal_form"]
+    forms = parse_names(
+        [
+            "上海张江科技有限公司",
+            "上海张江科技有限责任公司",
+            "上海张江科技股份有限公司",
+            "上海张江科技集团有限公司",
+            "张江科技有限公司上海分公司",
+        ]
+    )["legal_form"]
     assert forms.to_list() == ["ltd", "ltd", "joint_stock", "group_ltd", "branch"]
 
 
 def test_region_is_a_feature_in_either_script():
-    got = parse_names(["北京市张江信息科技有限公司", "Shanghai Zhangjiang Information Technology Co., Ltd.",
-                       "张江信息"])
+    got = parse_names(
+        ["北京市张江信息科技有限公司", "Shanghai Zhangjiang Information Technology Co., Ltd.", "张江信息"]
+    )
     assert got["location"].to_list() == ["北京", "上海", None]
     assert got["trade"].to_list() == ["张江", "zhangjiang", "张江"]
     assert got["business"].to_list() == ["信息科技", "信息科技", "信息"]
@@ -38,8 +59,14 @@ def test_region_is_a_feature_in_either_script():
 
 def test_aliases_key_names_across_scripts():
     table = load_aliases()
-    trades = parse_names(["阿斯利康投资（中国）有限公司", "AstraZeneca Investment (China) Co., Ltd.",
-                          "ＡｓｔｒａＺｅｎｅｃａ", "上海张江科技有限公司"])["trade"]
+    trades = parse_names(
+        [
+            "阿斯利康投资（中国）有限公司",
+            "AstraZeneca Investment (China) Co., Ltd.",
+            "ＡｓｔｒａＺｅｎｅｃａ",
+            "上海张江科技有限公司",
+        ]
+    )["trade"]
     keys = alias_keys(trades, table).to_list()
     assert keys[0] == keys[1] == keys[2] == "astrazeneca"
     assert keys[3] == "张江"

@@ -30,8 +30,7 @@ def registered(store, records, tmp_path):
 
 
 def source_rows(records, *sources):
-    return records.filter(pl.col("source").is_in(sources)).select(
-        "record_id", "name", "address", "entity_id")
+    return records.filter(pl.col("source").is_in(sources)).select("record_id", "name", "address", "entity_id")
 
 
 def truth(records):
@@ -63,8 +62,7 @@ def test_a_tenant_list_links_to_the_registry(registered, records):
 def test_review_accept_and_undo_append_and_never_delete(registered, records):
     rows = source_rows(records, "tenants").drop("entity_id")
     # A threshold of 1 sends every model link to the review queue.
-    link_to_registry(registered, rows, "tenants", "tester", threshold=1.0,
-                                review_floor=0.5)
+    link_to_registry(registered, rows, "tenants", "tester", threshold=1.0, review_floor=0.5)
     con = registered.con
     queue = resolution.review_queue(con)
     assert queue.height > 0
@@ -87,7 +85,12 @@ def test_review_accept_and_undo_append_and_never_delete(registered, records):
     verdict = ledger.verify(con)
     assert verdict.intact, verdict.problem
     assert [e.action for e in ledger.entries(con, 5)] == [
-        "resolve.undo", "resolve.undo", "resolve.reject", "resolve.accept", "resolve.link"]
+        "resolve.undo",
+        "resolve.undo",
+        "resolve.reject",
+        "resolve.accept",
+        "resolve.link",
+    ]
 
 
 def test_undoing_a_model_link_unlinks_the_row_and_keeps_both_records(registered, records):
@@ -98,10 +101,10 @@ def test_undoing_a_model_link_unlinks_the_row_and_keeps_both_records(registered,
     now = resolution.current_links(registered.con).filter(pl.col("link_id") == new_id)
     assert now["status"][0] == "undone" and now["uscc"][0] is None
     con = registered.con
-    assert con.execute("SELECT count(*) FROM enterprise_current WHERE uscc = ?",
-                       [link["uscc"]]).fetchone()[0] == 1
-    assert con.execute("SELECT count(*) FROM resolve_record WHERE record_id = ?",
-                       [link["record_id"]]).fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM enterprise_current WHERE uscc = ?", [link["uscc"]]).fetchone()[0] == 1
+    assert (
+        con.execute("SELECT count(*) FROM resolve_record WHERE record_id = ?", [link["record_id"]]).fetchone()[0] == 1
+    )
     again = resolution.undo(registered, new_id, "reviewer")  # undoing the split links it again
     now = resolution.current_links(con).filter(pl.col("link_id") == again).row(0, named=True)
     assert (now["status"], now["uscc"]) == ("linked", link["uscc"])
@@ -158,11 +161,22 @@ def test_the_commands_print_the_json_they_printed_before(cli, registered, record
 
     listed = json.loads(cli("resolve", "review", "--db", db, "--json").stdout)
     assert listed["decided"] == [] and set(listed) == {"decided", "queue"}
-    assert set(listed["queue"][0]) == {"link_id", "source_id", "record_id", "name", "uscc",
-                                       "enterprise_name", "probability", "evidence"}
+    assert set(listed["queue"][0]) == {
+        "link_id",
+        "source_id",
+        "record_id",
+        "name",
+        "uscc",
+        "enterprise_name",
+        "probability",
+        "evidence",
+    }
     first, second = listed["queue"][0]["link_id"], listed["queue"][1]["link_id"]
-    decided = json.loads(cli("resolve", "review", "--db", db, "--accept", first, "--reject", second,
-                             "--actor", "reviewer", "--json").stdout)
+    decided = json.loads(
+        cli(
+            "resolve", "review", "--db", db, "--accept", first, "--reject", second, "--actor", "reviewer", "--json"
+        ).stdout
+    )
     assert [set(d) for d in decided["decided"]] == [{"link_id", "accepted", "decision"}] * 2
     assert [(d["link_id"], d["accepted"]) for d in decided["decided"]] == [(first, True), (second, False)]
     undone = json.loads(cli("resolve", "undo", decided["decided"][0]["decision"], "--db", db, "--json").stdout)
@@ -177,4 +191,7 @@ def test_the_commands_print_the_json_they_printed_before(cli, registered, record
         dumped = queue.dump(queue(Context(store=store, actor="test"), commands.ReviewQueue()))
     assert dumped == json.loads(cli("resolve", "review", "--db", db, "--json").stdout)
     assert {name: REGISTRY[name].writes for name in ("resolve.link", "resolve.decide", "resolve.undo")} == {
-        "resolve.link": True, "resolve.decide": True, "resolve.undo": True}
+        "resolve.link": True,
+        "resolve.decide": True,
+        "resolve.undo": True,
+    }

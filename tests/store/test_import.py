@@ -103,11 +103,15 @@ def test_history_of_an_enterprise_is_what_the_history_views_hold(tmp_path, cli):
     with open_store(db, read_only=True) as s:
         for uscc in (make_uscc(0), make_uscc(1), make_uscc(7)):
             expected = {}
-            for part, view, order in (("enterprise", "enterprise_history", "version"),
-                                      ("facts", "fact_history", "year, version")):
+            for part, view, order in (
+                ("enterprise", "enterprise_history", "version"),
+                ("facts", "fact_history", "year, version"),
+            ):
                 cursor = s.con.execute(
                     f"SELECT h.* EXCLUDE (row_hash), s.name AS source, s.kind AS source_kind FROM {view} h"
-                    f" JOIN source s USING (source_id) WHERE uscc = ? ORDER BY {order}", [uscc])
+                    f" JOIN source s USING (source_id) WHERE uscc = ? ORDER BY {order}",
+                    [uscc],
+                )
                 names = [d[0] for d in cursor.description]
                 expected[part] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             for sources in (None, source_names(s)):

@@ -43,7 +43,9 @@ def assert_matches_full_computation(con) -> None:
 def test_current_views_and_digests_equal_the_full_computation_after_several_imports(store):
     con = store.con
     rows = roster_rows(4)
-    first = import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    first = import_frame(
+        Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False
+    )
     assert (first.inserted, first.updated) == (8, 0)
     assert_matches_full_computation(con)
 
@@ -51,16 +53,22 @@ def test_current_views_and_digests_equal_the_full_computation_after_several_impo
     rows[3]["name"] = "上海样本1数据科技有限公司"  # an attribute changes on the latest year's row
     rows[5]["address"] = "上海市黄浦区汉口路3号"  # a new address moves the enterprise
     rows += roster_rows(5)[8:]  # a new enterprise
-    second = import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    second = import_frame(
+        Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False
+    )
     assert (second.inserted, second.updated, second.unchanged) == (2, 3, 5)
     assert_matches_full_computation(con)
 
-    again = import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    again = import_frame(
+        Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False
+    )
     assert not again.written and again.unchanged == 10
     assert_matches_full_computation(con)
 
     other = [{"uscc": make_uscc(i), "name": f"上海样本{i}信息科技有限公司", "year": "2023", "tax": "7"} for i in (0, 2)]
-    third = import_frame(Context(store=store, actor="test"), frame(other), source={"name": "b", "kind": "registry"}, synthetic=False)
+    third = import_frame(
+        Context(store=store, actor="test"), frame(other), source={"name": "b", "kind": "registry"}, synthetic=False
+    )
     assert (third.inserted, third.updated) == (0, 2)
     assert_matches_full_computation(con)
 
@@ -76,15 +84,24 @@ def test_current_views_and_digests_equal_the_full_computation_after_several_impo
     assert kept == (1000.0 + 20 + 23, 7.0, "上海市黄浦区汉口路3号")
 
 
-
 def test_a_write_marks_only_the_older_versions_before_or_after_it_inserts_its_own(tmp_path):
     columns = "uscc, version, name, synthetic, source_id, valid_from, ledger_seq, row_hash"
     for inserted_first in (False, True):
         with open_store(tmp_path / f"s{inserted_first}.duckdb") as store:
             con = store.con
             con.execute(f"INSERT INTO enterprise_version ({columns}) VALUES ('A', 1, 'a1', false, 1, '1', 1, 'h')")
-            staged = pl.DataFrame({"uscc": ["A"], "version": [2], "name": ["a2"], "synthetic": [False],
-                                   "source_id": [2], "valid_from": ["2"], "ledger_seq": [2], "row_hash": ["h"]})
+            staged = pl.DataFrame(
+                {
+                    "uscc": ["A"],
+                    "version": [2],
+                    "name": ["a2"],
+                    "synthetic": [False],
+                    "source_id": [2],
+                    "valid_from": ["2"],
+                    "ledger_seq": [2],
+                    "row_hash": ["h"],
+                }
+            )
             register_frame(con, "staged", staged)
             if inserted_first:
                 con.execute(f"INSERT INTO enterprise_version ({columns}) SELECT {columns} FROM staged")
@@ -102,10 +119,14 @@ def test_each_write_stores_its_versions_in_key_order_whatever_the_files_order(st
     thread, still lands in key order, write after write."""
     monkeypatch.setattr(db, "ROW_GROUP", 7)
     rows = roster_rows(40, years=(2021, 2022, 2023))[::-1]
-    import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    import_frame(
+        Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False
+    )
     for row in rows[::3]:
         row["revenue"] = "1.5"
-    import_frame(Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False)
+    import_frame(
+        Context(store=store, actor="test"), frame(rows), source={"name": "a", "kind": "roster"}, synthetic=False
+    )
     for table, keys in (("enterprise_version", "uscc"), ("fact_version", "uscc, year")):
         for seq in (1, 2):
             stored = store.con.execute(

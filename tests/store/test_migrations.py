@@ -24,8 +24,8 @@ def old_store(path, monkeypatch, before: int) -> None:
             con = store.con
             for uscc, version, seq in (("A", 1, 1), ("A", 2, 2), ("B", 1, 3), ("A", 3, 4)):
                 con.execute(
-                    f"INSERT INTO enterprise_version ({VERSION_COLUMNS})"
-                    " VALUES (?, ?, ?, false, 1, ?, ?, 'h')", [uscc, version, f"{uscc} v{version}", str(seq), seq]
+                    f"INSERT INTO enterprise_version ({VERSION_COLUMNS}) VALUES (?, ?, ?, false, 1, ?, ?, 'h')",
+                    [uscc, version, f"{uscc} v{version}", str(seq), seq],
                 )
                 con.execute(
                     f"INSERT INTO fact_version ({FACT_COLUMNS}) VALUES (?, 2023, ?, ?, false, 1, ?, ?, 'h')",
@@ -56,10 +56,12 @@ def test_current_state_copies_become_views_of_the_latest_versions(tmp_path, monk
             v for v, _, _ in db.migrations()
         )
         assert con.execute("SELECT uscc, name FROM enterprise_current ORDER BY uscc").fetchall() == [
-            ("A", "A v3"), ("B", "B v1")
+            ("A", "A v3"),
+            ("B", "B v1"),
         ]
         assert con.execute("SELECT uscc, revenue FROM fact_current ORDER BY uscc").fetchall() == [
-            ("A", 4.0), ("B", 3.0)
+            ("A", 4.0),
+            ("B", 3.0),
         ]
         assert con.execute(
             "SELECT uscc, version, superseded_seq FROM enterprise_version ORDER BY uscc, version"
@@ -72,9 +74,14 @@ def test_a_reader_cannot_update_a_store_another_process_reads(tmp_path, monkeypa
     path = tmp_path / "old.duckdb"
     old_store(path, monkeypatch, before=7)
     holder = subprocess.Popen(  # another reader: it keeps any process from writing
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True);"
-         " print('open', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True);"
+            " print('open', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -96,5 +103,8 @@ def test_lookup_indexes_give_way_to_versions_stored_in_key_order(tmp_path, monke
         stored = con.execute("SELECT uscc, version, superseded_seq FROM enterprise_version ORDER BY rowid")
         assert stored.fetchall() == [("A", 1, 2), ("A", 2, 4), ("A", 3, None), ("B", 1, None)]
         assert con.execute("SELECT uscc, revenue FROM fact_version ORDER BY rowid").fetchall() == [
-            ("A", 1.0), ("A", 2.0), ("A", 4.0), ("B", 3.0)
+            ("A", 1.0),
+            ("A", 2.0),
+            ("A", 4.0),
+            ("B", 3.0),
         ]

@@ -18,19 +18,38 @@ def roster(rows: list[dict[str, str]]) -> pl.DataFrame:
 
 
 def load(store, rows, source="roster"):
-    report = import_frame(Context(store=store, actor="test"), roster(rows), source={"name": source, "kind": "roster"}, synthetic=False)
+    report = import_frame(
+        Context(store=store, actor="test"), roster(rows), source={"name": source, "kind": "roster"}, synthetic=False
+    )
     assert report.written
 
 
 def test_search_finds_by_any_name_code_or_address_and_shows_the_current_record(store):
-    load(store, [
-        {"uscc": make_uscc(1), "name": "上海瑞麒生物医药有限公司", "name_en": "Ruiqi Bio (Shanghai) Co., Ltd.",
-         "address": "上海市静安区江场三路1号", "industry_code": "7340"},
-        {"uscc": make_uscc(2), "name": "上海东东科技有限公司", "address": "上海市静安区A座(南)2号",
-         "industry_code": "6513"},
-        {"uscc": make_uscc(3), "name": "上海西西贸易有限公司", "name_en": "Société Xixi",
-         "address": "上海市黄浦区汉口路3号", "industry_code": "5212"},
-    ])
+    load(
+        store,
+        [
+            {
+                "uscc": make_uscc(1),
+                "name": "上海瑞麒生物医药有限公司",
+                "name_en": "Ruiqi Bio (Shanghai) Co., Ltd.",
+                "address": "上海市静安区江场三路1号",
+                "industry_code": "7340",
+            },
+            {
+                "uscc": make_uscc(2),
+                "name": "上海东东科技有限公司",
+                "address": "上海市静安区A座(南)2号",
+                "industry_code": "6513",
+            },
+            {
+                "uscc": make_uscc(3),
+                "name": "上海西西贸易有限公司",
+                "name_en": "Société Xixi",
+                "address": "上海市黄浦区汉口路3号",
+                "industry_code": "5212",
+            },
+        ],
+    )
     load(store, [{"uscc": make_uscc(1), "name": "上海瑞麒新药有限公司", "industry_code": "7340"}], "rename")
 
     def found(q, **paging):

@@ -44,10 +44,20 @@ def web_store(tmp_path_factory) -> dict:
     db = folder / "demo.duckdb"
     build_demo(db, actor="test", enterprises=ENTERPRISES)
     with open_store(db) as store:
-        import_frame(Context(store=store, actor="test"),
-            pl.DataFrame({"uscc": [MARKUP_USCC], "name": [MARKUP_NAME], "address": ["上海市静安区南京西路1号"],
-                          "industry_code": ["6513"], "year": ["2024"], "revenue": ["100"]}),
-            source={"name": "markup test", "kind": "roster"}, synthetic=True,
+        import_frame(
+            Context(store=store, actor="test"),
+            pl.DataFrame(
+                {
+                    "uscc": [MARKUP_USCC],
+                    "name": [MARKUP_NAME],
+                    "address": ["上海市静安区南京西路1号"],
+                    "industry_code": ["6513"],
+                    "year": ["2024"],
+                    "revenue": ["100"],
+                }
+            ),
+            source={"name": "markup test", "kind": "roster"},
+            synthetic=True,
         )
         own, other = (set(queries.tenant_usccs(store, [c], date.today())) for c in (OWN_CARRIER, OTHER_CARRIER))
     other -= own
@@ -57,8 +67,13 @@ def web_store(tmp_path_factory) -> dict:
         _invoke("users", "add", name, "--role", role, *extra, "--password-stdin", "--db", db, input=PASSWORD + "\n")
     # A pristine copy for the tests that serve it from another process (the handover test).
     shutil.copyfile(db, folder / "serve.duckdb")
-    return {"db": db, "serve_copy": folder / "serve.duckdb", "own_tenants": sorted(own), "other_tenants": sorted(other),
-            "folder": folder}
+    return {
+        "db": db,
+        "serve_copy": folder / "serve.duckdb",
+        "own_tenants": sorted(own),
+        "other_tenants": sorted(other),
+        "folder": folder,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +87,11 @@ def login(client: TestClient, username: str, password: str = PASSWORD):
     """Sign in through the form, as a browser does (CSRF token from the page)."""
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},
-                       follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
 
 
 @pytest.fixture(scope="session")

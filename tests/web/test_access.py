@@ -24,8 +24,11 @@ def routes(store: dict) -> list[tuple[str, str, set[str]]]:
         ("/api/map/districts.geojson", "/api/map/districts.geojson", ALL),
         ("/api/chains", "/api/chains", ALL),
         ("/api/chains/{track}", "/api/chains/data-intelligence", ALL),
-        ("/api/chains/{track}/links/{link_id}/firms", "/api/chains/biopharma/links/rd-cro-cdmo/firms",
-         COMMISSION | {"operator"}),
+        (
+            "/api/chains/{track}/links/{link_id}/firms",
+            "/api/chains/biopharma/links/rd-cro-cdmo/firms",
+            COMMISSION | {"operator"},
+        ),
         ("/api/targets/{track}", "/api/targets/data-intelligence", COMMISSION),
         ("/api/targets/{track}/export.xlsx", "/api/targets/data-intelligence/export.xlsx", COMMISSION),
         ("/api/enterprises", "/api/enterprises?q=", COMMISSION | {"operator"}),

@@ -18,8 +18,16 @@ from tests.web.conftest import MARKUP_NAME, PASSWORD, USERS
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # path -> (permission needed, selector whose presence shows the page's key figures)
 PAGES = {
@@ -112,8 +120,9 @@ def test_every_page_in_every_language(browser, server, role):
                 assert figure.strip() not in ("", "–"), figure
             if role in ("admin", "operator", "viewer") and (role == "admin" or path == "/"):
                 name = path.strip("/").split("?")[0] or "overview"
-                page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}{'' if role == 'admin' else '-' + role}.png"),
-                                full_page=False)
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"{name}-{lang}{'' if role == 'admin' else '-' + role}.png"), full_page=False
+                )
     assert not watch.errors, watch.errors[:5]
     assert not watch.foreign, watch.foreign[:5]
     context.close()

@@ -44,8 +44,22 @@ READS = [
     ("claims check", ["claims", "check"]),
     ("resolve review", ["resolve", "review"]),
     ("export enterprises", ["export", "enterprises", "--out", "{out}.csv"]),
-    ("metrics", ["metrics", "--by", "district", "--activity", "gbt4", "--value", "revenue", "--year", "2023",
-                 "--out", "{out}.csv"]),
+    (
+        "metrics",
+        [
+            "metrics",
+            "--by",
+            "district",
+            "--activity",
+            "gbt4",
+            "--value",
+            "revenue",
+            "--year",
+            "2023",
+            "--out",
+            "{out}.csv",
+        ],
+    ),
 ]
 
 
@@ -67,8 +81,11 @@ def answers(web_store, tmp_path_factory) -> dict[str, tuple]:
     shutil.copyfile(web_store["serve_copy"], db)
     local = {name: _run(db, args, folder / f"out-{i}") for i, (name, args) in enumerate(READS)}
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "districtlens", "serve", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "districtlens", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.time() + 60
         while not Path(str(db) + ".server.json").exists() and time.time() < deadline:

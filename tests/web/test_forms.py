@@ -96,9 +96,27 @@ def test_the_language_switch_is_remembered(web_app):
     assert '<html lang="fr">' in client.get("/").text
 
 
-DYNAMIC = ("registered", "admin", "analyst", "operator", "viewer", "supported", "contradicted", "not computable",
-           "linked", "review", "unknown", "core", "expansion", "support", "radiation", "national", "municipal",
-           "wrong user name or password", "too many failed sign-ins: wait a few minutes")
+DYNAMIC = (
+    "registered",
+    "admin",
+    "analyst",
+    "operator",
+    "viewer",
+    "supported",
+    "contradicted",
+    "not computable",
+    "linked",
+    "review",
+    "unknown",
+    "core",
+    "expansion",
+    "support",
+    "radiation",
+    "national",
+    "municipal",
+    "wrong user name or password",
+    "too many failed sign-ins: wait a few minutes",
+)
 
 
 def test_every_message_is_translated_in_every_catalog():
@@ -106,8 +124,10 @@ def test_every_message_is_translated_in_every_catalog():
     import districtlens.web as web
 
     folder = Path(web.__path__[0])
-    used = {m if isinstance(m, str) else m[0]
-            for _, _, m, _, _ in extract_from_dir(str(folder / "templates"), method_map=[("**.html", "jinja2")])}
+    used = {
+        m if isinstance(m, str) else m[0]
+        for _, _, m, _, _ in extract_from_dir(str(folder / "templates"), method_map=[("**.html", "jinja2")])
+    }
     for locale in catalogs.CATALOG_LOCALES.values():
         po = Path(catalogs.__path__[0]) / "locale" / locale / "LC_MESSAGES" / "messages.po"
         with po.open("rb") as handle:

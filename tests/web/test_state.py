@@ -78,7 +78,9 @@ def test_the_search_index_follows_each_write(tmp_path):
 
     def load(store, i, name):
         frame = pl.DataFrame({"uscc": [make_uscc(i)], "name": [name], "industry_code": ["6513"]})
-        assert import_frame(Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False).written
+        assert import_frame(
+            Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False
+        ).written
 
     path = tmp_path / "s.duckdb"
     with open_store(path) as store:
@@ -139,7 +141,9 @@ def test_profiles_come_from_the_store_until_histories_are_held_then_follow_each_
 
     def load(store, name):
         frame = pl.DataFrame({"uscc": [make_uscc(1)], "name": [name], "industry_code": ["6513"]})
-        assert import_frame(Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False).written
+        assert import_frame(
+            Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False
+        ).written
 
     path = tmp_path / "s.duckdb"
     with open_store(path) as store:

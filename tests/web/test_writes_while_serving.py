@@ -41,8 +41,9 @@ def _free_port() -> int:
 def served(web_store):
     db = web_store["serve_copy"]
     port = _free_port()
-    process = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [*CLI, "serve", "--db", str(db), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -95,8 +96,17 @@ def test_two_handed_over_writes_land_whole_while_20_clients_read(served, tmp_pat
         thread.start()
     time.sleep(1.0)
     result = _cli("import", "enterprises", str(roster), "--db", str(served["db"]), "--json")
-    user = _cli("users", "add", "reader-era", "--role", "viewer", "--password-stdin", "--db", str(served["db"]),
-                input="a password for the readers\n")
+    user = _cli(
+        "users",
+        "add",
+        "reader-era",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        "--db",
+        str(served["db"]),
+        input="a password for the readers\n",
+    )
     time.sleep(1.0)
     done.set()
     for thread in readers:
@@ -114,28 +124,69 @@ def test_two_handed_over_writes_land_whole_while_20_clients_read(served, tmp_pat
 
 
 def test_users_add_reaches_the_running_server(served):
-    result = _cli("users", "add", "newcomer", "--role", "viewer", "--password-stdin", "--db", str(served["db"]),
-                  input="a fresh password\n")
+    result = _cli(
+        "users",
+        "add",
+        "newcomer",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        "--db",
+        str(served["db"]),
+        input="a fresh password\n",
+    )
     assert result.returncode == 0, result.stderr
     with httpx.Client(base_url=served["base"]) as client:
         signed_in = client.post("/api/login", json={"username": "newcomer", "password": "a fresh password"})
         assert signed_in.status_code == 200 and signed_in.json()["role"] == "viewer"
-    refused = _cli("users", "add", "bad", "--role", "operator", "--carrier", "no-such-park", "--password-stdin",
-                   "--db", str(served["db"]), input="another password\n")
+    refused = _cli(
+        "users",
+        "add",
+        "bad",
+        "--role",
+        "operator",
+        "--carrier",
+        "no-such-park",
+        "--password-stdin",
+        "--db",
+        str(served["db"]),
+        input="another password\n",
+    )
     assert refused.returncode == 1 and "unknown carrier" in refused.stderr
 
 
 def test_users_added_while_serving_sign_in_with_their_own_password_only(served):
     """Each user added or changed while the server runs keeps the password sent for them (the server
     once read the first user's password from its own standard input for every later one)."""
-    passwords = {"first-user": "password of the first", "second-user": "password of the second",
-                 "third-user": "password of the third"}
+    passwords = {
+        "first-user": "password of the first",
+        "second-user": "password of the second",
+        "third-user": "password of the third",
+    }
     for name, password in passwords.items():
-        added = _cli("users", "add", name, "--role", "analyst", "--password-stdin", "--db", str(served["db"]),
-                     input=password + "\n")
+        added = _cli(
+            "users",
+            "add",
+            name,
+            "--role",
+            "analyst",
+            "--password-stdin",
+            "--db",
+            str(served["db"]),
+            input=password + "\n",
+        )
         assert added.returncode == 0, added.stderr
-    changed = _cli("users", "add", "first-user", "--role", "analyst", "--password-stdin", "--db", str(served["db"]),
-                   input="a changed password\n")
+    changed = _cli(
+        "users",
+        "add",
+        "first-user",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        "--db",
+        str(served["db"]),
+        input="a changed password\n",
+    )
     assert changed.returncode == 0, changed.stderr
     passwords["first-user"] = "a changed password"
     names = list(passwords)
@@ -168,11 +219,16 @@ def test_a_client_killed_mid_import_leaves_the_store_as_it_was(served, tmp_path)
     before = _cli("ledger", "head", "--db", db)
     counted = _cli("export", "enterprises", "--out", str(tmp_path / "before.csv"), "--db", db)
     assert before.returncode == 0 and counted.returncode == 0, before.stderr + counted.stderr
-    roster = write_csv(tmp_path / "large.csv", [
-        {**row, "name": row["name"].replace(MARKER, "取消样本")} for row in roster_rows(KILLED_FIRMS, years=(2024,))
-    ])
-    process = subprocess.Popen([*CLI, "import", "enterprises", str(roster), "--db", db],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    roster = write_csv(
+        tmp_path / "large.csv",
+        [{**row, "name": row["name"].replace(MARKER, "取消样本")} for row in roster_rows(KILLED_FIRMS, years=(2024,))],
+    )
+    process = subprocess.Popen(
+        [*CLI, "import", "enterprises", str(roster), "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
     _wait_until_running(served, "import.enterprises")
     time.sleep(KILL_AFTER_SECONDS)  # into the import: reading, validating or locating
     assert process.poll() is None, "the import ended before the client was killed: make the roster larger"
@@ -185,15 +241,20 @@ def test_a_client_killed_mid_import_leaves_the_store_as_it_was(served, tmp_path)
             break
     assert head.stdout == before.stdout, "the killed import must not commit"
     log = _cli("ledger", "log", "--db", db, "--limit", "3", "--json")
-    assert all(entry["action"] != "import enterprises" or entry["payload"]["source"]["file_name"] != roster.name
-               for entry in json.loads(log.stdout))
+    assert all(
+        entry["action"] != "import enterprises" or entry["payload"]["source"]["file_name"] != roster.name
+        for entry in json.loads(log.stdout)
+    )
     again = _cli("import", "enterprises", str(roster), "--db", db, "--json")
     assert again.returncode == 0 and json.loads(again.stdout)["inserted"] == KILLED_FIRMS, again.stderr
 
 
 def test_the_handover_refuses_a_caller_without_the_token(served):
-    response = httpx.post(f"{served['base']}/internal/commands/ledger.head", json={"args": {}, "actor": "x"},
-                          headers={"X-Districtlens-Token": "guess"})
+    response = httpx.post(
+        f"{served['base']}/internal/commands/ledger.head",
+        json={"args": {}, "actor": "x"},
+        headers={"X-Districtlens-Token": "guess"},
+    )
     assert response.status_code == 403
 
 
@@ -202,6 +263,7 @@ def test_an_unknown_command_or_bad_arguments_are_refused_with_a_key(served):
     headers = {"X-Districtlens-Token": token}
     unknown = httpx.post(f"{served['base']}/internal/commands/no.such", json={"args": {}}, headers=headers)
     assert unknown.status_code == 404 and unknown.json()["error"]["key"] == "command.unknown"
-    bad = httpx.post(f"{served['base']}/internal/commands/ledger.log", json={"args": {"limit": "many"}},
-                     headers=headers)
+    bad = httpx.post(
+        f"{served['base']}/internal/commands/ledger.log", json={"args": {"limit": "many"}}, headers=headers
+    )
     assert bad.status_code == 422 and bad.json()["error"]["key"] == "command.invalid_arguments"

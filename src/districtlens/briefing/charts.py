@@ -50,8 +50,9 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 def district_map(adcode: str, caption: str, width: int = 420) -> str:
     """The city's districts, `adcode` filled (`caption` labels it for screen readers); a district
     of a city without shipped polygons gives no map."""
-    features = [f for f in refdata.district_polygons()["features"]
-                if str(f["properties"].get("adcode", ""))[:4] == adcode[:4]]
+    features = [
+        f for f in refdata.district_polygons()["features"] if str(f["properties"].get("adcode", ""))[:4] == adcode[:4]
+    ]
     rings = [(str(f["properties"]["adcode"]), ring) for f in features for ring in _rings(f["geometry"])]
     if not rings:
         return ""
@@ -66,12 +67,15 @@ def district_map(adcode: str, caption: str, width: int = 420) -> str:
     def xy(p: list[float]) -> str:
         return f"{10 + (p[0] - west) * kx * scale:.1f},{10 + (north - p[1]) * scale:.1f}"
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11" role="img" '
-             f'aria-label="{escape(caption)}">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11" role="img" '
+        f'aria-label="{escape(caption)}">'
+    ]
     for code, ring in rings:
         fill = "#d9822b" if code == adcode else "#e6ecf2"
-        parts.append(f'<polygon points="{" ".join(xy(p) for p in ring)}" fill="{fill}" '
-                     f'stroke="#5b6b7a" stroke-width="0.6"/>')
+        parts.append(
+            f'<polygon points="{" ".join(xy(p) for p in ring)}" fill="{fill}" stroke="#5b6b7a" stroke-width="0.6"/>'
+        )
     parts.append("</svg>")
     return "".join(parts)

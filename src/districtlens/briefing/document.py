@@ -86,8 +86,9 @@ def _embed_docx(document: bytes, blob: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_signed(document: bytes, fmt: str, manifest: dict[str, Any], key: Ed25519PrivateKey,
-                 out: Path) -> dict[str, Any]:
+def write_signed(
+    document: bytes, fmt: str, manifest: dict[str, Any], key: Ed25519PrivateKey, out: Path
+) -> dict[str, Any]:
     """Sign `manifest` with `key`, embed it in the rendered `document` and write it to `out`;
     the signed envelope."""
     signed = signing.sign(manifest, key)
@@ -120,7 +121,7 @@ def _html_manifest(text: str) -> str | None:
     if start < 0:
         return None
     end = text.find(HTML_END, start)
-    return text[start + len(HTML_MARKER):end].replace("<\\/", "</")
+    return text[start + len(HTML_MARKER) : end].replace("<\\/", "</")
 
 
 def read(path: Path) -> tuple[dict[str, Any], str]:
@@ -137,8 +138,14 @@ def read(path: Path) -> tuple[dict[str, Any], str]:
         from docx import Document
 
         doc = Document(io.BytesIO(data))
-        raw = next((rel.target_part.blob.decode("utf-8") for rel in doc.part.rels.values()
-                    if rel.reltype == DOCX_MANIFEST_REL), None)
+        raw = next(
+            (
+                rel.target_part.blob.decode("utf-8")
+                for rel in doc.part.rels.values()
+                if rel.reltype == DOCX_MANIFEST_REL
+            ),
+            None,
+        )
         texts = [p.text for p in doc.paragraphs]
         texts += [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
         text = "\n".join(texts)

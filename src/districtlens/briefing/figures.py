@@ -99,33 +99,52 @@ def plan(session: Session, area: str) -> list[Figure]:
     add("headline.enterprises", "headline", {"kind": "enterprise-count"}, _msg("enterprises"))
     if year is not None:
         for column in ("revenue", "tax", "employees", "rd_spend"):
-            add(f"headline.{column}", "headline", {"kind": "total", "column": column, "years": [year]},
-                {lang: f"{i18n.t(column, lang)} ({i18n.t('year_of', lang, year=year)})" for lang in i18n.LANGUAGES})
-        add("headline.revenue-growth", "headline",
+            add(
+                f"headline.{column}",
+                "headline",
+                {"kind": "total", "column": column, "years": [year]},
+                {lang: f"{i18n.t(column, lang)} ({i18n.t('year_of', lang, year=year)})" for lang in i18n.LANGUAGES},
+            )
+        add(
+            "headline.revenue-growth",
+            "headline",
             {"kind": "growth", "column": "revenue", "from": year - 1, "to": year},
-            _msg("revenue_growth", start=year - 1, end=year))
+            _msg("revenue_growth", start=year - 1, end=year),
+        )
         groups = ["city", *sorted((pack_row or {}).get("peers", {}))]
         for group in groups:
             among = {lang: group_label(group, lang) for lang in i18n.LANGUAGES}
-            add(f"headline.revenue-rank.{group}", "headline",
-                {"kind": "rank", "area": district, "among": group,
-                 "measure": {"kind": "total", "column": "revenue", "years": [year]}},
-                {lang: i18n.t("revenue_rank", lang, among=among[lang]) for lang in i18n.LANGUAGES})
+            add(
+                f"headline.revenue-rank.{group}",
+                "headline",
+                {
+                    "kind": "rank",
+                    "area": district,
+                    "among": group,
+                    "measure": {"kind": "total", "column": "revenue", "years": [year]},
+                },
+                {lang: i18n.t("revenue_rank", lang, among=among[lang]) for lang in i18n.LANGUAGES},
+            )
 
     tracks = claim_store.tracks(store, pack_row["pack_id"]) if pack_row else []
     for track in tracks:
         tid = track["track_id"]
         add(f"track.{tid}.enterprises", "tracks", {"kind": "enterprise-count", "track": tid}, _names(track["names"]))
         if year is not None:
-            add(f"track.{tid}.revenue", "tracks", {"kind": "total", "track": tid, "column": "revenue", "years": [year]},
-                _names(track["names"]))
+            add(
+                f"track.{tid}.revenue",
+                "tracks",
+                {"kind": "total", "track": tid, "column": "revenue", "years": [year]},
+                _names(track["names"]),
+            )
 
     for zone in claim_store.zones(store, district):
         names = _names(zone["names"])
         if i18n.has(f"role_{zone['role']}"):
             names = {lang: f"{n} · {i18n.t('role_' + zone['role'], lang)}" for lang, n in names.items()}
-        add(f"zone.{zone['zone_id']}.enterprises", "zones", {"kind": "enterprise-count", "area": zone["zone_id"]},
-            names)
+        add(
+            f"zone.{zone['zone_id']}.enterprises", "zones", {"kind": "enterprise-count", "area": zone["zone_id"]}, names
+        )
 
     for kind in claim_store.carrier_counts(store, district):
         label = _msg(f"kind_{kind}") if i18n.has(f"kind_{kind}") else {lang: kind for lang in i18n.LANGUAGES}
@@ -136,14 +155,20 @@ def plan(session: Session, area: str) -> list[Figure]:
     for tid in [t for t in track_ids if t in templates]:
         names = _names(templates[tid].name)
         add(f"chain.{tid}.health", "chains", {"kind": "chain-health", "area": district, "chain": tid}, names)
-        add(f"chain.{tid}.targets", "targets", {"kind": "chain-targets", "area": district, "chain": tid, "top": 3},
-            names)
+        add(
+            f"chain.{tid}.targets",
+            "targets",
+            {"kind": "chain-targets", "area": district, "chain": tid, "top": 3},
+            names,
+        )
 
     for claim in claim_store.claims(store, pack_row["pack_id"]) if pack_row else []:
         if claim["comparison"] == "none":
             continue
-        label = {lang: claim["quote"] if lang == claim["quote_lang"] else claim["translations"].get(lang, "")
-                 for lang in i18n.LANGUAGES}
+        label = {
+            lang: claim["quote"] if lang == claim["quote_lang"] else claim["translations"].get(lang, "")
+            for lang in i18n.LANGUAGES
+        }
         add(f"claim.{claim['id']}", "claims", {"kind": "claim-status", "claim": claim["id"]}, label)
 
     for i, figure in enumerate(figures, 1):
@@ -192,6 +217,9 @@ def definition(query: dict[str, Any], lang: str, session: Session | None = None)
         p["list"] = i18n.t("list_" + query["list"], lang)
     if kind == "carrier-count":
         kind_key = f"kind_{query.get('carrier_kind')}"
-        p["carrier_kind"] = i18n.t("of_kind", lang, kind=i18n.t(kind_key, lang) if i18n.has(kind_key)
-                                   else query.get("carrier_kind")) if query.get("carrier_kind") else ""
+        p["carrier_kind"] = (
+            i18n.t("of_kind", lang, kind=i18n.t(kind_key, lang) if i18n.has(kind_key) else query.get("carrier_kind"))
+            if query.get("carrier_kind")
+            else ""
+        )
     return i18n.t("def_" + kind, lang, **p)

@@ -55,8 +55,7 @@ class Briefing:
         return [{"id": f.id, "ref": f.ref, "value": f.value, "display": f.display(self.lang)} for f in self.figures]
 
 
-def build(store: Store, area: str, lang: str, key_fingerprint: str,
-          figures: list[Figure] | None = None) -> Briefing:
+def build(store: Store, area: str, lang: str, key_fingerprint: str, figures: list[Figure] | None = None) -> Briefing:
     """Compute the figures of `area` (or take `figures`, computed for `area` by `compute_figures`)
     and their manifest, to be signed by the key of `key_fingerprint`. Raises InputError for a
     language the briefings do not speak, NotFound for an area that is none."""
@@ -71,11 +70,23 @@ def build(store: Store, area: str, lang: str, key_fingerprint: str,
     generated = datetime.now(UTC).replace(microsecond=0)
     year = next((f.query["years"][0] for f in figures if f.id == "headline.revenue"), None)
     manifest = {
-        "format": MANIFEST_FORMAT, "area": area, "lang": lang, "generated_at": generated.isoformat(),
-        "ledger_head": head, "synthetic_data": synthetic, "key_fingerprint": key_fingerprint,
+        "format": MANIFEST_FORMAT,
+        "area": area,
+        "lang": lang,
+        "generated_at": generated.isoformat(),
+        "ledger_head": head,
+        "synthetic_data": synthetic,
+        "key_fingerprint": key_fingerprint,
         "figures": [
-            {"id": f.id, "ref": f.ref, "definition": definition(f.query, lang), "parameters": f.query,
-             "value": f.value, "display": f.display(lang), "sources": f.sources}
+            {
+                "id": f.id,
+                "ref": f.ref,
+                "definition": definition(f.query, lang),
+                "parameters": f.query,
+                "value": f.value,
+                "display": f.display(lang),
+                "sources": f.sources,
+            }
             for f in figures
         ],
     }
@@ -99,32 +110,54 @@ def _context(b: Briefing) -> dict[str, Any]:
     track_rows = []
     for f in b.figures:
         if f.section == "tracks" and f.id.endswith(".enterprises"):
-            track_rows.append({"label": f.label[lang], "enterprises": by_id[f.id],
-                               "revenue": by_id.get(f.id.removesuffix(".enterprises") + ".revenue")})
-    zone_rows = [{"label": f.label[lang], "figure": by_id[f.id]}
-                 for f in b.figures if f.section == "zones"]
-    chart_rows = [(r["label"], float(r["enterprises"]["figure"].value or 0), r["enterprises"]["shown"])
-                  for r in track_rows]
+            track_rows.append(
+                {
+                    "label": f.label[lang],
+                    "enterprises": by_id[f.id],
+                    "revenue": by_id.get(f.id.removesuffix(".enterprises") + ".revenue"),
+                }
+            )
+    zone_rows = [{"label": f.label[lang], "figure": by_id[f.id]} for f in b.figures if f.section == "zones"]
+    chart_rows = [
+        (r["label"], float(r["enterprises"]["figure"].value or 0), r["enterprises"]["shown"]) for r in track_rows
+    ]
     return {
-        "lang": lang, "area_name": b.area_name, "generated": i18n.day(b.generated_at, lang), "head": b.head,
-        "synthetic": b.synthetic, "year": b.year or "", "sections": sections, "track_rows": track_rows,
+        "lang": lang,
+        "area_name": b.area_name,
+        "generated": i18n.day(b.generated_at, lang),
+        "head": b.head,
+        "synthetic": b.synthetic,
+        "year": b.year or "",
+        "sections": sections,
+        "track_rows": track_rows,
         "zone_rows": zone_rows,
         "track_chart": charts.bar_chart(chart_rows, i18n.t("chart_tracks", lang)) if chart_rows else "",
         # A zone has no polygon of its own: its briefing shows no map.
-        "map_svg": "" if b.place.kind == "zone" else charts.district_map(
-            b.place.district_adcode, i18n.t("map_caption", lang, area=b.area_name), width=320),
-        "figures": [{"ref": f["ref"], "definition": f["definition"],
-                     "parameters": ledger.canonical(f["parameters"]),
-                     "sources": "; ".join(f["sources"]) or i18n.t("none", lang)}
-                    for f in b.manifest["figures"]],
+        "map_svg": ""
+        if b.place.kind == "zone"
+        else charts.district_map(b.place.district_adcode, i18n.t("map_caption", lang, area=b.area_name), width=320),
+        "figures": [
+            {
+                "ref": f["ref"],
+                "definition": f["definition"],
+                "parameters": ledger.canonical(f["parameters"]),
+                "sources": "; ".join(f["sources"]) or i18n.t("none", lang),
+            }
+            for f in b.manifest["figures"]
+        ],
         "key_fingerprint": b.manifest["key_fingerprint"],
         "manifest_json": document.html_json(document.unsigned(b.manifest)),
     }
 
 
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("districtlens.briefing", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("districtlens.briefing", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def to_html(b: Briefing) -> str:
@@ -135,8 +168,11 @@ def to_html(b: Briefing) -> str:
 def to_pdf(b: Briefing) -> bytes:
     from weasyprint import HTML, Attachment
 
-    manifest = Attachment(string=document.envelope_json(document.unsigned(b.manifest)), name=document.MANIFEST_NAME,
-                          description=document.MANIFEST_DESCRIPTION)
+    manifest = Attachment(
+        string=document.envelope_json(document.unsigned(b.manifest)),
+        name=document.MANIFEST_NAME,
+        description=document.MANIFEST_DESCRIPTION,
+    )
     return HTML(string=to_html(b)).write_pdf(attachments=[manifest])
 
 
@@ -184,9 +220,10 @@ def to_docx(b: Briefing) -> bytes:
         doc.add_paragraph(t("map_caption", area=b.area_name))
     doc.add_heading(t("section_tracks"), 1)
     picture(ctx["track_chart"], Inches(6.3))
-    table([t("track"), t("enterprises"), f"{t('revenue')} ({t('unit_wan_yuan')})"],
-          [[r["label"], shown(r["enterprises"]), shown(r["revenue"]) if r["revenue"] else ""]
-           for r in ctx["track_rows"]])
+    table(
+        [t("track"), t("enterprises"), f"{t('revenue')} ({t('unit_wan_yuan')})"],
+        [[r["label"], shown(r["enterprises"]), shown(r["revenue"]) if r["revenue"] else ""] for r in ctx["track_rows"]],
+    )
     doc.add_heading(t("section_zones"), 1)
     table([t("zone"), t("enterprises")], [[r["label"], shown(r["figure"])] for r in ctx["zone_rows"]])
     doc.add_heading(t("section_carriers"), 1)
@@ -200,8 +237,10 @@ def to_docx(b: Briefing) -> bytes:
     doc.add_heading(t("section_claims"), 1)
     table([t("claim"), t("status")], [[r["text"], shown(r)] for r in ctx["sections"]["claims"]])
     doc.add_heading(t("section_appendix"), 1)
-    table([t("figure"), t("definition"), t("parameters"), t("sources")],
-          [[f["ref"], f["definition"], f["parameters"], f["sources"]] for f in ctx["figures"]])
+    table(
+        [t("figure"), t("definition"), t("parameters"), t("sources")],
+        [[f["ref"], f["definition"], f["parameters"], f["sources"]] for f in ctx["figures"]],
+    )
     doc.add_paragraph(f"{t('signed_by')} {ctx['key_fingerprint']}")
 
     blob = document.envelope_json(document.unsigned(b.manifest)).encode("utf-8")
@@ -223,8 +262,9 @@ def to_document(b: Briefing, fmt: str) -> bytes:
     return to_html(b).encode("utf-8") if fmt == "html" else to_pdf(b) if fmt == "pdf" else to_docx(b)
 
 
-def render(store: Store, area: str, lang: str, fmt: str, key_fingerprint: str,
-           timings: dict[str, float] | None = None) -> tuple[Briefing, bytes]:
+def render(
+    store: Store, area: str, lang: str, fmt: str, key_fingerprint: str, timings: dict[str, float] | None = None
+) -> tuple[Briefing, bytes]:
     """The briefing of `area` and its document as `fmt`, to be signed by the key of
     `key_fingerprint`: what `districtlens brief` has computed for it. `timings`, when given,
     receives figures_s and total_s."""

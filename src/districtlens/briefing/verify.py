@@ -57,6 +57,12 @@ def verify(store: Store, path: Path, public: Ed25519PublicKey) -> Verdict:
         now = json.loads(json.dumps(compute(session, figure["parameters"]).value, default=str))
         if now != figure["value"]:
             changed.append({"id": figure["id"], "ref": figure["ref"], "then": figure["value"], "now": now})
-    return Verdict(holds=problem is None and not edited and not changed, signature=problem or "valid",
-                   figures_checked=len(figures), edited=edited, changed=changed,
-                   ledger_head_then=manifest.get("ledger_head", ""), ledger_head_now=session.head)
+    return Verdict(
+        holds=problem is None and not edited and not changed,
+        signature=problem or "valid",
+        figures_checked=len(figures),
+        edited=edited,
+        changed=changed,
+        ledger_head_then=manifest.get("ledger_head", ""),
+        ledger_head_now=session.head,
+    )

@@ -28,16 +28,18 @@ LADDERS: dict[str, tuple[str, ...]] = {
 }
 ALL_STAGES = frozenset(stage for stages in LADDERS.values() for stage in stages)
 
-PROJECT_SCHEMA = pl.Schema({
-    "project_id": pl.Utf8,
-    "carrier_id": pl.Utf8,
-    "name": pl.Utf8,
-    "track_id": pl.Utf8,
-    "ladder": pl.Utf8,
-    "intake_date": pl.Date,
-    "uscc": pl.Utf8,
-    "graduated_on": pl.Date,
-})
+PROJECT_SCHEMA = pl.Schema(
+    {
+        "project_id": pl.Utf8,
+        "carrier_id": pl.Utf8,
+        "name": pl.Utf8,
+        "track_id": pl.Utf8,
+        "ladder": pl.Utf8,
+        "intake_date": pl.Date,
+        "uscc": pl.Utf8,
+        "graduated_on": pl.Date,
+    }
+)
 EVENT_SCHEMA = pl.Schema({"project_id": pl.Utf8, "stage": pl.Utf8, "entered_on": pl.Date})
 
 

@@ -120,8 +120,10 @@ def parse_programmes(doc: Any, known: dict[str, set[str]]) -> list[Programme]:
     problems: list[str] = []
     raw = doc.get("programmes") if isinstance(doc, dict) else None
     if not isinstance(raw, list) or not raw:
-        raise InputError("carriers.invalid_programmes",
-                         problems=problem_list(["the file must hold a non-empty list under `programmes:`"]))
+        raise InputError(
+            "carriers.invalid_programmes",
+            problems=problem_list(["the file must hold a non-empty list under `programmes:`"]),
+        )
     programmes = [_programme(p, known, problems) for p in raw]
     ids = [p.id for p in programmes]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):

@@ -193,8 +193,10 @@ def parse_schedules(doc: object, carriers: set[str]) -> pl.DataFrame:
     problems: list[str] = []
     entries = doc.get("capacity") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise InputError("carriers.invalid_schedules",
-                         problems=problem_list(["the file must hold a non-empty list under `capacity:`"]))
+        raise InputError(
+            "carriers.invalid_schedules",
+            problems=problem_list(["the file must hold a non-empty list under `capacity:`"]),
+        )
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in entries:
@@ -232,4 +234,3 @@ def parse_schedules(doc: object, carriers: set[str]) -> pl.DataFrame:
     if problems:
         raise InputError("carriers.invalid_schedules", problems=problem_list(problems))
     return pl.DataFrame(rows, schema=SCHEDULE_SCHEMA)
-

@@ -76,14 +76,16 @@ class TenantReport(ImportReport):
 
 
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
-STORED_SCHEMA = pl.Schema({
-    "lease_key": pl.Utf8,
-    "carrier_id": pl.Utf8,
-    "tenant_key": pl.Utf8,
-    "area_m2": pl.Float64,
-    "lease_start": pl.Date,
-    "lease_end": pl.Date,
-})
+STORED_SCHEMA = pl.Schema(
+    {
+        "lease_key": pl.Utf8,
+        "carrier_id": pl.Utf8,
+        "tenant_key": pl.Utf8,
+        "area_m2": pl.Float64,
+        "lease_start": pl.Date,
+        "lease_end": pl.Date,
+    }
+)
 
 
 def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -131,8 +133,10 @@ def validate_tenancies(
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = map_columns(frame)
     uscc, area, start, end = (
-        typed_column("uscc", "code"), typed_column("area_m2", "number"),
-        typed_column("lease_start", "date"), typed_column("lease_end", "date"),
+        typed_column("uscc", "code"),
+        typed_column("area_m2", "number"),
+        typed_column("lease_start", "date"),
+        typed_column("lease_end", "date"),
     )
     blank = _blank("uscc")  # allowed here: a tenant may be named without a code
     name = pl.when(_blank("name")).then(None).otherwise(pl.col("name").str.strip_chars())
@@ -324,15 +328,17 @@ def _over_let_problems(rows: pl.DataFrame, schedule: pl.DataFrame, stored: pl.Da
     )
 
 
-CURRENT_SCHEMA = pl.Schema({
-    "lease_key": pl.Utf8,
-    "previous": pl.Int64,
-    "s_name": pl.Utf8,
-    "s_uscc": pl.Utf8,
-    "s_use": pl.Utf8,
-    "s_area": pl.Float64,
-    "s_end": pl.Date,
-})
+CURRENT_SCHEMA = pl.Schema(
+    {
+        "lease_key": pl.Utf8,
+        "previous": pl.Int64,
+        "s_name": pl.Utf8,
+        "s_uscc": pl.Utf8,
+        "s_use": pl.Utf8,
+        "s_area": pl.Float64,
+        "s_end": pl.Date,
+    }
+)
 
 
 def lease_changes(rows: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:

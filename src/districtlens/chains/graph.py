@@ -15,8 +15,7 @@ import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
 
-HEALTH_ATTRIBUTES = ("enterprises", "revenue", "employees", "growth", "lq", "concentration",
-                     "status", "why")
+HEALTH_ATTRIBUTES = ("enterprises", "revenue", "employees", "growth", "lq", "concentration", "status", "why")
 
 
 def chain_graph(template: ChainTemplate, health: pl.DataFrame | None = None) -> nx.DiGraph:
@@ -26,7 +25,9 @@ def chain_graph(template: ChainTemplate, health: pl.DataFrame | None = None) -> 
     by_link = {row["link_id"]: row for row in health.to_dicts()} if health is not None else {}
     for link in template.links:
         attributes: dict[str, Any] = {
-            "name": dict(link.name), "stage": link.stage, "classes": list(link.classes),
+            "name": dict(link.name),
+            "stage": link.stage,
+            "classes": list(link.classes),
         }
         row = by_link.get(link.id)
         if row is not None:

@@ -68,8 +68,14 @@ def chain_health(
     _check_columns("area_firms", area_firms)
     one_area = area_firms.with_columns(pl.lit(area_label).alias(AREA))
     return areas_health(
-        template, placements, one_area, reference_firms, area_column=AREA,
-        areas={area_label: area_label}, reference_label=reference_label, thresholds=thresholds,
+        template,
+        placements,
+        one_area,
+        reference_firms,
+        area_column=AREA,
+        areas={area_label: area_label},
+        reference_label=reference_label,
+        thresholds=thresholds,
     ).drop(AREA)
 
 
@@ -142,9 +148,7 @@ def area_sizes_of(firms: pl.DataFrame, area_column: str) -> dict[str, int]:
     return dict(firms.group_by(area_column).len().iter_rows())
 
 
-def judge(
-    row: dict, area_label: str, reference_label: str, thresholds: StatusThresholds
-) -> tuple[str, str]:
+def judge(row: dict, area_label: str, reference_label: str, thresholds: StatusThresholds) -> tuple[str, str]:
     """The status of one link and a sentence that names the figures it rests on."""
     t = thresholds
     n = row["enterprises"]
@@ -152,8 +156,7 @@ def judge(
     lq = row["lq"]
     if n == 0:
         return "missing", (
-            f"No enterprise in {area_label} is placed in this link, while {reference_label}"
-            f" has {ref_n:,}."
+            f"No enterprise in {area_label} is placed in this link, while {reference_label} has {ref_n:,}."
         )
     figures = f"{n:,} enterprise{'s' if n != 1 else ''} in {area_label}"
     if row["revenue"] is not None:
@@ -171,11 +174,7 @@ def judge(
     strong_lq = lq is not None and lq >= t.strong_from_lq
     spread = concentration is None or concentration <= t.max_concentration_strong
     if n >= t.min_firms_strong and strong_lq and spread:
-        share = (
-            f", the largest firm holds {concentration:.0%} of revenue"
-            if concentration is not None
-            else ""
-        )
+        share = f", the largest firm holds {concentration:.0%} of revenue" if concentration is not None else ""
         return "strong", (
             f"{figures}, {lq_text}{share}: at least {t.min_firms_strong} firms and LQ"
             f" {t.strong_from_lq:.2f} or more, so strong."

@@ -19,8 +19,12 @@ REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
 _REGEX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
 
 
-def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFrame | None = None,
-          texts: pl.DataFrame | None = None) -> pl.DataFrame:
+def place(
+    enterprises: pl.DataFrame,
+    template: ChainTemplate,
+    manual: pl.DataFrame | None = None,
+    texts: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """(uscc, link_id, rule, firm_row) for every enterprise and link it belongs to, one row per
     pair; firm_row is the firm's position in `enterprises` (null for a manual placement of a firm
     `enterprises` lacks), so that a caller holding the same frame can gather the firm's figures by
@@ -36,9 +40,9 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
     missing = [c for c in REQUIRED_COLUMNS if c not in enterprises.columns]
     if missing:
         raise ValueError(f"enterprises lack column(s): {', '.join(missing)}")
-    firms = enterprises.select(
-        pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String)
-    ).with_row_index("firm_row")
+    firms = enterprises.select(pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String)).with_row_index(
+        "firm_row"
+    )
     found = [_manual(manual, template, firms)] if manual is not None else []
     if texts is None:
         texts = keyword_texts(enterprises, keyword_rules([template]))
@@ -56,9 +60,7 @@ def place(enterprises: pl.DataFrame, template: ChainTemplate, manual: pl.DataFra
     # Manual placements come first (order -1), then the rules in template order. The first row of
     # each pair, as unique(keep="first", maintain_order=True) keeps it, in three quarters the time.
     return (
-        placed.sort("order", maintain_order=True)
-        .filter(pl.struct("uscc", "link_id").is_first_distinct())
-        .drop("order")
+        placed.sort("order", maintain_order=True).filter(pl.struct("uscc", "link_id").is_first_distinct()).drop("order")
     )
 
 
@@ -78,8 +80,15 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     The firms are cut into one slice per core (`per_core`): finding the keywords is most of the
     work."""
     if not rules:
-        return pl.DataFrame(schema={"firm_row": pl.UInt32, "uscc": pl.String, "industry_code": pl.String,
-                                    "text": pl.String, "found": pl.List(pl.String)})
+        return pl.DataFrame(
+            schema={
+                "firm_row": pl.UInt32,
+                "uscc": pl.String,
+                "industry_code": pl.String,
+                "text": pl.String,
+                "found": pl.List(pl.String),
+            }
+        )
     union = "(?i)" + _any_rule(rules)
     words = sorted({word.lower() for rule in rules for word in rule.keywords})
     numbered = enterprises.with_row_index("firm_row")
@@ -91,9 +100,7 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
 def _keyword_texts(enterprises: pl.DataFrame, union: str, words: list[str]) -> pl.DataFrame:
     """`keyword_texts` of numbered firms, `union` matching any rule, `words` the lower-cased keywords."""
     columns = [pl.col(c).cast(pl.String) for c in ("name", "business_scope", "tags")]
-    texts = enterprises.filter(
-        pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)
-    ).select(
+    texts = enterprises.filter(pl.any_horizontal(c.str.contains(union).fill_null(False) for c in columns)).select(
         "firm_row",
         pl.col("uscc").cast(pl.String),
         pl.col("industry_code").cast(pl.String),
@@ -103,9 +110,7 @@ def _keyword_texts(enterprises: pl.DataFrame, union: str, words: list[str]) -> p
     text = texts["text"]
     cased = text.str.contains(r"\p{Changes_When_Lowercased}").arg_true()
     texts = texts.with_columns(text.scatter(cased, text.gather(cased).str.to_lowercase()))
-    return texts.with_columns(
-        pl.col("text").str.extract_many(words, overlapping=True).list.unique().alias("found")
-    )
+    return texts.with_columns(pl.col("text").str.extract_many(words, overlapping=True).list.unique().alias("found"))
 
 
 def _rows_by_rule(texts: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> dict[int, pl.Series]:
@@ -117,7 +122,9 @@ def _rows_by_rule(texts: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> di
         orient="row",
     ).unique()
     pairs = (
-        texts.select(pl.col("found")).with_row_index("row").explode("found")
+        texts.select(pl.col("found"))
+        .with_row_index("row")
+        .explode("found")
         .join(words, on="found", how="inner")
         .group_by("order")
         .agg(pl.col("row").unique().sort())
@@ -153,12 +160,16 @@ def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int
     # null. The candidates hold one of the rule's keywords, so most match: capture straight away.
     groups = pl.col("text").str.extract_groups(keyword_pattern(rule))
     word = pl.coalesce(groups.struct.field("1"), groups.struct.field("2")).alias("word")
-    return candidates.select("uscc", "firm_row", word).drop_nulls("word").select(
-        "uscc",
-        pl.lit(link_id).alias("link_id"),
-        pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
-        "firm_row",
-        pl.lit(order, dtype=pl.Int32).alias("order"),
+    return (
+        candidates.select("uscc", "firm_row", word)
+        .drop_nulls("word")
+        .select(
+            "uscc",
+            pl.lit(link_id).alias("link_id"),
+            pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
+            "firm_row",
+            pl.lit(order, dtype=pl.Int32).alias("order"),
+        )
     )
 
 
@@ -185,9 +196,13 @@ def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame) 
     unknown = sorted(set(manual["link_id"].cast(pl.String).to_list()) - known)
     if unknown:
         raise ValueError(f"manual placements name links not in {template.id}: {', '.join(unknown)}")
-    return manual.select(
-        pl.col("uscc").cast(pl.String), pl.col("link_id").cast(pl.String), pl.lit("manual").alias("rule"),
-        pl.lit(-1, dtype=pl.Int32).alias("order"),
-    ).join(firms.select("uscc", "firm_row"), on="uscc", how="left", maintain_order="left").select(
-        "uscc", "link_id", "rule", "firm_row", "order"
+    return (
+        manual.select(
+            pl.col("uscc").cast(pl.String),
+            pl.col("link_id").cast(pl.String),
+            pl.lit("manual").alias("rule"),
+            pl.lit(-1, dtype=pl.Int32).alias("order"),
+        )
+        .join(firms.select("uscc", "firm_row"), on="uscc", how="left", maintain_order="left")
+        .select("uscc", "link_id", "rule", "firm_row", "order")
     )

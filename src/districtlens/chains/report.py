@@ -71,7 +71,8 @@ class Context:
                 with self._texts_lock:
                     if "shipped" not in self._texts:
                         self._texts["shipped"] = keyword_texts(
-                            self.city, keyword_rules(list(shipped_templates().values())))
+                            self.city, keyword_rules(list(shipped_templates().values()))
+                        )
                     texts = self._texts["shipped"]
             self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
@@ -93,8 +94,15 @@ def check_against(against: str) -> None:
         raise InputError("value.not_one_of", name="against", value=against, choices=", ".join(AGAINST))
 
 
-def build_context(area: Area, city: pl.DataFrame, *, year: int | None, against: str = "city",
-                  peers: list[str] | None = None, zones: pl.DataFrame | None = None) -> Context:
+def build_context(
+    area: Area,
+    city: pl.DataFrame,
+    *,
+    year: int | None,
+    against: str = "city",
+    peers: list[str] | None = None,
+    zones: pl.DataFrame | None = None,
+) -> Context:
     """The context of `area` from `city` (every operating firm of its city, as
     `store.chains.city_firms` reads them for `year`). `peers`: the peer districts of the area's
     district (needed against peers); `zones`: its district's functional zones (a zone area lands
@@ -116,14 +124,22 @@ def build_context(area: Area, city: pl.DataFrame, *, year: int | None, against: 
     return Context(area, against, reference_label, year, city, area_firms, reference, zones)
 
 
-def health(context: Context, template: ChainTemplate, placements: pl.DataFrame | None = None,
-           thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
+def health(
+    context: Context,
+    template: ChainTemplate,
+    placements: pl.DataFrame | None = None,
+    thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+) -> pl.DataFrame:
     """`chain_health` of the context's area (placements over the city unless given)."""
     if placements is None:
         placements = context.placements(template)
     return chain_health(
-        template, placements, context.area_firms, context.reference_firms,
-        area_label=context.area.label, reference_label=context.reference_label,
+        template,
+        placements,
+        context.area_firms,
+        context.reference_firms,
+        area_label=context.area.label,
+        reference_label=context.reference_label,
         thresholds=thresholds,
     )
 
@@ -146,38 +162,52 @@ def targets(
     if leads is not None:
         # Firm rows point into two frames once the leads are added: they would mean nothing.
         placements = pl.concat([placements, place(leads, template)], how="vertical").drop("firm_row")
-        candidates = pl.concat(
-            [outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed"
-        )
+        candidates = pl.concat([outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed")
     ranked = rank_targets(
-        template, chain, placements, candidates, context.area_firms, context.activity,
-        area_label=context.area.label, zones=context.zones, space=space, weights=weights, top=top,
+        template,
+        chain,
+        placements,
+        candidates,
+        context.area_firms,
+        context.activity,
+        area_label=context.area.label,
+        zones=context.zones,
+        space=space,
+        weights=weights,
+        top=top,
     )
     return chain, ranked
 
 
-def area_opportunities(context: Context, template: ChainTemplate, top: int | None = 20,
-                       probability: pl.DataFrame | None = None) -> pl.DataFrame:
+def area_opportunities(
+    context: Context, template: ChainTemplate, top: int | None = 20, probability: pl.DataFrame | None = None
+) -> pl.DataFrame:
     return opportunities(context.activity, template, context.area.label, top=top, probability=probability)
 
 
-def city_health(context: Context, template: ChainTemplate,
-                thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> pl.DataFrame:
+def city_health(
+    context: Context, template: ChainTemplate, thresholds: StatusThresholds = DEFAULT_THRESHOLDS
+) -> pl.DataFrame:
     """Chain health of every district of the context's city against the whole city, in one pass
     (`areas_health`): the map of which district holds which link. Columns: district_adcode, then
     those of `chain_health`."""
     districts = areas().filter(pl.col("cityCode") == context.area.city_prefix).sort("code")
     return areas_health(
-        template, context.placements(template), context.city, context.city,
+        template,
+        context.placements(template),
+        context.city,
+        context.city,
         area_column="district_adcode",
         areas={code: f"{name} ({code})" for code, name in districts.select("code", "name").iter_rows()},
-        reference_label=_city_label(context.area.city_prefix), thresholds=thresholds,
+        reference_label=_city_label(context.area.city_prefix),
+        thresholds=thresholds,
         area_sizes=context.district_sizes,
     )
 
 
-def city_health_by_track(context: Context, templates: list[ChainTemplate],
-                         thresholds: StatusThresholds = DEFAULT_THRESHOLDS) -> dict[str, pl.DataFrame]:
+def city_health_by_track(
+    context: Context, templates: list[ChainTemplate], thresholds: StatusThresholds = DEFAULT_THRESHOLDS
+) -> dict[str, pl.DataFrame]:
     """`city_health` of each of `templates`, by template id in their order: the map of every
     track at once. Each track runs on its own thread (up to four per core): a track is a chain of
     small polars steps (which release the GIL) glued by Python, and with every track in flight the
@@ -200,8 +230,19 @@ def _city_label(prefix: str) -> str:
     return f"{name} ({prefix})"
 
 
-LEAD_COLUMNS = ("uscc", "name", "district_adcode", "street_code", "zone_id", "industry_code",
-                "business_scope", "tags", "revenue", "revenue_prior", "employees")
+LEAD_COLUMNS = (
+    "uscc",
+    "name",
+    "district_adcode",
+    "street_code",
+    "zone_id",
+    "industry_code",
+    "business_scope",
+    "tags",
+    "revenue",
+    "revenue_prior",
+    "employees",
+)
 
 
 def leads_frame(rows: pl.DataFrame) -> pl.DataFrame:
@@ -214,16 +255,29 @@ def leads_frame(rows: pl.DataFrame) -> pl.DataFrame:
         return pl.col(name).cast(dtype) if name in columns else pl.lit(None, dtype=dtype).alias(name)
 
     firms = rows.select(
-        pl.col("uscc"), pl.col("name"), column("industry_code", pl.String),
-        column("business_scope", pl.String), column("tags", pl.String),
-        column("year", pl.Int32), column("revenue", pl.Float64), column("employees", pl.Float64),
+        pl.col("uscc"),
+        pl.col("name"),
+        column("industry_code", pl.String),
+        column("business_scope", pl.String),
+        column("tags", pl.String),
+        column("year", pl.Int32),
+        column("revenue", pl.Float64),
+        column("employees", pl.Float64),
     )
     latest = firms.sort("year", descending=True, nulls_last=True).unique("uscc", keep="first")
-    prior = firms.select("uscc", (pl.col("year") + 1).alias("year"),
-                         pl.col("revenue").alias("revenue_prior")).drop_nulls("year")
+    prior = firms.select(
+        "uscc", (pl.col("year") + 1).alias("year"), pl.col("revenue").alias("revenue_prior")
+    ).drop_nulls("year")
     return latest.join(prior, on=["uscc", "year"], how="left").select(
-        "uscc", "name", pl.lit(None, dtype=pl.String).alias("district_adcode"),
+        "uscc",
+        "name",
+        pl.lit(None, dtype=pl.String).alias("district_adcode"),
         pl.lit(None, dtype=pl.String).alias("street_code"),
-        pl.lit(None, dtype=pl.String).alias("zone_id"), "industry_code", "business_scope", "tags",
-        "revenue", "revenue_prior", "employees",
+        pl.lit(None, dtype=pl.String).alias("zone_id"),
+        "industry_code",
+        "business_scope",
+        "tags",
+        "revenue",
+        "revenue_prior",
+        "employees",
     )

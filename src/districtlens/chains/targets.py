@@ -33,8 +33,7 @@ from districtlens.refdata import gbt_classes
 
 GAP_SCORE = {"missing": 1.0, "weak": 0.5}
 M2_PER_EMPLOYEE = 10.0  # office floor space per employee used to judge whether a zone can host a firm
-CANDIDATE_COLUMNS = ("uscc", "name", "district_adcode", "industry_code", "revenue",
-                     "revenue_prior", "employees")
+CANDIDATE_COLUMNS = ("uscc", "name", "district_adcode", "industry_code", "revenue", "revenue_prior", "employees")
 AREA_REGION = "__area__"
 
 
@@ -79,9 +78,12 @@ def activity_measures(
         row = regions.to_list().index(area_code) if area_code in regions.to_list() else None
         area_row = matrix[row] if row is not None else np.zeros(classes.len())
     else:
-        area_counts = area_firms.filter(pl.col("industry_code").is_not_null()).group_by(
-            "industry_code"
-        ).len().with_columns(pl.lit(AREA_REGION).alias("district_adcode"))
+        area_counts = (
+            area_firms.filter(pl.col("industry_code").is_not_null())
+            .group_by("industry_code")
+            .len()
+            .with_columns(pl.lit(AREA_REGION).alias("district_adcode"))
+        )
         area_row = _dense(area_counts, pl.Series([AREA_REGION]), classes, "district_adcode")[0]
     if row is not None:
         values, index = matrix, row
@@ -130,9 +132,7 @@ def rank_targets(
     missing = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
     if missing:
         raise ValueError(f"candidates lack column(s): {', '.join(missing)}")
-    gaps = health.filter(pl.col("status").is_in(list(GAP_SCORE))).select(
-        "link_id", "name_en", "status", "enterprises"
-    )
+    gaps = health.filter(pl.col("status").is_in(list(GAP_SCORE))).select("link_id", "name_en", "status", "enterprises")
     filled = (
         placements.select("uscc", "link_id")
         .join(gaps, on="link_id", how="inner")
@@ -149,31 +149,30 @@ def rank_targets(
         candidates.select(CANDIDATE_COLUMNS)
         .join(filled.select("uscc"), on="uscc", how="semi", maintain_order="left")
         .filter(
-            ~pl.col("uscc").is_in(area_firms["uscc"].implode())
-            & ~pl.col("name").is_in(area_firms["name"].implode())
+            ~pl.col("uscc").is_in(area_firms["uscc"].implode()) & ~pl.col("name").is_in(area_firms["name"].implode())
         )
         .unique("uscc", keep="first", maintain_order=True)
     )
     table = pool.join(filled, on="uscc", how="inner")
     if table.is_empty():
         return _empty_targets()
-    table = table.join(
-        activity.select("industry_code", "density"), on="industry_code", how="left"
-    ).with_columns(
-        pl.col("density").fill_null(0.0),
-        pl.when(pl.col("revenue_prior") > 0)
-        .then(pl.col("revenue") / pl.col("revenue_prior") - 1)
-        .alias("growth_rate"),
-    ).with_columns(
-        _percentile("revenue").alias("size"),
-        _percentile("growth_rate").alias("growth"),
+    table = (
+        table.join(activity.select("industry_code", "density"), on="industry_code", how="left")
+        .with_columns(
+            pl.col("density").fill_null(0.0),
+            pl.when(pl.col("revenue_prior") > 0)
+            .then(pl.col("revenue") / pl.col("revenue_prior") - 1)
+            .alias("growth_rate"),
+        )
+        .with_columns(
+            _percentile("revenue").alias("size"),
+            _percentile("growth_rate").alias("growth"),
+        )
     )
     zone, zone_fit = _landing_zone(template.id, zones, space)
     free_m2 = zone["free_m2"] if zone is not None else None
     need = pl.col("employees").fill_null(0).clip(lower_bound=1) * M2_PER_EMPLOYEE
-    space_part = (
-        (pl.lit(free_m2) / need).clip(upper_bound=1.0) if free_m2 is not None else pl.lit(0.0)
-    )
+    space_part = (pl.lit(free_m2) / need).clip(upper_bound=1.0) if free_m2 is not None else pl.lit(0.0)
     table = table.with_columns(
         pl.lit(zone_fit).alias("zone_fit"),
         space_part.cast(pl.Float64).alias("space"),
@@ -182,10 +181,15 @@ def rank_targets(
     w = weights
     table = table.with_columns(
         (
-            w.gap * pl.col("gap") + w.density * pl.col("density") + w.size * pl.col("size")
-            + w.growth * pl.col("growth") + w.zone_fit * pl.col("zone_fit")
+            w.gap * pl.col("gap")
+            + w.density * pl.col("density")
+            + w.size * pl.col("size")
+            + w.growth * pl.col("growth")
+            + w.zone_fit * pl.col("zone_fit")
             + w.space * pl.col("space")
-        ).round(4).alias("score")
+        )
+        .round(4)
+        .alias("score")
     ).sort(["score", "revenue", "uscc"], descending=[True, True, False], nulls_last=True)
     if top is not None:
         table = table.head(top)
@@ -209,7 +213,10 @@ def rank_targets(
 
 
 def opportunities(
-    activity: pl.DataFrame, template: ChainTemplate, area_label: str, top: int | None = 20,
+    activity: pl.DataFrame,
+    template: ChainTemplate,
+    area_label: str,
+    top: int | None = 20,
     probability: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Classes the area does not hold (RCA < 1), best first by the mean percentile of density and
@@ -224,19 +231,32 @@ def opportunities(
         why = pl.format(
             "{} {}: {} firm(s) in {}, RCA {} (not held); density {} and complexity outlook gain {}"
             " (PCI {}), mean percentile {} among classes not held.",
-            "industry_code", pl.col("name").fill_null("?"), "area_enterprises", pl.lit(area_label),
-            pl.col("rca").round(2), pl.col("density").round(3), pl.col("cog").round(3),
-            pl.col("pci").round(2), pl.col("score").round(2),
+            "industry_code",
+            pl.col("name").fill_null("?"),
+            "area_enterprises",
+            pl.lit(area_label),
+            pl.col("rca").round(2),
+            pl.col("density").round(3),
+            pl.col("cog").round(3),
+            pl.col("pci").round(2),
+            pl.col("score").round(2),
         )
     else:
-        scored = held_not.join(probability.select("industry_code", pl.col("probability").alias("score")),
-                               on="industry_code", how="inner")
+        scored = held_not.join(
+            probability.select("industry_code", pl.col("probability").alias("score")), on="industry_code", how="inner"
+        )
         why = pl.format(
             "{} {}: {} firm(s) in {}, RCA {} (not held); entry model's probability {} (density {},"
             " complexity outlook gain {}, PCI {}).",
-            "industry_code", pl.col("name").fill_null("?"), "area_enterprises", pl.lit(area_label),
-            pl.col("rca").round(2), pl.col("score").round(3), pl.col("density").round(3),
-            pl.col("cog").round(3), pl.col("pci").round(2),
+            "industry_code",
+            pl.col("name").fill_null("?"),
+            "area_enterprises",
+            pl.lit(area_label),
+            pl.col("rca").round(2),
+            pl.col("score").round(3),
+            pl.col("density").round(3),
+            pl.col("cog").round(3),
+            pl.col("pci").round(2),
         )
     table = (
         scored.with_columns(pl.col("industry_code").is_in(track_classes).alias("in_track"))
@@ -246,13 +266,22 @@ def opportunities(
     if top is not None:
         table = table.head(top)
     return table.with_columns(why.alias("why")).select(
-        "industry_code", "name", "in_track", "area_enterprises", "rca", "density", "pci", "cog",
-        "score", "why",
+        "industry_code",
+        "name",
+        "in_track",
+        "area_enterprises",
+        "rca",
+        "density",
+        "pci",
+        "cog",
+        "score",
+        "why",
     )
 
 
-def entry_probabilities(firms: pl.DataFrame, model: object, district: str, *, convention: str = "stata",
-                        threshold: float = 1.0) -> pl.DataFrame:
+def entry_probabilities(
+    firms: pl.DataFrame, model: object, district: str, *, convention: str = "stata", threshold: float = 1.0
+) -> pl.DataFrame:
     """The entry model's probability for each class `district` does not hold: the model scores
     every candidate (M = 0) of the city's districts x GB/T classes panel, valued in enterprises as
     `activity_measures` values it, with the features it was trained on (ranks within the panel's
@@ -265,23 +294,32 @@ def entry_probabilities(firms: pl.DataFrame, model: object, district: str, *, co
         firms.filter(pl.col("industry_code").is_not_null() & pl.col("district_adcode").is_not_null())
         .group_by("district_adcode", "industry_code")
         .len()
-        .select(pl.col("district_adcode").alias("region"), pl.col("industry_code").alias("activity"),
-                pl.col("len").cast(pl.Float64).alias("value"))
+        .select(
+            pl.col("district_adcode").alias("region"),
+            pl.col("industry_code").alias("activity"),
+            pl.col("len").cast(pl.Float64).alias("value"),
+        )
     )
-    candidates = year_candidates(counts, Columns("region", "activity", "value"),
-                                 convention=convention, threshold=threshold)  # type: ignore[arg-type]
+    candidates = year_candidates(
+        counts, Columns("region", "activity", "value"), convention=convention, threshold=threshold
+    )  # type: ignore[arg-type]
     scored = candidates.with_columns(pl.Series("probability", entry_probability(model, candidates)))
-    return scored.filter(pl.col("region") == district).select(
-        pl.col("activity").alias("industry_code"), "probability")
+    return scored.filter(pl.col("region") == district).select(pl.col("activity").alias("industry_code"), "probability")
 
 
-_TARGET_SCHEMA = pl.Schema({
-    "uscc": pl.String(), "name": pl.String(), "district_adcode": pl.String(),
-    "industry_code": pl.String(), "links": pl.List(pl.String), "zone_id": pl.String(),
-    "score": pl.Float64(),
-    "parts": pl.Struct({k: pl.Float64 for k in TargetWeights().as_dict()}),
-    "why": pl.String(),
-})
+_TARGET_SCHEMA = pl.Schema(
+    {
+        "uscc": pl.String(),
+        "name": pl.String(),
+        "district_adcode": pl.String(),
+        "industry_code": pl.String(),
+        "links": pl.List(pl.String),
+        "zone_id": pl.String(),
+        "score": pl.Float64(),
+        "parts": pl.Struct({k: pl.Float64 for k in TargetWeights().as_dict()}),
+        "why": pl.String(),
+    }
+)
 
 
 def _empty_targets() -> pl.DataFrame:
@@ -304,9 +342,7 @@ def _dense(counts: pl.DataFrame, regions: pl.Series, classes: pl.Series, region_
     return matrix
 
 
-def _landing_zone(
-    track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None
-) -> tuple[dict | None, float]:
+def _landing_zone(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None) -> tuple[dict | None, float]:
     """The zone a target would land in: one oriented to the track (the one with the most free
     space when space data exists), with its free floor space; and the zone_fit part."""
     if zones is None or zones.is_empty():
@@ -316,9 +352,11 @@ def _landing_zone(
         return None, 0.0
     if space is not None:
         free = space.group_by("zone_id").agg(pl.col("free_m2").sum())
-        fitting = fitting.join(free, on="zone_id", how="left").with_columns(
-            pl.col("free_m2").fill_null(0.0)
-        ).sort(["free_m2", "zone_id"], descending=[True, False])
+        fitting = (
+            fitting.join(free, on="zone_id", how="left")
+            .with_columns(pl.col("free_m2").fill_null(0.0))
+            .sort(["free_m2", "zone_id"], descending=[True, False])
+        )
     else:
         fitting = fitting.with_columns(pl.lit(None, dtype=pl.Float64).alias("free_m2"))
     return fitting.row(0, named=True), 1.0

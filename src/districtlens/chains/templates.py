@@ -115,9 +115,7 @@ def load_template(path: str | Path, known_classes: frozenset[str] | None = None)
     return parse_template(raw, origin=str(path), known_classes=known_classes)
 
 
-def parse_template(
-    raw: Any, origin: str = "<template>", known_classes: frozenset[str] | None = None
-) -> ChainTemplate:
+def parse_template(raw: Any, origin: str = "<template>", known_classes: frozenset[str] | None = None) -> ChainTemplate:
     """Validate a template already read into Python values (a dict as YAML gives it)."""
     known = gbt_class_codes() if known_classes is None else known_classes
     top = _Place(origin)
@@ -201,8 +199,9 @@ def _link(raw: Any, links: _Place, position: int, known: frozenset[str]) -> Link
     _only_keys(data, {"id", "name", "stage", "rules", "edges"}, where)
     stage = data.get("stage")
     if stage not in STAGES:
-        raise InputError("chains.template.bad_stage", where=str(where.key("stage")), stages=", ".join(STAGES),
-                         value=repr(stage))
+        raise InputError(
+            "chains.template.bad_stage", where=str(where.key("stage")), stages=", ".join(STAGES), value=repr(stage)
+        )
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise InputError("chains.template.no_rules", where=str(where.key("rules")))
@@ -273,5 +272,9 @@ def _mapping(raw: Any, where: _Place) -> dict[str, Any]:
 def _only_keys(data: dict[str, Any], allowed: set[str], where: _Place) -> None:
     unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
-        raise InputError("chains.template.unknown_keys", where=str(where), unknown=", ".join(unknown),
-                         allowed=", ".join(sorted(allowed)))
+        raise InputError(
+            "chains.template.unknown_keys",
+            where=str(where),
+            unknown=", ".join(unknown),
+            allowed=", ".join(sorted(allowed)),
+        )

@@ -36,18 +36,32 @@ def _set(session: Session, query: dict[str, Any]) -> EnterpriseSet:
 def enterprise_count(session: Session, q: dict[str, Any]) -> Computed:
     which = _set(session, q)
     found = session.count(which)
-    return Computed(found["count"], provenance(
-        session, ["enterprise_current", "track"], set=which.describe(), rows=found["count"],
-        synthetic_rows=found["synthetic"], sources=found["sources"]))
+    return Computed(
+        found["count"],
+        provenance(
+            session,
+            ["enterprise_current", "track"],
+            set=which.describe(),
+            rows=found["count"],
+            synthetic_rows=found["synthetic"],
+            sources=found["sources"],
+        ),
+    )
 
 
 def total(session: Session, q: dict[str, Any]) -> Computed:
     which = _set(session, q)
     found = session.totals(which, q["column"], q["years"])
     missing = [y for y, v in found["values"].items() if v is None]
-    evidence = provenance(session, ["enterprise_current", "fact_current", "track"], set=which.describe(),
-                          by_year=found["values"], reporting=found["reporting"],
-                          synthetic_rows=found["synthetic"], sources=found["sources"])
+    evidence = provenance(
+        session,
+        ["enterprise_current", "fact_current", "track"],
+        set=which.describe(),
+        by_year=found["values"],
+        reporting=found["reporting"],
+        synthetic_rows=found["synthetic"],
+        sources=found["sources"],
+    )
     if missing:
         return Computed(None, evidence, f"no {q['column']} in the store for {', '.join(map(str, missing))}")
     return Computed(round(sum(found["values"].values()), 4), evidence)
@@ -57,8 +71,14 @@ def growth(session: Session, q: dict[str, Any]) -> Computed:
     which = _set(session, q)
     found = session.totals(which, q["column"], [q["from"], q["to"]])
     start, end = found["values"][q["from"]], found["values"][q["to"]]
-    evidence = provenance(session, ["enterprise_current", "fact_current", "track"], set=which.describe(),
-                          by_year=found["values"], synthetic_rows=found["synthetic"], sources=found["sources"])
+    evidence = provenance(
+        session,
+        ["enterprise_current", "fact_current", "track"],
+        set=which.describe(),
+        by_year=found["values"],
+        synthetic_rows=found["synthetic"],
+        sources=found["sources"],
+    )
     if not start or end is None:
         return Computed(None, evidence, f"no {q['column']} for {q['from']} or {q['to']}")
     return Computed(round(end / start - 1, 6), evidence)
@@ -69,9 +89,16 @@ def share(session: Session, q: dict[str, Any]) -> Computed:
     peers = session.peers(q["area"], q["among"])
     inside = session.count(subset)
     among = sum(claim_store.count_by_district(session.store, subset, peers).values())
-    evidence = provenance(session, ["enterprise_current", "track"], set=subset.describe(), among=peers,
-                         area_rows=inside["count"], among_rows=among, synthetic_rows=inside["synthetic"],
-                         sources=inside["sources"])
+    evidence = provenance(
+        session,
+        ["enterprise_current", "track"],
+        set=subset.describe(),
+        among=peers,
+        area_rows=inside["count"],
+        among_rows=among,
+        synthetic_rows=inside["synthetic"],
+        sources=inside["sources"],
+    )
     if among == 0:
         return Computed(None, evidence, f"no enterprise of the set {subset.describe()} in {q['among']}")
     return Computed(round(inside["count"] / among, 6), evidence)
@@ -86,15 +113,22 @@ def rank(session: Session, q: dict[str, Any]) -> Computed:
         values: dict[str, float | None] = dict(claim_store.count_by_district(session.store, which, peers))
     elif measure["kind"] == "total":
         by = session.district_totals(which, measure["column"], measure["years"], peers)
-        values = {d: (None if any(v is None for v in ys.values()) else round(sum(ys.values()), 4))
-                  for d, ys in by.items()}
+        values = {
+            d: (None if any(v is None for v in ys.values()) else round(sum(ys.values()), 4)) for d, ys in by.items()
+        }
     else:
         by = session.district_totals(which, measure["column"], [measure["from"], measure["to"]], peers)
-        values = {d: (round(ys[measure["to"]] / ys[measure["from"]] - 1, 6)
-                      if ys[measure["from"]] and ys[measure["to"]] is not None else None)
-                  for d, ys in by.items()}
-    evidence = provenance(session, ["enterprise_current", "fact_current", "track"], measure=measure,
-                         among=peers, values=values)
+        values = {
+            d: (
+                round(ys[measure["to"]] / ys[measure["from"]] - 1, 6)
+                if ys[measure["from"]] and ys[measure["to"]] is not None
+                else None
+            )
+            for d, ys in by.items()
+        }
+    evidence = provenance(
+        session, ["enterprise_current", "fact_current", "track"], measure=measure, among=peers, values=values
+    )
     if district not in values or values[district] is None:
         return Computed(None, evidence, f"no value of the measure for {district}")
     known = [v for v in values.values() if v is not None]
@@ -150,9 +184,12 @@ def listed_presence(session: Session, q: dict[str, Any]) -> Computed:
     present = sorted((label for label, rows in found.items() if rows), key=lambda s: int(s.split()[0]))
     uncovered = q["top"] - covered.height
     evidence = provenance(
-        session, ["enterprise_current", "refdata:fortune-global-500-2017"],
-        list=q["list"], list_source="Fortune Global 500, 2017 (districtlens.refdata)",
-        listed=covered.height, present=present,
+        session,
+        ["enterprise_current", "refdata:fortune-global-500-2017"],
+        list=q["list"],
+        list_source="Fortune Global 500, 2017 (districtlens.refdata)",
+        listed=covered.height,
+        present=present,
         matched={label: [r["uscc"] for r in rows] for label, rows in found.items() if rows},
         synthetic_rows=sum(r["synthetic"] for rows in found.values() for r in rows),
         sources=claim_store.source_names(session.store, [r["source_id"] for rows in found.values() for r in rows]),
@@ -176,12 +213,18 @@ def named_presence(session: Session, q: dict[str, Any]) -> Computed:
     found = _present(session, q["area"], {i: [named[i].names.zh, named[i].names.en] for i in q["enterprises"]})
     present = [i for i in q["enterprises"] if found[i]]
     rows = [r for i in q["enterprises"] for r in found[i]]
-    return Computed(len(present), provenance(
-        session, ["enterprise_current", f"pack:{pack.id}"], present=present,
-        absent=[i for i in q["enterprises"] if i not in present],
-        matched={i: sorted({r["uscc"] for r in found[i]}) for i in present},
-        synthetic_rows=len({r["uscc"] for r in rows if r["synthetic"]}),
-        sources=claim_store.source_names(session.store, [r["source_id"] for r in rows])))
+    return Computed(
+        len(present),
+        provenance(
+            session,
+            ["enterprise_current", f"pack:{pack.id}"],
+            present=present,
+            absent=[i for i in q["enterprises"] if i not in present],
+            matched={i: sorted({r["uscc"] for r in found[i]}) for i in present},
+            synthetic_rows=len({r["uscc"] for r in rows if r["synthetic"]}),
+            sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]),
+        ),
+    )
 
 
 def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
@@ -193,26 +236,36 @@ def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
         return Computed(None, provenance(session, []), f"no pack enterprise {q['enterprise']!r}")
     ent = named[q["enterprise"]]
     rows = _present(session, q["area"], {"e": [ent.names.zh, ent.names.en]})["e"]
-    evidence = provenance(session, ["enterprise_current"], matched=[r["uscc"] for r in rows],
-                         synthetic_rows=sum(r["synthetic"] for r in rows),
-                         sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]))
+    evidence = provenance(
+        session,
+        ["enterprise_current"],
+        matched=[r["uscc"] for r in rows],
+        synthetic_rows=sum(r["synthetic"] for r in rows),
+        sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]),
+    )
     if len(rows) != 1 or rows[0]["founded"] is None:
-        why = "not found in the area" if not rows else (
-            "several enterprises match" if len(rows) > 1 else "its founding date is unknown")
+        why = (
+            "not found in the area"
+            if not rows
+            else ("several enterprises match" if len(rows) > 1 else "its founding date is unknown")
+        )
         return Computed(None, evidence, f"{ent.names.en}: {why}")
     return Computed(rows[0]["founded"].year, evidence)
 
 
 def _carrier_evidence(session: Session, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return provenance(session, ["carrier"], carriers=[r["carrier_id"] for r in rows],
-                     synthetic_rows=sum(bool(r["synthetic"]) for r in rows),
-                     from_pack_load=sum(bool(r["pack_load"]) for r in rows),
-                     sources=sorted({r["source_name"] for r in rows if r["source_name"]}))
+    return provenance(
+        session,
+        ["carrier"],
+        carriers=[r["carrier_id"] for r in rows],
+        synthetic_rows=sum(bool(r["synthetic"]) for r in rows),
+        from_pack_load=sum(bool(r["pack_load"]) for r in rows),
+        sources=sorted({r["source_name"] for r in rows if r["source_name"]}),
+    )
 
 
 def carrier_count(session: Session, q: dict[str, Any]) -> Computed:
-    rows = claim_store.carriers(session.store, session.district_of(q["area"]), q.get("carrier_kind"),
-                                q.get("level"))
+    rows = claim_store.carriers(session.store, session.district_of(q["area"]), q.get("carrier_kind"), q.get("level"))
     return Computed(len(rows), _carrier_evidence(session, rows))
 
 
@@ -290,11 +343,13 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
         try:
             if q["kind"] == "rank" and q["measure"]["kind"] in ("total", "growth"):
                 measure = q["measure"]
-                which = EnterpriseSet("district_adcode", session.district_of(q["area"]), measure.get("track"),
-                                      measure.get("tag"))
+                which = EnterpriseSet(
+                    "district_adcode", session.district_of(q["area"]), measure.get("track"), measure.get("tag")
+                )
                 wanted_years, wanted_districts = ranked.setdefault((which, measure["column"]), (set(), set()))
                 wanted_years.update(
-                    measure["years"] if measure["kind"] == "total" else (measure["from"], measure["to"]))
+                    measure["years"] if measure["kind"] == "total" else (measure["from"], measure["to"])
+                )
                 wanted_districts.update(session.peers(q["area"], q["among"]))
             elif q["kind"] == "enterprise-count":
                 counted.append(_set(session, q))
@@ -342,18 +397,30 @@ def chain_health(session: Session, q: dict[str, Any]) -> Computed:
 
     context, table, _ = _chain(session, q)
     counts = {s: int((table["status"] == s).sum()) for s in STATUSES}
-    return Computed(counts, provenance(
-        session, ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
-        year=context.year, reference=context.reference_label,
-        links={r["link_id"]: r["status"] for r in table.select("link_id", "status").iter_rows(named=True)}))
+    return Computed(
+        counts,
+        provenance(
+            session,
+            ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
+            year=context.year,
+            reference=context.reference_label,
+            links={r["link_id"]: r["status"] for r in table.select("link_id", "status").iter_rows(named=True)},
+        ),
+    )
 
 
 def chain_targets(session: Session, q: dict[str, Any]) -> Computed:
     context, _, ranked = _chain(session, q)
     ranked = ranked.head(q["top"])
-    return Computed(ranked["name"].to_list(), provenance(
-        session, ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
-        year=context.year, uscc=ranked["uscc"].to_list()))
+    return Computed(
+        ranked["name"].to_list(),
+        provenance(
+            session,
+            ["enterprise_current", "fact_current", f"chain-template:{q['chain']}"],
+            year=context.year,
+            uscc=ranked["uscc"].to_list(),
+        ),
+    )
 
 
 def claim_status(session: Session, q: dict[str, Any]) -> Computed:

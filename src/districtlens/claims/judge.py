@@ -65,8 +65,9 @@ def _holds(comparison: str, value: float, asserted: dict[str, Any], query: dict[
     return None
 
 
-def judge(comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any],
-          computed: Computed) -> tuple[str, str | None]:
+def judge(
+    comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any], computed: Computed
+) -> tuple[str, str | None]:
     """(status, reason) of a claim given its computed value."""
     if comparison == "none" or asserted is None:
         return NOT_COMPUTABLE, "the claim states no figure to compare"
@@ -76,12 +77,15 @@ def judge(comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any
     if carriers and computed.evidence.get("from_pack_load") == len(carriers):
         return NOT_COMPUTABLE, (
             "the only data is the district pack, transcribed from the claim's own source: "
-            "load an independent register of carriers to check it")
+            "load an independent register of carriers to check it"
+        )
     if not isinstance(computed.value, int | float):
         return NOT_COMPUTABLE, "the computed value is not a number"
     if computed.lower is not None and computed.upper is not None:
-        ends = {_holds(comparison, computed.lower, asserted, query),
-                _holds(comparison, computed.upper, asserted, query)}
+        ends = {
+            _holds(comparison, computed.lower, asserted, query),
+            _holds(comparison, computed.upper, asserted, query),
+        }
         if None in ends:
             return NOT_COMPUTABLE, "the comparison needs a stated tolerance or rank"
         if comparison == "equal":
@@ -90,22 +94,22 @@ def judge(comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any
                 return CONTRADICTED, None
             if computed.lower == computed.upper:
                 return SUPPORTED, None
-            return NOT_COMPUTABLE, (f"the data brackets the value between {computed.lower:g} and "
-                                    f"{computed.upper:g}: the list does not cover the claim's population")
+            return NOT_COMPUTABLE, (
+                f"the data brackets the value between {computed.lower:g} and "
+                f"{computed.upper:g}: the list does not cover the claim's population"
+            )
         if ends == {True}:
             return SUPPORTED, None
         if ends == {False}:
             return CONTRADICTED, None
-        return NOT_COMPUTABLE, (f"the data brackets the value between {computed.lower:g} and "
-                                f"{computed.upper:g}")
+        return NOT_COMPUTABLE, (f"the data brackets the value between {computed.lower:g} and {computed.upper:g}")
     holds = _holds(comparison, computed.value, asserted, query)
     if holds is None:
         return NOT_COMPUTABLE, "the comparison needs a stated tolerance (about) or rank bound (within)"
     return (SUPPORTED if holds else CONTRADICTED), None
 
 
-def claim_result(claim: dict[str, Any], query: dict[str, Any] | None, origin: str,
-                 computed: Computed) -> ClaimResult:
+def claim_result(claim: dict[str, Any], query: dict[str, Any] | None, origin: str, computed: Computed) -> ClaimResult:
     """The claim judged on `computed`, the value of its `query` (from `origin`), with the evidence."""
     status, reason = judge(claim["comparison"], claim["asserted"], query or {}, computed)
     evidence = {**computed.evidence, "comparison": claim["comparison"]}
@@ -115,5 +119,14 @@ def claim_result(claim: dict[str, Any], query: dict[str, Any] | None, origin: st
         evidence["bounds"] = [computed.lower, computed.upper]
     if reason:
         evidence["reason"] = reason
-    return ClaimResult(claim["id"], claim["quote"], claim["quote_lang"], claim["translations"],
-                       claim["asserted"], claim["comparison"], computed.value, status, evidence)
+    return ClaimResult(
+        claim["id"],
+        claim["quote"],
+        claim["quote_lang"],
+        claim["translations"],
+        claim["asserted"],
+        claim["comparison"],
+        computed.value,
+        status,
+        evidence,
+    )

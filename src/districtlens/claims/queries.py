@@ -80,7 +80,7 @@ def _tolerance(raw: Any, where: str) -> dict[str, float] | None:
         return None
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("relative", "absolute"):
         raise InputError("claims.query_bad_tolerance", where=where)
-    (key, value), = raw.items()
+    ((key, value),) = raw.items()
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise InputError("claims.query_negative_tolerance", where=where, field=key)
     return {key: float(value)}
@@ -124,8 +124,11 @@ def _rank(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
         raise InputError("claims.query_bad_measure", where=where, kinds=", ".join(RANK_MEASURES))
     inner = parse_query({**measure, "area": "city"}, f"{where} (measure)")
     inner.pop("area")
-    out = {"area": _str(raw.get("area", area), where, "area"), "among": _str(raw.get("among"), where, "among"),
-           "measure": inner}
+    out = {
+        "area": _str(raw.get("area", area), where, "area"),
+        "among": _str(raw.get("among"), where, "among"),
+        "measure": inner,
+    }
     if raw.get("within") is not None:
         out["within"] = _int(raw["within"], where, "within")
     return out
@@ -134,8 +137,11 @@ def _rank(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
 def _listed_presence(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     if raw.get("list") not in LISTS:
         raise InputError("claims.query_unknown_list", where=where, lists=", ".join(LISTS))
-    return {"area": _str(raw.get("area", area), where, "area"), "list": raw["list"],
-            "top": _int(raw.get("top"), where, "top")}
+    return {
+        "area": _str(raw.get("area", area), where, "area"),
+        "list": raw["list"],
+        "top": _int(raw.get("top"), where, "top"),
+    }
 
 
 def _named_presence(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
@@ -147,10 +153,12 @@ def _named_presence(raw: dict[str, Any], where: str, area: str | None) -> dict[s
 
 def _enterprise_attribute(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     if raw.get("attribute") not in ENTERPRISE_ATTRIBUTES:
-        raise InputError("claims.query_unknown_attribute", where=where,
-                         attributes=", ".join(ENTERPRISE_ATTRIBUTES))
-    return {"area": _str(raw.get("area", area), where, "area"),
-            "enterprise": _str(raw.get("enterprise"), where, "enterprise"), "attribute": raw["attribute"]}
+        raise InputError("claims.query_unknown_attribute", where=where, attributes=", ".join(ENTERPRISE_ATTRIBUTES))
+    return {
+        "area": _str(raw.get("area", area), where, "area"),
+        "enterprise": _str(raw.get("enterprise"), where, "enterprise"),
+        "attribute": raw["attribute"],
+    }
 
 
 def _carrier_count(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
@@ -164,8 +172,11 @@ def _carrier_count(raw: dict[str, Any], where: str, area: str | None) -> dict[st
 def _carrier_attribute(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     if raw.get("attribute") not in CARRIER_ATTRIBUTES:
         raise InputError("claims.query_unknown_attribute", where=where, attributes=", ".join(CARRIER_ATTRIBUTES))
-    return {"area": _str(raw.get("area", area), where, "area"),
-            "carrier": _str(raw.get("carrier"), where, "carrier"), "attribute": raw["attribute"]}
+    return {
+        "area": _str(raw.get("area", area), where, "area"),
+        "carrier": _str(raw.get("carrier"), where, "carrier"),
+        "attribute": raw["attribute"],
+    }
 
 
 def _chain_health(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:

@@ -68,7 +68,8 @@ class Session:
     _totals: dict[tuple[EnterpriseSet, tuple[int, ...]], dict[str, Any]] = field(default_factory=dict)
     _counts: dict[EnterpriseSet, dict[str, Any]] = field(default_factory=dict)
     _district_totals: dict[tuple[str | None, str | None, str], dict[tuple[str, int], float | None]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
     @cached_property
     def head(self) -> str:
@@ -136,7 +137,8 @@ class Session:
         if area not in self._chain_contexts:
             first = next(iter(self._chain_contexts.values()), None)
             self._chain_contexts[area] = load_context(
-                store or self.store, area, city=first.city if first else None, year=first.year if first else None)
+                store or self.store, area, city=first.city if first else None, year=first.year if first else None
+            )
         return self._chain_contexts[area]
 
     @cached_property
@@ -173,15 +175,15 @@ class Session:
     def read_counts(self, sets: list[EnterpriseSet]) -> None:
         self._counts.update(claim_store.count_enterprises(self.store, sets))
 
-    def district_totals(self, which: EnterpriseSet, column: str, years: list[int],
-                        districts: list[str]) -> dict[str, dict[int, float | None]]:
+    def district_totals(
+        self, which: EnterpriseSet, column: str, years: list[int], districts: list[str]
+    ) -> dict[str, dict[int, float | None]]:
         """`claim_store.totals_by_district`, each (district, year) read once per session: a rank
         among the central districts reuses the one among the city's."""
         known = self._district_totals.setdefault((which.track, which.tag, column), {})
         missing = [d for d in districts if any((d, y) not in known for y in years)]
         if missing:
-            for district, by_year in claim_store.totals_by_district(
-                    self.store, which, column, years, missing).items():
+            for district, by_year in claim_store.totals_by_district(self.store, which, column, years, missing).items():
                 known.update({(district, year): value for year, value in by_year.items()})
         return {d: {y: known[(d, y)] for y in years} for d in districts}
 

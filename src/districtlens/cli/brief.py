@@ -38,8 +38,9 @@ brief_app = typer.Typer(
 )
 app.add_typer(brief_app, name="brief")
 
-KeyOption = Annotated[Path | None, typer.Option(
-    "--key", help=f"The Commission's Ed25519 key file (default: ${KEY_ENV}).")]
+KeyOption = Annotated[
+    Path | None, typer.Option("--key", help=f"The Commission's Ed25519 key file (default: ${KEY_ENV}).")
+]
 
 
 @brief_app.callback()
@@ -63,13 +64,23 @@ def brief(
     if area is None or out is None:
         fail("give --area and --out (or a subcommand: verify, keygen)", EXIT_USAGE)
     private = signing.load_private(signing.key_path(key))
-    args = briefing.RenderBriefing(area=area, lang=lang, format=fmt,
-                                   key_fingerprint=signing.fingerprint(private.public_key()))
+    args = briefing.RenderBriefing(
+        area=area, lang=lang, format=fmt, key_fingerprint=signing.fingerprint(private.public_key())
+    )
     rendered = execute_command(db, briefing.render_briefing, args)
     document.write_signed(rendered.document_bytes(), fmt, rendered.manifest, private, out)
     if as_json:
-        emit_json({"out": str(out), "area": area, "lang": lang, "format": fmt, "ledger_head": rendered.ledger_head,
-                   "key_fingerprint": rendered.manifest["key_fingerprint"], "figures": rendered.figures})
+        emit_json(
+            {
+                "out": str(out),
+                "area": area,
+                "lang": lang,
+                "format": fmt,
+                "ledger_head": rendered.ledger_head,
+                "key_fingerprint": rendered.manifest["key_fingerprint"],
+                "figures": rendered.figures,
+            }
+        )
     else:
         out_console.print(f"wrote {out} ({len(rendered.figures)} figures, ledger head {rendered.ledger_head[:12]}…)")
 
@@ -101,8 +112,9 @@ def _print_verdict(verdict: Verdict) -> None:
         out_console.print(f"edited  {item['ref']} {item['id']}: the document no longer shows {item['manifest']}")
     for item in verdict.changed:
         out_console.print(f"changed {item['ref']} {item['id']}: {item['then']} -> {item['now']}")
-    out_console.print(f"{verdict.figures_checked} figures checked: "
-                      + ("all hold" if verdict.holds else "NOT all hold"))
+    out_console.print(
+        f"{verdict.figures_checked} figures checked: " + ("all hold" if verdict.holds else "NOT all hold")
+    )
 
 
 @brief_app.command("keygen")

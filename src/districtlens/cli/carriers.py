@@ -187,8 +187,7 @@ def programmes_show(at: AtOption = None, db: DbOption = DEFAULT_DB_PATH, as_json
     """Each KPI's target, actual, trend and status (on track / at risk / off track, thresholds stated)."""
     from districtlens.commands import carriers
 
-    run(db, carriers.show_programmes, carriers.ShowProgrammes(at=_day(at)), as_json=as_json,
-        render=_print_programmes)
+    run(db, carriers.show_programmes, carriers.ShowProgrammes(at=_day(at)), as_json=as_json, render=_print_programmes)
 
 
 def _print_programmes(shown: ProgrammeList) -> None:

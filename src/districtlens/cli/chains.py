@@ -25,19 +25,18 @@ if TYPE_CHECKING:
     from districtlens.chains.templates import ChainTemplate
     from districtlens.commands.chains import ChainHealth, ChainList, CityChain, CityChains, Opportunities, Targets
 
-chains_app = typer.Typer(help="Industry chains: templates, chain health, the chain graph.",
-                         no_args_is_help=True)
+chains_app = typer.Typer(help="Industry chains: templates, chain health, the chain graph.", no_args_is_help=True)
 app.add_typer(chains_app, name="chains")
 
 TrackArgument = Annotated[str, typer.Argument(help="Chain id, e.g. biopharma (see `chains list`).")]
-AreaOption = Annotated[str, typer.Option(
-    "--area", help="District adcode (310106), street code (310106019) or zone id (daning).")]
-AgainstOption = Annotated[str, typer.Option(
-    "--against", help="Reference for the location quotient: city or peers.")]
-YearOption = Annotated[int | None, typer.Option(
-    "--year", help="Year of facts (default: the latest with revenue).")]
-TemplateOption = Annotated[Path | None, typer.Option(
-    "--template", help="An edited template file to use instead of the shipped one.")]
+AreaOption = Annotated[
+    str, typer.Option("--area", help="District adcode (310106), street code (310106019) or zone id (daning).")
+]
+AgainstOption = Annotated[str, typer.Option("--against", help="Reference for the location quotient: city or peers.")]
+YearOption = Annotated[int | None, typer.Option("--year", help="Year of facts (default: the latest with revenue).")]
+TemplateOption = Annotated[
+    Path | None, typer.Option("--template", help="An edited template file to use instead of the shipped one.")
+]
 
 
 @chains_app.command("list")
@@ -53,8 +52,12 @@ def list_chains(as_json: JsonOption = False) -> None:
         return
     table = Table("id", "version", "name", "links")
     for chain in listed.chains:
-        table.add_row(chain.id, str(chain.version), f"{chain.name['zh']} / {chain.name['en']}",
-                      ", ".join(link.id for link in chain.links))
+        table.add_row(
+            chain.id,
+            str(chain.version),
+            f"{chain.name['zh']} / {chain.name['en']}",
+            ", ".join(link.id for link in chain.links),
+        )
     out_console.print(table)
 
 
@@ -75,12 +78,20 @@ def show(
         from rich.table import Table
 
         name = _template_of(found.track, template).name
-        out_console.print(f"{name['zh']} / {name['en']} chain in {found.area_label},"
-                          f" against {found.reference}, {found.year}")
+        out_console.print(
+            f"{name['zh']} / {name['en']} chain in {found.area_label}, against {found.reference}, {found.year}"
+        )
         table = Table("link", "stage", "firms", "revenue 万元", "LQ", "status", "why")
         for link in found.links:
-            table.add_row(link.name, link.stage, f"{link.enterprises:,}", _number(link.revenue, "{:,.0f}"),
-                          _number(link.lq, "{:.2f}"), link.status, link.why)
+            table.add_row(
+                link.name,
+                link.stage,
+                f"{link.enterprises:,}",
+                _number(link.revenue, "{:,.0f}"),
+                _number(link.lq, "{:.2f}"),
+                link.status,
+                link.why,
+            )
         out_console.print(table)
 
     args = chains.ShowChain(track=track, area=area, against=against, year=year, template=_file(template))
@@ -90,10 +101,12 @@ def show(
 @chains_app.command("city")
 def city(
     area: AreaOption,
-    track: Annotated[str | None, typer.Argument(
-        help="Chain id, e.g. biopharma (see `chains list`); none with --all-tracks.")] = None,
-    all_tracks: Annotated[bool, typer.Option(
-        "--all-tracks", help="Every shipped track, read once and computed together.")] = False,
+    track: Annotated[
+        str | None, typer.Argument(help="Chain id, e.g. biopharma (see `chains list`); none with --all-tracks.")
+    ] = None,
+    all_tracks: Annotated[
+        bool, typer.Option("--all-tracks", help="Every shipped track, read once and computed together.")
+    ] = False,
     year: YearOption = None,
     template: TemplateOption = None,
     db: DbOption = DEFAULT_DB_PATH,
@@ -113,12 +126,15 @@ def city(
 
         for one in found.tracks if isinstance(found, chains.CityChains) else [found]:
             chain = _template_of(one.track, template)
-            out_console.print(f"{chain.name['zh']} / {chain.name['en']} chain in every district of"
-                              f" {one.reference}, {one.year}")
+            out_console.print(
+                f"{chain.name['zh']} / {chain.name['en']} chain in every district of {one.reference}, {one.year}"
+            )
             table = Table("district", *(link.id for link in chain.links))
             for row in one.districts:
-                table.add_row(row.district, *(f"{row.links[link.id].status} ({row.links[link.id].enterprises:,})"
-                                              for link in chain.links))
+                table.add_row(
+                    row.district,
+                    *(f"{row.links[link.id].status} ({row.links[link.id].enterprises:,})" for link in chain.links),
+                )
             out_console.print(table)
 
     args = chains.CityHealth(area=area, track=track, year=year, template=_file(template))
@@ -148,17 +164,24 @@ def targets(
     track: TrackArgument,
     area: AreaOption,
     top: Annotated[int, typer.Option("--top", min=1, help="How many rows to keep.")] = 20,
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Also write the rows to FILE.xlsx or FILE.csv.")] = None,
-    leads: Annotated[Path | None, typer.Option(
-        "--leads", help="A lead list (CSV or XLSX roster) to rank with the city's firms.")] = None,
-    space: Annotated[Path | None, typer.Option(
-        "--space", help="Free floor space: CSV or XLSX with columns zone_id, free_m2.")] = None,
-    show_opportunities: Annotated[bool, typer.Option(
-        "--opportunities", help="Rank activities to diversify into instead of firms.")] = False,
-    model: Annotated[Path | None, typer.Option(
-        "--model", help="With --opportunities: rank by this entry model (a skops file from backtest "
-        "--save-model) instead of the store's (entry-model set).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the rows to FILE.xlsx or FILE.csv.")] = None,
+    leads: Annotated[
+        Path | None, typer.Option("--leads", help="A lead list (CSV or XLSX roster) to rank with the city's firms.")
+    ] = None,
+    space: Annotated[
+        Path | None, typer.Option("--space", help="Free floor space: CSV or XLSX with columns zone_id, free_m2.")
+    ] = None,
+    show_opportunities: Annotated[
+        bool, typer.Option("--opportunities", help="Rank activities to diversify into instead of firms.")
+    ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="With --opportunities: rank by this entry model (a skops file from backtest "
+            "--save-model) instead of the store's (entry-model set).",
+        ),
+    ] = None,
     against: AgainstOption = "city",
     year: YearOption = None,
     template: TemplateOption = None,
@@ -171,12 +194,29 @@ def targets(
     if model is not None and not show_opportunities:
         fail("--model ranks activities: give it with --opportunities", code=EXIT_USAGE)
     if show_opportunities:
-        found = chains.FindOpportunities(track=track, area=area, top=top, out=_file(out), against=against,
-                                         year=year, template=_file(template), model=_file(model))
+        found = chains.FindOpportunities(
+            track=track,
+            area=area,
+            top=top,
+            out=_file(out),
+            against=against,
+            year=year,
+            template=_file(template),
+            model=_file(model),
+        )
         run(db, chains.opportunities, found, as_json=as_json, render=_print_opportunities)
         return
-    args = chains.FindTargets(track=track, area=area, top=top, out=_file(out), leads=_file(leads),
-                              space=_file(space), against=against, year=year, template=_file(template))
+    args = chains.FindTargets(
+        track=track,
+        area=area,
+        top=top,
+        out=_file(out),
+        leads=_file(leads),
+        space=_file(space),
+        against=against,
+        year=year,
+        template=_file(template),
+    )
     run(db, chains.targets, args, as_json=as_json, render=_print_targets)
 
 
@@ -188,8 +228,9 @@ def _print_targets(found: Targets) -> None:
         return
     table = Table("#", "name", "district", "links", "score", "why")
     for i, row in enumerate(found.targets, 1):
-        table.add_row(str(i), row.name, row.district_adcode or "lead", ", ".join(row.links), f"{row.score:.3f}",
-                      row.why)
+        table.add_row(
+            str(i), row.name, row.district_adcode or "lead", ", ".join(row.links), f"{row.score:.3f}", row.why
+        )
     out_console.print(table)
 
 
@@ -197,19 +238,35 @@ def _print_opportunities(found: Opportunities) -> None:
     from rich.table import Table
 
     if found.model is not None:
-        periods = "; ".join(f"{Path(str(t.get('file', '?'))).name} {t.get('from', '?')}-{t.get('to', '?')}"
-                            for t in found.model.training) or "training panels not recorded"
-        out_console.print(f"Ranked by the entry model's probability of entry ({found.model.source}; trained on "
-                          f"{periods}).", highlight=False)
+        periods = (
+            "; ".join(
+                f"{Path(str(t.get('file', '?'))).name} {t.get('from', '?')}-{t.get('to', '?')}"
+                for t in found.model.training
+            )
+            or "training panels not recorded"
+        )
+        out_console.print(
+            f"Ranked by the entry model's probability of entry ({found.model.source}; trained on {periods}).",
+            highlight=False,
+        )
     else:
-        out_console.print("Ranked by relatedness density and complexity outlook gain (no entry model given "
-                          "or stored).", highlight=False)
+        out_console.print(
+            "Ranked by relatedness density and complexity outlook gain (no entry model given or stored).",
+            highlight=False,
+        )
     if found.note:
         out_console.print(found.note, highlight=False)
     table = Table("class", "name", "in track", "RCA", "density", "COG", "score")
     for row in found.opportunities:
-        table.add_row(row.industry_code, row.name or "", "yes" if row.in_track else "", f"{row.rca:.2f}",
-                      f"{row.density:.3f}", f"{row.cog:.3f}", f"{row.score:.2f}")
+        table.add_row(
+            row.industry_code,
+            row.name or "",
+            "yes" if row.in_track else "",
+            f"{row.rca:.2f}",
+            f"{row.density:.3f}",
+            f"{row.cog:.3f}",
+            f"{row.score:.2f}",
+        )
     out_console.print(table)
 
 

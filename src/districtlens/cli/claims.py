@@ -57,8 +57,13 @@ def _print_checks(checks: ClaimChecks) -> None:
     table = Table("id", "asserted", "computed", "status", "why")
     for c in checks.claims:
         computed = "—" if c.computed is None else str(c.computed)
-        table.add_row(c.id, _asserted(c.asserted), computed, f"[{STATUS_COLOURS[c.status]}]{c.status}[/]",
-                      c.evidence.get("reason") or "")
+        table.add_row(
+            c.id,
+            _asserted(c.asserted),
+            computed,
+            f"[{STATUS_COLOURS[c.status]}]{c.status}[/]",
+            c.evidence.get("reason") or "",
+        )
     out_console.print(table)
     counts = {status: sum(c.status == status for c in checks.claims) for status in STATUS_COLOURS}
     out_console.print(", ".join(f"{n} {status}" for status, n in counts.items()))

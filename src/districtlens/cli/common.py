@@ -78,8 +78,7 @@ def run(
     return result
 
 
-def execute_command(db: Path, command: Command[A, R], args: A, *,
-                    progress: Callable[[str], None] | None = None) -> R:
+def execute_command(db: Path, command: Command[A, R], args: A, *, progress: Callable[[str], None] | None = None) -> R:
     from districtlens.commands.runner import execute
 
     return execute(db.resolve(), command, args, progress=progress)
@@ -116,4 +115,3 @@ def print_problems(report: Any) -> None:
 def absolute(path: Path) -> Path:
     """A file named on the command line, as the absolute path the server reads it by."""
     return Path(path).expanduser().resolve()
-

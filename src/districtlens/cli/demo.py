@@ -32,8 +32,15 @@ def demo_build(
     if db.exists() and not replace:
         fail(f"{db} exists: pass --replace to rebuild it")
     with console.status("building the demo store", spinner="dots") as status:
-        report = build_demo(db, actor=current_actor(), enterprises=enterprises, seed=seed, pack=pack,
-                            replace=replace, progress=lambda stage: status.update(stage))
+        report = build_demo(
+            db,
+            actor=current_actor(),
+            enterprises=enterprises,
+            seed=seed,
+            pack=pack,
+            replace=replace,
+            progress=lambda stage: status.update(stage),
+        )
     if as_json:
         emit_json(report.as_json())
     else:

@@ -21,8 +21,11 @@ from districtlens.cli.common import (
 )
 
 ConventionOption = Annotated[
-    str, typer.Option("--convention", help="stata (the original Stata ecomplexity) or ecomplexity "
-                      "(py-ecomplexity 0.5.3); see docs/metrics.md.")
+    str,
+    typer.Option(
+        "--convention",
+        help="stata (the original Stata ecomplexity) or ecomplexity (py-ecomplexity 0.5.3); see docs/metrics.md.",
+    ),
 ]
 ThresholdOption = Annotated[float, typer.Option("--threshold", help="RCA at or above which M = 1.")]
 
@@ -53,18 +56,23 @@ def parse_years(year: str | None) -> tuple[int, ...]:
 @app.command("metrics")
 def metrics_command(
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv, .parquet or .json.")],
-    file: Annotated[Path | None, typer.Argument(help="A long table (CSV, Parquet, JSON); "
-                                                     "omit to read the store.")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="A long table (CSV, Parquet, JSON); omit to read the store.")
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="Region column (file).")] = None,
-    activity: Annotated[str | None, typer.Option(
-        "--activity", help="Activity column (file), or gbt4|gbt2|track (store).")] = None,
-    value: Annotated[str | None, typer.Option(
-        "--value", help="Value column (file), or revenue|employees|firms (store).")] = None,
-    year: Annotated[str | None, typer.Option(
-        "--year", help="Year column (file), or year(s) Y[,Y] to keep (store).")] = None,
+    activity: Annotated[
+        str | None, typer.Option("--activity", help="Activity column (file), or gbt4|gbt2|track (store).")
+    ] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Value column (file), or revenue|employees|firms (store).")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help="Year column (file), or year(s) Y[,Y] to keep (store).")
+    ] = None,
     by: Annotated[str, typer.Option("--by", help="Store: district|zone|street.")] = "district",
-    reference: Annotated[list[str] | None, typer.Option(
-        "--reference", help="RCA reference: regions:A,B,C or a file of activity totals.")] = None,
+    reference: Annotated[
+        list[str] | None, typer.Option("--reference", help="RCA reference: regions:A,B,C or a file of activity totals.")
+    ] = None,
     convention: ConventionOption = "stata",
     threshold: ThresholdOption = 1.0,
     db: DbOption = DEFAULT_DB_PATH,
@@ -79,9 +87,17 @@ def metrics_command(
         console.print(f"wrote {done.rows} rows to {out}", highlight=False)
 
     if file is None:
-        args = metrics.StoreTable(out=absolute(out), by=by, activity=activity or "gbt4", value=value or "revenue",
-                                  years=parse_years(year), reference_regions=regions, reference_totals=totals,
-                                  convention=convention, threshold=threshold)
+        args = metrics.StoreTable(
+            out=absolute(out),
+            by=by,
+            activity=activity or "gbt4",
+            value=value or "revenue",
+            years=parse_years(year),
+            reference_regions=regions,
+            reference_totals=totals,
+            convention=convention,
+            threshold=threshold,
+        )
         run(db, metrics.store_table, args, as_json=as_json, render=report_written)
         return
     if not (region and activity and value):
@@ -90,23 +106,33 @@ def metrics_command(
     from districtlens.metrics import Columns
 
     written = metrics.table_of_file(
-        file, Columns(region, activity, value, year), out, reference_regions=regions, reference_totals=totals,
-        convention=convention, threshold=threshold)
+        file,
+        Columns(region, activity, value, year),
+        out,
+        reference_regions=regions,
+        reference_totals=totals,
+        convention=convention,
+        threshold=threshold,
+    )
     if as_json:
         emit_json(written.model_dump(mode="json"))
     else:
         report_written(written)
 
 
-panel_app = typer.Typer(help="Long panels (region, activity, value, year) from published tables.",
-                        no_args_is_help=True)
+panel_app = typer.Typer(help="Long panels (region, activity, value, year) from published tables.", no_args_is_help=True)
 app.add_typer(panel_app, name="panel")
 
 
 @panel_app.command("from-cbp")
 def panel_from_cbp_command(
-    files: Annotated[list[Path], typer.Argument(help="Yearly County Business Patterns files (Fips, Naics, "
-                                                     "Establishments, ...); the year is read from each name.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Yearly County Business Patterns files (Fips, Naics, "
+            "Establishments, ...); the year is read from each name."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="The panel: .csv, .parquet or .json.")],
     value: Annotated[str, typer.Option("--value", help="Establishments, Employees or Payroll.")] = "Establishments",
     as_json: JsonOption = False,
@@ -130,15 +156,23 @@ def backtest_command(
     activity: Annotated[str, typer.Option("--activity", help="Activity column.")] = "activity",
     value: Annotated[str, typer.Option("--value", help="Value column.")] = "value",
     year: Annotated[str, typer.Option("--year", help="Year column.")] = "year",
-    train: Annotated[list[str] | None, typer.Option(
-        "--train", help="A panel to fit the combined predictor on (same columns): FILE:FROM:TO, or FILE "
-                        "with --train-from/--train-to. Repeatable.")] = None,
+    train: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--train",
+            help="A panel to fit the combined predictor on (same columns): FILE:FROM:TO, or FILE "
+            "with --train-from/--train-to. Repeatable.",
+        ),
+    ] = None,
     train_from: Annotated[int | None, typer.Option("--train-from")] = None,
     train_to: Annotated[int | None, typer.Option("--train-to")] = None,
-    model: Annotated[Path | None, typer.Option("--model", help="A model saved with --save-model "
-                                                               "(instead of --train).")] = None,
-    save_model: Annotated[Path | None, typer.Option("--save-model", help="Save the fitted model, its "
-                                                    "training panels, periods and scores (skops).")] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="A model saved with --save-model (instead of --train).")
+    ] = None,
+    save_model: Annotated[
+        Path | None,
+        typer.Option("--save-model", help="Save the fitted model, its training panels, periods and scores (skops)."),
+    ] = None,
     resamples: Annotated[int, typer.Option("--bootstrap", help="Bootstrap draws for the intervals.")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the model and of the bootstrap.")] = 0,
     k: Annotated[int, typer.Option("--k", help="Candidates per region for precision@k.")] = 10,
@@ -155,19 +189,40 @@ def backtest_command(
         trains = [parse_train(t) for t in train or []]
     except DistrictlensError as exc:
         fail(exc.message(language()))
-    found = backtest_files(absolute(file), Columns(region, activity, value, year), start, end,
-                           trains=[type(t)(absolute(t.file), t.start, t.end) for t in trains],
-                           train_start=train_from, train_end=train_to, k=k, convention=convention,
-                           threshold=threshold, model_file=absolute(model) if model else None,
-                           save_to=absolute(save_model) if save_model else None, resamples=resamples, seed=seed)
+    found = backtest_files(
+        absolute(file),
+        Columns(region, activity, value, year),
+        start,
+        end,
+        trains=[type(t)(absolute(t.file), t.start, t.end) for t in trains],
+        train_start=train_from,
+        train_end=train_to,
+        k=k,
+        convention=convention,
+        threshold=threshold,
+        model_file=absolute(model) if model else None,
+        save_to=absolute(save_model) if save_model else None,
+        resamples=resamples,
+        seed=seed,
+    )
     if as_json:
-        emit_json({"from": found.start, "to": found.end, "candidates": found.candidates,
-                   "entries": found.entries, "scores": [s.__dict__ for s in found.scores],
-                   "brier": found.brier, "reliability": found.reliability,
-                   "differences": [d.__dict__ for d in found.differences], "winners": found.winners,
-                   "training": found.training, "model_file": found.model_file,
-                   "bootstrap": {"resamples": resamples, "seed": seed, "level": 0.95},
-                   "sign_convention": found.sign_convention})
+        emit_json(
+            {
+                "from": found.start,
+                "to": found.end,
+                "candidates": found.candidates,
+                "entries": found.entries,
+                "scores": [s.__dict__ for s in found.scores],
+                "brier": found.brier,
+                "reliability": found.reliability,
+                "differences": [d.__dict__ for d in found.differences],
+                "winners": found.winners,
+                "training": found.training,
+                "model_file": found.model_file,
+                "bootstrap": {"resamples": resamples, "seed": seed, "level": 0.95},
+                "sign_convention": found.sign_convention,
+            }
+        )
         return
     render_backtest(file.name, found, k, resamples, seed)
 
@@ -181,8 +236,7 @@ def render_backtest(name: str, found: object, k: int, resamples: int, seed: int)
 
     assert isinstance(found, Backtested)
     out = Console()
-    table = Table(title=f"{name}: {found.start} -> {found.end}, {found.candidates} candidates, "
-                        f"{found.entries} entries")
+    table = Table(title=f"{name}: {found.start} -> {found.end}, {found.candidates} candidates, {found.entries} entries")
     for head in ("predictor", "ROC AUC", "PR AUC", f"precision@{k}"):
         table.add_column(head)
     for s in found.scores:
@@ -207,13 +261,19 @@ def render_backtest(name: str, found: object, k: int, resamples: int, seed: int)
         for head in ("probability from", "to", "candidates", "mean predicted", "observed share"):
             rel.add_column(head)
         for b in found.reliability:
-            rel.add_row(f"{b['low']:.3f}", f"{b['high']:.3f}", str(int(b["count"])), f"{b['predicted']:.3f}",
-                        f"{b['observed']:.3f}")
+            rel.add_row(
+                f"{b['low']:.3f}",
+                f"{b['high']:.3f}",
+                str(int(b["count"])),
+                f"{b['predicted']:.3f}",
+                f"{b['observed']:.3f}",
+            )
         out.print(rel)
 
 
-model_app = typer.Typer(help="The entry model `targets --opportunities` ranks by, kept in the store.",
-                        no_args_is_help=True)
+model_app = typer.Typer(
+    help="The entry model `targets --opportunities` ranks by, kept in the store.", no_args_is_help=True
+)
 app.add_typer(model_app, name="entry-model")
 
 
@@ -234,21 +294,29 @@ def entry_model_show(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False
     """The entry model in force in the store, or none."""
     from districtlens.commands.metrics import NoArgs, show_entry_model
 
-    run(db, show_entry_model, NoArgs(), as_json=as_json,
-        render=lambda shown: _print_entry_model(shown.model))
+    run(db, show_entry_model, NoArgs(), as_json=as_json, render=lambda shown: _print_entry_model(shown.model))
 
 
 def _print_entry_model(info: object) -> None:
     from districtlens.commands.metrics import EntryModelInfo
 
     if not isinstance(info, EntryModelInfo):
-        console.print("No entry model is stored: targets --opportunities ranks by relatedness density.",
-                      highlight=False)
+        console.print(
+            "No entry model is stored: targets --opportunities ranks by relatedness density.", highlight=False
+        )
         return
-    console.print(f"entry model version {info.version}: {info.file_name} (sha256 {info.model_sha256[:12]}), "
-                  f"set {info.valid_from}; {info.convention} convention, threshold {info.threshold}", highlight=False)
+    console.print(
+        f"entry model version {info.version}: {info.file_name} (sha256 {info.model_sha256[:12]}), "
+        f"set {info.valid_from}; {info.convention} convention, threshold {info.threshold}",
+        highlight=False,
+    )
     for panel in info.training:
-        counts = (f": {panel['candidates']} candidates, {panel['entries']} entries"
-                  if "candidates" in panel and "entries" in panel else "")
-        console.print(f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}{counts}",
-                      highlight=False)
+        counts = (
+            f": {panel['candidates']} candidates, {panel['entries']} entries"
+            if "candidates" in panel and "entries" in panel
+            else ""
+        )
+        console.print(
+            f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}{counts}",
+            highlight=False,
+        )

@@ -1,9 +1,9 @@
 """`districtlens resolve`: one enterprise, one record.
 
-    districtlens resolve FILE [FILE ...] --out clusters.csv [--threshold P] [--json]
-    districtlens resolve link SOURCE_FILE --source NAME [--kind tenants] [--db ...]
-    districtlens resolve review [--accept ID ...] [--reject ID ...] [--db ...]
-    districtlens resolve undo ID [--db ...]
+districtlens resolve FILE [FILE ...] --out clusters.csv [--threshold P] [--json]
+districtlens resolve link SOURCE_FILE --source NAME [--kind tenants] [--db ...]
+districtlens resolve review [--accept ID ...] [--reject ID ...] [--db ...]
+districtlens resolve undo ID [--db ...]
 """
 
 from __future__ import annotations
@@ -33,25 +33,28 @@ class _FilesByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-resolve_app = typer.Typer(cls=_FilesByDefault, no_args_is_help=True,
-                          help="Entity resolution: which records are one enterprise. "
-                          "`resolve FILE [FILE ...] --out clusters.csv` clusters records of files; "
-                          "link, review and undo work on the store.")
+resolve_app = typer.Typer(
+    cls=_FilesByDefault,
+    no_args_is_help=True,
+    help="Entity resolution: which records are one enterprise. "
+    "`resolve FILE [FILE ...] --out clusters.csv` clusters records of files; "
+    "link, review and undo work on the store.",
+)
 app.add_typer(resolve_app, name="resolve")
 
 ActorOption = Annotated[str, typer.Option("--actor", help="Who decides (default: the login).")]
-ThresholdOption = Annotated[float, typer.Option(
-    "--threshold", min=0.0, max=1.0, help="Link pairs at or above this match probability.")]
-AliasOption = Annotated[Path | None, typer.Option(
-    "--aliases", help="More aliases (YAML, like resolve/aliases.yaml).")]
+ThresholdOption = Annotated[
+    float, typer.Option("--threshold", min=0.0, max=1.0, help="Link pairs at or above this match probability.")
+]
+AliasOption = Annotated[Path | None, typer.Option("--aliases", help="More aliases (YAML, like resolve/aliases.yaml).")]
 
 
 @resolve_app.command("files", hidden=True)
 def resolve_files(
-    files: Annotated[list[Path], typer.Argument(help="CSV/XLSX files: record_id, name, "
-                                                "and optionally uscc, name_en, address.")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write record_id, cluster_id, "
-                                      "match_probability.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV/XLSX files: record_id, name, and optionally uscc, name_en, address.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write record_id, cluster_id, match_probability.")],
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     aliases: AliasOption = None,
     as_json: JsonOption = False,
@@ -68,15 +71,23 @@ def resolve_files(
 
 @resolve_app.command("link")
 def link_source(
-    file: Annotated[Path, typer.Argument(help="A source without credit codes (tenant list, "
-                                         "lead list): record_id, name, optional uscc, name_en, "
-                                         "address.")],
-    source: Annotated[str | None, typer.Option("--source", help="Name of the source "
-                                               "(default: the file name).")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A source without credit codes (tenant list, "
+            "lead list): record_id, name, optional uscc, name_en, "
+            "address."
+        ),
+    ],
+    source: Annotated[str | None, typer.Option("--source", help="Name of the source (default: the file name).")] = None,
     kind: Annotated[str, typer.Option("--kind", help="tenants, leads, news, ...")] = "tenants",
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
-    review_floor: Annotated[float, typer.Option("--review-floor", min=0.0, max=1.0, help=(
-        "Links between this and the threshold wait for a person."))] = DEFAULT_REVIEW_FLOOR,
+    review_floor: Annotated[
+        float,
+        typer.Option(
+            "--review-floor", min=0.0, max=1.0, help=("Links between this and the threshold wait for a person.")
+        ),
+    ] = DEFAULT_REVIEW_FLOOR,
     aliases: AliasOption = None,
     actor: ActorOption = "",
     db: DbOption = DEFAULT_DB_PATH,
@@ -85,9 +96,15 @@ def link_source(
     """Link each row of FILE to an enterprise of the store (one ledger entry)."""
     from districtlens.commands import resolve
 
-    args = resolve.LinkSource(file=absolute(file), source=source, kind=kind, threshold=threshold,
-                              review_floor=review_floor, aliases=absolute(aliases) if aliases else None,
-                              actor=actor or None)
+    args = resolve.LinkSource(
+        file=absolute(file),
+        source=source,
+        kind=kind,
+        threshold=threshold,
+        review_floor=review_floor,
+        aliases=absolute(aliases) if aliases else None,
+        actor=actor or None,
+    )
 
     def render(linked: Linked) -> None:
         console.print(", ".join(f"{n} {status}" for status, n in sorted(linked.statuses.items())))
@@ -113,8 +130,14 @@ def review(
             console.print(f"link {d.link_id}: {'accepted' if d.accepted else 'rejected'} (decision {d.decision})")
         shown = Table("link", "record", "name", "enterprise", "p", "evidence", show_edge=False)
         for row in done.queue:
-            shown.add_row(str(row.link_id), row.record_id, row.name, f"{row.enterprise_name} ({row.uscc})",
-                          f"{row.probability:.3f}", row.evidence)
+            shown.add_row(
+                str(row.link_id),
+                row.record_id,
+                row.name,
+                f"{row.enterprise_name} ({row.uscc})",
+                f"{row.probability:.3f}",
+                row.evidence,
+            )
         console.print(shown if done.queue else "nothing to review")
 
     if accept or reject:
@@ -136,7 +159,10 @@ def undo(
 
     def render(done: Undone) -> None:
         now = done.decision
-        console.print(f"link {done.undone} undone: record {now.record_id} is now {now.status}"
-                      + (f" ({now.uscc})" if now.uscc else "") + f" (decision {now.link_id})")
+        console.print(
+            f"link {done.undone} undone: record {now.record_id} is now {now.status}"
+            + (f" ({now.uscc})" if now.uscc else "")
+            + f" (decision {now.link_id})"
+        )
 
     run(db, resolve.undo, resolve.Undo(link_id=link_id, actor=actor or None), as_json=as_json, render=render)

@@ -48,11 +48,23 @@ def import_enterprises(
     from districtlens.commands import enterprises
 
     args = enterprises.ImportEnterprises(file=absolute(file), source=source, skip_invalid=skip_invalid)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True, disable=as_json) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
         task = bar.add_task("importing", total=None)
-        report = run(db, enterprises.import_enterprises, args, as_json=as_json, render=lambda _: None,
-                     progress=lambda stage: bar.update(task, description=stage))
+        report = run(
+            db,
+            enterprises.import_enterprises,
+            args,
+            as_json=as_json,
+            render=lambda _: None,
+            progress=lambda stage: bar.update(task, description=stage),
+        )
     if not as_json:
         print_import_report(report)
     if report.errors_total and not skip_invalid:
@@ -78,15 +90,19 @@ def export_enterprises(
     """Every enterprise with its location and latest facts; formula-leading text is neutralised."""
     from districtlens.commands import enterprises
 
-    run(db, enterprises.export_enterprises, enterprises.ExportEnterprises(out=absolute(out)), as_json=as_json,
-        render=lambda done: console.print(f"{done.rows} enterprises written to {out}"))
+    run(
+        db,
+        enterprises.export_enterprises,
+        enterprises.ExportEnterprises(out=absolute(out)),
+        as_json=as_json,
+        render=lambda done: console.print(f"{done.rows} enterprises written to {out}"),
+    )
 
 
 @ledger_app.command("verify")
 def ledger_verify(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
     """Check the hash chain and every row the ledger vouches for. Exit 1 naming the first break."""
     from districtlens.commands import ledger
-
 
     def render(verdict: Verdict) -> None:
         if verdict.intact:
@@ -116,7 +132,6 @@ def ledger_log(
     """The latest entries of the ledger."""
     from districtlens.commands import ledger
 
-
     def render(entries: list[Entry]) -> None:
         from rich.table import Table
 
@@ -136,7 +151,6 @@ def enterprise_history(
 ) -> None:
     """Every version of an enterprise and of its yearly facts, with validity and source."""
     from districtlens.commands import enterprises
-
 
     def render(found: History) -> None:
         import polars as pl

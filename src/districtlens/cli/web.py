@@ -72,7 +72,6 @@ def users_list(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> N
     """The users in force: name, role, carriers."""
     from districtlens.commands import users
 
-
     def render(found: Any) -> None:
         for user in found.users:
             typer.echo(f"{user.username}\t{user.role}\t{','.join(user.carriers)}")

@@ -44,9 +44,15 @@ class RenderedBriefing(BaseModel):
 def render_briefing(ctx: Context, args: RenderBriefing) -> RenderedBriefing:
     """Compute the briefing of an area and lay it out as HTML, PDF or DOCX, unsigned."""
     briefing, document = render.render(ctx.store, args.area, args.lang, args.format, args.key_fingerprint)
-    return RenderedBriefing(area=args.area, lang=args.lang, format=args.format, ledger_head=briefing.head,
-                            manifest=briefing.manifest, figures=briefing.figures_json(),
-                            document=base64.b64encode(document).decode("ascii"))
+    return RenderedBriefing(
+        area=args.area,
+        lang=args.lang,
+        format=args.format,
+        ledger_head=briefing.head,
+        manifest=briefing.manifest,
+        figures=briefing.figures_json(),
+        document=base64.b64encode(document).decode("ascii"),
+    )
 
 
 class VerifyBriefing(Args):

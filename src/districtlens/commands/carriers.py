@@ -333,8 +333,12 @@ class _StoreMeasures:
                 self._tracks = stored.track_classes(self.store)
             classes = self._tracks.get(measure["track"], [])
         return stored.yearly_values(
-            self.store, self._panels[district], measure["kind"],
-            zone=measure.get("zone"), classes=classes, carrier=measure.get("carrier"),
+            self.store,
+            self._panels[district],
+            measure["kind"],
+            zone=measure.get("zone"),
+            classes=classes,
+            carrier=measure.get("carrier"),
         )
 
     def dated(self, measure: dict[str, Any], days: list[date]) -> list[float | None]:
@@ -348,8 +352,11 @@ class _StoreMeasures:
             counts = stored.tenant_counts(self.store, days, carrier=measure.get("carrier"), zone=measure.get("zone"))
         elif kind == "projects_reaching":
             counts = stored.projects_reaching(
-                self.store, days, pipe.stages_from(measure["stage"]),
-                carrier=measure.get("carrier"), track=measure.get("track"),
+                self.store,
+                days,
+                pipe.stages_from(measure["stage"]),
+                carrier=measure.get("carrier"),
+                track=measure.get("track"),
             )
         else:  # graduations
             counts = stored.graduations(self.store, days, carrier=measure.get("carrier"), track=measure.get("track"))

@@ -36,8 +36,9 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 PROBLEMS_LISTED = 5  # the invalid lead rows a refusal quotes
 
 
-def load_context(store: Store, area_code: str, against: str = "city", year: int | None = None,
-                 city: pl.DataFrame | None = None) -> report.Context:
+def load_context(
+    store: Store, area_code: str, against: str = "city", year: int | None = None, city: pl.DataFrame | None = None
+) -> report.Context:
     """Resolve the area and read what its analysis needs. `year` defaults to the latest year with
     revenue; pass `city` (with its `year`) to reuse the city's firms read for another area."""
     report.check_against(against)
@@ -47,11 +48,13 @@ def load_context(store: Store, area_code: str, against: str = "city", year: int 
     if city is None:
         city = stored.city_firms(store, area.city_prefix, year)
     peers = stored.peer_districts(store, area.district_adcode) if against == "peers" else None
-    return report.build_context(area, city, year=year, against=against, peers=peers,
-                                zones=stored.district_zones(store, area.district_adcode))
+    return report.build_context(
+        area, city, year=year, against=against, peers=peers, zones=stored.district_zones(store, area.district_adcode)
+    )
 
 
 # ---- the shipped templates -----------------------------------------------------------------------
+
 
 class LinkSummary(BaseModel):
     id: str
@@ -72,14 +75,21 @@ class ChainList(BaseModel):
 
 def list_chains() -> ChainList:
     """The shipped chain templates: id, version, names and links."""
-    return ChainList(chains=[
-        ChainSummary(id=t.id, version=t.version, name=dict(t.name),
-                     links=[LinkSummary(id=link.id, name=dict(link.name), stage=link.stage) for link in t.links])
-        for t in shipped_templates().values()
-    ])
+    return ChainList(
+        chains=[
+            ChainSummary(
+                id=t.id,
+                version=t.version,
+                name=dict(t.name),
+                links=[LinkSummary(id=link.id, name=dict(link.name), stage=link.stage) for link in t.links],
+            )
+            for t in shipped_templates().values()
+        ]
+    )
 
 
 # ---- a chain's health in an area -----------------------------------------------------------------
+
 
 class ChainInArea(Args):
     """A track's chain in an area, against the city or the district's peers, in a year (default:
@@ -130,26 +140,41 @@ def show(ctx: Context, args: ShowChain) -> ChainHealth:
     chain = get_template(args.track, args.template)
     context = load_context(ctx.store, args.area, args.against, args.year)
     return ChainHealth(
-        track=chain.id, version=chain.version, area=context.area.code, area_label=context.area.label,
-        against=args.against, reference=context.reference_label, year=context.year,
-        thresholds=DEFAULT_THRESHOLDS, links=_link_rows(report.health(context, chain)),
+        track=chain.id,
+        version=chain.version,
+        area=context.area.code,
+        area_label=context.area.label,
+        against=args.against,
+        reference=context.reference_label,
+        year=context.year,
+        thresholds=DEFAULT_THRESHOLDS,
+        links=_link_rows(report.health(context, chain)),
     )
 
 
 def _link_rows(health: pl.DataFrame) -> list[LinkHealth]:
     return [
         LinkHealth(
-            id=row["link_id"], name=row["name_en"],
+            id=row["link_id"],
+            name=row["name_en"],
             names={"zh": row["name_zh"], "en": row["name_en"], "fr": row["name_fr"]},
-            stage=row["stage"], classes=row["classes"], enterprises=row["enterprises"],
-            revenue=row["revenue"], employees=row["employees"], growth=row["growth"], lq=row["lq"],
-            concentration=row["concentration"], status=row["status"], why=row["why"],
+            stage=row["stage"],
+            classes=row["classes"],
+            enterprises=row["enterprises"],
+            revenue=row["revenue"],
+            employees=row["employees"],
+            growth=row["growth"],
+            lq=row["lq"],
+            concentration=row["concentration"],
+            status=row["status"],
+            why=row["why"],
         )
         for row in health.to_dicts()
     ]
 
 
 # ---- every district of the city ------------------------------------------------------------------
+
 
 class CityHealth(Args):
     """The chain of `track` (every shipped track when None) in every district of the area's city."""
@@ -211,8 +236,14 @@ def city(ctx: Context, args: CityHealth) -> CityChain | CityChains:
         return labels[code]
 
     tracks = [
-        CityChain(track=chain.id, version=chain.version, reference=context.reference_label, year=context.year,
-                  thresholds=DEFAULT_THRESHOLDS, districts=_district_rows(by_track[chain.id], label))
+        CityChain(
+            track=chain.id,
+            version=chain.version,
+            reference=context.reference_label,
+            year=context.year,
+            thresholds=DEFAULT_THRESHOLDS,
+            districts=_district_rows(by_track[chain.id], label),
+        )
         for chain in chains
     ]
     return CityChains(tracks=tracks) if args.track is None else tracks[0]
@@ -222,13 +253,15 @@ def _district_rows(health: pl.DataFrame, label: Callable[[str], str]) -> list[Di
     """A `city_health` frame as one row per district: its label and each link's figures."""
     districts = []
     for (code,), rows in health.group_by("district_adcode", maintain_order=True):
-        links = {row.id: LinkStatus(enterprises=row.enterprises, lq=row.lq, status=row.status)
-                 for row in _link_rows(rows)}
+        links = {
+            row.id: LinkStatus(enterprises=row.enterprises, lq=row.lq, status=row.status) for row in _link_rows(rows)
+        }
         districts.append(DistrictLinks(district=str(code), label=label(str(code)), links=links))
     return districts
 
 
 # ---- the chain graph -----------------------------------------------------------------------------
+
 
 class GraphOfChain(ChainInArea):
     pass
@@ -271,6 +304,7 @@ def graph(ctx: Context, args: GraphOfChain) -> ChainGraph:
 
 
 # ---- targets and opportunities -------------------------------------------------------------------
+
 
 class FindTargets(ChainInArea):
     """`leads`: a lead list (a roster, CSV or XLSX) to rank with the city's firms; `space`: free
@@ -317,8 +351,12 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
     if args.out is not None:
         write_table(_flat_targets(ranked), args.out)
     return Targets(
-        track=chain.id, area=context.area.code, area_label=context.area.label, year=context.year,
-        weights=DEFAULT_WEIGHTS, space_data=space is not None,
+        track=chain.id,
+        area=context.area.code,
+        area_label=context.area.label,
+        year=context.year,
+        weights=DEFAULT_WEIGHTS,
+        space_data=space is not None,
         targets=[Target(**{key: row[key] for key in Target.model_fields}) for row in ranked.to_dicts()],
     )
 
@@ -382,16 +420,27 @@ def opportunities(ctx: Context, args: FindOpportunities) -> Opportunities:
         note = "The entry model was trained on regions of a panel: it ranks districts only; ranked by density."
     elif loaded is not None:
         convention, threshold = str(loaded.get("convention", "stata")), float(loaded.get("threshold", 1.0))  # type: ignore[arg-type]
-        probability = entry_probabilities(context.city, loaded["model"], context.area.district_adcode,
-                                          convention=convention, threshold=threshold)
-        used = ModelUsed(source=source, training=list(loaded.get("training", [])),  # type: ignore[call-overload]
-                         convention=convention, threshold=threshold)
+        probability = entry_probabilities(
+            context.city, loaded["model"], context.area.district_adcode, convention=convention, threshold=threshold
+        )
+        used = ModelUsed(
+            source=source,
+            training=list(loaded.get("training", [])),  # type: ignore[call-overload]
+            convention=convention,
+            threshold=threshold,
+        )
     found = report.area_opportunities(context, chain, top=args.top, probability=probability)
     if args.out is not None:
         write_table(found, args.out)
-    return Opportunities(track=chain.id, area=context.area.code, area_label=context.area.label,
-                         ranked_by="model" if used is not None else "density", model=used, note=note,
-                         opportunities=[Opportunity(**row) for row in found.to_dicts()])
+    return Opportunities(
+        track=chain.id,
+        area=context.area.code,
+        area_label=context.area.label,
+        ranked_by="model" if used is not None else "density",
+        model=used,
+        note=note,
+        opportunities=[Opportunity(**row) for row in found.to_dicts()],
+    )
 
 
 def _entry_model(store: Store, path: Path | None) -> tuple[dict[str, object] | None, str]:
@@ -411,8 +460,16 @@ def _check_out(out: Path | None) -> None:
 def _flat_targets(ranked: pl.DataFrame) -> pl.DataFrame:
     """The ranked targets as a flat table (one column per part) for a spreadsheet."""
     return ranked.with_row_index("rank", offset=1).select(
-        "rank", "uscc", "name", "district_adcode", "industry_code",
-        pl.col("links").list.join(";"), "zone_id", "score", pl.col("parts").struct.unnest(), "why",
+        "rank",
+        "uscc",
+        "name",
+        "district_adcode",
+        "industry_code",
+        pl.col("links").list.join(";"),
+        "zone_id",
+        "score",
+        pl.col("parts").struct.unnest(),
+        "why",
     )
 
 
@@ -420,8 +477,9 @@ def _read_leads(path: Path) -> pl.DataFrame:
     """The valid rows of a lead list; any invalid row refuses the whole list."""
     checked = validate(read_table(path).frame)
     if checked.errors.height:
-        problems = "; ".join(f"row {e['row']} {e['column']}: {e['reason']}"
-                             for e in checked.errors.head(PROBLEMS_LISTED).to_dicts())
+        problems = "; ".join(
+            f"row {e['row']} {e['column']}: {e['reason']}" for e in checked.errors.head(PROBLEMS_LISTED).to_dicts()
+        )
         raise InputError("chains.leads_invalid", path=str(path), count=checked.rejected_rows, problems=problems)
     return checked.rows
 

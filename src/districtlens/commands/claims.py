@@ -60,8 +60,11 @@ class ClaimChecks(BaseModel):
 def check_claims(ctx: Context, args: CheckClaims) -> ClaimChecks:
     """Every claim recomputed on the current data: supported, contradicted or not computable, with
     the computed value and the evidence. Refuses a pack whose query definitions are invalid."""
-    return ClaimChecks(claims=[
-        CheckedClaim(id=r.id, quote=r.quote, asserted=r.asserted, computed=r.computed, status=r.status,
-                     evidence=r.evidence)
-        for r in check(ctx.store, args.pack)
-    ])
+    return ClaimChecks(
+        claims=[
+            CheckedClaim(
+                id=r.id, quote=r.quote, asserted=r.asserted, computed=r.computed, status=r.status, evidence=r.evidence
+            )
+            for r in check(ctx.store, args.pack)
+        ]
+    )

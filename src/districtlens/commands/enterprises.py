@@ -41,8 +41,9 @@ def import_enterprises(ctx: Context, args: ImportEnterprises) -> ImportReport:
     return import_file(ctx, args.file, source_name=args.source, skip_invalid=args.skip_invalid)
 
 
-def import_file(ctx: Context, path: Path, *, source_name: str | None = None,
-                skip_invalid: bool = False) -> ImportReport:
+def import_file(
+    ctx: Context, path: Path, *, source_name: str | None = None, skip_invalid: bool = False
+) -> ImportReport:
     ctx.progress("reading")
     table = read_table(path)
     ctx.progress("validating")
@@ -77,8 +78,9 @@ def import_frame(
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     ctx.progress("validating")
-    return _write_validated(ctx, validate(frame), source=source, synthetic=synthetic,
-                            skip_invalid=skip_invalid, action=action)
+    return _write_validated(
+        ctx, validate(frame), source=source, synthetic=synthetic, skip_invalid=skip_invalid, action=action
+    )
 
 
 def _write_validated(

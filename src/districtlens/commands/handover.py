@@ -62,8 +62,12 @@ def send(found: dict[str, Any], name: str, arguments: dict[str, Any], actor: str
     body = json.dumps({"args": arguments, "actor": actor}).encode("utf-8")
     connection = http.client.HTTPConnection("127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT)
     try:
-        connection.request("POST", f"/internal/commands/{name}", body=body, headers={
-            "Content-Type": "application/json", TOKEN_HEADER: str(found["token"])})
+        connection.request(
+            "POST",
+            f"/internal/commands/{name}",
+            body=body,
+            headers={"Content-Type": "application/json", TOKEN_HEADER: str(found["token"])},
+        )
         response = connection.getresponse()
         answer = json.loads(response.read().decode("utf-8"))
     except (OSError, ValueError, http.client.HTTPException) as exc:

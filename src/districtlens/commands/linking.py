@@ -39,8 +39,10 @@ def _checked(records: pl.DataFrame) -> pl.DataFrame:
     out = records.select(
         pl.col("record_id").cast(pl.Utf8).str.strip_chars(),
         pl.col("name").cast(pl.Utf8).str.strip_chars(),
-        *[pl.col(c).cast(pl.Utf8) if c in records.columns else pl.lit(None, pl.Utf8).alias(c)
-          for c in ("name_en", "uscc", "address")],
+        *[
+            pl.col(c).cast(pl.Utf8) if c in records.columns else pl.lit(None, pl.Utf8).alias(c)
+            for c in ("name_en", "uscc", "address")
+        ],
     )
     blank = out.filter(pl.col("record_id").is_null() | (pl.col("record_id") == ""))
     if blank.height:
@@ -54,53 +56,81 @@ def _checked(records: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def _best_candidates(records: pl.DataFrame, registry: pl.DataFrame,
-                     review_floor: float, aliases: Any) -> pl.DataFrame:
+def _best_candidates(records: pl.DataFrame, registry: pl.DataFrame, review_floor: float, aliases: Any) -> pl.DataFrame:
     """record_id, uscc, probability, evidence: each record's best registry candidate."""
     codes = records["uscc"].str.strip_chars().str.to_uppercase()
-    records = records.with_columns(
-        pl.when(pl.Series(valid_uscc_mask(codes))).then(codes).alias("valid_uscc"))
-    exact = records.join(registry.select(pl.col("uscc").alias("valid_uscc")), on="valid_uscc") \
-        .select("record_id", pl.col("valid_uscc").alias("uscc"), pl.lit(1.0).alias("probability"),
-                pl.lit(json.dumps({"uscc": "same valid code"})).alias("evidence"))
+    records = records.with_columns(pl.when(pl.Series(valid_uscc_mask(codes))).then(codes).alias("valid_uscc"))
+    exact = records.join(registry.select(pl.col("uscc").alias("valid_uscc")), on="valid_uscc").select(
+        "record_id",
+        pl.col("valid_uscc").alias("uscc"),
+        pl.lit(1.0).alias("probability"),
+        pl.lit(json.dumps({"uscc": "same valid code"})).alias("evidence"),
+    )
     rest = records.filter(~pl.col("record_id").is_in(exact["record_id"].implode()))
-    schema = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64,
-              "evidence": pl.Utf8}
+    schema = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8}
     if rest.height == 0 or registry.height == 0:
         return pl.concat([exact, pl.DataFrame(schema=schema)])
     reg = prepare(registry.with_columns((_REGISTRY + pl.col("uscc")).alias("record_id")), aliases)
-    src = prepare(rest.with_columns((_SOURCE + pl.col("record_id")).alias("record_id"))
-                  .drop("uscc").rename({"valid_uscc": "uscc"}), aliases)
+    src = prepare(
+        rest.with_columns((_SOURCE + pl.col("record_id")).alias("record_id"))
+        .drop("uscc")
+        .rename({"valid_uscc": "uscc"}),
+        aliases,
+    )
     pairs, _ = train_and_score([reg, src], link_type="link_only", review_floor=review_floor)
     oriented = pairs.select(
-        pl.when(pl.col("record_id_l").str.starts_with(_SOURCE)).then(pl.col("record_id_l"))
-        .otherwise(pl.col("record_id_r")).str.slice(len(_SOURCE)).alias("record_id"),
-        pl.when(pl.col("record_id_l").str.starts_with(_REGISTRY)).then(pl.col("record_id_l"))
-        .otherwise(pl.col("record_id_r")).str.slice(len(_REGISTRY)).alias("uscc"),
-        pl.col("match_probability").alias("probability"), "evidence",
+        pl.when(pl.col("record_id_l").str.starts_with(_SOURCE))
+        .then(pl.col("record_id_l"))
+        .otherwise(pl.col("record_id_r"))
+        .str.slice(len(_SOURCE))
+        .alias("record_id"),
+        pl.when(pl.col("record_id_l").str.starts_with(_REGISTRY))
+        .then(pl.col("record_id_l"))
+        .otherwise(pl.col("record_id_r"))
+        .str.slice(len(_REGISTRY))
+        .alias("uscc"),
+        pl.col("match_probability").alias("probability"),
+        "evidence",
     )
-    best = oriented.sort("probability", "uscc", descending=[True, False]) \
-        .unique("record_id", keep="first")
+    best = oriented.sort("probability", "uscc", descending=[True, False]).unique("record_id", keep="first")
     return pl.concat([exact, best.select(list(schema))])
 
 
-def link_to_registry(store: Store, records: pl.DataFrame, source_name: str, actor: str, *,
-                     kind: str = "tenants", threshold: float = DEFAULT_THRESHOLD,
-                     review_floor: float = DEFAULT_REVIEW_FLOOR, file_name: str | None = None,
-                     file_sha256: str | None = None, aliases: Any = None) -> pl.DataFrame:
+def link_to_registry(
+    store: Store,
+    records: pl.DataFrame,
+    source_name: str,
+    actor: str,
+    *,
+    kind: str = "tenants",
+    threshold: float = DEFAULT_THRESHOLD,
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+    file_name: str | None = None,
+    file_sha256: str | None = None,
+    aliases: Any = None,
+) -> pl.DataFrame:
     """Link the rows of a code-less source to `enterprise_current` (see the module docstring)."""
     if not 0 < review_floor <= threshold <= 1:
         raise InputError("resolve.bad_thresholds", review_floor=review_floor, threshold=threshold)
     records = _checked(records)
     registry = stored.registry_names(store)
     best = _best_candidates(records, registry, review_floor, aliases)
-    decided = records.select("record_id").join(best, on="record_id", how="left").with_columns(
-        pl.when(pl.col("probability") >= threshold).then(pl.lit("linked"))
-        .when(pl.col("probability") >= review_floor).then(pl.lit("review"))
-        .otherwise(pl.lit("unknown")).alias("status"),
-    ).with_columns(
-        pl.when(pl.col("status") == "unknown").then(None).otherwise(pl.col("uscc")).alias("uscc"),
+    decided = (
+        records.select("record_id")
+        .join(best, on="record_id", how="left")
+        .with_columns(
+            pl.when(pl.col("probability") >= threshold)
+            .then(pl.lit("linked"))
+            .when(pl.col("probability") >= review_floor)
+            .then(pl.lit("review"))
+            .otherwise(pl.lit("unknown"))
+            .alias("status"),
+        )
+        .with_columns(
+            pl.when(pl.col("status") == "unknown").then(None).otherwise(pl.col("uscc")).alias("uscc"),
+        )
     )
     source = {"name": source_name, "kind": kind, "file_name": file_name, "file_sha256": file_sha256}
-    return stored.write_links(store, records, decided, source=source, threshold=threshold,
-                              review_floor=review_floor, actor=actor)
+    return stored.write_links(
+        store, records, decided, source=source, threshold=threshold, review_floor=review_floor, actor=actor
+    )

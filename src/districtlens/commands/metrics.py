@@ -84,15 +84,23 @@ class Written(BaseModel):
     rows: int
 
 
-def table_of_file(file: Path, columns: Columns, out: Path, *, reference_regions: list[str] | None = None,
-                  reference_totals: Path | None = None, convention: str = "stata",
-                  threshold: float = 1.0) -> Written:
+def table_of_file(
+    file: Path,
+    columns: Columns,
+    out: Path,
+    *,
+    reference_regions: list[str] | None = None,
+    reference_totals: Path | None = None,
+    convention: str = "stata",
+    threshold: float = 1.0,
+) -> Written:
     """The complexity table of a long table in `file` (CSV, Parquet or JSON), written to `out`."""
     check_output(out)
     reference = reference_of(reference_regions, reference_totals)
     frame = read_table(file, [c for c in (columns.region, columns.activity) if c])
-    table = complexity_table(frame, columns, convention=cast("Convention", convention), threshold=threshold,
-                             reference=reference)
+    table = complexity_table(
+        frame, columns, convention=cast("Convention", convention), threshold=threshold, reference=reference
+    )
     write_table(table, out)
     return Written(out=str(out), rows=table.height)
 
@@ -124,9 +132,13 @@ def store_table(ctx: Context, args: StoreTable) -> Written:
             raise InputError("metrics.empty_panel_in_years", years=", ".join(map(str, args.years)), **asked)
         raise InputError("metrics.empty_panel", **asked)
     ctx.progress("measures")
-    table = complexity_table(panel, Columns("region", "activity", "value", "year"),
-                             convention=cast("Convention", args.convention), threshold=args.threshold,
-                             reference=reference)
+    table = complexity_table(
+        panel,
+        Columns("region", "activity", "value", "year"),
+        convention=cast("Convention", args.convention),
+        threshold=args.threshold,
+        reference=reference,
+    )
     write_table(table, args.out)
     return Written(out=str(args.out), rows=table.height)
 
@@ -158,8 +170,10 @@ def parse_train(given: str) -> TrainSpec:
     return TrainSpec(Path(given))
 
 
-SIGN_CONVENTION = ("every predictor is scored as it is: a higher value ranks a candidate higher; "
-                   "a ROC AUC below 0.5 means a LOW value predicts entry (COG and PCI on the US panels)")
+SIGN_CONVENTION = (
+    "every predictor is scored as it is: a higher value ranks a candidate higher; "
+    "a ROC AUC below 0.5 means a LOW value predicts entry (COG and PCI on the US panels)"
+)
 
 
 @dataclass(frozen=True)
@@ -230,18 +244,38 @@ def entry_model(path: Path) -> dict[str, object]:
     loaded = load_model(path)
     model = loaded["model"]
     expected = list(FEATURES)
-    if (loaded.get("features") != expected or getattr(model, "n_features_in_", None) != len(expected)
-            or not hasattr(model, "predict_proba")):
-        raise InputError("metrics.model_features_mismatch", path=str(path),
-                         expected=len(expected), found=str(loaded.get("features", "?"))[:200])
+    if (
+        loaded.get("features") != expected
+        or getattr(model, "n_features_in_", None) != len(expected)
+        or not hasattr(model, "predict_proba")
+    ):
+        raise InputError(
+            "metrics.model_features_mismatch",
+            path=str(path),
+            expected=len(expected),
+            found=str(loaded.get("features", "?"))[:200],
+        )
     return loaded
 
 
-def backtest_files(file: Path, columns: Columns, start: int, end: int, *, train: Path | None = None,
-                   train_start: int | None = None, train_end: int | None = None, k: int = 10,
-                   convention: str = "stata", threshold: float = 1.0, trains: list[TrainSpec] | None = None,
-                   model_file: Path | None = None, save_to: Path | None = None, resamples: int = 200,
-                   seed: int = 0) -> Backtested:
+def backtest_files(
+    file: Path,
+    columns: Columns,
+    start: int,
+    end: int,
+    *,
+    train: Path | None = None,
+    train_start: int | None = None,
+    train_end: int | None = None,
+    k: int = 10,
+    convention: str = "stata",
+    threshold: float = 1.0,
+    trains: list[TrainSpec] | None = None,
+    model_file: Path | None = None,
+    save_to: Path | None = None,
+    resamples: int = 200,
+    seed: int = 0,
+) -> Backtested:
     """How well density and the other predictors ranked the activities the regions of `file` entered
     between `start` and `end`; with training panels (`train`, or `trains` each with its period), also
     the combined predictor (the entry model) fitted on their transitions (by default between
@@ -255,19 +289,29 @@ def backtest_files(file: Path, columns: Columns, start: int, end: int, *, train:
     specs = list(trains or [])
     if train is not None:
         specs.insert(0, TrainSpec(train))
-    specs = [TrainSpec(s.file, s.start if s.start is not None else train_start,
-                       s.end if s.end is not None else train_end) for s in specs]
-    specs = [TrainSpec(s.file, start if s.start is None else s.start, end if s.end is None else s.end)
-             for s in specs]
+    specs = [
+        TrainSpec(s.file, s.start if s.start is not None else train_start, s.end if s.end is not None else train_end)
+        for s in specs
+    ]
+    specs = [TrainSpec(s.file, start if s.start is None else s.start, end if s.end is None else s.end) for s in specs]
     if specs and model_file is not None:
         raise UsageError("metrics.model_and_train")
     if save_to is not None and not specs:
         raise UsageError("metrics.save_needs_train")
-    candidates = panel_transitions(read_table(file, labels), columns, start, end,
-                                   convention=cast("Convention", convention), threshold=threshold)
-    training = [panel_transitions(read_table(s.file, labels), columns, s.start, s.end,
-                                  convention=cast("Convention", convention), threshold=threshold)
-                for s in specs]
+    candidates = panel_transitions(
+        read_table(file, labels), columns, start, end, convention=cast("Convention", convention), threshold=threshold
+    )
+    training = [
+        panel_transitions(
+            read_table(s.file, labels),
+            columns,
+            s.start,
+            s.end,
+            convention=cast("Convention", convention),
+            threshold=threshold,
+        )
+        for s in specs
+    ]
     stored = load_model(model_file) if model_file is not None else None
     model = stored["model"] if stored is not None else None
     if training:
@@ -275,24 +319,51 @@ def backtest_files(file: Path, columns: Columns, start: int, end: int, *, train:
 
         model = fit_model(training, seed=seed)
     scores = backtest(candidates, model=model, k=k, seed=seed)
-    described = [{"file": str(s.file), "from": s.start, "to": s.end, "candidates": t.height,
-                  "entries": int(t.get_column("entered").sum())} for s, t in zip(specs, training, strict=True)]
+    described = [
+        {
+            "file": str(s.file),
+            "from": s.start,
+            "to": s.end,
+            "candidates": t.height,
+            "entries": int(t.get_column("entered").sum()),
+        }
+        for s, t in zip(specs, training, strict=True)
+    ]
     if stored is not None:
         described = list(stored.get("training", []))  # type: ignore[arg-type]
-    found = Backtested(start=start, end=end, candidates=candidates.height,
-                       entries=int(candidates.get_column("entered").sum()), scores=scores,
-                       training=described, model_file=str(model_file) if model_file else None)
+    found = Backtested(
+        start=start,
+        end=end,
+        candidates=candidates.height,
+        entries=int(candidates.get_column("entered").sum()),
+        scores=scores,
+        training=described,
+        model_file=str(model_file) if model_file else None,
+    )
     if model is None:
         return replace(found, winners=winners_of(scores))
     found = compare(found, candidates, combined_probability(candidates, model=model), resamples, seed)
     if save_to is not None:
-        save_model(save_to, model, {
-            "features": list(_features()), "training": described, "convention": convention,
-            "threshold": threshold, "seed": seed,
-            "scores": {"panel": str(file), "from": start, "to": end,
-                       **{s.predictor: {"roc_auc": s.roc_auc, "pr_auc": s.pr_auc,
-                                        "precision_at_k": s.precision_at_k} for s in scores}},
-        })
+        save_model(
+            save_to,
+            model,
+            {
+                "features": list(_features()),
+                "training": described,
+                "convention": convention,
+                "threshold": threshold,
+                "seed": seed,
+                "scores": {
+                    "panel": str(file),
+                    "from": start,
+                    "to": end,
+                    **{
+                        s.predictor: {"roc_auc": s.roc_auc, "pr_auc": s.pr_auc, "precision_at_k": s.precision_at_k}
+                        for s in scores
+                    },
+                },
+            },
+        )
     return found
 
 
@@ -312,8 +383,7 @@ def winners_of(scores: list[Score]) -> dict[str, str]:
     return out
 
 
-def compare(found: Backtested, candidates: pl.DataFrame, probability: object, resamples: int,
-            seed: int) -> Backtested:
+def compare(found: Backtested, candidates: pl.DataFrame, probability: object, resamples: int, seed: int) -> Backtested:
     """Calibration of the combined predictor and its differences with every other predictor."""
     import numpy as np
 
@@ -327,13 +397,17 @@ def compare(found: Backtested, candidates: pl.DataFrame, probability: object, re
         if s.predictor == COMBINED:
             continue
         other = np.nan_to_num(candidates.get_column(s.predictor).to_numpy().astype(np.float64))
-        differences += [Comparison(d.b, d.measure, d.difference, d.low, d.high)
-                        for d in paired_bootstrap(y, p, other, names=(COMBINED, s.predictor),
-                                                  resamples=resamples, seed=seed)]
-    table = [{"low": b.low, "high": b.high, "count": b.count, "predicted": b.predicted,
-              "observed": b.observed} for b in reliability(y, p)]
-    return replace(found, brier=brier(y, p), reliability=table, differences=differences,
-                   winners=winners_of(found.scores))
+        differences += [
+            Comparison(d.b, d.measure, d.difference, d.low, d.high)
+            for d in paired_bootstrap(y, p, other, names=(COMBINED, s.predictor), resamples=resamples, seed=seed)
+        ]
+    table = [
+        {"low": b.low, "high": b.high, "count": b.count, "predicted": b.predicted, "observed": b.observed}
+        for b in reliability(y, p)
+    ]
+    return replace(
+        found, brier=brier(y, p), reliability=table, differences=differences, winners=winners_of(found.scores)
+    )
 
 
 def panel_from_cbp(files: list[Path], out: Path, *, value: str = "Establishments") -> Written:
@@ -351,8 +425,14 @@ def panel_from_cbp(files: list[Path], out: Path, *, value: str = "Establishments
         missing = [c for c in ("Fips", "Naics", value) if c not in table.columns]
         if missing:
             raise InputError("metrics.missing_columns", missing=", ".join(missing), present=", ".join(table.columns))
-        parts.append(table.select(region=pl.col("Fips").cast(pl.String), activity=pl.col("Naics").cast(pl.String),
-                                  value=pl.col(value).cast(pl.Float64), year=pl.lit(int(years[-1]))))
+        parts.append(
+            table.select(
+                region=pl.col("Fips").cast(pl.String),
+                activity=pl.col("Naics").cast(pl.String),
+                value=pl.col(value).cast(pl.Float64),
+                year=pl.lit(int(years[-1])),
+            )
+        )
     if not parts:
         raise UsageError("metrics.cbp_no_files")
     years_read = [int(p.get_column("year")[0]) for p in parts]
@@ -364,6 +444,7 @@ def panel_from_cbp(files: list[Path], out: Path, *, value: str = "Establishments
 
 
 # ---- the stored entry model ----------------------------------------------------------------------
+
 
 class SetEntryModel(Args):
     """`file`: a skops file written by `backtest --save-model`."""
@@ -419,11 +500,17 @@ def show_entry_model(ctx: Context, args: NoArgs) -> EntryModelShown:
 
 def _info(stored: StoredModel, seq: int | None = None) -> EntryModelInfo:
     meta = stored.meta
-    return EntryModelInfo(version=stored.version, file_name=stored.file_name, model_sha256=stored.model_sha256,
-                          valid_from=stored.valid_from, training=list(meta.get("training", [])),  # type: ignore[call-overload]
-                          convention=str(meta.get("convention", "stata")),
-                          threshold=float(meta.get("threshold", 1.0)),  # type: ignore[arg-type]
-                          scores=meta.get("scores"), ledger_seq=seq)  # type: ignore[arg-type]
+    return EntryModelInfo(
+        version=stored.version,
+        file_name=stored.file_name,
+        model_sha256=stored.model_sha256,
+        valid_from=stored.valid_from,
+        training=list(meta.get("training", [])),  # type: ignore[call-overload]
+        convention=str(meta.get("convention", "stata")),
+        threshold=float(meta.get("threshold", 1.0)),  # type: ignore[arg-type]
+        scores=meta.get("scores"),
+        ledger_seq=seq,
+    )  # type: ignore[arg-type]
 
 
 def stored_entry_model(store: Store) -> dict[str, object] | None:
@@ -438,8 +525,9 @@ def stored_entry_model(store: Store) -> dict[str, object] | None:
     if current is None:
         return None
     if hashlib.sha256(current.model_bytes).hexdigest() != current.model_sha256:
-        raise InputError("metrics.model_unreadable", path=f"store:{current.file_name}",
-                         reason="its bytes do not match their SHA-256")
+        raise InputError(
+            "metrics.model_unreadable", path=f"store:{current.file_name}", reason="its bytes do not match their SHA-256"
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / current.file_name
         path.write_bytes(current.model_bytes)

@@ -32,12 +32,14 @@ def read_records(path: Path) -> tuple[pl.DataFrame, str]:
     frame = table.frame.drop(ROW)
     missing = [c for c in ("record_id", "name") if c not in frame.columns]
     if missing:
-        raise InputError("resolve.file_missing_columns", file=path.name, missing=", ".join(missing),
-                         present=", ".join(frame.columns))
+        raise InputError(
+            "resolve.file_missing_columns", file=path.name, missing=", ".join(missing), present=", ".join(frame.columns)
+        )
     if frame.height == 0:
         raise InputError("resolve.file_no_rows", file=path.name)
     return frame.select([c for c in INPUT_COLUMNS if c in frame.columns]).with_columns(
-        pl.lit(path.name).alias("file")), table.sha256
+        pl.lit(path.name).alias("file")
+    ), table.sha256
 
 
 def checked_records(records: pl.DataFrame) -> pl.DataFrame:
@@ -53,8 +55,7 @@ def checked_records(records: pl.DataFrame) -> pl.DataFrame:
         raise InputError("resolve.duplicate_across_files", record_id=record_id, files=", ".join(where))
     nameless = records.filter(pl.col("name").is_null() | (pl.col("name").str.strip_chars() == ""))
     if nameless.height:
-        raise InputError("resolve.file_nameless_record", file=nameless["file"][0],
-                         record_id=nameless["record_id"][0])
+        raise InputError("resolve.file_nameless_record", file=nameless["file"][0], record_id=nameless["record_id"][0])
     return records
 
 
@@ -70,8 +71,9 @@ class FilesResolved(BaseModel):
     timings_s: dict[str, float]
 
 
-def resolve_files(files: list[Path], out: Path, *, threshold: float = DEFAULT_THRESHOLD,
-                  aliases: Path | None = None) -> FilesResolved:
+def resolve_files(
+    files: list[Path], out: Path, *, threshold: float = DEFAULT_THRESHOLD, aliases: Path | None = None
+) -> FilesResolved:
     """Cluster the records of `files` into enterprises; write record_id, cluster_id and
     match_probability, one row per record, to `out` (whole or not at all)."""
     from districtlens.resolve.linker import resolve
@@ -98,9 +100,11 @@ def resolve_files(files: list[Path], out: Path, *, threshold: float = DEFAULT_TH
         blocking_rules_skipped=skipped,
         files=[str(f) for f in files],
         out=str(out),
-        timings_s={"read": round(read_s, 3),
-                   **{k.removesuffix("_s"): round(v, 3) for k, v in timings.items()},
-                   "write": round(time.perf_counter() - start, 3)},
+        timings_s={
+            "read": round(read_s, 3),
+            **{k.removesuffix("_s"): round(v, 3) for k, v in timings.items()},
+            "write": round(time.perf_counter() - start, 3),
+        },
     )
 
 
@@ -140,10 +144,23 @@ def link(ctx: Context, args: LinkSource) -> Linked:
     source = args.source or args.file.name
     ctx.progress("linking")
     linked = link_to_registry(
-        ctx.store, records, source, args.actor or ctx.actor, kind=args.kind, threshold=args.threshold,
-        review_floor=args.review_floor, file_name=args.file.name, file_sha256=digest, aliases=table)
-    return Linked(source=source, records=linked.height, statuses=dict(linked.group_by("status").len().iter_rows()),
-                  links=[LinkedRecord(**row) for row in linked.to_dicts()])
+        ctx.store,
+        records,
+        source,
+        args.actor or ctx.actor,
+        kind=args.kind,
+        threshold=args.threshold,
+        review_floor=args.review_floor,
+        file_name=args.file.name,
+        file_sha256=digest,
+        aliases=table,
+    )
+    return Linked(
+        source=source,
+        records=linked.height,
+        statuses=dict(linked.group_by("status").len().iter_rows()),
+        links=[LinkedRecord(**row) for row in linked.to_dicts()],
+    )
 
 
 class QueuedLink(BaseModel):

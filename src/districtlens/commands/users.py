@@ -65,13 +65,23 @@ def save(ctx: Context, args: SaveUser) -> SavedUser:
         raise UsageError("user.short_password", minimum=accounts.MIN_PASSWORD)
     carriers = sorted(set(args.carriers))
     check_user(args.username, args.role, carriers, web_users.carrier_ids(ctx.store))
-    entry = web_users.save_user(ctx.store, args.username, role=args.role, carriers=carriers,
-                                password_hash=accounts.hash_password(args.password), actor=ctx.actor)
+    entry = web_users.save_user(
+        ctx.store,
+        args.username,
+        role=args.role,
+        carriers=carriers,
+        password_hash=accounts.hash_password(args.password),
+        actor=ctx.actor,
+    )
     return SavedUser(username=args.username, role=args.role, carriers=carriers, ledger_seq=entry.seq)
 
 
 @command("users.list", writes=False)
 def list_users(ctx: Context, args: ListUsers) -> UserList:
     """The users in force: name, role, carriers, whether active."""
-    return UserList(users=[UserRow(username=u.username, role=u.role, carriers=list(u.carriers), active=u.active)
-                           for u in web_users.list_users(ctx.store)])
+    return UserList(
+        users=[
+            UserRow(username=u.username, role=u.role, carriers=list(u.carriers), active=u.active)
+            for u in web_users.list_users(ctx.store)
+        ]
+    )

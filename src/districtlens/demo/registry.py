@@ -165,10 +165,7 @@ def _profiles() -> _Profiles:
     profiles, roads_doc = _yaml("profiles.yaml"), _yaml("roads.yaml")
     names = dict(
         zip(
-            *refdata.shanghai_districts()
-            .select("adcode", "name")
-            .to_dict(as_series=False)
-            .values(),
+            *refdata.shanghai_districts().select("adcode", "name").to_dict(as_series=False).values(),
             strict=True,
         )
     )
@@ -184,9 +181,7 @@ def _profiles() -> _Profiles:
     weights = np.array(
         [
             [
-                profiles["districts"][a]["weights"].get(
-                    b, profiles["districts"][a]["weights"]["base"]
-                )
+                profiles["districts"][a]["weights"].get(b, profiles["districts"][a]["weights"]["base"])
                 for b in basket_ids
             ]
             for a in adcodes
@@ -278,9 +273,7 @@ def _pool_index(rng: np.random.Generator, pools: list[list[Any]], basket: np.nda
     return pl.Series([item for pool in pools for item in pool]), index
 
 
-def generate_registry(
-    seed: int, n_enterprises: int = 60_000, years: range = range(2019, 2025)
-) -> pl.DataFrame:
+def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = range(2019, 2025)) -> pl.DataFrame:
     """A synthetic registry of Shanghai's 16 districts, one row per enterprise-year, all text.
 
     Columns (the import format, see COLUMNS): uscc, name, name_en, legal_form, address,
@@ -304,9 +297,7 @@ def generate_registry(
     scopes, scope_index = _pool_index(rng, [b["scopes"] for b in p.baskets], basket)
 
     # Founding: registrations grow over time; a few enterprises close during the period.
-    founded_year = np.clip(
-        last_year - np.floor(rng.exponential(9.0, n)).astype(int), 1985, last_year
-    )
+    founded_year = np.clip(last_year - np.floor(rng.exponential(9.0, n)).astype(int), 1985, last_year)
     founded_day = rng.integers(0, 365, n)
     closes = rng.random(n) < 0.07
     size = np.exp(1.2 * rng.standard_normal(n))
@@ -321,15 +312,11 @@ def generate_registry(
         if ent["founded"]:
             founded_year[i] = ent["founded"]
     start = np.maximum(founded_year, first_year)
-    end = np.where(
-        closes, start + np.floor(rng.random(n) * (last_year - start + 1)).astype(int), last_year
-    )
+    end = np.where(closes, start + np.floor(rng.random(n) * (last_year - start + 1)).astype(int), last_year)
 
     partnership = rng.random(n) < np.array([b.get("partnership", 0.0) for b in p.baskets])[basket]
     legal = np.where(partnership, 2, np.where(rng.random(n) < 0.1, 1, 0))
-    forms = pl.DataFrame(
-        [*LEGAL_FORMS, PARTNERSHIP], schema=["s", "se", "legal_form"], orient="row"
-    )
+    forms = pl.DataFrame([*LEGAL_FORMS, PARTNERSHIP], schema=["s", "se", "legal_form"], orient="row")
     syllables = pl.DataFrame(SYLLABLES, schema=["zh", "en"], orient="row")
     syll = rng.integers(0, len(SYLLABLES), size=(n, 3))
 
@@ -337,9 +324,7 @@ def generate_registry(
         np.array(p.basket_ids)[basket],
         ["biopharma", "data", "ic", "digital-security", "aerospace", "health-services"],
     )
-    foreign_rate = np.where(
-        p.central[district] | (district == p.adcodes.index("310115")), 0.1, 0.03
-    )
+    foreign_rate = np.where(p.central[district] | (district == p.adcodes.index("310115")), 0.1, 0.03)
     tagged = np.column_stack(
         [
             rng.random(n) < np.where(tech, 0.3, 0.02),  # 高新技术企业
@@ -347,8 +332,7 @@ def generate_registry(
             rng.random(n) < foreign_rate,  # 外资
             rng.random(n)
             < np.where(
-                p.central[district]
-                & ~np.isin(np.array(p.basket_ids)[basket], ["hospitality", "construction"]),
+                p.central[district] & ~np.isin(np.array(p.basket_ids)[basket], ["hospitality", "construction"]),
                 0.04,
                 0.005,
             ),  # 总部
@@ -383,9 +367,9 @@ def generate_registry(
         }
     )
     # A name already taken gets a third syllable (names are unique within a city's registry).
-    frame = frame.with_columns(
-        pl.concat_str([pl.lit("上海"), "t1", "t2", "w", "s"]).alias("name")
-    ).with_columns(taken=pl.col("name").cum_count().over("name") > 1)
+    frame = frame.with_columns(pl.concat_str([pl.lit("上海"), "t1", "t2", "w", "s"]).alias("name")).with_columns(
+        taken=pl.col("name").cum_count().over("name") > 1
+    )
     frame = frame.with_columns(
         pl.when("taken")
         .then(pl.concat_str([pl.lit("上海"), "t1", "t2", "t3", "w", "s"]))
@@ -397,9 +381,7 @@ def generate_registry(
         .alias("trade_en"),
     ).with_columns(
         pl.when("has_en")
-        .then(
-            pl.concat_str([pl.lit("Shanghai "), "trade_en", pl.lit(" "), "we", pl.lit(" "), "se"])
-        )
+        .then(pl.concat_str([pl.lit("Shanghai "), "trade_en", pl.lit(" "), "we", pl.lit(" "), "se"]))
         .otherwise(pl.lit(""))
         .alias("name_en"),
         address=_addresses(rng, p, district, founded_year),
@@ -408,15 +390,9 @@ def generate_registry(
 
     # Registered in Zhabei before the 2015 merger: the USCC keeps Zhabei's code 310108.
     regions = np.array([[int(d) for d in code] for code in [*p.adcodes, "310108"]])
-    zhabei = (
-        (district == jingan)
-        & frame["address"].str.contains("闸北区").to_numpy()
-        & (founded_year < 2015)
-    )
+    zhabei = (district == jingan) & frame["address"].str.contains("闸北区").to_numpy() & (founded_year < 2015)
     frame = frame.with_columns(
-        uscc=_uscc_codes(
-            rng, regions[np.where(zhabei, len(p.adcodes), district)], founded_year >= 2016
-        )
+        uscc=_uscc_codes(rng, regions[np.where(zhabei, len(p.adcodes), district)], founded_year >= 2016)
     )
     facts = _facts(rng, p, basket, district, founded_year, size, start, end, years)
     return facts.join(frame.with_row_index("ent"), on="ent", how="left").select(COLUMNS)
@@ -429,8 +405,7 @@ def _named_enterprises() -> list[dict[str, Any]]:
             "en": e.names.en,
             "industry_code": e.industry_code,
             "founded": e.founded,
-            "scope": "；".join(w for t in e.tracks for w in _track_keywords().get(t, [])[:3])
-            + "相关技术开发与服务",
+            "scope": "；".join(w for t in e.tracks for w in _track_keywords().get(t, [])[:3]) + "相关技术开发与服务",
         }
         for e in load_pack("jingan").enterprises
     ]
@@ -449,10 +424,7 @@ def _with_named(frame: pl.DataFrame, named: list[dict[str, Any]]) -> pl.DataFram
         {
             "name": [e["zh"] for e in named],
             "name_en": [e["en"] for e in named],
-            "legal_form": [
-                "股份有限公司" if e["zh"].endswith("股份有限公司") else "有限责任公司"
-                for e in named
-            ],
+            "legal_form": ["股份有限公司" if e["zh"].endswith("股份有限公司") else "有限责任公司" for e in named],
             "industry_code": [e["industry_code"] for e in named],
             "business_scope": [e["scope"] for e in named],
             "year_override": [str(e["founded"]) if e["founded"] else None for e in named],
@@ -471,18 +443,14 @@ def _with_named(frame: pl.DataFrame, named: list[dict[str, Any]]) -> pl.DataFram
     return pl.concat([head, frame.slice(len(named))])
 
 
-def _addresses(
-    rng: np.random.Generator, p: _Profiles, district: np.ndarray, founded_year: np.ndarray
-) -> pl.Series:
+def _addresses(rng: np.random.Generator, p: _Profiles, district: np.ndarray, founded_year: np.ndarray) -> pl.Series:
     """Registered addresses: mostly 上海市<district><road><n>号, some with a pre-merger district
     name (only on roads of the old district's area, likelier for older registrations), about 8 %
     with no district at all, about 1.5 % on a road that crosses districts and with no district."""
     n = len(district)
     road = p.road_offset[district] + (rng.random(n) * p.road_count[district]).astype(int)
     former = pl.Series(p.road_former).gather(road)
-    use_former = (former != "").to_numpy() & (
-        rng.random(n) < np.where(founded_year < 2016, 0.35, 0.08)
-    )
+    use_former = (former != "").to_numpy() & (rng.random(n) < np.where(founded_year < 2016, 0.35, 0.08))
     form = rng.random(n)
     no_district = form < 0.08
     unresolvable = form > 0.985
@@ -528,9 +496,7 @@ def _addresses(
 def _tags(tagged: np.ndarray) -> pl.Series:
     frame = pl.DataFrame({f"t{i}": tagged[:, i] for i in range(len(TAGS))})
     parts = [pl.when(pl.col(f"t{i}")).then(pl.lit(tag)) for tag, i in TAGS.items()]
-    return frame.select(
-        pl.concat_str(parts, separator=";", ignore_nulls=True).fill_null("")
-    ).to_series()
+    return frame.select(pl.concat_str(parts, separator=";", ignore_nulls=True).fill_null("")).to_series()
 
 
 def _facts(
@@ -575,9 +541,7 @@ def _facts(
     tax = revenue * param["tax_rate"][b] * np.exp(0.25 * rng.standard_normal(len(ent)))
     employees = np.maximum(
         1,
-        np.round(
-            revenue / param["revenue_per_employee"][b] * np.exp(0.3 * rng.standard_normal(len(ent)))
-        ),
+        np.round(revenue / param["revenue_per_employee"][b] * np.exp(0.3 * rng.standard_normal(len(ent)))),
     )
     rd = revenue * param["rd"][b] * np.exp(0.4 * rng.standard_normal(len(ent)))
     rd_known = (param["rd"][b] > 0) & (rng.random(len(ent)) < 0.85)

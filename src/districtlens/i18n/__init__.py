@@ -96,7 +96,7 @@ def percent(value: float, lang: str) -> str:
 
     pattern = Locale.parse(LOCALES[lang]).percent_formats[None].pattern
     last = pattern.rindex("0")
-    return format_percent(value, format=pattern[: last + 1] + ".0" + pattern[last + 1:], locale=LOCALES[lang])
+    return format_percent(value, format=pattern[: last + 1] + ".0" + pattern[last + 1 :], locale=LOCALES[lang])
 
 
 def day(value: date | datetime, lang: str) -> str:

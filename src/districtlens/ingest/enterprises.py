@@ -33,9 +33,7 @@ def prepare_roster(validated: Validated, gazetteer: Gazetteer, known: pl.DataFra
     columns = validated.columns
     attributes = [c for c in ENTERPRISE_COLUMNS if c in columns]
     # Each enterprise's latest row found per group: cheaper than sorting all rows by key.
-    carrying = (
-        rows.group_by("uscc").agg(pl.col(ROW).sort_by("year", ROW, nulls_last=False).last())[ROW].implode()
-    )
+    carrying = rows.group_by("uscc").agg(pl.col(ROW).sort_by("year", ROW, nulls_last=False).last())[ROW].implode()
     carries = pl.col(ROW).is_in(carrying)
     enterprises = rows.filter(carries).select("uscc", *attributes)
     if "address" in attributes:

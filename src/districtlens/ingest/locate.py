@@ -167,8 +167,11 @@ def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
         "_i",
         *[
             text.str.extract(f"({pattern})", 1).alias(name)
-            for name, pattern in (("_province", gazetteer.province_pattern), ("_city", gazetteer.city_pattern),
-                                  ("_area", gazetteer.area_pattern))
+            for name, pattern in (
+                ("_province", gazetteer.province_pattern),
+                ("_city", gazetteer.city_pattern),
+                ("_area", gazetteer.area_pattern),
+            )
         ],
     )
     frame = frame.update(rest, on="_i", how="left", include_nulls=False)
@@ -226,8 +229,11 @@ def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
 
     Each name is cut off by an anchored replace rather than captured: a regex with capture
     groups runs on a slower engine, and these alternations hold thousands of names."""
-    for name, pattern in (("_province", gazetteer.province_pattern), ("_city", gazetteer.city_pattern),
-                          ("_area", gazetteer.area_pattern)):
+    for name, pattern in (
+        ("_province", gazetteer.province_pattern),
+        ("_city", gazetteer.city_pattern),
+        ("_area", gazetteer.area_pattern),
+    ):
         after = pl.col("_rest").str.replace(f"^(?:{pattern})", "")
         taken = pl.col("_rest").str.len_chars() - after.str.len_chars()
         frame = frame.with_columns(

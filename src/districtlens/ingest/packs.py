@@ -349,14 +349,10 @@ def _carriers(raw: dict[str, Any], adcode: str, problems: list[str]) -> list[Car
         return [Carrier(id=str(raw.get("id", "")), names=names, **common)]
     count, prefix = raw.get("count"), str(raw.get("id_prefix", ""))
     if not isinstance(count, int) or count < 1 or not prefix:
-        problems.append(
-            f"carrier group {prefix or '?'}: needs a positive integer count and an id_prefix"
-        )
+        problems.append(f"carrier group {prefix or '?'}: needs a positive integer count and an id_prefix")
         return []
     if not common["synthetic"]:
-        problems.append(
-            f"carrier group {prefix}: placeholders for counted carriers must be synthetic: true"
-        )
+        problems.append(f"carrier group {prefix}: placeholders for counted carriers must be synthetic: true")
     base = _names(raw.get("names"), f"carrier group {prefix}", problems)
     width = len(str(count))
     return [
@@ -379,23 +375,17 @@ def _carriers(raw: dict[str, Any], adcode: str, problems: list[str]) -> list[Car
 def _validate(pack: Pack, problems: list[str]) -> None:
     missing_langs = [lang for lang in LANGUAGES if lang not in pack.languages]
     if missing_langs:
-        problems.append(
-            f"languages must include {', '.join(LANGUAGES)} (missing: {', '.join(missing_langs)})"
-        )
+        problems.append(f"languages must include {', '.join(LANGUAGES)} (missing: {', '.join(missing_langs)})")
     if not ID_PATTERN.match(pack.id):
         problems.append(f"pack_id {pack.id!r} is not lowercase-kebab")
 
     adcodes = set(refdata.areas()["code"].to_list())
     if pack.district.adcode not in adcodes:
-        problems.append(
-            f"district adcode {pack.district.adcode!r} is not a county-level division code"
-        )
+        problems.append(f"district adcode {pack.district.adcode!r} is not a county-level division code")
     for group, codes in pack.district.peers.items():
         for code in codes:
             if code not in adcodes:
-                problems.append(
-                    f"district peers {group}: {code!r} is not a county-level division code"
-                )
+                problems.append(f"district peers {group}: {code!r} is not a county-level division code")
 
     kinds = {
         "source": pack.sources,
@@ -422,35 +412,25 @@ def _validate(pack: Pack, problems: list[str]) -> None:
             problems.append(f"track {track.id}: no GB/T 4754-2017 classes")
         for code in track.classes:
             if code not in classes:
-                problems.append(
-                    f"track {track.id}: {code!r} is not a GB/T 4754-2017 four-digit class"
-                )
+                problems.append(f"track {track.id}: {code!r} is not a GB/T 4754-2017 four-digit class")
         for lang in ("zh", "en"):
             if not track.keywords.get(lang):
                 problems.append(f"track {track.id}: keywords in {lang!r} are missing")
         if track.parent is not None and track.parent not in ids["track"]:
-            problems.append(
-                f"track {track.id}: parent {track.parent!r} is not a track of this pack"
-            )
+            problems.append(f"track {track.id}: parent {track.parent!r} is not a track of this pack")
 
     streets = refdata.streets()
-    district_streets = set(
-        streets.filter(streets["areaCode"] == pack.district.adcode)["code"].to_list()
-    )
+    district_streets = set(streets.filter(streets["areaCode"] == pack.district.adcode)["code"].to_list())
     zoned: dict[str, str] = {}
     for zone in pack.zones:
         if zone.role not in ZONE_ROLES:
-            problems.append(
-                f"zone {zone.id}: role {zone.role!r} is not one of {sorted(ZONE_ROLES)}"
-            )
+            problems.append(f"zone {zone.id}: role {zone.role!r} is not one of {sorted(ZONE_ROLES)}")
         for track_id in zone.orientation:
             if track_id not in ids["track"]:
                 problems.append(f"zone {zone.id}: orientation track {track_id!r} does not exist")
         for code in zone.streets:
             if code not in district_streets:
-                problems.append(
-                    f"zone {zone.id}: street {code!r} is not a street of {pack.district.adcode}"
-                )
+                problems.append(f"zone {zone.id}: street {code!r} is not a street of {pack.district.adcode}")
             elif code in zoned:
                 problems.append(f"zone {zone.id}: street {code} is already in zone {zoned[code]}")
             zoned.setdefault(code, zone.id)
@@ -460,9 +440,7 @@ def _validate(pack: Pack, problems: list[str]) -> None:
         if carrier.kind not in CARRIER_KINDS:
             problems.append(f"{where}: kind {carrier.kind!r} is not one of {sorted(CARRIER_KINDS)}")
         if carrier.level is not None and carrier.level not in CARRIER_LEVELS:
-            problems.append(
-                f"{where}: level {carrier.level!r} is not one of {sorted(CARRIER_LEVELS)}"
-            )
+            problems.append(f"{where}: level {carrier.level!r} is not one of {sorted(CARRIER_LEVELS)}")
         if carrier.zone is not None and carrier.zone not in ids["zone"]:
             problems.append(f"{where}: zone {carrier.zone!r} does not exist")
         if carrier.host_enterprise is not None and carrier.host_enterprise not in ids["enterprise"]:
@@ -477,8 +455,7 @@ def _validate(pack: Pack, problems: list[str]) -> None:
                 problems.append(f"enterprise {enterprise.id}: track {track_id!r} does not exist")
         if enterprise.industry_code is not None and enterprise.industry_code not in classes:
             problems.append(
-                f"enterprise {enterprise.id}: {enterprise.industry_code!r} is not a "
-                "GB/T 4754-2017 four-digit class"
+                f"enterprise {enterprise.id}: {enterprise.industry_code!r} is not a GB/T 4754-2017 four-digit class"
             )
 
     subjects = {pack.id} | ids["track"] | ids["zone"] | ids["carrier"] | ids["enterprise"]
@@ -494,21 +471,12 @@ def _validate(pack: Pack, problems: list[str]) -> None:
         if claim.source not in ids["source"]:
             problems.append(f"{where}: source {claim.source!r} does not exist")
         if claim.subject not in subjects:
-            problems.append(
-                f"{where}: subject {claim.subject!r} is not the pack, a track, zone, "
-                "carrier or enterprise"
-            )
+            problems.append(f"{where}: subject {claim.subject!r} is not the pack, a track, zone, carrier or enterprise")
         if claim.comparison not in COMPARISONS:
-            problems.append(
-                f"{where}: comparison {claim.comparison!r} is not one of {sorted(COMPARISONS)}"
-            )
-        if claim.asserted is not None and not (
-            isinstance(claim.asserted, dict) and "value" in claim.asserted
-        ):
+            problems.append(f"{where}: comparison {claim.comparison!r} is not one of {sorted(COMPARISONS)}")
+        if claim.asserted is not None and not (isinstance(claim.asserted, dict) and "value" in claim.asserted):
             problems.append(f"{where}: asserted must be a mapping with a 'value'")
-        elif (
-            claim.comparison in NUMERIC_COMPARISONS and (claim.asserted or {}).get("value") is None
-        ):
+        elif claim.comparison in NUMERIC_COMPARISONS and (claim.asserted or {}).get("value") is None:
             problems.append(f"{where}: comparison {claim.comparison!r} needs an asserted value")
 
 
@@ -625,12 +593,7 @@ def _keywords(by_language: dict[str, list[str]]) -> list[str]:
     ordered = [
         *by_language.get("zh", []),
         *by_language.get("en", []),
-        *(
-            w
-            for lang, words in sorted(by_language.items())
-            if lang not in ("zh", "en")
-            for w in words
-        ),
+        *(w for lang, words in sorted(by_language.items()) if lang not in ("zh", "en") for w in words),
     ]
     return list(dict.fromkeys(ordered))
 

@@ -103,7 +103,9 @@ def gb18030_to_utf8(raw: bytes) -> bytes:
         for _, part in parts[1:]:
             child = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _DECODER],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
             stack.callback(_end, child)
             child.stdin.write(part)

@@ -113,8 +113,11 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in REQUIRED if c not in renames.values()]
     if missing:
         wanted = {c.name: c.aliases[0] for c in COLUMNS}
-        raise InputError("roster.missing_columns", missing=", ".join(f"{m} ({wanted[m]})" for m in missing),
-                         present=", ".join(h for h in frame.columns if h != ROW))
+        raise InputError(
+            "roster.missing_columns",
+            missing=", ".join(f"{m} ({wanted[m]})" for m in missing),
+            present=", ".join(h for h in frame.columns if h != ROW),
+        )
     return frame.select(ROW, *[pl.col(h).alias(c) for h, c in renames.items()])
 
 
@@ -275,8 +278,10 @@ def _dates(text: pl.Series) -> pl.Series:
     A file writes its dates one way: each later format tries only the cells still unread, instead
     of every format parsing every cell."""
     parsed = text.str.strptime(pl.Date, DATE_FORMATS[0], strict=False)
-    readers = [*(lambda t, f=f: t.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS[1:]),
-               lambda t: t.to_frame("text").select(_excel_serial(pl.col("text"))).to_series()]
+    readers = [
+        *(lambda t, f=f: t.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS[1:]),
+        lambda t: t.to_frame("text").select(_excel_serial(pl.col("text"))).to_series(),
+    ]
     for read in readers:
         unread = (parsed.is_null() & text.is_not_null()).arg_true()
         if unread.is_empty():

@@ -67,19 +67,20 @@ def start_candidates(start: pl.DataFrame, other: pl.DataFrame | None = None) -> 
         log_value=pl.col("value").log1p(),
         log_region_total=pl.col("value").sum().over("region").log(),
         activity_total=pl.col("value").sum().over("activity"),
-        expected=pl.col("value").sum().over("region") * pl.col("value").sum().over("activity")
-        / pl.col("value").sum(),
+        expected=pl.col("value").sum().over("region") * pl.col("value").sum().over("activity") / pl.col("value").sum(),
     ).join(cell_features(start), on=["region", "activity"], how="left")
     if other is not None:
         features = features.join(
-            other.select(*labels, pl.col("density").alias("density_other")), on=["region", "activity"], how="left")
+            other.select(*labels, pl.col("density").alias("density_other")), on=["region", "activity"], how="left"
+        )
     else:
         features = features.with_columns(density_other=pl.col("density"))
     return features.filter(pl.col("mcp") == 0)
 
 
-def year_candidates(frame: pl.DataFrame, columns: Columns, *, convention: Convention = "stata",
-                    threshold: float = 1.0) -> pl.DataFrame:
+def year_candidates(
+    frame: pl.DataFrame, columns: Columns, *, convention: Convention = "stata", threshold: float = 1.0
+) -> pl.DataFrame:
     """`start_candidates` of a one-year long frame (no year column needed), built as
     `panel_transitions` builds its start year: both conventions, the same threshold."""
     other_convention: Convention = "ecomplexity" if convention == "stata" else "stata"
@@ -113,8 +114,9 @@ def score(candidates: pl.DataFrame, column: str, k: int = 10) -> Score:
     if y.min() == y.max():
         raise InputError("metrics.nothing_entered")
     x = np.nan_to_num(candidates.get_column(column).to_numpy().astype(np.float64))
-    return Score(column, float(roc_auc_score(y, x)), float(average_precision_score(y, x)),
-                 precision_at_k(candidates, column, k))
+    return Score(
+        column, float(roc_auc_score(y, x)), float(average_precision_score(y, x)), precision_at_k(candidates, column, k)
+    )
 
 
 def fit_combined(train: pl.DataFrame) -> Pipeline:
@@ -148,14 +150,13 @@ def panel_transitions(
     for wanted in (start_year, end_year):
         match = next((y for y in present if str(y) == str(wanted)), None)
         if match is None:
-            raise InputError("metrics.year_absent", year=str(wanted),
-                             years=", ".join(map(str, sorted(present))))
+            raise InputError("metrics.year_absent", year=str(wanted), years=", ".join(map(str, sorted(present))))
         matches.append(match)
-    start, end = (complexity_table(long.filter(year == m), columns, convention=convention,
-                                   threshold=threshold) for m in matches)
+    start, end = (
+        complexity_table(long.filter(year == m), columns, convention=convention, threshold=threshold) for m in matches
+    )
     other_convention: Convention = "ecomplexity" if convention == "stata" else "stata"
-    other = complexity_table(long.filter(year == matches[0]), columns, convention=other_convention,
-                             threshold=threshold)
+    other = complexity_table(long.filter(year == matches[0]), columns, convention=other_convention, threshold=threshold)
     return transitions(start, end, other)
 
 
@@ -177,8 +178,13 @@ def backtest(
     return scores
 
 
-def combined_probability(candidates: pl.DataFrame, *, train: pl.DataFrame | list[pl.DataFrame] | None = None,
-                         model: object | None = None, seed: int = 0) -> np.ndarray | None:
+def combined_probability(
+    candidates: pl.DataFrame,
+    *,
+    train: pl.DataFrame | list[pl.DataFrame] | None = None,
+    model: object | None = None,
+    seed: int = 0,
+) -> np.ndarray | None:
     """The entry model's probabilities for `candidates`: of `model`, else of a model fitted on
     `train`; None when neither is given."""
     from districtlens.metrics.predict import entry_probability, fit_model

@@ -100,9 +100,7 @@ def _second_eigenpair(gram: np.ndarray, top: np.ndarray) -> tuple[float, np.ndar
     return float(values[0]), vectors[:, 0]
 
 
-def outlook(
-    mcp: np.ndarray, density: np.ndarray, phi: np.ndarray, kp: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def outlook(mcp: np.ndarray, density: np.ndarray, phi: np.ndarray, kp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unstandardised (COI per region, COG per region x activity) from raw kp, as defined above."""
     present = np.asarray(mcp, dtype=np.float64)
     kp0 = np.nan_to_num(kp)

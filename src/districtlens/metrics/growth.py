@@ -50,20 +50,23 @@ def growth_table(
     years = set(long.get_column("year").unique().to_list())
     missing = [y for y in (start_year, end_year) if y not in years]
     if missing:
-        raise InputError("metrics.years_absent", missing=", ".join(map(str, missing)),
-                         years=", ".join(map(str, sorted(years))))
+        raise InputError(
+            "metrics.years_absent", missing=", ".join(map(str, missing)), years=", ".join(map(str, sorted(years)))
+        )
     totals = (
         long.filter(pl.col("year").is_in([start_year, end_year]))
-        .group_by("region", "year").agg(pl.col("value").sum())
+        .group_by("region", "year")
+        .agg(pl.col("value").sum())
         .pivot(on="year", index="region", values="value")
         .rename({str(start_year): "start", str(end_year): "end"})
-        .fill_null(0.0).sort("region")
+        .fill_null(0.0)
+        .sort("region")
     )
-    total, cagr = growth(totals["start"].to_numpy(), totals["end"].to_numpy(),
-                         float(end_year) - float(start_year))
+    total, cagr = growth(totals["start"].to_numpy(), totals["end"].to_numpy(), float(end_year) - float(start_year))
     regions = totals.get_column("region").cast(pl.String).to_numpy()
     mask = None if peers is None else np.isin(regions, [str(p) for p in peers])
     return totals.with_columns(
-        pl.Series("growth", total), pl.Series("cagr", cagr),
+        pl.Series("growth", total),
+        pl.Series("cagr", cagr),
         pl.Series("rank", rank_among(total, mask)),
     )

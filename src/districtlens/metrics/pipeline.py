@@ -34,8 +34,19 @@ from districtlens.metrics.rca import reference_from_regions
 
 CONVENTIONS: tuple[str, ...] = ("stata", "ecomplexity")
 OUTPUT_COLUMNS = (
-    "year", "region", "activity", "value", "rca", "mcp", "density", "eci", "pci",
-    "diversity", "ubiquity", "coi", "cog",
+    "year",
+    "region",
+    "activity",
+    "value",
+    "rca",
+    "mcp",
+    "density",
+    "eci",
+    "pci",
+    "diversity",
+    "ubiquity",
+    "coi",
+    "cog",
 )
 
 
@@ -59,15 +70,15 @@ class YearMatrix:
     values: np.ndarray
 
 
-def as_polars(frame: pl.DataFrame | pl.LazyFrame | object, columns: Columns | None = None
-              ) -> pl.DataFrame:
+def as_polars(frame: pl.DataFrame | pl.LazyFrame | object, columns: Columns | None = None) -> pl.DataFrame:
     """A polars frame from polars, pandas, or a LazyFrame (only `columns` are collected)."""
     if isinstance(frame, pl.DataFrame):
         return frame
     if isinstance(frame, pl.LazyFrame):
         names = frame.collect_schema().names()
-        wanted = [] if columns is None else [
-            c for c in (columns.year, columns.region, columns.activity, columns.value) if c]
+        wanted = (
+            [] if columns is None else [c for c in (columns.year, columns.region, columns.activity, columns.value) if c]
+        )
         return frame.select([c for c in wanted if c in names] or names).collect()
     try:
         return pl.from_pandas(frame)
@@ -80,8 +91,7 @@ def validate(frame: pl.DataFrame, columns: Columns) -> pl.DataFrame:
     wanted = [c for c in (columns.year, columns.region, columns.activity, columns.value) if c]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
-        raise InputError("metrics.missing_columns", missing=", ".join(missing),
-                         present=", ".join(frame.columns))
+        raise InputError("metrics.missing_columns", missing=", ".join(missing), present=", ".join(frame.columns))
     if frame.height == 0:
         raise InputError("metrics.no_rows")
     value = frame.get_column(columns.value)
@@ -95,13 +105,11 @@ def validate(frame: pl.DataFrame, columns: Columns) -> pl.DataFrame:
     if value.null_count() or value.is_nan().any():
         raise InputError("metrics.empty_values", column=columns.value, count=value.null_count())
     if (value < 0).any():
-        raise InputError("metrics.negative_values", column=columns.value,
-                         example=float(value.filter(value < 0)[0]))
+        raise InputError("metrics.negative_values", column=columns.value, example=float(value.filter(value < 0)[0]))
     for name in (columns.region, columns.activity, columns.year):
         if name and frame.get_column(name).null_count():
             raise InputError("metrics.empty_labels", column=name)
-    year = (frame.get_column(columns.year) if columns.year
-            else pl.repeat(None, frame.height, dtype=pl.Int64, eager=True))
+    year = frame.get_column(columns.year) if columns.year else pl.repeat(None, frame.height, dtype=pl.Int64, eager=True)
     return pl.DataFrame(
         {
             "year": year,
@@ -153,10 +161,10 @@ def _year_matrix(coded: Coded, this_year: object) -> YearMatrix:
     activity_local, activities = _present(coded.activity_code[rows], coded.activity_levels.len())
     matrix = np.bincount(
         region_local.astype(np.int64) * activities.size + activity_local,
-        weights=coded.values[rows], minlength=regions.size * activities.size,
+        weights=coded.values[rows],
+        minlength=regions.size * activities.size,
     ).reshape(regions.size, activities.size)
-    return YearMatrix(this_year, coded.region_levels.gather(regions),
-                      coded.activity_levels.gather(activities), matrix)
+    return YearMatrix(this_year, coded.region_levels.gather(regions), coded.activity_levels.gather(activities), matrix)
 
 
 def _present(code: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -191,9 +199,7 @@ def _refusal(key: str, key_in_year: str, year: object, **values: str | int) -> I
     return InputError(key_in_year, year=str(year), **values)
 
 
-def _reference_totals(
-    matrix: YearMatrix, reference: Sequence[str] | pl.DataFrame | None
-) -> np.ndarray | None:
+def _reference_totals(matrix: YearMatrix, reference: Sequence[str] | pl.DataFrame | None) -> np.ndarray | None:
     if reference is None:
         return None
     if isinstance(reference, pl.DataFrame):
@@ -204,13 +210,17 @@ def _reference_totals(
         if "year" in ref.columns and matrix.year is not None:
             ref = ref.filter(pl.col("year") == matrix.year)
         totals = ref.group_by("activity").agg(pl.col("value").cast(pl.Float64).sum())
-        lookup = dict(zip(totals.get_column("activity").cast(pl.String).to_list(),
-                          totals.get_column("value").to_list(), strict=True))
+        lookup = dict(
+            zip(
+                totals.get_column("activity").cast(pl.String).to_list(),
+                totals.get_column("value").to_list(),
+                strict=True,
+            )
+        )
         names = matrix.activities.cast(pl.String).to_list()
         missing = [a for a in names if not lookup.get(a)]
         if missing:
-            raise InputError("metrics.reference_missing", count=len(missing),
-                             examples=", ".join(missing[:5]))
+            raise InputError("metrics.reference_missing", count=len(missing), examples=", ".join(missing[:5]))
         return np.array([lookup[a] for a in names], dtype=np.float64)
     wanted = {str(r) for r in reference}
     mask = np.array([str(r) in wanted for r in matrix.regions.to_list()])
@@ -262,9 +272,16 @@ def measures(
     coi, cog = outlook(mcp, density, phi, kcp.kp)
     std = standardise(kcp.kc, kcp.kp, coi, cog, convention)
     return {
-        "rca": rca, "mcp": mcp, "density": density, "eci": std.eci, "pci": std.pci,
-        "diversity": diversity_of(mcp), "ubiquity": ubiquity_of(mcp), "coi": std.coi,
-        "cog": std.cog, "proximity": phi,
+        "rca": rca,
+        "mcp": mcp,
+        "density": density,
+        "eci": std.eci,
+        "pci": std.pci,
+        "diversity": diversity_of(mcp),
+        "ubiquity": ubiquity_of(mcp),
+        "coi": std.coi,
+        "cog": std.cog,
+        "proximity": phi,
     }
 
 

@@ -36,15 +36,43 @@ from districtlens.errors import InputError
 from districtlens.metrics.density import density as density_of
 from districtlens.metrics.proximity import proximity
 
-AS_IS: tuple[str, ...] = ("log_rca", "density", "density_other", "density_rca", "density_value",
-                          "present", "log_value", "log_expected", "gap", "relative_gap")
-RANKED: tuple[str, ...] = ("density", "density_other", "log_rca", "rca", "present", "log_value",
-                           "ubiquity", "pci", "cog", "diversity", "eci", "log_region_total",
-                           "log_activity_total", "density_rank_region", "rca_rank_region",
-                           "activity_breadth", "region_breadth")
+AS_IS: tuple[str, ...] = (
+    "log_rca",
+    "density",
+    "density_other",
+    "density_rca",
+    "density_value",
+    "present",
+    "log_value",
+    "log_expected",
+    "gap",
+    "relative_gap",
+)
+RANKED: tuple[str, ...] = (
+    "density",
+    "density_other",
+    "log_rca",
+    "rca",
+    "present",
+    "log_value",
+    "ubiquity",
+    "pci",
+    "cog",
+    "diversity",
+    "eci",
+    "log_region_total",
+    "log_activity_total",
+    "density_rank_region",
+    "rca_rank_region",
+    "activity_breadth",
+    "region_breadth",
+)
 FEATURES: tuple[str, ...] = AS_IS + tuple(f"rank_{name}" for name in RANKED)
 PARAMETERS: dict[str, float | int] = {
-    "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 50, "l2_regularization": 1.0,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 50,
+    "l2_regularization": 1.0,
 }
 MAX_ITERATIONS = 300
 MIN_ITERATIONS = 30
@@ -60,8 +88,9 @@ def iterations(entries: int) -> int:
 def cell_features(start: pl.DataFrame) -> pl.DataFrame:
     """Per (region, activity) of one start-year complexity table: the densities over continuous
     RCA and over presence, and the activity's and region's breadth (share with any value)."""
-    table = start.select(pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String),
-                         "value", "rca", "mcp").sort("region", "activity")
+    table = start.select(
+        pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String), "value", "rca", "mcp"
+    ).sort("region", "activity")
     regions = table.get_column("region").unique().sort()
     activities = table.get_column("activity").unique().sort()
     shape = (regions.len(), activities.len())
@@ -70,14 +99,16 @@ def cell_features(start: pl.DataFrame) -> pl.DataFrame:
     rca = table.get_column("rca").to_numpy().reshape(shape)
     has = table.get_column("value").to_numpy().reshape(shape) > 0
     phi = proximity(table.get_column("mcp").to_numpy().reshape(shape).astype(np.float64), diagonal=0.0)
-    return pl.DataFrame({
-        "region": np.repeat(regions.to_numpy(), shape[1]),
-        "activity": np.tile(activities.to_numpy(), shape[0]),
-        "density_rca": density_of(np.minimum(rca, 1.0), phi).ravel(),
-        "density_value": density_of(has.astype(np.float64), phi).ravel(),
-        "activity_breadth": np.tile(has.mean(axis=0), shape[0]),
-        "region_breadth": np.repeat(has.mean(axis=1), shape[1]),
-    })
+    return pl.DataFrame(
+        {
+            "region": np.repeat(regions.to_numpy(), shape[1]),
+            "activity": np.tile(activities.to_numpy(), shape[0]),
+            "density_rca": density_of(np.minimum(rca, 1.0), phi).ravel(),
+            "density_value": density_of(has.astype(np.float64), phi).ravel(),
+            "activity_breadth": np.tile(has.mean(axis=0), shape[0]),
+            "region_breadth": np.repeat(has.mean(axis=1), shape[1]),
+        }
+    )
 
 
 def model_features(candidates: pl.DataFrame) -> pl.DataFrame:
@@ -93,9 +124,7 @@ def model_features(candidates: pl.DataFrame) -> pl.DataFrame:
         density_rank_region=pl.col("density").rank().over("region") / share,
         rca_rank_region=pl.col("rca").rank().over("region") / share,
     )
-    return framed.with_columns(
-        [(pl.col(name).rank() / pl.len()).alias(f"rank_{name}") for name in RANKED]
-    )
+    return framed.with_columns([(pl.col(name).rank() / pl.len()).alias(f"rank_{name}") for name in RANKED])
 
 
 def feature_matrix(candidates: pl.DataFrame) -> np.ndarray:
@@ -113,8 +142,11 @@ def fit_model(panels: list[pl.DataFrame], *, seed: int = 0) -> object:
     y = np.concatenate([p.get_column("entered").to_numpy() for p in panels])
     if y.min() == y.max():
         raise InputError("metrics.training_no_entries")
-    model = HistGradientBoostingClassifier(**PARAMETERS, max_iter=iterations(int(y.sum())),  # type: ignore[arg-type]
-                                           random_state=seed)
+    model = HistGradientBoostingClassifier(
+        **PARAMETERS,
+        max_iter=iterations(int(y.sum())),  # type: ignore[arg-type]
+        random_state=seed,
+    )
     with threadpool_limits(1):
         model.fit(x, y)
     return model
@@ -153,8 +185,15 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[Bin]:
     for b in range(max(len(edges) - 1, 1)):
         mask = index == b
         if mask.any():
-            rows.append(Bin(float(edges[b]), float(edges[min(b + 1, len(edges) - 1)]), int(mask.sum()),
-                            float(p[mask].mean()), float(y[mask].mean())))
+            rows.append(
+                Bin(
+                    float(edges[b]),
+                    float(edges[min(b + 1, len(edges) - 1)]),
+                    int(mask.sum()),
+                    float(p[mask].mean()),
+                    float(y[mask].mean()),
+                )
+            )
     return rows
 
 
@@ -207,8 +246,16 @@ def weighted_aucs(y: np.ndarray, weights: np.ndarray, score: Ranked) -> tuple[fl
 MEASURES: tuple[str, ...] = ("roc_auc", "pr_auc")
 
 
-def paired_bootstrap(y: np.ndarray, a: np.ndarray, b: np.ndarray, *, names: tuple[str, str],
-                     resamples: int = 200, seed: int = 0, level: float = 0.95) -> list[Difference]:
+def paired_bootstrap(
+    y: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    names: tuple[str, str],
+    resamples: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> list[Difference]:
     """ROC AUC and PR AUC of score `a` minus those of `b`, with percentile intervals over
     `resamples` draws of the candidates with replacement (the same draw for both scores, from a
     generator seeded with `seed`: the same intervals every run)."""
@@ -227,7 +274,10 @@ def paired_bootstrap(y: np.ndarray, a: np.ndarray, b: np.ndarray, *, names: tupl
     for index, measure in enumerate(MEASURES):
         column = spread[:, index]
         column = column[~np.isnan(column)]
-        low, high = ((float(np.percentile(column, tail)), float(np.percentile(column, 100 - tail)))
-                     if column.size else (float("nan"), float("nan")))
+        low, high = (
+            (float(np.percentile(column, tail)), float(np.percentile(column, 100 - tail)))
+            if column.size
+            else (float("nan"), float("nan"))
+        )
         out.append(Difference(names[0], names[1], measure, float(point[index]), low, high))
     return out

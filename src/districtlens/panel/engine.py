@@ -35,8 +35,11 @@ class PanelSpec:
     years: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        for name, given, allowed in (("by", self.by, BY), ("activity", self.activity, ACTIVITIES),
-                                     ("value", self.value, VALUES)):
+        for name, given, allowed in (
+            ("by", self.by, BY),
+            ("activity", self.activity, ACTIVITIES),
+            ("value", self.value, VALUES),
+        ):
             if given not in allowed:
                 raise InputError("panel.unknown_option", option=name, value=given, choices=", ".join(allowed))
 

@@ -38,21 +38,13 @@ def gbt_table() -> pl.DataFrame:
 @cache
 def gbt_sections() -> pl.DataFrame:
     """The 20 sections A-T: section, name, note."""
-    return (
-        gbt_table()
-        .filter(pl.col("level") == 1)
-        .select(pl.col("code").alias("section"), "name", "note")
-    )
+    return gbt_table().filter(pl.col("level") == 1).select(pl.col("code").alias("section"), "name", "note")
 
 
 @cache
 def gbt_divisions() -> pl.DataFrame:
     """The 97 two-digit divisions: division, section, name, note."""
-    return (
-        gbt_table()
-        .filter(pl.col("level") == 2)
-        .select(pl.col("code").alias("division"), "section", "name", "note")
-    )
+    return gbt_table().filter(pl.col("level") == 2).select(pl.col("code").alias("division"), "section", "name", "note")
 
 
 @cache

@@ -27,8 +27,7 @@ def _groups(text: str, origin: str) -> list[list[str]]:
         raise InputError("resolve.aliases_not_yaml", origin=origin, reason=str(exc)) from exc
     groups = data.get("aliases") if isinstance(data, dict) else None
     if not isinstance(groups, list) or not all(
-        isinstance(g, list) and len(g) >= 2 and all(isinstance(n, str) and n.strip() for n in g)
-        for g in groups
+        isinstance(g, list) and len(g) >= 2 and all(isinstance(n, str) and n.strip() for n in g) for g in groups
     ):
         raise InputError("resolve.aliases_bad_shape", origin=origin)
     return groups
@@ -36,8 +35,7 @@ def _groups(text: str, origin: str) -> list[list[str]]:
 
 def load_aliases(extra: str | Path | None = None) -> dict[str, str]:
     """Trade-name key -> canonical key, from the shipped table and an optional user file."""
-    shipped = resources.files("districtlens.resolve").joinpath("aliases.yaml").read_text(
-        encoding="utf-8")
+    shipped = resources.files("districtlens.resolve").joinpath("aliases.yaml").read_text(encoding="utf-8")
     groups = _groups(shipped, "aliases.yaml")
     if extra is not None:
         path = Path(extra)
@@ -49,7 +47,7 @@ def load_aliases(extra: str | Path | None = None) -> dict[str, str]:
     table: dict[str, str] = {}
     at = 0
     for group in groups:
-        keys = trades[at:at + len(group)]
+        keys = trades[at : at + len(group)]
         at += len(group)
         canonical = keys[0]
         for key in keys:

@@ -47,14 +47,26 @@ from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import alias_keys, load_aliases
 from districtlens.resolve.names import parse_names, to_pinyin
 
-FEATURE_COLUMNS = ("unique_id", "uscc", "clean", "script", "trade_key", "trade_en", "roman",
-                   "trade_head", "trade_tail", "business", "legal_form", "location", "addr_road",
-                   "addr_no")
+FEATURE_COLUMNS = (
+    "unique_id",
+    "uscc",
+    "clean",
+    "script",
+    "trade_key",
+    "trade_en",
+    "roman",
+    "trade_head",
+    "trade_tail",
+    "business",
+    "legal_form",
+    "location",
+    "addr_road",
+    "addr_no",
+)
 
 
 def _level(sql: str, label: str, m: float, u: float, **extra: Any) -> dict[str, Any]:
-    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m,
-            "u_probability": u, **extra}
+    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m, "u_probability": u, **extra}
 
 
 def _null(*cols: str, extra: str = "") -> dict[str, Any]:
@@ -66,52 +78,104 @@ ONE_SIDE_ENGLISH = "(script_l = 'en' OR script_r = 'en')"
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
 COMPARISONS: list[dict[str, Any]] = [
-    {"output_column_name": "uscc", "comparison_levels": [
-        _null("uscc"),
-        _level("uscc_l = uscc_r", "same code", 0.9, 1e-6),
-        _level("ELSE", "different codes", 0.1, 1.0),
-    ]},
-    {"output_column_name": "trade", "comparison_levels": [
-        _null("trade_key"),
-        _level("trade_key_l = trade_key_r", "same trade name", 0.85, 1e-4,
-               tf_adjustment_column="trade_key", tf_adjustment_weight=1.0),
-        _level(f"{ONE_SIDE_ENGLISH} AND (roman_l = roman_r OR trade_en_l = trade_en_r"
-               " OR trade_en_l = roman_r OR roman_l = trade_en_r)", "same romanised", 0.1, 1e-4),
-        # One character replaced. DuckDB's levenshtein counts UTF-8 bytes: a Han character
-        # replaced costs one to three, hence the same length in characters and <= 3 for Chinese.
-        _level("length(trade_key_l) = length(trade_key_r) AND levenshtein(trade_key_l, trade_key_r)"
-               " <= CASE WHEN script_l = 'zh' AND script_r = 'zh' THEN 3 ELSE 1 END",
-               "one character apart", 0.05, 1e-3),
-        _level("contains(trade_key_l, trade_key_r) OR contains(trade_key_r, trade_key_l)",
-               "one contains the other", 0.03, 1e-3),
-        _level("ELSE", "different", 0.02, 0.998),
-    ]},
-    {"output_column_name": "business", "comparison_levels": [
-        _null("business"),
-        _level("business_l = business_r", "same business words", 0.8, 0.05,
-               tf_adjustment_column="business", tf_adjustment_weight=1.0),
-        _level("starts_with(business_l, business_r) OR starts_with(business_r, business_l)",
-               "one begins the other", 0.15, 0.05),
-        _level("ELSE", "different", 0.05, 0.9),
-    ]},
-    {"output_column_name": "legal_form", "comparison_levels": [
-        _null("legal_form"),
-        _level("legal_form_l = legal_form_r", "same legal form", 0.95, 0.7),
-        _level("ELSE", "different", 0.05, 0.3),
-    ]},
-    {"output_column_name": "location", "comparison_levels": [
-        _null("location"),
-        _level("location_l = location_r", "same region", 0.95, 0.7,
-               tf_adjustment_column="location", tf_adjustment_weight=1.0),
-        _level("ELSE", "different", 0.05, 0.3),
-    ]},
-    {"output_column_name": "address", "comparison_levels": [
-        _null("addr_road"),
-        _level("addr_road_l = addr_road_r AND addr_no_l = addr_no_r", "same road and number",
-               0.8, 0.001),
-        _level("addr_road_l = addr_road_r", "same road", 0.1, 0.05),
-        _level("ELSE", "different", 0.1, 0.95),
-    ]},
+    {
+        "output_column_name": "uscc",
+        "comparison_levels": [
+            _null("uscc"),
+            _level("uscc_l = uscc_r", "same code", 0.9, 1e-6),
+            _level("ELSE", "different codes", 0.1, 1.0),
+        ],
+    },
+    {
+        "output_column_name": "trade",
+        "comparison_levels": [
+            _null("trade_key"),
+            _level(
+                "trade_key_l = trade_key_r",
+                "same trade name",
+                0.85,
+                1e-4,
+                tf_adjustment_column="trade_key",
+                tf_adjustment_weight=1.0,
+            ),
+            _level(
+                f"{ONE_SIDE_ENGLISH} AND (roman_l = roman_r OR trade_en_l = trade_en_r"
+                " OR trade_en_l = roman_r OR roman_l = trade_en_r)",
+                "same romanised",
+                0.1,
+                1e-4,
+            ),
+            # One character replaced. DuckDB's levenshtein counts UTF-8 bytes: a Han character
+            # replaced costs one to three, hence the same length in characters and <= 3 for Chinese.
+            _level(
+                "length(trade_key_l) = length(trade_key_r) AND levenshtein(trade_key_l, trade_key_r)"
+                " <= CASE WHEN script_l = 'zh' AND script_r = 'zh' THEN 3 ELSE 1 END",
+                "one character apart",
+                0.05,
+                1e-3,
+            ),
+            _level(
+                "contains(trade_key_l, trade_key_r) OR contains(trade_key_r, trade_key_l)",
+                "one contains the other",
+                0.03,
+                1e-3,
+            ),
+            _level("ELSE", "different", 0.02, 0.998),
+        ],
+    },
+    {
+        "output_column_name": "business",
+        "comparison_levels": [
+            _null("business"),
+            _level(
+                "business_l = business_r",
+                "same business words",
+                0.8,
+                0.05,
+                tf_adjustment_column="business",
+                tf_adjustment_weight=1.0,
+            ),
+            _level(
+                "starts_with(business_l, business_r) OR starts_with(business_r, business_l)",
+                "one begins the other",
+                0.15,
+                0.05,
+            ),
+            _level("ELSE", "different", 0.05, 0.9),
+        ],
+    },
+    {
+        "output_column_name": "legal_form",
+        "comparison_levels": [
+            _null("legal_form"),
+            _level("legal_form_l = legal_form_r", "same legal form", 0.95, 0.7),
+            _level("ELSE", "different", 0.05, 0.3),
+        ],
+    },
+    {
+        "output_column_name": "location",
+        "comparison_levels": [
+            _null("location"),
+            _level(
+                "location_l = location_r",
+                "same region",
+                0.95,
+                0.7,
+                tf_adjustment_column="location",
+                tf_adjustment_weight=1.0,
+            ),
+            _level("ELSE", "different", 0.05, 0.3),
+        ],
+    },
+    {
+        "output_column_name": "address",
+        "comparison_levels": [
+            _null("addr_road"),
+            _level("addr_road_l = addr_road_r AND addr_no_l = addr_no_r", "same road and number", 0.8, 0.001),
+            _level("addr_road_l = addr_road_r", "same road", 0.1, 0.05),
+            _level("ELSE", "different", 0.1, 0.95),
+        ],
+    },
 ]
 
 # Blocking rules (Splink SQL) with the columns whose equal values make their blocks. The rules on
@@ -156,24 +220,25 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
     trade_key = alias_keys(name["trade"], table)
     trade_en = pl.select(pl.when(is_en).then(name["trade"]).otherwise(name_en["trade"])).to_series()
     roman = pl.select(pl.when(is_en).then(name["trade"]).otherwise(to_pinyin(name["trade"])))
-    codes = records["uscc"].cast(pl.Utf8).str.strip_chars().str.to_uppercase() \
-        if "uscc" in records.columns else empty
+    codes = records["uscc"].cast(pl.Utf8).str.strip_chars().str.to_uppercase() if "uscc" in records.columns else empty
     address = records["address"].cast(pl.Utf8) if "address" in records.columns else empty
     cleaned_address = address.str.normalize("NFKC").str.replace_all(r"\s", "").fill_null("")
-    frame = pl.DataFrame({
-        "unique_id": records["record_id"].cast(pl.Utf8),
-        "uscc": pl.select(pl.when(pl.Series(valid_uscc_mask(codes))).then(codes)).to_series(),
-        "clean": name["clean"],
-        "script": name["script"],
-        "trade_key": trade_key,
-        "trade_en": alias_keys(trade_en, table),
-        "roman": roman.to_series(),
-        "business": name["business"],
-        "legal_form": name["legal_form"],
-        "location": name["location"].fill_null(name_en["location"]),
-        "addr_road": road_of(cleaned_address, Gazetteer.default()),
-        "addr_no": cleaned_address.str.extract(r"(\d+)号", 1),
-    })
+    frame = pl.DataFrame(
+        {
+            "unique_id": records["record_id"].cast(pl.Utf8),
+            "uscc": pl.select(pl.when(pl.Series(valid_uscc_mask(codes))).then(codes)).to_series(),
+            "clean": name["clean"],
+            "script": name["script"],
+            "trade_key": trade_key,
+            "trade_en": alias_keys(trade_en, table),
+            "roman": roman.to_series(),
+            "business": name["business"],
+            "legal_form": name["legal_form"],
+            "location": name["location"].fill_null(name_en["location"]),
+            "addr_road": road_of(cleaned_address, Gazetteer.default()),
+            "addr_no": cleaned_address.str.extract(r"(\d+)号", 1),
+        }
+    )
     return frame.with_columns(
         pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
         pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
@@ -187,8 +252,7 @@ def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> 
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
         "comparisons": json.loads(json.dumps(COMPARISONS)),
-        "blocking_rules_to_generate_predictions": [r for r, _ in BLOCKING_RULES]
-        if rules is None else list(rules),
+        "blocking_rules_to_generate_predictions": [r for r, _ in BLOCKING_RULES] if rules is None else list(rules),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,  # the mw_ columns give the evidence
         "probability_two_random_records_match": 1e-4,
@@ -229,10 +293,16 @@ def _pairs_in_blocks(frames: list[pl.DataFrame], cols: list[str]) -> int:
     return int((counts * (counts - 1) // 2).sum())
 
 
-def train_and_score(frames: list[pl.DataFrame], *, link_type: str = "dedupe_only",
-                    review_floor: float = DEFAULT_REVIEW_FLOOR, backend: str = "duckdb",
-                    spark=None, seed: int = 42, timings: dict[str, float] | None = None,
-                    ) -> tuple[pl.DataFrame, dict[str, Any]]:
+def train_and_score(
+    frames: list[pl.DataFrame],
+    *,
+    link_type: str = "dedupe_only",
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+    backend: str = "duckdb",
+    spark=None,
+    seed: int = 42,
+    timings: dict[str, float] | None = None,
+) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Train the model on the prepared `frames` (EM, no labels) and score the blocked pairs.
 
     Returns the pairs at or above `review_floor` (unique_id_l, unique_id_r, match_probability,
@@ -245,28 +315,27 @@ def train_and_score(frames: list[pl.DataFrame], *, link_type: str = "dedupe_only
     db_api = _db_api(backend, spark)
     inputs = [_register(db_api, f, f"records_{i}", backend, spark) for i, f in enumerate(frames)]
     total = sum(f.height for f in frames)
-    rules = [rule for rule, cols in BLOCKING_RULES
-             if cols is None or _pairs_in_blocks(frames, cols) <= MAX_PAIRS_PER_RECORD * total]
+    rules = [
+        rule
+        for rule, cols in BLOCKING_RULES
+        if cols is None or _pairs_in_blocks(frames, cols) <= MAX_PAIRS_PER_RECORD * total
+    ]
     timings["blocking_rules_skipped"] = len(BLOCKING_RULES) - len(rules)
-    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules),
-                    log_level=None)
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(5e6, max(1e5, total * 10.0)), seed=seed)
+    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules), log_level=None)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, total * 10.0)), seed=seed)
     # Trade-name blocks train everything but the trade name; a second block (same address, else
     # same code, else same business words and region) trains the trade name.
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("trade_key"), max_pairs=2e6,
-        populate_probability_two_random_records_match_from_trained_values=True)
+        block_on("trade_key"), max_pairs=2e6, populate_probability_two_random_records_match_from_trained_values=True
+    )
     for cols in (["uscc"], ["addr_road", "addr_no"], ["business", "location", "legal_form"]):
         if _pairs_in_blocks(frames, cols) >= 50:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*cols), max_pairs=2e6)
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols), max_pairs=2e6)
             break
     timings["train_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    scored = linker.inference.predict(threshold_match_probability=review_floor,
-                                      warning_mode="never")
+    scored = linker.inference.predict(threshold_match_probability=review_floor, warning_mode="never")
     pairs = pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow))
     timings["predict_s"] = time.perf_counter() - start
     model = linker.misc.save_model_to_json()
@@ -284,8 +353,9 @@ def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     adjustment included: above 0 the field agreed, below 0 it disagreed, 0 it was missing."""
     fields = [c["output_column_name"] for c in COMPARISONS]
     weights = [
-        sum((pl.col(c).fill_null(0.0) for c in (f"mw_{f}", f"mw_tf_adj_{f}") if c in pairs.columns),
-            pl.lit(0.0)).round(2).alias(f)
+        sum((pl.col(c).fill_null(0.0) for c in (f"mw_{f}", f"mw_tf_adj_{f}") if c in pairs.columns), pl.lit(0.0))
+        .round(2)
+        .alias(f)
         for f in fields
     ]
     evidence = pairs.select(weights).to_dicts()
@@ -311,8 +381,12 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
     keyed = features.select(
         pl.col("uscc").rank("dense").fill_null(0).cast(pl.Int64).alias("code"),
         pl.col("legal_form").rank("dense").fill_null(0).cast(pl.Int64).alias("form"),
-        pl.when(pl.col("location") != "中国").then(pl.col("location")).rank("dense")
-        .fill_null(0).cast(pl.Int64).alias("region"),
+        pl.when(pl.col("location") != "中国")
+        .then(pl.col("location"))
+        .rank("dense")
+        .fill_null(0)
+        .cast(pl.Int64)
+        .alias("region"),
     )
     attrs = [list(row) for row in keyed.iter_rows()]
     parent = list(range(n))
@@ -336,13 +410,13 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
         if len(members) > 1:
             weakest[members[0]] = 1.0
 
-    edges = (pairs.filter(pl.col("match_probability") >= threshold)
-             .join(index.rename({"record_id": "record_id_l", "i": "a"}), on="record_id_l")
-             .join(index.rename({"record_id": "record_id_r", "i": "b"}), on="record_id_r")
-             .sort(["match_probability", "record_id_l", "record_id_r"],
-                   descending=[True, False, False]))
-    for a, b, p in zip(edges["a"].to_list(), edges["b"].to_list(),
-                       edges["match_probability"].to_list(), strict=True):
+    edges = (
+        pairs.filter(pl.col("match_probability") >= threshold)
+        .join(index.rename({"record_id": "record_id_l", "i": "a"}), on="record_id_l")
+        .join(index.rename({"record_id": "record_id_r", "i": "b"}), on="record_id_r")
+        .sort(["match_probability", "record_id_l", "record_id_r"], descending=[True, False, False])
+    )
+    for a, b, p in zip(edges["a"].to_list(), edges["b"].to_list(), edges["match_probability"].to_list(), strict=True):
         ra, rb = find(a), find(b)
         if ra == rb or any(x and y and x != y for x, y in zip(attrs[ra], attrs[rb], strict=True)):
             continue
@@ -351,17 +425,24 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
         weakest[ra] = p
 
     roots = [find(i) for i in range(n)]
-    out = pl.DataFrame({"record_id": ids, "root": roots,
-                        "match_probability": pl.Series([weakest[r] for r in roots],
-                                                       dtype=pl.Float64)})
+    out = pl.DataFrame(
+        {"record_id": ids, "root": roots, "match_probability": pl.Series([weakest[r] for r in roots], dtype=pl.Float64)}
+    )
     return out.with_columns(pl.col("record_id").min().over("root").alias("cluster_id")).select(
-        "record_id", "cluster_id", "match_probability")
+        "record_id", "cluster_id", "match_probability"
+    )
 
 
-def resolve(records: pl.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
-            aliases: dict[str, str] | None = None, backend: Literal["duckdb", "spark"] = "duckdb",
-            spark=None, labels: pl.DataFrame | None = None, min_precision: float = 0.98,
-            ) -> Resolution:
+def resolve(
+    records: pl.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    aliases: dict[str, str] | None = None,
+    backend: Literal["duckdb", "spark"] = "duckdb",
+    spark=None,
+    labels: pl.DataFrame | None = None,
+    min_precision: float = 0.98,
+) -> Resolution:
     """Deduplicate `records` (record_id, name, optional uscc, name_en, address) into enterprises.
 
     With `labels` (record_id_l, record_id_r, is_match), the threshold is calibrated on them
@@ -377,12 +458,19 @@ def resolve(records: pl.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
     timings["prepare_s"] = time.perf_counter() - start
     floor = min(DEFAULT_REVIEW_FLOOR, threshold)
     if features.height > 1:
-        pairs, model = train_and_score([features], review_floor=floor, backend=backend,
-                                       spark=spark, timings=timings)
+        pairs, model = train_and_score([features], review_floor=floor, backend=backend, spark=spark, timings=timings)
     else:
-        pairs, model = pl.DataFrame(schema={"record_id_l": pl.Utf8, "record_id_r": pl.Utf8,
-                                            "match_probability": pl.Float64,
-                                            "evidence": pl.Utf8}), {}
+        pairs, model = (
+            pl.DataFrame(
+                schema={
+                    "record_id_l": pl.Utf8,
+                    "record_id_r": pl.Utf8,
+                    "match_probability": pl.Float64,
+                    "evidence": pl.Utf8,
+                }
+            ),
+            {},
+        )
     if labels is not None:
         threshold = calibrate_threshold(pairs, labels, min_precision)
     start = time.perf_counter()
@@ -391,27 +479,34 @@ def resolve(records: pl.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
     return Resolution(clusters, pairs, threshold, timings, model)
 
 
-def calibrate_threshold(pairs: pl.DataFrame, labels: pl.DataFrame,
-                        min_precision: float = 0.98) -> float:
+def calibrate_threshold(pairs: pl.DataFrame, labels: pl.DataFrame, min_precision: float = 0.98) -> float:
     """The lowest threshold at which the labelled pairs reach `min_precision`.
 
     Labelled pairs the model did not score count as scored 0. Precision at t is
     TP(t) / (TP(t) + FP(t)) over labelled pairs scored at or above t; the lowest such t keeps the
     most recall. If no threshold reaches the target, the one of highest precision is returned."""
-    key = [pl.min_horizontal("record_id_l", "record_id_r").alias("a"),
-           pl.max_horizontal("record_id_l", "record_id_r").alias("b")]
+    key = [
+        pl.min_horizontal("record_id_l", "record_id_r").alias("a"),
+        pl.max_horizontal("record_id_l", "record_id_r").alias("b"),
+    ]
     scored = pairs.select(*key, "match_probability")
-    judged = labels.select(*key, pl.col("is_match").cast(pl.Boolean)).join(
-        scored, on=["a", "b"], how="left").with_columns(pl.col("match_probability").fill_null(0.0))
+    judged = (
+        labels.select(*key, pl.col("is_match").cast(pl.Boolean))
+        .join(scored, on=["a", "b"], how="left")
+        .with_columns(pl.col("match_probability").fill_null(0.0))
+    )
     if judged.height == 0 or not judged["is_match"].any():
         raise InputError("resolve.no_matching_label")
-    curve = judged.sort("match_probability", descending=True).with_columns(
-        pl.col("is_match").cast(pl.Int64).cum_sum().alias("tp"),
-        pl.int_range(1, pl.len() + 1).alias("n"),
-    ).with_columns((pl.col("tp") / pl.col("n")).alias("precision"))
+    curve = (
+        judged.sort("match_probability", descending=True)
+        .with_columns(
+            pl.col("is_match").cast(pl.Int64).cum_sum().alias("tp"),
+            pl.int_range(1, pl.len() + 1).alias("n"),
+        )
+        .with_columns((pl.col("tp") / pl.col("n")).alias("precision"))
+    )
     curve = curve.group_by("match_probability", maintain_order=True).agg(pl.col("precision").last())
     good = curve.filter((pl.col("precision") >= min_precision) & (pl.col("match_probability") > 0))
     if good.height:
         return float(good["match_probability"].min())
-    return float(curve.sort("precision", "match_probability", descending=True)
-                 ["match_probability"][0])
+    return float(curve.sort("precision", "match_probability", descending=True)["match_probability"][0])

@@ -66,24 +66,78 @@ BUSINESS_WORDS_ZH = _words(
 # The Chinese an English business word stands for in registered English names, so that
 # "Electronic Technology" and 电子科技 compare as the same business words.
 BUSINESS_EN_TO_ZH = {
-    "technology": "科技", "technologies": "科技", "tech": "科技", "information": "信息",
-    "info": "信息", "network": "网络", "networks": "网络", "software": "软件", "data": "数据",
-    "intelligent": "智能", "intelligence": "智能", "electronics": "电子", "electronic": "电子",
-    "biotech": "生物科技", "biotechnology": "生物科技", "bio": "生物", "biological": "生物",
-    "biomedical": "生物医药", "biopharma": "生物医药", "biopharmaceutical": "生物医药",
-    "pharmaceutical": "医药", "pharmaceuticals": "医药", "pharma": "医药", "medical": "医疗",
-    "devices": "器械", "healthcare": "医药保健", "health": "健康", "trading": "商贸",
-    "trade": "贸易", "industrial": "实业", "investment": "投资", "investments": "投资",
-    "management": "管理", "consulting": "咨询", "consultancy": "咨询", "services": "服务",
-    "service": "服务", "culture": "文化", "media": "传媒", "communication": "传播",
-    "communications": "通信", "advertising": "广告", "design": "设计", "engineering": "工程",
-    "construction": "建设", "logistics": "物流", "supplychain": "供应链", "catering": "餐饮",
-    "hotel": "酒店", "property": "置业", "development": "发展", "education": "教育",
-    "financial": "金融", "finance": "金融", "energy": "能源", "new": "新", "environmental": "环保",
-    "materials": "材料", "chemical": "化工", "food": "食品", "machinery": "机械",
-    "equipment": "设备", "automotive": "汽车", "semiconductor": "半导体", "internet": "互联网",
-    "enterprise": "企业", "holdings": "控股", "international": "国际", "diagnostics": "诊断",
-    "research": "研究", "coffee": "咖啡", "products": "产品",
+    "technology": "科技",
+    "technologies": "科技",
+    "tech": "科技",
+    "information": "信息",
+    "info": "信息",
+    "network": "网络",
+    "networks": "网络",
+    "software": "软件",
+    "data": "数据",
+    "intelligent": "智能",
+    "intelligence": "智能",
+    "electronics": "电子",
+    "electronic": "电子",
+    "biotech": "生物科技",
+    "biotechnology": "生物科技",
+    "bio": "生物",
+    "biological": "生物",
+    "biomedical": "生物医药",
+    "biopharma": "生物医药",
+    "biopharmaceutical": "生物医药",
+    "pharmaceutical": "医药",
+    "pharmaceuticals": "医药",
+    "pharma": "医药",
+    "medical": "医疗",
+    "devices": "器械",
+    "healthcare": "医药保健",
+    "health": "健康",
+    "trading": "商贸",
+    "trade": "贸易",
+    "industrial": "实业",
+    "investment": "投资",
+    "investments": "投资",
+    "management": "管理",
+    "consulting": "咨询",
+    "consultancy": "咨询",
+    "services": "服务",
+    "service": "服务",
+    "culture": "文化",
+    "media": "传媒",
+    "communication": "传播",
+    "communications": "通信",
+    "advertising": "广告",
+    "design": "设计",
+    "engineering": "工程",
+    "construction": "建设",
+    "logistics": "物流",
+    "supplychain": "供应链",
+    "catering": "餐饮",
+    "hotel": "酒店",
+    "property": "置业",
+    "development": "发展",
+    "education": "教育",
+    "financial": "金融",
+    "finance": "金融",
+    "energy": "能源",
+    "new": "新",
+    "environmental": "环保",
+    "materials": "材料",
+    "chemical": "化工",
+    "food": "食品",
+    "machinery": "机械",
+    "equipment": "设备",
+    "automotive": "汽车",
+    "semiconductor": "半导体",
+    "internet": "互联网",
+    "enterprise": "企业",
+    "holdings": "控股",
+    "international": "国际",
+    "diagnostics": "诊断",
+    "research": "研究",
+    "coffee": "咖啡",
+    "products": "产品",
 }
 
 BUSINESS_WORDS_EN = _words(
@@ -116,12 +170,45 @@ LEGAL_FORMS_ZH = {
     "公司": "company",
 }
 LEGAL_FORMS_EN = (
-    "company limited", "co limited", "co ltd", "limited", "ltd", "incorporated", "inc",
-    "corporation", "corp", "plc", "llc", "gmbh", "ag", "sa", "nv", "bv", "company", "co", "group",
+    "company limited",
+    "co limited",
+    "co ltd",
+    "limited",
+    "ltd",
+    "incorporated",
+    "inc",
+    "corporation",
+    "corp",
+    "plc",
+    "llc",
+    "gmbh",
+    "ag",
+    "sa",
+    "nv",
+    "bv",
+    "company",
+    "co",
+    "group",
 )
 BRANCH_SUFFIXES = ("分公司", "分店", "办事处", "代表处")
-BRACKETS = {"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "〖": "(", "〗": ")",
-            "「": "(", "」": ")", "『": "(", "』": ")", "[": "(", "]": ")", "{": "(", "}": ")"}
+BRACKETS = {
+    "【": "(",
+    "】": ")",
+    "〔": "(",
+    "〕": ")",
+    "［": "(",
+    "］": ")",
+    "〖": "(",
+    "〗": ")",
+    "「": "(",
+    "」": ")",
+    "『": "(",
+    "』": ")",
+    "[": "(",
+    "]": ")",
+    "{": "(",
+    "}": ")",
+}
 
 NAME_FEATURES = ("clean", "trade", "business", "legal_form", "legal_form_en", "location", "script")
 
@@ -129,8 +216,7 @@ NAME_FEATURES = ("clean", "trade", "business", "legal_form", "legal_form_en", "l
 @cache
 def regions() -> tuple[dict[str, str], dict[str, str]]:
     """(Chinese spelling -> short name, English spelling -> short name) from regions.yaml."""
-    data = load_yaml(resources.files("districtlens.resolve").joinpath("regions.yaml").read_text(
-        encoding="utf-8"))
+    data = load_yaml(resources.files("districtlens.resolve").joinpath("regions.yaml").read_text(encoding="utf-8"))
     zh: dict[str, str] = {}
     en: dict[str, str] = {}
     for group in ("country", "regions"):
@@ -188,9 +274,7 @@ def to_simplified(names: pl.Series) -> pl.Series:
         return names
     distinct = names.filter(needs).unique()
     mapping = dict(zip(distinct.to_list(), [converter.convert(n) for n in distinct], strict=True))
-    return pl.select(
-        pl.when(needs).then(names.replace(mapping)).otherwise(names)
-    ).to_series().alias(names.name)
+    return pl.select(pl.when(needs).then(names.replace(mapping)).otherwise(names)).to_series().alias(names.name)
 
 
 def _clean(names: pl.Series) -> pl.Series:
@@ -204,8 +288,9 @@ def parse_names(names: pl.Series | list[str | None]) -> pl.DataFrame:
     raw = pl.Series("name", names, dtype=pl.Utf8) if not isinstance(names, pl.Series) else names
     frame = pl.DataFrame({"cleaned": _clean(raw)})
     script = pl.when(pl.col("cleaned").str.contains(r"[\u3400-\u9fff]")).then(pl.lit("zh"))
-    frame = frame.with_columns(script=script.when(pl.col("cleaned").str.len_chars() > 0)
-                               .then(pl.lit("en")).otherwise(None))
+    frame = frame.with_columns(
+        script=script.when(pl.col("cleaned").str.len_chars() > 0).then(pl.lit("en")).otherwise(None)
+    )
     zh = _parse_zh(frame["cleaned"])
     en = _parse_en(frame["cleaned"])
     is_zh = frame["script"] == "zh"
@@ -233,7 +318,8 @@ def _parse_zh(cleaned: pl.Series) -> pl.DataFrame:
     f = f.with_columns(
         pl.when(pl.col("branch_at").is_not_null())
         .then(pl.col("rest").str.replace(rf"公司[^()]*?(?:{branch})$", "公司"))
-        .otherwise(pl.col("rest")).alias("rest"),
+        .otherwise(pl.col("rest"))
+        .alias("rest"),
     )
     f = f.with_columns(
         pl.col("rest").str.extract(rf"({forms})$", 1).alias("form_zh"),
@@ -249,15 +335,19 @@ def _parse_zh(cleaned: pl.Series) -> pl.DataFrame:
         .then(pl.col("rest").str.replace(rf"\((?:{region})\)", ""))
         .when(pl.col("loc_lead").is_not_null())
         .then(pl.col("rest").str.slice(pl.col("loc_lead").str.len_chars()))
-        .otherwise(pl.col("rest")).alias("rest"),
+        .otherwise(pl.col("rest"))
+        .alias("rest"),
     )
     # What is left in brackets (a second region, a note) is not part of the trade name.
     f = f.with_columns(pl.col("rest").str.replace_all(r"\([^)]*\)|[()]", "").alias("rest"))
     parts = f["rest"].str.extract_groups(rf"^(?<trade>.{{2,}}?)(?<business>(?:{business})*)$")
     f = f.with_columns(parts.struct.unnest())
     loc = pl.coalesce("branch_at", "loc_bracket", "loc_lead")
-    legal = pl.when(pl.col("branch_at").is_not_null()).then(pl.lit("branch")).otherwise(
-        pl.col("form_zh").replace_strict(LEGAL_FORMS_ZH, default=None))
+    legal = (
+        pl.when(pl.col("branch_at").is_not_null())
+        .then(pl.lit("branch"))
+        .otherwise(pl.col("form_zh").replace_strict(LEGAL_FORMS_ZH, default=None))
+    )
     return f.select(
         pl.col("clean"),
         pl.coalesce("trade", "rest").alias("trade"),
@@ -272,13 +362,18 @@ def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
     region = _alternation(en_regions)
     forms = _alternation(LEGAL_FORMS_EN)
     business = _alternation(BUSINESS_WORDS_EN)
-    f = pl.DataFrame({
-        # Accents go (Nestlé = Nestle); "&" reads as "and".
-        "clean": cleaned.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
-        .str.replace_all("&", " and ").str.replace_all(r"supply\s+chain", "supplychain")
-        .str.replace_all(r"[^\p{L}\p{N}()\s]", " ")
-        .str.replace_all(r"\s+", " ").str.strip_chars()
-    })
+    f = pl.DataFrame(
+        {
+            # Accents go (Nestlé = Nestle); "&" reads as "and".
+            "clean": cleaned.str.normalize("NFKD")
+            .str.replace_all(r"\p{M}", "")
+            .str.replace_all("&", " and ")
+            .str.replace_all(r"supply\s+chain", "supplychain")
+            .str.replace_all(r"[^\p{L}\p{N}()\s]", " ")
+            .str.replace_all(r"\s+", " ")
+            .str.strip_chars()
+        }
+    )
     f = f.with_columns(pl.col("clean").alias("rest"), pl.lit(None, pl.Utf8).alias("form_en"))
     # Legal forms can stack ("group co ltd"): strip them one at a time from the end.
     for _ in range(2):
@@ -286,21 +381,28 @@ def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
             pl.coalesce(pl.col("rest").str.extract(rf"\s({forms})$", 1), "form_en").alias("form_en"),
             pl.col("rest").str.replace(rf"\s(?:{forms})$", "").alias("rest"),
         )
-    f = f.with_columns(
-        pl.col("rest").str.extract(rf"\(\s*({region})\s*\)", 1).alias("loc_bracket"),
-        pl.col("rest").str.extract(rf"^({region})\s\S", 1).alias("loc_lead"),
-    ).with_columns(
-        pl.when(pl.col("loc_bracket").is_not_null())
-        .then(pl.col("rest").str.replace(rf"\(\s*(?:{region})\s*\)", ""))
-        .when(pl.col("loc_lead").is_not_null())
-        .then(pl.col("rest").str.slice(pl.col("loc_lead").str.len_chars()))
-        .otherwise(pl.col("rest")).alias("rest"),
-    ).with_columns(
-        pl.col("rest").str.replace_all(r"\([^)]*\)|[()]", " ").str.replace_all(r"\s+", " ")
-        .str.strip_chars().alias("rest")
+    f = (
+        f.with_columns(
+            pl.col("rest").str.extract(rf"\(\s*({region})\s*\)", 1).alias("loc_bracket"),
+            pl.col("rest").str.extract(rf"^({region})\s\S", 1).alias("loc_lead"),
+        )
+        .with_columns(
+            pl.when(pl.col("loc_bracket").is_not_null())
+            .then(pl.col("rest").str.replace(rf"\(\s*(?:{region})\s*\)", ""))
+            .when(pl.col("loc_lead").is_not_null())
+            .then(pl.col("rest").str.slice(pl.col("loc_lead").str.len_chars()))
+            .otherwise(pl.col("rest"))
+            .alias("rest"),
+        )
+        .with_columns(
+            pl.col("rest")
+            .str.replace_all(r"\([^)]*\)|[()]", " ")
+            .str.replace_all(r"\s+", " ")
+            .str.strip_chars()
+            .alias("rest")
+        )
     )
-    parts = f["rest"].str.extract_groups(
-        rf"^(?<trade>\S.*?)(?<business>(?:\s(?:{business}))*)$")
+    parts = f["rest"].str.extract_groups(rf"^(?<trade>\S.*?)(?<business>(?:\s(?:{business}))*)$")
     f = f.with_columns(parts.struct.unnest())
     return f.select(
         pl.col("clean"),
@@ -313,7 +415,11 @@ def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
 
 def _business_in_chinese(business: pl.Expr) -> pl.Expr:
     """English business words in Chinese (see BUSINESS_EN_TO_ZH); null if none is known."""
-    words = business.str.strip_chars().str.split(" ").list.eval(
-        pl.element().replace_strict(BUSINESS_EN_TO_ZH, default=None, return_dtype=pl.Utf8)
-    ).list.drop_nulls().list.join("")
+    words = (
+        business.str.strip_chars()
+        .str.split(" ")
+        .list.eval(pl.element().replace_strict(BUSINESS_EN_TO_ZH, default=None, return_dtype=pl.Utf8))
+        .list.drop_nulls()
+        .list.join("")
+    )
     return pl.when(words != "").then(words)

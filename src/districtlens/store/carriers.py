@@ -206,7 +206,12 @@ def registered(store: Store, codes: pl.Series) -> set[str]:
 
 
 def write_tenancies(
-    store: Store, versions: pl.DataFrame, *, source: dict[str, Any], actor: str, synthetic: bool,
+    store: Store,
+    versions: pl.DataFrame,
+    *,
+    source: dict[str, Any],
+    actor: str,
+    synthetic: bool,
     details: dict[str, Any],
 ) -> int:
     """Write new versions of leases (tenancy_version's columns up to `source_row`) with their
@@ -342,20 +347,29 @@ def write_programmes(
         seq = ledger.next_seq(con)
         now = ledger.now_iso()
         _source(con, seq, source, "programmes")
-        plans = [{**_as_json(p, _PROGRAMME_JSON), "source_id": seq, "valid_from": now, "ledger_seq": seq}
-                 for p in programmes]
+        plans = [
+            {**_as_json(p, _PROGRAMME_JSON), "source_id": seq, "valid_from": now, "ledger_seq": seq} for p in programmes
+        ]
         _insert(con, "programme_version", pl.DataFrame(plans, infer_schema_length=None))
-        _insert(con, "programme_action", pl.DataFrame([{**a, "ledger_seq": seq} for a in actions],
-                                                      infer_schema_length=None))
-        _insert(con, "programme_kpi", pl.DataFrame([{**_as_json(k, _KPI_JSON), "ledger_seq": seq} for k in kpis],
-                                                   infer_schema_length=None))
+        _insert(
+            con, "programme_action", pl.DataFrame([{**a, "ledger_seq": seq} for a in actions], infer_schema_length=None)
+        )
+        _insert(
+            con,
+            "programme_kpi",
+            pl.DataFrame([{**_as_json(k, _KPI_JSON), "ledger_seq": seq} for k in kpis], infer_schema_length=None),
+        )
         ledger.append(
             con,
             seq,
             actor,
             "programmes.load",
-            {"source": source, "programmes": [p["programme_id"] for p in programmes], "actions": len(actions),
-             "kpis": len(kpis)},
+            {
+                "source": source,
+                "programmes": [p["programme_id"] for p in programmes],
+                "actions": len(actions),
+                "kpis": len(kpis),
+            },
         )
     return seq
 
@@ -364,21 +378,27 @@ def programme_rows(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, A
     """The programmes in force as rows of programme_version, programme_action and programme_kpi
     (JSON columns read back), each list by programme and position."""
     con = store.con
-    plans = _dicts(con.execute(
-        "SELECT programme_id, version, district_adcode, name_zh, name_en, name_fr, thresholds, note"
-        " FROM programme_current ORDER BY programme_id"
-    ))
-    actions = _dicts(con.execute(
-        "SELECT a.programme_id, a.action_id, a.name_zh, a.name_en, a.name_fr, a.named_by, a.note"
-        " FROM programme_action a JOIN programme_current p USING (programme_id, version)"
-        " ORDER BY a.programme_id, a.position"
-    ))
-    kpis = _dicts(con.execute(
-        "SELECT k.programme_id, k.action_id, k.kpi_id, k.name_zh, k.name_en, k.name_fr, k.unit, k.measure,"
-        " k.direction, k.baseline, k.targets, k.thresholds, k.note"
-        " FROM programme_kpi k JOIN programme_current p USING (programme_id, version)"
-        " ORDER BY k.programme_id, k.action_id, k.position"
-    ))
+    plans = _dicts(
+        con.execute(
+            "SELECT programme_id, version, district_adcode, name_zh, name_en, name_fr, thresholds, note"
+            " FROM programme_current ORDER BY programme_id"
+        )
+    )
+    actions = _dicts(
+        con.execute(
+            "SELECT a.programme_id, a.action_id, a.name_zh, a.name_en, a.name_fr, a.named_by, a.note"
+            " FROM programme_action a JOIN programme_current p USING (programme_id, version)"
+            " ORDER BY a.programme_id, a.position"
+        )
+    )
+    kpis = _dicts(
+        con.execute(
+            "SELECT k.programme_id, k.action_id, k.kpi_id, k.name_zh, k.name_en, k.name_fr, k.unit, k.measure,"
+            " k.direction, k.baseline, k.targets, k.thresholds, k.note"
+            " FROM programme_kpi k JOIN programme_current p USING (programme_id, version)"
+            " ORDER BY k.programme_id, k.action_id, k.position"
+        )
+    )
     return (
         [_from_json(p, _PROGRAMME_JSON) for p in plans],
         actions,
@@ -396,7 +416,8 @@ def _as_json(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
     return {
         **row,
         **{
-            c: None if row[c] is None
+            c: None
+            if row[c] is None
             else json.dumps(row[c], sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
             for c in columns
         },
@@ -496,8 +517,9 @@ def _counts_on(store: Store, days: list[date], sql: str, params: list[Any]) -> d
         con.unregister("kpi_days")
 
 
-def tenant_counts(store: Store, days: list[date], *, carrier: str | None = None, zone: str | None = None
-                  ) -> dict[date, int]:
+def tenant_counts(
+    store: Store, days: list[date], *, carrier: str | None = None, zone: str | None = None
+) -> dict[date, int]:
     """The number of tenants with a current lease in a carrier (or in a zone's carriers) on each
     day that has any."""
     column, key = ("carrier_id", carrier) if carrier is not None else ("zone_id", zone)

@@ -34,8 +34,9 @@ def city_firms(store: Store, city_prefix: str, year: int | None) -> pl.DataFrame
     # materializes it first and converts it on one thread (most of the read at 1M firms): the
     # values are written in (sql_literal).
     year = int(year) if year is not None else -1
-    return store.con.sql(
-        f"""
+    return (
+        store.con.sql(
+            f"""
         WITH f AS (
             SELECT uscc,
                    max(revenue) FILTER (WHERE year = {year}) AS revenue,
@@ -49,7 +50,10 @@ def city_firms(store: Store, city_prefix: str, year: int | None) -> pl.DataFrame
         WHERE starts_with(e.district_adcode, {sql_literal(city_prefix)})
           AND NOT regexp_matches(coalesce(e.status, ''), {sql_literal(CLOSED_STATUS_PATTERN)})
         """
-    ).pl().rechunk()  # a batch per thread: the later passes over the city run faster on one
+        )
+        .pl()
+        .rechunk()
+    )  # a batch per thread: the later passes over the city run faster on one
 
 
 def peer_districts(store: Store, district_adcode: str) -> list[str]:
@@ -68,16 +72,25 @@ def peer_districts(store: Store, district_adcode: str) -> list[str]:
 def district_zones(store: Store, district_adcode: str) -> pl.DataFrame:
     """The district's functional zones: zone_id, name_zh, name_en, role, orientation (track ids)."""
     rows = store.con.execute(
-        "SELECT zone_id, name_zh, name_en, role, orientation FROM zone"
-        " WHERE district_adcode = ? ORDER BY zone_id",
+        "SELECT zone_id, name_zh, name_en, role, orientation FROM zone WHERE district_adcode = ? ORDER BY zone_id",
         [district_adcode],
     ).fetchall()
     return pl.DataFrame(
         [
-            {"zone_id": z, "name_zh": zh, "name_en": en, "role": role,
-             "orientation": [str(t) for t in json.loads(orientation or "[]")]}
+            {
+                "zone_id": z,
+                "name_zh": zh,
+                "name_en": en,
+                "role": role,
+                "orientation": [str(t) for t in json.loads(orientation or "[]")],
+            }
             for z, zh, en, role, orientation in rows
         ],
-        schema={"zone_id": pl.String, "name_zh": pl.String, "name_en": pl.String,
-                "role": pl.String, "orientation": pl.List(pl.String)},
+        schema={
+            "zone_id": pl.String,
+            "name_zh": pl.String,
+            "name_en": pl.String,
+            "role": pl.String,
+            "orientation": pl.List(pl.String),
+        },
     )

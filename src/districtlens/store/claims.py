@@ -49,14 +49,23 @@ def claims(store: Store, pack_id: str | None = None) -> list[dict[str, Any]]:
     rows = store.con.execute(sql + " ORDER BY c.ledger_seq, c.rowid", params).fetchall()
     out = []
     for cid, pid, quote, lang, tr, source, date, subject, asserted, comparison, query, seq, adcode in rows:
-        out.append({
-            "id": cid, "pack_id": pid, "quote": quote, "quote_lang": lang,
-            "translations": json.loads(tr), "source": source,
-            "source_date": date.isoformat() if date else None, "subject": subject,
-            "asserted": json.loads(asserted) if asserted else None, "comparison": comparison,
-            "query": json.loads(query) if query else None, "ledger_seq": seq,
-            "district_adcode": adcode,
-        })
+        out.append(
+            {
+                "id": cid,
+                "pack_id": pid,
+                "quote": quote,
+                "quote_lang": lang,
+                "translations": json.loads(tr),
+                "source": source,
+                "source_date": date.isoformat() if date else None,
+                "subject": subject,
+                "asserted": json.loads(asserted) if asserted else None,
+                "comparison": comparison,
+                "query": json.loads(query) if query else None,
+                "ledger_seq": seq,
+                "district_adcode": adcode,
+            }
+        )
     return out
 
 
@@ -67,8 +76,7 @@ def packs(store: Store) -> list[dict[str, Any]]:
         " LEFT JOIN source s ON s.source_id = p.ledger_seq ORDER BY p.ledger_seq"
     ).fetchall()
     return [
-        {"pack_id": pid, "district_adcode": adcode, "peers": json.loads(peers or "{}"),
-         "ledger_seq": seq, "file": file}
+        {"pack_id": pid, "district_adcode": adcode, "peers": json.loads(peers or "{}"), "ledger_seq": seq, "file": file}
         for pid, adcode, peers, seq, file in rows
     ]
 
@@ -117,9 +125,7 @@ def _set_filter(
         conds, params = [f"{alias}.{column} = ?"], [code]
     if track:
         classes = track_classes(store, track)
-        conds.append(
-            f"(list_contains(?, {alias}.industry_code) OR list_contains(?, left({alias}.industry_code, 2)))"
-        )
+        conds.append(f"(list_contains(?, {alias}.industry_code) OR list_contains(?, left({alias}.industry_code, 2)))")
         params += [[c for c in classes if len(c) == 4], [c for c in classes if len(c) == 2]]
     if tag:
         conds.append(f"list_contains(string_split(coalesce({alias}.tags, ''), ';'), ?)")
@@ -268,8 +274,9 @@ def source_names(store: Store, source_ids: list[int]) -> list[str]:
     return _sources(store, sorted(set(source_ids)))
 
 
-def carriers(store: Store, district_adcode: str, kind: str | None = None, level: str | None = None,
-             carrier_id: str | None = None) -> list[dict[str, Any]]:
+def carriers(
+    store: Store, district_adcode: str, kind: str | None = None, level: str | None = None, carrier_id: str | None = None
+) -> list[dict[str, Any]]:
     """Carriers of a district (optionally of a kind, level, or one id): every column, and
     `pack_load` true when the row was written by the load of a pack (transcribed from its sources)."""
     conds, params = ["c.district_adcode = ?"], [district_adcode]
@@ -320,8 +327,7 @@ def tracks(store: Store, pack_id: str | None = None) -> list[dict[str, Any]]:
 
 def holds_synthetic(store: Store) -> bool:
     """Whether any enterprise of the store is synthetic (a briefing then says so)."""
-    return bool(store.con.execute(
-        "SELECT coalesce(bool_or(synthetic), false) FROM enterprise_current").fetchone()[0])
+    return bool(store.con.execute("SELECT coalesce(bool_or(synthetic), false) FROM enterprise_current").fetchone()[0])
 
 
 def latest_fact_year(store: Store) -> int | None:

@@ -176,8 +176,11 @@ def _migrate(store: Store) -> None:
     shipped = migrations()
     unknown = applied - {version for version, _, _ in shipped}
     if unknown:
-        raise IntegrityError("store.migrations_tampered", path=str(store.path),
-                             problem=f"versions {sorted(unknown)} are not migrations of this districtlens")
+        raise IntegrityError(
+            "store.migrations_tampered",
+            path=str(store.path),
+            problem=f"versions {sorted(unknown)} are not migrations of this districtlens",
+        )
     for version, name, sql in shipped:
         if version in applied:
             continue
@@ -187,5 +190,8 @@ def _migrate(store: Store) -> None:
                 con.execute("INSERT INTO schema_migration VALUES (?, ?, now()::TIMESTAMP)", [version, name])
         except duckdb.CatalogException as exc:
             # The schema already holds what this migration creates: its record was deleted.
-            raise IntegrityError("store.migrations_tampered", path=str(store.path),
-                                 problem=f"migration {name} is not recorded, yet its tables exist ({exc})") from exc
+            raise IntegrityError(
+                "store.migrations_tampered",
+                path=str(store.path),
+                problem=f"migration {name} is not recorded, yet its tables exist ({exc})",
+            ) from exc

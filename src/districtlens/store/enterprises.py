@@ -75,8 +75,12 @@ def write_roster(
         register_frame(con, "incoming_facts", facts)
         register_frame(con, "incoming_keys", keys)
         try:
-            constants = {"synthetic": sql_literal(synthetic), "source_id": sql_literal(seq),
-                         "valid_from": sql_literal(now), "ledger_seq": sql_literal(seq)}
+            constants = {
+                "synthetic": sql_literal(synthetic),
+                "source_id": sql_literal(seq),
+                "valid_from": sql_literal(now),
+                "ledger_seq": sql_literal(seq),
+            }
             _stage_enterprise_versions(con, given, "address" in columns, constants)
             _stage_fact_versions(con, given_facts, constants)
             counts = _count(con)

@@ -23,8 +23,17 @@ from districtlens.store.db import Store
 VERSION_COLUMNS = ledger.HASHED_TABLES["enterprise_version"]
 FACT_VERSION_COLUMNS = ledger.HASHED_TABLES["fact_version"]
 # Columns with few distinct values (one per import, district, class...), held once each in memory.
-_REPEATED = ("valid_from", "legal_form", "status", "district_adcode", "street_code", "zone_id",
-             "located_by", "industry_code", "tags")
+_REPEATED = (
+    "valid_from",
+    "legal_form",
+    "status",
+    "district_adcode",
+    "street_code",
+    "zone_id",
+    "located_by",
+    "industry_code",
+    "tags",
+)
 
 Sources = dict[int, tuple[str, str]]
 History = dict[str, list[dict[str, Any]]]

@@ -36,9 +36,7 @@ def write_pack(store: Store, pack: PackRows, actor: str) -> ledger.Entry:
     is already loaded (reloading is not supported yet) or when one of its ids is taken by
     another pack's row (ids are keys across packs).
     """
-    loaded = store.con.execute(
-        "SELECT ledger_seq FROM district_pack WHERE pack_id = ?", [pack.id]
-    ).fetchone()
+    loaded = store.con.execute("SELECT ledger_seq FROM district_pack WHERE pack_id = ?", [pack.id]).fetchone()
     if loaded:
         raise StoreError("pack.already_loaded", pack=pack.id, ledger_seq=loaded[0])
     rows = pack.rows
@@ -85,7 +83,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[
     typed = ", ".join(f"CAST(? AS {types[c]}) AS {c}" for c in columns)
     names = ", ".join(columns)
     con.executemany(
-        f"INSERT INTO {table} ({names}, row_hash) "
-        f"SELECT {names}, {ledger.row_hash_sql(table)} FROM (SELECT {typed})",
+        f"INSERT INTO {table} ({names}, row_hash) SELECT {names}, {ledger.row_hash_sql(table)} FROM (SELECT {typed})",
         [list(row) for row in rows],
     )

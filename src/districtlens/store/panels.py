@@ -71,8 +71,9 @@ def track_lists(store: Store) -> list[tuple[str, str | None]]:
     return store.con.execute("SELECT track_id, classes FROM track ORDER BY track_id").fetchall()
 
 
-def panel(store: Store, by: str, activity: str, value: str, years: Sequence[int] = (),
-          track_class: pl.DataFrame | None = None) -> pl.DataFrame:
+def panel(
+    store: Store, by: str, activity: str, value: str, years: Sequence[int] = (), track_class: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """year, region, activity, value of the panel; an activity of `track` needs `track_class`."""
     if track_class is not None:
         register_frame(store.con, "track_class", track_class)

@@ -30,8 +30,17 @@ from districtlens.errors import InputError, NotFound
 from districtlens.store import ledger
 from districtlens.store.db import Store, register_frame
 
-LINK_COLUMNS = ("link_id", "source_id", "record_id", "uscc", "probability", "status", "evidence",
-                "decided_by", "supersedes")
+LINK_COLUMNS = (
+    "link_id",
+    "source_id",
+    "record_id",
+    "uscc",
+    "probability",
+    "status",
+    "evidence",
+    "decided_by",
+    "supersedes",
+)
 IN_FORCE = ("linked", "accepted")  # statuses under which the row is that enterprise
 
 
@@ -40,8 +49,16 @@ def registry_names(store: Store) -> pl.DataFrame:
     return store.con.execute("SELECT uscc, name, name_en, address FROM enterprise_current ORDER BY uscc").pl()
 
 
-def write_links(store: Store, records: pl.DataFrame, decided: pl.DataFrame, *, source: dict[str, Any],
-                threshold: float, review_floor: float, actor: str) -> pl.DataFrame:
+def write_links(
+    store: Store,
+    records: pl.DataFrame,
+    decided: pl.DataFrame,
+    *,
+    source: dict[str, Any],
+    threshold: float,
+    review_floor: float,
+    actor: str,
+) -> pl.DataFrame:
     """Store a source's records and the model's first decision for each, with one ledger entry.
     `decided`: record_id, uscc, probability, status, evidence. Returns record_id, uscc,
     probability, status, link_id."""
@@ -50,21 +67,43 @@ def write_links(store: Store, records: pl.DataFrame, decided: pl.DataFrame, *, s
         seq = ledger.next_seq(con)
         now = ledger.now_iso()
         first = _next_link_id(con)
-        con.execute("INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
-                    [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now])
+        con.execute(
+            "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
+            [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
+        )
         rows = records.with_columns(pl.lit(seq).alias("source_id"), pl.lit(seq).alias("ledger_seq"))
         _insert(con, "resolve_record", rows)
         links = decided.with_row_index("n").select(
             (pl.col("n").cast(pl.Int64) + first).alias("link_id"),
-            pl.lit(seq).alias("source_id"), "record_id", "uscc", "probability", "status",
-            "evidence", pl.lit("model").alias("decided_by"),
-            pl.lit(None, pl.Int64).alias("supersedes"), pl.lit(seq).alias("ledger_seq"))
+            pl.lit(seq).alias("source_id"),
+            "record_id",
+            "uscc",
+            "probability",
+            "status",
+            "evidence",
+            pl.lit("model").alias("decided_by"),
+            pl.lit(None, pl.Int64).alias("supersedes"),
+            pl.lit(seq).alias("ledger_seq"),
+        )
         _insert(con, "resolve_link", links)
         counts = dict(decided.group_by("status").len().iter_rows())
-        ledger.append(con, seq, actor, "resolve.link", {
-            "source": {"name": source["name"], "kind": source["kind"], "file_name": source.get("file_name"),
-                       "file_sha256": source.get("file_sha256")},
-            "threshold": threshold, "review_floor": review_floor, "statuses": counts})
+        ledger.append(
+            con,
+            seq,
+            actor,
+            "resolve.link",
+            {
+                "source": {
+                    "name": source["name"],
+                    "kind": source["kind"],
+                    "file_name": source.get("file_name"),
+                    "file_sha256": source.get("file_sha256"),
+                },
+                "threshold": threshold,
+                "review_floor": review_floor,
+                "statuses": counts,
+            },
+        )
     return links.select("record_id", "uscc", "probability", "status", "link_id")
 
 
@@ -77,8 +116,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     cols = [c for c in ledger.HASHED_TABLES[table]]
     register_frame(con, "incoming_resolve", frame.select(cols))
     try:
-        con.execute(f"INSERT INTO {table} ({', '.join(cols)}, row_hash) "
-                    f"SELECT *, {ledger.row_hash_sql(table, 'i')} FROM incoming_resolve i")
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}, row_hash) "
+            f"SELECT *, {ledger.row_hash_sql(table, 'i')} FROM incoming_resolve i"
+        )
     finally:
         con.unregister("incoming_resolve")
 
@@ -95,12 +136,12 @@ def current_links(con: duckdb.DuckDBPyConnection, source_id: int | None = None) 
 def review_queue(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.execute(
         "SELECT link_id, source_id, record_id, name, uscc, enterprise_name, probability, evidence"
-        " FROM resolve_review_queue ORDER BY probability DESC, link_id").pl()
+        " FROM resolve_review_queue ORDER BY probability DESC, link_id"
+    ).pl()
 
 
 def decision(con: duckdb.DuckDBPyConnection, link_id: int) -> dict[str, Any]:
-    row = con.execute(f"SELECT {', '.join(LINK_COLUMNS)} FROM resolve_link WHERE link_id = ?",
-                      [link_id]).fetchone()
+    row = con.execute(f"SELECT {', '.join(LINK_COLUMNS)} FROM resolve_link WHERE link_id = ?", [link_id]).fetchone()
     if row is None:
         raise NotFound("link.unknown", link_id=link_id)
     return dict(zip(LINK_COLUMNS, row, strict=True))
@@ -108,8 +149,10 @@ def decision(con: duckdb.DuckDBPyConnection, link_id: int) -> dict[str, Any]:
 
 def _in_force(con: duckdb.DuckDBPyConnection, link_id: int) -> dict[str, Any]:
     link = decision(con, link_id)
-    (latest,) = con.execute("SELECT link_id FROM resolve_link_current WHERE source_id = ? AND "
-                            "record_id = ?", [link["source_id"], link["record_id"]]).fetchall()[0]
+    (latest,) = con.execute(
+        "SELECT link_id FROM resolve_link_current WHERE source_id = ? AND record_id = ?",
+        [link["source_id"], link["record_id"]],
+    ).fetchall()[0]
     if latest != link_id:
         raise InputError("link.superseded", link_id=link_id, latest=latest)
     return link
@@ -120,14 +163,34 @@ def _append_decision(store: Store, link: dict, actor: str, action: str, **change
     with store.transaction():
         seq = ledger.next_seq(con)
         new_id = _next_link_id(con)
-        row = dict(link, link_id=new_id, decided_by=actor, supersedes=link["link_id"],
-                   ledger_seq=seq, **changes)
-        _insert(con, "resolve_link", pl.DataFrame([row], schema_overrides={
-            "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8,
-            "supersedes": pl.Int64}))
-        ledger.append(con, seq, actor, action, {
-            "link_id": new_id, "supersedes": link["link_id"], "source_id": link["source_id"],
-            "record_id": link["record_id"], "uscc": row["uscc"], "status": row["status"]})
+        row = dict(link, link_id=new_id, decided_by=actor, supersedes=link["link_id"], ledger_seq=seq, **changes)
+        _insert(
+            con,
+            "resolve_link",
+            pl.DataFrame(
+                [row],
+                schema_overrides={
+                    "uscc": pl.Utf8,
+                    "probability": pl.Float64,
+                    "evidence": pl.Utf8,
+                    "supersedes": pl.Int64,
+                },
+            ),
+        )
+        ledger.append(
+            con,
+            seq,
+            actor,
+            action,
+            {
+                "link_id": new_id,
+                "supersedes": link["link_id"],
+                "source_id": link["source_id"],
+                "record_id": link["record_id"],
+                "uscc": row["uscc"],
+                "status": row["status"],
+            },
+        )
     return new_id
 
 
@@ -136,8 +199,13 @@ def decide(store: Store, link_id: int, accept: bool, actor: str) -> int:
     link = _in_force(store.con, link_id)
     if link["status"] != "review":
         raise InputError("link.not_in_review", link_id=link_id, status=link["status"])
-    return _append_decision(store, link, actor, "resolve.accept" if accept else "resolve.reject",
-                            status="accepted" if accept else "rejected")
+    return _append_decision(
+        store,
+        link,
+        actor,
+        "resolve.accept" if accept else "resolve.reject",
+        status="accepted" if accept else "rejected",
+    )
 
 
 def undo(store: Store, link_id: int, actor: str) -> int:

@@ -22,8 +22,18 @@ import polars as pl
 from districtlens.store.db import Store
 
 # What a search result shows of an enterprise: its current record.
-ENTERPRISE_KEYS = ("uscc", "name", "name_en", "address", "district_adcode", "zone_id", "industry_code",
-                   "status", "founded", "synthetic")
+ENTERPRISE_KEYS = (
+    "uscc",
+    "name",
+    "name_en",
+    "address",
+    "district_adcode",
+    "zone_id",
+    "industry_code",
+    "status",
+    "founded",
+    "synthetic",
+)
 # Past this share of all enterprises, narrowing by bigrams costs more than scanning every text.
 SCAN_SHARE = 0.2
 _UNICODE = 0x110000
@@ -50,7 +60,7 @@ class SearchIndex:
     def read(cls, store: Store) -> SearchIndex:
         texts = store.con.execute(
             f"""
-            SELECT {', '.join(f"c.{key}" for key in ENTERPRISE_KEYS)}, t.text
+            SELECT {", ".join(f"c.{key}" for key in ENTERPRISE_KEYS)}, t.text
             FROM enterprise_current c
             JOIN (SELECT uscc, string_agg(DISTINCT concat_ws(chr(31), name, name_en, uscc, address), chr(30)) AS text
                   FROM enterprise_version GROUP BY uscc) t USING (uscc)
@@ -88,8 +98,9 @@ class SearchIndex:
             holders=(pairs & np.uint64(0xFFFFFFFF)).astype(np.uint32),
         )
 
-    def find(self, query: str, *, limit: int, offset: int,
-             within: list[str] | None = None) -> tuple[int, list[dict[str, Any]]]:
+    def find(
+        self, query: str, *, limit: int, offset: int, within: list[str] | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
         """(how many enterprises match, the page asked for: each one's current record, by name).
         The query is taken literally (no pattern), without its unprintable characters; `within`
         restricts the search to those codes."""
@@ -107,7 +118,7 @@ class SearchIndex:
             hits = rows
         else:  # only the candidates' text is read, and only the page's records
             hits = rows[texts["text"].gather(rows).str.contains(lowered, literal=True).fill_null(False).to_numpy()]
-        return len(hits), texts.select(ENTERPRISE_KEYS)[hits[offset:offset + limit]].to_dicts()
+        return len(hits), texts.select(ENTERPRISE_KEYS)[hits[offset : offset + limit]].to_dicts()
 
     def _candidates(self, needle: str) -> np.ndarray | None:
         """The enterprises holding every bigram of `needle`, ascending; None when a scan is cheaper
@@ -122,7 +133,7 @@ class SearchIndex:
         found = np.searchsorted(self.bigrams, keys)
         if (found >= len(self.bigrams)).any() or (self.bigrams[np.minimum(found, len(self.bigrams) - 1)] != keys).any():
             return np.zeros(0, np.int64)
-        postings = sorted((self.holders[self.starts[k]:self.starts[k + 1]] for k in set(found.tolist())), key=len)
+        postings = sorted((self.holders[self.starts[k] : self.starts[k + 1]] for k in set(found.tolist())), key=len)
         if len(postings[0]) > SCAN_SHARE * self.texts.height:
             return None
         holders = postings[0]

@@ -77,16 +77,20 @@ def zones(store: Store, pack_id: str) -> list[dict[str, Any]]:
         [pack_id],
     ).fetchall()
     return [
-        {"zone_id": z, "names": {"zh": zh, "en": en, "fr": fr}, "role": role,
-         "orientation": json.loads(orientation or "[]"), "polygon": json.loads(polygon) if polygon else None}
+        {
+            "zone_id": z,
+            "names": {"zh": zh, "en": en, "fr": fr},
+            "role": role,
+            "orientation": json.loads(orientation or "[]"),
+            "polygon": json.loads(polygon) if polygon else None,
+        }
         for z, zh, en, fr, role, orientation, polygon in rows
     ]
 
 
 def zone_enterprises(store: Store, district_adcode: str) -> dict[str, int]:
     rows = store.con.execute(
-        "SELECT zone_id, count(*) FROM enterprise_current WHERE district_adcode = ? AND zone_id IS NOT NULL"
-        " GROUP BY 1",
+        "SELECT zone_id, count(*) FROM enterprise_current WHERE district_adcode = ? AND zone_id IS NOT NULL GROUP BY 1",
         [district_adcode],
     ).fetchall()
     return dict(rows)
@@ -113,9 +117,25 @@ def carriers(store: Store, today: date) -> list[dict[str, Any]]:
         """,
         {"today": today},
     ).fetchall()
-    keys = ("carrier_id", "name_zh", "name_en", "name_fr", "kind", "level", "zone_id", "district_adcode",
-            "floor_space_m2", "area_km2", "lon", "lat", "synthetic", "note", "capacity_m2", "occupied_m2",
-            "tenants")
+    keys = (
+        "carrier_id",
+        "name_zh",
+        "name_en",
+        "name_fr",
+        "kind",
+        "level",
+        "zone_id",
+        "district_adcode",
+        "floor_space_m2",
+        "area_km2",
+        "lon",
+        "lat",
+        "synthetic",
+        "note",
+        "capacity_m2",
+        "occupied_m2",
+        "tenants",
+    )
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
@@ -147,8 +167,23 @@ def tenants(store: Store, carrier_id: str, today: date) -> list[dict[str, Any]]:
         """,
         {"carrier": carrier_id, "today": today},
     ).fetchall()
-    keys = ("lease_key", "tenant_name", "uscc", "tenant_status", "name", "name_en", "industry_code", "use",
-            "area_m2", "lease_start", "lease_end", "year", "revenue", "employees", "synthetic")
+    keys = (
+        "lease_key",
+        "tenant_name",
+        "uscc",
+        "tenant_status",
+        "name",
+        "name_en",
+        "industry_code",
+        "use",
+        "area_m2",
+        "lease_start",
+        "lease_end",
+        "year",
+        "revenue",
+        "employees",
+        "synthetic",
+    )
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
@@ -171,12 +206,21 @@ def claims(store: Store) -> list[dict[str, Any]]:
     ).fetchall()
     out = []
     for cid, pack, quote, lang, translations, source, source_date, subject, asserted, comparison, query in rows:
-        out.append({
-            "claim_id": cid, "pack_id": pack, "quote": quote, "quote_lang": lang,
-            "translations": json.loads(translations or "{}"), "source": source, "source_date": source_date,
-            "subject": subject, "asserted": json.loads(asserted) if asserted else None,
-            "comparison": comparison, "query": json.loads(query) if query else None,
-        })
+        out.append(
+            {
+                "claim_id": cid,
+                "pack_id": pack,
+                "quote": quote,
+                "quote_lang": lang,
+                "translations": json.loads(translations or "{}"),
+                "source": source,
+                "source_date": source_date,
+                "subject": subject,
+                "asserted": json.loads(asserted) if asserted else None,
+                "comparison": comparison,
+                "query": json.loads(query) if query else None,
+            }
+        )
     return out
 
 
@@ -190,12 +234,19 @@ def imports(store: Store, limit: int = 50) -> list[dict[str, Any]]:
     out = []
     for sid, name, kind, file_name, imported_at, actor, action, payload in rows:
         recorded = json.loads(payload) if payload else {}
-        out.append({
-            "source_id": sid, "name": name, "kind": kind, "file_name": file_name, "imported_at": imported_at,
-            "actor": actor, "action": action,
-            "counts": {k: recorded[k] for k in ("inserted", "updated", "unchanged", "rejected") if k in recorded},
-            "rows": {table: v["rows"] for table, v in recorded.get("rows", {}).items()},
-        })
+        out.append(
+            {
+                "source_id": sid,
+                "name": name,
+                "kind": kind,
+                "file_name": file_name,
+                "imported_at": imported_at,
+                "actor": actor,
+                "action": action,
+                "counts": {k: recorded[k] for k in ("inserted", "updated", "unchanged", "rejected") if k in recorded},
+                "rows": {table: v["rows"] for table, v in recorded.get("rows", {}).items()},
+            }
+        )
     return out
 
 
@@ -205,6 +256,5 @@ def ledger_status(store: Store, limit: int = 20) -> dict[str, Any]:
     return {
         "entries": count,
         "head": ledger.head(store.con),
-        "latest": [{"seq": e.seq, "ts": e.ts, "actor": e.actor, "action": e.action, "hash": e.hash}
-                   for e in entries],
+        "latest": [{"seq": e.seq, "ts": e.ts, "actor": e.actor, "action": e.action, "hash": e.hash} for e in entries],
     }

@@ -61,7 +61,10 @@ def save_user(
         )
         # The payload names the change, never the hash: the ledger is read by more people than admins.
         return ledger.append(
-            con, seq, actor, "user.save",
+            con,
+            seq,
+            actor,
+            "user.save",
             {"username": username, "version": version, "role": role, "carriers": carriers, "active": active},
         )
 

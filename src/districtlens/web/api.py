@@ -52,6 +52,7 @@ router = APIRouter(prefix="/api", tags=["api"], default_response_class=Answer)
 
 # ---- shared computations (cached per snapshot) -------------------------------------------------
 
+
 def overview_for(server: ServerState, store: Store, who: auth.Principal) -> dict:
     data = server.cached(store, "overview", (), lambda: figures.overview(store))
     if who.restricted:
@@ -62,8 +63,11 @@ def overview_for(server: ServerState, store: Store, who: auth.Principal) -> dict
 def industries_for(server: ServerState, store: Store, who: auth.Principal, division: str | None) -> dict:
     data = server.cached(store, "industries", (division,), lambda: figures.industries(store, division))
     if who.restricted:
-        data = dict(data, rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
-                    tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS))
+        data = dict(
+            data,
+            rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
+            tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS),
+        )
     return data
 
 
@@ -86,20 +90,25 @@ def chain_for(server: ServerState, store: Store, who: auth.Principal, track: str
     context = context_for(server, store)
     data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
     if who.restricted:
-        data = dict(data, nodes=[
-            dict(n, why=None) if n.get("enterprises") and n["enterprises"] < auth.MIN_CELL else n
-            for n in figures.suppress(data["nodes"], "enterprises", FIGURE_KEYS)
-        ])
+        data = dict(
+            data,
+            nodes=[
+                dict(n, why=None) if n.get("enterprises") and n["enterprises"] < auth.MIN_CELL else n
+                for n in figures.suppress(data["nodes"], "enterprises", FIGURE_KEYS)
+            ],
+        )
     return data
 
 
-def targets_for(server: ServerState, store: Store, track: str, min_score: float, district: str | None,
-                link: str | None, limit: int) -> list[dict]:
+def targets_for(
+    server: ServerState, store: Store, track: str, min_score: float, district: str | None, link: str | None, limit: int
+) -> list[dict]:
     template = template_for(track)
     context = context_for(server, store)
     rows = server.cached(store, "targets", (track,), lambda: figures.targets(context, template))
     picked = [
-        r for r in rows
+        r
+        for r in rows
         if (r["score"] or 0) >= min_score
         and (district is None or r["district_adcode"] == district)
         and (link is None or link in r["links"])
@@ -113,7 +122,8 @@ def carriers_for(server: ServerState, store: Store, who: auth.Principal) -> list
         return rows
     # Occupancy of a carrier with one or two tenants is their floor space: only its operator sees it.
     return [
-        r if may_see_carrier(who, r["carrier_id"]) or not 0 < r["tenants"] < auth.MIN_CELL
+        r
+        if may_see_carrier(who, r["carrier_id"]) or not 0 < r["tenants"] < auth.MIN_CELL
         else dict(r, tenants=None, occupied_m2=None, suppressed=True)
         for r in rows
     ]
@@ -123,11 +133,13 @@ def allowed_usccs(server: ServerState, store: Store, who: auth.Principal) -> lis
     """None: every enterprise; else the codes of the operator's current tenants."""
     if who.sees_all_enterprises:
         return None
-    return server.cached(store, "tenant-usccs", (who.carriers, today()),
-                         lambda: queries.tenant_usccs(store, list(who.carriers), today()))
+    return server.cached(
+        store, "tenant-usccs", (who.carriers, today()), lambda: queries.tenant_usccs(store, list(who.carriers), today())
+    )
 
 
 # ---- routes --------------------------------------------------------------------------------------
+
 
 class Login(BaseModel):
     username: str
@@ -153,8 +165,12 @@ def api_logout(request: Request, response: Response, who: Who) -> dict:
 
 @router.get("/me", summary="The signed-in user")
 def me(who: Who) -> dict:
-    return {"username": who.username, "role": who.role, "carriers": list(who.carriers),
-            "permissions": sorted(auth.PERMISSIONS[who.role])}
+    return {
+        "username": who.username,
+        "role": who.role,
+        "carriers": list(who.carriers),
+        "permissions": sorted(auth.PERMISSIONS[who.role]),
+    }
 
 
 @router.get("/overview", summary="Headline figures of the district, with trend and rank")
@@ -165,13 +181,22 @@ def api_overview(who: Aggregates, store: Reader, server: State) -> dict:
 @router.get("/indicators", summary="Every headline indicator with its formula")
 def api_indicators(who: Aggregates, store: Reader, server: State) -> dict:
     data = overview_for(server, store, who)
-    return Answer({"year": data["year"], "indicators": data["indicators"], "tracks": data["tracks"],
-                  "formulas": figures.FORMULAS, "synthetic": synthetic_for(server, store)})
+    return Answer(
+        {
+            "year": data["year"],
+            "indicators": data["indicators"],
+            "tracks": data["tracks"],
+            "formulas": figures.FORMULAS,
+            "synthetic": synthetic_for(server, store),
+        }
+    )
 
 
 @router.get("/industries", summary="Activities of the district: GB/T divisions, or the classes of one")
 def api_industries(
-    who: Aggregates, store: Reader, server: State,
+    who: Aggregates,
+    store: Reader,
+    server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Two-digit GB/T division")] = None,
 ) -> dict:
     return Answer(industries_for(server, store, who, division))
@@ -190,8 +215,9 @@ def api_geojson(who: Aggregates) -> dict:
 
 @router.get("/chains", summary="The chain templates")
 def api_chains(who: Aggregates) -> dict:
-    return {"chains": [{"id": t.id, "version": t.version, "name": dict(t.name)}
-                       for t in figures.chain_templates().values()]}
+    return {
+        "chains": [{"id": t.id, "version": t.version, "name": dict(t.name)} for t in figures.chain_templates().values()]
+    }
 
 
 @router.get("/chains/{track}", summary="A chain's graph with each link's health in the district")
@@ -209,8 +235,7 @@ def link_firms_for(server: ServerState, store: Store, who: auth.Principal, track
     if link_id not in {link.id for link in template.links}:
         raise HTTPException(404, f"chain {track} has no link {link_id!r}")
     context = context_for(server, store)
-    firms = server.cached(store, "link-firms", (track, link_id),
-                          lambda: figures.link_firms(context, template, link_id))
+    firms = server.cached(store, "link-firms", (track, link_id), lambda: figures.link_firms(context, template, link_id))
     allowed = allowed_usccs(server, store, who)
     if allowed is not None:
         firms = [f for f in firms if f["uscc"] in set(allowed)]
@@ -219,7 +244,10 @@ def link_firms_for(server: ServerState, store: Store, who: auth.Principal, track
 
 @router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain")
 def api_targets(
-    track: str, who: Targets, store: Reader, server: State,
+    track: str,
+    who: Targets,
+    store: Reader,
+    server: State,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
@@ -229,33 +257,59 @@ def api_targets(
     return Answer({"track": track, "targets": rows, "synthetic": synthetic_for(server, store)})
 
 
-@router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file",
-            response_class=Response)
+@router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file", response_class=Response)
 def api_targets_xlsx(
-    track: str, who: Targets, store: Reader, server: State,
+    track: str,
+    who: Targets,
+    store: Reader,
+    server: State,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     rows = targets_for(server, store, track, min_score, district, link, 200)
     frame = pl.DataFrame(
-        [{"rank": i, "uscc": r["uscc"], "name": r["name"], "district": r["district"],
-          "industry_code": r["industry_code"], "links": ";".join(r["links"]), "zone_id": r["zone_id"],
-          "score": r["score"], "why": r["why"]} for i, r in enumerate(rows, 1)],
-        schema={"rank": pl.Int64, "uscc": pl.String, "name": pl.String, "district": pl.String,
-                "industry_code": pl.String, "links": pl.String, "zone_id": pl.String, "score": pl.Float64,
-                "why": pl.String},
+        [
+            {
+                "rank": i,
+                "uscc": r["uscc"],
+                "name": r["name"],
+                "district": r["district"],
+                "industry_code": r["industry_code"],
+                "links": ";".join(r["links"]),
+                "zone_id": r["zone_id"],
+                "score": r["score"],
+                "why": r["why"],
+            }
+            for i, r in enumerate(rows, 1)
+        ],
+        schema={
+            "rank": pl.Int64,
+            "uscc": pl.String,
+            "name": pl.String,
+            "district": pl.String,
+            "industry_code": pl.String,
+            "links": pl.String,
+            "zone_id": pl.String,
+            "score": pl.Float64,
+            "why": pl.String,
+        },
     )
     with tempfile.TemporaryDirectory() as folder:
         path = write_table(frame, Path(folder) / f"targets-{track}.xlsx")
         content = path.read_bytes()
-    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="targets-{track}.xlsx"'})
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="targets-{track}.xlsx"'},
+    )
 
 
 @router.get("/enterprises", summary="Search enterprises by name (zh/en), code or address, with paging")
 def api_enterprises(
-    who: Enterprises, store: Reader, server: State,
+    who: Enterprises,
+    store: Reader,
+    server: State,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -264,12 +318,14 @@ def api_enterprises(
     return Answer({"q": q, "total": total, "limit": limit, "offset": offset, "enterprises": rows})
 
 
-def search_for(server: ServerState, store: Store, who: auth.Principal, q: str, limit: int,
-               offset: int) -> tuple[int, list[dict]]:
+def search_for(
+    server: ServerState, store: Store, who: auth.Principal, q: str, limit: int, offset: int
+) -> tuple[int, list[dict]]:
     within = allowed_usccs(server, store, who)
     key = (q, limit, offset, None if within is None else tuple(within))
-    return server.cached(store, "search", key, lambda: server.search_index(store).find(
-        q, limit=limit, offset=offset, within=within))
+    return server.cached(
+        store, "search", key, lambda: server.search_index(store).find(q, limit=limit, offset=offset, within=within)
+    )
 
 
 def synthetic_for(server: ServerState, store: Store) -> bool:
@@ -317,9 +373,14 @@ def claims_for(server: ServerState, store: Store, who: auth.Principal) -> list[d
     if not who.restricted:
         return rows
     # The evidence may list enterprises; restricted roles get the verdict and the figure only.
-    return [dict(r, evidence={"ledger_head": r["evidence"].get("ledger_head")},
-                 computed=r["computed"] if isinstance(r["computed"], int | float | str | bool | None) else None)
-            for r in rows]
+    return [
+        dict(
+            r,
+            evidence={"ledger_head": r["evidence"].get("ledger_head")},
+            computed=r["computed"] if isinstance(r["computed"], int | float | str | bool | None) else None,
+        )
+        for r in rows
+    ]
 
 
 @router.get("/claims", summary="Each public statement beside what the data says")
@@ -336,4 +397,3 @@ def api_data(who: Data, store: Reader, server: State) -> dict:
 def api_verify(who: Data, store: Reader) -> dict[str, Any]:
     verdict = ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
     return ledger_commands.verify.dump(verdict)  # type: ignore[no-any-return]
-

@@ -86,8 +86,9 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
         return who
 
     def set_session_cookie(response: Response, token: str) -> None:
-        response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=auth.SESSION_SECONDS,
-                            path="/")
+        response.set_cookie(
+            auth.SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=auth.SESSION_SECONDS, path="/"
+        )
 
     app.state.login = login
     app.state.set_session_cookie = set_session_cookie
@@ -102,8 +103,9 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/api/") or request.url.path.startswith("/internal/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "error.html", status_code=exc.status_code, status=exc.status_code,
-                      detail=str(exc.detail))
+        return render(
+            request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=str(exc.detail)
+        )
 
     @app.exception_handler(DistrictlensError)
     async def refused(request: Request, exc: DistrictlensError):
@@ -111,16 +113,22 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
         lang = language(request)
         if request.url.path.startswith("/api/") or request.url.path.startswith("/internal/"):
             return JSONResponse({"detail": exc.message(lang), "error": exc.as_json(lang)}, status_code=exc.http_status)
-        return render(request, "error.html", status_code=exc.http_status, status=exc.http_status,
-                      detail=exc.message(lang))
+        return render(
+            request, "error.html", status_code=exc.http_status, status=exc.http_status, detail=exc.message(lang)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": problems}, status_code=422)
-        return render(request, "error.html", status_code=422, status=422,
-                      detail="; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems))
+        return render(
+            request,
+            "error.html",
+            status_code=422,
+            status=422,
+            detail="; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems),
+        )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
@@ -153,8 +161,9 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
         try:
             who = login(request, username, password)
         except HTTPException as exc:
-            response = render(request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path,
-                              error=exc.detail)
+            response = render(
+                request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path, error=exc.detail
+            )
             return response
         current_lang = language(request)
         token = app.state.sessions.create(who, current_lang)

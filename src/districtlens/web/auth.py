@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # suppressed for roles that see aggregates only: a figure of one or two firms is theirs.
 MIN_CELL = 3
 
+
 @dataclass(frozen=True)
 class Principal:
     """The signed-in user, as requests see them."""

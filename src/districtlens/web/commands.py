@@ -37,16 +37,28 @@ def _error(exc: DistrictlensError) -> JSONResponse:
     return JSONResponse({"error": exc.as_json()}, status_code=exc.http_status)
 
 
-def _run(server: ServerState, name: str, arguments: Any, actor: str, cancelled: threading.Event,
-         running: list[duckdb.DuckDBPyConnection]) -> Any:
+def _run(
+    server: ServerState,
+    name: str,
+    arguments: Any,
+    actor: str,
+    cancelled: threading.Event,
+    running: list[duckdb.DuckDBPyConnection],
+) -> Any:
     command = REGISTRY[name]
     args = command.args.model_validate(arguments)
     with server.running_command(name, actor):
         return _run_on_store(server, command, args, actor, cancelled, running)
 
 
-def _run_on_store(server: ServerState, command: Command[Any, Any], args: Any, actor: str,
-                  cancelled: threading.Event, running: list[duckdb.DuckDBPyConnection]) -> Any:
+def _run_on_store(
+    server: ServerState,
+    command: Command[Any, Any],
+    args: Any,
+    actor: str,
+    cancelled: threading.Event,
+    running: list[duckdb.DuckDBPyConnection],
+) -> Any:
     if command.writes:
         with server.writer(cancelled) as store:
             if cancelled.is_set():
@@ -85,8 +97,9 @@ async def run_command(name: str, request: Request) -> JSONResponse:
     cancelled = threading.Event()
     running: list[duckdb.DuckDBPyConnection] = []
     loop = asyncio.get_running_loop()
-    task = loop.run_in_executor(None, _run, server, name, body.get("args") or {}, str(body.get("actor") or "unknown"),
-                                cancelled, running)
+    task = loop.run_in_executor(
+        None, _run, server, name, body.get("args") or {}, str(body.get("actor") or "unknown"), cancelled, running
+    )
     while not task.done():
         await asyncio.wait({task}, timeout=POLL_SECONDS)
         if not task.done() and await request.is_disconnected():

@@ -37,7 +37,7 @@ FORMULAS = {
     "growth": "revenue_t / revenue_(t-1) − 1",
     "lq": "(n_district,activity / n_district) / (n_city,activity / n_city), n = enterprises",
     "pci": "PCI of the activity over the city's districts, M = [RCA ≥ 1] on enterprise counts (Hidalgo & "
-           "Hausmann 2009), standardised as py-ecomplexity",
+    "Hausmann 2009), standardised as py-ecomplexity",
     "rank": "position by value among the peer districts (1 = largest)",
 }
 
@@ -88,26 +88,35 @@ def overview(store: Store) -> dict:
         values = dict(latest.select("adcode", measure).iter_rows())
         prior = dict(years.filter(pl.col("year") == (year or 0) - 1).select("adcode", measure).iter_rows())
         value, before = values.get(adcode), prior.get(adcode)
-        indicators.append({
-            "id": measure,
-            "year": year,
-            "value": value,
-            "growth": (value / before - 1) if value is not None and before else None,
-            "rank_peers": _rank(values, adcode, peers),
-            "peers": len([p for p in peers if p in values]),
-            "rank_city": _rank(values, adcode, all_codes),
-            "districts": len(values),
-            "trend": trend,
-            "formula": FORMULAS[measure],
-        })
+        indicators.append(
+            {
+                "id": measure,
+                "year": year,
+                "value": value,
+                "growth": (value / before - 1) if value is not None and before else None,
+                "rank_peers": _rank(values, adcode, peers),
+                "peers": len([p for p in peers if p in values]),
+                "rank_city": _rank(values, adcode, all_codes),
+                "districts": len(values),
+                "trend": trend,
+                "formula": FORMULAS[measure],
+            }
+        )
     latest = years.filter(pl.col("year") == year) if year is not None else years.clear()
     peer_rows = [
         {"adcode": a, "name": names.get(a, a), "revenue": r, "enterprises": n, "home": a == adcode}
-        for a, r, n in latest.filter(pl.col("adcode").is_in(peers)).sort("revenue", descending=True)
-        .select("adcode", "revenue", "enterprises").iter_rows()
+        for a, r, n in latest.filter(pl.col("adcode").is_in(peers))
+        .sort("revenue", descending=True)
+        .select("adcode", "revenue", "enterprises")
+        .iter_rows()
     ]
-    return {"pack": pack, "year": year, "indicators": indicators, "peers": peer_rows,
-            "tracks": track_figures(store, pack, year) if year is not None else []}
+    return {
+        "pack": pack,
+        "year": year,
+        "indicators": indicators,
+        "peers": peer_rows,
+        "tracks": track_figures(store, pack, year) if year is not None else [],
+    }
 
 
 def _in_track(classes: list[str]) -> pl.Expr:
@@ -128,22 +137,30 @@ def track_figures(store: Store, pack: dict, year: int) -> list[dict]:
     for track in queries.tracks(store, pack["pack_id"]):
         inside = figures.filter(_in_track(track["classes"]))
         by_district = inside.group_by("adcode").agg(
-            pl.col("enterprises").sum(), pl.col("revenue").sum(), pl.col("employees").sum(),
+            pl.col("enterprises").sum(),
+            pl.col("revenue").sum(),
+            pl.col("employees").sum(),
             pl.col("revenue_prior").sum(),
         )
         mine = by_district.filter(pl.col("adcode") == adcode).to_dicts()
         mine = mine[0] if mine else {"enterprises": 0, "revenue": None, "employees": None, "revenue_prior": None}
         track_city_n = inside["enterprises"].sum() or 0
         revenues = dict(by_district.select("adcode", "revenue").iter_rows())
-        rows.append({
-            "track_id": track["track_id"], "names": track["names"],
-            "enterprises": mine["enterprises"], "revenue": mine["revenue"], "employees": mine["employees"],
-            "growth": (mine["revenue"] / mine["revenue_prior"] - 1) if mine["revenue"] and mine["revenue_prior"]
-            else None,
-            "lq": _lq(mine["enterprises"], district_n, track_city_n, city_n),
-            "rank_peers": _rank(revenues, adcode, peers) if mine["revenue"] else None,
-            "peers": len(peers),
-        })
+        rows.append(
+            {
+                "track_id": track["track_id"],
+                "names": track["names"],
+                "enterprises": mine["enterprises"],
+                "revenue": mine["revenue"],
+                "employees": mine["employees"],
+                "growth": (mine["revenue"] / mine["revenue_prior"] - 1)
+                if mine["revenue"] and mine["revenue_prior"]
+                else None,
+                "lq": _lq(mine["enterprises"], district_n, track_city_n, city_n),
+                "rank_peers": _rank(revenues, adcode, peers) if mine["revenue"] else None,
+                "peers": len(peers),
+            }
+        )
     return rows
 
 
@@ -206,15 +223,29 @@ def industries(store: Store, division: str | None = None) -> dict:
     rows = []
     for row in mine.sort("revenue", descending=True, nulls_last=True).to_dicts():
         code = row[level]
-        rows.append({
-            "code": code, "name": labels.get(code, code), "enterprises": row["enterprises"],
-            "revenue": row["revenue"], "employees": row["employees"],
-            "growth": row["revenue"] / row["revenue_prior"] - 1 if row["revenue"] and row["revenue_prior"] else None,
-            "lq": _lq(row["enterprises"], district_n, city.get(code, 0), city_n),
-            "pci": pci.get(code),
-        })
-    return {"pack": pack, "year": year, "division": division, "level": level, "rows": rows,
-            "tracks": track_figures(store, pack, year) if not division else [], "formulas": FORMULAS}
+        rows.append(
+            {
+                "code": code,
+                "name": labels.get(code, code),
+                "enterprises": row["enterprises"],
+                "revenue": row["revenue"],
+                "employees": row["employees"],
+                "growth": row["revenue"] / row["revenue_prior"] - 1
+                if row["revenue"] and row["revenue_prior"]
+                else None,
+                "lq": _lq(row["enterprises"], district_n, city.get(code, 0), city_n),
+                "pci": pci.get(code),
+            }
+        )
+    return {
+        "pack": pack,
+        "year": year,
+        "division": division,
+        "level": level,
+        "rows": rows,
+        "tracks": track_figures(store, pack, year) if not division else [],
+        "formulas": FORMULAS,
+    }
 
 
 def _labels(level: str) -> dict[str, str]:
@@ -234,8 +265,12 @@ def district_map(store: Store) -> dict:
     names = district_names()
     registered = overview_queries.registered(store, city)
     districts = [
-        {"adcode": a, "name": names.get(a, a), "registered": registered.get(a, 0),
-         **{m: row[m] for m in queries.MEASURES}}
+        {
+            "adcode": a,
+            "name": names.get(a, a),
+            "registered": registered.get(a, 0),
+            **{m: row[m] for m in queries.MEASURES},
+        }
         for a in sorted(names)
         for row in [next(iter(latest.filter(pl.col("adcode") == a).to_dicts()), {m: None for m in queries.MEASURES})]
     ]
@@ -259,8 +294,9 @@ def chain(store: Store, context: report.Context, template: ChainTemplate) -> dic
     """The chain graph of `template` in the pack's district, with each link's health."""
     health = report.health(context, template)
     graph = graph_json(chain_graph(template, health))
-    graph.update(name=dict(template.name), area=context.area.label, reference=context.reference_label,
-                 year=context.year)
+    graph.update(
+        name=dict(template.name), area=context.area.label, reference=context.reference_label, year=context.year
+    )
     return graph
 
 
@@ -274,8 +310,9 @@ def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -
 def targets(context: report.Context, template: ChainTemplate, top: int = 200) -> list[dict]:
     _, ranked = report.targets(context, template, top=top)
     names = district_names()
-    return [dict(row, district=names.get(row["district_adcode"] or "", row["district_adcode"]))
-            for row in ranked.to_dicts()]
+    return [
+        dict(row, district=names.get(row["district_adcode"] or "", row["district_adcode"])) for row in ranked.to_dicts()
+    ]
 
 
 def suppress(rows: list[dict], count_key: str, keys: tuple[str, ...]) -> list[dict]:
@@ -291,6 +328,17 @@ def suppress(rows: list[dict], count_key: str, keys: tuple[str, ...]) -> list[di
 
 def claim_results(store: Store) -> list[dict]:
     """Every claim with its verdict on the current data (the claims package's `check`)."""
-    return [{"id": r.id, "quote": r.quote, "quote_lang": r.quote_lang, "translations": r.translations,
-             "asserted": r.asserted, "comparison": r.comparison, "computed": r.computed, "status": r.status,
-             "evidence": r.evidence} for r in claim_checks.check(store)]
+    return [
+        {
+            "id": r.id,
+            "quote": r.quote,
+            "quote_lang": r.quote_lang,
+            "translations": r.translations,
+            "asserted": r.asserted,
+            "comparison": r.comparison,
+            "computed": r.computed,
+            "status": r.status,
+            "evidence": r.evidence,
+        }
+        for r in claim_checks.check(store)
+    ]

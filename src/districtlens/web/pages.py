@@ -55,7 +55,10 @@ def overview(request: Request, who: Aggregates, store: Reader, server: State):
 
 @router.get("/industries")
 def industries(
-    request: Request, who: Aggregates, store: Reader, server: State,
+    request: Request,
+    who: Aggregates,
+    store: Reader,
+    server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
 ):
     return _page(request, "industries.html", store, data=api.industries_for(server, store, who, division))
@@ -63,23 +66,41 @@ def industries(
 
 @router.get("/map")
 def district_map(
-    request: Request, who: Aggregates, store: Reader, server: State,
+    request: Request,
+    who: Aggregates,
+    store: Reader,
+    server: State,
     measure: Annotated[str, Query(pattern="^(enterprises|revenue|tax|employees|rd_spend|registered)$")] = "revenue",
 ):
     data = server.cached(store, "map", (), lambda: figures.district_map(store))
     carriers = api.carriers_for(server, store, who)
     geojson = figures.refdata.district_polygons()
-    return _page(request, "map.html", store, data=data, carriers=carriers, measure=measure,
-                 map_data={"geojson": geojson, "measure": measure,
-                        "values": [{"name": d["name"], "adcode": d["adcode"], "value": d[measure]}
-                                   for d in data["districts"]],
-                        "carriers": [{"name": c["name_zh"], "value": [c["lon"], c["lat"]]}
-                                     for c in carriers if c["lon"] is not None and c["lat"] is not None]})
+    return _page(
+        request,
+        "map.html",
+        store,
+        data=data,
+        carriers=carriers,
+        measure=measure,
+        map_data={
+            "geojson": geojson,
+            "measure": measure,
+            "values": [{"name": d["name"], "adcode": d["adcode"], "value": d[measure]} for d in data["districts"]],
+            "carriers": [
+                {"name": c["name_zh"], "value": [c["lon"], c["lat"]]}
+                for c in carriers
+                if c["lon"] is not None and c["lat"] is not None
+            ],
+        },
+    )
 
 
 @router.get("/chains")
 def chains(
-    request: Request, who: Aggregates, store: Reader, server: State,
+    request: Request,
+    who: Aggregates,
+    store: Reader,
+    server: State,
     track: Annotated[str | None, Query(max_length=80)] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
 ):
@@ -90,13 +111,25 @@ def chains(
     if link and who.may("enterprise"):
         firms = api.link_firms_for(server, store, who, track, link)
     fmt = Formatter(language(request))
-    return _page(request, "chains.html", store, templates=templates, track=track, graph=graph, link=link,
-                 firms=firms, labels=[fmt.name(node["name"]) for node in graph["nodes"]])
+    return _page(
+        request,
+        "chains.html",
+        store,
+        templates=templates,
+        track=track,
+        graph=graph,
+        link=link,
+        firms=firms,
+        labels=[fmt.name(node["name"]) for node in graph["nodes"]],
+    )
 
 
 @router.get("/targets")
 def targets(
-    request: Request, who: Targets, store: Reader, server: State,
+    request: Request,
+    who: Targets,
+    store: Reader,
+    server: State,
     track: Annotated[str | None, Query(max_length=80)] = None,
     min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
     district: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
@@ -104,13 +137,25 @@ def targets(
     templates = figures.chain_templates()
     track = track if track in templates else next(iter(sorted(templates)))
     rows = api.targets_for(server, store, track, min_score, district or None, None, 100)
-    return _page(request, "targets.html", store, templates=templates, track=track, rows=rows, min_score=min_score,
-                 district=district or "", districts=figures.district_names())
+    return _page(
+        request,
+        "targets.html",
+        store,
+        templates=templates,
+        track=track,
+        rows=rows,
+        min_score=min_score,
+        district=district or "",
+        districts=figures.district_names(),
+    )
 
 
 @router.get("/carriers")
 def carriers(
-    request: Request, who: Aggregates, store: Reader, server: State,
+    request: Request,
+    who: Aggregates,
+    store: Reader,
+    server: State,
     carrier: Annotated[str | None, Query(max_length=120)] = None,
 ):
     rows = api.carriers_for(server, store, who)
@@ -121,26 +166,34 @@ def carriers(
         if not (who.may("tenants") and may_see_carrier(who, carrier)):
             raise HTTPException(403, "not one of your carriers")
         tenants = api.tenants_for(server, store, carrier)
-    return _page(request, "carriers.html", store, rows=rows, carrier=carrier, tenants=tenants,
-                 today=today())
+    return _page(request, "carriers.html", store, rows=rows, carrier=carrier, tenants=tenants, today=today())
 
 
 @router.get("/enterprises")
 def enterprises(
-    request: Request, who: Enterprises, store: Reader, server: State,
+    request: Request,
+    who: Enterprises,
+    store: Reader,
+    server: State,
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ):
     total, rows = api.search_for(server, store, who, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return _page(request, "enterprises.html", store, q=q, page=page, total=total, rows=rows,
-                 pages=max(1, -(-total // PAGE_SIZE)))
+    return _page(
+        request, "enterprises.html", store, q=q, page=page, total=total, rows=rows, pages=max(1, -(-total // PAGE_SIZE))
+    )
 
 
 @router.get("/enterprises/{uscc}")
 def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, server: State):
     profile = api.profile_for(server, store, who, uscc)
-    return _page(request, "enterprise.html", store, profile=profile,
-                 series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]})
+    return _page(
+        request,
+        "enterprise.html",
+        store,
+        profile=profile,
+        series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
+    )
 
 
 @router.get("/claims")
@@ -151,8 +204,15 @@ def claims(request: Request, who: Aggregates, store: Reader, server: State):
 
 @router.get("/data")
 def data(request: Request, who: Data, store: Reader, server: State):
-    return _page(request, "data.html", store, imports=queries.imports(store), ledger=queries.ledger_status(store),
-                 held=server.held(), verdict=None)
+    return _page(
+        request,
+        "data.html",
+        store,
+        imports=queries.imports(store),
+        ledger=queries.ledger_status(store),
+        held=server.held(),
+        verdict=None,
+    )
 
 
 @router.post("/data/verify")
@@ -166,6 +226,14 @@ async def verify(request: Request, who: Data, server: State):
 def _verified_page(request: Request, who: auth.Principal, server: ServerState) -> HTMLResponse:
     with server.reader() as store:
         verdict = ledger_commands.verify.dump(
-            ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger()))
-        return _page(request, "data.html", store, imports=queries.imports(store),
-                     ledger=queries.ledger_status(store), held=server.held(), verdict=verdict)
+            ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
+        )
+        return _page(
+            request,
+            "data.html",
+            store,
+            imports=queries.imports(store),
+            ledger=queries.ledger_status(store),
+            held=server.held(),
+            verdict=verdict,
+        )
