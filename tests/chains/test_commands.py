@@ -66,7 +66,7 @@ KEYS = {
         ["uscc", "name", "district_adcode", "industry_code", "links", "zone_id", "score", "parts", "why"],
     ),
     "opportunities": (
-        ["track", "area", "area_label", "opportunities"],
+        ["track", "area", "area_label", "ranked_by", "model", "note", "opportunities"],
         "opportunities",
         ["industry_code", "name", "in_track", "area_enterprises", "rca", "density", "pci", "cog", "score", "why"],
     ),

@@ -38,8 +38,8 @@ def test_georgia_figures_of_the_issue(georgia, massachusetts):
     assert round(by_name["density"].pr_auc, 3) == 0.136
     assert round(by_name["rca"].roc_auc, 3) == 0.665
     assert round(by_name["rca"].pr_auc, 3) == 0.170
-    combined = by_name["combined"]
-    assert combined.roc_auc >= 0.87 and combined.pr_auc >= 0.20
+    combined = by_name["combined"]  # trained on Massachusetts' 14 counties only: 190 entries
+    assert combined.roc_auc >= 0.85 and combined.pr_auc >= 0.22
     assert combined.roc_auc > by_name["density"].roc_auc
     assert combined.pr_auc > by_name["rca"].pr_auc
 
@@ -49,7 +49,8 @@ def test_georgia_under_the_stata_convention(georgia, massachusetts):
     assert round(by_name["density"].roc_auc, 3) == 0.845
     assert round(by_name["density"].pr_auc, 3) == 0.134
     assert by_name["density"].pr_auc < by_name["rca"].pr_auc  # density loses at the top
-    assert by_name["combined"].roc_auc >= 0.87 and by_name["combined"].pr_auc >= 0.20
+    assert by_name["combined"].roc_auc > by_name["density"].roc_auc
+    assert by_name["combined"].pr_auc > by_name["rca"].pr_auc
 
 
 def test_backtest_needs_two_years(georgia):
@@ -109,3 +110,16 @@ def test_backtest_cli_one_year_only(cli, tmp_path):
     )
     assert result.exit_code == 1
     assert "2021 is not in the panel" in " ".join(result.output.split())
+
+
+def test_georgia_time_split_beats_both_baselines():
+    """The issue's bar: trained on Georgia 2017 -> 19, scored on 2019 -> 21 (stata, seed 0)."""
+    georgia = cbp("GA", 2017, 2019, 2021)
+    train = panel_transitions(georgia, COLUMNS, 2017, 2019)
+    target = panel_transitions(georgia, COLUMNS, 2019, 2021)
+    by_name = {s.predictor: s for s in backtest(target, train=train, seed=0)}
+    combined = by_name["combined"]
+    assert combined.roc_auc >= 0.90 and combined.pr_auc >= 0.25
+    for baseline in ("density", "rca"):
+        assert combined.roc_auc > by_name[baseline].roc_auc
+        assert combined.pr_auc > by_name[baseline].pr_auc

@@ -179,8 +179,10 @@ def targets(
     return chain, ranked
 
 
-def area_opportunities(context: Context, template: ChainTemplate, top: int | None = 20) -> pl.DataFrame:
-    return opportunities(context.activity, template, context.area.label, top=top)
+def area_opportunities(
+    context: Context, template: ChainTemplate, top: int | None = 20, probability: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    return opportunities(context.activity, template, context.area.label, top=top, probability=probability)
 
 
 def city_health(

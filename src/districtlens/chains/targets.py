@@ -23,6 +23,7 @@ gain (COG), so that near, complexity-raising activities come first.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import polars as pl
@@ -30,6 +31,9 @@ import polars as pl
 from districtlens.chains.templates import ChainTemplate
 from districtlens.metrics import measures
 from districtlens.refdata import gbt_classes
+
+if TYPE_CHECKING:
+    from districtlens.metrics.complexity import Convention
 
 GAP_SCORE = {"missing": 1.0, "weak": 0.5}
 M2_PER_EMPLOYEE = 10.0  # office floor space per employee used to judge whether a zone can host a firm
@@ -213,26 +217,22 @@ def rank_targets(
 
 
 def opportunities(
-    activity: pl.DataFrame, template: ChainTemplate, area_label: str, top: int | None = 20
+    activity: pl.DataFrame,
+    template: ChainTemplate,
+    area_label: str,
+    top: int | None = 20,
+    probability: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Classes the area does not hold (RCA < 1), best first by the mean percentile of density and
-    COG. Columns: industry_code, name, in_track, area_enterprises, rca, density, pci, cog, score,
-    why."""
+    COG; with `probability` (industry_code, probability: the entry model's), best first by the
+    model's probability of entry instead, which is then the score. Columns: industry_code, name,
+    in_track, area_enterprises, rca, density, pci, cog, score, why."""
     names = gbt_classes().select(pl.col("code").alias("industry_code"), "name")
     track_classes = list(template.classes)
-    table = (
-        activity.filter((pl.col("mcp") == 0) & pl.col("pci").is_not_nan())
-        .with_columns(
-            ((_percentile("density") + _percentile("cog")) / 2).round(4).alias("score"),
-            pl.col("industry_code").is_in(track_classes).alias("in_track"),
-        )
-        .join(names, on="industry_code", how="left")
-        .sort(["score", "industry_code"], descending=[True, False])
-    )
-    if top is not None:
-        table = table.head(top)
-    table = table.with_columns(
-        pl.format(
+    held_not = activity.filter((pl.col("mcp") == 0) & pl.col("pci").is_not_nan())
+    if probability is None:
+        scored = held_not.with_columns(((_percentile("density") + _percentile("cog")) / 2).round(4).alias("score"))
+        why = pl.format(
             "{} {}: {} firm(s) in {}, RCA {} (not held); density {} and complexity outlook gain {}"
             " (PCI {}), mean percentile {} among classes not held.",
             "industry_code",
@@ -244,9 +244,32 @@ def opportunities(
             pl.col("cog").round(3),
             pl.col("pci").round(2),
             pl.col("score").round(2),
-        ).alias("why")
+        )
+    else:
+        scored = held_not.join(
+            probability.select("industry_code", pl.col("probability").alias("score")), on="industry_code", how="inner"
+        )
+        why = pl.format(
+            "{} {}: {} firm(s) in {}, RCA {} (not held); entry model's probability {} (density {},"
+            " complexity outlook gain {}, PCI {}).",
+            "industry_code",
+            pl.col("name").fill_null("?"),
+            "area_enterprises",
+            pl.lit(area_label),
+            pl.col("rca").round(2),
+            pl.col("score").round(3),
+            pl.col("density").round(3),
+            pl.col("cog").round(3),
+            pl.col("pci").round(2),
+        )
+    table = (
+        scored.with_columns(pl.col("industry_code").is_in(track_classes).alias("in_track"))
+        .join(names, on="industry_code", how="left")
+        .sort(["score", "industry_code"], descending=[True, False])
     )
-    return table.select(
+    if top is not None:
+        table = table.head(top)
+    return table.with_columns(why.alias("why")).select(
         "industry_code",
         "name",
         "in_track",
@@ -258,6 +281,36 @@ def opportunities(
         "score",
         "why",
     )
+
+
+def entry_probabilities(
+    firms: pl.DataFrame, model: object, district: str, *, convention: str = "stata", threshold: float = 1.0
+) -> pl.DataFrame:
+    """The entry model's probability for each class `district` does not hold: the model scores
+    every candidate (M = 0) of the city's districts x GB/T classes panel, valued in enterprises as
+    `activity_measures` values it, with the features it was trained on (ranks within the panel's
+    candidates, as in training). Columns: industry_code, probability."""
+    from districtlens.metrics import Columns
+    from districtlens.metrics.backtest import year_candidates
+    from districtlens.metrics.predict import entry_probability
+
+    counts = (
+        firms.filter(pl.col("industry_code").is_not_null() & pl.col("district_adcode").is_not_null())
+        .group_by("district_adcode", "industry_code")
+        .len()
+        .select(
+            pl.col("district_adcode").alias("region"),
+            pl.col("industry_code").alias("activity"),
+            pl.col("len").cast(pl.Float64).alias("value"),
+        )
+    )
+    # The convention the model was trained with, read from its file (metrics.predict checks it).
+    trained_with = cast("Convention", convention)
+    candidates = year_candidates(
+        counts, Columns("region", "activity", "value"), convention=trained_with, threshold=threshold
+    )
+    scored = candidates.with_columns(pl.Series("probability", entry_probability(model, candidates)))
+    return scored.filter(pl.col("region") == district).select(pl.col("activity").alias("industry_code"), "probability")
 
 
 _TARGET_SCHEMA = pl.Schema(

@@ -174,6 +174,14 @@ def targets(
     show_opportunities: Annotated[
         bool, typer.Option("--opportunities", help="Rank activities to diversify into instead of firms.")
     ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="With --opportunities: rank by this entry model (a skops file from backtest "
+            "--save-model) instead of the store's (entry-model set).",
+        ),
+    ] = None,
     against: AgainstOption = "city",
     year: YearOption = None,
     template: TemplateOption = None,
@@ -183,9 +191,18 @@ def targets(
     """Firms elsewhere that would fill TRACK's missing or weak links in an area, ranked, with why."""
     from districtlens.commands import chains
 
+    if model is not None and not show_opportunities:
+        fail("--model ranks activities: give it with --opportunities", code=EXIT_USAGE)
     if show_opportunities:
         found = chains.FindOpportunities(
-            track=track, area=area, top=top, out=_file(out), against=against, year=year, template=_file(template)
+            track=track,
+            area=area,
+            top=top,
+            out=_file(out),
+            against=against,
+            year=year,
+            template=_file(template),
+            model=_file(model),
         )
         run(db, chains.opportunities, found, as_json=as_json, render=_print_opportunities)
         return
@@ -220,6 +237,25 @@ def _print_targets(found: Targets) -> None:
 def _print_opportunities(found: Opportunities) -> None:
     from rich.table import Table
 
+    if found.model is not None:
+        periods = (
+            "; ".join(
+                f"{Path(str(t.get('file', '?'))).name} {t.get('from', '?')}-{t.get('to', '?')}"
+                for t in found.model.training
+            )
+            or "training panels not recorded"
+        )
+        out_console.print(
+            f"Ranked by the entry model's probability of entry ({found.model.source}; trained on {periods}).",
+            highlight=False,
+        )
+    else:
+        out_console.print(
+            "Ranked by relatedness density and complexity outlook gain (no entry model given or stored).",
+            highlight=False,
+        )
+    if found.note:
+        out_console.print(found.note, highlight=False)
     table = Table("class", "name", "in track", "RCA", "density", "COG", "score")
     for row in found.opportunities:
         table.add_row(

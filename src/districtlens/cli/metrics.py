@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, console, emit_json, fail, run
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    JsonOption,
+    absolute,
+    console,
+    emit_json,
+    fail,
+    language,
+    run,
+)
 
 ConventionOption = Annotated[
     str,
@@ -110,6 +120,33 @@ def metrics_command(
         report_written(written)
 
 
+panel_app = typer.Typer(help="Long panels (region, activity, value, year) from published tables.", no_args_is_help=True)
+app.add_typer(panel_app, name="panel")
+
+
+@panel_app.command("from-cbp")
+def panel_from_cbp_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Yearly County Business Patterns files (Fips, Naics, "
+            "Establishments, ...); the year is read from each name."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The panel: .csv, .parquet or .json.")],
+    value: Annotated[str, typer.Option("--value", help="Establishments, Employees or Payroll.")] = "Establishments",
+    as_json: JsonOption = False,
+) -> None:
+    """One long panel (region, activity, value, year) from yearly CBP county files."""
+    from districtlens.commands.metrics import panel_from_cbp
+
+    written = panel_from_cbp([absolute(f) for f in files], absolute(out), value=value)
+    if as_json:
+        emit_json(written.model_dump(mode="json"))
+    else:
+        console.print(f"wrote {written.rows} rows to {out}", highlight=False)
+
+
 @app.command("backtest")
 def backtest_command(
     file: Annotated[Path, typer.Argument(help="A long panel with at least two years.")],
@@ -120,30 +157,53 @@ def backtest_command(
     value: Annotated[str, typer.Option("--value", help="Value column.")] = "value",
     year: Annotated[str, typer.Option("--year", help="Year column.")] = "year",
     train: Annotated[
-        Path | None, typer.Option("--train", help="Another panel to fit the combined predictor on (same columns).")
+        list[str] | None,
+        typer.Option(
+            "--train",
+            help="A panel to fit the combined predictor on (same columns): FILE:FROM:TO, or FILE "
+            "with --train-from/--train-to. Repeatable.",
+        ),
     ] = None,
     train_from: Annotated[int | None, typer.Option("--train-from")] = None,
     train_to: Annotated[int | None, typer.Option("--train-to")] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="A model saved with --save-model (instead of --train).")
+    ] = None,
+    save_model: Annotated[
+        Path | None,
+        typer.Option("--save-model", help="Save the fitted model, its training panels, periods and scores (skops)."),
+    ] = None,
+    resamples: Annotated[int, typer.Option("--bootstrap", help="Bootstrap draws for the intervals.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the model and of the bootstrap.")] = 0,
     k: Annotated[int, typer.Option("--k", help="Candidates per region for precision@k.")] = 10,
     convention: ConventionOption = "stata",
     threshold: ThresholdOption = 1.0,
     as_json: JsonOption = False,
 ) -> None:
     """How well density and other predictors ranked the activities regions later entered."""
-    from districtlens.commands.metrics import backtest_files
+    from districtlens.commands.metrics import backtest_files, parse_train
+    from districtlens.errors import DistrictlensError
     from districtlens.metrics import Columns
 
+    try:
+        trains = [parse_train(t) for t in train or []]
+    except DistrictlensError as exc:
+        fail(exc.message(language()))
     found = backtest_files(
-        file,
+        absolute(file),
         Columns(region, activity, value, year),
         start,
         end,
-        train=train,
+        trains=[type(t)(absolute(t.file), t.start, t.end) for t in trains],
         train_start=train_from,
         train_end=train_to,
         k=k,
         convention=convention,
         threshold=threshold,
+        model_file=absolute(model) if model else None,
+        save_to=absolute(save_model) if save_model else None,
+        resamples=resamples,
+        seed=seed,
     )
     if as_json:
         emit_json(
@@ -153,16 +213,110 @@ def backtest_command(
                 "candidates": found.candidates,
                 "entries": found.entries,
                 "scores": [s.__dict__ for s in found.scores],
+                "brier": found.brier,
+                "reliability": found.reliability,
+                "differences": [d.__dict__ for d in found.differences],
+                "winners": found.winners,
+                "training": found.training,
+                "model_file": found.model_file,
+                "bootstrap": {"resamples": resamples, "seed": seed, "level": 0.95},
+                "sign_convention": found.sign_convention,
             }
         )
         return
+    render_backtest(file.name, found, k, resamples, seed)
+
+
+def render_backtest(name: str, found: object, k: int, resamples: int, seed: int) -> None:
+    """The scores, the winner of each measure, the differences and the reliability table."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{file.name}: {start} -> {end}, {found.candidates} candidates, {found.entries} entries")
+    from districtlens.commands.metrics import Backtested
+
+    assert isinstance(found, Backtested)
+    out = Console()
+    table = Table(title=f"{name}: {found.start} -> {found.end}, {found.candidates} candidates, {found.entries} entries")
     for head in ("predictor", "ROC AUC", "PR AUC", f"precision@{k}"):
         table.add_column(head)
     for s in found.scores:
         label = f"{s.predictor} (baseline)" if s.predictor == "rca" else s.predictor
+        if s.roc_auc < 0.5:
+            label += " (low predicts entry)"
         table.add_row(label, f"{s.roc_auc:.3f}", f"{s.pr_auc:.3f}", f"{s.precision_at_k:.3f}")
-    Console().print(table)
+    out.print(table)
+    out.print("winners: " + ", ".join(f"{m} {w}" for m, w in found.winners.items()), highlight=False)
+    out.print(f"sign convention: {found.sign_convention}", highlight=False)
+    for t in found.training:
+        out.print(f"trained on {t.get('file')} {t.get('from')} -> {t.get('to')}", highlight=False)
+    if found.differences:
+        diff = Table(title=f"combined minus each predictor, 95% paired bootstrap ({resamples} draws, seed {seed})")
+        for head in ("against", "measure", "difference", "interval"):
+            diff.add_column(head)
+        for d in found.differences:
+            diff.add_row(d.against, d.measure, f"{d.difference:+.3f}", f"[{d.low:+.3f}, {d.high:+.3f}]")
+        out.print(diff)
+    if found.brier is not None:
+        rel = Table(title=f"calibration of the combined predictor: Brier score {found.brier:.4f}")
+        for head in ("probability from", "to", "candidates", "mean predicted", "observed share"):
+            rel.add_column(head)
+        for b in found.reliability:
+            rel.add_row(
+                f"{b['low']:.3f}",
+                f"{b['high']:.3f}",
+                str(int(b["count"])),
+                f"{b['predicted']:.3f}",
+                f"{b['observed']:.3f}",
+            )
+        out.print(rel)
+
+
+model_app = typer.Typer(
+    help="The entry model `targets --opportunities` ranks by, kept in the store.", no_args_is_help=True
+)
+app.add_typer(model_app, name="entry-model")
+
+
+@model_app.command("set")
+def entry_model_set(
+    file: Annotated[Path, typer.Argument(help="A skops file written by backtest --save-model.")],
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Keep an entry model in the store (a new, ledgered version): targets --opportunities ranks by it."""
+    from districtlens.commands.metrics import SetEntryModel, set_entry_model
+
+    run(db, set_entry_model, SetEntryModel(file=absolute(file)), as_json=as_json, render=_print_entry_model)
+
+
+@model_app.command("show")
+def entry_model_show(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+    """The entry model in force in the store, or none."""
+    from districtlens.commands.metrics import NoArgs, show_entry_model
+
+    run(db, show_entry_model, NoArgs(), as_json=as_json, render=lambda shown: _print_entry_model(shown.model))
+
+
+def _print_entry_model(info: object) -> None:
+    from districtlens.commands.metrics import EntryModelInfo
+
+    if not isinstance(info, EntryModelInfo):
+        console.print(
+            "No entry model is stored: targets --opportunities ranks by relatedness density.", highlight=False
+        )
+        return
+    console.print(
+        f"entry model version {info.version}: {info.file_name} (sha256 {info.model_sha256[:12]}), "
+        f"set {info.valid_from}; {info.convention} convention, threshold {info.threshold}",
+        highlight=False,
+    )
+    for panel in info.training:
+        counts = (
+            f": {panel['candidates']} candidates, {panel['entries']} entries"
+            if "candidates" in panel and "entries" in panel
+            else ""
+        )
+        console.print(
+            f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}{counts}",
+            highlight=False,
+        )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +22,7 @@ from districtlens.areas import resolve_area
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds
-from districtlens.chains.targets import DEFAULT_WEIGHTS, TargetWeights
+from districtlens.chains.targets import DEFAULT_WEIGHTS, TargetWeights, entry_probabilities
 from districtlens.chains.templates import get_template, shipped_templates
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import InputError, UsageError
@@ -361,10 +362,12 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
 
 
 class FindOpportunities(ChainInArea):
-    """`out`: also write the rows there (.csv, .xlsx)."""
+    """`out`: also write the rows there (.csv, .xlsx). `model`: an entry model saved by
+    `metrics backtest --save-model` (a skops file); without it, the store's (`metrics model set`)."""
 
     top: int = Field(default=20, ge=1)
     out: Path | None = None
+    model: Path | None = None
 
 
 class Opportunity(BaseModel):
@@ -380,29 +383,73 @@ class Opportunity(BaseModel):
     why: str
 
 
+class ModelUsed(BaseModel):
+    """The entry model that ranked the opportunities: where it came from (a file, or "store") and
+    what it was trained on (panels and periods, as `backtest --save-model` recorded them)."""
+
+    source: str
+    training: list[dict[str, object]]
+    convention: str
+    threshold: float
+
+
 class Opportunities(BaseModel):
+    """`ranked_by`: "model" (the entry model's probability is the score) or "density" (mean
+    percentile of relatedness density and COG); `note` says why a model at hand was not used."""
+
     track: str
     area: str
     area_label: str
+    ranked_by: Literal["model", "density"]
+    model: ModelUsed | None
+    note: str | None
     opportunities: list[Opportunity]
 
 
 @command("chains.opportunities", writes=False)
 def opportunities(ctx: Context, args: FindOpportunities) -> Opportunities:
-    """Activities (GB/T classes) the area does not hold yet, near what it holds and raising its
-    complexity, best first."""
+    """Activities (GB/T classes) the area does not hold yet, best first: by the entry model's
+    probability when a model is given or stored, else near what the area holds and raising its
+    complexity (density and COG)."""
     chain = get_template(args.track, args.template)
     _check_out(args.out)
+    loaded, source = _entry_model(ctx.store, args.model)
     context = load_context(ctx.store, args.area, args.against, args.year)
-    found = report.area_opportunities(context, chain, top=args.top)
+    probability, used, note = None, None, None
+    if loaded is not None and context.area.kind != "district":
+        note = "The entry model was trained on regions of a panel: it ranks districts only; ranked by density."
+    elif loaded is not None:
+        convention, threshold = str(loaded.get("convention", "stata")), float(loaded.get("threshold", 1.0))  # type: ignore[arg-type]
+        probability = entry_probabilities(
+            context.city, loaded["model"], context.area.district_adcode, convention=convention, threshold=threshold
+        )
+        used = ModelUsed(
+            source=source,
+            training=list(loaded.get("training", [])),  # type: ignore[call-overload]
+            convention=convention,
+            threshold=threshold,
+        )
+    found = report.area_opportunities(context, chain, top=args.top, probability=probability)
     if args.out is not None:
         write_table(found, args.out)
     return Opportunities(
         track=chain.id,
         area=context.area.code,
         area_label=context.area.label,
+        ranked_by="model" if used is not None else "density",
+        model=used,
+        note=note,
         opportunities=[Opportunity(**row) for row in found.to_dicts()],
     )
+
+
+def _entry_model(store: Store, path: Path | None) -> tuple[dict[str, object] | None, str]:
+    """The entry model to rank by and where it came from: the file given, else the store's, else none."""
+    from districtlens.commands.metrics import entry_model, stored_entry_model
+
+    if path is not None:
+        return entry_model(path), str(path)
+    return stored_entry_model(store), "store"
 
 
 def _check_out(out: Path | None) -> None:

@@ -10,9 +10,12 @@ year; it is an entry when M = 1 in the end year. Each predictor (its start-year 
 
 The baseline is auto-correlation: the start-year RCA level (activities near the threshold cross
 it). Density alone can lose to it (it does on PR AUC on the US CBP panels; see docs/metrics.md).
-The combined predictor is a logistic regression over density, RCA, log(1 + value) and
-log(region total), fitted on one panel's transitions and scored on another's: never on the rows
-it scores.
+The combined predictor is the entry model of `districtlens.metrics.predict` (gradient-boosted
+trees over transferable features), fitted on one or several panels' transitions and scored on
+another's: never on the rows it scores. `fit_combined` keeps the earlier logistic regression.
+
+Sign convention: every single predictor is scored as it is, a higher value ranking a candidate
+higher. A ROC AUC below 0.5 (COG and PCI on the US panels) means a LOW value predicts entry.
 
 Hidalgo, C. A., Klinger, B., Barabasi, A.-L., & Hausmann, R. (2007). Science 317(5837).
 Neffke, F., Henning, M., & Boschma, R. (2011). How do regions diversify over time? Economic
@@ -40,19 +43,50 @@ COMBINED_FEATURES: tuple[str, ...] = ("density", "rca", "log_value", "log_region
 COMBINED = "combined"
 
 
-def transitions(start: pl.DataFrame, end: pl.DataFrame) -> pl.DataFrame:
+def transitions(start: pl.DataFrame, end: pl.DataFrame, other: pl.DataFrame | None = None) -> pl.DataFrame:
     """Candidates (M = 0 at start, region and activity present at end) with `entered` 0/1.
 
-    `start` and `end` are one-year complexity tables (from `complexity_table`).
+    `start` and `end` are one-year complexity tables (from `complexity_table`); `other` is the
+    start year's table under the other convention (its density becomes `density_other`).
     """
     labels = [pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String)]
-    start, end = start.with_columns(labels), end.with_columns(labels)
+    end = end.with_columns(labels)
+    later = end.select("region", "activity", pl.col("mcp").alias("entered"))
+    return start_candidates(start, other).join(later, on=["region", "activity"], how="inner")
+
+
+def start_candidates(start: pl.DataFrame, other: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every cell with M = 0 in one year's complexity table, with the entry model's inputs: the
+    candidates of `transitions` before the end year is known (what `targets --opportunities`
+    scores today)."""
+    from districtlens.metrics.predict import cell_features
+
+    labels = [pl.col("region").cast(pl.String), pl.col("activity").cast(pl.String)]
+    start = start.with_columns(labels)
     features = start.with_columns(
         log_value=pl.col("value").log1p(),
         log_region_total=pl.col("value").sum().over("region").log(),
-    )
-    later = end.select("region", "activity", pl.col("mcp").alias("entered"))
-    return features.filter(pl.col("mcp") == 0).join(later, on=["region", "activity"], how="inner")
+        activity_total=pl.col("value").sum().over("activity"),
+        expected=pl.col("value").sum().over("region") * pl.col("value").sum().over("activity") / pl.col("value").sum(),
+    ).join(cell_features(start), on=["region", "activity"], how="left")
+    if other is not None:
+        features = features.join(
+            other.select(*labels, pl.col("density").alias("density_other")), on=["region", "activity"], how="left"
+        )
+    else:
+        features = features.with_columns(density_other=pl.col("density"))
+    return features.filter(pl.col("mcp") == 0)
+
+
+def year_candidates(
+    frame: pl.DataFrame, columns: Columns, *, convention: Convention = "stata", threshold: float = 1.0
+) -> pl.DataFrame:
+    """`start_candidates` of a one-year long frame (no year column needed), built as
+    `panel_transitions` builds its start year: both conventions, the same threshold."""
+    other_convention: Convention = "ecomplexity" if convention == "stata" else "stata"
+    start = complexity_table(frame, columns, convention=convention, threshold=threshold)
+    other = complexity_table(frame, columns, convention=other_convention, threshold=threshold)
+    return start_candidates(start, other)
 
 
 def precision_at_k(candidates: pl.DataFrame, score: str, k: int) -> float:
@@ -63,7 +97,8 @@ def precision_at_k(candidates: pl.DataFrame, score: str, k: int) -> float:
     ).filter((pl.col("_n") >= k) & (pl.col("_rank") <= k))
     if ranked.height == 0:
         return float("nan")
-    return float(ranked.group_by("region").agg(pl.col("entered").mean()).select(pl.mean("entered")).item())
+    mean: float = ranked.group_by("region").agg(pl.col("entered").mean())["entered"].mean()  # type: ignore[assignment]
+    return float(mean)
 
 
 @dataclass(frozen=True)
@@ -112,26 +147,49 @@ def panel_transitions(
     long = as_polars(frame)
     year = long.get_column(columns.year)
     present = set(year.unique().to_list())
-    tables = []
+    matches = []
     for wanted in (start_year, end_year):
         match = next((y for y in present if str(y) == str(wanted)), None)
         if match is None:
             raise InputError("metrics.year_absent", year=str(wanted), years=", ".join(map(str, sorted(present))))
-        tables.append(complexity_table(long.filter(year == match), columns, convention=convention, threshold=threshold))
-    return transitions(*tables)
+        matches.append(match)
+    start, end = (
+        complexity_table(long.filter(year == m), columns, convention=convention, threshold=threshold) for m in matches
+    )
+    other_convention: Convention = "ecomplexity" if convention == "stata" else "stata"
+    other = complexity_table(long.filter(year == matches[0]), columns, convention=other_convention, threshold=threshold)
+    return transitions(start, end, other)
 
 
 def backtest(
     candidates: pl.DataFrame,
     *,
-    train: pl.DataFrame | None = None,
+    train: pl.DataFrame | list[pl.DataFrame] | None = None,
+    model: object | None = None,
     k: int = 10,
     predictors: tuple[str, ...] = SINGLE_PREDICTORS,
+    seed: int = 0,
 ) -> list[Score]:
-    """Scores of each single predictor and, when a training panel is given, of the combined one."""
+    """Scores of each single predictor and, when training panels (or a fitted model) are given, of
+    the combined one (the entry model of `districtlens.metrics.predict`)."""
     scores = [score(candidates, name, k) for name in predictors]
-    if train is not None:
-        model = fit_combined(train)
-        probability = model.predict_proba(candidates.select(COMBINED_FEATURES).to_numpy())[:, 1]
+    probability = combined_probability(candidates, train=train, model=model, seed=seed)
+    if probability is not None:
         scores.append(score(candidates.with_columns(pl.Series(COMBINED, probability)), COMBINED, k))
     return scores
+
+
+def combined_probability(
+    candidates: pl.DataFrame,
+    *,
+    train: pl.DataFrame | list[pl.DataFrame] | None = None,
+    model: object | None = None,
+    seed: int = 0,
+) -> np.ndarray | None:
+    """The entry model's probabilities for `candidates`: of `model`, else of a model fitted on
+    `train`; None when neither is given."""
+    from districtlens.metrics.predict import entry_probability, fit_model
+
+    if model is None and train is not None:
+        model = fit_model(train if isinstance(train, list) else [train], seed=seed)
+    return None if model is None else entry_probability(model, candidates)

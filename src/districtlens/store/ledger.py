@@ -199,6 +199,7 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
     ),
     "track": ("track_id", "pack_id", "name_zh", "name_en", "name_fr", "classes", "keywords", "ledger_seq"),
     "web_user": ("username", "version", "role", "carriers", "password_hash", "active", "valid_from", "ledger_seq"),
+    "entry_model": ("version", "file_name", "model_sha256", "meta", "valid_from", "ledger_seq"),
     "claim": (
         "claim_id",
         "pack_id",
