@@ -30,17 +30,7 @@ from districtlens.errors import InputError, NotFound
 from districtlens.store import ledger
 from districtlens.store.db import Store, register_frame
 
-LINK_COLUMNS = (
-    "link_id",
-    "source_id",
-    "record_id",
-    "uscc",
-    "probability",
-    "status",
-    "evidence",
-    "decided_by",
-    "supersedes",
-)
+LINK_COLUMNS = ledger.HASHED_TABLES["resolve_link"][:-1]  # without ledger_seq
 IN_FORCE = ("linked", "accepted")  # statuses under which the row is that enterprise
 
 

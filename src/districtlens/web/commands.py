@@ -22,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from districtlens.commands import REGISTRY, Command, Context, load_all
+from districtlens.commands import REGISTRY, Command, Context
 from districtlens.commands.handover import TOKEN_HEADER
 from districtlens.errors import Cancelled, DistrictlensError, InputError, NotFound
 from districtlens.web.state import ServerState
@@ -89,7 +89,6 @@ def running_commands(request: Request) -> dict[str, list[dict[str, Any]]]:
 async def run_command(name: str, request: Request) -> JSONResponse:
     """Run one command against the served store (loopback and token only)."""
     _authorised(request)
-    load_all()
     if name not in REGISTRY:
         return _error(NotFound("command.unknown", name=name))
     body = await request.json()
