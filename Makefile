@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= var/districtlens.duckdb
 PORT ?= 8765
 
-.PHONY: install system demo demo-store serve test lint bench clean
+.PHONY: install system demo demo-store serve test lint bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: install system
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 	$(BIN)/pytest
+
+# The README's and docs/screenshots/' pictures, taken by the browser test on the demo store.
+screenshots: install system
+	DISTRICTLENS_SCREENSHOTS=1 $(BIN)/pytest -n 0 tests/web/test_browser.py
 
 bench: install
 	$(BIN)/pip install -q -e '.[test,spark,bench]'

@@ -21,11 +21,16 @@ SPARK_GROUP = "spark"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Send every test that uses the `spark` fixture to one xdist worker (`--dist loadgroup`), so
     that the JVM starts once for all of them, and first: the group is the longest unit of work, and
-    a worker that starts it last runs it alone while the other core idles."""
+    a worker that starts it last runs it alone while the other core idles. Modules marked with an
+    `xdist_group` (those with an expensive module-scoped fixture, such as a running server) go to
+    one worker too, so that the fixture is built once and not once per worker."""
     uses_spark = [item for item in items if "spark" in getattr(item, "fixturenames", ())]
     for item in uses_spark:
         item.add_marker(pytest.mark.xdist_group(SPARK_GROUP))
-        _put_in_group(config, item, SPARK_GROUP)
+    for item in items:
+        marker = item.get_closest_marker("xdist_group")
+        if marker is not None:
+            _put_in_group(config, item, marker.args[0] if marker.args else marker.kwargs["name"])
     items[:] = uses_spark + [item for item in items if item not in uses_spark]
 
 
@@ -35,7 +40,7 @@ def _put_in_group(config: pytest.Config, item: pytest.Item, group: str) -> None:
     lost and the group's tests spread over every worker (pytest-xdist issue #1386, xdist 3.8).
     Until xdist sets it again, a worker of `--dist loadgroup` sets it here."""
     node_id = getattr(item, "_id", None)  # pytest 9.2 and later
-    if getattr(config.option, "loadgroup", False) and node_id is not None:
+    if getattr(config.option, "loadgroup", False) and node_id is not None and not item.nodeid.endswith(f"@{group}"):
         item._id = type(node_id).parse(f"{item.nodeid}@{group}")
 
 

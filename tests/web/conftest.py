@@ -4,9 +4,13 @@ markup, and one user per role (added through `districtlens users add`)."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import re
 import shutil
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -38,9 +42,8 @@ def _invoke(*args: str, input: str | None = None):
     return result
 
 
-@pytest.fixture(scope="session")
-def web_store(tmp_path_factory) -> dict:
-    folder = tmp_path_factory.mktemp("web")
+def _build_web_store(folder: Path) -> dict[str, list[str]]:
+    """Build the web tests' store in `folder`; return the two parks' tenants."""
     db = folder / "demo.duckdb"
     build_demo(db, actor="test", enterprises=ENTERPRISES)
     with open_store(db) as store:
@@ -67,11 +70,32 @@ def web_store(tmp_path_factory) -> dict:
         _invoke("users", "add", name, "--role", role, *extra, "--password-stdin", "--db", db, input=PASSWORD + "\n")
     # A pristine copy for the tests that serve it from another process (the handover test).
     shutil.copyfile(db, folder / "serve.duckdb")
+    return {"own_tenants": sorted(own), "other_tenants": sorted(other)}
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
+    """The store is built once per test run, not once per xdist worker: the first worker to need
+    it builds it under a lock in the run's shared temporary folder, and every worker then works on
+    its own copy (the tests write to it)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base if worker_id == "master" else base.parent) / "web-store-built"
+    with open(str(shared) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "tenants.json").exists():
+            building = Path(tempfile.mkdtemp(dir=shared.parent, prefix="web-store-building-"))
+            tenants = _build_web_store(building)
+            (building / "tenants.json").write_text(json.dumps(tenants))
+            building.rename(shared)  # whole or absent: a failed build leaves no half store behind
+    folder = tmp_path_factory.mktemp("web")
+    for name in ("demo.duckdb", "serve.duckdb"):
+        shutil.copyfile(shared / name, folder / name)
+    tenants = json.loads((shared / "tenants.json").read_text())
     return {
-        "db": db,
+        "db": folder / "demo.duckdb",
         "serve_copy": folder / "serve.duckdb",
-        "own_tenants": sorted(own),
-        "other_tenants": sorted(other),
+        "own_tenants": tenants["own_tenants"],
+        "other_tenants": tenants["other_tenants"],
         "folder": folder,
     }
 

@@ -63,6 +63,10 @@ READS = [
 ]
 
 
+# The answers are gathered once (a module fixture): keep the module on one worker.
+pytestmark = pytest.mark.xdist_group("alike")
+
+
 def _run(db: Path, args: list[str], out: Path) -> tuple[int, str, bytes | None]:
     """The command's exit code, standard output and written file, run in this process (the CLI
     part; the command itself runs here or in the server, as the CLI decides)."""

@@ -37,7 +37,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
+# One server for the module, on one worker: starting it is the slow part, and the tests already
+# share its store (each asserts on what it changes itself).
+pytestmark = pytest.mark.xdist_group("serving")
+
+
+@pytest.fixture(scope="module")
 def served(web_store):
     db = web_store["serve_copy"]
     port = _free_port()
