@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from districtlens.ingest.validate import uscc_check_char
 
@@ -48,3 +53,25 @@ def write_csv(
     text = frame.write_csv().replace("\n", newline)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A folder that `build` fills once per test run, not once per xdist worker, copied for this
+    worker (the tests write to their stores, and DuckDB lets one process open a file).
+
+    The first worker to ask builds it under a lock in the run's shared temporary folder; the others
+    wait and copy. The build goes to a scratch folder renamed when complete, so a failed build
+    leaves nothing that a later worker would take for finished."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base if worker_id == "master" else base.parent) / f"built-{name}"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            scratch = Path(tempfile.mkdtemp(dir=shared.parent, prefix=f"building-{name}-"))
+            build(scratch)
+            scratch.rename(shared)
+    mine = tmp_path_factory.mktemp(name)
+    shutil.copytree(shared, mine, dirs_exist_ok=True)
+    return mine

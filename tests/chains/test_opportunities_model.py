@@ -23,6 +23,10 @@ DISTRICTS = (JINGAN, HUANGPU, XUHUI, PUDONG, "310105", "310107")
 CLASSES = ("5212", "6520", "3973", "7320", "2710", "2720", "6510", "6513", "7240", "7310", "3971", "3972")
 
 
+# The module builds its stores once (module fixtures): keep it on one xdist worker.
+pytestmark = pytest.mark.xdist_group("opportunities-model")
+
+
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     panel = cbp("MA", 2017, 2021)

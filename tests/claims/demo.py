@@ -1,5 +1,5 @@
 """A small demo store (the Jing'an pack and a 20,000-enterprise synthetic registry), built once per
-test session and copied for tests that write to it."""
+test run (see `tests.helpers.built_once`) and copied for tests that write to it."""
 
 from __future__ import annotations
 
@@ -17,25 +17,20 @@ from districtlens.store.packs import write_pack
 
 ENTERPRISES = 20_000
 SEED = 11
-_BUILT: dict[str, Path] = {}
 
 
-def demo_store(folder: Path) -> Path:
-    """The path of the session's demo store (built on first use)."""
-    if "path" not in _BUILT:
-        path = folder / "demo.duckdb"
-        with open_store(path) as store:
-            write_pack(store, pack_rows(load_pack("jingan")), actor="test")
-            frame = generate_registry(SEED, ENTERPRISES)
-            report = import_frame(
-                Context(store=store, actor="test"),
-                frame,
-                source={"name": "demo registry", "kind": "demo"},
-                synthetic=True,
-            )
-            assert report.written, report.errors[:3]
-        _BUILT["path"] = path
-    return _BUILT["path"]
+def build_demo_store(folder: Path) -> None:
+    """Build the demo store as `folder/demo.duckdb`."""
+    with open_store(folder / "demo.duckdb") as store:
+        write_pack(store, pack_rows(load_pack("jingan")), actor="test")
+        frame = generate_registry(SEED, ENTERPRISES)
+        report = import_frame(
+            Context(store=store, actor="test"),
+            frame,
+            source={"name": "demo registry", "kind": "demo"},
+            synthetic=True,
+        )
+        assert report.written, report.errors[:3]
 
 
 def copy_of(path: Path, folder: Path) -> Path:

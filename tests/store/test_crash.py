@@ -12,6 +12,9 @@ import pytest
 from districtlens.store import ledger, open_store
 from tests.helpers import roster_rows, write_csv
 
+# The module builds its stores once (module fixtures): keep it on one xdist worker.
+pytestmark = pytest.mark.xdist_group("crash")
+
 ROWS = 25_000  # enterprises; two years each, so the import runs for a few seconds
 
 

@@ -4,11 +4,9 @@ markup, and one user per role (added through `districtlens users add`)."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
 import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from districtlens.commands.enterprises import import_frame
 from districtlens.store import open_store
 from districtlens.store import web_queries as queries
 from districtlens.web.app import create_app
-from tests.helpers import make_uscc
+from tests.helpers import built_once, make_uscc
 
 ENTERPRISES = 10_000
 PASSWORD = "correct horse battery"
@@ -42,8 +40,8 @@ def _invoke(*args: str, input: str | None = None):
     return result
 
 
-def _build_web_store(folder: Path) -> dict[str, list[str]]:
-    """Build the web tests' store in `folder`; return the two parks' tenants."""
+def _build_web_store(folder: Path) -> None:
+    """Build the web tests' store in `folder`, with the two parks' tenants beside it."""
     db = folder / "demo.duckdb"
     build_demo(db, actor="test", enterprises=ENTERPRISES)
     with open_store(db) as store:
@@ -70,27 +68,13 @@ def _build_web_store(folder: Path) -> dict[str, list[str]]:
         _invoke("users", "add", name, "--role", role, *extra, "--password-stdin", "--db", db, input=PASSWORD + "\n")
     # A pristine copy for the tests that serve it from another process (the handover test).
     shutil.copyfile(db, folder / "serve.duckdb")
-    return {"own_tenants": sorted(own), "other_tenants": sorted(other)}
+    (folder / "tenants.json").write_text(json.dumps({"own_tenants": sorted(own), "other_tenants": sorted(other)}))
 
 
 @pytest.fixture(scope="session")
 def web_store(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
-    """The store is built once per test run, not once per xdist worker: the first worker to need
-    it builds it under a lock in the run's shared temporary folder, and every worker then works on
-    its own copy (the tests write to it)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base if worker_id == "master" else base.parent) / "web-store-built"
-    with open(str(shared) + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / "tenants.json").exists():
-            building = Path(tempfile.mkdtemp(dir=shared.parent, prefix="web-store-building-"))
-            tenants = _build_web_store(building)
-            (building / "tenants.json").write_text(json.dumps(tenants))
-            building.rename(shared)  # whole or absent: a failed build leaves no half store behind
-    folder = tmp_path_factory.mktemp("web")
-    for name in ("demo.duckdb", "serve.duckdb"):
-        shutil.copyfile(shared / name, folder / name)
-    tenants = json.loads((shared / "tenants.json").read_text())
+    folder = built_once(tmp_path_factory, worker_id, "web", _build_web_store)
+    tenants = json.loads((folder / "tenants.json").read_text())
     return {
         "db": folder / "demo.duckdb",
         "serve_copy": folder / "serve.duckdb",
