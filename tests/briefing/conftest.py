@@ -1,8 +1,30 @@
 import pytest
 
+from districtlens.briefing import render, signing
+from districtlens.store import open_store
 from tests.claims.demo import demo_store
 
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory):
     return demo_store(tmp_path_factory.mktemp("claims-demo"))
+
+
+@pytest.fixture(scope="session")
+def key(tmp_path_factory):
+    """The Commission's key file (KEYFILE.pub beside it)."""
+    path = tmp_path_factory.mktemp("key") / "commission.pem"
+    signing.generate(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def private(key):
+    return signing.load_private(key)
+
+
+@pytest.fixture(scope="session")
+def figures(demo_path):
+    """The demo district's figures, computed once for every language and format."""
+    with open_store(demo_path, read_only=True) as store:
+        return render.compute_figures(store, "310106")
