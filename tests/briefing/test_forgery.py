@@ -167,8 +167,10 @@ def test_html_signature_removed_or_doubled_fails(genuine, private):
     element = genuine["html"][start : genuine["html"].index(b"</script>", start) + len(b"</script>")]
     doubled = genuine["html"].replace(b"</body>", element + b"</body>")
     assert verdict(doubled, "html", public) == "malformed"
-    moved = _html_signature_removed(genuine["html"]).replace(b"</body>", element + b"</body>")
-    assert verdict(moved, "html", public) == "valid"  # where it stands is no content
+    # Moved, it would change what is shown (in the title, an attribute ...): it has one place.
+    for place in (b"</title>", b"</body>"):
+        moved = _html_signature_removed(genuine["html"]).replace(place, element + place, 1)
+        assert verdict(moved, "html", public) == "malformed"
 
 
 # ---------------------------------------------------------------- DOCX
@@ -421,6 +423,11 @@ def test_pdf_forgery_fails(genuine, facts, private, forgery):
 
 def test_genuine_pdf_passes(genuine, private):
     assert verdict(genuine["pdf"], "pdf", private.public_key()) == "valid"
+
+
+def test_pdf_with_bytes_after_the_signed_end_fails(genuine, facts, private):
+    appended = genuine["pdf"] + f"\n% {facts.inflated}\n".encode("ascii")
+    assert verdict(appended, "pdf", private.public_key()) == "updated_after_signing"
 
 
 def test_pdf_resigned_with_another_key_fails(genuine, unsigned, facts, private, other_key):

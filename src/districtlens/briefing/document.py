@@ -7,9 +7,9 @@ element, PDF as an embedded file, DOCX as a package part. The signature covers t
 document as rendered, manifest included, so that no byte of text, title, metadata, style, label
 or unit can change without `verify` refusing the file:
 
-- HTML: one `<script type="application/json" id="districtlens-signature">` element, put in just
-  after the manifest; it signs `canonical(html)`: the file's exact bytes with that one element
-  removed, line endings normalised to LF;
+- HTML: one `<script type="application/json" id="districtlens-signature">` element, which must
+  stand just after the manifest's; it signs `canonical(html)`: the file's exact bytes with that
+  one element removed, line endings normalised to LF;
 - DOCX: the package part `/customXml/districtlens-signature.json` (rendered holding `null`); it
   signs `canonical(docx)`: every other zip member, sorted by name, each as its UTF-8 name, a NUL,
   its length (8 bytes, big-endian) and its bytes (uncompressed);
@@ -57,14 +57,23 @@ def html_json(manifest: dict[str, Any]) -> str:
     return manifest_json(manifest).replace("</", "<\\/")
 
 
+def _html_signature_at(data: bytes) -> int:
+    """Where an HTML briefing's signature element stands: just after the manifest element (so
+    that moving it, into the title or an attribute, say, changes what the signature covers)."""
+    manifest = data.find(HTML_MARKER.encode("utf-8"))
+    if manifest < 0:
+        raise ValueError("no manifest element")
+    return data.index(HTML_END.encode("ascii"), manifest) + len(HTML_END)
+
+
 def _html_signature_span(data: bytes) -> tuple[int, int] | None:
     """Where the signature element is in an HTML file, (start, end) in bytes, None when there is
-    none; ValueError for two of them or an unclosed one."""
+    none; ValueError for one elsewhere than its place, two of them or an unclosed one."""
     start = data.find(HTML_SIGNATURE_MARKER)
     if start < 0:
         return None
-    if data.find(HTML_SIGNATURE_MARKER, start + 1) >= 0:
-        raise ValueError("two signature elements")
+    if start != _html_signature_at(data) or data.find(HTML_SIGNATURE_MARKER, start + 1) >= 0:
+        raise ValueError("a signature element out of its place")
     end = data.find(HTML_END.encode("ascii"), start)
     if end < 0:
         raise ValueError("an unclosed signature element")
@@ -102,8 +111,7 @@ def embed(document: bytes, fmt: str, key: Ed25519PrivateKey) -> bytes:
         return _sign_pdf(document, key)
     block = json.dumps(signing.signature_block(canonical(document, fmt), key), sort_keys=True).encode("ascii")
     if fmt == "html":
-        end = document.index(HTML_END.encode("ascii"), document.index(HTML_MARKER.encode("utf-8")))
-        at = end + len(HTML_END)
+        at = _html_signature_at(document)
         return document[:at] + HTML_SIGNATURE_MARKER + block + HTML_END.encode("ascii") + document[at:]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(document)) as source, zipfile.ZipFile(out, "w") as target:

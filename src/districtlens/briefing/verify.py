@@ -14,7 +14,9 @@ The verdict on the signature is one of `signing.VERDICTS`, told in words by the 
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +53,8 @@ def verify(store: Store, path: Path, public: Ed25519PublicKey, lang: str = "en")
     manifest = document.read_manifest(data, fmt, str(path))
     if manifest is None:
         raise InputError("brief.not_a_briefing", path=str(path))
-    signature = document.check_signature(data, fmt, public)
+    if fmt == "pdf":  # pyHanko takes a second to import: done while the figures recompute
+        threading.Thread(target=importlib.import_module, args=("pyhanko.sign",), daemon=True).start()
     figures = [
         f for f in manifest.get("figures") or [] if isinstance(f, dict) and isinstance(f.get("parameters"), dict)
     ]
@@ -62,6 +65,7 @@ def verify(store: Store, path: Path, public: Ed25519PublicKey, lang: str = "en")
         now = json.loads(json.dumps(compute(session, figure["parameters"]).value, default=str))
         if now != figure.get("value"):
             changed.append({"id": figure.get("id"), "ref": figure.get("ref"), "then": figure.get("value"), "now": now})
+    signature = document.check_signature(data, fmt, public)
     return Verdict(
         holds=signature == "valid" and not changed,
         format=fmt,

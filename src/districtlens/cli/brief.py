@@ -8,6 +8,8 @@ and writes the file. Verifying sends the public key.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,6 +70,8 @@ def brief(
     args = briefing.RenderBriefing(
         area=area, lang=lang, format=fmt, key_fingerprint=signing.fingerprint(private.public_key())
     )
+    if fmt == "pdf":  # pyHanko, which signs it, takes a second to import: done while it renders
+        threading.Thread(target=importlib.import_module, args=("pyhanko.sign",), daemon=True).start()
     rendered = execute_command(db, briefing.render_briefing, args)
     document.write_signed(rendered.document_bytes(), fmt, rendered.manifest, private, out)
     if as_json:
