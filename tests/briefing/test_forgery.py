@@ -179,8 +179,10 @@ DOCUMENT_XML = "word/document.xml"
 CORE_XML = "docProps/core.xml"
 
 
-def docx_with(data: bytes, edits: dict[str, Callable[[str], str]], added: dict[str, bytes] | None = None) -> bytes:
-    """The package with some members' text edited (and members added), the rest byte for byte."""
+def docx_with(
+    data: bytes, edits: dict[str, Callable[[str], str]], added: dict[str, bytes] | None = None, comment: bytes = b""
+) -> bytes:
+    """The package with some members' text edited (members added, a comment), the rest byte for byte."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for member in source.infolist():
@@ -190,6 +192,7 @@ def docx_with(data: bytes, edits: dict[str, Callable[[str], str]], added: dict[s
             target.writestr(member, content)
         for name, content in (added or {}).items():
             target.writestr(name, content)
+        target.comment = comment
     return out.getvalue()
 
 
@@ -232,7 +235,8 @@ def docx_forgeries(f: Facts) -> dict[str, Callable[[bytes], bytes]]:
         ),
         "metadata": lambda data: docx_with(data, {CORE_XML: lambda x: replace(x, "python-docx", "the Commission")}),
         "styles": lambda data: docx_with(data, {"word/styles.xml": lambda x: replace(x, "Noto Sans CJK SC", "Arial")}),
-        "part_added": lambda data: docx_with(data, {}, {"customXml/notes.xml": b"<notes>7,813,735</notes>"}),
+        "part_added": lambda data: docx_with(data, {}, {"customXml/notes.xml": f"<n>{f.inflated}</n>".encode()}),
+        "zip_comment": lambda data: docx_with(data, {}, comment=f.inflated.encode("ascii")),
     }
 
 
@@ -248,6 +252,7 @@ DOCX_FORGERIES = [
     "metadata",
     "styles",
     "part_added",
+    "zip_comment",
 ]
 
 

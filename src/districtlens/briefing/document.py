@@ -11,8 +11,9 @@ or unit can change without `verify` refusing the file:
   stand just after the manifest's; it signs `canonical(html)`: the file's exact bytes with that
   one element removed, line endings normalised to LF;
 - DOCX: the package part `/customXml/districtlens-signature.json` (rendered holding `null`); it
-  signs `canonical(docx)`: every other zip member, sorted by name, each as its UTF-8 name, a NUL,
-  its length (8 bytes, big-endian) and its bytes (uncompressed);
+  signs `canonical(docx)`: the zip's comment, as its length (8 bytes, big-endian) and its bytes,
+  then every other zip member, sorted by name, each as its UTF-8 name, a NUL, its length (8
+  bytes, big-endian) and its bytes (uncompressed);
 - PDF: a standard PAdES signature (pyHanko, a self-signed certificate for the Commission's key),
   appended as an incremental update whose byte range covers the whole file but the signature.
 
@@ -33,6 +34,7 @@ from districtlens.errors import InputError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+    from pyhanko.sign.signers import SimpleSigner
 
 FORMATS = ("html", "pdf", "docx")
 MANIFEST_NAME = "districtlens-manifest.json"
@@ -96,7 +98,7 @@ def canonical(data: bytes, fmt: str) -> bytes:
         names = [info.filename for info in package.infolist()]
         if len(names) != len(set(names)):
             raise ValueError("a zip member named twice")
-        out = bytearray()
+        out = bytearray(len(package.comment).to_bytes(8, "big") + package.comment)
         for name in sorted(names):
             if name == _member_name(DOCX_SIGNATURE_PART):
                 continue
@@ -121,7 +123,7 @@ def embed(document: bytes, fmt: str, key: Ed25519PrivateKey) -> bytes:
     return out.getvalue()
 
 
-def pdf_signer(key: Ed25519PrivateKey) -> Any:
+def pdf_signer(key: Ed25519PrivateKey) -> SimpleSigner:
     """A pyHanko signer by `key`, its self-signed certificate naming it."""
     from cryptography.hazmat.primitives import serialization
     from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
