@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from districtlens.briefing import i18n, render, signing
+from districtlens.briefing import i18n, signing
 from districtlens.briefing.verify import Verdict, verify
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import UsageError
@@ -43,6 +43,8 @@ class RenderedBriefing(BaseModel):
 @command("brief.render", writes=False)
 def render_briefing(ctx: Context, args: RenderBriefing) -> RenderedBriefing:
     """Compute the briefing of an area and lay it out as HTML, PDF or DOCX, unsigned."""
+    from districtlens.briefing import render  # its charts and layout: not for `verify`
+
     briefing, document = render.render(ctx.store, args.area, args.lang, args.format, args.key_fingerprint)
     return RenderedBriefing(
         area=args.area,
