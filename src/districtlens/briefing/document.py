@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,11 @@ HTML_MARKER = '<script type="application/json" id="districtlens-manifest">'
 HTML_SIGNATURE_MARKER = b'<script type="application/json" id="districtlens-signature">'
 HTML_END = "</script>"
 PDF_SIGNATURE_FIELD = "districtlens-signature"
+
+# pyHanko imports cryptography's DSA on import, which warns; briefings use no DSA, and the warning
+# would reach every user of `brief --format pdf` and `brief verify` (pyHanko is imported on threads
+# too, where a local catch_warnings would not hold).
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 
 def manifest_json(manifest: dict[str, Any]) -> str:
