@@ -11,6 +11,7 @@ Each format is rendered and signed once for the module; the forgeries are cheap 
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -97,7 +98,9 @@ def html_forgeries(f: Facts) -> dict[str, Callable[[str], str]]:
         "hidden_text": lambda h: replace(
             h, figure, f'data-ref="{f.ref}">{f.inflated}<span style="display:none">{f.figure}</span><'
         ),
-        "title": lambda h: replace(h, "</title>", f" {f.figure}</title>", 1),
+        "title": lambda h: replace(
+            replace(h, figure, f'data-ref="{f.ref}">{f.inflated}<'), "</title>", f" {f.figure}[{f.ref}]</title>", 1
+        ),
         "label_swap": lambda h: swap(h, f"<th>{first}</th>", f"<th>{second}</th>"),
         "unit_change": lambda h: replace(h, f"{html_escape(f.unit)},", "CNY 100M,"),
         "white_on_white": lambda h: replace(
@@ -135,6 +138,23 @@ def test_html_forgery_fails(genuine, facts, private, forgery):
     forged = html_forgeries(facts)[forgery](text).encode("utf-8")
     assert forged != genuine["html"]
     assert verdict(forged, "html", private.public_key()) == "altered"
+
+
+def test_the_issues_forgeries_keep_every_figure_in_the_text(genuine, facts, private):
+    """The forgeries of issue #19 still show `value[Fn]` of every figure somewhere in the file: the
+    substring search `verify` made before passed them."""
+    manifest = document.read_manifest(genuine["html"], "html", "genuine")
+    assert manifest is not None
+    for forgery in ("hidden_text", "title", "label_swap"):
+        forged = html_forgeries(facts)[forgery](genuine["html"].decode("utf-8"))
+        text = squeezed(html.unescape(re.sub(r"<[^>]+>", "", forged)))
+        missing = [f["id"] for f in manifest["figures"] if squeezed(f"{f['display']}[{f['ref']}]") not in text]
+        assert not missing, (forgery, missing)
+        assert verdict(forged.encode("utf-8"), "html", private.public_key()) == "altered"
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def test_genuine_html_passes_with_any_line_endings(genuine, private):
@@ -217,7 +237,11 @@ def docx_forgeries(f: Facts) -> dict[str, Callable[[bytes], bytes]]:
             )
         ),
         "title": lambda data: docx_with(
-            data, {CORE_XML: lambda x: replace(x, "<dc:title/>", f"<dc:title>{f.figure}</dc:title>")}
+            data,
+            {
+                CORE_XML: lambda x: replace(x, "<dc:title/>", f"<dc:title>{f.figure}[{f.ref}]</dc:title>"),
+                DOCUMENT_XML: lambda x: replace(x, shown, f"<w:t>{f.inflated}[{f.ref}]</w:t>"),
+            },
         ),
         "label_swap": body(lambda x: swap(x, first, second)),
         "unit_change": body(lambda x: replace(x, f"({xml_escape(f.unit)})", "(CNY 100M)")),
