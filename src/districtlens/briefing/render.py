@@ -6,9 +6,9 @@ an embedded file; the DOCX (python-docx) carries the same sections and figures a
 the manifest as a package part. Each visible figure is printed as `value[Fn]`, Fn pointing to the
 appendix row that gives its definition, parameters and sources.
 
-The document carries its manifest unsigned, naming the key that is to sign it by fingerprint:
-whoever holds the private key signs the manifest and puts the signature in (`document.embed`),
-so that rendering needs no secret.
+The document carries its manifest, naming by fingerprint the key that is to sign it, and no
+signature: whoever holds the private key signs the whole document (`document.embed`), so that
+rendering needs no secret.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from districtlens.store import claims as claim_store
 from districtlens.store import ledger
 from districtlens.store.db import Store
 
-MANIFEST_FORMAT = "districtlens-briefing/1"
+MANIFEST_FORMAT = "districtlens-briefing/2"  # 2: the signature covers the whole document
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Briefing:
     synthetic: bool
     year: int | None
     figures: list[Figure]
-    manifest: dict[str, Any]  # unsigned: what the Commission's key signs
+    manifest: dict[str, Any]  # the figures as the document carries them
 
     @property
     def area_name(self) -> str:
@@ -146,7 +146,7 @@ def _context(b: Briefing) -> dict[str, Any]:
             for f in b.manifest["figures"]
         ],
         "key_fingerprint": b.manifest["key_fingerprint"],
-        "manifest_json": document.html_json(document.unsigned(b.manifest)),
+        "manifest_json": document.html_json(b.manifest),
     }
 
 
@@ -169,7 +169,7 @@ def to_pdf(b: Briefing) -> bytes:
     from weasyprint import HTML, Attachment
 
     manifest = Attachment(
-        string=document.envelope_json(document.unsigned(b.manifest)),
+        string=document.manifest_json(b.manifest),
         name=document.MANIFEST_NAME,
         description=document.MANIFEST_DESCRIPTION,
     )
@@ -243,9 +243,15 @@ def to_docx(b: Briefing) -> bytes:
     )
     doc.add_paragraph(f"{t('signed_by')} {ctx['key_fingerprint']}")
 
-    blob = document.envelope_json(document.unsigned(b.manifest)).encode("utf-8")
+    blob = document.manifest_json(b.manifest).encode("utf-8")
     part = Part(PackURI(document.DOCX_MANIFEST_PART), "application/json", blob, doc.part.package)
     doc.part.relate_to(part, document.DOCX_MANIFEST_REL)
+    # The signature's part is there, empty, before signing: what the signature covers
+    # (content types, relationships) is then final.
+    signature = Part(
+        PackURI(document.DOCX_SIGNATURE_PART), "application/json", document.DOCX_UNSIGNED, doc.part.package
+    )
+    doc.part.relate_to(signature, document.DOCX_SIGNATURE_REL)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -257,7 +263,7 @@ def check_format(fmt: str) -> None:
 
 
 def to_document(b: Briefing, fmt: str) -> bytes:
-    """The briefing as `fmt` (html, pdf or docx), its manifest unsigned."""
+    """The briefing as `fmt` (html, pdf or docx), unsigned."""
     check_format(fmt)
     return to_html(b).encode("utf-8") if fmt == "html" else to_pdf(b) if fmt == "pdf" else to_docx(b)
 

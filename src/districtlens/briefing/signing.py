@@ -1,10 +1,11 @@
-"""The Commission's signing key (Ed25519, RFC 8032) and the signed manifest of a briefing.
+"""The Commission's signing key (Ed25519, RFC 8032) and what it signs: a whole briefing.
 
-The manifest lists every figure (id, reference, definition, parameters, value, display) with the
-ledger head at generation; the signature covers its canonical JSON (sorted keys, no spaces). The
-private key stays with the Commission (`districtlens brief keygen --out KEYFILE` writes KEYFILE,
-mode 0600, and KEYFILE.pub); verifying needs either. The manifest names the key by fingerprint
-(SHA-256 of the raw public key), so a briefing re-signed with another key is refused.
+An HTML or DOCX briefing carries a signature element (`signature_block`): the key's fingerprint
+and its Ed25519 signature over the document's canonical form, every byte of it but that element
+(`document.canonical`). A PDF carries a standard embedded signature (PAdES, `document`), whose
+signer is named by a self-signed certificate for the same key (`certificate`). The private key
+stays with the Commission (`districtlens brief keygen --out KEYFILE` writes KEYFILE, mode 0600,
+and KEYFILE.pub); verifying needs either. A fingerprint is the SHA-256 of the raw public key.
 
 The private key is read and used only where the briefing is signed, in the CLI's process: the
 command layer that renders the briefing is given the key's fingerprint, and the one that
@@ -16,16 +17,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.x509.oid import NameOID
 
 from districtlens.briefing import KEY_ENV
 from districtlens.errors import InputError, NotFound
-from districtlens.store import ledger
+
+SIGNATURE_FORMAT = "districtlens-signature/1"
+CERTIFICATE_NAME = "districtlens briefing signing key"
+CERTIFICATE_DAYS = 36500  # the certificate's dates are no check of ours: a briefing stays verifiable
+# What `verify` finds of a briefing's signature; each has a text `brief.verdict_<name>`.
+VERDICTS = ("valid", "unsigned", "malformed", "another_key", "altered", "updated_after_signing")
 
 
 def generate(out: Path) -> tuple[Path, Path]:
@@ -99,26 +108,68 @@ def fingerprint(public: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def sign(manifest: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
-    """{"manifest": ..., "signature": base64}. The manifest names the key that signs it by its
-    fingerprint (the document shows it): a manifest made for another key is refused."""
-    if manifest.get("key_fingerprint") != fingerprint(key.public_key()):
-        raise InputError("brief.key_mismatch")
-    signature = key.sign(ledger.canonical(manifest).encode("utf-8"))
-    return {"manifest": manifest, "signature": base64.b64encode(signature).decode("ascii")}
+def signature_block(canonical: bytes, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """The signature element of an HTML or DOCX briefing: the key's fingerprint and its Ed25519
+    signature over the document's canonical form (`document.canonical`)."""
+    return {
+        "format": SIGNATURE_FORMAT,
+        "key_fingerprint": fingerprint(key.public_key()),
+        "signature": base64.b64encode(key.sign(canonical)).decode("ascii"),
+    }
 
 
-def check(signed: dict[str, Any], public: Ed25519PublicKey) -> str | None:
-    """None when the signature holds for this key, else what is wrong."""
-    manifest = signed.get("manifest")
-    if isinstance(manifest, dict) and signed.get("signature") is None:
-        return "the manifest was never signed"
-    if not isinstance(manifest, dict) or not isinstance(signed.get("signature"), str):
-        return "the embedded manifest is malformed"
-    if manifest.get("key_fingerprint") != fingerprint(public):
-        return "the manifest was signed with another key than the one given"
+def check_block(block: Any, canonical: bytes, public: Ed25519PublicKey) -> str:
+    """The verdict on a signature element over `canonical`: one of `VERDICTS`."""
+    if block is None:
+        return "unsigned"
+    if (
+        not isinstance(block, dict)
+        or block.get("format") != SIGNATURE_FORMAT
+        or not isinstance(block.get("signature"), str)
+    ):
+        return "malformed"
+    if block.get("key_fingerprint") != fingerprint(public):
+        return "another_key"
     try:
-        public.verify(base64.b64decode(signed["signature"]), ledger.canonical(manifest).encode("utf-8"))
+        public.verify(base64.b64decode(block["signature"], validate=True), canonical)
     except (InvalidSignature, ValueError):
-        return "the signature over the figures does not hold: the manifest was altered"
-    return None
+        return "altered"
+    return "valid"
+
+
+def certificate(key: Ed25519PrivateKey) -> x509.Certificate:
+    """A self-signed X.509 certificate for `key`, as a PDF signature (PAdES) must name its signer
+    by certificate. It is made afresh at each signing and proves nothing by itself: `verify`
+    trusts the public key it carries only when it is the Commission's key."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CERTIFICATE_NAME)])
+    now = datetime.now(UTC).replace(microsecond=0)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=CERTIFICATE_DAYS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, None)
+    )
+
+
+def public_der(public: Ed25519PublicKey) -> bytes:
+    """The public key as DER SubjectPublicKeyInfo, as a certificate carries it."""
+    return public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

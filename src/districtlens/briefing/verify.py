@@ -1,26 +1,31 @@
 """Verifying a briefing file (HTML, PDF or DOCX) against the Commission's key and the store.
 
-Three checks, each reported figure by figure:
+Two checks:
 
-1. the signature over the embedded manifest holds for the Commission's key (else the manifest,
-   i.e. the figures and their definitions, was altered or signed by someone else);
-2. every figure's displayed value `value[Fn]` appears in the document's visible text as the
-   manifest records it (else the visible document was edited);
-3. every figure recomputed from the store with its definition equals the manifest's value (else
+1. the signature covers the whole document and holds for the Commission's key (`document`): any
+   change to visible or hidden content (text, title, metadata, style, a label, a unit, the
+   manifest), a PDF revision appended after signing, or a signature by another key fails it;
+2. every figure recomputed from the store with its definition equals the manifest's value (else
    the data changed since the briefing: a later import, a correction).
+
+The verdict on the signature is one of `signing.VERDICTS`, told in words by the catalog's
+`brief.verdict_<name>` in zh, en and fr.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from districtlens.briefing import document, signing
+from districtlens.briefing import document, i18n
 from districtlens.claims.compute import compute, prefetch
 from districtlens.claims.session import Session
+from districtlens.errors import InputError
 from districtlens.store.db import Store
 
 if TYPE_CHECKING:
@@ -28,41 +33,46 @@ if TYPE_CHECKING:
 
 
 class Verdict(BaseModel):
-    holds: bool  # the signature holds, and no figure was edited or changed
-    signature: str  # "valid", or what is wrong with it
+    holds: bool  # the signature holds over the whole document and no figure changed
+    format: str  # html, pdf or docx, as read from the file
+    signature: str  # one of signing.VERDICTS: "valid", "altered", "another_key", ...
+    reason: str  # the signature's verdict in words, in the language asked
     figures_checked: int
-    edited: list[dict[str, Any]]  # the visible figure differs from the manifest's
     changed: list[dict[str, Any]]  # the recomputed value differs from the manifest's
     ledger_head_then: str
     ledger_head_now: str
 
 
-def _squeeze(text: str) -> str:
-    return "".join(text.split())
+def reason(signature: str, lang: str) -> str:
+    return i18n.t("verdict_" + signature, lang)
 
 
-def verify(store: Store, path: Path, public: Ed25519PublicKey) -> Verdict:
-    signed, text = document.read(path)
-    problem = signing.check(signed, public)
-    manifest = signed.get("manifest") or {}
-    figures = manifest.get("figures") or []
-    visible = _squeeze(text)
+def verify(store: Store, path: Path, public: Ed25519PublicKey, lang: str = "en") -> Verdict:
+    data = path.read_bytes()
+    fmt = document.file_format(data)
+    manifest = document.read_manifest(data, fmt, str(path))
+    if manifest is None:
+        raise InputError("brief.not_a_briefing", path=str(path))
+    if fmt == "pdf":  # pyHanko takes a second to import: done while the figures recompute
+        threading.Thread(target=importlib.import_module, args=("pyhanko.sign",), daemon=True).start()
+    figures = [
+        f for f in manifest.get("figures") or [] if isinstance(f, dict) and isinstance(f.get("parameters"), dict)
+    ]
     session = Session(store)
-    prefetch(session, [f["parameters"] for f in figures if isinstance(f.get("parameters"), dict)])
-    edited, changed = [], []
+    prefetch(session, [f["parameters"] for f in figures])
+    changed = []
     for figure in figures:
-        shown = f"{figure['display']}[{figure['ref']}]"
-        if _squeeze(shown) not in visible:
-            edited.append({"id": figure["id"], "ref": figure["ref"], "manifest": figure["display"]})
         now = json.loads(json.dumps(compute(session, figure["parameters"]).value, default=str))
-        if now != figure["value"]:
-            changed.append({"id": figure["id"], "ref": figure["ref"], "then": figure["value"], "now": now})
+        if now != figure.get("value"):
+            changed.append({"id": figure.get("id"), "ref": figure.get("ref"), "then": figure.get("value"), "now": now})
+    signature = document.check_signature(data, fmt, public)
     return Verdict(
-        holds=problem is None and not edited and not changed,
-        signature=problem or "valid",
+        holds=signature == "valid" and not changed,
+        format=fmt,
+        signature=signature,
+        reason=reason(signature, lang),
         figures_checked=len(figures),
-        edited=edited,
         changed=changed,
-        ledger_head_then=manifest.get("ledger_head", ""),
+        ledger_head_then=str(manifest.get("ledger_head", "")),
         ledger_head_now=session.head,
     )

@@ -2,12 +2,14 @@
 `districtlens brief verify FILE` and `districtlens brief keygen --out KEYFILE`.
 
 The Commission's private key is read here and used here only: the command layer (or the server
-that holds the store) renders the briefing with its manifest unsigned, and this process signs
-the manifest and writes the file. Verifying sends the public key.
+that holds the store) renders the briefing unsigned, and this process signs the whole document
+and writes the file. Verifying sends the public key.
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +26,7 @@ from districtlens.cli.common import (
     emit_json,
     execute_command,
     fail,
+    language,
     out_console,
     run,
 )
@@ -67,6 +70,8 @@ def brief(
     args = briefing.RenderBriefing(
         area=area, lang=lang, format=fmt, key_fingerprint=signing.fingerprint(private.public_key())
     )
+    if fmt == "pdf":  # pyHanko, which signs it, takes a second to import: done while it renders
+        threading.Thread(target=importlib.import_module, args=("pyhanko.sign",), daemon=True).start()
     rendered = execute_command(db, briefing.render_briefing, args)
     document.write_signed(rendered.document_bytes(), fmt, rendered.manifest, private, out)
     if as_json:
@@ -92,8 +97,8 @@ def verify_command(
     key: KeyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check the signature, the visible figures and every figure recomputed from the store.
-    Exit 0 when all hold, 1 otherwise (each differing figure listed)."""
+    """Check that the signature covers the whole file and is the Commission's, and recompute
+    every figure from the store. Exit 0 when all hold, 1 otherwise (each changed figure listed)."""
     from districtlens.briefing import signing
     from districtlens.commands import briefing
 
@@ -101,15 +106,13 @@ def verify_command(
         public = signing.load_public(signing.key_path(key))
     except DistrictlensError as exc:  # here the key is an option given wrong: a usage error
         raise UsageError(exc.key, **exc.values) from exc
-    args = briefing.VerifyBriefing(file=absolute(file), public_key=signing.public_pem(public))
+    args = briefing.VerifyBriefing(file=absolute(file), public_key=signing.public_pem(public), lang=language())
     verdict = run(db, briefing.verify_briefing, args, as_json=as_json, render=_print_verdict)
     raise typer.Exit(0 if verdict.holds else 1)
 
 
 def _print_verdict(verdict: Verdict) -> None:
-    out_console.print(f"signature: {verdict.signature}")
-    for item in verdict.edited:
-        out_console.print(f"edited  {item['ref']} {item['id']}: the document no longer shows {item['manifest']}")
+    out_console.print(f"signature: {verdict.reason}")
     for item in verdict.changed:
         out_console.print(f"changed {item['ref']} {item['id']}: {item['then']} -> {item['now']}")
     out_console.print(
