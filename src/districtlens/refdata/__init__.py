@@ -118,6 +118,19 @@ def streets() -> pl.DataFrame:
 
 
 @cache
+def development_zones() -> pl.DataFrame:
+    """Shanghai's development zones, parks and free-trade-zone areas: name (as addresses write
+    it, without the leading 上海/上海市), adcode (one row per district the zone lies in), level,
+    catalogue_name. A zone with several rows spans districts and alone places nothing."""
+    return (
+        _read_csv("development-zones.csv")
+        .with_columns(pl.col("district_adcodes").str.split(";").alias("adcode"))
+        .explode("adcode")
+        .select("name", "adcode", "level", "catalogue_name")
+    )
+
+
+@cache
 def _district_names() -> dict[str, str]:
     return dict(areas().select("code", "name").iter_rows())
 
@@ -174,6 +187,7 @@ def global500_pharma() -> pl.DataFrame:
 __all__ = [
     "areas",
     "cities",
+    "development_zones",
     "district_polygons",
     "former_districts",
     "gbt_class_codes",
