@@ -196,3 +196,19 @@ def test_the_road_after_a_zone_is_the_road():
         pl.Series(["上海市莘庄工业区华宁路4999号", "上海市青浦工业园区外青松公路5500号", "上海市月浦镇龙镇路95号"]), G
     )
     assert roads.to_list() == ["华宁路", "外青松公路", "龙镇路"]
+
+
+def test_street_level_units_of_the_division_codes_that_are_no_towns_place_too():
+    found = place(
+        ["上海市菊园新区平城路1号", "中国（上海）自由贸易试验区（保税片区）富特北路1号", "上海市佘山度假区林荫新路1号"]
+    )
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310114", "development-zone"),
+        ("310115", "development-zone"),  # the bonded area, unlike the whole free-trade zone, is Pudong's
+        ("310117", "development-zone"),
+    ]
+
+
+def test_the_road_after_a_bracketed_zone_area():
+    roads = road_of(pl.Series(["中国（上海）自由贸易试验区（保税片区）富特北路1号"]), G)
+    assert roads.to_list() == ["富特北路"]

@@ -27,6 +27,7 @@ Every step is a vectorised regular expression over the whole column (polars, Rus
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
@@ -40,12 +41,13 @@ from districtlens.cores import per_core
 ROAD = r"^([\p{Han}0-9]{1,12}?(?:大道|公路|路|大街|街))"
 STREET_PREFIX = r"^([\p{Han}]{2,8}?(?:街道|镇|乡))"
 # A zone or park named before the road: a run of Han characters (never a road word, so that a road
-# is not taken for part of a zone) ending in a zone word; 张江高科技园东区 keeps its quarter.
+# is not taken for part of a zone) ending in a zone word; 张江高科技园东区 keeps its quarter, and
+# 自由贸易试验区（保税片区） its bracketed area.
 ZONE_WORD = (
     r"(?:自由贸易试验区|自贸试验区|新片区|工业园区|工业区|开发区|高科技园区|高科技园|科技园区|科技园"
     r"|经济园区|园区|保税区|产业区|产业基地)"
 )
-ZONE = rf"[\p{{Han}}（）()&&[^路街]]{{2,16}}?{ZONE_WORD}(?:[东西南北中]区)?"
+ZONE = rf"[\p{{Han}}（）()&&[^路街]]{{2,16}}?{ZONE_WORD}(?:[东西南北中]区)?(?:（\p{{Han}}{{1,8}}）)?"
 ZONE_PREFIX = rf"^(?:{ZONE})+"
 MIN_ROAD_SIGHTINGS = 2  # a road seen once may be a typo; two sightings in one district only is evidence
 MIN_ZONE_SIGHTINGS = 2  # the same for a zone the catalogue lacks
@@ -143,7 +145,8 @@ class Gazetteer:
 
     @cached_property
     def development_zone_pattern(self) -> str:
-        return _alternation(self.development_zones["name"].to_list())
+        # Zone names may hold brackets (中国（上海）自由贸易试验区（保税片区）): escape them.
+        return _alternation([re.escape(name) for name in self.development_zones["name"].to_list()])
 
     @cached_property
     def prefix_pattern(self) -> str:
