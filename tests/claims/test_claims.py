@@ -299,6 +299,10 @@ def test_bad_query_definitions_are_refused():
     with pytest.raises(InputError, match="column") as caught:
         parse_query({"kind": "total", "column": "profit", "years": [2023]}, "x", "310106")
     assert caught.value.key == "claims.query_unknown_column"
+    with pytest.raises(InputError) as caught:
+        parse_query({"kind": "published", "indicator": "GDP", "covers": "most"}, "x", "310106")
+    assert caught.value.key == "claims.query_bad_covers" and "all, part" in caught.value.message("en")
+    assert parse_query({"kind": "published", "indicator": "GDP"}, "x", "310106")["covers"] == "all"
     with pytest.raises(InputError, match="tolerance") as caught:
         parse_query({"kind": "enterprise-count", "tolerance": {"roughly": 1}}, "x", "310106")
     assert caught.value.message("fr").startswith("x : tolerance doit être {relative: r}")
