@@ -212,3 +212,20 @@ def test_street_level_units_of_the_division_codes_that_are_no_towns_place_too():
 def test_the_road_after_a_bracketed_zone_area():
     roads = road_of(pl.Series(["中国（上海）自由贸易试验区（保税片区）富特北路1号"]), G)
     assert roads.to_list() == ["富特北路"]
+
+
+def test_towns_the_division_codes_lack_are_learned_like_roads():
+    from districtlens.ingest.locate import locate_batch
+
+    # 川沙镇 is today's 川沙新镇: the 2023 codes lack the old name, the registry still writes it.
+    known = pl.DataFrame(
+        {
+            "address": ["上海市浦东新区川沙镇川大路1号", "上海市浦东新区川沙镇川沙路2号", "上海市浦东新区月浦镇1号"],
+            "district_adcode": ["310115", "310115", "310115"],
+        }
+    )
+    found = locate_batch(pl.Series(["上海市川沙镇华夏东路9号", "上海市月浦镇1号"]), G, known).to_dicts()
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310115", "learned-town"),
+        ("310113", "town-name"),  # the division codes know 月浦镇: a misfiled address teaches nothing
+    ]

@@ -16,6 +16,8 @@ and, for an address that names no district:
   district only (as roads are learned);
 - `town-name`: it names a town or street (月浦镇) whose name is unique in the province it names,
   from the division codes;
+- `learned-town`: a town the division codes lack (a former name: 川沙镇 is today's 川沙新镇), seen in
+  addresses already placed by name in one district only;
 - `road-gazetteer`: its road was seen, in addresses already placed, in one district only (a road
   seen in several districts proves nothing).
 Several kinds may agree (`development-zone+road-gazetteer`); when any two disagree, or a spanning
@@ -50,9 +52,9 @@ ZONE_WORD = (
 ZONE = rf"[\p{{Han}}（）()&&[^路街]]{{2,16}}?{ZONE_WORD}(?:[东西南北中]区)?(?:（\p{{Han}}{{1,8}}）)?"
 ZONE_PREFIX = rf"^(?:{ZONE})+"
 MIN_ROAD_SIGHTINGS = 2  # a road seen once may be a typo; two sightings in one district only is evidence
-MIN_ZONE_SIGHTINGS = 2  # the same for a zone the catalogue lacks
+MIN_ZONE_SIGHTINGS = 2  # the same for a zone the catalogue lacks, or a town the division codes lack
 # The order in which agreeing kinds of evidence are named in `located_by`.
-EVIDENCE_ORDER = ("development-zone", "learned-zone", "town-name", "road-gazetteer")
+EVIDENCE_ORDER = ("development-zone", "learned-zone", "town-name", "learned-town", "road-gazetteer")
 
 
 def _alternation(names: list[str]) -> str:
@@ -72,6 +74,7 @@ class Gazetteer:
     zone_streets: pl.DataFrame  # zone_id, street_code
     zone_roads: pl.DataFrame  # zone_id, adcode, road
     development_zones: pl.DataFrame  # name, adcode (one row per district), learned (bool)
+    learned_towns: pl.DataFrame  # name, adcode: towns the division codes lack, learned from the registry
 
     @classmethod
     @cache
@@ -114,6 +117,7 @@ class Gazetteer:
             zone_streets=pl.DataFrame(schema={"zone_id": pl.Utf8, "street_code": pl.Utf8}),
             zone_roads=pl.DataFrame(schema={"zone_id": pl.Utf8, "adcode": pl.Utf8, "road": pl.Utf8}),
             development_zones=refdata.development_zones().select("name", "adcode", pl.lit(False).alias("learned")),
+            learned_towns=pl.DataFrame(schema={"name": pl.Utf8, "adcode": pl.Utf8}),
         )
 
     def with_roads(self, roads: pl.DataFrame) -> Gazetteer:
@@ -127,6 +131,10 @@ class Gazetteer:
             "name", "adcode", pl.lit(True).alias("learned")
         )
         return replace(self, development_zones=pl.concat([catalogue, learned]))
+
+    def with_learned_towns(self, towns: pl.DataFrame) -> Gazetteer:
+        """Towns learned from the registry (name, adcode) that the division codes lack."""
+        return replace(self, learned_towns=towns.filter(~pl.col("name").is_in(self.streets["name"].implode())))
 
     def with_zones(self, zone_streets: pl.DataFrame, zone_roads: pl.DataFrame) -> Gazetteer:
         return replace(self, zone_streets=zone_streets, zone_roads=zone_roads)
@@ -168,12 +176,19 @@ def _street_and_road(rest: pl.Series) -> pl.DataFrame:
     ('莘庄工业区华宁路4999号' -> road '华宁路'); `zone` is the first zone so named."""
     # A town's name followed by a road word is a road's name (龙镇路 is no town of 龙).
     street = rest.str.extract(STREET_PREFIX + r"(?:[^路街]|$)", 1)
-    after_street = pl.select(
-        pl.when(street.is_not_null()).then(rest.str.replace(STREET_PREFIX, "")).otherwise(rest)
-    ).to_series()
+    after_street = _strip_where(rest, street.is_not_null(), STREET_PREFIX)
     zone = after_street.str.extract(f"^({ZONE})", 1)
-    road = after_street.str.replace(ZONE_PREFIX, "").str.extract(ROAD, 1)
+    road = _strip_where(after_street, zone.is_not_null(), ZONE_PREFIX).str.extract(ROAD, 1)
     return pl.DataFrame({"street": street, "road": road, "zone": zone})
+
+
+def _strip_where(text: pl.Series, where: pl.Series, pattern: str) -> pl.Series:
+    """`text` with `pattern` cut from the rows `where` is true, the others as they are: only those
+    rows are searched (a replace over every row costs, and few rows need it)."""
+    rows = where.arg_true()
+    if not len(rows):
+        return text
+    return text.clone().scatter(rows, text.gather(rows).str.replace(pattern, ""))
 
 
 def road_of(addresses: pl.Series, gazetteer: Gazetteer) -> pl.Series:
@@ -184,15 +199,17 @@ def road_of(addresses: pl.Series, gazetteer: Gazetteer) -> pl.Series:
 def learn_zones(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """Zones named before the road, seen at least MIN_ZONE_SIGHTINGS times, all in one district:
     (name, adcode)."""
-    return _zones_in_one_district(street_and_road(addresses, gazetteer)["zone"], adcodes)
+    return _names_in_one_district(street_and_road(addresses, gazetteer)["zone"], adcodes)
 
 
-def _zones_in_one_district(zones: pl.Series, adcodes: pl.Series) -> pl.DataFrame:
-    seen = pl.DataFrame({"name": zones, "adcode": adcodes}).drop_nulls()
-    per_zone = seen.group_by("name").agg(
+def _names_in_one_district(names: pl.Series, adcodes: pl.Series) -> pl.DataFrame:
+    """(name, adcode) of the zone or town names seen at least MIN_ZONE_SIGHTINGS times, all in
+    one district."""
+    seen = pl.DataFrame({"name": names, "adcode": adcodes}).drop_nulls()
+    per_name = seen.group_by("name").agg(
         pl.col("adcode").n_unique().alias("districts"), pl.col("adcode").first(), pl.len().alias("n")
     )
-    return per_zone.filter((pl.col("districts") == 1) & (pl.col("n") >= MIN_ZONE_SIGHTINGS)).select("name", "adcode")
+    return per_name.filter((pl.col("districts") == 1) & (pl.col("n") >= MIN_ZONE_SIGHTINGS)).select("name", "adcode")
 
 
 def learn_roads(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -210,7 +227,7 @@ def _roads_in_one_district(roads: pl.Series, adcodes: pl.Series) -> pl.DataFrame
 
 def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """One row per address: district_adcode, street_code, zone_id, located_by."""
-    return _locate(addresses, gazetteer).drop("road", "zone")
+    return _locate(addresses, gazetteer).drop("road", "zone", "street")
 
 
 def _locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -281,7 +298,9 @@ def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
         .join(by_road, on=["district_adcode", "road"], how="left")
         .with_columns(pl.coalesce("_zone_s", "_zone_r").alias("zone_id"))
     )
-    return frame.sort("_i").select("district_adcode", "street_code", "zone_id", "located_by", "road", "zone")
+    return frame.sort("_i").select(
+        "district_adcode", "street_code", "zone_id", "located_by", "road", "zone", pl.col("_street").alias("street")
+    )
 
 
 def _placed_without_district(unplaced: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -315,12 +334,19 @@ def _placed_without_district(unplaced: pl.DataFrame, gazetteer: Gazetteer) -> pl
         .filter(pl.col("_n") == pl.col("_zones"))
         .select("_i", pl.col("adcode").alias("_allowed"))
     )
+    named_towns = unplaced.select("_i", "province_code", pl.col("_street").alias("name"))
+    towns = pl.concat(
+        [
+            named_towns.join(gazetteer.streets.select("name", "adcode"), on="name").with_columns(
+                pl.lit("town-name").alias("kind")
+            ),
+            named_towns.join(gazetteer.learned_towns, on="name").with_columns(pl.lit("learned-town").alias("kind")),
+        ]
+    )
     towns = (
-        unplaced.select("_i", "province_code", pl.col("_street").alias("name"))
-        .join(gazetteer.streets.select("name", "adcode"), on="name")
-        .filter(in_province)
+        towns.filter(in_province)
         .filter(pl.col("adcode").n_unique().over("_i") == 1)
-        .select("_i", pl.lit("town-name").alias("kind"), "adcode")
+        .select("_i", "kind", "adcode")
         .unique()
     )
     roads = (
@@ -376,7 +402,7 @@ def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
 
 
 def locate_batch(addresses: pl.Series, gazetteer: Gazetteer, known: pl.DataFrame) -> pl.DataFrame:
-    """`locate` for a new batch: the road and zone gazetteers learn from `known` (address,
+    """`locate` for a new batch: the road, zone and town gazetteers learn from `known` (address,
     district_adcode of addresses already placed by a district name) and from the batch's own
     addresses placed by name, then place the batch's addresses that name no district."""
     first = _locate(addresses, gazetteer)
@@ -384,13 +410,15 @@ def locate_batch(addresses: pl.Series, gazetteer: Gazetteer, known: pl.DataFrame
     seen = street_and_road(known["address"], gazetteer)
     adcodes = pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)])
     learned_roads = _roads_in_one_district(pl.concat([seen["road"], first["road"].filter(by_name)]), adcodes)
-    learned_zones = _zones_in_one_district(pl.concat([seen["zone"], first["zone"].filter(by_name)]), adcodes)
-    first = first.drop("road", "zone")
-    if learned_roads.is_empty() and learned_zones.is_empty():
+    learned_zones = _names_in_one_district(pl.concat([seen["zone"], first["zone"].filter(by_name)]), adcodes)
+    learned_towns = _names_in_one_district(pl.concat([seen["street"], first["street"].filter(by_name)]), adcodes)
+    first = first.drop("road", "zone", "street")
+    if learned_roads.is_empty() and learned_zones.is_empty() and learned_towns.is_empty():
         return first
     # Only addresses that name no district can gain from what was learned: place those again.
     unplaced = (~by_name).arg_true()
-    again = locate(addresses.gather(unplaced), gazetteer.with_roads(learned_roads).with_learned_zones(learned_zones))
+    learned = gazetteer.with_roads(learned_roads).with_learned_zones(learned_zones).with_learned_towns(learned_towns)
+    again = locate(addresses.gather(unplaced), learned)
     return (
         first.with_row_index("_i")
         .update(again.with_columns(unplaced.alias("_i")), on="_i", include_nulls=False)
