@@ -2,6 +2,15 @@
 
     python benchmarks/locate_bench.py            # 200,000 addresses
     python benchmarks/locate_bench.py --quick    # 20,000 addresses
+    python benchmarks/locate_bench.py --real     # real Shanghai registered addresses
+
+`--real` reads the registered addresses of the Shenzhen-listed firms in the shared data folder
+(`cn-listed-companies/`, the even-coded half) that lie in Shanghai, and measures:
+- placement: the share placed, and by which evidence, with the road and zone gazetteers learned
+  from a store's registry (the demo registry, as a district's store would hold) and without;
+- wrong placements: every address that names its district is placed again with the district name
+  cut out (上海市闵行区浦江镇... -> 上海市浦江镇...), so that only the zone, town and road evidence
+  can place it, and compared with the district it named. Nothing is tuned to these addresses.
 
 The truth is the district the generator drew, which it writes into the credit code (characters
 3-8; former Zhabei firms keep 310108, today's 310106). Prints addresses/s and accuracy for both,
@@ -21,6 +30,7 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import command, machine  # noqa: E402
 
+from districtlens import refdata  # noqa: E402
 from districtlens.demo import generate_registry  # noqa: E402
 from districtlens.ingest.locate import Gazetteer, locate_batch  # noqa: E402
 
@@ -29,7 +39,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--addresses", type=int, default=200_000)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--real", action="store_true")
     args = parser.parse_args()
+    if args.real:
+        real()
+        return
     n = 20_000 if args.quick else args.addresses
     registry = generate_registry(seed=11, n_enterprises=n).unique("uscc", keep="first").head(n)
     truth = registry["uscc"].str.slice(2, 6).str.replace("310108", "310106")
@@ -57,6 +71,48 @@ def main() -> None:
         [c if isinstance(c, str) and not c.endswith("00") else None for c in theirs["adcode"]], dtype=pl.Utf8
     )
     report("cpca", codes, truth, cpca_seconds)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cn-listed-companies"
+
+
+def real_shanghai_addresses() -> pl.Series:
+    firms = pl.read_csv(SHARED / "szse-a-shares-dev.csv", infer_schema=False)
+    return firms.filter(pl.col("省份") == "上海")["注册地址"].drop_nulls().unique(maintain_order=True)
+
+
+def real() -> None:
+    gazetteer = Gazetteer.default()
+    addresses = real_shanghai_addresses()
+    print(f"machine: {machine()}")
+    print(f"command: {command()}")
+    print(f"addresses: {len(addresses)} real registered addresses of Shanghai firms")
+    empty = pl.DataFrame(schema={"address": pl.Utf8, "district_adcode": pl.Utf8})
+    registry = generate_registry(seed=11, n_enterprises=20_000)
+    store = locate_batch(registry["address"], gazetteer, empty).with_columns(address=registry["address"])
+    known = store.filter(pl.col("located_by") == "district-name").select("address", "district_adcode")
+    for label, learned_from in (("no registry", empty), ("demo registry of 20,000", known)):
+        found = locate_batch(addresses, gazetteer, learned_from)
+        placed = found["district_adcode"].is_not_null()
+        print(f"learned from {label}: placed {placed.sum()}/{len(found)} ({placed.mean():.1%})")
+        print("  by " + ", ".join(f"{k}: {n}" for k, n in found["located_by"].value_counts(sort=True).iter_rows()))
+        for address in addresses.filter(~placed):
+            print(f"  unplaced: {address}")
+    # Wrong placements: cut the district name out of the addresses that name one, place them again.
+    named = locate_batch(addresses, gazetteer, empty).with_columns(address=addresses)
+    named = named.filter(pl.col("located_by") == "district-name")
+    district_names = pl.Series([refdata.district_name(code) for code in named["district_adcode"]], dtype=pl.Utf8)
+    cut = pl.Series([a.replace(d, "", 1) for a, d in zip(named["address"], district_names, strict=True)])
+    for label, learned_from in (("no registry", empty), ("demo registry of 20,000", known)):
+        again = locate_batch(cut, gazetteer, learned_from)
+        placed = again["district_adcode"].is_not_null()
+        wrong = placed & (again["district_adcode"] != named["district_adcode"])
+        print(
+            f"district name cut out ({label}): {len(cut)} addresses, placed by other evidence {placed.sum()}, "
+            f"wrong {wrong.sum()}"
+        )
+        for address, by in zip(cut.filter(wrong), again["located_by"].filter(wrong), strict=True):
+            print(f"  wrong: {address} ({by})")
 
 
 def report(name: str, found: pl.Series, truth: pl.Series, seconds: float) -> None:

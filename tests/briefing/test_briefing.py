@@ -16,6 +16,7 @@ import pytest
 from districtlens import i18n as catalogs
 from districtlens.briefing import document, i18n, render, signing
 from districtlens.briefing.verify import verify
+from districtlens.ingest.packs import load_pack
 from districtlens.store import open_store
 from tests.claims.demo import copy_of, import_roster
 
@@ -182,6 +183,20 @@ def test_verify_cli_exit_zero_on_a_fresh_briefing(cli, briefings, demo_path, key
 
 def test_verify_reports_figures_changed_by_a_later_import(cli, demo_path, key, tmp_path):
     path = copy_of(demo_path, tmp_path)
+    ai_firms = [e.names.en for e in load_pack("jingan").enterprises if "artificial-intelligence" in e.tracks]
+    with open_store(path) as store:
+        # A real roster lists the named AI firms (a version of each from it): the demo registry's
+        # rows alone, made from the claim, would prove nothing (docs/claims.md).
+        rows = store.con.execute(
+            "SELECT uscc, name, address, industry_code, CAST(founded AS VARCHAR)"
+            " FROM enterprise_current WHERE list_contains(?, name_en)",
+            [ai_firms],
+        ).fetchall()
+        keys = ("uscc", "name", "address", "industry_code", "founded")
+        assert len(rows) == 7
+        import_roster(
+            store, [dict(zip(keys, r, strict=True)) | {"address": f"{r[2]}1楼", "status": "存续"} for r in rows]
+        )
     out = tmp_path / "before.docx"
     assert (
         cli(
@@ -201,7 +216,7 @@ def test_verify_reports_figures_changed_by_a_later_import(cli, demo_path, key, t
                 {
                     "uscc": row[0],
                     "name": row[1],
-                    "address": row[2],
+                    "address": f"{row[2]}1楼",
                     "industry_code": row[3],
                     "founded": row[4],
                     "status": "注销",

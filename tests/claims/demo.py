@@ -46,3 +46,30 @@ def import_roster(store, rows: list[dict[str, str]], name: str = "roster update"
         Context(store=store, actor="test"), frame, source={"name": name, "kind": "roster"}, synthetic=False
     )
     assert report.written, report.errors[:3]
+
+
+SHARED_STATISTICS = Path(__file__).resolve().parents[3] / "shared" / "data" / "published-statistics"
+
+
+def load_published_statistics(store) -> int:
+    """Load the published statistics (the shared folder's, and the facts the Jing'an pack ships
+    beside its claims) into a `published_statistic` table, as `import statistics` will once it is
+    merged: that table is all the claims read. Returns the number of rows."""
+    from districtlens.ingest.packs import pack_dir
+
+    files = [SHARED_STATISTICS / "shanghai-districts-published.csv", pack_dir("jingan") / "published-facts.csv"]
+    frame = pl.concat([pl.read_csv(f, infer_schema=False) for f in files if f.is_file()], how="diagonal")
+    table = frame.select(
+        "adcode",
+        pl.col("year").cast(pl.Int32, strict=False),
+        "indicator",
+        pl.col("value").cast(pl.Float64),
+        "unit",
+        pl.col("yoy_or_note").alias("note"),
+        "source_url",
+        "source_doc",
+    )
+    store.con.register("published_rows", table.to_arrow())
+    store.con.execute("CREATE TABLE published_statistic AS SELECT * FROM published_rows")
+    store.con.unregister("published_rows")
+    return table.height

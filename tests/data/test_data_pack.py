@@ -61,8 +61,9 @@ FACTS_FIGURES = [
     ("blockchain", 100, "about"),  # ~100 enterprises
     ("artificial-intelligence", 7, "at-least"),  # the named AI firms
     ("shibei-hi-tech-park", 3.31, "equal"),
-    ("jingan-international-innovation-community", 400000, "equal"),
-    ("jingan-international-innovation-community", 800000, "equal"),
+    # Floor space the community "will progressively release": a target, a statement of intent.
+    ("jingan-international-innovation-community", 400000, "none"),
+    ("jingan-international-innovation-community", 800000, "none"),
     ("jingan", 1, "equal"),
     ("jingan", 4, "equal"),
     ("jingan", 3, "equal"),

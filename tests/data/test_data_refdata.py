@@ -3,6 +3,8 @@
 import csv
 from pathlib import Path
 
+import polars as pl
+
 from districtlens import refdata
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -69,3 +71,14 @@ def test_global500_is_facts_only_and_has_the_pharma_subset():
     pharma = refdata.global500_pharma()
     assert "AstraZeneca" in pharma["company"].to_list()
     assert set(pharma["industry"]) == {"Pharmaceuticals"}
+
+
+def test_development_zones_agree_with_the_division_codes_that_list_them():
+    zones = refdata.development_zones()
+    single = zones.filter(pl.col("adcode").n_unique().over("name") == 1)
+    listed = refdata.streets().filter(pl.col("code").str.slice(6, 1) == "5").select("name", "areaCode")
+    both = single.join(listed, on="name")
+    assert len(both) >= 6
+    assert (both["adcode"] == both["areaCode"]).all(), both
+    assert set(zones["adcode"].str.slice(0, 2)) == {"31"}
+    assert set(zones["adcode"]) <= set(refdata.areas()["code"])

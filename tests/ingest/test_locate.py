@@ -122,3 +122,110 @@ def test_addresses_are_placed_alike_whatever_slices_they_are_located_in(monkeypa
         "unresolved",
         "district-name",
     ]
+
+
+def test_addresses_that_name_a_zone_or_town_and_no_district():
+    # The examples: a municipal zone, a national zone's sub-park, a town, a spanning zone.
+    found = place(
+        [
+            "上海市莘庄工业区华宁路4999号",
+            "上海市漕河泾开发区松江高科技园莘砖公路258号",
+            "上海市月浦镇龙镇路95号",
+            "上海市张江高科技园东区瑞庆路528号",
+            "中国（上海）自由贸易试验区张江路665号",
+        ]
+    )
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310112", "development-zone"),
+        ("310117", "development-zone"),
+        ("310113", "town-name"),
+        ("310115", "development-zone"),
+        (None, "unresolved"),  # the free-trade zone spans districts: alone it proves nothing
+    ]
+    assert found[2]["street_code"] == G.streets.filter(pl.col("name") == "月浦镇")["street_code"][0]
+
+
+def test_a_spanning_zone_is_decided_by_the_road_it_allows_and_only_by_it():
+    roads = pl.DataFrame({"road": ["张江路", "桂平路"], "adcode": ["310115", "310104"]})
+    found = place(
+        ["中国（上海）自由贸易试验区张江路665号", "中国（上海）自由贸易试验区桂平路1号", "上海市桂平路481号"],
+        G.with_roads(roads),
+    )
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310115", "development-zone+road-gazetteer"),
+        (None, "unresolved"),  # Xuhui is no part of the free-trade zone
+        ("310104", "road-gazetteer"),
+    ]
+
+
+def test_evidence_that_disagrees_places_nothing():
+    roads = pl.DataFrame({"road": ["华宁路", "宝胜路"], "adcode": ["310112", "310115"]})
+    found = place(
+        ["上海市莘庄工业区华宁路1号", "上海市松江工业区宝胜路33号", "上海市月浦镇莘庄工业区1号"], G.with_roads(roads)
+    )
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310112", "development-zone+road-gazetteer"),
+        (None, "unresolved"),  # the zone says Songjiang, the road Pudong
+        (None, "unresolved"),  # the town says Baoshan, the zone Minhang
+    ]
+
+
+def test_zones_and_towns_count_only_in_the_province_the_address_names():
+    found = place(["江苏省莘庄工业区华宁路1号", "莘庄工业区华宁路1号", "江苏省月浦镇1号", "河南省城关镇人民路1号"])
+    assert [f["located_by"] for f in found] == ["unresolved"] * 4
+
+
+def test_zones_the_catalogue_lacks_are_learned_like_roads():
+    from districtlens.ingest.locate import learn_zones, locate_batch
+
+    seen = pl.Series(
+        ["上海市青浦区白鹤工业园区鹤祥路1号", "上海市青浦区白鹤工业园区鹤吉路2号", "上海市奉贤区某某园区1号"]
+    )
+    districts = pl.Series(["310118", "310118", "310120"])
+    assert learn_zones(seen, districts, G).to_dicts() == [{"name": "白鹤工业园区", "adcode": "310118"}]
+    known = pl.DataFrame({"address": seen, "district_adcode": districts})
+    found = locate_batch(pl.Series(["上海市白鹤工业园区鹤联路9号", "上海市某某园区2号"]), G, known).to_dicts()
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310118", "learned-zone"),
+        (None, "unresolved"),  # seen once: maybe a typo
+    ]
+
+
+def test_the_road_after_a_zone_is_the_road():
+    roads = road_of(
+        pl.Series(["上海市莘庄工业区华宁路4999号", "上海市青浦工业园区外青松公路5500号", "上海市月浦镇龙镇路95号"]), G
+    )
+    assert roads.to_list() == ["华宁路", "外青松公路", "龙镇路"]
+
+
+def test_street_level_units_of_the_division_codes_that_are_no_towns_place_too():
+    found = place(
+        ["上海市菊园新区平城路1号", "中国（上海）自由贸易试验区（保税片区）富特北路1号", "上海市佘山度假区林荫新路1号"]
+    )
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310114", "development-zone"),
+        ("310115", "development-zone"),  # the bonded area, unlike the whole free-trade zone, is Pudong's
+        ("310117", "development-zone"),
+    ]
+
+
+def test_the_road_after_a_bracketed_zone_area():
+    roads = road_of(pl.Series(["中国（上海）自由贸易试验区（保税片区）富特北路1号"]), G)
+    assert roads.to_list() == ["富特北路"]
+
+
+def test_towns_the_division_codes_lack_are_learned_like_roads():
+    from districtlens.ingest.locate import locate_batch
+
+    # 川沙镇 is today's 川沙新镇: the 2023 codes lack the old name, the registry still writes it.
+    known = pl.DataFrame(
+        {
+            "address": ["上海市浦东新区川沙镇川大路1号", "上海市浦东新区川沙镇川沙路2号", "上海市浦东新区月浦镇1号"],
+            "district_adcode": ["310115", "310115", "310115"],
+        }
+    )
+    found = locate_batch(pl.Series(["上海市川沙镇华夏东路9号", "上海市月浦镇1号"]), G, known).to_dicts()
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310115", "learned-town"),
+        ("310113", "town-name"),  # the division codes know 月浦镇: a misfiled address teaches nothing
+    ]

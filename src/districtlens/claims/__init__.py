@@ -2,17 +2,28 @@
 
 `check(store)` evaluates every claim of the store's packs with its query definition (the
 vocabulary of `queries`, evaluated by `compute` on a `session`), judges it (`judge`) and returns
-supported / contradicted / not computable, the computed value and the evidence (data, rows,
-sources, ledger head).
+supported / contradicted / not computable (or labels it a statement of intent), the computed
+value and the evidence (data, rows, sources, ledger head, and what it rests on in zh, en and fr).
 """
 
 from districtlens.claims.compute import check, compute, evaluate_claim
-from districtlens.claims.judge import CONTRADICTED, NOT_COMPUTABLE, STATUSES, SUPPORTED, ClaimResult, judge
+from districtlens.claims.judge import (
+    CHECKABLE_KINDS,
+    CONTRADICTED,
+    INTENT,
+    NOT_COMPUTABLE,
+    STATUSES,
+    SUPPORTED,
+    ClaimResult,
+    judge,
+)
 from districtlens.claims.queries import KINDS, load_queries, parse_query, query_digest
 from districtlens.claims.session import Computed, EnterpriseSet, Session, query_for
 
 __all__ = [
+    "CHECKABLE_KINDS",
     "CONTRADICTED",
+    "INTENT",
     "KINDS",
     "NOT_COMPUTABLE",
     "STATUSES",

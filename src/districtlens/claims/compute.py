@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from districtlens import refdata
-from districtlens.claims.judge import ClaimResult, claim_result
+from districtlens.claims.judge import ClaimResult, claim_result, intent_result
 from districtlens.claims.session import Computed, EnterpriseSet, Session, provenance, query_for
 from districtlens.errors import InputError, NotFound
 from districtlens.facts import FACT_COLUMNS
@@ -69,7 +69,8 @@ def total(session: Session, q: dict[str, Any]) -> Computed:
 
 def growth(session: Session, q: dict[str, Any]) -> Computed:
     which = _set(session, q)
-    found = session.totals(which, q["column"], [q["from"], q["to"]])
+    # Every year between, so that the evidence shows each step (a claim of steady growth).
+    found = session.totals(which, q["column"], list(range(q["from"], q["to"] + 1)))
     start, end = found["values"][q["from"]], found["values"][q["to"]]
     evidence = provenance(
         session,
@@ -228,6 +229,7 @@ def named_presence(session: Session, q: dict[str, Any]) -> Computed:
             present=present,
             absent=[i for i in q["enterprises"] if i not in present],
             matched={i: sorted({r["uscc"] for r in found[i]}) for i in present},
+            synthetic_only=[i for i in present if all(r["synthetic"] for r in found[i])],
             synthetic_rows=len({r["uscc"] for r in rows if r["synthetic"]}),
             sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]),
         ),
@@ -246,7 +248,9 @@ def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
     evidence = provenance(
         session,
         ["enterprise_current"],
+        enterprise=q["enterprise"],
         matched=[r["uscc"] for r in rows],
+        synthetic_only=bool(rows) and all(r["synthetic"] for r in rows),
         synthetic_rows=sum(r["synthetic"] for r in rows),
         sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]),
     )
@@ -267,6 +271,7 @@ def _carrier_evidence(session: Session, rows: list[dict[str, Any]]) -> dict[str,
         carriers=[r["carrier_id"] for r in rows],
         synthetic_rows=sum(bool(r["synthetic"]) for r in rows),
         from_pack_load=sum(bool(r["pack_load"]) for r in rows),
+        pack_loaded=[r["carrier_id"] for r in rows if r["pack_load"]],
         sources=sorted({r["source_name"] for r in rows if r["source_name"]}),
     )
 
@@ -363,7 +368,7 @@ def prefetch(session: Session, queries: list[dict[str, Any]]) -> None:
             elif q["kind"] == "share":
                 counted.append(session.enterprise_set(q["area"], q["set"].get("track"), q["set"].get("tag")))
             elif q["kind"] in ("total", "growth"):
-                years = tuple(q["years"]) if q["kind"] == "total" else (q["from"], q["to"])
+                years = tuple(q["years"]) if q["kind"] == "total" else tuple(range(q["from"], q["to"] + 1))
                 summed.setdefault(tuple(map(int, years)), []).append(_set(session, q))
         except (LookupError, TypeError, AttributeError, ValueError, InputError, NotFound):
             continue  # a malformed query (a verified file's) is left to `compute`, which says why
@@ -430,6 +435,33 @@ def chain_targets(session: Session, q: dict[str, Any]) -> Computed:
     )
 
 
+def published(session: Session, q: dict[str, Any]) -> Computed:
+    """A published statistic, read from the store's published-statistics table; a figure that
+    covers part of what the claim counts (`covers: part`) bounds it from below only."""
+    adcode = q.get("adcode") or session.district_of(q["area"])
+    rows = claim_store.published_figures(session.store, adcode, q["indicator"])
+    evidence = provenance(session, [claim_store.PUBLISHED_TABLE], indicator=q["indicator"], adcode=adcode)
+    if rows is None:
+        return Computed(None, evidence | {"no_data": "table"}, "no published statistics in the store")
+    rows = [r for r in rows if "year" not in q or str(r.get("year")) == str(q["year"])]
+    if not rows:
+        return Computed(None, evidence | {"no_data": "indicator"}, f"no published figure {q['indicator']}")
+    row = rows[0]
+    evidence |= {
+        "published": {
+            key: row.get(key)
+            for key in ("year", "value", "unit", "source_url", "source_doc")
+            if row.get(key) is not None
+        },
+        "published_note": row.get("note", row.get("yoy_or_note")),
+        "covers": q["covers"],
+    }
+    value = float(row["value"])
+    if q["covers"] == "part":
+        return Computed(value, evidence, lower=value, upper=float("inf"))
+    return Computed(value, evidence)
+
+
 def claim_status(session: Session, q: dict[str, Any]) -> Computed:
     claim = session.claim(q["claim"])
     if claim is None:
@@ -455,6 +487,7 @@ KINDS = {
     "carrier-attribute": carrier_attribute,
     "chain-health": chain_health,
     "chain-targets": chain_targets,
+    "published": published,
     "claim-status": claim_status,
     "not-computable": not_computable,
 }
@@ -469,14 +502,65 @@ def compute(session: Session, query: dict[str, Any]) -> Computed:
         return Computed(None, provenance(session, []), str(exc))
 
 
+def _typed(typed_into: tuple[str, ...], table: str, item: str) -> bool:
+    """Whether `table:item` (or one of its fields) was typed from the claim."""
+    for typed in typed_into:
+        kind, _, rest = typed.partition(":")
+        name = rest.split(".", 1)[0]
+        if kind == table and (name == item or (name.endswith("*") and item.startswith(name[:-1]))):
+            return True
+    return False
+
+
+def without_echoes(query: dict[str, Any] | None, computed: Computed, typed_into: tuple[str, ...]) -> Computed:
+    """`computed` with the claim's echo set aside: the carriers the pack load wrote from facts
+    typed from the claim, and the named enterprises that only synthetic rows (the demo registry,
+    made from the pack) stand behind. What is left is counted; when nothing is left the value is
+    None and `echoes` names what was set aside. A claim is never supported by its own echo."""
+    if query is None or not typed_into or computed.value is None:
+        return computed
+    evidence = computed.evidence
+    kind = query["kind"]
+    if kind in ("carrier-count", "carrier-attribute"):
+        echoes = [c for c in evidence.get("pack_loaded", []) if _typed(typed_into, "carrier", c)]
+        left = [c for c in evidence.get("carriers", []) if c not in echoes]
+    elif kind == "named-presence":
+        echoes = [e for e in evidence.get("synthetic_only", []) if _typed(typed_into, "enterprise", e)]
+        left = [e for e in evidence.get("present", []) if e not in echoes]
+    elif kind == "enterprise-attribute":
+        echoed = evidence.get("synthetic_only") and _typed(typed_into, "enterprise", query["enterprise"])
+        echoes, left = ([query["enterprise"]], []) if echoed else ([], [query["enterprise"]])
+    else:
+        return computed
+    if not echoes:
+        return computed
+    table = "carrier" if kind.startswith("carrier") else "enterprise"
+    evidence = evidence | {"echoes": [f"{table}:{e}" for e in echoes]}
+    reason = "the only data was typed from this claim's own source: load independent data to check it"
+    if not left:
+        return Computed(None, evidence, reason)
+    if kind == "carrier-count":
+        return Computed(len(left), evidence | {"carriers": left})
+    if kind == "named-presence":
+        # The echoed enterprises may or may not be there: the count is bracketed.
+        return Computed(len(left), evidence, lower=len(left), upper=len(left) + len(echoes))
+    return computed
+
+
 def evaluate_claim(session: Session, claim: dict[str, Any]) -> ClaimResult:
-    """The claim's query computed on the store and judged against the asserted figure."""
+    """The claim's query computed on the store, its echo set aside, and judged against the
+    asserted figure; a statement of intent is labelled so and not computed."""
+    defined = session.pack_claim(claim)
+    # Without its pack, a claim that asserts nothing reads as a statement of intent.
+    kind = defined.kind if defined else ("intent" if claim["comparison"] == "none" else "figure")
+    if kind == "intent":
+        return intent_result(claim, session.head)
     query, origin = query_for(session, claim)
     if query is None:
         computed = Computed(None, {"ledger_head": session.head}, "no query definition for this claim")
     else:
-        computed = compute(session, query)
-    return claim_result(claim, query, origin, computed)
+        computed = without_echoes(query, compute(session, query), defined.typed_into if defined else ())
+    return claim_result(claim, query, origin, computed, kind)
 
 
 def check(store: Store, pack_id: str | None = None, session: Session | None = None) -> list[ClaimResult]:

@@ -11,20 +11,31 @@ Comparisons (the claim's `comparison`):
 
 When the data only brackets the value (lower ≤ value ≤ upper), the claim is supported when every
 value in the bracket satisfies it, contradicted when none does, and not computable otherwise.
-A figure whose only data is the pack itself (carriers transcribed from the claim's own source)
-proves nothing: such a claim is not computable until independent data is loaded.
+- rising: the value grew from each year to the next (a claim of steady growth; the query's
+  evidence gives the value of each year, `by_year`).
+
+A statement of intent (the claim's kind `intent`: a plan, an orientation, a positioning) is
+labelled so and never checked. The pack facts typed from a claim are its echo and never support
+it (`compute.without_echoes`): a claim whose only data is its echo is not computable until
+independent data is loaded.
+
+Every result carries `evidence["text"]`: what the status rests on, in zh, en and fr.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from districtlens import i18n
 from districtlens.claims.queries import query_digest
 from districtlens.claims.session import Computed
 
 SUPPORTED, CONTRADICTED, NOT_COMPUTABLE = "supported", "contradicted", "not computable"
-STATUSES = (SUPPORTED, CONTRADICTED, NOT_COMPUTABLE)
+INTENT = "statement of intent"
+STATUSES = (SUPPORTED, CONTRADICTED, NOT_COMPUTABLE, INTENT)
+CHECKABLE_KINDS = ("figure", "count", "ranking")
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class ClaimResult:
     computed: Any
     status: str
     evidence: dict[str, Any]
+    kind: str = "figure"
 
 
 def _close(a: float, b: float) -> bool:
@@ -65,20 +77,29 @@ def _holds(comparison: str, value: float, asserted: dict[str, Any], query: dict[
     return None
 
 
+def _rising(by_year: Any) -> bool | None:
+    """Whether the values grew from each year to the next; None without two years of values."""
+    if not isinstance(by_year, dict):
+        return None
+    values = [by_year[year] for year in sorted(by_year)]
+    if len(values) < 2 or any(v is None for v in values):
+        return None
+    return all(later > earlier for earlier, later in zip(values, values[1:], strict=False))
+
+
 def judge(
     comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any], computed: Computed
 ) -> tuple[str, str | None]:
-    """(status, reason) of a claim given its computed value."""
-    if comparison == "none" or asserted is None:
-        return NOT_COMPUTABLE, "the claim states no figure to compare"
+    """(status, reason) of a checkable claim given its computed value."""
     if computed.value is None:
         return NOT_COMPUTABLE, computed.reason
-    carriers = computed.evidence.get("carriers")
-    if carriers and computed.evidence.get("from_pack_load") == len(carriers):
-        return NOT_COMPUTABLE, (
-            "the only data is the district pack, transcribed from the claim's own source: "
-            "load an independent register of carriers to check it"
-        )
+    if comparison == "rising":
+        rising = _rising(computed.evidence.get("by_year"))
+        if rising is None:
+            return NOT_COMPUTABLE, "the data gives no value for every year of the period"
+        return (SUPPORTED if rising else CONTRADICTED), None
+    if comparison == "none" or asserted is None:
+        return NOT_COMPUTABLE, "the claim states no figure to compare"
     if not isinstance(computed.value, int | float):
         return NOT_COMPUTABLE, "the computed value is not a number"
     if computed.lower is not None and computed.upper is not None:
@@ -102,23 +123,98 @@ def judge(
             return SUPPORTED, None
         if ends == {False}:
             return CONTRADICTED, None
-        return NOT_COMPUTABLE, (f"the data brackets the value between {computed.lower:g} and {computed.upper:g}")
+        return NOT_COMPUTABLE, f"the data brackets the value between {computed.lower:g} and {computed.upper:g}"
     holds = _holds(comparison, computed.value, asserted, query)
     if holds is None:
         return NOT_COMPUTABLE, "the comparison needs a stated tolerance (about) or rank bound (within)"
     return (SUPPORTED if holds else CONTRADICTED), None
 
 
-def claim_result(claim: dict[str, Any], query: dict[str, Any] | None, origin: str, computed: Computed) -> ClaimResult:
+def intent_result(claim: dict[str, Any], head: str) -> ClaimResult:
+    """A statement of intent, labelled so: nothing to compute."""
+    evidence = {"ledger_head": head, "comparison": claim["comparison"], "text": evidence_text(INTENT, {})}
+    return ClaimResult(
+        claim["id"],
+        claim["quote"],
+        claim["quote_lang"],
+        claim["translations"],
+        claim["asserted"],
+        claim["comparison"],
+        None,
+        INTENT,
+        evidence,
+        "intent",
+    )
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _rows(evidence: dict[str, Any]) -> int:
+    """How many store rows a computed value stands on, as far as its evidence tells."""
+    for key in ("rows", "area_rows"):
+        if isinstance(evidence.get(key), int):
+            return int(evidence[key])
+    reporting = evidence.get("reporting")
+    if isinstance(reporting, dict):
+        return sum(int(n or 0) for n in reporting.values())
+    for key in ("present", "carriers", "matched"):
+        if key in evidence:
+            return len(evidence[key])
+    return int(evidence.get("synthetic_rows", 0))
+
+
+def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> dict[str, str]:
+    """What the status rests on, in every language: the published figure and its source, the
+    store's rows, the echo that was set aside, or why there is nothing to compare."""
+    values: dict[str, Any]
+    if status == INTENT:
+        key, values = "claims.evidence_intent", {}
+    elif evidence.get("echoes") and value is None:
+        key, values = "claims.evidence_echo", {"facts": ", ".join(evidence["echoes"])}
+    elif evidence.get("no_data") == "table":
+        key, values = "claims.evidence_no_statistics", {"indicator": evidence.get("indicator", "")}
+    elif evidence.get("no_data") == "indicator":
+        key, values = "claims.evidence_no_indicator", {"indicator": evidence.get("indicator", "")}
+    elif "published" in evidence:
+        published = evidence["published"]
+        key = "claims.evidence_published_part" if evidence.get("covers") == "part" else "claims.evidence_published"
+        values = {
+            "indicator": evidence.get("indicator", ""),
+            "value": _number(published.get("value")),
+            "unit": published.get("unit", ""),
+            "year": published.get("year", ""),
+            "source": published.get("source_doc") or published.get("source_url") or "",
+        }
+    elif value is None:
+        key, values = "claims.evidence_no_value", {"reason": evidence.get("reason", "")}
+    elif "ranked" in evidence:
+        among = evidence.get("query", {}).get("among", "")
+        key, values = "claims.evidence_rank", {"value": value, "ranked": evidence["ranked"], "among": among}
+    else:
+        key = "claims.evidence_store"
+        values = {
+            "value": _number(value) if not isinstance(value, dict | list) else str(value),
+            "rows": _rows(evidence),
+            "synthetic": evidence.get("synthetic_rows", 0),
+        }
+    return {lang: i18n.t(key, lang, **values) for lang in i18n.LANGUAGES}
+
+
+def claim_result(
+    claim: dict[str, Any], query: dict[str, Any] | None, origin: str, computed: Computed, kind: str = "figure"
+) -> ClaimResult:
     """The claim judged on `computed`, the value of its `query` (from `origin`), with the evidence."""
     status, reason = judge(claim["comparison"], claim["asserted"], query or {}, computed)
     evidence = {**computed.evidence, "comparison": claim["comparison"]}
     if query is not None:
         evidence |= {"query": query, "query_digest": query_digest(query), "query_origin": origin}
     if computed.lower is not None:
-        evidence["bounds"] = [computed.lower, computed.upper]
+        evidence["bounds"] = [computed.lower, None if math.isinf(computed.upper or 0.0) else computed.upper]
     if reason:
         evidence["reason"] = reason
+    evidence["text"] = evidence_text(status, evidence, computed.value)
     return ClaimResult(
         claim["id"],
         claim["quote"],
@@ -129,4 +225,5 @@ def claim_result(claim: dict[str, Any], query: dict[str, Any] | None, origin: st
         computed.value,
         status,
         evidence,
+        kind,
     )

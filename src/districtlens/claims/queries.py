@@ -20,6 +20,10 @@ canonical JSON (briefing manifests sign it). Kinds:
 - carrier-attribute: a column (area_km2, floor_space_m2) of one `carrier`.
 - chain-health: links of the `chain` template per status in `area`.
 - chain-targets: the names of the `top` firms to attract for the `chain` into `area`.
+- published: a published statistic (the store's published-statistics table): the `indicator`
+  of `adcode` (default: the area's district) [in `year`, default the latest]; `covers: part` when
+  the figure covers part of what the claim counts (a park of the district), so that it only
+  bounds the claim's value from below.
 - claim-status: a claim's status and computed value (a briefing's claims table).
 - not-computable: the store cannot hold the figure; `reason` says why.
 
@@ -45,6 +49,7 @@ LISTS = ("global500", "global500-pharma")
 ENTERPRISE_ATTRIBUTES = ("founded-year",)
 CARRIER_ATTRIBUTES = ("area_km2", "floor_space_m2")
 RANK_MEASURES = ("enterprise-count", "total", "growth")
+COVERS = ("all", "part")  # a published figure covers all the claim counts, or part of it
 QUERIES_FILE = "claim-queries.yaml"
 
 
@@ -187,6 +192,22 @@ def _chain_targets(raw: dict[str, Any], where: str, area: str | None) -> dict[st
     return {**_chain_health(raw, where, area), "top": _int(raw.get("top", 3), where, "top")}
 
 
+def _published(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "area": _str(raw.get("area", area), where, "area"),
+        "indicator": _str(raw.get("indicator"), where, "indicator"),
+    }
+    if raw.get("adcode") is not None:
+        out["adcode"] = _str(raw["adcode"], where, "adcode")
+    if raw.get("year") is not None:
+        out["year"] = _int(raw["year"], where, "year")
+    covers = raw.get("covers", "all")
+    if covers not in COVERS:
+        raise InputError("claims.query_bad_covers", where=where, covers=", ".join(COVERS))
+    out["covers"] = covers
+    return out
+
+
 def _claim_status(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return {"claim": _str(raw.get("claim"), where, "claim")}
 
@@ -208,6 +229,7 @@ PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], dict[str, Any]]] 
     "carrier-attribute": _carrier_attribute,
     "chain-health": _chain_health,
     "chain-targets": _chain_targets,
+    "published": _published,
     "claim-status": _claim_status,
     "not-computable": _not_computable,
 }

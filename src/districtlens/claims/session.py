@@ -22,7 +22,7 @@ from districtlens.areas import Area, Zone, resolve_area
 from districtlens.claims.queries import load_queries, parse_query
 from districtlens.errors import InputError
 from districtlens.facts import FACT_COLUMNS
-from districtlens.ingest.packs import Pack, PackError, load_pack, pack_dir
+from districtlens.ingest.packs import Claim, Pack, PackError, load_pack, pack_dir
 from districtlens.store import claims as claim_store
 from districtlens.store import places
 from districtlens.store.db import Store
@@ -187,6 +187,12 @@ class Session:
             for district, by_year in claim_store.totals_by_district(self.store, which, column, years, missing).items():
                 known.update({(district, year): value for year, value in by_year.items()})
         return {d: {y: known[(d, y)] for y in years} for d in districts}
+
+    def pack_claim(self, claim: dict[str, Any]) -> Claim | None:
+        """The claim as its pack defines it (its kind, the facts typed from it), or None when the
+        pack folder is not found."""
+        pack = self.pack(claim["pack_id"])
+        return next((c for c in pack.claims if c.id == claim["id"]), None) if pack else None
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         if self._claims is None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DbOption, JsonOption, out_console, run
+from districtlens.cli.common import DbOption, JsonOption, language, out_console, run
 
 if TYPE_CHECKING:
     from districtlens.commands.claims import ClaimChecks, ClaimList
@@ -16,7 +16,12 @@ claims_app = typer.Typer(help="Public claims and the data behind them.", no_args
 app.add_typer(claims_app, name="claims")
 
 PackOption = Annotated[str | None, typer.Option("--pack", help="Only the claims of this pack.")]
-STATUS_COLOURS = {"supported": "green", "contradicted": "red", "not computable": "yellow"}
+STATUS_COLOURS = {
+    "supported": "green",
+    "contradicted": "red",
+    "not computable": "yellow",
+    "statement of intent": "blue",
+}
 
 
 def _asserted(asserted: dict[str, Any] | None) -> str:
@@ -45,7 +50,8 @@ def _print_list(listed: ClaimList) -> None:
 
 @claims_app.command("check")
 def check_claims(db: DbOption, pack: PackOption = None, as_json: JsonOption = False) -> None:
-    """Recompute every claim on the current data: supported, contradicted or not computable."""
+    """Recompute every claim on the current data: supported, contradicted or not computable, with
+    its evidence; a statement of intent is labelled so."""
     from districtlens.commands import claims
 
     run(db, claims.check_claims, claims.CheckClaims(pack=pack), as_json=as_json, render=_print_checks)
@@ -54,15 +60,17 @@ def check_claims(db: DbOption, pack: PackOption = None, as_json: JsonOption = Fa
 def _print_checks(checks: ClaimChecks) -> None:
     from rich.table import Table
 
-    table = Table("id", "asserted", "computed", "status", "why")
+    lang = language()
+    table = Table("id", "kind", "asserted", "computed", "status", "evidence")
     for c in checks.claims:
         computed = "—" if c.computed is None else str(c.computed)
         table.add_row(
             c.id,
+            c.kind,
             _asserted(c.asserted),
             computed,
             f"[{STATUS_COLOURS[c.status]}]{c.status}[/]",
-            c.evidence.get("reason") or "",
+            (c.evidence.get("text") or {}).get(lang) or c.evidence.get("reason") or "",
         )
     out_console.print(table)
     counts = {status: sum(c.status == status for c in checks.claims) for status in STATUS_COLOURS}

@@ -45,11 +45,13 @@ class CheckClaims(Args):
 
 class CheckedClaim(BaseModel):
     id: str
+    kind: str  # figure, count, ranking, intent
     quote: str
     asserted: dict[str, Any] | None
     computed: Any
-    status: str  # supported, contradicted, not computable
-    evidence: Any  # what the value was computed from (keyed by year in places: not dict[str, ...])
+    status: str  # supported, contradicted, not computable, statement of intent
+    evidence: Any  # what the value was computed from (keyed by year in places: not dict[str, ...]);
+    # evidence["text"]: what the status rests on, in zh, en and fr
 
 
 class ClaimChecks(BaseModel):
@@ -59,11 +61,18 @@ class ClaimChecks(BaseModel):
 @command("claims.check", writes=False)
 def check_claims(ctx: Context, args: CheckClaims) -> ClaimChecks:
     """Every claim recomputed on the current data: supported, contradicted or not computable, with
-    the computed value and the evidence. Refuses a pack whose query definitions are invalid."""
+    the computed value and the evidence; a statement of intent is labelled so. Refuses a pack
+    whose query definitions are invalid."""
     return ClaimChecks(
         claims=[
             CheckedClaim(
-                id=r.id, quote=r.quote, asserted=r.asserted, computed=r.computed, status=r.status, evidence=r.evidence
+                id=r.id,
+                kind=r.kind,
+                quote=r.quote,
+                asserted=r.asserted,
+                computed=r.computed,
+                status=r.status,
+                evidence=r.evidence,
             )
             for r in check(ctx.store, args.pack)
         ]

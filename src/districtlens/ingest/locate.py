@@ -1,20 +1,35 @@
 """Where an enterprise is: address -> district adcode, and street and functional zone where the
 address allows it.
 
-Three kinds of evidence, tried in order, each named in `located_by`:
+Evidence, each kind named in `located_by`:
 - `district-name`: the address names a county-level area of China (静安区, 浦东新区, 鼓楼区 ...),
   disambiguated by the province and city it also names when the name alone is ambiguous;
 - `former-name`: it names a district or county that has since merged (上海市闸北区 is today's
   静安区 310106; 卢湾区 -> 黄浦区; 南汇区 -> 浦东新区; 崇明县 -> 崇明区), from refdata;
-- `road-gazetteer`: it names no district, but its road was seen, in addresses already placed,
-  in one district only (a road seen in several districts proves nothing).
-Anything else stays `unresolved`, with no district: never a silent guess.
+
+and, for an address that names no district:
+- `development-zone`: it names a development zone, industrial park or free-trade-zone area of the
+  province it names, from the catalogue in refdata (上海市莘庄工业区 -> 闵行区). A zone that spans
+  districts (中国（上海）自由贸易试验区, 漕河泾开发区) decides nothing alone: it only bounds what the
+  other evidence may say;
+- `learned-zone`: a zone the catalogue lacks, seen in addresses already placed by name in one
+  district only (as roads are learned);
+- `town-name`: it names a town or street (月浦镇) whose name is unique in the province it names,
+  from the division codes;
+- `learned-town`: a town the division codes lack (a former name: 川沙镇 is today's 川沙新镇), seen in
+  addresses already placed by name in one district only;
+- `road-gazetteer`: its road was seen, in addresses already placed, in one district only (a road
+  seen in several districts proves nothing).
+Several kinds may agree (`development-zone+road-gazetteer`); when any two disagree, or a spanning
+zone excludes what they say, the address stays `unresolved`, with no district: never a silent
+guess.
 
 Every step is a vectorised regular expression over the whole column (polars, Rust regex).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
@@ -27,7 +42,19 @@ from districtlens.cores import per_core
 # district and street/town that may precede it are stripped away.
 ROAD = r"^([\p{Han}0-9]{1,12}?(?:大道|公路|路|大街|街))"
 STREET_PREFIX = r"^([\p{Han}]{2,8}?(?:街道|镇|乡))"
+# A zone or park named before the road: a run of Han characters (never a road word, so that a road
+# is not taken for part of a zone) ending in a zone word; 张江高科技园东区 keeps its quarter, and
+# 自由贸易试验区（保税片区） its bracketed area.
+ZONE_WORD = (
+    r"(?:自由贸易试验区|自贸试验区|新片区|工业园区|工业区|开发区|高科技园区|高科技园|科技园区|科技园"
+    r"|经济园区|园区|保税区|产业区|产业基地)"
+)
+ZONE = rf"[\p{{Han}}（）()&&[^路街]]{{2,16}}?{ZONE_WORD}(?:[东西南北中]区)?(?:（\p{{Han}}{{1,8}}）)?"
+ZONE_PREFIX = rf"^(?:{ZONE})+"
 MIN_ROAD_SIGHTINGS = 2  # a road seen once may be a typo; two sightings in one district only is evidence
+MIN_ZONE_SIGHTINGS = 2  # the same for a zone the catalogue lacks, or a town the division codes lack
+# The order in which agreeing kinds of evidence are named in `located_by`.
+EVIDENCE_ORDER = ("development-zone", "learned-zone", "town-name", "learned-town", "road-gazetteer")
 
 
 def _alternation(names: list[str]) -> str:
@@ -46,6 +73,8 @@ class Gazetteer:
     roads: pl.DataFrame  # road, adcode: roads seen in one district only
     zone_streets: pl.DataFrame  # zone_id, street_code
     zone_roads: pl.DataFrame  # zone_id, adcode, road
+    development_zones: pl.DataFrame  # name, adcode (one row per district), learned (bool)
+    learned_towns: pl.DataFrame  # name, adcode: towns the division codes lack, learned from the registry
 
     @classmethod
     @cache
@@ -87,10 +116,25 @@ class Gazetteer:
             roads=pl.DataFrame(schema={"road": pl.Utf8, "adcode": pl.Utf8}),
             zone_streets=pl.DataFrame(schema={"zone_id": pl.Utf8, "street_code": pl.Utf8}),
             zone_roads=pl.DataFrame(schema={"zone_id": pl.Utf8, "adcode": pl.Utf8, "road": pl.Utf8}),
+            development_zones=refdata.development_zones().select("name", "adcode", pl.lit(False).alias("learned")),
+            learned_towns=pl.DataFrame(schema={"name": pl.Utf8, "adcode": pl.Utf8}),
         )
 
     def with_roads(self, roads: pl.DataFrame) -> Gazetteer:
         return replace(self, roads=roads)
+
+    def with_learned_zones(self, zones: pl.DataFrame) -> Gazetteer:
+        """The catalogue plus zones learned from the registry (name, adcode); a learned name the
+        catalogue already holds is ignored: the catalogue knows when a zone spans districts."""
+        catalogue = self.development_zones.filter(~pl.col("learned"))
+        learned = zones.filter(~pl.col("name").is_in(catalogue["name"].implode())).select(
+            "name", "adcode", pl.lit(True).alias("learned")
+        )
+        return replace(self, development_zones=pl.concat([catalogue, learned]))
+
+    def with_learned_towns(self, towns: pl.DataFrame) -> Gazetteer:
+        """Towns learned from the registry (name, adcode) that the division codes lack."""
+        return replace(self, learned_towns=towns.filter(~pl.col("name").is_in(self.streets["name"].implode())))
 
     def with_zones(self, zone_streets: pl.DataFrame, zone_roads: pl.DataFrame) -> Gazetteer:
         return replace(self, zone_streets=zone_streets, zone_roads=zone_roads)
@@ -108,6 +152,11 @@ class Gazetteer:
         return _alternation(self.areas["name"].to_list())
 
     @cached_property
+    def development_zone_pattern(self) -> str:
+        # Zone names may hold brackets (中国（上海）自由贸易试验区（保税片区）): escape them.
+        return _alternation([re.escape(name) for name in self.development_zones["name"].to_list()])
+
+    @cached_property
     def prefix_pattern(self) -> str:
         return (
             rf"^\s*(?:中国)?\s*(?:{self.province_pattern})?(?:{self.city_pattern})?"
@@ -122,15 +171,45 @@ def street_and_road(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
 
 
 def _street_and_road(rest: pl.Series) -> pl.DataFrame:
-    """`street_and_road` of what follows an address's province, city and district."""
-    street = rest.str.extract(STREET_PREFIX, 1)
-    road = rest.str.replace(STREET_PREFIX, "").str.extract(ROAD, 1)
-    return pl.DataFrame({"street": street, "road": road})
+    """`street_and_road` of what follows an address's province, city and district: the street or
+    town that opens it, then the road, once the zones and parks named before it are passed
+    ('莘庄工业区华宁路4999号' -> road '华宁路'); `zone` is the first zone so named."""
+    # A town's name followed by a road word is a road's name (龙镇路 is no town of 龙).
+    street = rest.str.extract(STREET_PREFIX + r"(?:[^路街]|$)", 1)
+    after_street = _strip_where(rest, street.is_not_null(), STREET_PREFIX)
+    zone = after_street.str.extract(f"^({ZONE})", 1)
+    road = _strip_where(after_street, zone.is_not_null(), ZONE_PREFIX).str.extract(ROAD, 1)
+    return pl.DataFrame({"street": street, "road": road, "zone": zone})
+
+
+def _strip_where(text: pl.Series, where: pl.Series, pattern: str) -> pl.Series:
+    """`text` with `pattern` cut from the rows `where` is true, the others as they are: only those
+    rows are searched (a replace over every row costs, and few rows need it)."""
+    rows = where.arg_true()
+    if not len(rows):
+        return text
+    return text.clone().scatter(rows, text.gather(rows).str.replace(pattern, ""))
 
 
 def road_of(addresses: pl.Series, gazetteer: Gazetteer) -> pl.Series:
     """The road an address names, or null: '上海市静安区南京西路1266号' -> '南京西路'."""
     return street_and_road(addresses, gazetteer)["road"]
+
+
+def learn_zones(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
+    """Zones named before the road, seen at least MIN_ZONE_SIGHTINGS times, all in one district:
+    (name, adcode)."""
+    return _names_in_one_district(street_and_road(addresses, gazetteer)["zone"], adcodes)
+
+
+def _names_in_one_district(names: pl.Series, adcodes: pl.Series) -> pl.DataFrame:
+    """(name, adcode) of the zone or town names seen at least MIN_ZONE_SIGHTINGS times, all in
+    one district."""
+    seen = pl.DataFrame({"name": names, "adcode": adcodes}).drop_nulls()
+    per_name = seen.group_by("name").agg(
+        pl.col("adcode").n_unique().alias("districts"), pl.col("adcode").first(), pl.len().alias("n")
+    )
+    return per_name.filter((pl.col("districts") == 1) & (pl.col("n") >= MIN_ZONE_SIGHTINGS)).select("name", "adcode")
 
 
 def learn_roads(addresses: pl.Series, adcodes: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -148,7 +227,7 @@ def _roads_in_one_district(roads: pl.Series, adcodes: pl.Series) -> pl.DataFrame
 
 def locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     """One row per address: district_adcode, street_code, zone_id, located_by."""
-    return _locate(addresses, gazetteer).drop("road")
+    return _locate(addresses, gazetteer).drop("road", "zone", "street")
 
 
 def _locate(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -194,16 +273,16 @@ def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     frame = frame.join(placed, on="_i", how="left")
 
     frame = pl.concat([frame, _street_and_road(frame["_rest"]).rename({"street": "_street"})], how="horizontal")
-    frame = frame.join(gazetteer.roads.rename({"adcode": "_by_road"}), on="road", how="left")
+    frame = frame.join(
+        _placed_without_district(frame.filter(pl.col("_by_name").is_null()), gazetteer), on="_i", how="left"
+    )
     frame = frame.with_columns(
-        pl.coalesce("_by_name", "_by_road").alias("district_adcode"),
+        pl.coalesce("_by_name", "_by_evidence").alias("district_adcode"),
         pl.when(pl.col("_by_name").is_not_null() & pl.col("former"))
         .then(pl.lit("former-name"))
         .when(pl.col("_by_name").is_not_null())
         .then(pl.lit("district-name"))
-        .when(pl.col("_by_road").is_not_null())
-        .then(pl.lit("road-gazetteer"))
-        .otherwise(pl.lit("unresolved"))
+        .otherwise(pl.col("_evidence").fill_null("unresolved"))
         .alias("located_by"),
     )
 
@@ -219,7 +298,87 @@ def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
         .join(by_road, on=["district_adcode", "road"], how="left")
         .with_columns(pl.coalesce("_zone_s", "_zone_r").alias("zone_id"))
     )
-    return frame.sort("_i").select("district_adcode", "street_code", "zone_id", "located_by", "road")
+    return frame.sort("_i").select(
+        "district_adcode", "street_code", "zone_id", "located_by", "road", "zone", pl.col("_street").alias("street")
+    )
+
+
+def _placed_without_district(unplaced: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+    """_i, _by_evidence, _evidence for the addresses that name no district (`unplaced`: _i, _rest,
+    province_code, _street, road): the district every piece of evidence agrees on, and the kinds
+    of evidence, or no row where there is none or it disagrees."""
+    empty = pl.DataFrame(schema={"_i": pl.UInt32, "_by_evidence": pl.Utf8, "_evidence": pl.Utf8})
+    if unplaced.is_empty():
+        return empty
+    in_province = pl.col("adcode").str.slice(0, 2) == pl.col("province_code")
+    zones = (
+        unplaced.select(
+            "_i", "province_code", pl.col("_rest").str.extract_all(gazetteer.development_zone_pattern).alias("name")
+        )
+        .explode("name")
+        .join(gazetteer.development_zones, on="name")
+        .filter(in_province)
+        .with_columns(pl.col("adcode").n_unique().over("_i", "name").alias("_districts"))
+    )
+    decisive = zones.filter(pl.col("_districts") == 1).select(
+        "_i",
+        pl.when(pl.col("learned")).then(pl.lit("learned-zone")).otherwise(pl.lit("development-zone")).alias("kind"),
+        "adcode",
+    )
+    # A spanning zone bounds the answer: the districts every spanning zone of the address lies in.
+    spanning = zones.filter(pl.col("_districts") > 1)
+    bounds = (
+        spanning.with_columns(pl.col("name").n_unique().over("_i").alias("_zones"))
+        .group_by("_i", "adcode")
+        .agg(pl.len().alias("_n"), pl.col("_zones").first())
+        .filter(pl.col("_n") == pl.col("_zones"))
+        .select("_i", pl.col("adcode").alias("_allowed"))
+    )
+    named_towns = unplaced.select("_i", "province_code", pl.col("_street").alias("name"))
+    towns = pl.concat(
+        [
+            named_towns.join(gazetteer.streets.select("name", "adcode"), on="name").with_columns(
+                pl.lit("town-name").alias("kind")
+            ),
+            named_towns.join(gazetteer.learned_towns, on="name").with_columns(pl.lit("learned-town").alias("kind")),
+        ]
+    )
+    towns = (
+        towns.filter(in_province)
+        .filter(pl.col("adcode").n_unique().over("_i") == 1)
+        .select("_i", "kind", "adcode")
+        .unique()
+    )
+    roads = (
+        unplaced.select("_i", "road")
+        .join(gazetteer.roads, on="road")
+        .select("_i", pl.lit("road-gazetteer").alias("kind"), "adcode")
+    )
+    evidence = pl.concat([decisive, towns, roads]).unique()
+    agreed = (
+        evidence.group_by("_i")
+        .agg(pl.col("adcode").n_unique().alias("_n"), pl.col("adcode").first(), pl.col("kind").unique())
+        .filter(pl.col("_n") == 1)
+    )
+    bounded = spanning.select("_i").unique().with_columns(pl.lit(True).alias("_bounded"))
+    agreed = (
+        agreed.join(bounded, on="_i", how="left")
+        .join(bounds, left_on=["_i", "adcode"], right_on=["_i", "_allowed"], how="left", coalesce=False)
+        .filter(pl.col("_bounded").is_null() | pl.col("_allowed").is_not_null())
+    )
+    order = {kind: rank for rank, kind in enumerate(EVIDENCE_ORDER)}
+    return agreed.select(
+        "_i",
+        pl.col("adcode").alias("_by_evidence"),
+        pl.concat_list(
+            pl.when(pl.col("_bounded")).then(pl.lit(["development-zone"])).otherwise(pl.lit([], pl.List(pl.Utf8))),
+            pl.col("kind"),
+        )
+        .list.unique()
+        .list.eval(pl.element().sort_by(pl.element().replace_strict(order, return_dtype=pl.Int8)))
+        .list.join("+")
+        .alias("_evidence"),
+    ).cast({"_i": pl.UInt32})
 
 
 def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -243,21 +402,23 @@ def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
 
 
 def locate_batch(addresses: pl.Series, gazetteer: Gazetteer, known: pl.DataFrame) -> pl.DataFrame:
-    """`locate` for a new batch: the road gazetteer learns from `known` (address, district_adcode
-    of addresses already placed by a district name) and from the batch's own addresses placed by
-    name, then places the batch's addresses that name no district."""
+    """`locate` for a new batch: the road, zone and town gazetteers learn from `known` (address,
+    district_adcode of addresses already placed by a district name) and from the batch's own
+    addresses placed by name, then place the batch's addresses that name no district."""
     first = _locate(addresses, gazetteer)
     by_name = first["located_by"].is_in(["district-name", "former-name"])
-    learned = _roads_in_one_district(
-        pl.concat([road_of(known["address"], gazetteer), first["road"].filter(by_name)]),
-        pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)]),
-    )
-    first = first.drop("road")
-    if learned.is_empty():
+    seen = street_and_road(known["address"], gazetteer)
+    adcodes = pl.concat([known["district_adcode"], first["district_adcode"].filter(by_name)])
+    learned_roads = _roads_in_one_district(pl.concat([seen["road"], first["road"].filter(by_name)]), adcodes)
+    learned_zones = _names_in_one_district(pl.concat([seen["zone"], first["zone"].filter(by_name)]), adcodes)
+    learned_towns = _names_in_one_district(pl.concat([seen["street"], first["street"].filter(by_name)]), adcodes)
+    first = first.drop("road", "zone", "street")
+    if learned_roads.is_empty() and learned_zones.is_empty() and learned_towns.is_empty():
         return first
-    # Only addresses that name no district can gain from the learned roads: place those again.
+    # Only addresses that name no district can gain from what was learned: place those again.
     unplaced = (~by_name).arg_true()
-    again = locate(addresses.gather(unplaced), gazetteer.with_roads(learned))
+    learned = gazetteer.with_roads(learned_roads).with_learned_zones(learned_zones).with_learned_towns(learned_towns)
+    again = locate(addresses.gather(unplaced), learned)
     return (
         first.with_row_index("_i")
         .update(again.with_columns(unplaced.alias("_i")), on="_i", include_nulls=False)

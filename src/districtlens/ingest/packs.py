@@ -41,9 +41,15 @@ CARRIER_KINDS = {
     "renewal-zone",
 }
 CARRIER_LEVELS = {"national", "municipal", "district"}
-COMPARISONS = {"equal", "at-least", "about", "rank", "none"}
+COMPARISONS = {"equal", "at-least", "about", "rank", "rising", "none"}
 # A rank claim may be qualitative ("among the highest"); these need a number.
 NUMERIC_COMPARISONS = {"equal", "at-least", "about"}
+# What a claim is: a figure, a count of named things, a ranking (all three checkable), or a
+# statement of intent (a plan, an orientation, a positioning: nothing to check).
+CLAIM_KINDS = ("figure", "count", "ranking", "intent")
+# `typed_into` names the pack facts typed from a claim, as `table:id` or `table:id.field`
+# (carrier:shibei-hi-tech-park.area_km2): those facts are the claim's echo and never support it.
+TYPED_TABLES = ("carrier", "enterprise", "zone", "track", "programme")
 
 
 class PackError(InputError):
@@ -144,6 +150,8 @@ class Claim:
     asserted: dict[str, Any] | None
     comparison: str
     query: dict[str, Any] | None = None
+    kind: str = ""
+    typed_into: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +318,8 @@ def _build(raw: dict[str, Any], folder: Path, problems: list[str]) -> Pack | Non
             asserted=c.get("asserted"),
             comparison=str(c.get("comparison", "")),
             query=c.get("query"),
+            kind=str(c.get("kind", "")),
+            typed_into=tuple(str(t) for t in c.get("typed_into") or ()),
         )
         for c in raw.get("claims", [])
     ]
@@ -482,6 +492,19 @@ def _validate(pack: Pack, problems: list[str]) -> None:
             problems.append(f"{where}: asserted must be a mapping with a 'value'")
         elif claim.comparison in NUMERIC_COMPARISONS and (claim.asserted or {}).get("value") is None:
             problems.append(f"{where}: comparison {claim.comparison!r} needs an asserted value")
+        if claim.kind not in CLAIM_KINDS:
+            problems.append(f"{where}: kind {claim.kind!r} is not one of {list(CLAIM_KINDS)}")
+        elif (claim.kind == "intent") != (claim.comparison == "none"):
+            problems.append(f"{where}: a statement of intent, and only it, has comparison 'none'")
+        for typed in claim.typed_into:
+            table, _, rest = typed.partition(":")
+            named = rest.split(".", 1)[0]
+            if table not in TYPED_TABLES or not named:
+                problems.append(f"{where}: typed_into {typed!r} is not table:id[.field], table one of {TYPED_TABLES}")
+            elif table in ids and not any(
+                known == named or (named.endswith("*") and known.startswith(named[:-1])) for known in ids[table]
+            ):
+                problems.append(f"{where}: typed_into {typed!r} names no {table} of the pack")
 
 
 __all__ = [

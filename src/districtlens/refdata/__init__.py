@@ -118,6 +118,34 @@ def streets() -> pl.DataFrame:
 
 
 @cache
+def development_zones() -> pl.DataFrame:
+    """Shanghai's development zones, parks and free-trade-zone areas: name (as addresses write
+    it, without the leading 上海/上海市), adcode (one row per district the zone lies in), level,
+    catalogue_name. A zone with several rows spans districts and alone places nothing.
+
+    The catalogue (development-zones.csv) and, for names it lacks, the division codes' own
+    street-level units that are neither streets nor towns (菊园新区, 佘山度假区, farms, zones)."""
+    catalogue = (
+        _read_csv("development-zones.csv")
+        .with_columns(pl.col("district_adcodes").str.split(";").alias("adcode"))
+        .explode("adcode")
+        .select("name", "adcode", "level", "catalogue_name")
+    )
+    units = (
+        streets()
+        .filter((pl.col("provinceCode") == SHANGHAI_PROVINCE) & ~pl.col("name").str.contains("(街道|镇|乡)$"))
+        .select(
+            pl.col("name").str.replace("^(?:中国)?(?:上海市?)?", "").alias("name"),
+            pl.col("areaCode").alias("adcode"),
+            pl.lit("division-unit").alias("level"),
+            pl.col("name").alias("catalogue_name"),
+        )
+        .filter(~pl.col("name").is_in(catalogue["name"].implode()))
+    )
+    return pl.concat([catalogue, units])
+
+
+@cache
 def _district_names() -> dict[str, str]:
     return dict(areas().select("code", "name").iter_rows())
 
@@ -174,6 +202,7 @@ def global500_pharma() -> pl.DataFrame:
 __all__ = [
     "areas",
     "cities",
+    "development_zones",
     "district_polygons",
     "former_districts",
     "gbt_class_codes",

@@ -333,3 +333,23 @@ def holds_synthetic(store: Store) -> bool:
 def latest_fact_year(store: Store) -> int | None:
     year: int | None = scalar(store.con, "SELECT max(year) FROM fact_current WHERE revenue IS NOT NULL")
     return year
+
+
+PUBLISHED_TABLE = "published_statistic"
+
+
+def published_figures(store: Store, adcode: str, indicator: str) -> list[dict[str, Any]] | None:
+    """The published statistics of `adcode` for `indicator`, latest year first (each row: adcode,
+    year, indicator, value, unit, note, source_url, source_doc, and whatever else the table
+    holds); None when the store has no published-statistics table yet (`import statistics`)."""
+    exists = store.con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [PUBLISHED_TABLE]
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    cursor = store.con.execute(
+        f"SELECT * FROM {PUBLISHED_TABLE} WHERE adcode = ? AND indicator = ? ORDER BY year DESC NULLS LAST",
+        [adcode, indicator],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,101 @@
+"""Claims by kind: statements of intent labelled, the pack's record of which facts were typed
+from which claim, and the published statistics as independent evidence (read from the store's
+published-statistics table, "no data" until it is loaded)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from districtlens.claims import CHECKABLE_KINDS, INTENT, NOT_COMPUTABLE, SUPPORTED, check
+from districtlens.ingest.packs import PackError, load_pack, pack_dir
+from districtlens.store import open_store
+from tests.claims.demo import copy_of, load_published_statistics
+
+PUBLISHED_CLAIMS = (
+    "biopharma-shanghai-priority-pioneer",
+    "astrazeneca-china-rd-centre-2021",
+    "casko-founded-1986",
+    "big-data-only-national-demonstration-base",
+    "big-data-third-of-municipal-key-enterprises",
+    "shibei-planned-area",
+)
+
+
+@pytest.fixture(scope="module")
+def with_statistics(demo_path, tmp_path_factory):
+    path = copy_of(demo_path, tmp_path_factory.mktemp("published"))
+    with open_store(path) as store:
+        loaded = load_published_statistics(store)
+        return {r.id: r for r in check(store)}, loaded
+
+
+def test_without_published_statistics_the_published_claims_say_no_data(demo_path):
+    with open_store(demo_path, read_only=True) as store:
+        found = {r.id: r for r in check(store)}
+    for claim_id in PUBLISHED_CLAIMS:
+        r = found[claim_id]
+        assert r.status == NOT_COMPUTABLE and r.evidence["no_data"] == "table"
+        assert "公开统计" in r.evidence["text"]["zh"] and "published statistics" in r.evidence["text"]["en"]
+
+
+def test_published_statistics_decide_the_claims_they_speak_of_and_show_their_source(with_statistics):
+    found, loaded = with_statistics
+    assert loaded > 40  # the shared bulletins' figures and the pack's published facts
+    for claim_id in PUBLISHED_CLAIMS:
+        r = found[claim_id]
+        assert r.status == SUPPORTED, (claim_id, r.evidence.get("reason"))
+        assert r.evidence["published"]["source_doc"] and r.evidence["published"]["source_url"].startswith("http")
+        assert r.evidence["published"]["source_doc"] in r.evidence["text"]["fr"]
+
+
+def test_a_published_figure_for_part_of_the_district_only_bounds_the_claim(with_statistics):
+    found, _ = with_statistics
+    for claim_id in ("national-incubators", "national-maker-spaces"):
+        r = found[claim_id]
+        assert r.status == NOT_COMPUTABLE and r.evidence["bounds"] == [3.0, None]
+        assert "lower bound" in r.evidence["text"]["en"]
+
+
+def test_how_many_checkable_claims_the_demo_and_the_published_statistics_decide(with_statistics):
+    """Figures, counts and rankings are checkable; on the demo store plus the published
+    statistics each one decided shows what it rests on (published source or store rows)."""
+    found, _ = with_statistics
+    kinds = {c.id: c.kind for c in load_pack("jingan").claims}
+    checkable = [found[i] for i, kind in kinds.items() if kind in CHECKABLE_KINDS]
+    decided = [r for r in checkable if r.status in ("supported", "contradicted")]
+    assert len(checkable) == 23 and sum(r.status == INTENT for r in found.values()) == 13
+    assert len(decided) >= 10
+    for r in decided:
+        assert "published" in r.evidence or "ledger_head" in r.evidence
+        assert not r.evidence.get("echoes")
+
+
+def _pack_copy(tmp_path, edit):
+    folder = tmp_path / "jingan"
+    shutil.copytree(pack_dir("jingan"), folder)
+    claims = folder / "claims.yaml"
+    claims.write_text(edit(claims.read_text(encoding="utf-8")), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda t: t.replace("kind: ranking", "kind: opinion", 1), "kind 'opinion' is not one of"),
+        (
+            lambda t: t.replace("typed_into: [carrier:shibei-hi-tech-park.area_km2]", "typed_into: [carrier:nowhere]"),
+            "names no carrier of the pack",
+        ),
+        (lambda t: t.replace("typed_into: [zone:daning]", "typed_into: [street:daning]"), "is not table:id[.field]"),
+        (
+            lambda t: t.replace("kind: intent\n", "kind: figure\n", 1),
+            "a statement of intent, and only it, has comparison 'none'",
+        ),
+    ],
+)
+def test_a_pack_with_a_wrong_kind_or_typed_fact_is_refused(tmp_path, edit, problem):
+    with pytest.raises(PackError) as caught:
+        load_pack(_pack_copy(tmp_path, edit))
+    assert any(problem in p for p in caught.value.problems), caught.value.problems
