@@ -203,7 +203,8 @@ def test_rows_written_before_the_new_registry_columns_keep_their_hash(store, tmp
     assert differ == 0
     assert ledger.verify(store.con).intact
     store.con.execute(
-        "UPDATE enterprise_version SET ownership_type = '私营企业' WHERE uscc = (SELECT min(uscc) FROM enterprise_version)"
+        "UPDATE enterprise_version SET ownership_type = '私营企业'"
+        " WHERE uscc = (SELECT min(uscc) FROM enterprise_version)"
     )
     assert not ledger.verify(store.con).intact
 
