@@ -325,6 +325,17 @@ def _ownership(rng: np.random.Generator, p: _Profiles, district: np.ndarray) -> 
     return ownership
 
 
+def _quota(rng: np.random.Generator, district: np.ndarray, eligible: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """A random `rates[d]` of each district's eligible rows (rounded, at least one where the rate
+    is positive and a row is eligible): a published count scaled down stays present."""
+    chosen = np.zeros(len(district), dtype=bool)
+    for d, rate in enumerate(rates):
+        rows = np.flatnonzero((district == d) & eligible)
+        if rate > 0 and len(rows):
+            chosen[rng.choice(rows, size=max(1, round(rate * len(rows))), replace=False)] = True
+    return chosen
+
+
 def _sector_pools(p: _Profiles) -> tuple[list[list[str]], list[list[str]]]:
     """Per basket, its tertiary then its secondary classes (pool 2b and 2b + 1), and the scopes
     each takes (`factory_scopes` for the secondary classes, when the basket has them). A basket
@@ -409,7 +420,7 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
     # Headquarters: multinational regional HQs among foreign-invested enterprises, other HQs among
     # the companies of head-office baskets (not shops, restaurants or building firms).
     company = ~individual & ~np.isin(np.array(p.basket_ids)[basket], ["hospitality", "construction"])
-    mnc_hq = (ownership == FOREIGN) & (rng.random(n) < p.mnc_hq_rate[district])
+    mnc_hq = _quota(rng, district, ownership == FOREIGN, p.mnc_hq_rate)
     other_hq = company & ~mnc_hq & (rng.random(n) < p.hq_rate[district])
     tagged = np.column_stack(
         [
