@@ -223,3 +223,28 @@ def test_ownership_and_headquarters_are_imported_and_exported(store, tmp_path):
     assert both.height == given.height
     assert (both["ownership_type"] == both["ownership_type_given"]).all()
     assert (both["hq_status"].fill_null("") == both["hq_status_given"]).all()
+
+
+class _Untouchable(list):
+    """Claims that fail the test when anything reads them."""
+
+    def __iter__(self):
+        raise AssertionError("the demo generator read the pack's claims")
+
+    __len__ = __getitem__ = __iter__  # type: ignore[assignment]
+
+
+def test_the_demo_generator_never_reads_the_claims(monkeypatch):
+    import dataclasses
+
+    from districtlens.demo import registry
+
+    real = load_pack("jingan")
+    monkeypatch.setattr(registry, "load_pack", lambda name: dataclasses.replace(real, claims=_Untouchable()))
+    registry._track_keywords.cache_clear()
+    try:
+        with_claims_hidden = generate_registry(7, 500)
+    finally:
+        registry._track_keywords.cache_clear()
+    monkeypatch.undo()
+    assert with_claims_hidden.equals(generate_registry(7, 500))
