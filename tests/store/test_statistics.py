@@ -139,6 +139,8 @@ def test_reconcile_sets_the_registry_beside_the_bulletin(demo, cli):
     assert figures["tax"]["published"] == pytest.approx(published_figure("全区税收收入") * 10_000)
     assert figures["tax"]["registry"] > 0
     assert "地区生产总值(GDP)" in {p["indicator"] for p in done["published_only"]}
+    hq = figures["hq.multinational"]  # published for 2022 only: the latest running total
+    assert hq["year"] == 2022 and hq["note"]["key"] == "reconcile.count_as_of"
     lacks = {m["key"] for m in done["lacks"]}
     assert "reconcile.short_entities" in lacks and "reconcile.lacks_ownership" not in lacks
 

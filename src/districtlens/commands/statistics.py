@@ -34,6 +34,8 @@ OWNERSHIP_GROUPS: tuple[tuple[str, str], ...] = (
     ("private", "私营|民营|自然人|私人"),
 )
 MULTINATIONAL_HQ = "跨国公司"
+# Measures published as totals so far: a year without its own figure is set beside the latest.
+RUNNING_TOTALS = ("hq.multinational",)
 # China's three-sector rule (国家统计局 2018): primary is divisions 01-04; secondary 06-10, 12-42
 # and 44-50; the rest is tertiary (05, 11 and 43 are services to the other two).
 PRIMARY_DIVISIONS = range(1, 5)
@@ -152,6 +154,9 @@ def reconcile(ctx: Context, args: Reconcile) -> Reconciliation:
     if year is None or year not in years:
         raise NotFound("statistics.none_for_area", area=area.label, year=str(year or "—"))
     figures = stored.published(ctx.store, adcode, year)
+    for measure in RUNNING_TOTALS:
+        if measure not in figures["measure"].to_list():
+            figures = pl.concat([figures, stored.latest_before(ctx.store, adcode, measure, year)])
     firms = with_groups(stored.registered_entities(ctx.store, adcode, year))
     registry = registry_measures(firms, year)
     rows: list[ReconciledFigure] = []
@@ -234,7 +239,7 @@ def _reconciled(fig: dict[str, Any], registry: float | None) -> ReconciledFigure
         note = Message(key="reconcile.no_registry_figure")
     elif share:
         note = Message(key="reconcile.proxy_tertiary")
-    elif fig["year"] is not None and measure == "hq.multinational":
+    elif fig["year"] is not None and measure in RUNNING_TOTALS:
         note = Message(key="reconcile.count_as_of", values={"year": fig["year"]})
     else:
         note = None

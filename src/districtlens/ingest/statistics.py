@@ -84,7 +84,6 @@ SCHEMA = {
 class Problem:
     row: int
     column: str
-    reason: str  # a message key (statistics.*)
     value: str
 
 
@@ -124,18 +123,18 @@ def parse_statistics(frame: pl.DataFrame) -> Statistics:
         unit = _clean(record["unit"])
         unit = UNIT_SPELLINGS.get(unit, unit)
         if not re.fullmatch(r"\d{6}", adcode):
-            problems.append(Problem(row, "adcode", "statistics.bad_adcode", adcode))
+            problems.append(Problem(row, "adcode", adcode))
         if not indicator:
-            problems.append(Problem(row, "indicator", "statistics.empty_indicator", ""))
+            problems.append(Problem(row, "indicator", ""))
         if unit not in UNITS:
-            problems.append(Problem(row, "unit", "statistics.unknown_unit", unit))
+            problems.append(Problem(row, "unit", unit))
         year_text = _clean(record["year"])
         year = int(year_text) if re.fullmatch(r"(19|20)\d\d", year_text) else None
         if year_text and year is None:
-            problems.append(Problem(row, "year", "statistics.bad_year", year_text))
+            problems.append(Problem(row, "year", year_text))
         value = _number(_clean(record["value"]))
         if value is None:
-            problems.append(Problem(row, "value", "statistics.bad_value", _clean(record["value"])))
+            problems.append(Problem(row, "value", _clean(record["value"])))
         if len(problems) > found or value is None:
             continue
         factor, unit_base = UNITS[unit]
@@ -157,9 +156,7 @@ def parse_statistics(frame: pl.DataFrame) -> Statistics:
         )
     parsed = pl.DataFrame(rows, schema=SCHEMA)
     repeated = parsed.filter(pl.struct("adcode", "year", "indicator").is_duplicated())
-    problems += [
-        Problem(r, "indicator", "statistics.repeated_figure", i) for r, i in repeated.select("row", "indicator").rows()
-    ]
+    problems += [Problem(r, "indicator", i) for r, i in repeated.select("row", "indicator").rows()]
     return Statistics(parsed.filter(~pl.col("row").is_in(repeated["row"].implode())), problems)
 
 

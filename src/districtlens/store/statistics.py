@@ -77,6 +77,17 @@ def published(store: Store, adcode: str, year: int) -> pl.DataFrame:
     ).pl()
 
 
+def latest_before(store: Store, adcode: str, measure: str, year: int) -> pl.DataFrame:
+    """The area's latest current figure of `measure` published for a year before `year` (a running
+    total, such as the headquarters counted so far, still says something of later years)."""
+    return store.con.execute(
+        "SELECT adcode, district, year, indicator, value, unit, value_base, unit_base, measure, note,"
+        " source_url, source_doc FROM statistic_current"
+        " WHERE adcode = ? AND measure = ? AND year < ? ORDER BY year DESC LIMIT 1",
+        [adcode, measure, year],
+    ).pl()
+
+
 def published_years(store: Store, adcode: str) -> list[int]:
     rows = store.con.execute(
         "SELECT DISTINCT year FROM statistic_current WHERE adcode = ? AND year IS NOT NULL ORDER BY year DESC",
