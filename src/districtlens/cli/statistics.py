@@ -72,7 +72,7 @@ def render_reconciliation(done: Reconciliation) -> None:
     from districtlens.i18n import t
 
     lang = language()
-    console.print(f"[bold]{done.area_name} ({done.area}) {done.year}[/]")
+    console.print(f"[bold]{done.area_names[lang]} ({done.area}) {done.year}[/]")
     if done.synthetic_registry:
         console.print(t("reconcile.synthetic", lang))
     table = Table("indicator", "unit", "published", "registry", "coverage", "note", show_edge=False)

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from districtlens.areas import resolve_area
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import InputError, NotFound
+from districtlens.i18n import LANGUAGES
 from districtlens.ingest.read import read_table
 from districtlens.ingest.statistics import parse_statistics
 from districtlens.store import places
@@ -76,7 +77,6 @@ class StatisticsImported(BaseModel):
     mapped: int
     written: bool
     ledger_seq: int | None
-    problems: list[dict[str, Any]]
 
 
 @command("import.statistics", writes=True)
@@ -101,7 +101,6 @@ def import_statistics(ctx: Context, args: ImportStatistics) -> StatisticsImporte
         mapped=parsed.rows["measure"].drop_nulls().len(),
         written=written.ledger_seq is not None,
         ledger_seq=written.ledger_seq,
-        problems=[],
     )
 
 
@@ -134,7 +133,7 @@ class PublishedOnly(BaseModel):
 
 class Reconciliation(BaseModel):
     area: str
-    area_name: str
+    area_names: dict[str, str]  # by language
     year: int
     synthetic_registry: bool
     registered_entities: int
@@ -177,7 +176,7 @@ def reconcile(ctx: Context, args: Reconcile) -> Reconciliation:
         rows.append(_reconciled(fig, registry.get(measure)))
     return Reconciliation(
         area=adcode,
-        area_name=area.name("zh"),
+        area_names={lang: area.name(lang) for lang in LANGUAGES},
         year=year,
         synthetic_registry=bool(firms["synthetic"].any()) if firms.height else False,
         registered_entities=firms.height,
