@@ -16,5 +16,6 @@ from districtlens.cli import carriers
 from districtlens.cli import claims
 from districtlens.cli import brief
 from districtlens.cli import web
+from districtlens.cli import statistics
 
 __all__ = ["app"]

@@ -82,6 +82,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("rd_spend", "number", ("研发投入(万元)", "研发费用(万元)", "研发投入", "研发费用")),
     Column("business_scope", "text", ("经营范围", "scope")),
     Column("tags", "text", ("标签", "tag")),
+    Column("ownership_type", "text", ("企业性质", "经济类型", "所有制类型", "登记注册类型", "ownership")),
+    Column("hq_status", "text", ("总部类型", "总部认定", "总部", "headquarters")),
 )
 REQUIRED = ("uscc", "name")
 ENTERPRISE_COLUMNS = tuple(c.name for c in COLUMNS if c.name not in FACT_COLUMNS and c.name not in ("uscc", "year"))

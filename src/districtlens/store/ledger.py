@@ -145,6 +145,8 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "industry_code",
         "business_scope",
         "tags",
+        "ownership_type",
+        "hq_status",
         "synthetic",
         "source_id",
         "valid_from",
@@ -177,6 +179,8 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "streets",
         "roads",
         "polygon",
+        "lon",
+        "lat",
         "ledger_seq",
     ),
     "carrier": (
@@ -200,6 +204,23 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
     "track": ("track_id", "pack_id", "name_zh", "name_en", "name_fr", "classes", "keywords", "ledger_seq"),
     "web_user": ("username", "version", "role", "carriers", "password_hash", "active", "valid_from", "ledger_seq"),
     "entry_model": ("version", "file_name", "model_sha256", "meta", "valid_from", "ledger_seq"),
+    "statistic": (
+        "adcode",
+        "district",
+        "year",
+        "indicator",
+        "version",
+        "value",
+        "unit",
+        "value_base",
+        "unit_base",
+        "measure",
+        "note",
+        "source_url",
+        "source_doc",
+        "source_id",
+        "ledger_seq",
+    ),
     "claim": (
         "claim_id",
         "pack_id",
@@ -214,6 +235,14 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "query",
         "ledger_seq",
     ),
+}
+
+# Columns added to a hashed table after rows were written (migration 0010): a NULL is left out of
+# the row hash, so that those rows keep theirs; a value enters it as `column=value`, so that two
+# such columns cannot trade values unseen.
+OPTIONAL_HASHED: dict[str, frozenset[str]] = {
+    "enterprise_version": frozenset({"ownership_type", "hq_status"}),
+    "zone": frozenset({"lon", "lat"}),
 }
 
 
@@ -246,7 +275,13 @@ def supersede(con: duckdb.DuckDBPyConnection, written: dict[str, str], seq: int)
 def row_hash_sql(table: str, alias: str = "") -> str:
     """The SQL expression of a row's hash; NULL and the empty string hash differently."""
     prefix = f"{alias}." if alias else ""
-    parts = ", ".join(f"coalesce(CAST({prefix}{col} AS VARCHAR), chr(30))" for col in HASHED_TABLES[table])
+    optional = OPTIONAL_HASHED.get(table, frozenset())
+    parts = ", ".join(
+        f"'{col}=' || CAST({prefix}{col} AS VARCHAR)"
+        if col in optional
+        else f"coalesce(CAST({prefix}{col} AS VARCHAR), chr(30))"
+        for col in HASHED_TABLES[table]
+    )
     return f"sha256(concat_ws(chr(31), {parts}))"
 
 

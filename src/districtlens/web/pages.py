@@ -11,6 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
+from districtlens.commands import statistics as statistics_commands
+from districtlens.i18n import t
+from districtlens.store import places
+from districtlens.store import statistics as stored_statistics
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
@@ -211,7 +215,29 @@ def data(request: Request, who: Data, store: Reader, server: State):
         ledger=queries.ledger_status(store),
         held=server.held(),
         verdict=None,
+        **_reconciliations(request, store, who, server),
     )
+
+
+def _reconciliations(request: Request, store: Snapshot, who: auth.Principal, server: ServerState) -> dict[str, Any]:
+    """The registry beside the published statistics of each pack district that has some."""
+    lang = language(request)
+
+    def compute() -> list[Any]:
+        context = Context(store=store, actor=who.username)
+        return [
+            statistics_commands.reconcile.dump(
+                statistics_commands.reconcile(context, statistics_commands.Reconcile(area=adcode))
+            )
+            for adcode in sorted(places.district_names(store))
+            if stored_statistics.published_years(store, adcode)
+        ]
+
+    return {
+        "reconciliations": server.cached(store, "reconciliations", (), compute),
+        "message": lambda m: t(m["key"], lang, **m["values"]),
+        "unit_label": lambda unit: t(statistics_commands.UNIT_KEYS[unit], lang),
+    }
 
 
 @router.post("/data/verify")
@@ -235,4 +261,5 @@ def _verified_page(request: Request, who: auth.Principal, server: ServerState) -
             ledger=queries.ledger_status(store),
             held=server.held(),
             verdict=verdict,
+            **_reconciliations(request, store, who, server),
         )
