@@ -174,6 +174,7 @@ def test_the_reader_refuses_what_it_cannot_read_exactly(tmp_path):
         "uscc,name\n1,a\n2": "ends in the middle of row 3, after column 'uscc'",
         "uscc,name,Name ,name\n": "names column 'name' twice (columns 2 and 4)",
         "uscc,__x\n1,2\n": "column 2 is named '__x'",
+        'uscc,name\n1,a\n2,"b': "row 3: the quotes do not close",
     }
     for number, (text, message) in enumerate(cases.items()):
         path = tmp_path / f"r{number}.csv"

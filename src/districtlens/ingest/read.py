@@ -251,8 +251,7 @@ def _read_csv(utf8: bytes, file: str, separator: str) -> pl.DataFrame:
     try:
         frame = pl.read_csv(utf8, infer_schema=False, separator=separator, truncate_ragged_lines=False)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        if "more fields" in str(exc):
-            _check_field_counts(utf8, separator, header, file)
+        _check_field_counts(utf8, separator, header, file, exact=True)  # to name the row, where it can
         raise InputError("read.bad_csv", file=file, reason=str(exc)) from exc
     if frame.width != len(header):
         raise InputError("read.bad_csv", file=file, reason=f"{frame.width} columns read, {len(header)} in the header")
@@ -268,27 +267,32 @@ def _csv_header(utf8: bytes, separator: str) -> list[str]:
     return next(csv.reader(io.StringIO(head, newline=""), delimiter=separator), [])
 
 
-def _check_field_counts(utf8: bytes, separator: str, header: list[str], file: str) -> None:
+def _check_field_counts(utf8: bytes, separator: str, header: list[str], file: str, *, exact: bool = False) -> None:
     """Refuse the first record with more or fewer fields than the header (a blank line is a blank
     record, as the table has it); a short last record of a file without a final line end is a
     file cut mid-row. `_miscounted_record` finds whether there is one, fast; the csv module, exact
-    about quotes, then finds it (and clears a file whose quotes only looked odd)."""
-    if not _miscounted_record(utf8, separator, len(header)):
+    about quotes, then finds it (and clears a file whose quotes only looked odd). `exact`: the
+    table could not be read at all: look at once, and refuse a quote left open too."""
+    if not exact and not _miscounted_record(utf8, separator, len(header)):
         return
     text = utf8.decode("utf-8")
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    next(records, None)
-    width = len(header)
-    for row, fields in enumerate(records, start=2):
-        count = len(fields)
-        if count in (0, width):
-            continue
-        if count > width:
-            raise InputError("read.long_row", file=file, row=row, fields=count, expected=width)
-        last = next(records, None) is None
-        if last and not text.endswith(("\n", "\r")):
-            raise InputError("read.cut_row", file=file, row=row, column=header[count - 1], fields=count, expected=width)
-        raise InputError("read.short_row", file=file, row=row, column=header[count], fields=count, expected=width)
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=exact)
+    width, row = len(header), 1
+    try:
+        next(records, None)
+        for row, fields in enumerate(records, start=2):
+            count = len(fields)
+            if count in (0, width):
+                continue
+            if count > width:
+                raise InputError("read.long_row", file=file, row=row, fields=count, expected=width)
+            if not text.endswith(("\n", "\r")) and next(records, None) is None:
+                raise InputError(
+                    "read.cut_row", file=file, row=row, column=header[count - 1], fields=count, expected=width
+                )
+            raise InputError("read.short_row", file=file, row=row, column=header[count], fields=count, expected=width)
+    except csv.Error as exc:
+        raise InputError("read.bad_quotes", file=file, row=row + 1, reason=str(exc)) from exc
 
 
 SCAN_CHUNK = 16 * 2**20  # bytes counted at a time: a few arrays of this size at once
