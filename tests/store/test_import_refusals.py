@@ -237,3 +237,25 @@ def test_a_nul_byte_is_refused(cli, db, tmp_path):
 def test_a_cell_longer_than_a_spreadsheet_cell_is_refused(cli, db, tmp_path):
     output = refused(cli, db, text_file(tmp_path / "r.csv", f"{HEADER}\n{line(5, address='路' * 32_768)}\n"))
     assert "row 2, column 'address': the cell holds 32768 characters" in output
+
+
+def xlsx_roster(path: Path, founded: list[object]) -> Path:
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    for i, day in enumerate(founded, start=5):
+        book.active.append([*line(i).split(",")[:4], day, 2024, 1000, 5])
+    book.save(path)
+    return path
+
+
+def test_numbers_of_an_xlsx_date_column_are_excel_serials_but_a_year_is_not(cli, db, tmp_path):
+    result = cli("import", "enterprises", xlsx_roster(tmp_path / "r.xlsx", [44260, "2021-03-06"]), "--db", db)
+    assert result.exit_code == 0, result.output
+    with open_store(db, read_only=True) as s:
+        founded = s.con.execute(
+            "SELECT uscc, CAST(founded AS VARCHAR) FROM enterprise_current WHERE uscc IN (?, ?) ORDER BY uscc",
+            [make_uscc(5), make_uscc(6)],
+        ).fetchall()
+    assert founded == [(make_uscc(5), "2021-03-05"), (make_uscc(6), "2021-03-06")]
+    output = refused(cli, db, xlsx_roster(tmp_path / "y.xlsx", [2015]))
+    assert "'2015' is a year, not a date" in " ".join(output.split())

@@ -368,19 +368,16 @@ def _dates(cells: pl.Series) -> pl.Series:
     cells still unread, instead of every format parsing every cell."""
     text, serial = cells.struct.field("text"), cells.struct.field("serial")
     parsed = text.str.strptime(pl.Date, DATE_FORMATS[0], strict=False)
-    readers = [
-        *(lambda t, f=f: t.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS[1:]),
-        lambda t: t.to_frame("text").select(_excel_serial(pl.col("text"))).to_series(),
-    ]
-    for read in readers[:-1]:
+    for form in DATE_FORMATS[1:]:
         unread = (parsed.is_null() & text.is_not_null()).arg_true()
         if unread.is_empty():
             return parsed
-        parsed = parsed.scatter(unread, read(text.gather(unread)))
+        parsed = parsed.scatter(unread, text.gather(unread).str.strptime(pl.Date, form, strict=False))
     unread = (parsed.is_null() & serial.fill_null(False)).arg_true()
-    if not unread.is_empty():
-        parsed = parsed.scatter(unread, readers[-1](text.gather(unread)))
-    return parsed
+    if unread.is_empty():
+        return parsed
+    days = text.gather(unread).to_frame("text").select(_excel_serial(pl.col("text"))).to_series()
+    return parsed.scatter(unread, days)
 
 
 def _excel_serial(text: pl.Expr) -> pl.Expr:
