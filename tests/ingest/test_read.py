@@ -1,7 +1,9 @@
 """Files as they arrive: encodings, line endings, XLSX."""
 
 import datetime as dt
+import io
 import re
+import struct
 import zipfile
 
 import polars as pl
@@ -222,3 +224,45 @@ def test_a_formula_with_a_saved_text_result_is_read(tmp_path):
 def test_fields_are_counted_outside_quotes_across_chunks(monkeypatch, chunk, text, miscounted):
     monkeypatch.setattr(read, "SCAN_CHUNK", chunk)
     assert read._miscounted_record(text, ",", 2) is miscounted
+
+
+def test_an_xlsx_lying_about_its_sizes_is_refused_at_the_size_it_declares(tmp_path):
+    """The limits trust the sizes the zip declares: zipfile inflates no more than a part declares
+    and then fails its CRC, so a part that declares 1 KB and holds 8 MiB is refused, not read."""
+    book = Workbook()
+    book.active.append(["uscc", "name"])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    lying = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(lying, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * 2**23)
+            target.writestr(part.filename, data)
+    raw = bytearray(lying.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", raw, sheet.header_offset + 22, 1024)  # the local header's size
+    central = raw.index(b"PK\x01\x02")
+    while not raw[central + 46 :].startswith(b"xl/worksheets/sheet1.xml"):
+        central = raw.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", raw, central + 24, 1024)  # the central directory's
+    (tmp_path / "lying.xlsx").write_bytes(bytes(raw))
+    with pytest.raises(DistrictlensError, match="not a readable XLSX workbook"):
+        read_table(tmp_path / "lying.xlsx")
+
+
+def test_a_sheet_broken_off_mid_xml_is_refused_not_a_traceback(tmp_path):
+    book = Workbook()
+    book.active.append(["uscc", "name"])
+    book.active.append(["1", "a"])
+    book.save(tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b'<row r="2"') + 8]
+            target.writestr(part, data)
+    with pytest.raises(DistrictlensError, match="not a readable XLSX workbook"):
+        read_table(tmp_path / "cut.xlsx")

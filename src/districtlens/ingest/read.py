@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -408,12 +409,14 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         raise InputError("read.bad_xlsx", file=path.name, reason=str(exc)) from exc
     try:
         sheet = book.worksheets[0]
-        uncached = _uncached_formulas(path, sheet._worksheet_path)
+        uncached = _uncached_formulas(path, sheet._worksheet_path)  # the sheet's part in the zip
         if uncached:
             raise InputError(
                 "read.uncached_formulas", file=path.name, count=len(uncached), cells=", ".join(uncached[:CELLS_NAMED])
             )
         return _sheet_frame(sheet.iter_rows(values_only=True), path.name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError) as exc:  # a part damaged or lying
+        raise InputError("read.bad_xlsx", file=path.name, reason=str(exc)) from exc
     finally:
         book.close()
 
