@@ -259,3 +259,8 @@ def test_numbers_of_an_xlsx_date_column_are_excel_serials_but_a_year_is_not(cli,
     assert founded == [(make_uscc(5), "2021-03-05"), (make_uscc(6), "2021-03-06")]
     output = refused(cli, db, xlsx_roster(tmp_path / "y.xlsx", [2015]))
     assert "'2015' is a year, not a date" in " ".join(output.split())
+    # A text cell reading 44260 is no number cell: no serial, whatever its neighbours.
+    errors = refused_rows(cli, db, xlsx_roster(tmp_path / "t.xlsx", [44260, "44261"]))
+    assert [(e["row"], e["column"], e["reason"]) for e in errors] == [
+        (3, "founded", "'44261' is not a date that exists")
+    ]

@@ -133,8 +133,9 @@ def validate_tenancies(
     stored = stored.cast(STORED_SCHEMA)
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    renames = {h: _ALIASES[header_key(h)] for h in frame.columns if h != ROW and header_key(h) in _ALIASES}
     frame = map_columns(frame)
-    conventions = with_text_serials(frame, ["lease_start", "lease_end"], conventions)
+    conventions = with_text_serials(frame, ["lease_start", "lease_end"], conventions.renamed(renames))
     uscc, area, start, end = (
         typed_column("uscc", "code", conventions),
         typed_column("area_m2", "number", conventions),

@@ -10,14 +10,15 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, NoReturn
@@ -166,8 +167,14 @@ class Conventions:
     to `validate.typed_column` with the frame."""
 
     decimal_comma: bool = False  # 1.234,5 (the import says so); otherwise a comma only groups thousands
-    excel_numbers: bool = False  # an XLSX: an integer in a date column was a number cell, an Excel serial
+    excel_numbers: bool = False  # an XLSX: the number cells of a date column are Excel serial days
+    # An XLSX: by column, the rows whose cell is text that reads as a number (never a serial day).
+    text_cells: Mapping[str, frozenset[int]] = field(default_factory=dict)
     text_serials: frozenset[str] = frozenset()  # date columns of a text file holding Excel serials
+
+    def renamed(self, renames: Mapping[str, str]) -> Conventions:
+        """The same conventions for the columns under the names a validator gives them."""
+        return replace(self, text_cells={renames[h]: rows for h, rows in self.text_cells.items() if h in renames})
 
 
 AS_USUAL = Conventions()  # points mark decimals, and no cell is an Excel serial unless shown to be
@@ -195,6 +202,7 @@ XLSX_RATIO_FROM = 2**20  # smaller parts may compress as they like: they cannot 
 RESERVED_PREFIX = "__"  # columns the reader adds (ROW) are named so; a file's header may not be
 HEADER_PROBE = 2**20  # the header row is read from the file's first megabyte
 CELLS_NAMED = 10  # cells named in a refusal; the count says how many more
+SERIAL_TEXT = re.compile(r"\d{1,7}(\.\d+)?")  # how an Excel serial day reads (the fraction: the time)
 
 
 def read_table(path: str | Path, *, decimal_comma: bool = False) -> Table:
@@ -216,9 +224,9 @@ def read_table(path: str | Path, *, decimal_comma: bool = False) -> Table:
     digest = _DIGESTS.submit(_sha256, raw)
     if suffix in (".xlsx", ".xlsm"):
         del raw
-        frame = _read_xlsx(path)
+        frame, text_cells = _read_xlsx(path)
         _check_cells(frame, path.name, may_hold_nul=True)
-        return Table(frame, "xlsx", digest, Conventions(decimal_comma, excel_numbers=True))
+        return Table(frame, "xlsx", digest, Conventions(decimal_comma, excel_numbers=True, text_cells=text_cells))
     has_nul = b"\x00" in raw
     utf8, encoding = to_utf8(raw)
     del raw
@@ -399,7 +407,8 @@ def _check_zip(path: Path) -> None:
             )
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
+def _read_xlsx(path: Path) -> tuple[pl.DataFrame, dict[str, frozenset[int]]]:
+    """The first sheet as text, and the rows, by column, of its text cells that read as numbers."""
     from openpyxl import load_workbook
 
     _check_zip(path)
@@ -421,21 +430,26 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
         book.close()
 
 
-def _sheet_frame(rows: Iterator[tuple[object, ...]], file: str) -> pl.DataFrame:
+def _sheet_frame(rows: Iterator[tuple[object, ...]], file: str) -> tuple[pl.DataFrame, dict[str, frozenset[int]]]:
     header = next(rows, None)
     if not header or all(h is None for h in header):
         raise InputError("read.no_header", file=file)
     names = _checked_header(["" if h is None else str(h) for h in header], file)
     columns: list[list[str | None]] = [[] for _ in names]
+    texts: list[list[int]] = [[] for _ in names]
     row_numbers: list[int] = []
     for number, row in enumerate(rows, start=2):
         if row is None or all(v is None for v in row):
             continue  # a blank sheet row is formatting, not a record
         row_numbers.append(number)
         for i, column in enumerate(columns):
-            column.append(_cell_text(row[i] if i < len(row) else None))
+            value = row[i] if i < len(row) else None
+            if isinstance(value, str) and SERIAL_TEXT.fullmatch(value.strip()):
+                texts[i].append(number)
+            column.append(_cell_text(value))
     frame = pl.DataFrame(dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.Utf8))
-    return frame.with_columns(pl.Series(ROW, row_numbers, dtype=pl.Int64))
+    text_cells = {name: frozenset(found) for name, found in zip(names, texts, strict=True) if found}
+    return frame.with_columns(pl.Series(ROW, row_numbers, dtype=pl.Int64)), text_cells
 
 
 def _uncached_formulas(path: Path, sheet_part: str) -> list[str]:

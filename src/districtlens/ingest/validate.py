@@ -21,7 +21,7 @@ import polars as pl
 
 from districtlens.errors import InputError
 from districtlens.facts import FACT_COLUMNS
-from districtlens.ingest.read import AS_USUAL, ROW, Conventions
+from districtlens.ingest.read import AS_USUAL, ROW, SERIAL_TEXT, Conventions
 from districtlens.refdata import gbt_class_codes
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the 18th checks the first 17.
@@ -106,6 +106,11 @@ def header_key(header: str) -> str:
 _ALIASES = {header_key(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
 
 
+def canonical_names(headers: list[str]) -> dict[str, str]:
+    """The canonical name of each header that has one."""
+    return {h: _ALIASES[header_key(h)] for h in headers if h != ROW and header_key(h) in _ALIASES}
+
+
 def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Rename known headers (English or Chinese) to canonical names; drop the others."""
     renames: dict[str, str] = {}
@@ -145,6 +150,7 @@ class Validated:
 
 def validate(frame: pl.DataFrame, conventions: Conventions = AS_USUAL) -> Validated:
     """Type every column and sort rows into valid and invalid, giving every reason."""
+    conventions = conventions.renamed(canonical_names(frame.columns))
     frame = map_columns(frame)
     present = tuple(c.name for c in COLUMNS if c.name in frame.columns)
     facts = [c for c in FACT_COLUMNS if c in present]
@@ -338,11 +344,14 @@ def _number(text: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
 
 
 def _serials(text: pl.Expr, name: str, conventions: Conventions) -> pl.Expr:
-    """Which cells of a date column are Excel serial days: the numbers of an XLSX (number cells
-    without a date format), or, in a text file, every cell of a column `with_text_serials` found
-    to hold them. Never a bare year."""
-    integer = text.str.contains(r"^\d{1,7}(\.\d+)?$") & ~text.str.contains(BARE_YEAR)
-    return integer & (conventions.excel_numbers or name in conventions.text_serials)
+    """Which cells of a date column are Excel serial days: the number cells of an XLSX (a date
+    cell without its format), not its text cells; in a text file, every cell of a column
+    `with_text_serials` found to hold them. Never a bare year."""
+    integer = text.str.contains(f"^{SERIAL_TEXT.pattern}$") & ~text.str.contains(BARE_YEAR)
+    if conventions.excel_numbers:
+        texts = conventions.text_cells.get(name)
+        return integer & ~pl.col(ROW).is_in(sorted(texts)) if texts else integer
+    return integer & (name in conventions.text_serials)
 
 
 def with_text_serials(frame: pl.DataFrame, dates: list[str], conventions: Conventions) -> Conventions:
