@@ -41,6 +41,13 @@ DbOption = Annotated[
     typer.Option("--db", envvar=DB_ENV, help="The store (a DuckDB file).", show_default=True),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+DecimalCommaOption = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="The file writes 1.234,5: a comma marks decimals (without it, 1234,56 is refused as ambiguous).",
+    ),
+]
 DEFAULT_DB_PATH = DEFAULT_DB
 
 

@@ -12,6 +12,7 @@ from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     EXIT_REJECTED,
     DbOption,
+    DecimalCommaOption,
     JsonOption,
     absolute,
     console,
@@ -39,6 +40,7 @@ def import_enterprises(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Write the valid rows; invalid ones go to FILE.rejects.csv.")
     ] = False,
+    decimal_comma: DecimalCommaOption = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
@@ -47,7 +49,9 @@ def import_enterprises(
 
     from districtlens.commands import enterprises
 
-    args = enterprises.ImportEnterprises(file=absolute(file), source=source, skip_invalid=skip_invalid)
+    args = enterprises.ImportEnterprises(
+        file=absolute(file), source=source, skip_invalid=skip_invalid, decimal_comma=decimal_comma
+    )
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
