@@ -4,7 +4,8 @@ A file has one figure per row: `district,adcode,year,indicator,value,unit` and, 
 `yoy_or_note,source_url,source_doc` (the layout of /work/shared/data/published-statistics/).
 Each figure keeps the value and unit as published and gains a normalised one: money in 万元
 (1 亿元 = 10,000 万元), 户 and 家 as a count of entities, 人 as persons, % as a share in
-percent, 平方千米 as km². A figure without a year is a timeless fact (a district's area), not
+percent (比重, a fraction, times 100), 平方千米 as km², 个 as a count of things, 年 as a calendar
+year (a founding year). A figure without a year is a timeless fact (a district's area), not
 an error. An indicator maps to the registry measure it can be set beside, when there is one
 (`MEASURE_RULES`): the reconciliation reads that, never the indicator's wording.
 """
@@ -32,6 +33,9 @@ UNITS: dict[str, tuple[float, str]] = {
     "人": (1.0, "persons"),
     "%": (1.0, "%"),
     "平方千米": (1.0, "km2"),
+    "比重": (100.0, "%"),
+    "个": (1.0, "items"),
+    "年": (1.0, "year"),
 }
 UNIT_SPELLINGS = {"平方公里": "平方千米", "km2": "平方千米", "km²": "平方千米", "亿": "亿元", "万": "万元"}
 
