@@ -159,7 +159,7 @@ def api_login(body: Login, request: Request, response: Response) -> dict[str, An
         raise HTTPException(415, "send JSON")
     principal_ = request.app.state.login(request, body.username, body.password)
     token = request.app.state.sessions.create(principal_, None)
-    request.app.state.set_session_cookie(response, token)
+    request.app.state.set_session_cookie(request, response, token)
     return {"username": principal_.username, "role": principal_.role, "carriers": list(principal_.carriers)}
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from districtlens.store import Store, ledger, open_store
+from districtlens.store import Store, ledger, open_store, web_users
 from districtlens.store.histories import Histories, History, history, source_names
 from districtlens.store.search import SearchIndex
 
@@ -117,6 +117,7 @@ class ServerState:
         self._search: tuple[int, SearchIndex] | None = None  # read by a request or by `_warm`
         self._search_lock = threading.Lock()
         self._histories: tuple[int, Histories] | None = None  # read by `_warm` alone
+        self._accounts: tuple[int, dict[str, tuple[int, bool]]] | None = None
         # One thread reads what is held, again while writes came meanwhile (`warm_in_background`).
         self._warmer: threading.Thread | None = None
         self._warm_again = False
@@ -184,6 +185,19 @@ class ServerState:
         if held is not None and held[0] >= store.seq:
             return held[1].of(uscc)
         return history(store, uscc, self.cached(store, "sources", (), lambda: source_names(store)))
+
+    def accounts(self) -> dict[str, tuple[int, bool]]:
+        """Every account's version in force and whether it is active, as of the latest write:
+        each request's session is checked against it (a lookup in memory, read again after a
+        write, so a change of role, password or a disabling ends sessions at their next request)."""
+        held = self._accounts
+        if held is not None and held[0] == self.seq:
+            return held[1]
+        seq = self.seq  # read before the snapshot: what it holds is at least this new
+        with self.reader() as store:
+            found = web_users.versions(store)
+        self._accounts = (seq, found)
+        return found
 
     def held(self) -> dict[str, int | None]:
         """The ledger seq the server is at, and that of the data each thing held in memory was read
