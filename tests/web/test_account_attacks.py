@@ -5,17 +5,33 @@ proxy, and HTTPS gets Secure cookies and HSTS."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
 from districtlens.cli.web import server_config
 from districtlens.commands import Context, users
-from districtlens.web import auth
+from districtlens.store import db, ledger
+from districtlens.web import auth, background
+from districtlens.web.app import create_app
 from tests.web.conftest import PASSWORD
 
 OWNER_ADDRESS = ("10.0.0.1", 50000)
 STRANGER_ADDRESS = ("10.0.0.66", 50000)
+
+
+@pytest.fixture(scope="module")
+def web_app(web_store, tmp_path_factory):
+    """An app of this module's own: its writes (new users, new versions) leave the shared one alone."""
+    path = tmp_path_factory.mktemp("accounts") / "accounts.duckdb"
+    shutil.copyfile(web_store["serve_copy"], path)
+    app = create_app(path)
+    yield app
+    app.state.server.close()
 
 
 def save(web_app, name: str, role: str, password: str = PASSWORD) -> None:
@@ -171,15 +187,34 @@ def test_a_proxy_saying_https_counts_only_behind_a_proxy(web_app, behind_proxy):
 
 
 def test_users_disable_and_enable_from_the_command_line(cli, tmp_path):
-    db = tmp_path / "users.duckdb"
-    added = cli("users", "add", "clerk", "--role", "viewer", "--password-stdin", "--db", db, input=PASSWORD + "\n")
+    path = tmp_path / "users.duckdb"
+    added = cli("users", "add", "clerk", "--role", "viewer", "--password-stdin", "--db", path, input=PASSWORD + "\n")
     assert added.exit_code == 0
-    disabled = json.loads(cli("users", "disable", "clerk", "--db", db, "--json").stdout)
+    disabled = json.loads(cli("users", "disable", "clerk", "--db", path, "--json").stdout)
     assert disabled["active"] is False and isinstance(disabled["ledger_seq"], int)
-    listed = json.loads(cli("users", "list", "--db", db, "--json").stdout)["users"]
+    listed = json.loads(cli("users", "list", "--db", path, "--json").stdout)["users"]
     assert [(u["username"], u["active"]) for u in listed] == [("clerk", False)]
-    assert json.loads(cli("users", "disable", "clerk", "--db", db, "--json").stdout)["ledger_seq"] is None
-    assert json.loads(cli("users", "enable", "clerk", "--db", db, "--json").stdout)["active"] is True
-    unknown = cli("users", "disable", "nobody", "--db", db, "--json")
+    assert json.loads(cli("users", "disable", "clerk", "--db", path, "--json").stdout)["ledger_seq"] is None
+    assert json.loads(cli("users", "enable", "clerk", "--db", path, "--json").stdout)["active"] is True
+    unknown = cli("users", "disable", "nobody", "--db", path, "--json")
     assert unknown.exit_code == 1 and json.loads(unknown.stdout)["key"] == "user.not_found"
-    assert json.loads(cli("ledger", "verify", "--db", db, "--json").stdout)["intact"]
+    assert json.loads(cli("ledger", "verify", "--db", path, "--json").stdout)["intact"]
+
+
+def test_verifying_runs_quietly_and_gives_the_cores_back(web_app):
+    server = web_app.state.server
+    threads = db.threads(server.root.con)
+    niceness: list[int] = []
+
+    def check(store):
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        assert db.threads(store.con) == 1  # DuckDB works on the calling thread alone meanwhile
+        return ledger.verify(store.con)
+
+    assert server.verify_quietly(check).intact
+    lowered = background.NICENESS if sys.platform == "linux" else 0
+    assert niceness == [lowered] and db.threads(server.root.con) == threads
+    analyst = TestClient(web_app, client=("10.5.0.1", 1))
+    assert sign_in(analyst, "analyst").status_code == 200
+    assert analyst.get("/api/data/verify").json()["intact"]
+    assert db.threads(server.root.con) == threads

@@ -37,6 +37,15 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     return one_row(con, sql, params)[0]
 
 
+def threads(con: duckdb.DuckDBPyConnection) -> int:
+    """How many threads DuckDB runs a query on (a setting of the whole database)."""
+    return int(scalar(con, "SELECT current_setting('threads')"))
+
+
+def set_threads(con: duckdb.DuckDBPyConnection, count: int) -> None:
+    con.execute(f"SET threads = {int(count)}")
+
+
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Load a DuckDB extension (spatial, fts) from its PyPI wheel (duckdb-extension-<name>).
 

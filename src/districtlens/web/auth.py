@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from districtlens.accounts import ROLES, check_password
 from districtlens.store import Store, web_users
+from districtlens.web.background import HASHING
 
 __all__ = ["ROLES", "Principal", "authenticate"]
 SESSION_COOKIE = "dl_session"
@@ -179,7 +180,8 @@ class LoginLimiter:
 
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
     user = web_users.get_user(store, username)
-    if not check_password(user.password_hash if user else None, password) or user is None or not user.active:
+    matches = HASHING.run(check_password, user.password_hash if user else None, password)
+    if not matches or user is None or not user.active:
         return None
     return Principal(user.username, user.role, user.carriers, user.version)
 
