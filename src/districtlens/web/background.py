@@ -1,8 +1,8 @@
 """Work that takes seconds of CPU at a request's bidding (checking a password with argon2id,
-verifying the ledger) runs on a thread of its own kind, one at a time, at a lower scheduling
+verifying the ledger) runs on threads of its own kind, a few at a time, at a lower scheduling
 priority: the requests that come meanwhile take the cores first, so none waits for another's
-sign-in or verification (benchmarks/login_bench.py). argon2's lane threads are started by that
-thread and inherit its priority."""
+sign-in or verification (benchmarks/login_bench.py). argon2's lane threads are started by those
+threads and inherit their priority."""
 
 from __future__ import annotations
 
@@ -25,14 +25,15 @@ def _lower_priority() -> None:
 
 
 class Background:
-    """One thread at a lower priority; `run` waits for the callable's result there."""
+    """`workers` threads at a lower priority; `run` waits for the callable's result there."""
 
-    def __init__(self, name: str):
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix=name, initializer=_lower_priority)
+    def __init__(self, name: str, workers: int = 1):
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix=name, initializer=_lower_priority)
 
     def run(self, work: Callable[..., T], *args: object) -> T:
         return self._pool.submit(work, *args).result()
 
 
-HASHING = Background("argon2")
-VERIFYING = Background("verify")
+# Sign-ins beside each other: one per core (each argon2 check holds 64 MiB while it runs).
+HASHING = Background("argon2", workers=min(4, os.cpu_count() or 1))
+VERIFYING = Background("verify")  # one at a time (ServerState.verify_quietly)
