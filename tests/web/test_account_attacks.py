@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from districtlens.cli.web import server_config
 from districtlens.commands import Context, users
-from districtlens.store import db, ledger
+from districtlens.store import db, ledger, open_store
 from districtlens.web import auth, background
 from districtlens.web.app import create_app
 from tests.web.conftest import PASSWORD
@@ -129,6 +129,8 @@ def test_the_account_back_off_doubles_and_the_windows_pass():
         limiter.failed("a", f"x{n}", now=t)
     assert limiter.retry_after("a", "y", now=t) == pytest.approx(2.0)
     assert limiter.retry_after("a", "y", now=t + 2.5) is None
+    # An attempt sent beside it, before its failure is recorded, waits its turn too.
+    assert limiter.retry_after("a", "w", now=t + 2.6) == pytest.approx(1.9)
     limiter.failed("a", "y", now=t + 2.5)
     assert limiter.retry_after("a", "z", now=t + 2.5) == pytest.approx(4.0)
     assert limiter.retry_after("a", "z", now=t + auth.ACCOUNT_WINDOW + 3) is None
@@ -218,3 +220,20 @@ def test_verifying_runs_quietly_and_gives_the_cores_back(web_app):
     assert sign_in(analyst, "analyst").status_code == 200
     assert analyst.get("/api/data/verify").json()["intact"]
     assert db.threads(server.root.con) == threads
+
+
+def test_forwarded_headers_and_tls_are_off_unless_asked(web_app, tmp_path, cli):
+    plain = server_config(web_app, host="127.0.0.1", port=8765, behind_proxy=False, forwarded_allow_ips="*")
+    assert (plain.proxy_headers, plain.forwarded_allow_ips, plain.is_ssl) == (False, "", False)
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    tls = server_config(web_app, host="0.0.0.0", port=443, behind_proxy=True, tls_cert=cert, tls_key=key)
+    assert (tls.proxy_headers, tls.forwarded_allow_ips, tls.ssl_certfile, tls.ssl_keyfile) == (
+        True,
+        "127.0.0.1",
+        str(cert),
+        str(key),
+    )
+    store = tmp_path / "s.duckdb"
+    open_store(store).close()
+    half = cli("serve", "--db", store, "--tls-cert", cert)
+    assert half.exit_code == 2 and "--tls-key" in half.output

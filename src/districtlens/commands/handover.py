@@ -64,9 +64,10 @@ def _connection(found: dict[str, Any]) -> http.client.HTTPConnection:
     if found.get("tls"):
         import ssl
 
-        return http.client.HTTPSConnection(
-            "127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT, context=ssl._create_unverified_context()
-        )
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection("127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT, context=context)
     return http.client.HTTPConnection("127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT)
 
 

@@ -138,6 +138,9 @@ class LoginLimiter:
     def __init__(self) -> None:
         self._failures: dict[tuple[str, ...], deque[float]] = defaultdict(deque)
         self._known: dict[str, set[str]] = defaultdict(set)  # account -> addresses it signed in from
+        # account -> when an attempt over its free failures last went ahead: parallel attempts
+        # from unknown addresses wait for each other's back-off, not only for failures recorded.
+        self._last_try: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: tuple[str, ...], now: float, window: float) -> deque[float]:
@@ -158,9 +161,11 @@ class LoginLimiter:
             times = self._recent(("account", account), now, ACCOUNT_WINDOW)
             excess = len(times) - ACCOUNT_FREE_FAILURES + 1
             if excess > 0:
-                wait = min(2.0**excess, BACKOFF_CAP) - (now - times[-1])
+                latest = max(times[-1], self._last_try.get(account, 0.0))
+                wait = min(2.0**excess, BACKOFF_CAP) - (now - latest)
                 if wait > 0:
                     return wait
+                self._last_try[account] = now
             return None
 
     def failed(self, account: str, address: str, now: float | None = None) -> None:
