@@ -144,9 +144,15 @@ class LoginLimiter:
         self._lock = threading.Lock()
 
     def _recent(self, key: tuple[str, ...], now: float, window: float) -> deque[float]:
-        times = self._failures[key]
+        """The failures of `key` within `window`. A key whose failures all passed is forgotten:
+        names and addresses made up by a guesser take no memory once their window is over."""
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
         while times and times[0] <= now - window:
             times.popleft()
+        if not times:
+            del self._failures[key]
         return times
 
     def retry_after(self, account: str, address: str, now: float | None = None) -> float | None:
@@ -156,9 +162,11 @@ class LoginLimiter:
                 times = self._recent(key, now, WINDOW_SECONDS)
                 if len(times) >= limit:
                     return times[-limit] + WINDOW_SECONDS - now
-            if address in self._known[account]:
+            if address in self._known.get(account, ()):
                 return None
             times = self._recent(("account", account), now, ACCOUNT_WINDOW)
+            if not times:
+                self._last_try.pop(account, None)
             excess = len(times) - ACCOUNT_FREE_FAILURES + 1
             if excess > 0:
                 latest = max(times[-1], self._last_try.get(account, 0.0))
@@ -172,7 +180,7 @@ class LoginLimiter:
         now = time.time() if now is None else now
         with self._lock:
             keys = [("pair", account, address), ("address", address)]
-            if address not in self._known[account]:
+            if address not in self._known.get(account, ()):
                 keys.append(("account", account))
             for key in keys:
                 self._failures[key].append(now)
