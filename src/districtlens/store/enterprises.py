@@ -89,9 +89,13 @@ def write_roster(
             if counts["enterprise_versions"] == 0 and counts["fact_versions"] == 0:
                 # Nothing changed: no source, no ledger entry; the store is exactly as it was.
                 return Counts(counts["inserted"], 0, counts["unchanged"], 0, 0, None)
-            con.execute(
-                "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
-                [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
+            ledger.insert_source(
+                con,
+                seq,
+                name=source["name"],
+                kind=source["kind"],
+                file_name=source.get("file_name"),
+                file_sha256=source.get("file_sha256"),
             )
             written = dict(STAGED)
             ledger.supersede(con, written, seq)

@@ -50,9 +50,13 @@ def write_statistics(store: Store, figures: pl.DataFrame, *, source: dict[str, A
             con.unregister("incoming_statistics")
         if staged.is_empty():
             return Written(0, figures.height, None)
-        con.execute(
-            "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
-            [seq, source["name"], "statistics", source.get("file_name"), source.get("file_sha256"), ledger.now_iso()],
+        ledger.insert_source(
+            con,
+            seq,
+            name=source["name"],
+            kind="statistics",
+            file_name=source.get("file_name"),
+            file_sha256=source.get("file_sha256"),
         )
         register_frame(con, "staged_statistics", staged)
         try:

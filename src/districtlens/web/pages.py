@@ -243,16 +243,19 @@ def _reconciliations(request: Request, store: Snapshot, who: auth.Principal, ser
 @router.post("/data/verify")
 async def verify(request: Request, who: Data, server: State):
     await check_form(request)
-    # Verifying reads every row the ledger vouches for (seconds on a large store): on a worker
-    # thread, so that no other request waits for it.
+    # Verifying reads every row the ledger vouches for (seconds on a large store): waited for on
+    # a worker thread, and run at low priority (ServerState.verify_quietly), so that no other
+    # request waits for it.
     return await run_in_threadpool(_verified_page, request, who, server)
 
 
 def _verified_page(request: Request, who: auth.Principal, server: ServerState) -> HTMLResponse:
-    with server.reader() as store:
-        verdict = ledger_commands.verify.dump(
+    verdict = server.verify_quietly(
+        lambda store: ledger_commands.verify.dump(
             ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
         )
+    )
+    with server.reader() as store:
         return _page(
             request,
             "data.html",
