@@ -117,8 +117,8 @@ def test_targets_json_has_the_documented_shape(cli, db):
     assert (out["track"], out["area"]) == ("integrated-circuits", JINGAN)
     assert len(out["targets"]) == 5
     for row in out["targets"]:
-        assert {"uscc", "name", "district_adcode", "links", "score", "parts", "why"} <= set(row)
-        assert row["district_adcode"] == HUANGPU
+        assert {"key", "uscc", "name", "mode", "place", "district_adcode", "links", "score", "parts", "why"} <= set(row)
+        assert row["district_adcode"] != JINGAN and row["mode"] in ("fill", "strengthen", "extend")
 
 
 def test_opportunities_json(cli, db):

@@ -194,26 +194,31 @@ class Landing:
     zone_id: str | None
     zone_name: str | None
     use: str | None
-    free_m2: float
+    free_m2: float | None  # None: no free space recorded anywhere in the area
     oriented: bool
 
 
 def landing_for(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None) -> Landing | None:
-    """The place with the most free space for a firm (office, lab or unspecified use) in a zone
-    oriented to the track, else anywhere in the area; None when no space is recorded.
+    """Where a firm would land: the place with the most free space for a firm (office, lab or
+    unspecified use) in a zone oriented to the track, else anywhere in the area; without free
+    space recorded, a zone oriented to the track (its free space unknown); else None.
 
     `space`: carrier_id, carrier_name, zone_id, use, free_m2 (carrier and use may be null, as in
     a --space file of zones). `zones`: zone_id, name_zh, name_en, orientation."""
-    if space is None or space.is_empty():
-        return None
-    usable = space.filter(pl.col("use").is_null() | pl.col("use").is_in(FIRM_USES)).filter(pl.col("free_m2") > 0)
-    if usable.is_empty():
-        return None
     oriented: list[str] = []
     names: dict[str, str] = {}
     if zones is not None and not zones.is_empty():
         oriented = zones.filter(pl.col("orientation").list.contains(track))["zone_id"].to_list()
         names = {z: (zh or en or z) for z, zh, en in zones.select("zone_id", "name_zh", "name_en").iter_rows()}
+    usable = (
+        space.filter(pl.col("use").is_null() | pl.col("use").is_in(FIRM_USES)).filter(pl.col("free_m2") > 0)
+        if space is not None
+        else None
+    )
+    if usable is None or usable.is_empty():
+        if not oriented:
+            return None
+        return Landing(None, None, oriented[0], names.get(oriented[0]), None, None, True)
     ranked = usable.with_columns(pl.col("zone_id").is_in(oriented).fill_null(False).alias("oriented")).sort(
         ["oriented", "free_m2", "carrier_id"], descending=[True, True, False], nulls_last=True
     )
@@ -283,13 +288,15 @@ def rank_targets(
         .unique("key", keep="first", maintain_order=True)
     )
     landing = landing_for(template.id, zones, space)
+    # Space recorded but none free scores 0; no space recorded at all is a missing part.
+    has_space = space is not None and not space.is_empty()
     need = pl.when(pl.col("employees") > 0).then(pl.col("employees") * M2_PER_EMPLOYEE).otherwise(ASSUMED_NEED_M2)
     table = table.with_columns(
         pl.lit(1.0 if landing is not None and landing.oriented else 0.0).alias("zone_fit"),
         (
             (pl.lit(landing.free_m2) / need).clip(upper_bound=1.0)
-            if landing is not None
-            else pl.lit(0.0 if space is not None else None, dtype=pl.Float64)
+            if landing is not None and landing.free_m2 is not None
+            else pl.lit(0.0 if has_space else None, dtype=pl.Float64)
         ).alias("space"),
         need.alias("need_m2"),
     )
@@ -320,7 +327,7 @@ def rank_targets(
                 "score": row["score"],
                 "parts": parts,
                 "missing": missing,
-                "why": _why(row, missing, area_label, landing, space is not None, lang),
+                "why": _why(row, missing, area_label, landing, has_space, lang),
             }
         )
     return pl.DataFrame(rows, schema=_TARGET_SCHEMA)
@@ -597,18 +604,19 @@ def _why(
         parts.append(t("targets.why.tech", lang))
     if row["density"] is not None:
         parts.append(t("targets.why.density", lang, code=row["industry_code"], density=number(row["density"], lang, 2)))
-    if landing is not None:
+    if landing is not None and landing.free_m2 is not None:
         where = landing.carrier_name or landing.zone_name or landing.zone_id or "-"
-        use = t(f"targets.use.{landing.use}", lang) if landing.use else "-"
+        use = t(f"targets.use.{landing.use or 'unspecified'}", lang)
         need_key = "targets.why.space" if (row["employees"] or 0) > 0 else "targets.why.space_assumed"
-        parts.append(
-            t(need_key, lang, free=number(landing.free_m2, lang), use=use, where=where, need=number(row["need_m2"], lang))
-        )
-        if landing.oriented:
-            parts.append(t("targets.why.zone_oriented", lang, zone=landing.zone_name or landing.zone_id or "-"))
+        free = number(landing.free_m2, lang)
+        parts.append(t(need_key, lang, free=free, use=use, where=where, need=number(row["need_m2"], lang)))
     elif has_space:
         parts.append(t("targets.why.no_free_space", lang))
+    if landing is not None and landing.oriented:
+        parts.append(t("targets.why.zone_oriented", lang, zone=landing.zone_name or landing.zone_id or "-"))
+    else:
+        parts.append(t("targets.why.no_oriented_zone", lang))
     if missing:
-        labels = ", ".join(t(f"targets.part.{p}", lang) for p in missing)
+        labels = t("targets.why.list_separator", lang).join(t(f"targets.part.{p}", lang) for p in missing)
         parts.append(t("targets.why.missing", lang, parts=labels))
     return t("targets.why.separator", lang).join(parts) + t("targets.why.end", lang)
