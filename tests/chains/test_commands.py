@@ -181,7 +181,7 @@ def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inpu
     args = commands.FindTargets(
         track="biopharma",
         area="daning",
-        top=50,
+        top=500,
         mode="fill",
         leads=inputs["leads"],
         space=inputs["space"],
@@ -195,7 +195,7 @@ def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inpu
         "--area",
         "daning",
         "--top",
-        "50",
+        "500",
         "--mode",
         "fill",
         "--leads",
@@ -212,7 +212,8 @@ def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inpu
     top, inner, row = KEYS["targets"]
     assert list(expected) == top and list(expected[inner][0]) == row
     assert expected["space_source"] == "file"
-    assert "新合成生物公司" in [target["name"] for target in expected["targets"]]
+    lead = next(target for target in expected["targets"] if target["name"] == "新合成生物公司")
+    assert lead["source"] == "leads" and lead["links"] == ["synthetic-biology"]
     # The command writes the file it is given, the CLI's run as the command layer's.
     assert (tmp_path / "through-commands.xlsx").stat().st_size > 0
     assert (tmp_path / "through-cli.xlsx").stat().st_size > 0
