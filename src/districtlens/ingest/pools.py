@@ -75,7 +75,7 @@ def _problems(text: pl.DataFrame, typed: pl.DataFrame) -> list[str]:
     for column in REQUIRED:
         for row in text.filter(pl.col(column).is_null())[ROW].to_list():
             found.append(f"row {row} {column}: empty")
-    for row in text.filter(pl.col("firm_id").is_duplicated() & pl.col("firm_id").is_not_null())[ROW].to_list():
+    for row in text.filter(~pl.col("firm_id").is_first_distinct() & pl.col("firm_id").is_not_null())[ROW].to_list():
         found.append(f"row {row} firm_id: repeated")
     for column in NUMBERS:
         bad = typed.filter(
