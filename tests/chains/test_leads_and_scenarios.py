@@ -114,9 +114,11 @@ def test_a_scenario_filling_a_weak_link_lifts_it_and_writes_nothing(city_store):
     assert link.lq_after is not None and (link.lq_before is None or link.lq_after > link.lq_before)
     order = ("missing", "weak", "present", "strong")
     assert order.index(link.status_after) > order.index(link.status_before)
-    untouched = [item for item in found.links if item.link_id != link_id and not set(
-        shipped_templates()["biopharma"].link(item.link_id).classes
-    ) & {code}]
+    untouched = [
+        item
+        for item in found.links
+        if item.link_id != link_id and not set(shipped_templates()["biopharma"].link(item.link_id).classes) & {code}
+    ]
     assert all(item.enterprises_after == item.enterprises_before for item in untouched)
     assert found.added == 12
     assert ledger.head(city_store.con) == head  # computing writes nothing

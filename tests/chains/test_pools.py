@@ -19,7 +19,7 @@ from districtlens.errors import InputError
 from districtlens.ingest.pools import place_address, read_pool
 from districtlens.refdata import provinces
 from districtlens.store import ledger
-from tests.chains.builders import SHARED, JINGAN
+from tests.chains.builders import JINGAN, SHARED
 from tests.chains.test_targets import city_store  # noqa: F401  (the fixture)
 
 POOLS = Path(__file__).resolve().parents[2] / "src" / "districtlens" / "refdata" / "pools"
@@ -62,9 +62,10 @@ def test_addresses_in_china_are_placed_within_their_province():
     placed = firms.filter(pl.col("province_code").is_not_null())
     assert placed.height > 0.8 * firms.height
     # A placed city and district always sit inside the placed province and city.
-    assert (placed.filter(pl.col("city_code").is_not_null())["city_code"].str.slice(0, 2) == placed.filter(
-        pl.col("city_code").is_not_null()
-    )["province_code"]).all()
+    assert (
+        placed.filter(pl.col("city_code").is_not_null())["city_code"].str.slice(0, 2)
+        == placed.filter(pl.col("city_code").is_not_null())["province_code"]
+    ).all()
     with_district = placed.filter(pl.col("district_code").is_not_null())
     assert (with_district["district_code"].str.slice(0, 4) == with_district["city_code"]).all()
     # An address that starts with a province's full name is placed in that province.
@@ -141,7 +142,19 @@ def test_pool_firms_linked_to_a_firm_of_the_area_are_left_out(city_store):  # no
             "linked_uscc": [inside["uscc"], None],
             "district_code": [None, None],
         },
-        schema_overrides={c: pl.String for c in ("uscc", "name_en", "sector_en", "district_adcode", "industry_code", "tags", "linked_uscc", "district_code")}
+        schema_overrides={
+            c: pl.String
+            for c in (
+                "uscc",
+                "name_en",
+                "sector_en",
+                "district_adcode",
+                "industry_code",
+                "tags",
+                "linked_uscc",
+                "district_code",
+            )
+        }
         | {c: pl.Float64 for c in ("revenue", "revenue_prior", "employees")},
     )
     _, ranked = report.targets(context, shipped_templates()["finance-services"], pools=pool, top=None)

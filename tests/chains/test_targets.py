@@ -169,7 +169,13 @@ def test_the_bigger_filler_of_a_missing_link_ranks_first(city_store):
 def test_free_space_scores_when_given(city_store):
     context = load_context(city_store, JINGAN)
     space = pl.DataFrame(
-        {"carrier_id": ["c1"], "carrier_name": ["大宁中心"], "zone_id": ["daning"], "use": ["office"], "free_m2": [150.0]}
+        {
+            "carrier_id": ["c1"],
+            "carrier_name": ["大宁中心"],
+            "zone_id": ["daning"],
+            "use": ["office"],
+            "free_m2": [150.0],
+        }
     )
     _, ranked = report.targets(context, BIOPHARMA, space=space, top=5)
     employees = dict(context.city.select("uscc", "employees").iter_rows())

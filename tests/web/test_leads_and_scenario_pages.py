@@ -27,7 +27,12 @@ def served(web_store, tmp_path_factory):
             saved = leads.save(
                 ctx,
                 leads.SaveLead(
-                    track="biopharma", area="310106", target_key=name, name=name, owner="wang", carrier=carrier,
+                    track="biopharma",
+                    area="310106",
+                    target_key=name,
+                    name=name,
+                    owner="wang",
+                    carrier=carrier,
                     on=date(2026, 1, 5),
                 ),
             ).lead

@@ -40,10 +40,7 @@ def place_pool(firms: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
         orient="row",
     )
     labels = pl.concat(
-        [
-            firms.select("key", pl.col(column).alias("label")).drop_nulls("label")
-            for column in ("sector", "sector_en")
-        ]
+        [firms.select("key", pl.col(column).alias("label")).drop_nulls("label") for column in ("sector", "sector_en")]
     )
     by_sector = labels.join(mapping, on="label", how="inner").select(
         "key", "link_id", pl.format('sector "{}"', "label").alias("rule")

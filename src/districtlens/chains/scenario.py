@@ -15,7 +15,7 @@ import polars as pl
 
 from districtlens.chains import report
 from districtlens.chains.placement import place
-from districtlens.chains.targets import ActivityPanel, activity_panel
+from districtlens.chains.targets import ActivityPanel
 from districtlens.chains.templates import ChainTemplate
 
 HYPOTHETICAL_PREFIX = "scenario-"
@@ -82,9 +82,7 @@ def added_firms(context: report.Context, targets: list[str], firms: list[Hypothe
     return pl.concat([moved, made], how="vertical_relaxed")
 
 
-def before_and_after(
-    context: report.Context, template: ChainTemplate, added: pl.DataFrame
-) -> tuple[Side, Side]:
+def before_and_after(context: report.Context, template: ChainTemplate, added: pl.DataFrame) -> tuple[Side, Side]:
     """The area before and after `added` (from `added_firms`) land in it."""
     before = Side(report.health(context, template), context.panel)
     city = pl.concat(

@@ -168,7 +168,9 @@ def adjacent_classes(panel: ActivityPanel, template: ChainTemplate, top: int = A
     index = {code: i for i, code in enumerate(codes)}
     chain = [index[c] for c in template.classes if c in index]
     if not chain:
-        return pl.DataFrame(schema={"industry_code": pl.String, "adjacency": pl.Float64, "near": pl.String, "rca": pl.Float64})
+        return pl.DataFrame(
+            schema={"industry_code": pl.String, "adjacency": pl.Float64, "near": pl.String, "rca": pl.Float64}
+        )
     block = np.nan_to_num(panel.proximity[:, chain])
     nearest = block.argmax(axis=1)
     frame = panel.table.select("industry_code", "mcp", "rca").with_columns(
@@ -350,7 +352,9 @@ def _mixed_top(table: pl.DataFrame, top: int) -> pl.DataFrame:
     return kept.sort("order").drop("order")
 
 
-def _chain_targets(health: pl.DataFrame, placements: pl.DataFrame, pool: pl.DataFrame, modes: tuple[str, ...]) -> pl.DataFrame:
+def _chain_targets(
+    health: pl.DataFrame, placements: pl.DataFrame, pool: pl.DataFrame, modes: tuple[str, ...]
+) -> pl.DataFrame:
     """Fill and strengthen rows: each candidate placed in a link, with the link's status."""
     links = health.select("link_id", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
     placed = (
@@ -564,8 +568,6 @@ def _dense(counts: pl.DataFrame, regions: pl.Series, classes: pl.Series, region_
     return matrix
 
 
-
-
 def _why(
     row: dict[str, Any], missing: list[str], area_label: str, landing: Landing | None, has_space: bool, lang: str
 ) -> str:
@@ -590,9 +592,7 @@ def _why(
         name = link.get(f"name_{lang}") or link["name_en"]
         key = "targets.why.fill" if row["mode"] == "fill" else "targets.why.strengthen"
         lq = number(link["lq"], lang, 2) if link["lq"] is not None else "-"
-        parts = [
-            t(key, lang, mode=mode, status=status, link=name, firms=link["enterprises"], area=area_label, lq=lq)
-        ]
+        parts = [t(key, lang, mode=mode, status=status, link=name, firms=link["enterprises"], area=area_label, lq=lq)]
     parts.append(t("targets.why.where", lang, place=row["place"] or "-"))
     if row["revenue"] is not None:
         parts.append(t("targets.why.revenue", lang, revenue=number(row["revenue"], lang)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,10 +26,8 @@ if TYPE_CHECKING:
 leads_app = typer.Typer(help="Leads: targets being worked, from first contact to landed.", no_args_is_help=True)
 app.add_typer(leads_app, name="leads")
 
-DayOption = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")]
 
-
-def _day(value: datetime | None):  # type: ignore[no-untyped-def]
+def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 

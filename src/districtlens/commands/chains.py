@@ -20,10 +20,10 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from districtlens.areas import resolve_area
+from districtlens.carriers import space
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds
-from districtlens.carriers import space
 from districtlens.chains.pools import pool_candidates
 from districtlens.chains.targets import DEFAULT_WEIGHTS, MODES, TargetWeights, entry_probabilities
 from districtlens.chains.templates import get_template, shipped_templates
@@ -409,7 +409,9 @@ def free_space(store: Store, area: Area, on: date) -> pl.DataFrame:
         frames.append(figures.select("carrier_id", pl.lit(use).alias("use"), "free_m2"))
     schema = {"carrier_id": pl.String, "use": pl.String, "free_m2": pl.Float64}
     free = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
-    return places_.join(free, on="carrier_id", how="inner").select("carrier_id", "carrier_name", "zone_id", "use", "free_m2")
+    return places_.join(free, on="carrier_id", how="inner").select(
+        "carrier_id", "carrier_name", "zone_id", "use", "free_m2"
+    )
 
 
 def _modes(mode: str | None) -> tuple[str, ...]:
@@ -559,10 +561,14 @@ def _read_space(path: Path) -> pl.DataFrame:
         rows = ", ".join(str(row) for row in bad[ROW].to_list()[:PROBLEMS_LISTED])
         raise InputError("chains.space_bad_free_m2", path=str(path), rows=rows)
     # A zone of the file is one place to land, of no stated carrier or use.
-    return typed.group_by("zone_id", maintain_order=True).agg(pl.col("free_m2").sum()).select(
-        pl.lit(None, dtype=pl.String).alias("carrier_id"),
-        pl.lit(None, dtype=pl.String).alias("carrier_name"),
-        "zone_id",
-        pl.lit(None, dtype=pl.String).alias("use"),
-        "free_m2",
+    return (
+        typed.group_by("zone_id", maintain_order=True)
+        .agg(pl.col("free_m2").sum())
+        .select(
+            pl.lit(None, dtype=pl.String).alias("carrier_id"),
+            pl.lit(None, dtype=pl.String).alias("carrier_name"),
+            "zone_id",
+            pl.lit(None, dtype=pl.String).alias("use"),
+            "free_m2",
+        )
     )

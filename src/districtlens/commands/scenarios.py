@@ -8,12 +8,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from districtlens.chains.scenario import Hypothetical, Side, added_firms, before_and_after
-from districtlens.chains.templates import get_template
+from districtlens.chains.templates import ChainTemplate, get_template
 from districtlens.commands.base import Args, Context, command
 from districtlens.commands.chains import load_context
-from districtlens.errors import UsageError
+from districtlens.errors import InputError, UsageError
 from districtlens.refdata import gbt_class_codes
-from districtlens.errors import InputError
 from districtlens.store import scenarios as stored
 
 
@@ -106,7 +105,7 @@ def compute(ctx: Context, args: ScenarioArgs) -> ScenarioResult:
     )
 
 
-def _figures(side: Side, chain) -> AreaFigures:  # type: ignore[no-untyped-def]
+def _figures(side: Side, chain: ChainTemplate) -> AreaFigures:
     return AreaFigures(eci=side.panel.eci, diversity=side.diversity, chain_density=side.chain_density(chain))
 
 

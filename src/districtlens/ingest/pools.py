@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 

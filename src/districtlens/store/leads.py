@@ -12,7 +12,9 @@ from districtlens.store import ledger
 from districtlens.store.db import Store
 from districtlens.store.pools import insert_hashed
 
-LEAD_COLUMNS = tuple(c for c in ledger.HASHED_TABLES["lead_version"] if c not in ("version", "valid_from", "ledger_seq"))
+LEAD_COLUMNS = tuple(
+    c for c in ledger.HASHED_TABLES["lead_version"] if c not in ("version", "valid_from", "ledger_seq")
+)
 
 
 def write_lead(store: Store, lead: dict[str, Any], *, action: str, actor: str) -> tuple[int, ledger.Entry]:

@@ -72,6 +72,4 @@ def pool_summary(store: Store) -> list[dict[str, Any]]:
         JOIN (SELECT pool_id, max(version) AS version FROM pool_firm GROUP BY pool_id) v USING (pool_id, version)
         GROUP BY ALL ORDER BY p.pool_id"""
     ).fetchall()
-    return [
-        {"pool_id": p, "version": v, "firms": n, "countries": c, "linked": linked} for p, v, n, c, linked in rows
-    ]
+    return [{"pool_id": p, "version": v, "firms": n, "countries": c, "linked": linked} for p, v, n, c, linked in rows]

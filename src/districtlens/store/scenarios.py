@@ -13,7 +13,9 @@ from districtlens.store.db import Store
 from districtlens.store.pools import insert_hashed
 
 
-def save_scenario(store: Store, name: str, area: str, track: str | None, definition: dict[str, Any], *, actor: str) -> tuple[str, ledger.Entry]:
+def save_scenario(
+    store: Store, name: str, area: str, track: str | None, definition: dict[str, Any], *, actor: str
+) -> tuple[str, ledger.Entry]:
     """Record a scenario's definition; returns (scenario_id, entry)."""
     with store.transaction() as con:
         seq = ledger.next_seq(con)
@@ -27,7 +29,9 @@ def save_scenario(store: Store, name: str, area: str, track: str | None, definit
             "definition": ledger.canonical(definition),
             "ledger_seq": seq,
         }
-        insert_hashed(con, "scenario", pl.DataFrame([row], schema={**{k: pl.String for k in row}, "ledger_seq": pl.Int64}))
+        insert_hashed(
+            con, "scenario", pl.DataFrame([row], schema={**{k: pl.String for k in row}, "ledger_seq": pl.Int64})
+        )
         payload = {"scenario": scenario_id, "name": name, "area": area, "track": track, "definition": definition}
         return scenario_id, ledger.append(con, seq, actor, "scenario.save", payload)
 

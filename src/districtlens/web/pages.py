@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import polars as pl
-
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
