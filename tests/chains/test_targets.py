@@ -319,3 +319,16 @@ def test_a_context_built_from_frames_alone_ranks_as_the_store_read_one(city_stor
     with pytest.raises(NotFound) as caught:
         report.build_context(area, read_city(city_store, "4403", YEAR), year=YEAR)
     assert (caught.value.key, caught.value.values) == ("chains.no_firms", {"city": "3101"})
+
+
+def test_the_ranking_does_not_depend_on_the_order_the_firms_come_in(city_store):
+    context = load_context(city_store, JINGAN)
+    shuffled = report.build_context(
+        context.area,
+        context.city.sample(fraction=1.0, shuffle=True, seed=7),
+        year=context.year,
+        zones=context.zones,
+    )
+    ranked = report.targets(context, BIOPHARMA, top=None)[1]
+    assert ranked.height > 0
+    assert ranked.equals(report.targets(shuffled, BIOPHARMA, top=None)[1])

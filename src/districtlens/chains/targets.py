@@ -265,7 +265,11 @@ def rank_targets(
     absent = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
     if absent:
         raise ValueError(f"candidates lack column(s): {', '.join(absent)}")
-    pool = candidates.select(CANDIDATE_COLUMNS).filter(~pl.col("key").is_in(list(exclude))).unique("key", keep="first")
+    pool = (
+        candidates.select(CANDIDATE_COLUMNS)
+        .filter(~pl.col("key").is_in(list(exclude)))
+        .unique("key", keep="first", maintain_order=True)
+    )
     pool = pool.join(panel.table.select("industry_code", "density"), on="industry_code", how="left").with_columns(
         pl.when(pl.col("revenue_prior") > 0).then(pl.col("revenue") / pl.col("revenue_prior") - 1).alias("growth_rate"),
         pl.col("density").fill_nan(None),
@@ -286,7 +290,7 @@ def rank_targets(
     # One mode per firm: the one with the best fit (fill before strengthen before extend on a tie).
     table = (
         table.with_columns(pl.col("mode").replace_strict({m: i for i, m in enumerate(MODES)}).alias("mode_order"))
-        .sort(["key", "fit", "mode_order"], descending=[False, True, False])
+        .sort(["key", "fit", "mode_order"], descending=[False, True, False], maintain_order=True)
         .unique("key", keep="first", maintain_order=True)
     )
     landing = landing_for(template.id, zones, space)
@@ -387,7 +391,8 @@ def _chain_targets(
     ).filter(pl.col("mode").is_in(list(modes)))
     link = pl.struct("link_id", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
     return (
-        rows.sort(["key", "fit"], descending=[False, True])
+        # The same answer whatever order the candidates came in: ties in fit go by link id.
+        rows.sort(["key", "fit", "link_id"], descending=[False, True, False])
         .group_by("key", "mode", maintain_order=True)
         .agg(
             pl.col("fit").first(),
