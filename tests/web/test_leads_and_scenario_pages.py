@@ -70,3 +70,11 @@ def test_the_scenario_page_computes_and_writes_nothing(served):
     assert client.get("/scenario", params={"firm": "27x0"}).status_code in (400, 422)
     with served["server"].reader() as store:
         assert ledger.head(store.con) == head
+
+
+def test_the_targets_page_scores_the_stores_free_space(served):
+    rows = served["clients"]["analyst"].get("/api/targets/biopharma").json()["targets"]
+    assert rows, "the demo district has biopharma targets"
+    assert all(row["parts"]["space"] is not None for row in rows)
+    assert all("space free in" in row["why"] or "no free space" in row["why"] for row in rows)
+    assert {row["mode"] for row in rows} <= {"fill", "strengthen", "extend"}
