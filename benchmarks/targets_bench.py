@@ -1,8 +1,12 @@
 """Targets with candidate pools, and a what-if scenario, on the demo store (issue #21).
 
     .venv/bin/python benchmarks/targets_bench.py [--db var/bench/targets-demo.duckdb] [--rebuild]
+    .venv/bin/python benchmarks/targets_bench.py --n 1000000 --db var/bench/targets-1m.duckdb
 
-Builds the demo store once (reused when the file exists), imports the shipped pools (the Chinese
+Builds the demo store once (or, with --n, a synthetic registry of N firms as chains_bench.py
+builds it: no pack, so no carriers and the space part is missing; the pools are then imported
+without linking, which at that size is the resolver's benchmark, not this one), reused when the
+file exists; imports the shipped pools (the Chinese
 listed-companies sample and the Fortune Global 500 2017), then for every shipped track: the time
 of `chains.targets` end to end (read the city, place it and the pools, free space from the
 store's carriers, rank, explain), how many targets outside the reference district it gives and
@@ -37,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, default=Path("var/bench/targets-demo.duckdb"))
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--n", type=int, default=None, help="A synthetic registry of N firms instead of the demo.")
     args = parser.parse_args()
     print(machine())
     print("command:", " ".join(sys.argv))
@@ -45,9 +50,14 @@ def main() -> None:
     if not args.db.exists():
         args.db.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        build_demo(args.db, actor="bench")
+        if args.n is None:
+            build_demo(args.db, actor="bench")
+        else:
+            from chains_bench import build
+
+            build(args.db, args.n)
         with open_store(args.db) as store:
-            imported = import_pool(Context(store=store, actor="bench"), ImportPool(shipped=True))
+            imported = import_pool(Context(store=store, actor="bench"), ImportPool(shipped=True, link=args.n is None))
         print(f"built {args.db} with the shipped pools in {time.perf_counter() - started:.1f} s")
         for pool in imported.pools:
             print(f"  pool {pool.pool}: {pool.firms} firms, {pool.linked} linked ({pool.link_note or 'linked'})")
@@ -68,6 +78,8 @@ def main() -> None:
                 f" sources {dict(sources)}, space scored on {with_space}/{len(found.targets)}"
             )
         print(f"modes across the tracks: {dict(modes)}")
+        if args.n is not None:
+            return
         template = shipped_templates()["biopharma"]
         head = ledger.head(store.con)
         first = compute(ctx, ScenarioArgs(track="biopharma", area=AREA, firms=[Firm(industry_code="5212")]))

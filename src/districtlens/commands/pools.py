@@ -101,7 +101,8 @@ def _linked(
             store, records, f"pool {pool_id}", actor, kind="pool", file_name=path.name, file_sha256=sha256
         )
     except Exception as exc:  # the resolver's own failures (e.g. Splink finding no training pairs)
-        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        first_sentence = str(exc).split(".  ")[0].splitlines()[0]
+        return None, f"{type(exc).__name__}: {first_sentence[:160]}"
     linked = records.select("record_id").join(
         links.filter(pl.col("status") == "linked").select("record_id", "uscc"), on="record_id", how="left"
     )
