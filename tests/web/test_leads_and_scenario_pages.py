@@ -10,7 +10,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from districtlens.chains.templates import shipped_templates
 from districtlens.commands import leads
+from districtlens.commands.chains import FindTargets, targets
+from districtlens.commands.pools import ImportPool, import_pool
 from districtlens.commands.base import Context
 from districtlens.store import ledger, open_store
 from districtlens.web.app import create_app
@@ -23,6 +26,7 @@ def served(web_store, tmp_path_factory):
     shutil.copyfile(web_store["serve_copy"], db)
     with open_store(db) as store:
         ctx = Context(store=store, actor="test")
+        import_pool(ctx, ImportPool(shipped=True, link=False))
         for carrier, name in ((OWN_CARRIER, "甲生物科技有限公司"), (OTHER_CARRIER, "乙医疗器械有限公司")):
             saved = leads.save(
                 ctx,
@@ -78,3 +82,22 @@ def test_the_targets_page_scores_the_stores_free_space(served):
     assert all(row["parts"]["space"] is not None for row in rows)
     assert all("space free in" in row["why"] or "no free space" in row["why"] for row in rows)
     assert {row["mode"] for row in rows} <= {"fill", "strengthen", "extend"}
+
+
+def test_every_track_gives_the_demo_district_explained_targets_in_every_mode(served):
+    """On the demo store with the shipped pools: at least 10 targets outside the district for
+    every track, each explained and scored on the store's free space; all three modes appear."""
+    modes, sources = set(), set()
+    with served["server"].reader() as store:
+        ctx = Context(store=store, actor="test")
+        for track in shipped_templates():
+            found = targets(ctx, FindTargets(track=track, area="310106", top=20))
+            outside = [t for t in found.targets if t.district_adcode != "310106"]
+            assert len(outside) >= 10, track
+            for target in found.targets:
+                assert target.why.startswith(f"[{target.mode}]") and target.place
+                assert target.parts["space"] is not None, track
+            modes |= {t.mode for t in found.targets}
+            sources |= {t.source for t in found.targets}
+    assert modes == {"fill", "strengthen", "extend"}
+    assert {"cn-listed-sample", "fortune-global-500-2017"} & sources

@@ -18,7 +18,8 @@ is reported in `missing` and left out of the weights, never scored as zero:
             from 0.8 to 1; extend 0.5 to 1 as the class's proximity to the chain goes to that of
             the most proximate adjacent class: filling a gap comes first, as 补链 does;
 - density:  relatedness density of its class in the area (Hidalgo et al. 2007);
-- size:     the percentile of its revenue (else of its rank) among the candidates of its source;
+- size:     the percentile of its revenue (else of its rank) among the chain's candidates (placed
+            in a link or of an adjacent class) of its source;
 - growth:   the percentile of its revenue growth on the year before, among those with both years;
 - zone_fit: 1 when it lands in a functional zone oriented to the chain's track, else 0;
 - space:    the free floor space of the carrier it would land in (office, lab or unspecified use,
@@ -265,11 +266,15 @@ def rank_targets(
     absent = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
     if absent:
         raise ValueError(f"candidates lack column(s): {', '.join(absent)}")
-    pool = (
-        candidates.select(CANDIDATE_COLUMNS)
-        .filter(~pl.col("key").is_in(list(exclude)))
-        .unique("key", keep="first", maintain_order=True)
+    placed_keys = placements.select("key").unique()
+    adjacent = adjacent_classes(panel, template) if "extend" in modes else adjacent_classes(panel, template, 0)
+    # Only firms placed in the chain or of an adjacent class can be targets: narrowing to them
+    # first spares ranking a city. Sizes and growths are percentiles among these, per source.
+    relevant = candidates.select(CANDIDATE_COLUMNS).filter(
+        pl.col("industry_code").is_in(adjacent["industry_code"].implode())
+        | pl.col("key").is_in(placed_keys["key"].implode())
     )
+    pool = relevant.filter(~pl.col("key").is_in(list(exclude))).unique("key", keep="first", maintain_order=True)
     pool = pool.join(panel.table.select("industry_code", "density"), on="industry_code", how="left").with_columns(
         pl.when(pl.col("revenue_prior") > 0).then(pl.col("revenue") / pl.col("revenue_prior") - 1).alias("growth_rate"),
         pl.col("density").fill_nan(None),
@@ -282,8 +287,8 @@ def rank_targets(
     found = []
     if "fill" in modes or "strengthen" in modes:
         found.append(_chain_targets(health, placements, pool, modes))
-    if "extend" in modes:
-        found.append(_extend_targets(panel, template, placements, pool))
+    if "extend" in modes and not adjacent.is_empty():
+        found.append(_extend_targets(adjacent, placed_keys, pool))
     table = pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame()
     if table.is_empty():
         return _empty_targets()
@@ -405,16 +410,12 @@ def _chain_targets(
     )
 
 
-def _extend_targets(
-    panel: ActivityPanel, template: ChainTemplate, placements: pl.DataFrame, pool: pl.DataFrame
-) -> pl.DataFrame:
-    """Extend rows: candidates of a class adjacent to the chain, not placed in the chain."""
-    adjacent = adjacent_classes(panel, template)
-    if adjacent.is_empty():
-        return pl.DataFrame()
+def _extend_targets(adjacent: pl.DataFrame, placed_keys: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
+    """Extend rows: candidates of a class adjacent to the chain (`adjacent_classes`), not placed
+    in the chain (`placed_keys`)."""
     best = adjacent["adjacency"].max()
     return (
-        pool.join(placements.select("key").unique(), on="key", how="anti")
+        pool.join(placed_keys, on="key", how="anti")
         .join(adjacent, on="industry_code", how="inner")
         .with_columns(
             pl.lit("extend").alias("mode"),
