@@ -78,8 +78,6 @@ def main() -> None:
                 f" sources {dict(sources)}, space scored on {with_space}/{len(found.targets)}"
             )
         print(f"modes across the tracks: {dict(modes)}")
-        if args.n is not None:
-            return
         template = shipped_templates()["biopharma"]
         head = ledger.head(store.con)
         first = compute(ctx, ScenarioArgs(track="biopharma", area=AREA, firms=[Firm(industry_code="5212")]))
