@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from districtlens.chains.templates import shipped_templates
 from districtlens.commands import leads
+from districtlens.commands.base import Context
 from districtlens.commands.chains import FindTargets, targets
 from districtlens.commands.pools import ImportPool, import_pool
-from districtlens.commands.base import Context
 from districtlens.store import ledger, open_store
 from districtlens.web.app import create_app
 from tests.web.conftest import OTHER_CARRIER, OWN_CARRIER, USERS, login
