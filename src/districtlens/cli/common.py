@@ -48,6 +48,10 @@ DecimalCommaOption = Annotated[
         help="The file writes 1.234,5: a comma marks decimals (without it, 1234,56 is refused as ambiguous).",
     ),
 ]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the whys and labels printed: zh, en or fr (default: $DISTRICTLENS_LANG)."),
+]
 DEFAULT_DB_PATH = DEFAULT_DB
 
 
@@ -55,6 +59,15 @@ def language() -> str:
     """The language of the CLI's messages: $DISTRICTLENS_LANG (zh, en or fr), else English."""
     chosen = os.environ.get(LANG_ENV, "en")
     return chosen if chosen in LANGUAGES else "en"
+
+
+def chosen_language(lang: str | None) -> str:
+    """The --lang given (zh, en or fr), else the environment's (`language`)."""
+    if lang is None:
+        return language()
+    if lang not in LANGUAGES:
+        fail(f"--lang must be one of {', '.join(LANGUAGES)}", code=EXIT_USAGE)
+    return lang
 
 
 def emit_json(value: Any) -> None:

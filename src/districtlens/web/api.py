@@ -110,9 +110,9 @@ def targets_for(
     link: str | None,
     limit: int,
 ) -> list[dict]:
-    template = template_for(track)
+    template_for(track)
     context = context_for(server, store)
-    rows = server.cached(store, "targets", (track,), lambda: figures.targets(context, template))
+    rows = server.cached(store, "targets", (track,), lambda: _targets(store, context.area.code, track))
     picked = [
         r
         for r in rows
@@ -121,6 +121,18 @@ def targets_for(
         and (link is None or link in r["links"])
     ]
     return picked[:limit]
+
+
+def _targets(store: Snapshot, area: str, track: str) -> list[dict]:
+    """The district's targets as the `targets` command ranks them: with the imported pools and the
+    free space of the store's carriers today."""
+    from districtlens.commands import chains as chain_commands
+
+    found = chain_commands.targets(
+        Context(store=store, actor="web"), chain_commands.FindTargets(track=track, area=area, top=200)
+    )
+    names = figures.district_names()
+    return [dict(row.model_dump(), district=names.get(row.district_adcode or "", row.place)) for row in found.targets]
 
 
 def carriers_for(server: ServerState, store: Snapshot, who: auth.Principal) -> list[dict]:

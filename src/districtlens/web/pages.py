@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from districtlens.commands import Context
+from districtlens.commands import leads as lead_commands
 from districtlens.commands import ledger as ledger_commands
+from districtlens.commands import scenarios as scenario_commands
 from districtlens.commands import statistics as statistics_commands
+from districtlens.export import neutralise
 from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
@@ -203,6 +207,98 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
 def claims(request: Request, who: Aggregates, store: Reader, server: State):
     rows = api.claims_for(server, store, who)
     return _page(request, "claims.html", store, rows=rows)
+
+
+@router.get("/leads")
+def leads_page(
+    request: Request,
+    who: Aggregates,
+    store: Reader,
+    track: Annotated[str | None, Query(max_length=80)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+):
+    """The leads the user may see (an operator: those meant for their carriers; a viewer: none)
+    and the funnel by track and status."""
+    found = _leads(store, who, track or None, status or None)
+    return _page(
+        request,
+        "leads.html",
+        store,
+        leads=found.leads,
+        funnel=found.funnel,
+        statuses=lead_commands.STATUSES,
+        track=track or "",
+        status=status or "",
+    )
+
+
+@router.get("/leads/export.csv")
+def leads_export(
+    who: Aggregates,
+    store: Reader,
+    track: Annotated[str | None, Query(max_length=80)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+):
+    found = _leads(store, who, track or None, status or None)
+    frame = pl.DataFrame([lead.model_dump() for lead in found.leads]) if found.leads else pl.DataFrame()
+    return Response(
+        b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
+    )
+
+
+def _leads(store: Snapshot, who: auth.Principal, track: str | None, status: str | None) -> lead_commands.LeadList:
+    if status is not None and status not in lead_commands.STATUSES:
+        raise HTTPException(400, f"status must be one of {', '.join(lead_commands.STATUSES)}")
+    args = lead_commands.ListLeads(role=who.role, carriers=list(who.carriers), track=track, status=status)
+    return lead_commands.list_leads(Context(store=store, actor=who.username), args)
+
+
+@router.get("/scenario")
+def scenario_page(
+    request: Request,
+    who: Targets,
+    store: Reader,
+    server: State,
+    track: Annotated[str | None, Query(max_length=80)] = None,
+    firm: Annotated[list[str] | None, Query(max_length=120)] = None,
+    target: Annotated[list[str] | None, Query(max_length=120)] = None,
+):
+    """What-if in the pack's district: hypothetical firms (CLASS:REVENUE:EMPLOYEES:ZONE) and
+    registry targets, before and after. Computing writes nothing."""
+    templates = figures.chain_templates()
+    track = track if track in templates else next(iter(sorted(templates)))
+    context = api.context_for(server, store)
+    firms = [_firm(spec) for spec in firm or [] if spec.strip()]
+    targets_ = [t.strip() for t in target or [] if t.strip()]
+    result = None
+    if firms or targets_:
+        args = scenario_commands.ScenarioArgs(track=track, area=context.area.code, firms=firms, targets=targets_)
+        result = scenario_commands.compute(Context(store=store, actor=who.username), args)
+    return _page(
+        request,
+        "scenario.html",
+        store,
+        templates=templates,
+        track=track,
+        firms=firm or [],
+        targets=targets_,
+        result=result,
+    )
+
+
+def _firm(spec: str) -> scenario_commands.Firm:
+    parts = (spec.strip().split(":") + ["", "", ""])[:4]
+    try:
+        return scenario_commands.Firm(
+            industry_code=parts[0],
+            revenue=float(parts[1]) if parts[1] else None,
+            employees=float(parts[2]) if parts[2] else None,
+            zone=parts[3] or None,
+        )
+    except ValueError as exc:
+        raise HTTPException(400, f"a firm is CLASS[:REVENUE[:EMPLOYEES[:ZONE]]]: {spec}") from exc
 
 
 @router.get("/data")
