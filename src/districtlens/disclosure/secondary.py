@@ -50,7 +50,7 @@ def protect(tables: Tables, intruders: Mapping[str, np.ndarray], rules: Rules = 
         rounds += 1
         findings = {name: audit(tables, hidden, known, rules, only=looking[name]) for name, known in intruders.items()}
         every = [f for found in findings.values() for f in found]
-        added = _choose(tables, every, hidden, costs)
+        added = _choose(tables, every, hidden, costs, rules)
         if not added:
             return Pattern(frozenset(flagged), frozenset(hidden - flagged), rounds, tuple(every))
         hidden |= added
@@ -63,18 +63,32 @@ def _costs(tables: Tables) -> dict[str, float]:
     return {cell: float(v) for cell, v in zip(tables.cells, values, strict=True)}
 
 
-def _choose(tables: Tables, findings: list[Finding], hidden: set[str], costs: dict[str, float]) -> set[str]:
-    """One more published cell per finding not already helped this round: the cheapest binding
-    one, or, when the duals name none, the cheapest published cell sharing firms with it."""
+def _choose(
+    tables: Tables, findings: list[Finding], hidden: set[str], costs: dict[str, float], rules: Rules
+) -> set[str]:
+    """One more published cell per finding not already helped this round: among the binding
+    cells (or, when the duals name none, the cells sharing firms with it), the cheapest whose
+    value covers what the interval lacks, else the largest (Hundepool et al. 2012, §4.4.2: a
+    partner too small to protect only calls for another)."""
     added: set[str] = set()
+    values = tables.cell_values()
     for finding in findings:
         candidates = [c for c in finding.binding if c not in hidden]
         if any(c in added for c in candidates):
             continue
         if not candidates:
             candidates = [c for c in _overlapping(tables, finding.target) if c not in hidden]
-        if candidates:
-            added.add(min(candidates, key=lambda c: (costs[c], c)))
+        if not candidates:
+            continue
+        k = tables.variables.index(finding.variable)
+        lacking = max(
+            (1 + rules.protection) * finding.value - finding.high, finding.low - (1 - rules.protection) * finding.value
+        )
+        enough = [c for c in candidates if values[tables.index(c), k] >= lacking]
+        if enough:
+            added.add(min(enough, key=lambda c: (costs[c], c)))
+        else:
+            added.add(max(candidates, key=lambda c: (values[tables.index(c), k], c)))
     return added
 
 

@@ -16,6 +16,7 @@ their sum.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -36,8 +37,9 @@ class Tables:
     values: np.ndarray
 
     def index(self, cell: str) -> int:
-        return self._positions()[cell]
+        return self._positions[cell]
 
+    @cached_property
     def _positions(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.cells)}
 
