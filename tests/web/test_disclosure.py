@@ -101,6 +101,20 @@ def test_a_hidden_cell_is_hidden_wherever_it_appears(seen, role):
 
 
 @pytest.mark.parametrize("role", RESTRICTED)
+def test_no_hidden_cell_is_ranked_among_shown_ones(clients, role):
+    """Rows in order of revenue would place a hidden cell between two shown ones (bounding it):
+    hidden rows come last."""
+    client = clients[role]
+    divisions = _rows(client, "/api/industries")["rows"]
+    lists = [divisions, _rows(client, "/api/overview")["peers"]]
+    lists += [_rows(client, f"/api/industries?division={r['code']}")["rows"] for r in divisions]
+    assert any(r.get("suppressed") for rows in lists for r in rows)
+    for rows in lists:
+        flags = [bool(r.get("suppressed")) for r in rows]
+        assert flags == sorted(flags), flags
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
 def test_the_model_is_what_the_routes_publish(seen, model, role):
     """The audit attacks a model of the tables; the model must be the published figures."""
     tables = model["tables"]
@@ -154,7 +168,9 @@ def test_no_firm_is_named_and_no_concentration_is_shown(seen, model, clients, ro
             assert "concentration" not in row and "largest" not in row
     pages = ["/", "/industries", "/map", "/claims", "/carriers"]
     pages += [f"/chains?track={t}" for t in figures.chain_templates()]
-    text = "\n".join(answers + [clients[role].get(p).text for p in pages])
+    responses = [clients[role].get(p) for p in pages]
+    assert [r.status_code for r in responses] == [200] * len(pages)
+    text = "\n".join(answers + [r.text for r in responses])
     # An operator sees their own tenants by name on their carriers' pages; nobody else's.
     own_names = set()
     if role == "operator":

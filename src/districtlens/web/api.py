@@ -63,7 +63,7 @@ def overview_for(server: ServerState, store: Snapshot, who: auth.Principal) -> d
     return dict(
         data,
         indicators=[_withhold_indicator(i, data["year"]) if district_hidden else i for i in data["indicators"]],
-        peers=figures.withhold(data["peers"], lambda r: figures.district_cell(r["adcode"]), hidden),
+        peers=figures.withhold(data["peers"], lambda r: figures.district_cell(r["adcode"]), hidden, ranked=True),
         tracks=figures.withhold(data["tracks"], lambda r: figures.track_cell(r["track_id"]), hidden),
     )
 
@@ -82,7 +82,7 @@ def industries_for(server: ServerState, store: Snapshot, who: auth.Principal, di
     level = data.get("level", "division")
     return dict(
         data,
-        rows=figures.withhold(data["rows"], lambda r: figures.activity_cell(level, r["code"]), hidden),
+        rows=figures.withhold(data["rows"], lambda r: figures.activity_cell(level, r["code"]), hidden, ranked=True),
         tracks=figures.withhold(data["tracks"], lambda r: figures.track_cell(r["track_id"]), hidden),
     )
 

@@ -442,15 +442,19 @@ def disclosure_pattern(store: Store, context: report.Context | None, today: date
     return disclosure.protect(tables, intruders(store, tables, today))
 
 
-def withhold(rows: list[dict], cell_of, hidden: frozenset[str]) -> list[dict]:
+def withhold(rows: list[dict], cell_of, hidden: frozenset[str], *, ranked: bool = False) -> list[dict]:
     """The rows as a restricted role sees them: no figure of a hidden cell (marked `suppressed`),
-    and nowhere a figure that reveals one firm."""
+    and nowhere a figure that reveals one firm. `ranked`: the rows are in order of their value,
+    which would place a hidden cell between two shown ones (bounding it): hidden rows go last,
+    in the order of their cells."""
     out = []
     for row in rows:
         shown = {k: v for k, v in row.items() if k not in FIRM_REVEALING}
         if cell_of(row) in hidden:
             shown.update({k: None for k in WITHHELD if k in row and k not in FIRM_REVEALING}, suppressed=True)
         out.append(shown)
+    if ranked:
+        out = [r for r in out if not r.get("suppressed")] + sorted((r for r in out if r.get("suppressed")), key=cell_of)
     return out
 
 
