@@ -97,7 +97,9 @@ def test_a_hidden_cell_is_hidden_wherever_it_appears(seen, role):
     for cell in _hidden(shown):
         for row in shown[cell]:
             assert row.get("suppressed"), (cell, row)
-            assert all(row.get(k) is None for k in (*VARIABLES, "growth", "lq", "pci", "why") if k in row), row
+            assert all(row.get(k) is None for k in (*VARIABLES, "growth", "lq", "pci", "why", "status") if k in row), (
+                row
+            )
 
 
 @pytest.mark.parametrize("role", RESTRICTED)

@@ -354,6 +354,7 @@ WITHHELD = (
     "concentration",
     "largest",
     "why",
+    "status",  # a link's status bounds its number of firms (weak: fewer than 3) and its LQ
 )
 # Never shown to restricted roles: concentration × revenue is the largest firm's revenue, and
 # `largest` names it.
