@@ -86,3 +86,21 @@ def test_the_protection_interval_is_a_parameter():
     pattern = protect(tables, {"viewer": nobody(tables)})
     strict = DEFAULT_RULES.__class__(protection=5.0)  # ±500 %: the nonnegative bound alone fails it
     assert audit(tables, pattern.suppressed, nobody(tables), strict, derived=False)
+
+
+def test_a_difference_of_two_firms_is_found_even_when_neither_firm_is():
+    """L1 less L2 is the sum of two firms of two different classes: each firm alone stays
+    uncertain, their sum is exact, and two firms are fewer than three."""
+    revenue = {"a": 70.0, "b": 80.0, "c": 90.0, "d": 100.0, "e": 95.0, "g": 60.0, "h": 65.0, "i": 50.0, "j": 55.0}
+    cells = {
+        "link:L1": ["a", "b", "c", "d", "e"],
+        "link:L2": ["a", "b", "c"],
+        "class:X": ["d", "g", "h"],
+        "class:Y": ["e", "i", "j"],
+    }
+    tables = make(cells, revenue)
+    assert primary(tables, nobody(tables)) == set()
+    findings = audit(tables, set(), nobody(tables))
+    assert {f.target for f in findings} == {"diff:link:L1&link:L2"}
+    pattern = protect(tables, {"viewer": nobody(tables)})
+    assert pattern.secondary and audit(tables, pattern.suppressed, nobody(tables)) == []

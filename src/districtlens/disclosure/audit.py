@@ -5,9 +5,9 @@ value subject to everything published: each published cell's value (a linear equ
 firms' values), nonnegativity, and the values they know (an operator's tenants). The cell is
 protected when its feasible interval reaches at least `protection` (20 %) below and above what
 the intruder does not know of it. The same programs are run for *derived* cells: each group of
-firms that the published cells set apart (an atom) and that the primary rules would flag, so
-that no difference of two published cells (two chain links sharing all firms but one) gives a
-firm away either.
+firms that the cells set apart (an atom, or the difference of two cells one of which holds the
+other) and that the primary rules would flag, so that no difference of two published cells (two
+chain links sharing all firms but one) gives a firm away either.
 
 The programs are solved with HiGHS (highspy: the solver scipy.optimize.linprog calls, kept
 warm between programs), where τ-ARGUS uses its own LP solvers.
@@ -21,7 +21,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from districtlens.disclosure.rules import DEFAULT_RULES, Rules, dominated
+from districtlens.disclosure.rules import DEFAULT_RULES, Rules
 from districtlens.disclosure.tables import COUNT, Atoms, Tables, atoms
 from districtlens.errors import IntegrityError
 
@@ -81,8 +81,7 @@ def _solve(
     keep_safe: bool = False,
     only: frozenset[str] | None = None,
 ):
-    grouped = atoms(tables, known)
-    unknown = np.flatnonzero(~grouped.known)
+    grouped, unknown, derived_targets = _prepare(tables, known, rules)
     if len(unknown) == 0:
         return
     hidden = np.array([c in suppressed for c in tables.cells], dtype=bool)
@@ -95,7 +94,9 @@ def _solve(
     A_eq = A_pub[live]
     rows = published[live]
     programs = _Programs(A_eq)
-    targets = _targets(tables, grouped, hidden, unknown, rules, derived)
+    over_unknown = grouped.matrix[:, unknown]
+    targets = [(tables.cells[c], over_unknown[c].toarray().ravel(), False) for c in np.flatnonzero(hidden)]
+    targets += derived_targets if derived else []
     if only is not None:
         targets = [t for t in targets if t[0] in only]
     vectors = np.array([t[1] for t in targets]) if targets else np.zeros((0, len(unknown)))
@@ -148,27 +149,80 @@ def _widen(
     return np.minimum(low, values), np.maximum(high, values)
 
 
-def _targets(
-    tables: Tables, grouped: Atoms, hidden: np.ndarray, unknown: np.ndarray, rules: Rules, derived: bool
+def _prepare(
+    tables: Tables, known: np.ndarray, rules: Rules
+) -> tuple[Atoms, np.ndarray, list[tuple[str, np.ndarray, bool]]]:
+    """The intruder's atoms, the unknown ones, and the derived cells (once per intruder)."""
+    key = (known.tobytes(), rules)
+    if key not in tables.prepared:
+        grouped = atoms(tables, known)
+        unknown = np.flatnonzero(~grouped.known)
+        tables.prepared[key] = (grouped, unknown, _derived_targets(tables, grouped, unknown, rules))
+    prepared: tuple[Atoms, np.ndarray, list[tuple[str, np.ndarray, bool]]] = tables.prepared[key]
+    return prepared
+
+
+def _derived_targets(
+    tables: Tables, grouped: Atoms, unknown: np.ndarray, rules: Rules
 ) -> list[tuple[str, np.ndarray, bool]]:
-    """The objective vectors (over the unknown atoms): each suppressed cell, then each atom the
-    primary rules flag (its firms are fewer than `min_firms`, or one dominates)."""
-    A = grouped.matrix[:, unknown]
-    found = [(tables.cells[c], A[c].toarray().ravel(), False) for c in np.flatnonzero(hidden)]
-    if not derived:
+    """Each group of firms the primary rules would flag (fewer than `min_firms`, or one
+    dominating) that the tables set apart: every atom, and every difference of two cells one of
+    which holds the other (a link less a link inside it, a track less a class)."""
+    found: list[tuple[str, np.ndarray, bool]] = []
+    if len(unknown) == 0:
         return found
-    magnitudes = [k for k, v in enumerate(tables.variables) if v != COUNT]
+    sensitive = _sensitivity(tables, grouped, unknown, rules)
+    seen: set[tuple[int, ...]] = set()
     for position, atom in enumerate(unknown):
-        firms = np.flatnonzero(grouped.firm_atom == atom)
-        if grouped.sizes[atom] >= rules.min_firms and not any(
-            dominated(tables.values[firms, k], rules.p) for k in magnitudes
-        ):
-            continue
         vector = np.zeros(len(unknown))
         vector[position] = 1.0
-        cells = tuple(tables.cells[c] for c in grouped.matrix[:, [atom]].nonzero()[0])
-        found.append(("atom:" + "&".join(cells), vector, True))
+        if sensitive(vector):
+            seen.add((position,))
+            cells = tuple(tables.cells[c] for c in grouped.matrix[:, [atom]].nonzero()[0])
+            found.append(("atom:" + "&".join(cells), vector, True))
+    rows = grouped.matrix[:, unknown].toarray()
+    for inner in range(len(rows)):
+        inside = np.flatnonzero((rows >= rows[inner]).all(axis=1))
+        for outer in inside:
+            difference = rows[outer] - rows[inner]
+            key = tuple(np.flatnonzero(difference).tolist())
+            if outer == inner or not key or key in seen:
+                continue
+            seen.add(key)
+            if sensitive(difference):
+                found.append((f"diff:{tables.cells[outer]}&{tables.cells[inner]}", difference, True))
     return found
+
+
+def _sensitivity(tables: Tables, grouped: Atoms, unknown: np.ndarray, rules: Rules):
+    """Whether the firms of the atoms a vector selects would be flagged as a cell of their own:
+    the p% rule needs only each atom's total and its two largest firms."""
+    magnitudes = [k for k, v in enumerate(tables.variables) if v != COUNT]
+    position = np.full(len(grouped.sizes), -1)
+    position[unknown] = np.arange(len(unknown))
+    atom_of_firm = position[grouped.firm_atom]
+    sizes = grouped.sizes[unknown]
+    totals = grouped.values[unknown][:, magnitudes]
+    largest = np.zeros((len(unknown), 2, len(magnitudes)))
+    for firm in np.flatnonzero(atom_of_firm >= 0):
+        atom = atom_of_firm[firm]
+        for j, k in enumerate(magnitudes):
+            value = tables.values[firm, k]
+            if value > largest[atom, 0, j]:
+                largest[atom, 1, j], largest[atom, 0, j] = largest[atom, 0, j], value
+            elif value > largest[atom, 1, j]:
+                largest[atom, 1, j] = value
+
+    def sensitive(vector: np.ndarray) -> bool:
+        chosen = np.flatnonzero(vector > 0)
+        if sizes[chosen].sum() < rules.min_firms:
+            return True
+        top = np.sort(largest[chosen].reshape(-1, len(magnitudes)), axis=0)[::-1]
+        total = totals[chosen].sum(axis=0)
+        x1, x2 = top[0], top[1]
+        return bool(np.any((x1 > 0) & (total - x1 - x2 < rules.p * x1)))
+
+    return sensitive
 
 
 class _Programs:

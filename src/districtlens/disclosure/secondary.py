@@ -94,7 +94,8 @@ def _choose(
 
 def _overlapping(tables: Tables, target: str) -> list[str]:
     """The cells sharing a firm with `target` (a cell, or an atom named by its cells)."""
-    names = target.removeprefix("atom:").split("&") if target.startswith("atom:") else [target]
+    derived = target.startswith(("atom:", "diff:"))
+    names = target.split(":", 1)[1].split("&") if derived else [target]
     rows = [tables.index(n) for n in names if n in tables.cells]
     if not rows:
         return []

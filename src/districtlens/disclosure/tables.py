@@ -15,7 +15,7 @@ their sum.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -35,6 +35,9 @@ class Tables:
     variables: tuple[str, ...]
     membership: sparse.csr_matrix
     values: np.ndarray
+    # What the audit derives from the tables for one intruder (atoms, derived cells), kept so that
+    # the rounds of secondary suppression derive it once.
+    prepared: dict = field(default_factory=dict, compare=False, repr=False)
 
     def index(self, cell: str) -> int:
         return self._positions[cell]
