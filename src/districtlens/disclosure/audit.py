@@ -1,4 +1,4 @@
-"""The intruder's linear programs (Hundepool et al. 2012, §4.3.3; τ-ARGUS's audit).
+"""The intruder's linear programs (Hundepool et al. 2012; τ-ARGUS's audit).
 
 For every suppressed cell and every variable, the intruder minimises and maximises the cell's
 value subject to everything published: each published cell's value (a linear equation over the

@@ -1,16 +1,16 @@
 """Primary suppression: the cells whose published value would tell an intruder too much about
-one firm (Hundepool et al. 2012, §4.2).
+one firm (Hundepool et al. 2012).
 
-- Threshold rule (§4.2.1): fewer than `min_firms` firms (3) make the cell. With one firm the
+- Threshold rule: fewer than `min_firms` firms (3) make the cell. With one firm the
   cell is its figure; with two, each firm reads the other's by subtracting its own.
-- p% rule (§4.2.2): the second largest contributor x2, knowing its own value, bounds the
+- p% rule: the second largest contributor x2, knowing its own value, bounds the
   largest x1 from above by T − x2. The cell is sensitive when that bound is within p % of x1:
-  T − x1 − x2 < p·x1, with p = 10 % (a value offices commonly use; τ-ARGUS's default rule
-  set is the p% rule). The rule is applied to each magnitude (revenue, employees).
+  T − x1 − x2 < p·x1, with p = 10 % (a common choice; `Rules.p`). The rule is applied to
+  each magnitude (revenue, employees).
 - An intruder who knows some firms' values (an operator knows their tenants') is a coalition:
   the rules are applied to what they do not know, the cell less their known firms.
 
-The protection a suppressed cell must get (§4.3): no intruder's linear program may bound it to
+The protection a suppressed cell must get: no intruder's linear program may bound it to
 within ±`protection` (20 %) of its value (see `audit`).
 """
 

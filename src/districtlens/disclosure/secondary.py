@@ -1,13 +1,14 @@
 """Secondary suppression: hide more cells until no intruder's linear program bounds a
-suppressed (or derived) cell to within the protection interval (Hundepool et al. 2012, §4.4).
+suppressed (or derived) cell to within the protection interval (Hundepool et al. 2012).
 
 τ-ARGUS chooses secondaries by solving one large mixed-integer program (or with the hypercube
 heuristic); this is the audit-driven heuristic the book also describes: run the intruder's
-programs, and where one bounds a cell too closely, suppress the cheapest of the published cells
-whose equations pin that bound (the programs' nonzero duals), then audit again. Cost is the
-cell's value of the first magnitude (revenue), so a small sibling class is hidden before a
-division and a division long before the district's total. It stops when every intruder finds
-nothing; each round hides at least one more cell, so it always stops.
+programs, and where one bounds a cell too closely, suppress one of the published cells whose
+equations pin that bound (the programs' nonzero duals): the cheapest that covers what the
+interval lacks. Cost is the cell's value of the first magnitude (revenue), so a small sibling
+class is hidden before a division and a division long before the district's total. Each round
+hides at least one more cell, so it stops; then a cleaning pass shows again every secondary
+suppression, costliest first, that no intruder needs hidden.
 """
 
 from __future__ import annotations
@@ -52,9 +53,28 @@ def protect(tables: Tables, intruders: Mapping[str, np.ndarray], rules: Rules = 
         every = [f for found in findings.values() for f in found]
         added = _choose(tables, every, hidden, costs, rules)
         if not added:
+            if not every:
+                hidden = _prune(tables, intruders, hidden, flagged, costs, rules)
             return Pattern(frozenset(flagged), frozenset(hidden - flagged), rounds, tuple(every))
         hidden |= added
         looking = {name: frozenset(f.target for f in found) | added for name, found in findings.items()}
+
+
+def _prune(
+    tables: Tables,
+    intruders: Mapping[str, np.ndarray],
+    hidden: set[str],
+    flagged: set[str],
+    costs: dict[str, float],
+    rules: Rules,
+) -> set[str]:
+    """Show again each secondary suppression, costliest first, that no intruder needs hidden: a
+    cell chosen in an early round may have been made useless by later ones."""
+    for cell in sorted(hidden - flagged, key=lambda c: (-costs[c], c)):
+        trial = hidden - {cell}
+        if all(not audit(tables, trial, known, rules) for known in intruders.values()):
+            hidden = trial
+    return hidden
 
 
 def _costs(tables: Tables) -> dict[str, float]:
@@ -68,8 +88,8 @@ def _choose(
 ) -> set[str]:
     """One more published cell per finding not already helped this round: among the binding
     cells (or, when the duals name none, the cells sharing firms with it), the cheapest whose
-    value covers what the interval lacks, else the largest (Hundepool et al. 2012, §4.4.2: a
-    partner too small to protect only calls for another)."""
+    value covers what the interval lacks, else the largest (a partner too small to protect only
+    calls for another)."""
     added: set[str] = set()
     values = tables.cell_values()
     for finding in findings:
