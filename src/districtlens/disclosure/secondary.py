@@ -7,8 +7,7 @@ programs, and where one bounds a cell too closely, suppress one of the published
 equations pin that bound (the programs' nonzero duals): the cheapest that covers what the
 interval lacks. Cost is the cell's value of the first magnitude (revenue), so a small sibling
 class is hidden before a division and a division long before the district's total. Each round
-hides at least one more cell, so it stops; then a cleaning pass shows again every secondary
-suppression, costliest first, that no intruder needs hidden.
+hides at least one more cell, so it stops.
 """
 
 from __future__ import annotations
@@ -53,28 +52,9 @@ def protect(tables: Tables, intruders: Mapping[str, np.ndarray], rules: Rules = 
         every = [f for found in findings.values() for f in found]
         added = _choose(tables, every, hidden, costs, rules)
         if not added:
-            if not every:
-                hidden = _prune(tables, intruders, hidden, flagged, costs, rules)
             return Pattern(frozenset(flagged), frozenset(hidden - flagged), rounds, tuple(every))
         hidden |= added
         looking = {name: frozenset(f.target for f in found) | added for name, found in findings.items()}
-
-
-def _prune(
-    tables: Tables,
-    intruders: Mapping[str, np.ndarray],
-    hidden: set[str],
-    flagged: set[str],
-    costs: dict[str, float],
-    rules: Rules,
-) -> set[str]:
-    """Show again each secondary suppression, costliest first, that no intruder needs hidden: a
-    cell chosen in an early round may have been made useless by later ones."""
-    for cell in sorted(hidden - flagged, key=lambda c: (-costs[c], c)):
-        trial = hidden - {cell}
-        if all(not audit(tables, trial, known, rules) for known in intruders.values()):
-            hidden = trial
-    return hidden
 
 
 def _costs(tables: Tables) -> dict[str, float]:
