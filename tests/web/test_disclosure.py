@@ -180,3 +180,10 @@ def test_no_firm_is_named_and_no_concentration_is_shown(seen, model, clients, ro
         own_names = {t.get("name") for t in tenants} | {t.get("registered_name") for t in tenants}
     named = [n for n in model["names"] - own_names if n in text]
     assert named == []
+
+
+def test_every_restricted_role_gets_the_same_pattern(seen):
+    """One pattern, safe against every intruder: combining a viewer's answers with an
+    operator's shows nothing more."""
+    assert _hidden(seen["viewer"][0]) == _hidden(seen["operator"][0])
+    assert _hidden(seen["viewer"][0])
