@@ -51,7 +51,8 @@ class Tables:
         return np.asarray(self.membership @ self.values)
 
     def known_mask(self, known_firms: set[str] | frozenset[str]) -> np.ndarray:
-        return np.array([f in known_firms for f in self.firms], dtype=bool)
+        """Which firms the intruder knows; a firm's values of another year (`ID@YEAR`) too."""
+        return np.array([f.split("@", 1)[0] in known_firms for f in self.firms], dtype=bool)
 
 
 def tables_from_frames(members: pl.DataFrame, firms: pl.DataFrame, variables: tuple[str, ...]) -> Tables:

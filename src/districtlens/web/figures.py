@@ -351,8 +351,6 @@ WITHHELD = (
     "lq",
     "pci",
     "rank_peers",
-    "concentration",
-    "largest",
     "why",
     "status",  # a link's status bounds its number of firms (weak: fewer than 3) and its LQ
 )
@@ -413,7 +411,7 @@ def disclosure_tables(store: Store, context: report.Context | None) -> disclosur
             placed = context.placements(template).join(context.area_firms.select("uscc"), on="uscc", how="semi")
             members.append(
                 placed.select(
-                    (pl.lit(f"link:{template.id}:") + pl.col("link_id")).alias("cell"),
+                    (pl.lit(link_cell(template.id, "")) + pl.col("link_id")).alias("cell"),
                     (pl.col("uscc") + suffix).alias("firm"),
                 )
             )
@@ -452,7 +450,7 @@ def withhold(rows: list[dict], cell_of, hidden: frozenset[str], *, ranked: bool 
     for row in rows:
         shown = {k: v for k, v in row.items() if k not in FIRM_REVEALING}
         if cell_of(row) in hidden:
-            shown.update({k: None for k in WITHHELD if k in row and k not in FIRM_REVEALING}, suppressed=True)
+            shown.update({k: None for k in WITHHELD if k in row}, suppressed=True)
         out.append(shown)
     if ranked:
         out = [r for r in out if not r.get("suppressed")] + sorted((r for r in out if r.get("suppressed")), key=cell_of)
