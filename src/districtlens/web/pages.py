@@ -79,7 +79,7 @@ def district_map(
     server: State,
     measure: Annotated[str, Query(pattern="^(enterprises|revenue|tax|employees|rd_spend|registered)$")] = "revenue",
 ):
-    data = server.cached(store, "map", (), lambda: figures.district_map(store))
+    data = api.map_for(server, store, who)
     carriers = api.carriers_for(server, store, who)
     geojson = figures.refdata.district_polygons()
     return _page(
