@@ -329,14 +329,6 @@ def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -
     return firms.select("uscc", "name", "industry_code", "zone_id", "revenue", "employees").to_dicts()
 
 
-def targets(context: report.Context, template: ChainTemplate, top: int = 200) -> list[dict]:
-    _, ranked = report.targets(context, template, top=top)
-    names = district_names()
-    return [
-        dict(row, district=names.get(row["district_adcode"] or "", row["district_adcode"])) for row in ranked.to_dicts()
-    ]
-
-
 # ---- disclosure control: what restricted roles may see -----------------------------------------
 
 # The figures of a suppressed cell, ratios included: concentration × revenue, LQ × reference,
