@@ -45,7 +45,7 @@ from districtlens.ingest.locate import Gazetteer, road_of
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import alias_keys, load_aliases
-from districtlens.resolve.names import parse_names, to_pinyin
+from districtlens.resolve.names import parse_names, romanisations
 
 FEATURE_COLUMNS = (
     "unique_id",
@@ -54,7 +54,17 @@ FEATURE_COLUMNS = (
     "script",
     "trade_key",
     "trade_en",
-    "roman",
+    "form",
+    "core",
+    "core_head",
+    "body",
+    "body_head",
+    "pattern",
+    "roman_all",
+    "roman_head",
+    "roman_first",
+    "initials",
+    "lead",
     "trade_head",
     "trade_tail",
     "business",
@@ -75,6 +85,16 @@ def _null(*cols: str, extra: str = "") -> dict[str, Any]:
 
 
 ONE_SIDE_ENGLISH = "(script_l = 'en' OR script_r = 'en')"
+SHORT_AND_FULL = "(form_l = 'short' AND form_r = 'full') OR (form_l = 'full' AND form_r = 'short')"
+
+
+def _either(condition: str) -> str:
+    """`condition` (written with {s} for the short name's side, {f} for the full name's) whichever
+    side the short name is on."""
+    return (
+        f"(form_l = 'short' AND {condition.format(s='l', f='r')})"
+        f" OR (form_r = 'short' AND {condition.format(s='r', f='l')})"
+    )
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
 COMPARISONS: list[dict[str, Any]] = [
@@ -98,17 +118,13 @@ COMPARISONS: list[dict[str, Any]] = [
                 tf_adjustment_column="trade_key",
                 tf_adjustment_weight=1.0,
             ),
-            _level(
-                f"{ONE_SIDE_ENGLISH} AND (roman_l = roman_r OR trade_en_l = trade_en_r"
-                " OR trade_en_l = roman_r OR roman_l = trade_en_r)",
-                "same romanised",
-                0.1,
-                1e-4,
-            ),
+            _level(f"{ONE_SIDE_ENGLISH} AND trade_en_l = trade_en_r", "same English trade name", 0.1, 1e-4),
             # One character replaced. DuckDB's levenshtein counts UTF-8 bytes: a Han character
             # replaced costs one to three, hence the same length in characters and <= 3 for Chinese.
+            # Two-character trade names one character apart are as a rule two firms (国元/国海).
             _level(
-                "length(trade_key_l) = length(trade_key_r) AND levenshtein(trade_key_l, trade_key_r)"
+                "length(trade_key_l) = length(trade_key_r) AND length(trade_key_l) >= 3"
+                " AND levenshtein(trade_key_l, trade_key_r)"
                 " <= CASE WHEN script_l = 'zh' AND script_r = 'zh' THEN 3 ELSE 1 END",
                 "one character apart",
                 0.05,
@@ -121,6 +137,47 @@ COMPARISONS: list[dict[str, Any]] = [
                 1e-3,
             ),
             _level("ELSE", "different", 0.02, 0.998),
+        ],
+    },
+    {
+        # A short name (证券简称) against a full name: how the short name was made from it.
+        "output_column_name": "short_name",
+        "comparison_levels": [
+            _null("core", extra=f" OR NOT ({SHORT_AND_FULL})"),
+            _level("core_l = core_r", "same trade and business words", 0.5, 1e-4, tf_adjustment_column="core"),
+            _level(_either("starts_with(core_{f}, core_{s})"), "short name begins the full name", 0.25, 1e-4),
+            _level(_either("regexp_matches(core_{f}, pattern_{s})"), "short name drawn from the full name", 0.1, 1e-3),
+            _level(_either("regexp_matches(body_{f}, pattern_{s})"), "short name drawn from place and name", 0.1, 1e-3),
+            _level("ELSE", "different", 0.05, 0.995),
+        ],
+    },
+    {
+        # A Chinese name against an English one: the trade name's pinyin (every reading of a
+        # polyphonic character) against the English name's first distinctive word.
+        "output_column_name": "romanised",
+        "comparison_levels": [
+            _null("roman_all", extra=" OR script_l = script_r"),
+            _level(
+                "contains(roman_all_l, roman_all_r) OR contains(roman_all_r, roman_all_l)",
+                "pinyin is the English trade name",
+                0.4,
+                1e-5,
+            ),
+            _level(
+                "contains(roman_all_l, '|' || lead_r || '|') OR contains(roman_all_r, '|' || lead_l || '|')",
+                "pinyin is the English name's first word",
+                0.3,
+                1e-4,
+            ),
+            _level(
+                "(length(lead_r) >= 4 AND contains(roman_all_l, '|' || lead_r))"
+                " OR (length(lead_l) >= 4 AND contains(roman_all_r, '|' || lead_l))",
+                "pinyin begins with the English name's first word",
+                0.1,
+                1e-3,
+            ),
+            _level("initials_l = lead_r OR initials_r = lead_l", "initials", 0.05, 1e-3),
+            _level("ELSE", "different", 0.15, 0.999),
         ],
     },
     {
@@ -185,10 +242,17 @@ COMPARISONS: list[dict[str, Any]] = [
 BLOCKING_RULES = [
     ("l.trade_key = r.trade_key", ["trade_key"]),
     ("l.trade_en = r.trade_en", ["trade_en"]),
-    ("l.roman = r.roman AND (l.script = 'en' OR r.script = 'en')", None),
+    ("l.roman_first = r.roman_first AND l.script <> r.script", None),
     ("l.addr_road = r.addr_road AND l.addr_no = r.addr_no", ["addr_road", "addr_no"]),
     ("l.trade_head = r.trade_head AND l.business = r.business", ["trade_head", "business"]),
     ("l.trade_tail = r.trade_tail AND l.business = r.business", ["trade_tail", "business"]),
+    # A short name and a full name begin alike (安洁科技, 苏州安洁科技...: after the place, or with it).
+    ("l.core_head = r.core_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["core_head"]),
+    ("l.body_head = r.body_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["body_head"]),
+    # Pinyin and English begin with the same three letters; initials (劲拓 = JT).
+    ("l.roman_head = r.roman_head AND l.script <> r.script", ["roman_head"]),
+    ("l.initials = r.lead", None),
+    ("l.lead = r.initials", None),
 ]
 MAX_PAIRS_PER_RECORD = 50
 
@@ -219,7 +283,6 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
     is_en = name["script"] == "en"
     trade_key = alias_keys(name["trade"], table)
     trade_en = pl.select(pl.when(is_en).then(name["trade"]).otherwise(name_en["trade"])).to_series()
-    roman = pl.select(pl.when(is_en).then(name["trade"]).otherwise(to_pinyin(name["trade"])))
     codes = records["uscc"].cast(pl.Utf8).str.strip_chars().str.to_uppercase() if "uscc" in records.columns else empty
     address = records["address"].cast(pl.Utf8) if "address" in records.columns else empty
     cleaned_address = address.str.normalize("NFKC").str.replace_all(r"\s", "").fill_null("")
@@ -231,19 +294,56 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
             "script": name["script"],
             "trade_key": trade_key,
             "trade_en": alias_keys(trade_en, table),
-            "roman": roman.to_series(),
+            "trade": name["trade"],
             "business": name["business"],
             "legal_form": name["legal_form"],
             "location": name["location"].fill_null(name_en["location"]),
+            "body": name["body"],
+            "lead": name["lead"],
             "addr_road": road_of(cleaned_address, Gazetteer.default()),
             "addr_no": cleaned_address.str.extract(r"(\d+)号", 1),
         }
     )
-    return frame.with_columns(
+    return _name_forms(frame).with_columns(
         pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
         pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
         pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
     ).select(FEATURE_COLUMNS)
+
+
+def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
+    """The features that let one firm's full, short and English names meet: `form` (full: a
+    Chinese name with its legal form; short: one without; en); `core` (trade name and business
+    words, Chinese only) and, for a short name, `pattern`, a regex that finds its characters in
+    order in a full name's core or body (place and name: 深振业 in 深圳市振业); `roman_all`
+    (names.romanisations, or ``|trade|`` for an English name), `initials`, `lead` (an English
+    name's first distinctive word) and the blocking heads."""
+    zh = pl.col("script") == "zh"
+    core = pl.when(zh).then(pl.concat_str(pl.col("trade"), pl.col("business").fill_null("")))
+    romans = romanisations(frame["trade"])
+    return frame.with_columns(
+        pl.when(zh & pl.col("legal_form").is_not_null())
+        .then(pl.lit("full"))
+        .when(zh)
+        .then(pl.lit("short"))
+        .when(pl.col("script") == "en")
+        .then(pl.lit("en"))
+        .alias("form"),
+        core.alias("core"),
+        pl.when(zh).then(pl.col("body")).alias("body"),
+        pl.when(zh).then(romans["roman_all"]).otherwise(pl.concat_str(pl.lit("|"), "trade", pl.lit("|"))).alias("roman_all"),
+        pl.when(zh & (pl.col("trade").str.len_chars() >= 2)).then(romans["initials"]).alias("initials"),
+        pl.when(~zh).then(pl.col("lead")).alias("lead"),
+    ).with_columns(
+        pl.col("core").str.slice(0, 1).alias("core_head"),
+        pl.col("body").str.slice(0, 1).alias("body_head"),
+        pl.when(pl.col("form") == "short")
+        .then(pl.lit("^") + pl.col("core").str.replace_all(r"[^\p{L}\p{N}]", "").str.replace_all(r"(.)", "$1.*"))
+        .alias("pattern"),
+        pl.when(zh).then(pl.col("roman_all").str.slice(1, 3)).otherwise(pl.col("lead").str.slice(0, 3)).alias("roman_head"),
+        pl.col("roman_all").str.extract(r"^\|([^|]+)\|", 1).alias("roman_first"),
+    )
+
 
 
 def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> dict[str, Any]:
@@ -367,14 +467,42 @@ def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.Series("evidence", [json.dumps(e) for e in evidence], dtype=pl.Utf8))
 
 
+MUTUAL_BEST_FLOOR = 0.15  # a link between two forms of name (full, short, English) that is each's best
+
+
+def cross_form_edges(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """The pairs that may join records: two names of one form (two full names, say) at or above
+    `threshold`; a full name and a short or English one (or a short and an English one) when each
+    is the other's best candidate of that form and scores at least MUTUAL_BEST_FLOOR. A short
+    name such as 国信证券 is drawn from many full names alike (国元证券, 国海证券 ...); only the
+    mutual best pair says which one it stands for, and the probability alone cannot."""
+    forms = features.select(pl.col("unique_id").alias("record_id"), pl.col("form").fill_null("?"))
+    scored = (
+        pairs.select("record_id_l", "record_id_r", "match_probability")
+        .join(forms.rename({"record_id": "record_id_l", "form": "form_l"}), on="record_id_l")
+        .join(forms.rename({"record_id": "record_id_r", "form": "form_r"}), on="record_id_r")
+    )
+    same = scored.filter((pl.col("form_l") == pl.col("form_r")) & (pl.col("match_probability") >= threshold))
+    cross = scored.filter(
+        (pl.col("form_l") != pl.col("form_r")) & (pl.col("match_probability") >= min(threshold, MUTUAL_BEST_FLOOR))
+    )
+    p = pl.col("match_probability")
+    mutual = cross.filter(
+        (p == p.max().over("record_id_l", "form_r")) & (p == p.max().over("record_id_r", "form_l"))
+    )
+    return pl.concat([same, mutual]).select("record_id_l", "record_id_r", "match_probability", "form_l", "form_r")
+
+
 def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Constrained clustering (module docstring, step 4): record_id, cluster_id, match_probability.
 
     `features` is `prepare`'s output; `pairs` holds record_id_l, record_id_r, match_probability.
-    A fuzzy edge never joins two groups that hold different values of a valid credit code, of a
-    Chinese legal form, or of a region (a registered name spells out the last two; a change of
-    either is a new registration, which only the credit code can bridge, in the exact pass). The
-    cluster id is the smallest record id of the cluster."""
+    The edges are those of `cross_form_edges`. A fuzzy edge never joins two groups that hold
+    different values of a valid credit code, of a Chinese legal form, or of a region (a
+    registered name spells out the last two; a change of either is a new registration, which only
+    the credit code can bridge, in the exact pass); an edge between two forms of name never joins
+    two groups that each hold a different full name (a short name cannot chain two registered
+    firms). The cluster id is the smallest record id of the cluster."""
     ids = features["unique_id"].cast(pl.Utf8)
     n = len(ids)
     index = pl.DataFrame({"record_id": ids, "i": np.arange(n)})
@@ -388,6 +516,7 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
         .fill_null(0)
         .cast(pl.Int64)
         .alias("region"),
+        pl.when(pl.col("form") == "full").then(pl.col("clean")).rank("dense").fill_null(0).cast(pl.Int64).alias("full"),
     )
     attrs = [list(row) for row in keyed.iter_rows()]
     parent = list(range(n))
@@ -412,14 +541,18 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
             weakest[members[0]] = 1.0
 
     edges = (
-        pairs.filter(pl.col("match_probability") >= threshold)
+        cross_form_edges(features, pairs, threshold)
         .join(index.rename({"record_id": "record_id_l", "i": "a"}), on="record_id_l")
         .join(index.rename({"record_id": "record_id_r", "i": "b"}), on="record_id_r")
+        .with_columns((pl.col("form_l") != pl.col("form_r")).alias("cross"))
         .sort(["match_probability", "record_id_l", "record_id_r"], descending=[True, False, False])
     )
-    for a, b, p in zip(edges["a"].to_list(), edges["b"].to_list(), edges["match_probability"].to_list(), strict=True):
+    checked = len(attrs[0]) if attrs else 0
+    for a, b, p, cross in edges.select("a", "b", "match_probability", "cross").iter_rows():
         ra, rb = find(a), find(b)
-        if ra == rb or any(x and y and x != y for x, y in zip(attrs[ra], attrs[rb], strict=True)):
+        # The full-name attribute is the last; it binds edges between forms only.
+        width = checked if cross else checked - 1
+        if ra == rb or any(x and y and x != y for x, y in zip(attrs[ra][:width], attrs[rb][:width], strict=True)):
             continue
         absorb(ra, rb)
         # Edges arrive strongest first, so this one is the weakest yet.
@@ -457,7 +590,7 @@ def resolve(
         raise InputError("resolve.duplicate_record_id", record_id=str(dup))
     features = prepare(records, aliases)
     timings["prepare_s"] = time.perf_counter() - start
-    floor = min(DEFAULT_REVIEW_FLOOR, threshold)
+    floor = min(DEFAULT_REVIEW_FLOOR, threshold, MUTUAL_BEST_FLOOR)
     if features.height > 1:
         pairs, model = train_and_score([features], review_floor=floor, backend=backend, spark=spark, timings=timings)
     else:
