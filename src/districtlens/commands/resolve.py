@@ -15,7 +15,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from districtlens.commands.base import Args, Context, command
-from districtlens.commands.linking import link_to_registry
+from districtlens.commands.linking import link_to_registry, train_store_model
 from districtlens.errors import InputError
 from districtlens.ingest.read import ROW, read_table
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
@@ -247,3 +247,24 @@ def undo(ctx: Context, args: Undo) -> Undone:
     nothing is deleted."""
     new_id = resolution.undo(ctx.store, args.link_id, args.actor or ctx.actor)
     return Undone(undone=args.link_id, decision=LinkDecision(**resolution.decision(ctx.store.con, new_id)))
+
+
+class Train(Args):
+    actor: str | None = None  # who the ledger names; default: who runs the command
+
+
+class ModelTrained(BaseModel):
+    version: int
+    trained_at: str
+    records: int  # registry names trained on (each version's name, English name)
+    enterprises: int
+    labelled_pairs: int  # pairs of names of one enterprise that estimated m
+    method: str  # labels, or starting-values when the registry has too few such pairs
+
+
+@command("resolve.train", writes=True)
+def train(ctx: Context, args: Train) -> ModelTrained:
+    """Train the store's linkage model on the registry's names and keep it as a new version
+    (linking lists uses the newest and never trains)."""
+    ctx.progress("training")
+    return ModelTrained(**train_store_model(ctx.store, args.actor or ctx.actor))

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -58,7 +59,7 @@ FEATURE_COLUMNS = (
     "core",
     "core_head",
     "body",
-    "body_head",
+    "place_head",
     "pattern",
     "roman_all",
     "roman_head",
@@ -248,8 +249,8 @@ BLOCKING_RULES = [
     ("l.trade_tail = r.trade_tail AND l.business = r.business", ["trade_tail", "business"]),
     # A short name and a full name begin alike (安洁科技, 苏州安洁科技...: after the place, or with it).
     ("l.core_head = r.core_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["core_head"]),
-    ("l.body_head = r.body_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["body_head"]),
-    # Pinyin and English begin with the same three letters; initials (劲拓 = JT).
+    ("l.place_head = r.place_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["place_head"]),
+    # Pinyin and English begin with the same four letters; initials (劲拓 = JT).
     ("l.roman_head = r.roman_head AND l.script <> r.script", ["roman_head"]),
     ("l.initials = r.lead", None),
     ("l.lead = r.initials", None),
@@ -335,12 +336,21 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(zh & (pl.col("trade").str.len_chars() >= 2)).then(romans["initials"]).alias("initials"),
         pl.when(~zh).then(pl.col("lead")).alias("lead"),
     ).with_columns(
-        pl.col("core").str.slice(0, 1).alias("core_head"),
-        pl.col("body").str.slice(0, 1).alias("body_head"),
+        # The first two characters of the name after the place, and (place_head) of a short name
+        # or, for a full name, the place's first character and the name's (深振业: 深圳市振业).
+        pl.col("core").str.slice(0, 2).alias("core_head"),
+        pl.when(pl.col("form") == "full")
+        .then(pl.concat_str(pl.col("body").str.slice(0, 1), pl.col("core").str.slice(0, 1)))
+        .otherwise(pl.col("core").str.slice(0, 2))
+        .alias("place_head"),
         pl.when(pl.col("form") == "short")
         .then(pl.lit("^") + pl.col("core").str.replace_all(r"[^\p{L}\p{N}]", "").str.replace_all(r"(.)", "$1.*"))
         .alias("pattern"),
-        pl.when(zh).then(pl.col("roman_all").str.slice(1, 3)).otherwise(pl.col("lead").str.slice(0, 3)).alias("roman_head"),
+        pl.when(zh)
+        .then(pl.col("roman_all").str.slice(1, 4))
+        .otherwise(pl.col("lead"))
+        .str.extract(r"^([a-z]{4})", 1)
+        .alias("roman_head"),
         pl.col("roman_all").str.extract(r"^\|([^|]+)\|", 1).alias("roman_first"),
     )
 
@@ -441,6 +451,91 @@ def train_and_score(
     timings["predict_s"] = time.perf_counter() - start
     model = linker.misc.save_model_to_json()
     return _with_evidence(pairs), model
+
+
+LABEL_COLUMN = "label"
+MIN_LABELLED_PAIRS = 10  # fewer pairs of names of one enterprise than this: keep the starting m values
+
+
+def train_registry_model(features: pl.DataFrame, labels: pl.Series, *, seed: int = 42) -> tuple[dict[str, Any], int]:
+    """The linkage model of a registry, for linking lists to it: (trained Splink settings, the
+    number of labelled pairs that estimated m).
+
+    `features` (prepare's output) are the registry's names, each version's name and English name
+    a record; `labels` the enterprise of each. u comes from random pairs; m from the pairs of names
+    of one enterprise (renames, Chinese and English names: no EM, so nothing to fail to converge);
+    a registry with too few such pairs keeps the starting m values. The credit code is left out of
+    training: it is the label."""
+    from splink import Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    frame = features.with_columns(pl.lit(None, pl.Utf8).alias("uscc"), labels.alias(LABEL_COLUMN))
+    counts = labels.value_counts()["count"].cast(pl.Int64)
+    labelled_pairs = int((counts * (counts - 1) // 2).sum())
+    db_api = _db_api("duckdb")
+    linker = Linker(_register(db_api, frame, "registry", "duckdb"), settings("dedupe_only"), log_level=None)
+    if frame.height > 1:
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, frame.height * 10.0)), seed=seed)
+    if labelled_pairs >= MIN_LABELLED_PAIRS:
+        linker.training.estimate_m_from_label_column(LABEL_COLUMN)
+    else:
+        labelled_pairs = 0
+    return linker.misc.save_model_to_json(), labelled_pairs
+
+
+def score_list(
+    model: dict[str, Any],
+    source: pl.DataFrame,
+    candidates: pl.DataFrame,
+    term_frequencies: dict[str, pl.DataFrame],
+    *,
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+) -> pl.DataFrame:
+    """Score a list's records (`source`, prepared) against registry `candidates` (prepared, read
+    by their blocking keys) with a trained `model`, without training: the pairs at or above
+    `review_floor` (record_id_l from the list, record_id_r from the registry, match_probability,
+    evidence). `term_frequencies` (column -> value, tf_column) are the registry's own, so that a
+    common trade name counts as little among forty candidates as among a million records."""
+    from splink import Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    schema = {"record_id_l": pl.Utf8, "record_id_r": pl.Utf8, "match_probability": pl.Float64, "evidence": pl.Utf8}
+    if source.height == 0 or candidates.height == 0:
+        return pl.DataFrame(schema=schema)
+    db_api = _db_api("duckdb")
+    trained = dict(model, link_type="link_only")
+    inputs = [_register(db_api, source, "list", "duckdb"), _register(db_api, candidates, "registry", "duckdb")]
+    linker = Linker(inputs, trained, log_level=None)
+    for column, table in term_frequencies.items():
+        linker.table_management.register_term_frequency_lookup(db_api.register(table.to_arrow()), column)
+    scored = linker.inference.predict(threshold_match_probability=review_floor, warning_mode="never")
+    pairs = cast(pl.DataFrame, pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow)))
+    if pairs.height == 0:
+        return pl.DataFrame(schema=schema)
+    listed = set(source["unique_id"].to_list())
+    oriented = pairs.with_columns(
+        pl.when(pl.col("unique_id_l").is_in(listed)).then("unique_id_l").otherwise("unique_id_r").alias("a"),
+        pl.when(pl.col("unique_id_l").is_in(listed)).then("unique_id_r").otherwise("unique_id_l").alias("b"),
+    ).with_columns(pl.col("a").alias("unique_id_l"), pl.col("b").alias("unique_id_r"))
+    return _with_evidence(oriented)
+
+
+def tf_columns(model: dict[str, Any]) -> list[str]:
+    """The columns whose term frequencies the model adjusts for."""
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in model.get("comparisons", [])
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
+
+
+def rule_columns(rule: str) -> list[str]:
+    """The feature columns a blocking rule's equalities join on, as (left column, right column)
+    pairs flattened: ``l.a = r.b`` gives a, b."""
+    return re.findall(r"\b[lr]\.(\w+)", rule)
 
 
 def _to_arrow(frame):
