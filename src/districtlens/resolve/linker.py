@@ -505,7 +505,9 @@ def score_list(
     db_api = _db_api("duckdb")
     trained = dict(model, link_type="link_only")
     inputs = [_register(db_api, source, "list", "duckdb"), _register(db_api, candidates, "registry", "duckdb")]
-    linker = Linker(inputs, trained, log_level=None)
+    # The settings were validated when the model was trained; validating them again costs more
+    # than scoring a short list.
+    linker = Linker(inputs, trained, log_level=None, validate_settings=False)
     for column, table in term_frequencies.items():
         linker.table_management.register_term_frequency_lookup(db_api.register(table.to_arrow()), column)
     scored = linker.inference.predict(threshold_match_probability=review_floor, warning_mode="never")

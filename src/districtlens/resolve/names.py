@@ -341,10 +341,24 @@ def _pinyin_table() -> tuple[list[str], list[str], list[str], list[str]]:
     return chars, firsts, seconds, initials
 
 
+def _readings_of(trades: pl.Series) -> tuple[list[str], list[str], list[str], list[str]]:
+    """_pinyin_table restricted to the characters `trades` hold: replace_many builds its automaton
+    per call, and one of forty thousand patterns costs more than the names of a short list."""
+    chars, firsts, seconds, initials = _pinyin_table()
+    present = set("".join(trades.drop_nulls().unique().to_list()))
+    keep = [i for i, c in enumerate(chars) if c in present]
+    return (
+        [chars[i] for i in keep],
+        [firsts[i] for i in keep],
+        [seconds[i] for i in keep],
+        [initials[i] for i in keep],
+    )
+
+
 def to_pinyin(trades: pl.Series) -> pl.Series:
     """Toneless pinyin of a Chinese trade name, no spaces (张江 -> zhangjiang), to meet the
     romanised trade name of an English record; each character's first reading."""
-    chars, firsts, _, _ = _pinyin_table()
+    chars, firsts, _, _ = _readings_of(trades)
     return trades.str.replace_many(chars, firsts).alias("pinyin")
 
 
@@ -353,7 +367,7 @@ def romanisations(trades: pl.Series) -> pl.DataFrame:
     character's first reading, then every polyphonic character's second: 长安 -> ``|zhangan|changan|``,
     so that ``contains(roman_all, '|' || word)`` asks whether a romanisation begins with `word`),
     and the initials (劲拓 -> ``jt``), which firms use as English names too."""
-    chars, firsts, seconds, initials = _pinyin_table()
+    chars, firsts, seconds, initials = _readings_of(trades)
     first = trades.str.replace_many(chars, firsts)
     second = trades.str.replace_many(chars, seconds)
     return pl.DataFrame(

@@ -224,23 +224,30 @@ def undo(store: Store, link_id: int, actor: str) -> int:
 
 # --- the linkage model and the registry's name features -----------------------------------------
 
-FEATURE_KEY = "md5(concat_ws(chr(31), v.uscc, v.name, coalesce(v.name_en, ''), coalesce(c.address, '')))"
+FEATURE_KEY = "md5(concat_ws(chr(31), uscc, name, coalesce(name_en, ''), coalesce(address, '')))"
 
 
 def registry_records(store: Store, after_seq: int = 0) -> pl.DataFrame:
     """feature_key, version_seq, uscc, name, name_en, address: one row per distinct name of an
-    enterprise among versions written after `after_seq` (each version's name, former names
-    included, with the English name and the current address), for enterprises still current."""
+    enterprise among versions written after `after_seq`, for enterprises still current: each
+    version's name (former names included) with its English name, and the English name again as
+    a name of its own, both with the current address."""
     return store.con.execute(
         f"""
-        SELECT {FEATURE_KEY} AS feature_key, max(v.ledger_seq) AS version_seq,
-               v.uscc, v.name, v.name_en, c.address
-        FROM enterprise_version v JOIN enterprise_current c USING (uscc)
-        WHERE v.ledger_seq > ?
+        WITH names AS (
+            SELECT v.uscc, v.name, v.name_en, c.address, v.ledger_seq
+            FROM enterprise_version v JOIN enterprise_current c USING (uscc) WHERE v.ledger_seq > ?
+            UNION ALL
+            SELECT v.uscc, v.name_en, NULL, c.address, v.ledger_seq
+            FROM enterprise_version v JOIN enterprise_current c USING (uscc)
+            WHERE v.ledger_seq > ? AND v.name_en IS NOT NULL AND trim(v.name_en) <> ''
+        )
+        SELECT {FEATURE_KEY} AS feature_key, max(ledger_seq) AS version_seq, uscc, name, name_en, address
+        FROM names
         GROUP BY ALL
-        ORDER BY v.uscc, version_seq
+        ORDER BY uscc, version_seq
         """,
-        [after_seq],
+        [after_seq, after_seq],
     ).pl()
 
 
