@@ -5,6 +5,7 @@ districtlens resolve link SOURCE_FILE --source NAME [--kind tenants] [--db ...]
 districtlens resolve review [--accept ID ...] [--reject ID ...] [--db ...]
 districtlens resolve undo ID [--db ...]
 districtlens resolve train [--db ...]
+districtlens find TEXT [--limit N] [--db ...]
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 if TYPE_CHECKING:
     from typer._click.core import Context as ClickContext  # typer's own copy of click
 
-    from districtlens.commands.resolve import Linked, ModelTrained, Review, Undone
+    from districtlens.commands.resolve import Found, Linked, ModelTrained, Review, Undone
 
 
 class _FilesByDefault(TyperGroup):
@@ -185,3 +186,22 @@ def train(
         )
 
     run(db, resolve.train, resolve.Train(actor=actor or None), as_json=as_json, render=render)
+
+
+@app.command("find")
+def find(
+    text: Annotated[str, typer.Argument(help="A name (full, short, English, former; any characters), a code or an address.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="At most this many enterprises.")] = 20,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the enterprises TEXT names, however the name is written."""
+    from districtlens.commands import resolve
+
+    def render(found: Found) -> None:
+        for row in found.enterprises:
+            console.print(f"{row.uscc}  {row.name}" + (f"  ({row.name_en})" if row.name_en else ""))
+        shown = len(found.enterprises)
+        console.print(f"{found.total} found" + (f", {shown} shown" if shown < found.total else ""))
+
+    run(db, resolve.find, resolve.Find(text=text, limit=limit), as_json=as_json, render=render)

@@ -268,3 +268,33 @@ def train(ctx: Context, args: Train) -> ModelTrained:
     (linking lists uses the newest and never trains)."""
     ctx.progress("training")
     return ModelTrained(**train_store_model(ctx.store, args.actor or ctx.actor))
+
+
+class Find(Args):
+    text: str = Field(min_length=1, max_length=100)
+    limit: int = Field(default=20, ge=1, le=200)
+
+
+class FoundEnterprise(BaseModel):
+    uscc: str
+    name: str
+    name_en: str | None
+    address: str | None
+
+
+class Found(BaseModel):
+    text: str
+    total: int
+    enterprises: list[FoundEnterprise]
+
+
+@command("resolve.find", writes=False)
+def find(ctx: Context, args: Find) -> Found:
+    """The enterprises a piece of text names: any of their names (current or former, Chinese or
+    English, in simplified or traditional characters, a short name with its marks: *ST, A, 股份),
+    their credit code (spaces allowed) or address, as the dashboard's search finds them."""
+    from districtlens.resolve.names import search_forms
+    from districtlens.store.search import SearchIndex
+
+    total, rows = SearchIndex.read(ctx.store).find(args.text, limit=args.limit, offset=0, forms=search_forms(args.text))
+    return Found(text=args.text, total=total, enterprises=[FoundEnterprise(**row) for row in rows])

@@ -547,3 +547,15 @@ def _business_in_chinese(business: pl.Expr) -> pl.Expr:
         .list.join("")
     )
     return pl.when(words != "").then(words)
+
+
+def search_forms(query: str) -> tuple[str, ...]:
+    """Other ways of writing a search `query` for one firm: in simplified characters, and as a
+    short name without its marks (*ST国华 -> 国华, 万科Ａ -> 万科, 隧道股份 -> 隧道), each once."""
+    simplified = to_simplified(pl.Series([unicodedata.normalize("NFKC", query).strip()]))[0] or ""
+    forms = [simplified]
+    if re.search(r"[\u3400-\u9fff]", simplified):
+        risk, share_class, form_word = SHORT_NAME_MARKS
+        short = re.sub(form_word, r"\1", re.sub(share_class, r"\1", re.sub(risk, "", simplified, flags=re.I), flags=re.I))
+        forms.append(short.replace(" ", ""))
+    return tuple(dict.fromkeys(f for f in forms if f and f != query))
