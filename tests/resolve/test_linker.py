@@ -140,6 +140,8 @@ def test_clustering_never_joins_two_credit_codes_through_a_chain():
             "location": [None, None, None],
             "form": ["full", "full", "full"],
             "clean": ["甲公司", "乙公司", "丙公司"],
+            "core": ["甲", "乙", "丙"],
+            "trade_key": ["甲", "乙", "丙"],
         }
     )
     pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"], "match_probability": [0.99, 0.97]})
@@ -156,6 +158,8 @@ def test_clustering_keeps_a_joint_stock_company_apart_from_a_limited_one():
             "location": ["上海", None, "上海"],
             "form": ["full", "short", "full"],
             "clean": ["甲有限公司", "甲", "甲股份有限公司"],
+            "core": ["甲", "甲", "甲"],
+            "trade_key": ["甲", "甲", "甲"],
         }
     )
     pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"], "match_probability": [0.95, 0.99]})

@@ -564,30 +564,58 @@ def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.Series("evidence", [json.dumps(e) for e in evidence], dtype=pl.Utf8))
 
 
+COLUMNS_OF_EDGES = ["record_id_l", "record_id_r", "match_probability", "form_l", "form_r"]
 MUTUAL_BEST_FLOOR = 0.15  # a link between two forms of name (full, short, English) that is each's best
 
 
 def cross_form_edges(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """The pairs that may join records: two names of one form (two full names, say) at or above
-    `threshold`; a full name and a short or English one (or a short and an English one) when each
+    `threshold` (two short names only if they are the same); a full name and a short or English one (or a short and an English one) when each
     is the other's best candidate of that form and scores at least MUTUAL_BEST_FLOOR. A short
     name such as 国信证券 is drawn from many full names alike (国元证券, 国海证券 ...); only the
     mutual best pair says which one it stands for, and the probability alone cannot."""
-    forms = features.select(pl.col("unique_id").alias("record_id"), pl.col("form").fill_null("?"))
+    # Two names are written alike when their parts are (上海江誉沛...有限公司, 江誉沛...(上海)有限公司).
+    alike = pl.concat_str(
+        pl.coalesce("core", "trade_key"), "legal_form", "location", separator="|", ignore_nulls=True
+    ).alias("alike")
+    forms = features.select(pl.col("unique_id").alias("record_id"), pl.col("form").fill_null("?"), "clean", alike)
+
+    def side(s: str) -> dict[str, str]:
+        return {"record_id": f"record_id_{s}", "form": f"form_{s}", "clean": f"clean_{s}", "alike": f"alike_{s}"}
+
     scored = (
         pairs.select("record_id_l", "record_id_r", "match_probability")
-        .join(forms.rename({"record_id": "record_id_l", "form": "form_l"}), on="record_id_l")
-        .join(forms.rename({"record_id": "record_id_r", "form": "form_r"}), on="record_id_r")
+        .join(forms.rename(side("l")), on="record_id_l")
+        .join(forms.rename(side("r")), on="record_id_r")
     )
-    same = scored.filter((pl.col("form_l") == pl.col("form_r")) & (pl.col("match_probability") >= threshold))
+    # Two short names are one firm only when written alike: 华联控股 and 华联股份 are two firms
+    # that both shortened 华联 with a word of their legal form.
+    same = scored.filter(
+        (pl.col("form_l") == pl.col("form_r"))
+        & (pl.col("match_probability") >= threshold)
+        & ((pl.col("form_l") != "short") | (pl.col("clean_l") == pl.col("clean_r")))
+    )
     cross = scored.filter(
         (pl.col("form_l") != pl.col("form_r")) & (pl.col("match_probability") >= min(threshold, MUTUAL_BEST_FLOOR))
     )
-    p = pl.col("match_probability")
-    mutual = cross.filter(
-        (p == p.max().over("record_id_l", "form_r")) & (p == p.max().over("record_id_r", "form_l"))
+    # Each record's one best candidate of each other form: a tie goes to the name written inside
+    # the other (华联控股 in 华联控股股份有限公司, not 华联股份); a tie that remains is no best.
+    inside = pl.col("clean_l").str.contains(pl.col("clean_r"), literal=True) | pl.col("clean_r").str.contains(
+        pl.col("clean_l"), literal=True
     )
-    return pl.concat([same, mutual]).select("record_id_l", "record_id_r", "match_probability", "form_l", "form_r")
+    ranked = cross.with_columns(inside.fill_null(False).alias("inside"))
+
+    def best(record: str, form: str, other: str) -> pl.DataFrame:
+        group = [record, form]
+        top = ranked.filter(pl.col("match_probability") == pl.col("match_probability").max().over(group))
+        top = top.filter(pl.col("inside") == pl.col("inside").max().over(group))
+        # Tied candidates written alike (a registry's and a roster's record of one name) are one.
+        return top.filter(pl.col(other).n_unique().over(group) == 1)
+
+    mutual = best("record_id_l", "form_r", "alike_r").join(
+        best("record_id_r", "form_l", "alike_l").select("record_id_l", "record_id_r"), on=["record_id_l", "record_id_r"]
+    )
+    return pl.concat([same.select(COLUMNS_OF_EDGES), mutual.select(COLUMNS_OF_EDGES)])
 
 
 def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
