@@ -33,14 +33,14 @@ from districtlens.errors import InputError
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import load_aliases
-from districtlens.resolve.linker import prepare, score_list, tf_columns, train_registry_model
+from districtlens.resolve.linker import list_rules, prepare, score_list, tf_columns, train_registry_model
 from districtlens.store import Store
 from districtlens.store import resolution as stored
 
 _SOURCE = "s:"
 # A blocking rule that offers one record more registry names than this offers it none: a key so
 # common (the first characters 中国, the pinyin "zhon") is no evidence worth scoring.
-MAX_CANDIDATES_PER_RULE = 2000
+MAX_CANDIDATES_PER_RULE = 300
 SCHEMA = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8}
 
 
@@ -141,8 +141,7 @@ def _best_candidates(store: Store, records: pl.DataFrame, review_floor: float, a
     )
     source = source.filter(~pl.col("unique_id").str.slice(len(_SOURCE)).is_in(by_name["record_id"].implode()))
     model = _model(store, actor)
-    rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
-    candidates = stored.candidates(con, source, rules, MAX_CANDIDATES_PER_RULE)
+    candidates = stored.candidates(con, source, list_rules(model), MAX_CANDIDATES_PER_RULE)
     frequencies = {
         col: stored.term_frequencies(con, col, source[col].drop_nulls().unique().to_list()) for col in tf_columns(model)
     }

@@ -240,6 +240,7 @@ COMPARISONS: list[dict[str, Any]] = [
 # the first or last character of the trade name find names with one character mistyped; their
 # blocks grow with the square of the registry, so a rule whose blocks would hold more than
 # MAX_PAIRS_PER_RECORD pairs per record is left out (and reported in the timings as skipped).
+CHINESE_TO_PINYIN_RULE = "l.roman_head = r.roman_head AND l.script = 'zh' AND r.script = 'en'"
 BLOCKING_RULES = [
     ("l.trade_key = r.trade_key", ["trade_key"]),
     ("l.trade_en = r.trade_en", ["trade_en"]),
@@ -251,7 +252,8 @@ BLOCKING_RULES = [
     ("l.core_head = r.core_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["core_head"]),
     ("l.place_head = r.place_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["place_head"]),
     # Pinyin and English begin with the same four letters; initials (劲拓 = JT).
-    ("l.roman_head = r.roman_head AND l.script <> r.script", ["roman_head"]),
+    ("l.roman_head = r.roman_head AND l.script = 'en' AND r.script = 'zh'", ["roman_head"]),
+    (CHINESE_TO_PINYIN_RULE, ["roman_head"]),
     ("l.initials = r.lead", None),
     ("l.lead = r.initials", None),
 ]
@@ -520,6 +522,14 @@ def score_list(
         pl.when(pl.col("unique_id_l").is_in(listed)).then("unique_id_r").otherwise("unique_id_l").alias("b"),
     ).with_columns(pl.col("a").alias("unique_id_l"), pl.col("b").alias("unique_id_r"))
     return _with_evidence(oriented)
+
+
+def list_rules(model: dict[str, Any]) -> list[str]:
+    """The model's blocking rules for linking a list (`l`) to a registry (`r`): all but the one
+    that meets a list's Chinese name with the registry's English names by pinyin, since every
+    registered enterprise has a Chinese name, met by the Chinese rules (and it is the widest)."""
+    rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
+    return [r for r in rules if r != CHINESE_TO_PINYIN_RULE]
 
 
 def tf_columns(model: dict[str, Any]) -> list[str]:

@@ -36,7 +36,6 @@ The linkage model of the store and the registry's name features (migration 0010_
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import duckdb
@@ -301,24 +300,20 @@ def _feature_table_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def candidates(con: duckdb.DuckDBPyConnection, source: pl.DataFrame, rules: list[str], max_block: int) -> pl.DataFrame:
-    """The registry's features (current enterprises only) that share a blocking key with a record
-    of `source` (prepared features) under one of `rules` (Splink rules, `l.` the list, `r.` the
-    registry, tried both ways round). A key that more than `max_block` registry names share is
-    no evidence worth scoring: its block is skipped."""
+    """The registry's features that share a blocking key with a record of `source` (prepared
+    features) under one of `rules` (Splink rules, `l.` the list, `r.` the registry; a rule that is
+    not symmetric comes in both orientations). A rule that offers one record more than
+    `max_block` registry names offers it none: so common a key is no evidence worth scoring."""
     columns = [c for c in _feature_table_columns(con) if c not in ("feature_key", "version_seq")]
-    selects = []
-    for rule in rules:
-        for oriented in (rule, rule.replace("l.", "x.").replace("r.", "l.").replace("x.", "r.")):
-            selects.append(
-                "SELECT unique_id FROM (SELECT r.unique_id, count(*) OVER (PARTITION BY l.unique_id) AS n"
-                f" FROM resolve_feature r JOIN incoming_list l ON {oriented}) WHERE n <= {int(max_block)}"
-            )
+    hits = " UNION ".join(
+        "SELECT unique_id FROM (SELECT r.unique_id, count(*) OVER (PARTITION BY l.unique_id) AS n"
+        f" FROM resolve_feature r JOIN incoming_list l ON {rule}) WHERE n <= {int(max_block)}"
+        for rule in rules
+    )
     register_frame(con, "incoming_list", source)
     try:
         return con.execute(
-            f"SELECT {', '.join('f.' + c for c in columns)} FROM resolve_feature f"
-            f" SEMI JOIN ({' UNION '.join(selects)}) hit USING (unique_id)"
-            " SEMI JOIN enterprise_current e ON e.uscc = f.uscc"
+            f"SELECT {', '.join('f.' + c for c in columns)} FROM resolve_feature f SEMI JOIN ({hits}) h USING (unique_id)"
         ).pl()
     finally:
         con.unregister("incoming_list")
