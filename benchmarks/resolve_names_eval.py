@@ -78,7 +78,8 @@ def score(clusters: pl.DataFrame) -> dict:
     for a, b in itertools.combinations("FSE", 2):
         truth = rec.filter(pl.col("kind") == a).join(rec.filter(pl.col("kind") == b), on="firm").height
         found = true_pred.filter(
-            ((pl.col("kind") == a) & (pl.col("kind_right") == b)) | ((pl.col("kind") == b) & (pl.col("kind_right") == a))
+            ((pl.col("kind") == a) & (pl.col("kind_right") == b))
+            | ((pl.col("kind") == b) & (pl.col("kind_right") == a))
         ).height
         out[f"recall_{KINDS[a]}_{KINDS[b]}"] = round(found / max(truth, 1), 3)
     return out

@@ -20,7 +20,9 @@ COLUMNS = ("uscc", "name", "name_en", "address")
 
 def load(store, rows):
     frame = pl.DataFrame([{c: r.get(c) for c in COLUMNS} for r in rows], schema=dict.fromkeys(COLUMNS, pl.String))
-    report = import_frame(Context(store=store, actor="test"), frame, source={"name": "r", "kind": "roster"}, synthetic=False)
+    report = import_frame(
+        Context(store=store, actor="test"), frame, source={"name": "r", "kind": "roster"}, synthetic=False
+    )
     assert report.written
 
 
@@ -30,7 +32,11 @@ def firms(store):
         store,
         [
             {"uscc": make_uscc(1), "name": "苏州安洁科技股份有限公司", "name_en": "Suzhou Anjie Technology Co., Ltd."},
-            {"uscc": make_uscc(2), "name": "上海隧道工程股份有限公司", "name_en": "Shanghai Tunnel Engineering Co., Ltd."},
+            {
+                "uscc": make_uscc(2),
+                "name": "上海隧道工程股份有限公司",
+                "name_en": "Shanghai Tunnel Engineering Co., Ltd.",
+            },
             {"uscc": make_uscc(3), "name": "深圳中国农大科技股份有限公司"},
         ],
     )

@@ -212,7 +212,13 @@ def test_lists_of_one_five_and_a_thousand_rows_link_with_the_kept_model(register
     new_firms = pl.DataFrame(
         {
             "record_id": [f"n{i}" for i in range(5)],
-            "name": ["北京完全无关餐饮管理有限公司", "深圳奇点未来科技有限公司", "星河湾咖啡", "Quasar Robotics Ltd", "杭州某某"],
+            "name": [
+                "北京完全无关餐饮管理有限公司",
+                "深圳奇点未来科技有限公司",
+                "星河湾咖啡",
+                "Quasar Robotics Ltd",
+                "杭州某某",
+            ],
         }
     )
     five = link_to_registry(registered, new_firms, "five new firms", "tester")

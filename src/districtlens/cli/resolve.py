@@ -190,7 +190,9 @@ def train(
 
 @app.command("find")
 def find(
-    text: Annotated[str, typer.Argument(help="A name (full, short, English, former; any characters), a code or an address.")],
+    text: Annotated[
+        str, typer.Argument(help="A name (full, short, English, former; any characters), a code or an address.")
+    ],
     limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="At most this many enterprises.")] = 20,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,

@@ -110,13 +110,15 @@ def _model(store: Store, actor: str) -> dict[str, Any]:
     return model["settings"]
 
 
-def _exact(found: pl.DataFrame, records: pl.DataFrame, key: str, evidence: str) -> pl.DataFrame:
+def _exact(found: pl.DataFrame, records: pl.DataFrame, key: str, evidence: dict[str, str]) -> pl.DataFrame:
     return records.join(found, on=key).select(
         "record_id", "uscc", pl.lit(1.0).alias("probability"), pl.lit(json.dumps(evidence)).alias("evidence")
     )
 
 
-def _best_candidates(store: Store, records: pl.DataFrame, review_floor: float, actor: str, aliases: Any) -> pl.DataFrame:
+def _best_candidates(
+    store: Store, records: pl.DataFrame, review_floor: float, actor: str, aliases: Any
+) -> pl.DataFrame:
     """record_id, uscc, probability, evidence: each record's best registry candidate."""
     con = store.con
     codes = records["uscc"].str.strip_chars().str.to_uppercase()
@@ -128,8 +130,9 @@ def _best_candidates(store: Store, records: pl.DataFrame, review_floor: float, a
         return pl.concat([by_code, pl.DataFrame(schema=SCHEMA)])
     refresh_features(store)
     source = prepare(
-        rest.select((_SOURCE + pl.col("record_id")).alias("record_id"), "name", "name_en", "address", "valid_uscc")
-        .rename({"valid_uscc": "uscc"}),
+        rest.select(
+            (_SOURCE + pl.col("record_id")).alias("record_id"), "name", "name_en", "address", "valid_uscc"
+        ).rename({"valid_uscc": "uscc"}),
         aliases,
     )
     named = source.select(pl.col("unique_id").str.slice(len(_SOURCE)).alias("record_id"), "clean")
@@ -146,9 +149,7 @@ def _best_candidates(store: Store, records: pl.DataFrame, review_floor: float, a
         col: stored.term_frequencies(con, col, source[col].drop_nulls().unique().to_list()) for col in tf_columns(model)
     }
     pairs = score_list(model, source, candidates, frequencies, review_floor=review_floor)
-    scored = pairs.join(
-        candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc"), on="record_id_r"
-    ).select(
+    scored = pairs.join(candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc"), on="record_id_r").select(
         pl.col("record_id_l").str.slice(len(_SOURCE)).alias("record_id"),
         "uscc",
         pl.col("match_probability").alias("probability"),

@@ -96,6 +96,8 @@ def _either(condition: str) -> str:
         f"(form_l = 'short' AND {condition.format(s='l', f='r')})"
         f" OR (form_r = 'short' AND {condition.format(s='r', f='l')})"
     )
+
+
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
 COMPARISONS: list[dict[str, Any]] = [
@@ -307,11 +309,15 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
             "addr_no": cleaned_address.str.extract(r"(\d+)号", 1),
         }
     )
-    return _name_forms(frame).with_columns(
-        pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
-        pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
-        pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
-    ).select(FEATURE_COLUMNS)
+    return (
+        _name_forms(frame)
+        .with_columns(
+            pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
+            pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
+            pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
+        )
+        .select(FEATURE_COLUMNS)
+    )
 
 
 def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
@@ -334,7 +340,10 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("form"),
         core.alias("core"),
         pl.when(zh).then(pl.col("body")).alias("body"),
-        pl.when(zh).then(romans["roman_all"]).otherwise(pl.concat_str(pl.lit("|"), "trade", pl.lit("|"))).alias("roman_all"),
+        pl.when(zh)
+        .then(romans["roman_all"])
+        .otherwise(pl.concat_str(pl.lit("|"), "trade", pl.lit("|")))
+        .alias("roman_all"),
         pl.when(zh & (pl.col("trade").str.len_chars() >= 2)).then(romans["initials"]).alias("initials"),
         pl.when(~zh).then(pl.col("lead")).alias("lead"),
     ).with_columns(
@@ -355,7 +364,6 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("roman_head"),
         pl.col("roman_all").str.extract(r"^\|([^|]+)\|", 1).alias("roman_first"),
     )
-
 
 
 def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> dict[str, Any]:
@@ -580,10 +588,12 @@ MUTUAL_BEST_FLOOR = 0.15  # a link between two forms of name (full, short, Engli
 
 def cross_form_edges(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """The pairs that may join records: two names of one form (two full names, say) at or above
-    `threshold` (two short names only if they are the same); a full name and a short or English one (or a short and an English one) when each
-    is the other's best candidate of that form and scores at least MUTUAL_BEST_FLOOR. A short
-    name such as 国信证券 is drawn from many full names alike (国元证券, 国海证券 ...); only the
-    mutual best pair says which one it stands for, and the probability alone cannot."""
+    `threshold` (two short names only if written the same); a full name and a short or English
+    one (or a short and an English one) when each is the other's one best candidate of that form
+    and scores at least MUTUAL_BEST_FLOOR. A short name such as 国信证券 is drawn from many full
+    names alike (国元证券, 国海证券 ...); only the mutual best pair says which one it stands for,
+    and the probability alone cannot. Two best candidates tied, and not written alike, are no
+    best: an English "Co., Ltd." fits the 有限公司 and the 股份有限公司 of one trade name alike."""
     # Two names are written alike when their parts are (上海江誉沛...有限公司, 江誉沛...(上海)有限公司).
     alike = pl.concat_str(
         pl.coalesce("core", "trade_key"), "legal_form", "location", separator="|", ignore_nulls=True

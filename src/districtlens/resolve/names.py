@@ -556,6 +556,8 @@ def search_forms(query: str) -> tuple[str, ...]:
     forms = [simplified]
     if re.search(r"[\u3400-\u9fff]", simplified):
         risk, share_class, form_word = SHORT_NAME_MARKS
-        short = re.sub(form_word, r"\1", re.sub(share_class, r"\1", re.sub(risk, "", simplified, flags=re.I), flags=re.I))
+        short = re.sub(
+            form_word, r"\1", re.sub(share_class, r"\1", re.sub(risk, "", simplified, flags=re.I), flags=re.I)
+        )
         forms.append(short.replace(" ", ""))
     return tuple(dict.fromkeys(f for f in forms if f and f != query))

@@ -313,7 +313,8 @@ def candidates(con: duckdb.DuckDBPyConnection, source: pl.DataFrame, rules: list
     register_frame(con, "incoming_list", source)
     try:
         return con.execute(
-            f"SELECT {', '.join('f.' + c for c in columns)} FROM resolve_feature f SEMI JOIN ({hits}) h USING (unique_id)"
+            f"SELECT {', '.join('f.' + c for c in columns)} FROM resolve_feature f"
+            f" SEMI JOIN ({hits}) h USING (unique_id)"
         ).pl()
     finally:
         con.unregister("incoming_list")
