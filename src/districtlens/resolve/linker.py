@@ -366,12 +366,16 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> dict[str, Any]:
-    """The Splink settings (untrained) as a plain dict."""
+def settings(link_type: str = "dedupe_only", rules: list[str] | None = None, backend: str = "duckdb") -> dict[str, Any]:
+    """The Splink settings (untrained) as a plain dict, in the SQL of `backend`: Spark has no
+    regexp_matches, and writes it `RLIKE`."""
+    comparisons = json.dumps(COMPARISONS)
+    if backend == "spark":
+        comparisons = re.sub(r"regexp_matches\((\w+), (\w+)\)", r"(\1 RLIKE \2)", comparisons)
     return {
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
-        "comparisons": json.loads(json.dumps(COMPARISONS)),
+        "comparisons": json.loads(comparisons),
         "blocking_rules_to_generate_predictions": [r for r, _ in BLOCKING_RULES] if rules is None else list(rules),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,  # the mw_ columns give the evidence
@@ -441,7 +445,7 @@ def train_and_score(
         if cols is None or _pairs_in_blocks(frames, cols) <= MAX_PAIRS_PER_RECORD * total
     ]
     timings["blocking_rules_skipped"] = len(BLOCKING_RULES) - len(rules)
-    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules), log_level=None)
+    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules, backend), log_level=None)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, total * 10.0)), seed=seed)
     # Trade-name blocks train everything but the trade name; a second block (same address, else
     # same code, else same business words and region) trains the trade name.
