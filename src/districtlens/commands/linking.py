@@ -40,7 +40,7 @@ from districtlens.store import resolution as stored
 _SOURCE = "s:"
 # A blocking rule that offers one record more registry names than this offers it none: a key so
 # common (the first characters 中国, the pinyin "zhon") is no evidence worth scoring.
-MAX_CANDIDATES_PER_RULE = 300
+MAX_CANDIDATES_PER_RULE = 100
 SCHEMA = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8}
 
 
