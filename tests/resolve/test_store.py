@@ -9,7 +9,7 @@ import pytest
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_file
 from districtlens.commands.linking import link_to_registry
-from districtlens.errors import InputError
+from districtlens.errors import InputError, StoreError
 from districtlens.resolve.synthetic import generate
 from districtlens.store import ledger, open_store, resolution
 
@@ -269,3 +269,17 @@ def test_resolve_train_keeps_a_new_version_and_the_ledger_says_so(cli, registere
     with open_store(db, read_only=True) as store:
         assert [e.action for e in ledger.entries(store.con, 2)] == ["resolve.train"] * 2
         assert model_versions(store.con) == 2
+
+
+def test_a_model_that_no_longer_fits_gives_a_clear_error_and_writes_nothing(registered, records):
+    rows = source_rows(records, "tenants").drop("entity_id").head(5)
+    link_to_registry(registered, rows.head(1), "first", "tester")  # trains and keeps the model
+    con = registered.con
+    settings = json.loads(con.execute("SELECT settings FROM resolve_model").fetchone()[0])
+    address = next(c for c in settings["comparisons"] if c["output_column_name"] == "address")
+    address["comparison_levels"][1]["sql_condition"] = "no_such_column_l = no_such_column_r"
+    con.execute("UPDATE resolve_model SET settings = ?", [json.dumps(settings)])
+    links = table_rows(con, "resolve_link")
+    with pytest.raises(StoreError, match="resolve train"):
+        link_to_registry(registered, rows.with_columns(pl.col("name") + "分部"), "second", "tester")
+    assert table_rows(con, "resolve_link") == links

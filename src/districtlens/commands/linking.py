@@ -29,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from districtlens.errors import InputError
+from districtlens.errors import InputError, StoreError
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import load_aliases
@@ -148,7 +148,13 @@ def _best_candidates(
     frequencies = {
         col: stored.term_frequencies(con, col, source[col].drop_nulls().unique().to_list()) for col in tf_columns(model)
     }
-    pairs = score_list(model, source, candidates, frequencies, review_floor=review_floor)
+    from splink.internals.exceptions import SplinkException  # Splink loads only when a list is scored
+
+    try:
+        pairs = score_list(model, source, candidates, frequencies, review_floor=review_floor)
+    except SplinkException as exc:
+        # A stored model that no longer fits the features (written by another version): say so.
+        raise StoreError("resolve.list_unlinkable", reason=str(exc).splitlines()[0][:300]) from exc
     scored = pairs.join(candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc"), on="record_id_r").select(
         pl.col("record_id_l").str.slice(len(_SOURCE)).alias("record_id"),
         "uscc",
