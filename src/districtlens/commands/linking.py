@@ -72,7 +72,10 @@ def _checked(records: pl.DataFrame) -> pl.DataFrame:
 
 def refresh_features(store: Store) -> int:
     """Take apart the registry names written since the cache was last completed; how many."""
-    new = stored.registry_records(store, stored.features_seq(store.con))
+    done = stored.features_seq(store.con)
+    if stored.versions_seq(store.con) <= done:
+        return 0
+    new = stored.registry_records(store, done)
     if new.height == 0:
         return 0
     features = prepare(new.select(pl.col("feature_key").alias("record_id"), "uscc", "name", "name_en", "address"))

@@ -24,6 +24,7 @@ The linkage model of the store and the registry's name features (migration 0010_
                                         version's name and English name) read from versions
                                         written after `after_seq`
     features_seq(con) -> int            the newest version whose names have features
+    versions_seq(con) -> int            the newest version of any enterprise
     write_features(store, features)     add the features of new names (a cache, no ledger entry)
     candidates(con, source, rules, max_block) -> DataFrame   registry features sharing a blocking
                                         key with the list's; blocks larger than `max_block` skipped
@@ -277,6 +278,12 @@ def features_seq(con: duckdb.DuckDBPyConnection) -> int:
     return int(seq)
 
 
+def versions_seq(con: duckdb.DuckDBPyConnection) -> int:
+    """The newest ledger seq of any enterprise version: when it is the cache's, nothing is new."""
+    (seq,) = con.execute("SELECT coalesce(max(ledger_seq), 0) FROM enterprise_version").fetchall()[0]
+    return int(seq)
+
+
 def write_features(store: Store, features: pl.DataFrame) -> None:
     """Add features (feature_key, version_seq and the linker's feature columns) of names that have
     none; a name already there is left alone. A cache of enterprise_version: no ledger entry."""
@@ -334,13 +341,12 @@ def term_frequencies(con: duckdb.DuckDBPyConnection, column: str, values: list[s
 
 def exact_names(con: duckdb.DuckDBPyConnection, cleans: list[str]) -> pl.DataFrame:
     """clean, uscc: each of `cleans` that is a name (normalised, any version, Chinese or English)
-    of exactly one current enterprise."""
+    of exactly one enterprise (the cache holds the names of current enterprises only)."""
     register_frame(con, "incoming_names", pl.DataFrame({"clean": cleans}, schema={"clean": pl.Utf8}))
     try:
         return con.execute(
             "SELECT f.clean, any_value(f.uscc) AS uscc FROM resolve_feature f"
             " SEMI JOIN incoming_names i ON i.clean = f.clean"
-            " SEMI JOIN enterprise_current e ON e.uscc = f.uscc"
             " GROUP BY f.clean HAVING count(DISTINCT f.uscc) = 1"
         ).pl()
     finally:
