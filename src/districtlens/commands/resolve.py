@@ -95,7 +95,10 @@ def resolve_files(
         records=clusters.height,
         clusters=clusters["cluster_id"].n_unique(),
         records_in_multi_record_clusters=int(clusters["cluster_id"].is_duplicated().sum()),
-        pairs_scored_above_review_floor=result.pairs.height,
+        # The linker keeps weaker pairs too (for mutual best links between forms of a name).
+        pairs_scored_above_review_floor=int(
+            (result.pairs["match_probability"] >= min(DEFAULT_REVIEW_FLOOR, result.threshold)).sum()
+        ),
         threshold=result.threshold,
         blocking_rules_skipped=skipped,
         files=[str(f) for f in files],
