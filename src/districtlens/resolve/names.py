@@ -302,10 +302,16 @@ def regions() -> tuple[dict[str, str], dict[str, str]]:
                 zh[spelling] = short
             for spelling in english or ():
                 en[spelling] = short
-    # A city without an English spelling in the file is written in pinyin (石家庄: Shijiazhuang).
+    # A city without an English spelling in the file is written in pinyin (石家庄: Shijiazhuang),
+    # and any region also syllable by syllable, as some firms write it (Zhe Jiang, Hang Zhou).
     shorts = pl.Series([short for short in data["regions"] if short not in en.values()], dtype=pl.Utf8)
     for short, spelling in zip(shorts.to_list(), to_pinyin(shorts).to_list(), strict=True):
         en.setdefault(spelling, short)
+    every = pl.Series(list(data["regions"]), dtype=pl.Utf8)
+    syllables = every.str.split("").list.eval(pl.element().str.replace_many(*_readings_of(every)[:2])).list.join(" ")
+    for short, spelling in zip(every.to_list(), syllables.to_list(), strict=True):
+        if " " in spelling:
+            en.setdefault(spelling, short)
     return zh, en
 
 
