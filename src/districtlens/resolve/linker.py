@@ -387,9 +387,13 @@ def settings(link_type: str = "dedupe_only", rules: list[str] | None = None, bac
 
 def _db_api(backend: str, spark=None):
     if backend == "duckdb":
+        import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
+        connection = duckdb.connect()
+        # DuckDB draws a progress bar on the terminal for long queries: it would break --json.
+        connection.execute("SET enable_progress_bar = false")
+        return DuckDBAPI(connection=connection)
     if backend == "spark":
         from splink import SparkAPI
 
