@@ -18,7 +18,7 @@ Linking a list to the registry (the model's decisions) is a workflow of the comm
     current_links(con, source_id=None) -> DataFrame  the decisions in force
     decision(con, link_id) -> dict      one decision (link), in force or not; NotFound if none
 
-The linkage model of the store and the registry's name features (migration 0010_resolve_model):
+The linkage model of the store and the registry's name features (migration 0013_resolve_model):
 
     registry_records(store, after_seq=0) -> DataFrame   the enterprises' distinct names (each
                                         version's name and English name) read from versions
