@@ -11,12 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
+from districtlens.errors import NotFound
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
 from districtlens.web.i18n import Formatter
+from districtlens.web.profile import profile_extras
 from districtlens.web.render import render
 from districtlens.web.state import ServerState, Snapshot
+from districtlens.web.tables import Column, Table, export_response
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Reader = Annotated[Snapshot, Depends(reader)]
@@ -74,6 +77,10 @@ def district_map(
     data = server.cached(store, "map", (), lambda: figures.district_map(store))
     carriers = api.carriers_for(server, store, who)
     geojson = figures.refdata.district_polygons()
+    fmt = Formatter(language(request))
+    home = data["pack"]["adcode"] if data.get("pack") else None
+    values = fmt.chart_values(measure, [d[measure] for d in data["districts"]])
+    unit = fmt.unit_of(measure)
     return _page(
         request,
         "map.html",
@@ -84,9 +91,17 @@ def district_map(
         map_data={
             "geojson": geojson,
             "measure": measure,
-            "values": [{"name": d["name"], "adcode": d["adcode"], "value": d[measure]} for d in data["districts"]],
+            "legend": f"{fmt.gettext(measure)} ({unit})" if unit else fmt.gettext(measure),
+            "carriers_name": fmt.gettext("Carriers"),
+            "values": [
+                {"name": d["name"], "adcode": d["adcode"], "value": v, "home": d["adcode"] == home}
+                for d, v in zip(data["districts"], values, strict=True)
+            ],
             "carriers": [
-                {"name": c["name_zh"], "value": [c["lon"], c["lat"]]}
+                {
+                    "name": fmt.name({"zh": c["name_zh"], "en": c["name_en"], "fr": c["name_fr"]}),
+                    "value": [c["lon"], c["lat"]],
+                }
                 for c in carriers
                 if c["lon"] is not None and c["lat"] is not None
             ],
@@ -104,7 +119,9 @@ def chains(
     link: Annotated[str | None, Query(max_length=80)] = None,
 ):
     templates = figures.chain_templates()
-    track = track if track in templates else next(iter(sorted(templates)))
+    if track is not None and track not in templates:
+        raise NotFound("web.unknown_chain", track=track, chains=", ".join(sorted(templates)))
+    track = track or next(iter(sorted(templates)))
     graph = api.chain_for(server, store, who, track)
     firms = None
     if link and who.may("enterprise"):
@@ -165,7 +182,68 @@ def carriers(
         if not (who.may("tenants") and may_see_carrier(who, carrier)):
             raise HTTPException(403, "not one of your carriers")
         tenants = api.tenants_for(server, store, carrier)
-    return _page(request, "carriers.html", store, rows=rows, carrier=carrier, tenants=tenants, today=today())
+    fmt = Formatter(language(request))
+    carrier_table = Table(request, "carriers", CARRIER_COLUMNS, [_carrier_row(who, fmt, r) for r in rows], fmt)
+    tenant_table = None
+    if tenants is not None:
+        tenant_rows = [dict(t, shown_name=t["name"] or t["tenant_name"], href=_enterprise_href(t)) for t in tenants]
+        tenant_table = Table(request, "tenants", TENANT_COLUMNS, tenant_rows, fmt)
+    exported = export_response(request, carrier_table, *([tenant_table] if tenant_table else []), name="carriers")
+    if exported is not None:
+        return exported
+    return _page(
+        request,
+        "carriers.html",
+        store,
+        table=carrier_table,
+        tenant_table=tenant_table,
+        carrier=carrier,
+        carrier_name=next((r["name"] for r in carrier_table.matching if r["carrier_id"] == carrier), carrier),
+        today=today(),
+    )
+
+
+CARRIER_COLUMNS = (
+    Column("name", "Carrier", link="href"),
+    Column("kind", "Kind"),
+    Column("zone_id", "Zone"),
+    Column("capacity", "Floor space", "area"),
+    Column("occupied_m2", "Occupied", "area"),
+    Column("occupancy", "Occupancy", "percent"),
+    Column("tenants", "Tenants", "number"),
+    Column("position", "Position"),
+)
+TENANT_COLUMNS = (
+    Column("shown_name", "Name", link="href"),
+    Column("uscc", "Code"),
+    Column("tenant_status", "Status", translate=True),
+    Column("area_m2", "Area", "area"),
+    Column("lease_start", "Lease start", "date"),
+    Column("lease_end", "Lease end", "date"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+)
+
+
+def _enterprise_href(tenant: dict) -> str | None:
+    return f"/enterprises/{tenant['uscc']}" if tenant["uscc"] else None
+
+
+def _carrier_row(who: auth.Principal, fmt: Formatter, row: dict) -> dict:
+    """A carrier as its table shows it: names in the language, a link to its tenants and space."""
+    capacity = row["capacity_m2"] if row["capacity_m2"] is not None else row["floor_space_m2"]
+    sees_tenants = who.may("tenants") and may_see_carrier(who, row["carrier_id"])
+    kind = fmt.gettext(row["kind"]) + (f" · {fmt.gettext(row['level'])}" if row["level"] else "")
+    return dict(
+        row,
+        name=fmt.name({"zh": row["name_zh"], "en": row["name_en"], "fr": row["name_fr"]}),
+        href=f"/carriers?carrier={row['carrier_id']}#tenants" if sees_tenants else None,
+        kind=kind + (f" · {fmt.gettext('synthetic')}" if row["synthetic"] else ""),
+        capacity=capacity,
+        occupancy=row["occupied_m2"] / capacity if capacity and row["occupied_m2"] is not None else None,
+        position=f"{row['lat']:.4f}, {row['lon']:.4f}" if row["lon"] is not None else fmt.gettext("no position"),
+        suppressed_keys=("occupied_m2", "occupancy", "tenants") if row.get("suppressed") else (),
+    )
 
 
 @router.get("/enterprises")
@@ -191,6 +269,7 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
         "enterprise.html",
         store,
         profile=profile,
+        extras=profile_extras(server, store, who, profile, Formatter(language(request))),
         series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
     )
 

@@ -28,8 +28,12 @@ NAVIGATION = (
     ("/chains", "Chains", "aggregate"),
     ("/targets", "Targets", "targets"),
     ("/carriers", "Carriers", "aggregate"),
+    ("/space", "Space", "aggregate"),
+    ("/pipeline", "Pipeline", "aggregate"),
+    ("/programmes", "Programmes", "aggregate"),
     ("/enterprises", "Enterprises", "enterprise"),
     ("/claims", "Claims", "aggregate"),
+    ("/briefings", "Briefings", "targets"),
     ("/data", "Data", "data"),
 )
 

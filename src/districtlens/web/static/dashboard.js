@@ -4,23 +4,48 @@
   "use strict";
   var STATUS_COLOURS = { missing: "#c0392b", weak: "#e67e22", present: "#2e86c1", strong: "#1e8449" };
 
+  // Every axis names its unit (spec.unit); small trend lines (no spec.axes) show none.
+  function valueAxis(spec, show) {
+    return { type: "value", name: show ? spec.unit || "" : "", nameTextStyle: { align: "left" },
+             splitLine: { show: show }, axisLabel: { show: show } };
+  }
+
   function line(spec) {
+    var series = [{ type: "line", name: spec.name, data: spec.y, smooth: true, symbolSize: 4, connectNulls: true }];
+    if (spec.target !== undefined && spec.target !== null) {
+      series[0].markLine = { symbol: "none", data: [{ yAxis: spec.target, name: spec.target_name }],
+                             label: { formatter: spec.target_name || "" }, lineStyle: { color: "#c0392b" } };
+    }
+    if (spec.mark) {
+      series[0].markPoint = { data: [{ coord: [spec.mark, spec.y[spec.x.indexOf(spec.mark)]] }], symbolSize: 30 };
+    }
     return {
-      grid: { left: 8, right: 8, top: 8, bottom: 20, containLabel: true },
+      grid: { left: 8, right: 16, top: spec.axes ? 28 : 8, bottom: 20, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: spec.x },
-      yAxis: { type: "value", splitLine: { show: false }, axisLabel: { show: false } },
-      series: [{ type: "line", name: spec.name, data: spec.y, smooth: true, symbolSize: 4 }],
+      yAxis: valueAxis(spec, !!spec.axes),
+      series: series,
+    };
+  }
+
+  function stack(spec) {
+    return {
+      grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      xAxis: { type: "category", data: spec.x },
+      yAxis: valueAxis(spec, true),
+      series: spec.series.map(function (s) { return { type: "bar", stack: "all", name: s.name, data: s.data }; }),
     };
   }
 
   function bar(spec) {
     var highlight = spec.highlight || [];
     return {
-      grid: { left: 8, right: 8, top: 16, bottom: 24, containLabel: true },
+      grid: { left: 8, right: 8, top: 28, bottom: 24, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: spec.x.length > 8 ? 30 : 0 } },
-      yAxis: { type: "value" },
+      yAxis: valueAxis(spec, true),
       series: [{
         type: "bar", name: spec.name,
         data: spec.y.map(function (v, i) {
@@ -35,14 +60,20 @@
     var values = spec.values.map(function (d) { return d.value || 0; });
     var option = {
       tooltip: { trigger: "item" },
+      // The legend names the measure and its unit; the pack's district is outlined and labelled.
       visualMap: { min: Math.min.apply(null, values), max: Math.max.apply(null, values), calculable: true,
-                   left: "left", bottom: 10, inRange: { color: ["#eaf2f8", "#1f4e79"] } },
-      geo: { map: "districts", roam: true, nameProperty: "name", label: { show: false } },
+                   left: "left", bottom: 10, inRange: { color: ["#eaf2f8", "#1f4e79"] },
+                   text: [spec.legend || "", ""], textGap: 12 },
+      geo: { map: "districts", roam: true, nameProperty: "name", label: { show: false },
+             regions: spec.values.filter(function (d) { return d.home; }).map(function (d) {
+               return { name: d.name, itemStyle: { borderColor: "#c0392b", borderWidth: 3 },
+                        label: { show: true, fontWeight: "bold", color: "#922b21" } };
+             }) },
       series: [
         { type: "map", name: spec.name, geoIndex: 0, nameProperty: "name",
           data: spec.values.map(function (d) { return { name: d.name, value: d.value }; }) },
         { type: "scatter", coordinateSystem: "geo", symbolSize: 9, itemStyle: { color: "#c0392b" },
-          data: spec.carriers },
+          name: spec.carriers_name, tooltip: { formatter: "{b}" }, data: spec.carriers },
       ],
     };
     return option;
@@ -75,7 +106,7 @@
     };
   }
 
-  var BUILD = { line: line, bar: bar, map: map, graph: graph };
+  var BUILD = { line: line, bar: bar, stack: stack, map: map, graph: graph };
 
   document.querySelectorAll(".chart").forEach(function (element) {
     var source = document.getElementById(element.dataset.source);
