@@ -15,7 +15,7 @@ from districtlens.errors import NotFound
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
-from districtlens.web.i18n import Formatter
+from districtlens.web.i18n import MONEY_MEASURES, Formatter
 from districtlens.web.profile import profile_extras
 from districtlens.web.render import render
 from districtlens.web.state import ServerState, Snapshot
@@ -63,7 +63,33 @@ def industries(
     server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
 ):
-    return _page(request, "industries.html", store, data=api.industries_for(server, store, who, division))
+    data = api.industries_for(server, store, who, division)
+    fmt = Formatter(language(request))
+    rows = [
+        dict(
+            r,
+            href=None if division else f"/industries?division={r['code']}",
+            suppressed_keys=("enterprises",) if r.get("suppressed") else (),
+        )
+        for r in data["rows"]
+    ]
+    table = Table(request, "activities", ACTIVITY_COLUMNS, rows, fmt)
+    exported = export_response(request, table, name="industries")
+    if exported is not None:
+        return exported
+    return _page(request, "industries.html", store, data=data, table=table)
+
+
+ACTIVITY_COLUMNS = (
+    Column("code", "Code", link="href"),
+    Column("name", "Activity"),
+    Column("enterprises", "enterprises", "number"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+    Column("growth", "Growth", "percent"),
+    Column("lq", "LQ", "decimal"),
+    Column("pci", "Complexity", "decimal"),
+)
 
 
 @router.get("/map")
@@ -81,10 +107,27 @@ def district_map(
     home = data["pack"]["adcode"] if data.get("pack") else None
     values = fmt.chart_values(measure, [d[measure] for d in data["districts"]])
     unit = fmt.unit_of(measure)
+    district_columns = (
+        Column("name", "District"),
+        Column("adcode", "Code"),
+        Column(measure, measure, "money" if measure in MONEY_MEASURES else "number"),
+    )
+    table = Table(
+        request,
+        "districts",
+        district_columns,
+        data["districts"],
+        fmt,
+        row_class=lambda r: "home" if r["adcode"] == home else "",
+    )
+    exported = export_response(request, table, name="map")
+    if exported is not None:
+        return exported
     return _page(
         request,
         "map.html",
         store,
+        table=table,
         data=data,
         carriers=carriers,
         measure=measure,
@@ -119,14 +162,15 @@ def chains(
     link: Annotated[str | None, Query(max_length=80)] = None,
 ):
     templates = figures.chain_templates()
+    fmt = Formatter(language(request))
     if track is not None and track not in templates:
-        raise NotFound("web.unknown_chain", track=track, chains=", ".join(sorted(templates)))
+        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
+        raise NotFound("web.unknown_chain", track=track, chains=known)
     track = track or next(iter(sorted(templates)))
     graph = api.chain_for(server, store, who, track)
     firms = None
     if link and who.may("enterprise"):
         firms = api.link_firms_for(server, store, who, track, link)
-    fmt = Formatter(language(request))
     return _page(
         request,
         "chains.html",

@@ -27,7 +27,8 @@ from districtlens.web.i18n import Formatter
 
 PAGE_SIZES = (10, 25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 25
-KINDS = ("text", "number", "money", "percent", "date", "area")
+KINDS = ("text", "number", "decimal", "money", "percent", "date", "area")
+NUMERIC = frozenset({"number", "decimal", "money", "percent", "area"})
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -44,10 +45,10 @@ class Column:
 
     def shown(self, fmt: Formatter, value: Any) -> str:
         """The cell as the page shows it (and as the filter searches it)."""
-        if self.kind == "number":
+        if self.kind in ("number", "area"):
             return fmt.number(value)
-        if self.kind == "area":
-            return fmt.number(value)
+        if self.kind == "decimal":
+            return fmt.number(value, 2)
         if self.kind == "money":
             return fmt.money(value)
         if self.kind == "percent":
@@ -135,7 +136,7 @@ class Table:
         if self.view.sort is None:
             return rows
         column = next(c for c in self.columns if c.key == self.view.sort)
-        numeric = column.kind in ("number", "money", "percent", "area")
+        numeric = column.kind in NUMERIC
 
         def key(row: dict[str, Any]) -> Any:
             value = row.get(column.key)
@@ -190,11 +191,11 @@ class Table:
             if column.kind == "money":
                 header = f"{header} ({self.fmt.money_unit})"
                 data[header] = [self.fmt.in_money_unit(v) for v in values]
-            elif column.kind in ("number", "percent", "area"):
+            elif column.kind in NUMERIC:
                 data[header] = [float(v) if isinstance(v, int | float) else None for v in values]
             else:
                 data[header] = [column.shown(self.fmt, v) if v is not None else None for v in values]
-            schema[header] = pl.Float64 if column.kind in ("money", "number", "percent", "area") else pl.String
+            schema[header] = pl.Float64 if column.kind in NUMERIC else pl.String
         return pl.DataFrame(data, schema=schema)
 
 
