@@ -166,10 +166,10 @@ def test_an_unknown_chain_is_named_with_the_chains(clients, lang, said):
 
 
 @pytest.mark.parametrize(
-    ("lang", "said"), [("zh", "参数 page 应不大于 10,000"), ("en", "page must be at most 10,000"), ("fr", "au plus")]
+    ("lang", "said"), [("zh", "参数 enterprises.page 应不大于 10,000"), ("en", "enterprises.page must be at most 10,000"), ("fr", "au plus")]
 )
 def test_invalid_parameters_are_explained_in_the_language(clients, lang, said):
-    response = clients["analyst"].get(f"/enterprises?page=100000&lang={lang}")
+    response = clients["analyst"].get(f"/enterprises?enterprises.page=100000&lang={lang}")
     assert response.status_code == 422 and said in text(response.text)
     assert "Input should be" not in response.text
 
@@ -259,3 +259,16 @@ def test_a_briefing_is_signed_with_the_server_key_and_verified(clients, monkeypa
 def test_briefings_need_the_form_token(clients):
     response = clients["analyst"].post("/briefings", data={"area": "310106", "lang": "zh", "format": "html"})
     assert response.status_code == 403
+
+
+def test_the_enterprise_search_pages_by_the_chosen_size_and_exports(clients):
+    client = clients["analyst"]
+    first = client.get("/enterprises?q=科技&enterprises.size=10&lang=en").text
+    second = client.get("/enterprises?q=科技&enterprises.size=10&enterprises.page=2&lang=en").text
+    codes = [re.findall(r'href="/enterprises/(\w+)"', page) for page in (first, second)]
+    assert len(codes[0]) == len(codes[1]) == 10 and not set(codes[0]) & set(codes[1])
+    total = int(re.search(r'data-testid="result-count">([\d,]+)', first).group(1).replace(",", ""))
+    exported = client.get("/enterprises?q=科技&export=enterprises&format=csv&lang=en")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Name", "English name", "Code", "Address", "Industry"]
+    assert len(rows) - 1 == min(total, 10_000) and codes[0][0] in {r[2] for r in rows[1:]}

@@ -19,12 +19,11 @@ from districtlens.web.i18n import MONEY_MEASURES, Formatter
 from districtlens.web.profile import profile_extras
 from districtlens.web.render import render
 from districtlens.web.state import ServerState, Snapshot
-from districtlens.web.tables import Column, Table, export_response
+from districtlens.web.tables import EXPORT_LIMIT, MAX_PAGE, Column, Table, export_response, page_size
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Reader = Annotated[Snapshot, Depends(reader)]
 State = Annotated[ServerState, Depends(state)]
-PAGE_SIZE = 25
 
 
 def page_user(permission: str):
@@ -297,12 +296,31 @@ def enterprises(
     store: Reader,
     server: State,
     q: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Annotated[int, Query(alias="enterprises.page", ge=1, le=MAX_PAGE)] = 1,
 ):
-    total, rows = api.search_for(server, store, who, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return _page(
-        request, "enterprises.html", store, q=q, page=page, total=total, rows=rows, pages=max(1, -(-total // PAGE_SIZE))
-    )
+    fmt = Formatter(language(request))
+    exporting = request.query_params.get("export") == "enterprises"
+    size = page_size(request.query_params, "enterprises")
+    limit, offset = (EXPORT_LIMIT, 0) if exporting else (size, (page - 1) * size)
+    total, rows = api.search_for(server, store, who, q, limit, offset)
+    shown = [
+        dict(r, href=f"/enterprises/{r['uscc']}", shown_name=r["name"] + (f" ({fmt.gettext('synthetic')})" if r.get("synthetic") else ""))
+        for r in rows
+    ]
+    table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=total)
+    exported = export_response(request, table, name="enterprises")
+    if exported is not None:
+        return exported
+    return _page(request, "enterprises.html", store, q=q, total=total, table=table)
+
+
+ENTERPRISE_COLUMNS = (
+    Column("shown_name", "Name", link="href"),
+    Column("name_en", "English name"),
+    Column("uscc", "Code"),
+    Column("address", "Address"),
+    Column("industry_code", "Industry"),
+)
 
 
 @router.get("/enterprises/{uscc}")

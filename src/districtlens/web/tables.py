@@ -12,7 +12,7 @@ language's chart unit (Formatter.money_unit): `export_response` before rendering
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from districtlens.web.i18n import Formatter
 
 PAGE_SIZES = (10, 25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 25
+MAX_PAGE = 10_000
+EXPORT_LIMIT = 10_000  # rows of a server-paged table an export takes
 KINDS = ("text", "number", "decimal", "money", "percent", "date", "area")
 NUMERIC = frozenset({"number", "decimal", "money", "percent", "area"})
 EXPORT_TYPES = {
@@ -83,6 +85,12 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
+def page_size(params: Mapping[str, str], table_id: str) -> int:
+    """The page size the URL asks for a table, one of PAGE_SIZES."""
+    size = _int(params.get(f"{table_id}.size"), DEFAULT_PAGE_SIZE)
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
 class Table:
     """Rows with their columns and the view the URL asks for; `rows` is the page shown."""
 
@@ -97,7 +105,10 @@ class Table:
         default_sort: str | None = None,
         testid: str | None = None,
         row_class: Callable[[dict[str, Any]], str] | None = None,
+        total: int | None = None,
     ):
+        """`total`: the rows are one page of a search the server pages itself (its order, its
+        filter), `total` rows in all; the table then only pages and exports."""
         self.id = table_id
         self.testid = testid or table_id
         self.columns = list(columns)
@@ -105,25 +116,36 @@ class Table:
         self.row_class = row_class
         self._params = request.query_params
         self.view = self._view(default_sort)
+        self.server_paged = total is not None
+        self.sizes = PAGE_SIZES
+        if total is not None:
+            self.matching = self.rows = rows
+            self.total = total
+            self.pages = max(1, -(-total // self.view.size))
+            self.page = self.view.page
+            return
         self.matching = self._sorted(self._filtered(rows))
         self.total = len(self.matching)
         self.pages = max(1, -(-self.total // self.view.size))
         self.page = min(self.view.page, self.pages)
         start = (self.page - 1) * self.view.size
         self.rows = self.matching[start : start + self.view.size]
-        self.sizes = PAGE_SIZES
+
+    @property
+    def offset(self) -> int:
+        return (self.view.page - 1) * self.view.size
 
     def _view(self, default_sort: str | None) -> View:
         get = self._params.get
         sort = get(f"{self.id}.sort") or default_sort or ""
         key = sort.lstrip("-")
-        size = _int(get(f"{self.id}.size"), DEFAULT_PAGE_SIZE)
+        size = page_size(self._params, self.id)
         return View(
             sort=key if key in {c.key for c in self.columns} else None,
             descending=sort.startswith("-"),
             query=(get(f"{self.id}.q") or "").strip()[:100],
-            page=max(1, min(_int(get(f"{self.id}.page"), 1), 1_000_000)),
-            size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+            page=max(1, min(_int(get(f"{self.id}.page"), 1), MAX_PAGE)),
+            size=size,
         )
 
     def _filtered(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
