@@ -166,7 +166,12 @@ def test_an_unknown_chain_is_named_with_the_chains(clients, lang, said):
 
 
 @pytest.mark.parametrize(
-    ("lang", "said"), [("zh", "参数 enterprises.page 应不大于 10,000"), ("en", "enterprises.page must be at most 10,000"), ("fr", "au plus")]
+    ("lang", "said"),
+    [
+        ("zh", "参数 enterprises.page 应不大于 10,000"),
+        ("en", "enterprises.page must be at most 10,000"),
+        ("fr", "au plus"),
+    ],
 )
 def test_invalid_parameters_are_explained_in_the_language(clients, lang, said):
     response = clients["analyst"].get(f"/enterprises?enterprises.page=100000&lang={lang}")
@@ -272,3 +277,14 @@ def test_the_enterprise_search_pages_by_the_chosen_size_and_exports(clients):
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == ["Name", "English name", "Code", "Address", "Industry"]
     assert len(rows) - 1 == min(total, 10_000) and codes[0][0] in {r[2] for r in rows[1:]}
+
+
+def test_targets_export_translated_headers_never_raw_names(clients):
+    client = clients["analyst"]
+    assert client.get("/targets?track=nope&lang=en").status_code == 404
+    exported = client.get("/targets?track=biopharma&export=targets&format=csv&lang=fr")
+    header = exported.content.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[0] == "Rang" and not {"rank", "uscc", "industry_code", "links", "zone_id"} & set(header)
+    page = client.get("/targets?track=biopharma&targets.sort=-score&lang=en").text
+    scores = [float(s) for s in re.findall(r'<td class="num">(\d\.\d\d)</td>', page)]
+    assert scores == sorted(scores, reverse=True) and scores

@@ -68,6 +68,19 @@ def _visible_carriers(who: auth.Principal, carrier_ids: list[str]) -> list[str]:
 # ---- programmes ------------------------------------------------------------------------------
 
 
+def _small_carriers(server: ServerState, store: Snapshot, who: auth.Principal) -> set[str]:
+    """The carriers whose own figures `who` may not see: those with fewer than MIN_CELL tenants,
+    for restricted roles, but an operator's own."""
+    if not who.restricted:
+        return set()
+    rows = server.cached(store, "carriers", (today(),), lambda: queries.carriers(store, today()))
+    return {
+        r["carrier_id"]
+        for r in rows
+        if 0 < (r["tenants"] or 0) < auth.MIN_CELL and not may_see_carrier(who, r["carrier_id"])
+    }
+
+
 def _kpi_display(fmt: Formatter, unit: str, value: float | None) -> str:
     if unit == "万元":
         return fmt.money(value)
@@ -93,10 +106,16 @@ def _kpi_axis(fmt: Formatter, unit: str) -> str:
 def programmes(request: Request, who: Aggregates, store: Reader, server: State):
     fmt = Formatter(language(request))
     statuses = server.cached(store, "programmes", (today(),), lambda: carrier_commands.programme_status(store, today()))
+    hidden = _small_carriers(server, store, who)
     kpis: list[dict[str, Any]] = []
     for plan in statuses:
         for action in plan.actions:
             for k in action.kpis:
+                if k.measure.get("carrier") in hidden:
+                    # A carrier's figure with one or two tenants is theirs: as on /carriers.
+                    k = k.model_copy(
+                        update={"actual": None, "ratio": None, "status": None, "trend": None, "series": []}
+                    )
                 kpis.append(
                     {
                         "programme": fmt.name(plan.name),

@@ -194,19 +194,49 @@ def targets(
     district: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
 ):
     templates = figures.chain_templates()
-    track = track if track in templates else next(iter(sorted(templates)))
-    rows = api.targets_for(server, store, track, min_score, district or None, None, 100)
+    fmt = Formatter(language(request))
+    if track is not None and track not in templates:
+        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
+        raise NotFound("web.unknown_chain", track=track, chains=known)
+    track = track or next(iter(sorted(templates)))
+    rows = api.targets_for(server, store, track, min_score, district or None, None, 200)
+    template = templates[track]
+    shown = [
+        dict(
+            r,
+            rank=i,
+            href=f"/enterprises/{r['uscc']}",
+            link_names=", ".join(fmt.name(dict(template.link(link).name)) for link in r["links"]),
+        )
+        for i, r in enumerate(rows, 1)
+    ]
+    table = Table(request, "targets", TARGET_COLUMNS, shown, fmt)
+    exported = export_response(request, table, name=f"targets-{track}")
+    if exported is not None:
+        return exported
     return _page(
         request,
         "targets.html",
         store,
         templates=templates,
         track=track,
-        rows=rows,
+        table=table,
         min_score=min_score,
         district=district or "",
         districts=figures.district_names(),
     )
+
+
+TARGET_COLUMNS = (
+    Column("rank", "Rank", "number"),
+    Column("name", "Name", link="href"),
+    Column("district", "District"),
+    Column("uscc", "Code"),
+    Column("industry_code", "Industry"),
+    Column("link_names", "Links filled"),
+    Column("score", "Score", "decimal"),
+    Column("why", "Why"),
+)
 
 
 @router.get("/carriers")
@@ -304,7 +334,11 @@ def enterprises(
     limit, offset = (EXPORT_LIMIT, 0) if exporting else (size, (page - 1) * size)
     total, rows = api.search_for(server, store, who, q, limit, offset)
     shown = [
-        dict(r, href=f"/enterprises/{r['uscc']}", shown_name=r["name"] + (f" ({fmt.gettext('synthetic')})" if r.get("synthetic") else ""))
+        dict(
+            r,
+            href=f"/enterprises/{r['uscc']}",
+            shown_name=r["name"] + (f" ({fmt.gettext('synthetic')})" if r.get("synthetic") else ""),
+        )
         for r in rows
     ]
     table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=total)
