@@ -288,3 +288,15 @@ def test_targets_export_translated_headers_never_raw_names(clients):
     page = client.get("/targets?track=biopharma&targets.sort=-score&lang=en").text
     scores = [float(s) for s in re.findall(r'<td class="num">(\d\.\d\d)</td>', page)]
     assert scores == sorted(scores, reverse=True) and scores
+
+
+def test_chain_links_and_their_firms_use_the_shared_table(clients):
+    client = clients["analyst"]
+    page = client.get("/chains?track=biopharma&lang=en&links.sort=-enterprises").text
+    body = re.search(r'data-testid="links">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    counts = [int(n.replace(",", "")) for n in re.findall(r'<td class="num">([\d,]+)</td><td class="num">', body)]
+    assert counts == sorted(counts, reverse=True)
+    link = re.search(r'href="/chains\?track=biopharma&amp;link=([\w-]+)#firms"', page).group(1)
+    firms = client.get(f"/chains?track=biopharma&link={link}&lang=zh&export=firms&format=csv")
+    header = firms.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("名称") and "uscc" not in header

@@ -170,6 +170,32 @@ def chains(
     firms = None
     if link and who.may("enterprise"):
         firms = api.link_firms_for(server, store, who, track, link)
+    statuses = {s: fmt.gettext(s) for s in ("missing", "weak", "present", "strong")}
+    links = Table(
+        request,
+        "links",
+        LINK_COLUMNS,
+        [
+            dict(
+                n,
+                shown_name=fmt.name(n["name"]),
+                shown_status=statuses.get(n["status"], n["status"]),
+                href=f"/chains?track={track}&link={n['id']}#firms" if who.may("enterprise") else None,
+                suppressed_keys=("enterprises",) if n.get("suppressed") else (),
+            )
+            for n in graph["nodes"]
+        ],
+        fmt,
+        row_class=lambda r: f"status-{r['status']}",
+    )
+    firm_table = None
+    if firms is not None:
+        firm_rows = [dict(f, href=f"/enterprises/{f['uscc']}") for f in firms]
+        firm_table = Table(request, "firms", FIRM_COLUMNS, firm_rows, fmt, testid="link-firms")
+    exported = export_response(request, links, *([firm_table] if firm_table else []), name=f"chain-{track}")
+    if exported is not None:
+        return exported
+    link_name = next((r["shown_name"] for r in links.matching if r["id"] == link), link)
     return _page(
         request,
         "chains.html",
@@ -177,8 +203,11 @@ def chains(
         templates=templates,
         track=track,
         graph=graph,
+        statuses=statuses,
+        links=links,
         link=link,
-        firms=firms,
+        link_name=link_name,
+        firms=firm_table,
         labels=[fmt.name(node["name"]) for node in graph["nodes"]],
     )
 
@@ -227,6 +256,48 @@ def targets(
     )
 
 
+def _superseded(row: dict) -> str:
+    return "superseded" if row["valid_to"] else ""
+
+
+FACT_COLUMNS = (
+    Column("year", "Year"),
+    Column("version", "version"),
+    Column("revenue", "revenue", "money"),
+    Column("tax", "tax", "money"),
+    Column("employees", "employees", "number"),
+    Column("rd_spend", "rd_spend", "money"),
+    Column("source", "Source"),
+    Column("valid_from", "Valid from", "date"),
+    Column("valid_to", "Valid to", "date"),
+)
+VERSION_COLUMNS = (
+    Column("version", "version"),
+    Column("name", "Name"),
+    Column("address", "Address"),
+    Column("industry_code", "Industry"),
+    Column("status", "Status"),
+    Column("source", "Source"),
+    Column("valid_from", "Valid from", "date"),
+    Column("valid_to", "Valid to", "date"),
+)
+LINK_COLUMNS = (
+    Column("shown_name", "Link", link="href"),
+    Column("stage", "Stage"),
+    Column("shown_status", "Status"),
+    Column("enterprises", "enterprises", "number"),
+    Column("revenue", "revenue", "money"),
+    Column("growth", "Growth", "percent"),
+    Column("lq", "LQ", "decimal"),
+    Column("why", "Why"),
+)
+FIRM_COLUMNS = (
+    Column("name", "Name", link="href"),
+    Column("uscc", "Code"),
+    Column("industry_code", "Industry"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+)
 TARGET_COLUMNS = (
     Column("rank", "Rank", "number"),
     Column("name", "Name", link="href"),
@@ -360,12 +431,20 @@ ENTERPRISE_COLUMNS = (
 @router.get("/enterprises/{uscc}")
 def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, server: State):
     profile = api.profile_for(server, store, who, uscc)
+    fmt = Formatter(language(request))
+    facts = Table(request, "facts", FACT_COLUMNS, profile["facts"], fmt, row_class=_superseded)
+    versions = Table(request, "versions", VERSION_COLUMNS, profile["versions"], fmt, row_class=_superseded)
+    exported = export_response(request, facts, versions, name=f"enterprise-{uscc}")
+    if exported is not None:
+        return exported
     return _page(
         request,
         "enterprise.html",
         store,
         profile=profile,
-        extras=profile_extras(server, store, who, profile, Formatter(language(request))),
+        facts=facts,
+        versions=versions,
+        extras=profile_extras(server, store, who, profile, fmt),
         series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
     )
 
