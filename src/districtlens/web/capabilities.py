@@ -255,7 +255,8 @@ def _space_choices(server: ServerState, store: Snapshot, who: auth.Principal, fm
         if r["zone_id"]:
             tenants_by_zone[r["zone_id"]] = tenants_by_zone.get(r["zone_id"], 0) + (r["tenants"] or 0)
     pack = figures.home_pack(store)
-    zone_names = {z["zone_id"]: fmt.name(z["names"]) for z in queries.zones(store, pack["pack_id"])} if pack else {}
+    zone_rows = server.cached(store, "zones", (), lambda: queries.zones(store, pack["pack_id"])) if pack else []
+    zone_names = {z["zone_id"]: fmt.name(z["names"]) for z in zone_rows}
     zones = {
         z: zone_names.get(z, z)
         for z in sorted(tenants_by_zone)
@@ -360,7 +361,12 @@ def space(
                 tenant=r["name"] or r["tenant_name"],
                 href=f"/enterprises/{r['uscc']}" if r["uscc"] else None,
             )
-            for r in dashboard_queries.leases_ending(store, members, day, add_years(day, 1))
+            for r in server.cached(
+                store,
+                "leases-ending",
+                (tuple(members), day),
+                lambda: dashboard_queries.leases_ending(store, members, day, add_years(day, 1)),
+            )
         ]
     ending = Table(
         request,

@@ -119,7 +119,11 @@ def district_map(
         fmt,
         row_class=lambda r: "home" if r["adcode"] == home else "",
     )
-    exported = export_response(request, table, name="map")
+    zone_rows = [
+        dict(z, shown_name=fmt.name(z["names"]), orientations=", ".join(z["orientation"])) for z in data["zones"]
+    ]
+    zones = Table(request, "zones", ZONE_COLUMNS, zone_rows, fmt)
+    exported = export_response(request, table, zones, name="map")
     if exported is not None:
         return exported
     return _page(
@@ -127,6 +131,7 @@ def district_map(
         "map.html",
         store,
         table=table,
+        zones=zones,
         data=data,
         carriers=carriers,
         measure=measure,
@@ -254,6 +259,14 @@ def targets(
         district=district or "",
         districts=figures.district_names(),
     )
+
+
+ZONE_COLUMNS = (
+    Column("shown_name", "Zone"),
+    Column("role", "Role", translate=True),
+    Column("orientations", "Orientation"),
+    Column("enterprises", "enterprises", "number"),
+)
 
 
 def _superseded(row: dict) -> str:
