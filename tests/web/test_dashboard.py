@@ -91,7 +91,8 @@ def test_an_operator_sees_the_space_of_their_own_carriers_only(clients):
     operator = clients["operator"]
     own = operator.get(f"/space?carrier={OWN_CARRIER}&lang=en")
     assert own.status_code == 200 and 'data-testid="ending"' in own.text
-    assert operator.get(f"/space?carrier={OTHER_CARRIER}").status_code == 403
+    refused = operator.get(f"/space?carrier={OTHER_CARRIER}&lang=zh")
+    assert refused.status_code == 403 and "不是您运营的载体" in refused.text, "the refusal in the user's language"
     options = re.findall(r'<option value="([^"]+)"', re.search(r'name="carrier">(.*?)</select>', own.text).group(1))
     assert options == [OWN_CARRIER]
     viewer = clients["viewer"].get("/space?lang=en").text

@@ -265,6 +265,11 @@ def _space_choices(server: ServerState, store: Snapshot, who: auth.Principal, fm
     return {"carriers": carriers, "zones": zones, "rows": rows}
 
 
+def _listed(names: dict[str, str]) -> str:
+    """Ids with their names, as an error lists what there is: `name (id), ...`."""
+    return ", ".join(f"{name} ({key})" for key, name in names.items()) or "–"
+
+
 def _space_at(store: Snapshot, day: date, carrier: str | None, zone: str | None, use: str | None = None):
     return carrier_commands.space_of(store, at=day, carrier=carrier, zone=zone, use=use)
 
@@ -283,9 +288,9 @@ def space(
     if carrier and carrier not in choices["carriers"]:
         if carrier in _carrier_names(server, store, fmt):
             raise HTTPException(403, "not one of your carriers")
-        raise NotFound("web.unknown_carrier", carrier=carrier, carriers=", ".join(sorted(choices["carriers"])))
+        raise NotFound("web.unknown_carrier", carrier=carrier, carriers=_listed(choices["carriers"]))
     if zone and zone not in choices["zones"]:
-        raise NotFound("web.unknown_zone", zone=zone, zones=", ".join(choices["zones"]))
+        raise NotFound("web.unknown_zone", zone=zone, zones=_listed(choices["zones"]))
     if not carrier and not zone:
         carrier = next(iter(choices["carriers"]), None)
         zone = None if carrier else next(iter(choices["zones"]), None)
