@@ -301,3 +301,19 @@ def test_chain_links_and_their_firms_use_the_shared_table(clients):
     firms = client.get(f"/chains?track=biopharma&link={link}&lang=zh&export=firms&format=csv")
     header = firms.content.decode("utf-8-sig").splitlines()[0]
     assert header.startswith("名称") and "uscc" not in header
+
+
+def test_claims_show_the_statement_in_the_language_and_export(clients):
+    client = clients["viewer"]
+    page = client.get("/claims?lang=en&claims.size=500").text
+    cells = re.findall(r'<tr class="verdict-[\w-]+"><td lang="(\w+)">', page)
+    assert cells and set(cells) <= {"en", "zh"}, "each statement says its language (its font follows)"
+    exported = client.get("/claims?lang=fr&export=claims&format=csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Déclaration" and len(rows) - 1 == len(cells)
+
+
+def test_registered_names_are_marked_chinese_on_other_pages(clients):
+    page = clients["analyst"].get("/enterprises?q=科技&lang=en").text
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    assert body.count('<td lang="zh">') == body.count("<tr>") > 0

@@ -240,6 +240,7 @@ def targets(
             r,
             rank=i,
             href=f"/enterprises/{r['uscc']}",
+            name_lang="zh",
             link_names=", ".join(fmt.name(dict(template.link(link).name)) for link in r["links"]),
         )
         for i, r in enumerate(rows, 1)
@@ -313,7 +314,7 @@ FIRM_COLUMNS = (
 )
 TARGET_COLUMNS = (
     Column("rank", "Rank", "number"),
-    Column("name", "Name", link="href"),
+    Column("name", "Name", link="href", lang_key="name_lang"),
     Column("district", "District"),
     Column("uscc", "Code"),
     Column("industry_code", "Industry"),
@@ -421,6 +422,7 @@ def enterprises(
         dict(
             r,
             href=f"/enterprises/{r['uscc']}",
+            name_lang="zh",
             shown_name=r["name"] + (f" ({fmt.gettext('synthetic')})" if r.get("synthetic") else ""),
         )
         for r in rows
@@ -433,7 +435,7 @@ def enterprises(
 
 
 ENTERPRISE_COLUMNS = (
-    Column("shown_name", "Name", link="href"),
+    Column("shown_name", "Name", link="href", lang_key="name_lang"),
     Column("name_en", "English name"),
     Column("uscc", "Code"),
     Column("address", "Address"),
@@ -464,8 +466,51 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
 
 @router.get("/claims")
 def claims(request: Request, who: Aggregates, store: Reader, server: State):
-    rows = api.claims_for(server, store, who)
-    return _page(request, "claims.html", store, rows=rows)
+    fmt = Formatter(language(request))
+    rows = [_claim_row(fmt, c) for c in api.claims_for(server, store, who)]
+    table = Table(
+        request, "claims", CLAIM_COLUMNS, rows, fmt, row_class=lambda r: f"verdict-{r['status'].replace(' ', '-')}"
+    )
+    exported = export_response(request, table, name="claims")
+    if exported is not None:
+        return exported
+    return _page(request, "claims.html", store, table=table)
+
+
+CLAIM_COLUMNS = (
+    Column("statement", "Statement", lang_key="statement_lang"),
+    Column("original", "Original", lang_key="quote_lang"),
+    Column("asserted_text", "Asserted"),
+    Column("data_says", "The data says"),
+    Column("status", "Verdict", translate=True),
+)
+
+
+def _claim_row(fmt: Formatter, claim: dict) -> dict:
+    """A claim as its table shows it: the statement in the user's language (the original beside it
+    when that is another), what it asserts, what the data says and the verdict."""
+    translated = (claim.get("translations") or {}).get(fmt.lang)
+    asserted = claim.get("asserted")
+    computed = claim.get("computed")
+    if isinstance(computed, int | float) and not isinstance(computed, bool):
+        says = fmt.number(computed, 2 if isinstance(computed, float) and computed < 10 else 0)
+    else:
+        says = "–" if computed is None else str(computed)
+    reason = (claim.get("evidence") or {}).get("reason")
+    return dict(
+        claim,
+        statement=translated or claim["quote"],
+        statement_lang=fmt.lang if translated else claim["quote_lang"],
+        original=claim["quote"] if translated and fmt.lang != claim["quote_lang"] else None,
+        asserted_text=" ".join(
+            str(part)
+            for part in (claim.get("comparison"), asserted.get("value"), asserted.get("unit"))
+            if part not in (None, "")
+        )
+        if isinstance(asserted, dict)
+        else "–",
+        data_says=f"{says} — {reason}" if reason else says,
+    )
 
 
 @router.get("/data")

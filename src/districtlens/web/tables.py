@@ -44,6 +44,7 @@ class Column:
     kind: str = "text"  # one of KINDS: how the cell is shown, sorted and exported
     link: str | None = None  # the row key holding the cell's link, if any
     translate: bool = False  # the cell is a message id (a status, a kind): shown translated
+    lang_key: str | None = None  # the row key holding the cell's language (its font follows it)
 
     def shown(self, fmt: Formatter, value: Any) -> str:
         """The cell as the page shows it (and as the filter searches it)."""
