@@ -195,7 +195,7 @@ def chains(
     )
     firm_table = None
     if firms is not None:
-        firm_rows = [dict(f, href=f"/enterprises/{f['uscc']}") for f in firms]
+        firm_rows = [dict(f, href=f"/enterprises/{f['uscc']}", name_lang="zh") for f in firms]
         firm_table = Table(request, "firms", FIRM_COLUMNS, firm_rows, fmt, testid="link-firms")
     exported = export_response(request, links, *([firm_table] if firm_table else []), name=f"chain-{track}")
     if exported is not None:
@@ -306,7 +306,7 @@ LINK_COLUMNS = (
     Column("why", "Why"),
 )
 FIRM_COLUMNS = (
-    Column("name", "Name", link="href"),
+    Column("name", "Name", link="href", lang_key="name_lang"),
     Column("uscc", "Code"),
     Column("industry_code", "Industry"),
     Column("revenue", "revenue", "money"),
@@ -344,7 +344,9 @@ def carriers(
     carrier_table = Table(request, "carriers", CARRIER_COLUMNS, [_carrier_row(who, fmt, r) for r in rows], fmt)
     tenant_table = None
     if tenants is not None:
-        tenant_rows = [dict(t, shown_name=t["name"] or t["tenant_name"], href=_enterprise_href(t)) for t in tenants]
+        tenant_rows = [
+            dict(t, shown_name=t["name"] or t["tenant_name"], href=_enterprise_href(t), name_lang="zh") for t in tenants
+        ]
         tenant_table = Table(request, "tenants", TENANT_COLUMNS, tenant_rows, fmt)
     exported = export_response(request, carrier_table, *([tenant_table] if tenant_table else []), name="carriers")
     if exported is not None:
@@ -372,7 +374,7 @@ CARRIER_COLUMNS = (
     Column("position", "Position"),
 )
 TENANT_COLUMNS = (
-    Column("shown_name", "Name", link="href"),
+    Column("shown_name", "Name", link="href", lang_key="name_lang"),
     Column("uscc", "Code"),
     Column("tenant_status", "Status", translate=True),
     Column("area_m2", "Area", "area"),
