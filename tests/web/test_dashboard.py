@@ -141,6 +141,7 @@ def test_exports_have_translated_headers_and_the_view(clients):
     rows = list(csv.reader(io.StringIO(data.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Structure" and rows[0][3].endswith("(m²)")
     assert not {"name", "kind", "zone_id", "capacity", "carrier_id"} & set(rows[0]), "no raw column name"
+    assert "Surfaces" not in rows[0], "a column of links is no data"
     assert 1 < len(rows) < 40 and all("incubat" in r[0].casefold() for r in rows[1:])
     xlsx = client.get(f"/carriers?carrier={OWN_CARRIER}&export=tenants&format=xlsx&lang=zh")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

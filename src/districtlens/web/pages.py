@@ -372,6 +372,7 @@ CARRIER_COLUMNS = (
     Column("occupancy", "Occupancy", "percent"),
     Column("tenants", "Tenants", "number"),
     Column("position", "Position"),
+    Column("space", "Space", link="space_href", exported=False),
 )
 TENANT_COLUMNS = (
     Column("shown_name", "Name", link="href", lang_key="name_lang"),
@@ -402,6 +403,8 @@ def _carrier_row(who: auth.Principal, fmt: Formatter, row: dict) -> dict:
         capacity=capacity,
         occupancy=row["occupied_m2"] / capacity if capacity and row["occupied_m2"] is not None else None,
         position=f"{row['lat']:.4f}, {row['lon']:.4f}" if row["lon"] is not None else fmt.gettext("no position"),
+        space=fmt.gettext("Space") + " →" if may_see_carrier(who, row["carrier_id"]) else "",
+        space_href=f"/space?carrier={row['carrier_id']}" if may_see_carrier(who, row["carrier_id"]) else None,
         suppressed_keys=("occupied_m2", "occupancy", "tenants") if row.get("suppressed") else (),
     )
 

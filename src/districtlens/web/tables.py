@@ -45,6 +45,7 @@ class Column:
     link: str | None = None  # the row key holding the cell's link, if any
     translate: bool = False  # the cell is a message id (a status, a kind): shown translated
     lang_key: str | None = None  # the row key holding the cell's language (its font follows it)
+    exported: bool = True  # False: a column of links only (to another page), left out of exports
 
     def shown(self, fmt: Formatter, value: Any) -> str:
         """The cell as the page shows it (and as the filter searches it)."""
@@ -208,7 +209,7 @@ class Table:
         language's unit (named in its header), texts as shown."""
         data: dict[str, list[Any]] = {}
         schema: dict[str, Any] = {}
-        for column in self.columns:
+        for column in (c for c in self.columns if c.exported):
             header = column.header(self.fmt)
             values = [row.get(column.key) for row in self.matching]
             if column.kind == "money":
