@@ -285,6 +285,13 @@ FACT_COLUMNS = (
     Column("valid_from", "Valid from", "date"),
     Column("valid_to", "Valid to", "date"),
 )
+LEASE_COLUMNS = (
+    Column("carrier", "Carrier", link="href"),
+    Column("use", "Use", translate=True),
+    Column("area_m2", "Area", "area"),
+    Column("lease_start", "Lease start", "date"),
+    Column("lease_end", "Lease end", "date"),
+)
 VERSION_COLUMNS = (
     Column("version", "version"),
     Column("name", "Name"),
@@ -454,7 +461,10 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
     fmt = Formatter(language(request))
     facts = Table(request, "facts", FACT_COLUMNS, profile["facts"], fmt, row_class=_superseded)
     versions = Table(request, "versions", VERSION_COLUMNS, profile["versions"], fmt, row_class=_superseded)
-    exported = export_response(request, facts, versions, name=f"enterprise-{uscc}")
+    extras = profile_extras(server, store, who, profile, fmt)
+    lease_rows = [dict(t, href=f"/space?carrier={t['carrier_id']}") for t in extras["tenancies"]]
+    leases = Table(request, "leases", LEASE_COLUMNS, lease_rows, fmt, testid="tenancies")
+    exported = export_response(request, facts, versions, leases, name=f"enterprise-{uscc}")
     if exported is not None:
         return exported
     return _page(
@@ -464,7 +474,8 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
         profile=profile,
         facts=facts,
         versions=versions,
-        extras=profile_extras(server, store, who, profile, fmt),
+        leases=leases,
+        extras=extras,
         series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
     )
 
