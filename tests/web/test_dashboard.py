@@ -184,11 +184,18 @@ def test_invalid_parameters_are_explained_in_the_language(clients, lang, said):
 def test_the_language_chosen_at_sign_in_is_kept(web_app):
     client = TestClient(web_app)
     form = client.get("/login?lang=fr").text
-    assert 'name="lang" value="fr"' in form
+    action = re.search(r'<form method="post" action="(/login[^"]*)"', form).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    wrong = client.post(
+        action,
+        data={"username": "viewer", "password": "not it at all", "csrf_token": token, "next": "/"},
+        headers={"accept-language": "zh-CN"},
+    )
+    assert wrong.status_code == 401 and '<html lang="fr">' in wrong.text, "a refusal in the page's language"
+    web_app.state.limiter = type(web_app.state.limiter)()  # the failure counts against the other tests' sign-ins
     response = client.post(
-        "/login",
-        data={"username": "viewer", "password": PASSWORD, "csrf_token": token, "next": "/", "lang": "fr"},
+        action,
+        data={"username": "viewer", "password": PASSWORD, "csrf_token": token, "next": "/"},
         headers={"accept-language": "zh-CN"},
     )
     assert response.status_code == 200 and '<html lang="fr">' in response.text

@@ -168,9 +168,9 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
             return render(
                 request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path, error=exc.detail
             )
-        # The language the sign-in page was shown in (its form carries it) stays the session's.
-        chosen = str(form.get("lang", ""))
-        current_lang = chosen if chosen in ("zh", "en", "fr") else language(request)
+        # The language the sign-in page was shown in (its form posts to /login?lang=) stays the
+        # session's, and the cookie's: a refused sign-in is answered in it too.
+        current_lang = language(request)
         token = app.state.sessions.create(who, current_lang)
         response = RedirectResponse(next_path, status_code=303)
         set_session_cookie(response, token)
