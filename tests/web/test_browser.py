@@ -44,6 +44,10 @@ PAGES = {
     "/enterprises?q=科技": ("enterprise", "[data-testid=enterprises] tbody tr"),
     "/claims": ("aggregate", "[data-testid=claims] tbody tr"),
     "/data": ("data", "[data-testid=ledger-head]"),
+    "/programmes": ("aggregate", "[data-testid=kpis] tbody tr"),
+    "/pipeline": ("aggregate", "[id^=funnel-] canvas"),
+    "/space": ("aggregate", "[data-testid=space-figures] .figure"),
+    "/briefings": ("targets", "[data-testid=render-form]"),
 }
 
 

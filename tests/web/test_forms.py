@@ -82,8 +82,8 @@ def test_money_numbers_and_dates_follow_the_language(clients):
     en = viewer.get("/?lang=en").text
     fr = viewer.get("/?lang=fr").text
     assert "万元" in zh and '<html lang="zh-CN">' in zh
-    assert re.search(r"CN¥[\d.]+[KMB]", en), "English shows compact CNY"
-    assert re.search(r"\d+(,\d)?\s(k|M|Md)\s(CN¥|CNY)", fr), "French shows compact CNY after the number"
+    assert re.search(r"CNY [\d,.]+ (m|bn)", en), "English writes CNY m or CNY bn"
+    assert re.search(r"\d+(,\d+)?\u202f(M|Md)\u202fCNY", fr), "French writes M CNY or Md CNY, narrow spaces"
     assert "Rank among peers" in en and "Rang parmi les pairs" in fr and "对标区排名" in zh
 
 

@@ -25,8 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
 from districtlens.errors import DistrictlensError
-from districtlens.web import api, auth, commands, pages
+from districtlens.web import api, auth, capabilities, commands, pages
 from districtlens.web.deps import LoginRequired, check_form, language, session
+from districtlens.web.i18n import Formatter
+from districtlens.web.problems import validation_message
 from districtlens.web.render import render
 from districtlens.web.state import ServerState
 
@@ -139,17 +141,19 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
         problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": problems}, status_code=422)
+        fmt = Formatter(language(request))
         return render(
             request,
             "error.html",
             status_code=422,
             status=422,
-            detail="; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in problems),
+            detail="; ".join(validation_message(e, fmt) for e in exc.errors()),
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(capabilities.router)
     app.include_router(commands.router)
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
@@ -188,10 +192,15 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
             return render(
                 request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path, error=exc.detail
             )
+        # The language the sign-in page was shown in (its form posts to /login?lang=) stays the
+        # session's, and the cookie's: a refused sign-in is answered in it too.
         current_lang = language(request)
         token = app.state.sessions.create(who, current_lang)
         response = RedirectResponse(next_path, status_code=303)
         set_session_cookie(request, response, token)
+        response.set_cookie(
+            auth.LANG_COOKIE, current_lang, httponly=True, samesite="lax", max_age=365 * 86400, path="/"
+        )
         return response
 
     @app.post("/logout", include_in_schema=False)

@@ -1,7 +1,9 @@
 """The dashboard's locale-aware numbers, money and dates, over the one catalog (districtlens.i18n).
 
-Money is stored in 万元 (10,000 CNY): Chinese shows 万元 as such, English and French show the
-amount in CNY in the compact form of their locale (e.g. CN¥1.2B, 1,2 Md CN¥).
+Money is stored in 万元 (10,000 CNY) and shown by one rule per language (`Formatter.money`):
+Chinese in 万元, or 亿元 from 1 亿; English in CNY m, or CNY bn from a billion; French in M CNY,
+or Md CNY from a milliard, with narrow no-break spaces (U+202F) as French typography has them.
+Charts use the smaller unit of the language (`money_unit`, `money_scale`) and name it on the axis.
 """
 
 from __future__ import annotations
@@ -12,11 +14,22 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_compact_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 
 from districtlens.i18n import CATALOG_LOCALES, LANGUAGE_NAMES, LANGUAGES, gettext, pick_language
 
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "Formatter", "pick_language"]
+NARROW_NBSP = "\u202f"
+# Per language: (small unit, its size in 万元, large unit, its size in 万元, the unit's pattern).
+MONEY_UNITS = {
+    "zh": ("万元", 1, "亿元", 10_000, "{number} {unit}"),
+    "en": ("m", 100, "bn", 100_000, "CNY {number} {unit}"),
+    "fr": ("M", 100, "Md", 100_000, "{number}" + NARROW_NBSP + "{unit}" + NARROW_NBSP + "CNY"),
+}
+# The measures charts show: money ones in `money_unit`, the others in the unit named here.
+MONEY_MEASURES = frozenset({"revenue", "tax", "rd_spend"})
+MEASURE_UNITS = {"enterprises": "enterprises", "registered": "enterprises", "employees": "persons"}
+MONEY_AXIS_UNITS = {"zh": "万元", "en": "CNY m", "fr": "M" + NARROW_NBSP + "CNY"}
 
 
 def _missing(value) -> bool:
@@ -40,12 +53,40 @@ class Formatter:
         return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
 
     def money(self, value_wan) -> str:
-        """An amount in 万元, in the language's own way of writing it."""
+        """An amount in 万元, by the language's rule (module docstring): 1 234 万元, 1.2 亿元;
+        CNY 12.3 m, CNY 1.2 bn; 12,3 M CNY, 1,2 Md CNY."""
         if _missing(value_wan):
             return "–"
-        if self.lang == "zh":
-            return f"{format_decimal(value_wan, format='#,##0', locale=self.locale)} 万元"
-        return format_compact_currency(value_wan * 10_000, "CNY", locale=self.locale, fraction_digits=1)
+        small, small_size, large, large_size, pattern = MONEY_UNITS[self.lang]
+        unit, size = (large, large_size) if abs(value_wan) >= large_size else (small, small_size)
+        amount = value_wan / size
+        digits = 0 if self.lang == "zh" and unit == small else (2 if abs(amount) < 10 else 1)
+        number = format_decimal(amount, format="#,##0." + "0" * digits if digits else "#,##0", locale=self.locale)
+        return pattern.format(number=number, unit=unit)
+
+    @property
+    def money_unit(self) -> str:
+        """The unit charts and exports give amounts in (万元, CNY m, M CNY)."""
+        return MONEY_AXIS_UNITS[self.lang]
+
+    def in_money_unit(self, value_wan):
+        """An amount in 万元 converted to `money_unit` (None stays None)."""
+        if _missing(value_wan):
+            return None
+        return value_wan / MONEY_UNITS[self.lang][1]
+
+    def unit_of(self, measure: str) -> str:
+        """The unit a chart of `measure` is drawn in, in this language."""
+        if measure in MONEY_MEASURES:
+            return self.money_unit
+        unit = MEASURE_UNITS.get(measure)
+        return self.gettext(unit) if unit else ""
+
+    def chart_values(self, measure: str, values) -> list:
+        """`values` of `measure` in the unit `unit_of` names (money converted from 万元)."""
+        if measure in MONEY_MEASURES:
+            return [self.in_money_unit(v) for v in values]
+        return list(values)
 
     def percent(self, value, digits: int = 1) -> str:
         if _missing(value):

@@ -15,6 +15,7 @@ from districtlens.commands import leads as lead_commands
 from districtlens.commands import ledger as ledger_commands
 from districtlens.commands import scenarios as scenario_commands
 from districtlens.commands import statistics as statistics_commands
+from districtlens.errors import NotFound
 from districtlens.export import neutralise
 from districtlens.i18n import t
 from districtlens.store import places
@@ -22,14 +23,15 @@ from districtlens.store import statistics as stored_statistics
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
-from districtlens.web.i18n import Formatter
+from districtlens.web.i18n import MONEY_MEASURES, Formatter
+from districtlens.web.profile import profile_extras
 from districtlens.web.render import render
 from districtlens.web.state import ServerState, Snapshot
+from districtlens.web.tables import EXPORT_LIMIT, MAX_PAGE, Column, Table, export_response, page_size
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Reader = Annotated[Snapshot, Depends(reader)]
 State = Annotated[ServerState, Depends(state)]
-PAGE_SIZE = 25
 
 
 def page_user(permission: str):
@@ -68,7 +70,33 @@ def industries(
     server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
 ):
-    return _page(request, "industries.html", store, data=api.industries_for(server, store, who, division))
+    data = api.industries_for(server, store, who, division)
+    fmt = Formatter(language(request))
+    rows = [
+        dict(
+            r,
+            href=None if division else f"/industries?division={r['code']}",
+            suppressed_keys=("enterprises",) if r.get("suppressed") else (),
+        )
+        for r in data["rows"]
+    ]
+    table = Table(request, "activities", ACTIVITY_COLUMNS, rows, fmt)
+    exported = export_response(request, table, name="industries")
+    if exported is not None:
+        return exported
+    return _page(request, "industries.html", store, data=data, table=table)
+
+
+ACTIVITY_COLUMNS = (
+    Column("code", "Code", link="href"),
+    Column("name", "Activity"),
+    Column("enterprises", "enterprises", "number"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+    Column("growth", "Growth", "percent"),
+    Column("lq", "LQ", "decimal"),
+    Column("pci", "Complexity", "decimal"),
+)
 
 
 @router.get("/map")
@@ -82,19 +110,53 @@ def district_map(
     data = api.map_for(server, store, who)
     carriers = api.carriers_for(server, store, who)
     geojson = figures.refdata.district_polygons()
+    fmt = Formatter(language(request))
+    home = data["pack"]["adcode"] if data.get("pack") else None
+    values = fmt.chart_values(measure, [d[measure] for d in data["districts"]])
+    unit = fmt.unit_of(measure)
+    district_columns = (
+        Column("name", "District"),
+        Column("adcode", "Code"),
+        Column(measure, measure, "money" if measure in MONEY_MEASURES else "number"),
+    )
+    table = Table(
+        request,
+        "districts",
+        district_columns,
+        data["districts"],
+        fmt,
+        row_class=lambda r: "home" if r["adcode"] == home else "",
+    )
+    zone_rows = [
+        dict(z, shown_name=fmt.name(z["names"]), orientations=", ".join(z["orientation"])) for z in data["zones"]
+    ]
+    zones = Table(request, "zones", ZONE_COLUMNS, zone_rows, fmt)
+    exported = export_response(request, table, zones, name="map")
+    if exported is not None:
+        return exported
     return _page(
         request,
         "map.html",
         store,
+        table=table,
+        zones=zones,
         data=data,
         carriers=carriers,
         measure=measure,
         map_data={
             "geojson": geojson,
             "measure": measure,
-            "values": [{"name": d["name"], "adcode": d["adcode"], "value": d[measure]} for d in data["districts"]],
+            "legend": f"{fmt.gettext(measure)} ({unit})" if unit else fmt.gettext(measure),
+            "carriers_name": fmt.gettext("Carriers"),
+            "values": [
+                {"name": d["name"], "adcode": d["adcode"], "value": v, "home": d["adcode"] == home}
+                for d, v in zip(data["districts"], values, strict=True)
+            ],
             "carriers": [
-                {"name": c["name_zh"], "value": [c["lon"], c["lat"]]}
+                {
+                    "name": fmt.name({"zh": c["name_zh"], "en": c["name_en"], "fr": c["name_fr"]}),
+                    "value": [c["lon"], c["lat"]],
+                }
                 for c in carriers
                 if c["lon"] is not None and c["lat"] is not None
             ],
@@ -112,12 +174,41 @@ def chains(
     link: Annotated[str | None, Query(max_length=80)] = None,
 ):
     templates = figures.chain_templates()
-    track = track if track in templates else next(iter(sorted(templates)))
+    fmt = Formatter(language(request))
+    if track is not None and track not in templates:
+        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
+        raise NotFound("web.unknown_chain", track=track, chains=known)
+    track = track or next(iter(sorted(templates)))
     graph = api.chain_for(server, store, who, track)
     firms = None
     if link and who.may("enterprise"):
         firms = api.link_firms_for(server, store, who, track, link)
-    fmt = Formatter(language(request))
+    statuses = {s: fmt.gettext(s) for s in ("missing", "weak", "present", "strong")}
+    links = Table(
+        request,
+        "links",
+        LINK_COLUMNS,
+        [
+            dict(
+                n,
+                shown_name=fmt.name(n["name"]),
+                shown_status=statuses.get(n["status"], n["status"]),
+                href=f"/chains?track={track}&link={n['id']}#firms" if who.may("enterprise") else None,
+                suppressed_keys=("status", "enterprises") if n.get("suppressed") else (),
+            )
+            for n in graph["nodes"]
+        ],
+        fmt,
+        row_class=lambda r: f"status-{r['status']}",
+    )
+    firm_table = None
+    if firms is not None:
+        firm_rows = [dict(f, href=f"/enterprises/{f['uscc']}", name_lang="zh") for f in firms]
+        firm_table = Table(request, "firms", FIRM_COLUMNS, firm_rows, fmt, testid="link-firms")
+    exported = export_response(request, links, *([firm_table] if firm_table else []), name=f"chain-{track}")
+    if exported is not None:
+        return exported
+    link_name = next((r["shown_name"] for r in links.matching if r["id"] == link), link)
     return _page(
         request,
         "chains.html",
@@ -125,8 +216,11 @@ def chains(
         templates=templates,
         track=track,
         graph=graph,
+        statuses=statuses,
+        links=links,
         link=link,
-        firms=firms,
+        link_name=link_name,
+        firms=firm_table,
         labels=[fmt.name(node["name"]) for node in graph["nodes"]],
     )
 
@@ -142,19 +236,109 @@ def targets(
     district: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
 ):
     templates = figures.chain_templates()
-    track = track if track in templates else next(iter(sorted(templates)))
-    rows = api.targets_for(server, store, track, min_score, district or None, None, 100)
+    fmt = Formatter(language(request))
+    if track is not None and track not in templates:
+        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
+        raise NotFound("web.unknown_chain", track=track, chains=known)
+    track = track or next(iter(sorted(templates)))
+    rows = api.targets_for(server, store, track, min_score, district or None, None, 200)
+    template = templates[track]
+    shown = [
+        dict(
+            r,
+            rank=i,
+            mode_label=f"target mode {r['mode']}",
+            href=f"/enterprises/{r['uscc']}" if r["uscc"] and r["source"] == "registry" else None,
+            name_lang="zh",
+            link_names=", ".join(fmt.name(dict(template.link(link).name)) for link in r["links"]),
+        )
+        for i, r in enumerate(rows, 1)
+    ]
+    table = Table(request, "targets", TARGET_COLUMNS, shown, fmt)
+    exported = export_response(request, table, name=f"targets-{track}")
+    if exported is not None:
+        return exported
     return _page(
         request,
         "targets.html",
         store,
         templates=templates,
         track=track,
-        rows=rows,
+        table=table,
         min_score=min_score,
         district=district or "",
         districts=figures.district_names(),
     )
+
+
+ZONE_COLUMNS = (
+    Column("shown_name", "Zone"),
+    Column("role", "Role", translate=True),
+    Column("orientations", "Orientation"),
+    Column("enterprises", "enterprises", "number"),
+)
+
+
+def _superseded(row: dict) -> str:
+    return "superseded" if row["valid_to"] else ""
+
+
+FACT_COLUMNS = (
+    Column("year", "Year"),
+    Column("version", "version"),
+    Column("revenue", "revenue", "money"),
+    Column("tax", "tax", "money"),
+    Column("employees", "employees", "number"),
+    Column("rd_spend", "rd_spend", "money"),
+    Column("source", "Source"),
+    Column("valid_from", "Valid from", "date"),
+    Column("valid_to", "Valid to", "date"),
+)
+LEASE_COLUMNS = (
+    Column("carrier", "Carrier", link="href"),
+    Column("use", "Use", translate=True),
+    Column("area_m2", "Area", "area"),
+    Column("lease_start", "Lease start", "date"),
+    Column("lease_end", "Lease end", "date"),
+)
+VERSION_COLUMNS = (
+    Column("version", "version"),
+    Column("name", "Name"),
+    Column("address", "Address"),
+    Column("industry_code", "Industry"),
+    Column("status", "Status"),
+    Column("source", "Source"),
+    Column("valid_from", "Valid from", "date"),
+    Column("valid_to", "Valid to", "date"),
+)
+LINK_COLUMNS = (
+    Column("shown_name", "Link", link="href"),
+    Column("stage", "Stage"),
+    Column("shown_status", "Status"),
+    Column("enterprises", "enterprises", "number"),
+    Column("revenue", "revenue", "money"),
+    Column("growth", "Growth", "percent"),
+    Column("lq", "LQ", "decimal"),
+    Column("why", "Why"),
+)
+FIRM_COLUMNS = (
+    Column("name", "Name", link="href", lang_key="name_lang"),
+    Column("uscc", "Code"),
+    Column("industry_code", "Industry"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+)
+TARGET_COLUMNS = (
+    Column("rank", "Rank", "number"),
+    Column("mode_label", "Mode", translate=True),
+    Column("name", "Name", link="href", lang_key="name_lang"),
+    Column("district", "Where"),
+    Column("uscc", "Code"),
+    Column("industry_code", "Industry"),
+    Column("link_names", "Links filled"),
+    Column("score", "Score", "decimal"),
+    Column("why", "Why"),
+)
 
 
 @router.get("/carriers")
@@ -173,7 +357,73 @@ def carriers(
         if not (who.may("tenants") and may_see_carrier(who, carrier)):
             raise HTTPException(403, "not one of your carriers")
         tenants = api.tenants_for(server, store, carrier)
-    return _page(request, "carriers.html", store, rows=rows, carrier=carrier, tenants=tenants, today=today())
+    fmt = Formatter(language(request))
+    carrier_table = Table(request, "carriers", CARRIER_COLUMNS, [_carrier_row(who, fmt, r) for r in rows], fmt)
+    tenant_table = None
+    if tenants is not None:
+        tenant_rows = [
+            dict(t, shown_name=t["name"] or t["tenant_name"], href=_enterprise_href(t), name_lang="zh") for t in tenants
+        ]
+        tenant_table = Table(request, "tenants", TENANT_COLUMNS, tenant_rows, fmt)
+    exported = export_response(request, carrier_table, *([tenant_table] if tenant_table else []), name="carriers")
+    if exported is not None:
+        return exported
+    return _page(
+        request,
+        "carriers.html",
+        store,
+        table=carrier_table,
+        tenant_table=tenant_table,
+        carrier=carrier,
+        carrier_name=next((r["name"] for r in carrier_table.matching if r["carrier_id"] == carrier), carrier),
+        today=today(),
+    )
+
+
+CARRIER_COLUMNS = (
+    Column("name", "Carrier", link="href"),
+    Column("kind", "Kind"),
+    Column("zone_id", "Zone"),
+    Column("capacity", "Floor space", "area"),
+    Column("occupied_m2", "Occupied", "area"),
+    Column("occupancy", "Occupancy", "percent"),
+    Column("tenants", "Tenants", "number"),
+    Column("position", "Position"),
+    Column("space", "Space", link="space_href", exported=False),
+)
+TENANT_COLUMNS = (
+    Column("shown_name", "Name", link="href", lang_key="name_lang"),
+    Column("uscc", "Code"),
+    Column("tenant_status", "Status", translate=True),
+    Column("area_m2", "Area", "area"),
+    Column("lease_start", "Lease start", "date"),
+    Column("lease_end", "Lease end", "date"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+)
+
+
+def _enterprise_href(tenant: dict) -> str | None:
+    return f"/enterprises/{tenant['uscc']}" if tenant["uscc"] else None
+
+
+def _carrier_row(who: auth.Principal, fmt: Formatter, row: dict) -> dict:
+    """A carrier as its table shows it: names in the language, a link to its tenants and space."""
+    capacity = row["capacity_m2"] if row["capacity_m2"] is not None else row["floor_space_m2"]
+    sees_tenants = who.may("tenants") and may_see_carrier(who, row["carrier_id"])
+    kind = fmt.gettext(row["kind"]) + (f" · {fmt.gettext(row['level'])}" if row["level"] else "")
+    return dict(
+        row,
+        name=fmt.name({"zh": row["name_zh"], "en": row["name_en"], "fr": row["name_fr"]}),
+        href=f"/carriers?carrier={row['carrier_id']}#tenants" if sees_tenants else None,
+        kind=kind + (f" · {fmt.gettext('synthetic')}" if row["synthetic"] else ""),
+        capacity=capacity,
+        occupancy=row["occupied_m2"] / capacity if capacity and row["occupied_m2"] is not None else None,
+        position=f"{row['lat']:.4f}, {row['lon']:.4f}" if row["lon"] is not None else fmt.gettext("no position"),
+        space=fmt.gettext("Space") + " →" if may_see_carrier(who, row["carrier_id"]) else "",
+        space_href=f"/space?carrier={row['carrier_id']}" if may_see_carrier(who, row["carrier_id"]) else None,
+        suppressed_keys=("occupied_m2", "occupancy", "tenants") if row.get("suppressed") else (),
+    )
 
 
 @router.get("/enterprises")
@@ -183,30 +433,110 @@ def enterprises(
     store: Reader,
     server: State,
     q: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Annotated[int, Query(alias="enterprises.page", ge=1, le=MAX_PAGE)] = 1,
 ):
-    total, rows = api.search_for(server, store, who, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return _page(
-        request, "enterprises.html", store, q=q, page=page, total=total, rows=rows, pages=max(1, -(-total // PAGE_SIZE))
-    )
+    fmt = Formatter(language(request))
+    exporting = request.query_params.get("export") == "enterprises"
+    size = page_size(request.query_params, "enterprises")
+    limit, offset = (EXPORT_LIMIT, 0) if exporting else (size, (page - 1) * size)
+    total, rows = api.search_for(server, store, who, q, limit, offset)
+    shown = [
+        dict(
+            r,
+            href=f"/enterprises/{r['uscc']}",
+            name_lang="zh",
+            shown_name=r["name"] + (f" ({fmt.gettext('synthetic')})" if r.get("synthetic") else ""),
+        )
+        for r in rows
+    ]
+    table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=total)
+    exported = export_response(request, table, name="enterprises")
+    if exported is not None:
+        return exported
+    return _page(request, "enterprises.html", store, q=q, total=total, table=table)
+
+
+ENTERPRISE_COLUMNS = (
+    Column("shown_name", "Name", link="href", lang_key="name_lang"),
+    Column("name_en", "English name"),
+    Column("uscc", "Code"),
+    Column("address", "Address"),
+    Column("industry_code", "Industry"),
+)
 
 
 @router.get("/enterprises/{uscc}")
 def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, server: State):
     profile = api.profile_for(server, store, who, uscc)
+    fmt = Formatter(language(request))
+    facts = Table(request, "facts", FACT_COLUMNS, profile["facts"], fmt, row_class=_superseded)
+    versions = Table(request, "versions", VERSION_COLUMNS, profile["versions"], fmt, row_class=_superseded)
+    extras = profile_extras(server, store, who, profile, fmt)
+    lease_rows = [dict(t, href=f"/space?carrier={t['carrier_id']}") for t in extras["tenancies"]]
+    leases = Table(request, "leases", LEASE_COLUMNS, lease_rows, fmt, testid="tenancies")
+    exported = export_response(request, facts, versions, leases, name=f"enterprise-{uscc}")
+    if exported is not None:
+        return exported
     return _page(
         request,
         "enterprise.html",
         store,
         profile=profile,
+        facts=facts,
+        versions=versions,
+        leases=leases,
+        extras=extras,
         series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
     )
 
 
 @router.get("/claims")
 def claims(request: Request, who: Aggregates, store: Reader, server: State):
-    rows = api.claims_for(server, store, who)
-    return _page(request, "claims.html", store, rows=rows)
+    fmt = Formatter(language(request))
+    rows = [_claim_row(fmt, c) for c in api.claims_for(server, store, who)]
+    table = Table(
+        request, "claims", CLAIM_COLUMNS, rows, fmt, row_class=lambda r: f"verdict-{r['status'].replace(' ', '-')}"
+    )
+    exported = export_response(request, table, name="claims")
+    if exported is not None:
+        return exported
+    return _page(request, "claims.html", store, table=table)
+
+
+CLAIM_COLUMNS = (
+    Column("statement", "Statement", lang_key="statement_lang"),
+    Column("original", "Original", lang_key="quote_lang"),
+    Column("asserted_text", "Asserted"),
+    Column("data_says", "The data says"),
+    Column("status", "Verdict", translate=True),
+)
+
+
+def _claim_row(fmt: Formatter, claim: dict) -> dict:
+    """A claim as its table shows it: the statement in the user's language (the original beside it
+    when that is another), what it asserts, what the data says and the verdict."""
+    translated = (claim.get("translations") or {}).get(fmt.lang)
+    asserted = claim.get("asserted")
+    computed = claim.get("computed")
+    if isinstance(computed, int | float) and not isinstance(computed, bool):
+        says = fmt.number(computed, 2 if isinstance(computed, float) and computed < 10 else 0)
+    else:
+        says = "–" if computed is None else str(computed)
+    reason = (claim.get("evidence") or {}).get("reason")
+    return dict(
+        claim,
+        statement=translated or claim["quote"],
+        statement_lang=fmt.lang if translated else claim["quote_lang"],
+        original=claim["quote"] if translated and fmt.lang != claim["quote_lang"] else None,
+        asserted_text=" ".join(
+            str(part)
+            for part in (claim.get("comparison"), asserted.get("value"), asserted.get("unit"))
+            if part not in (None, "")
+        )
+        if isinstance(asserted, dict)
+        else "–",
+        data_says=f"{says} — {reason}" if reason else says,
+    )
 
 
 @router.get("/leads")

@@ -30,8 +30,12 @@ NAVIGATION = (
     ("/leads", "Leads", "aggregate"),
     ("/scenario", "Scenario", "targets"),
     ("/carriers", "Carriers", "aggregate"),
+    ("/space", "Space", "aggregate"),
+    ("/pipeline", "Pipeline", "aggregate"),
+    ("/programmes", "Programmes", "aggregate"),
     ("/enterprises", "Enterprises", "enterprise"),
     ("/claims", "Claims", "aggregate"),
+    ("/briefings", "Briefings", "targets"),
     ("/data", "Data", "data"),
 )
 

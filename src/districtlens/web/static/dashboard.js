@@ -4,23 +4,59 @@
   "use strict";
   var STATUS_COLOURS = { missing: "#c0392b", weak: "#e67e22", present: "#2e86c1", strong: "#1e8449" };
 
+  // Numbers on axes and in tooltips as the page's language writes them (1 234,5 in French).
+  var NUMBERS = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { maximumFractionDigits: 2 });
+  function number(value) {
+    return typeof value === "number" ? NUMBERS.format(value) : value === null || value === undefined ? "–" : value;
+  }
+
+  // Every axis names its unit (spec.unit); small trend lines (no spec.axes) show none.
+  function valueAxis(spec, show) {
+    return { type: "value", name: show ? spec.unit || "" : "", nameTextStyle: { align: "left" },
+             splitLine: { show: show }, axisLabel: { show: show, formatter: number } };
+  }
+
   function line(spec) {
+    var series = [{ type: "line", name: spec.name, data: spec.y, smooth: true, symbolSize: 4, connectNulls: true }];
+    var hasTarget = spec.target !== undefined && spec.target !== null;
+    if (hasTarget) {
+      series[0].markLine = { symbol: "none", data: [{ yAxis: spec.target, name: spec.target_name }],
+                             label: { formatter: spec.target_name || "" }, lineStyle: { color: "#c0392b" } };
+    }
+    if (spec.mark) {
+      series[0].markPoint = { data: [{ coord: [spec.mark, spec.y[spec.x.indexOf(spec.mark)]] }], symbolSize: 30 };
+    }
     return {
-      grid: { left: 8, right: 8, top: 8, bottom: 20, containLabel: true },
+      grid: { left: 8, right: 16, top: spec.axes ? 28 : 8, bottom: 20, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: spec.x },
-      yAxis: { type: "value", splitLine: { show: false }, axisLabel: { show: false } },
-      series: [{ type: "line", name: spec.name, data: spec.y, smooth: true, symbolSize: 4 }],
+      yAxis: Object.assign(valueAxis(spec, !!spec.axes), hasTarget ? {
+        // The target is in sight even when far from the actuals.
+        min: function (v) { return Math.min(v.min, spec.target, 0); },
+        max: function (v) { return Math.max(v.max, spec.target); },
+      } : {}),
+      series: series,
+    };
+  }
+
+  function stack(spec) {
+    return {
+      grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      xAxis: { type: "category", data: spec.x },
+      yAxis: valueAxis(spec, true),
+      series: spec.series.map(function (s) { return { type: "bar", stack: "all", name: s.name, data: s.data }; }),
     };
   }
 
   function bar(spec) {
     var highlight = spec.highlight || [];
     return {
-      grid: { left: 8, right: 8, top: 16, bottom: 24, containLabel: true },
+      grid: { left: 8, right: 8, top: 28, bottom: 24, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: spec.x.length > 8 ? 30 : 0 } },
-      yAxis: { type: "value" },
+      yAxis: valueAxis(spec, true),
       series: [{
         type: "bar", name: spec.name,
         data: spec.y.map(function (v, i) {
@@ -35,14 +71,20 @@
     var values = spec.values.map(function (d) { return d.value || 0; });
     var option = {
       tooltip: { trigger: "item" },
+      // The legend names the measure and its unit; the pack's district is outlined and labelled.
       visualMap: { min: Math.min.apply(null, values), max: Math.max.apply(null, values), calculable: true,
-                   left: "left", bottom: 10, inRange: { color: ["#eaf2f8", "#1f4e79"] } },
-      geo: { map: "districts", roam: true, nameProperty: "name", label: { show: false } },
+                   left: "left", bottom: 10, inRange: { color: ["#eaf2f8", "#1f4e79"] },
+                   text: [spec.legend || "", ""], textGap: 12, formatter: number },
+      geo: { map: "districts", roam: true, nameProperty: "name", label: { show: false },
+             regions: spec.values.filter(function (d) { return d.home; }).map(function (d) {
+               return { name: d.name, itemStyle: { borderColor: "#c0392b", borderWidth: 3 },
+                        label: { show: true, fontWeight: "bold", color: "#922b21" } };
+             }) },
       series: [
         { type: "map", name: spec.name, geoIndex: 0, nameProperty: "name",
           data: spec.values.map(function (d) { return { name: d.name, value: d.value }; }) },
         { type: "scatter", coordinateSystem: "geo", symbolSize: 9, itemStyle: { color: "#c0392b" },
-          data: spec.carriers },
+          name: spec.carriers_name, tooltip: { formatter: "{b}" }, data: spec.carriers },
       ],
     };
     return option;
@@ -75,7 +117,7 @@
     };
   }
 
-  var BUILD = { line: line, bar: bar, map: map, graph: graph };
+  var BUILD = { line: line, bar: bar, stack: stack, map: map, graph: graph };
 
   document.querySelectorAll(".chart").forEach(function (element) {
     var source = document.getElementById(element.dataset.source);
@@ -84,6 +126,7 @@
     var chart = echarts.init(element, null, { renderer: "canvas" });
     var option = BUILD[spec.kind](spec, element);
     option.animation = false;  // figures, not a show: and screenshots catch the final state
+    if (option.tooltip) { option.tooltip.valueFormatter = number; }
     chart.setOption(option);
     if (spec.kind === "graph" && spec.clickable) {
       chart.on("click", function (params) {
