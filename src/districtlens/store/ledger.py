@@ -214,6 +214,23 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "query",
         "ledger_seq",
     ),
+    "read_document": ("doc_sha256", "name", "format", "language", "text", "ledger_seq"),
+    "claim_proposal": (
+        "proposal_id",
+        "doc_sha256",
+        "language",
+        "quote",
+        "span_start",
+        "span_end",
+        "figure",
+        "query",
+        "kind",
+        "comparison",
+        "subject",
+        "district_adcode",
+        "ledger_seq",
+    ),
+    "claim_decision": ("proposal_id", "decision", "claim_id", "decided_by", "ledger_seq"),
 }
 
 
