@@ -126,6 +126,10 @@ def _number_pattern(language: str) -> str:
     return r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 
+# What may not stand before a number: a letter in Latin text; in Chinese, letters touch numbers.
+_NUMBER_BEFORE = {False: r"(?<![\w.,])", True: r"(?<![\d.,])"}
+
+
 @cache
 def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     w = words(language)
@@ -133,7 +137,7 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     number_words = _alternation(list(w.numbers))
     out = {
         "arabic": re.compile(
-            rf"(?<![\w.,])(?P<num>{_number_pattern(language)})\s?(?P<mult>{_alternation(list(w.multipliers))})?"
+            rf"{_NUMBER_BEFORE[language == 'zh']}(?P<num>{_number_pattern(language)})\s?(?P<mult>{_alternation(list(w.multipliers))})?"
             rf"\s?(?P<unit>{_alternation(list(w.units))})?",
             re.IGNORECASE,
         ),
@@ -258,8 +262,8 @@ def find(sentence: str, language: str, offset: int = 0) -> list[Figure]:
             unit = _noun_after(sentence, end, language)
             if unit in w.durations:
                 kind, unit = "duration", "years"
-            elif language == "zh" and unit:
-                kind = "count"
+            elif unit and not YEAR.fullmatch(m.group("num")):
+                kind = "count"  # 120 enterprises: a number of things
         add(Figure(sentence[m.start() : end].strip(), offset + m.start(), offset + end, value, unit, kind,
                    _qualifier(sentence, m.start(), language)))
     for m in patterns["ordinal"].finditer(sentence):
@@ -299,8 +303,15 @@ def _event_years(sentence: str, language: str, offset: int, found: list[Figure])
     }
 
 
+CLASSIFIERS = frozenset("家个项名所座种条批类位")  # Chinese measure words: what follows is counted
+
+
 def _unit_kind(unit: str | None) -> str:
-    return {"%": "percent", "km²": "area", "m²": "area", "year": "year"}.get(unit or "", "money" if unit and "元" in unit or unit == "yuan" else "number")
+    if unit in CLASSIFIERS:
+        return "count"
+    if unit and ("元" in unit or unit == "yuan"):
+        return "money"
+    return {"%": "percent", "km²": "area", "m²": "area", "year": "year", "years": "duration"}.get(unit or "", "number")
 
 
 def _enumerated_ones(sentence, language, offset, found, free, add) -> list[Figure]:  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from districtlens import refdata
+from districtlens.reading.vocabulary import chinese_words
 from districtlens.store import claims as claim_store
 from districtlens.store import reading as reading_store
 from districtlens.store.db import Store
@@ -81,6 +82,7 @@ class Gazetteer:
     places: dict[str, dict[str, Any]]  # place id -> its record (kind, carrier kind, ...)
     chinese_words: list[str]
     _segmenter: Any = field(default=None, repr=False)
+    _common: set[str] = field(default_factory=set, repr=False)  # words of jieba's own dictionary
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def segmenter(self) -> Any:
@@ -94,10 +96,18 @@ class Gazetteer:
 
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                self._common = {w for w, freq in tokenizer.FREQ.items() if freq > 0}
                 for word in self.chinese_words:
                     tokenizer.add_word(word, freq=100_000)
                 self._segmenter = tokenizer
             return self._segmenter
+
+    def common_word(self, word: str) -> bool:
+        """Whether a Chinese word is in the language's own dictionary (创新, 众创): a trade name
+        that is a common word names a firm only in a longer form of its name."""
+        self.segmenter()
+        return word in self._common
 
 
 def _add(table: dict[str, list[Target]], surface: str | None, target: Target, min_len: int = 2) -> None:
@@ -259,7 +269,7 @@ def _build(store: Store, use_aliases: bool) -> Gazetteer:
     for surface in table:
         automaton.add_word(surface, surface)
     automaton.make_automaton()
-    return Gazetteer(automaton, table, places, sorted(set(chinese + chinese_places)))
+    return Gazetteer(automaton, table, places, sorted(set(chinese + chinese_places + chinese_words())))
 
 
 @dataclass(frozen=True)
@@ -305,6 +315,10 @@ def find(text: str, language: str, gaz: Gazetteer) -> list[Mention]:
             if boundaries is None:
                 boundaries = _boundaries(text, gaz) if language == "zh" else set()
             if language == "zh" and (start not in boundaries or end not in boundaries):
+                continue
+            if language == "zh":
+                targets = [t for t in targets if not (t.short and t.category == "firm" and gaz.common_word(original))]
+            if not targets:
                 continue
         for category in ("firm", "place"):
             mine = tuple(t for t in targets if t.category == category)

@@ -15,17 +15,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from districtlens.claims.queries import parse_query
 from districtlens.errors import InputError
 from districtlens.reading.figures import Figure
 from districtlens.reading.mentions import Mention
-from districtlens.yamltext import load_yaml
+from districtlens.reading.vocabulary import vocabulary
 
 NAMED_FIRMS_AT_LEAST = 3  # a sentence naming this many firms states how many it names
+CARRIER_WINDOW = 48  # a carrier kind this close after a count is what it counts (quatre incubateurs nationaux)
 NO_RULE = "no rule of districtlens.reading maps this figure to a query: the reviewer writes it"
 
 
@@ -48,13 +47,6 @@ class Proposal:
             if self.figure.get(key) is not None:
                 out[key] = self.figure[key]
         return out
-
-
-@cache
-def vocabulary() -> dict[str, Any]:
-    text = resources.files("districtlens.reading").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = load_yaml(text)
-    return data
 
 
 def _has(text: str, words: list[str] | tuple[str, ...], language: str) -> bool:
@@ -95,7 +87,8 @@ def propose(
         quote = text[start:end]
         low = quote.lower().replace("'", "’")
         intent = _has(low, vocabulary()["plans"], language)
-        firms = {t.id for m in named if m.category == "firm" for t in m.targets}
+        # Only linked names count: an ambiguous one may not name a firm at all.
+        firms = {m.targets[0].id for m in named if m.category == "firm" and len(m.targets) == 1}
         if len(firms) >= NAMED_FIRMS_AT_LEAST:
             mine = [*mine, _named_firms(quote, start, len(firms))]
         for figure in mine:
@@ -181,7 +174,7 @@ def _raw_query(
     if figure.kind == "count":
         for carrier_kind, words in vocab["carrier_kinds"].items():
             at = _first(after, words, language)
-            if at is not None and at < 30:
+            if at is not None and at < CARRIER_WINDOW:
                 query: dict[str, Any] = {"kind": "carrier-count", "carrier_kind": carrier_kind}
                 level = next((lv for lv, ws in vocab["levels"].items() if _has(after[: at + 60], ws, language)), None)
                 return query | ({"level": level} if level else {})
