@@ -172,10 +172,15 @@ def _number_word(token: str, language: str) -> float | None:
 def _qualifier(sentence: str, at: int, language: str) -> str:
     """at-least or about when a qualifier stands just before the figure (plus de, nearly, 超过)."""
     w = words(language)
-    before = sentence[max(0, at - 16) : at].lower()
-    if any(before.rstrip().endswith(q) for q in w.at_least):
+    before = sentence[max(0, at - 16) : at].lower().rstrip()
+    if language == "zh":  # 约占全市的三分之一: the qualifier stands a few characters before, in the clause
+        before = re.split(r"[，,；;：:。]", before)[-1][-6:]
+        for comparison, qualifiers in (("at-least", w.at_least), ("about", w.about)):
+            if any(q in before for q in qualifiers):
+                return comparison
+    if any(before.endswith(q) for q in w.at_least):
         return "at-least"
-    if any(before.rstrip().endswith(q) for q in w.about):
+    if any(before.endswith(q) for q in w.about):
         return "about"
     after = sentence[at : at + 12]
     if language == "zh" and re.match(r"[\d" + ZH_NUMERAL + r"]+[余多]", after):
