@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
 from districtlens.errors import DistrictlensError
-from districtlens.web import api, auth, commands, pages
+from districtlens.web import api, auth, commands, pages, reading
 from districtlens.web.deps import LoginRequired, check_form, language, session
 from districtlens.web.render import render
 from districtlens.web.state import ServerState
@@ -133,6 +133,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(reading.router)
     app.include_router(commands.router)
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)

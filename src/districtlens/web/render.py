@@ -30,6 +30,7 @@ NAVIGATION = (
     ("/carriers", "Carriers", "aggregate"),
     ("/enterprises", "Enterprises", "enterprise"),
     ("/claims", "Claims", "aggregate"),
+    ("/reading", "Reading", "data"),
     ("/data", "Data", "data"),
 )
 
