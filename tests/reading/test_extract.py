@@ -91,7 +91,10 @@ def test_sentences_keep_abbreviations_and_lines():
         "Animateur :",
     ]
     zh = "静安区拥有4家孵化器。市北高新园区面积3.31平方公里！"
-    assert [zh[s:e] for s, e in sentences.split(zh, "zh")] == ["静安区拥有4家孵化器。", "市北高新园区面积3.31平方公里！"]
+    assert [zh[s:e] for s, e in sentences.split(zh, "zh")] == [
+        "静安区拥有4家孵化器。",
+        "市北高新园区面积3.31平方公里！",
+    ]
 
 
 def _values(sentence: str, lang: str) -> list[tuple[float, str | None, str]]:

@@ -38,7 +38,12 @@ def test_the_chinese_text(texts, reading_store):
         (15.0, "%"),
     ]
     queries = {p.figure["text"]: p.query for p in zh.proposals}
-    assert queries["4家"] == {"kind": "carrier-count", "area": "310106", "carrier_kind": "incubator", "level": "national"}
+    assert queries["4家"] == {
+        "kind": "carrier-count",
+        "area": "310106",
+        "carrier_kind": "incubator",
+        "level": "national",
+    }
     assert queries["200家"]["kind"] == "enterprise-count" and queries["200家"]["track"] == "big-data"
     assert queries["三分之一"]["kind"] == "share"
 

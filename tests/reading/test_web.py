@@ -16,7 +16,9 @@ from tests.web.conftest import PASSWORD, login
 @pytest.fixture
 def served(cli, reading_copy):
     for name, role in (("ana", "analyst"), ("vera", "viewer")):
-        added = cli("users", "add", name, "--role", role, "--password-stdin", "--db", reading_copy, input=PASSWORD + "\n")
+        added = cli(
+            "users", "add", name, "--role", role, "--password-stdin", "--db", reading_copy, input=PASSWORD + "\n"
+        )
         assert added.exit_code == 0, added.output
     app = create_app(reading_copy)
     yield app

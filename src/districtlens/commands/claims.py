@@ -164,7 +164,9 @@ def accept_proposal(ctx: Context, args: DecideProposal) -> Decision:
         found["subject"],
         json.dumps(asserted, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
         found["comparison"],
-        json.dumps(found["query"], sort_keys=True, separators=(",", ":"), ensure_ascii=False) if found["query"] else None,
+        json.dumps(found["query"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if found["query"]
+        else None,
     ]
     entry = proposal_store.decide(ctx.store, args.id, "accepted", ctx.actor, claim)
     return Decision(id=args.id, decision="accepted", claim_id=args.id, ledger_seq=entry.seq)

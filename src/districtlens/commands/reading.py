@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import InputError
+
+if TYPE_CHECKING:
+    from districtlens.reading.extract import Document
 
 
 class ReadFile(Args):
@@ -88,7 +91,7 @@ class ReadResult(BaseModel):
     ledger_seq: int | None  # the write that queued the new proposals, if any
 
 
-def _document(args: ReadFile):  # type: ignore[no-untyped-def]
+def _document(args: ReadFile) -> Document:
     from districtlens.reading import extract
 
     if args.path:
@@ -111,7 +114,8 @@ def read_file(ctx: Context, args: ReadFile) -> ReadResult:
     doc = _document(args)
     ctx.progress("reading")
     reading = read(ctx.store, doc, use_aliases=args.aliases)
-    seq, new = None, []
+    seq: int | None = None
+    new: list[str] = []
     if args.propose and reading.proposals:
         rows = [
             {

@@ -83,7 +83,28 @@ def _markdown_text(text: str) -> str:
 
 
 class _HtmlText(HTMLParser):
-    BLOCKS = frozenset("p div br li h1 h2 h3 h4 h5 h6 tr td th section article header footer title".split())
+    BLOCKS = frozenset(
+        [
+            "p",
+            "div",
+            "br",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "td",
+            "th",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "title",
+        ]
+    )
     SKIPPED = frozenset({"script", "style", "noscript", "template"})
 
     def __init__(self) -> None:

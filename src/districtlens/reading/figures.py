@@ -11,6 +11,7 @@ else, and otherwise the year (or period) the other figures speak of.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -86,10 +87,25 @@ def _alternation(items: list[str] | tuple[str, ...]) -> str:
     return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
 
 
-DATE = re.compile(r"(?<!\d)(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.](19|20)\d{2}(?!\d)")
+DATE = re.compile(
+    r"(?<!\d)(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?!\d)|(?<!\d)\d{1,2}[/.]\d{1,2}[/.](19|20)\d{2}(?!\d)"
+)
 YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d.,]\d)")
 ZH_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 
@@ -137,7 +153,8 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     number_words = _alternation(list(w.numbers))
     out = {
         "arabic": re.compile(
-            rf"{_NUMBER_BEFORE[language == 'zh']}(?P<num>{_number_pattern(language)})\s?(?P<mult>{_alternation(list(w.multipliers))})?"
+            rf"{_NUMBER_BEFORE[language == 'zh']}(?P<num>{_number_pattern(language)})"
+            rf"\s?(?P<mult>{_alternation(list(w.multipliers))})?"
             rf"\s?(?P<unit>{_alternation(list(w.units))})?",
             re.IGNORECASE,
         ),
@@ -241,21 +258,46 @@ def find(sentence: str, language: str, offset: int = 0) -> list[Figure]:
     for m in patterns["of"].finditer(sentence):
         a, b = _number_word(m.group("a"), language), _number_word(m.group("b"), language)
         if a is not None and b is not None and a < b:
-            fig = Figure(m.group(0), offset + m.start(), offset + m.end(), a, _noun_after(sentence, m.end(), language),
-                         "count", _qualifier(sentence, m.start(), language), of=b)
+            fig = Figure(
+                m.group(0),
+                offset + m.start(),
+                offset + m.end(),
+                a,
+                _noun_after(sentence, m.end(), language),
+                "count",
+                _qualifier(sentence, m.start(), language),
+                of=b,
+            )
             add(fig)
     for m in patterns["fraction"].finditer(sentence):
-        add(Figure(m.group(0), offset + m.start(), offset + m.end(), round(w.fractions[m.group("w").lower()], 4),
-                   "share", "share", _qualifier(sentence, m.start(), language)))
+        add(
+            Figure(
+                m.group(0),
+                offset + m.start(),
+                offset + m.end(),
+                round(w.fractions[m.group("w").lower()], 4),
+                "share",
+                "share",
+                _qualifier(sentence, m.start(), language),
+            )
+        )
     for m in patterns["approx"].finditer(sentence):
-        add(Figure(m.group(0), offset + m.start(), offset + m.end(), w.approximations[m.group("w").lower()],
-                   _noun_after(sentence, m.end(), language), "count", "about"))
+        add(
+            Figure(
+                m.group(0),
+                offset + m.start(),
+                offset + m.end(),
+                w.approximations[m.group("w").lower()],
+                _noun_after(sentence, m.end(), language),
+                "count",
+                "about",
+            )
+        )
     for m in YEAR.finditer(sentence):
         after = sentence[m.end() : m.end() + 3]
-        if language == "zh" or not re.match(r"\s*(%|km|m²|m2)", after):
-            if free(m.start(), m.end()):
-                taken.append((m.start(), m.end()))
-                found.append(Figure(m.group(0), offset + m.start(), offset + m.end(), float(m.group(1)), "year", "year"))
+        if (language == "zh" or not re.match(r"\s*(%|km|m²|m2)", after)) and free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
+            found.append(Figure(m.group(0), offset + m.start(), offset + m.end(), float(m.group(1)), "year", "year"))
     for m in patterns["arabic"].finditer(sentence):
         if not free(m.start(), m.end("num")):
             continue
@@ -269,30 +311,52 @@ def find(sentence: str, language: str, offset: int = 0) -> list[Figure]:
                 kind, unit = "duration", "years"
             elif unit and not YEAR.fullmatch(m.group("num")):
                 kind = "count"  # 120 enterprises: a number of things
-        add(Figure(sentence[m.start() : end].strip(), offset + m.start(), offset + end, value, unit, kind,
-                   _qualifier(sentence, m.start(), language)))
+        add(
+            Figure(
+                sentence[m.start() : end].strip(),
+                offset + m.start(),
+                offset + end,
+                value,
+                unit,
+                kind,
+                _qualifier(sentence, m.start(), language),
+            )
+        )
     for m in patterns["ordinal"].finditer(sentence):
         token = m.group("w")
         rank = w.ordinals.get(token.lower()) if token.lower() in w.ordinals else None
         if rank is None and language == "zh":
-            rank = 1 if token.startswith("首") else int(zh_number(token[1:]) or 0) if not token[1:].isdigit() else int(token[1:])
+            rank = (
+                1
+                if token.startswith("首")
+                else int(zh_number(token[1:]) or 0)
+                if not token[1:].isdigit()
+                else int(token[1:])
+            )
         if rank:
             add(Figure(token, offset + m.start(), offset + m.end(), float(rank), "rank", "rank", "rank"))
     for m in patterns["only"].finditer(sentence):
         if re.search(r"(lui|elle|eux|elles)\s*$", sentence[: m.start()], re.IGNORECASE):
             continue  # à lui seul: "by itself", not "the only"
         add(Figure(m.group(0), offset + m.start(), offset + m.end(), 1.0, "only", "count"))
-    counts = []
     for m in patterns["words"].finditer(sentence):
         token = m.group("w")
-        value = _number_word(token, language)
-        if value is None or not free(m.start(), m.end()):
+        number = _number_word(token, language)
+        if number is None or not free(m.start(), m.end()):
             continue
-        counts.append(m)
         unit = _noun_after(sentence, m.end(), language)
         kind = "duration" if unit in w.durations else "count"
-        add(Figure(token, offset + m.start(), offset + m.end(), value, "years" if kind == "duration" else unit, kind,
-                   _qualifier(sentence, m.start(), language)))
+        add(
+            Figure(
+                token,
+                offset + m.start(),
+                offset + m.end(),
+                number,
+                "years" if kind == "duration" else unit,
+                kind,
+                _qualifier(sentence, m.start(), language),
+            )
+        )
     found = _enumerated_ones(sentence, language, offset, found, free, add)
     return _with_years(sorted(found, key=lambda f: f.start), periods, _event_years(sentence, language, offset, found))
 
@@ -303,8 +367,7 @@ def _event_years(sentence: str, language: str, offset: int, found: list[Figure])
     return {
         f.start
         for f in found
-        if f.kind == "year"
-        and any(sentence[: f.start - offset].lower().rstrip().endswith(phrase) for phrase in lead)
+        if f.kind == "year" and any(sentence[: f.start - offset].lower().rstrip().endswith(phrase) for phrase in lead)
     }
 
 
@@ -319,8 +382,15 @@ def _unit_kind(unit: str | None) -> str:
     return {"%": "percent", "km²": "area", "m²": "area", "year": "year", "years": "duration"}.get(unit or "", "number")
 
 
-def _enumerated_ones(sentence, language, offset, found, free, add) -> list[Figure]:  # type: ignore[no-untyped-def]
-    """"un parc ..., quatre incubateurs, trois espaces": an article counts as 1 only in an
+def _enumerated_ones(
+    sentence: str,
+    language: str,
+    offset: int,
+    found: list[Figure],
+    free: Callable[[int, int], bool],
+    add: Callable[[Figure], None],
+) -> list[Figure]:
+    """ "un parc ..., quatre incubateurs, trois espaces": an article counts as 1 only in an
     enumeration of other counts, where it stands for a number."""
     w = words(language)
     if sum(f.kind == "count" for f in found) < 2 or not w.enumerated_one:

@@ -14,8 +14,57 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LETTER = re.compile(r"[^\W\d_]")
 WORD = re.compile(r"[a-zà-öø-ÿœ’']+")
 # Function words of one language that are not words of the other.
-FRENCH = frozenset("le la les des du de et est une un dans pour sur au aux avec par qui que ses son sa".split())
-ENGLISH = frozenset("the of and is are in to for on with by that this its which was were a an from as".split())
+FRENCH = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "de",
+        "et",
+        "est",
+        "une",
+        "un",
+        "dans",
+        "pour",
+        "sur",
+        "au",
+        "aux",
+        "avec",
+        "par",
+        "qui",
+        "que",
+        "ses",
+        "son",
+        "sa",
+    ]
+)
+ENGLISH = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "is",
+        "are",
+        "in",
+        "to",
+        "for",
+        "on",
+        "with",
+        "by",
+        "that",
+        "this",
+        "its",
+        "which",
+        "was",
+        "were",
+        "a",
+        "an",
+        "from",
+        "as",
+    ]
+)
 CJK_SHARE = 0.3  # at this share of the letters, a text is Chinese even if it quotes English names
 
 

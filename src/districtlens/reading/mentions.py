@@ -34,7 +34,8 @@ ALIAS = 0.85
 TRADE_NAME = 0.8
 PLACEHOLDER_MARKS = ("未具名", "unnamed", "sans nom")  # carriers a pack counts but cannot name
 LEGAL_EN = re.compile(
-    r"[\s,]*(co\.?,?\s*ltd\.?|company limited|co\.,? limited|limited|ltd\.?|inc\.?|corp(oration)?\.?|llc|plc|gmbh|s\.a\.|group)$",
+    r"[\s,]*(co\.?,?\s*ltd\.?|company limited|co\.,? limited|limited|ltd\.?|inc\.?|corp(oration)?\.?"
+    r"|llc|plc|gmbh|s\.a\.|group)$",
     re.IGNORECASE,
 )
 REGION_EN = re.compile(r"^(shanghai|beijing|china)\s+|\s*\((shanghai|china|beijing)\)", re.IGNORECASE)
@@ -185,11 +186,13 @@ def _firm_entries(store: Store, table: dict[str, list[Target]], use_aliases: boo
 def _alias_entries(table: dict[str, list[Target]]) -> None:
     """Names the alias table gives (阿斯利康 = AstraZeneca): a spelling of a group reaches the firms
     another spelling of the group names."""
-    from districtlens.resolve.aliases import _groups
-
     from importlib import resources
 
-    groups = _groups(resources.files("districtlens.resolve").joinpath("aliases.yaml").read_text(encoding="utf-8"), "aliases.yaml")
+    from districtlens.resolve.aliases import _groups
+
+    groups = _groups(
+        resources.files("districtlens.resolve").joinpath("aliases.yaml").read_text(encoding="utf-8"), "aliases.yaml"
+    )
     for group in groups:
         firms = {t.id for name in group for t in table.get(normalise(name), []) if t.category == "firm"}
         for name in group:
@@ -307,10 +310,10 @@ def find(text: str, language: str, gaz: Gazetteer) -> list[Mention]:
             continue
         targets = gaz.targets[surface]
         original = text[start:end]
-        if any(t.short for t in targets) and not re.search(r"[\u4e00-\u9fff]", original):
-            # A short Latin name is a name only where the text capitalises it.
-            if original[:1].islower() and targets[0].category == "firm":
-                continue
+        latin = not re.search(r"[\u4e00-\u9fff]", original)
+        # A short Latin name is a name only where the text capitalises it.
+        if latin and any(t.short for t in targets) and original[:1].islower() and targets[0].category == "firm":
+            continue
         if any(t.short for t in targets) and re.search(r"[\u4e00-\u9fff]", original):
             if boundaries is None:
                 boundaries = _boundaries(text, gaz) if language == "zh" else set()

@@ -58,7 +58,9 @@ def _first(text: str, words: list[str] | tuple[str, ...], language: str) -> int 
     best = None
     for word in words:
         word = word.lower().replace("'", "’")
-        pattern = re.escape(word) if language == "zh" or re.search(r"[\u4e00-\u9fff]", word) else rf"(?<!\w){re.escape(word)}"
+        pattern = (
+            re.escape(word) if language == "zh" or re.search(r"[\u4e00-\u9fff]", word) else rf"(?<!\w){re.escape(word)}"
+        )
         m = re.search(pattern, text)
         if m and (best is None or m.start() < best):
             best = m.start()
@@ -210,8 +212,10 @@ def _rank_query(figure: Figure, low: str, tracks: list[str], language: str) -> d
     if not tracks or among is None:
         return None
     column = _column(low, language)
-    if figure.period and _has(low, vocab["measures"]["growth"], language) and not _has(
-        low, vocab["measures"]["revenue"], language
+    if (
+        figure.period
+        and _has(low, vocab["measures"]["growth"], language)
+        and not _has(low, vocab["measures"]["revenue"], language)
     ):
         measure: dict[str, Any] = {"kind": "growth", "column": column, "from": figure.period[0], "to": figure.period[1]}
     elif figure.period or figure.year:

@@ -52,7 +52,10 @@ def _district(found: list[mention_finder.Mention], places: dict[str, dict[str, A
     """The district the text speaks of: the one it names most, else the only one the store's packs
     hold; None when neither decides."""
     named = Counter(
-        places[t.id]["district"] for m in found for t in m.targets if t.category == "place" and places[t.id].get("district")
+        places[t.id]["district"]
+        for m in found
+        for t in m.targets
+        if t.category == "place" and places[t.id].get("district")
     )
     if named:
         return named.most_common(1)[0][0]

@@ -15,8 +15,39 @@ Span = tuple[int, int]
 _ZH_END = re.compile(r"[。！？!?；][”’」』）)]*")
 _LATIN_END = re.compile(r"[.!?…]+[»”\"’')\]]*(?=\s+[«“\"'(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
 _ABBREVIATIONS = frozenset(
-    "m mm mme mmes mlle dr pr st ste co ltd inc corp no n° vol p pp cf etc e.g i.e vs mr mrs ms jr sr prof fig art"
-    .split()
+    [
+        "m",
+        "mm",
+        "mme",
+        "mmes",
+        "mlle",
+        "dr",
+        "pr",
+        "st",
+        "ste",
+        "co",
+        "ltd",
+        "inc",
+        "corp",
+        "no",
+        "n°",
+        "vol",
+        "p",
+        "pp",
+        "cf",
+        "etc",
+        "e.g",
+        "i.e",
+        "vs",
+        "mr",
+        "mrs",
+        "ms",
+        "jr",
+        "sr",
+        "prof",
+        "fig",
+        "art",
+    ]
 )
 
 

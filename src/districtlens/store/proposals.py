@@ -38,16 +38,18 @@ def write_read(
         if not have_doc:
             row = [document[c] for c in ("doc_sha256", "name", "format", "language", "text")]
             insert_hashed(tx, "read_document", [[*row, seq]])
-        rows = [
-            [_json(p[c]) if c in ("figure", "query") else p[c] for c in PROPOSAL_COLUMNS] + [seq] for p in new
-        ]
+        rows = [[_json(p[c]) if c in ("figure", "query") else p[c] for c in PROPOSAL_COLUMNS] + [seq] for p in new]
         insert_hashed(tx, "claim_proposal", rows)
         ledger.append(
             tx,
             seq,
             actor,
             READ_ACTION,
-            {"document": document["doc_sha256"], "name": document["name"], "proposals": [p["proposal_id"] for p in new]},
+            {
+                "document": document["doc_sha256"],
+                "name": document["name"],
+                "proposals": [p["proposal_id"] for p in new],
+            },
         )
     return seq, [p["proposal_id"] for p in new]
 
@@ -92,9 +94,7 @@ def pack_of(store: Store, adcode: str | None, pack_id: str | None) -> str:
     return mine[0]
 
 
-def decide(
-    store: Store, proposal_id: str, decision: str, actor: str, claim: list[Any] | None = None
-) -> ledger.Entry:
+def decide(store: Store, proposal_id: str, decision: str, actor: str, claim: list[Any] | None = None) -> ledger.Entry:
     """Record a decision; on acceptance, `claim` is the claim row (ledger.HASHED_TABLES["claim"]
     columns without ledger_seq) written with it, in the same ledger entry."""
     found = proposal(store, proposal_id)

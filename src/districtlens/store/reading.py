@@ -43,7 +43,14 @@ def places(store: Store) -> list[dict[str, Any]]:
         "SELECT carrier_id, district_adcode, name_zh, name_en, name_fr, kind, level FROM carrier"
     ).fetchall():
         out.append(
-            {"kind": "carrier", "id": cid, "names": [zh, en, fr], "district": adcode, "carrier_kind": kind, "level": level}
+            {
+                "kind": "carrier",
+                "id": cid,
+                "names": [zh, en, fr],
+                "district": adcode,
+                "carrier_kind": kind,
+                "level": level,
+            }
         )
     for tid, zh, en, fr, keywords in con.execute(
         "SELECT track_id, name_zh, name_en, name_fr, keywords FROM track"

@@ -40,7 +40,9 @@ State = Annotated[ServerState, Depends(state)]
 
 def _queue(server: ServerState, who: auth.Principal) -> list[dict[str, Any]]:
     with server.reader() as store:
-        queue = claim_commands.review_proposals(Context(store=store, actor=who.username), claim_commands.ReviewProposals())
+        queue = claim_commands.review_proposals(
+            Context(store=store, actor=who.username), claim_commands.ReviewProposals()
+        )
     return [p.model_dump() for p in queue.proposals]
 
 
