@@ -22,7 +22,6 @@ from typing import Any
 
 from districtlens import refdata
 from districtlens.reading.vocabulary import chinese_words
-from districtlens.store import claims as claim_store
 from districtlens.store import reading as reading_store
 from districtlens.store.db import Store
 
@@ -247,14 +246,14 @@ def _place_entries(store: Store, table: dict[str, list[Target]]) -> tuple[dict[s
     return places, chinese
 
 
-_CACHE: dict[tuple[str, bool], Gazetteer] = {}
+_CACHE: dict[tuple[tuple[str, int], bool], Gazetteer] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def gazetteer(store: Store, use_aliases: bool = True) -> Gazetteer:
-    """The store's gazetteer, built once per ledger head (a write that renames a firm or loads a
-    pack moves the head, and the next read rebuilds it)."""
-    key = (claim_store.head(store), use_aliases)
+    """The store's gazetteer, built once for the names it holds (a write that renames a firm or
+    loads a pack makes the next read rebuild it)."""
+    key = (reading_store.names_version(store), use_aliases)
     with _CACHE_LOCK:
         if key not in _CACHE:
             _CACHE.clear()

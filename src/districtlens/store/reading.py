@@ -57,3 +57,14 @@ def places(store: Store) -> list[dict[str, Any]]:
     ).fetchall():
         out.append({"kind": "track", "id": tid, "names": [zh, en, fr], "keywords": json.loads(keywords or "[]")})
     return out
+
+
+def names_version(store: Store) -> tuple[str, int]:
+    """What the gazetteer was read from: the store, and the latest write to the names and places
+    it holds (not the ledger head: reading a text writes proposals, which changes no name)."""
+    seq = store.con.execute(
+        "SELECT max(s) FROM (SELECT max(ledger_seq) AS s FROM enterprise_version"
+        " UNION ALL SELECT max(ledger_seq) FROM district_pack UNION ALL SELECT max(ledger_seq) FROM zone"
+        " UNION ALL SELECT max(ledger_seq) FROM carrier UNION ALL SELECT max(ledger_seq) FROM track)"
+    ).fetchone()
+    return str(store.path), int(seq[0] or 0) if seq else 0
