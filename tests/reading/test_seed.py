@@ -85,3 +85,17 @@ def test_a_proposed_claim_quotes_its_sentence_at_its_span(seed_read):
     for p in seed_read.proposals:
         assert text[p.start : p.end] == p.quote
         assert p.figure["start"] >= p.start or p.figure["unit"] == "named enterprises"
+
+
+def test_the_seed_counts_map_to_the_carrier_kinds_they_count(seed_read):
+    counted = {
+        (p.figure["value"], p.query.get("carrier_kind"), p.query.get("level"))
+        for p in seed_read.proposals
+        if p.query and p.query["kind"] == "carrier-count"
+    }
+    assert counted == {
+        (1.0, "university-science-park", "national"),
+        (4.0, "incubator", "national"),
+        (3.0, "maker-space", "national"),
+        (24.0, "cultural-creative-park", "municipal"),
+    }

@@ -95,3 +95,10 @@ def test_a_former_name_still_names_the_firm(reading_copy):
         ("YOGO Robot", uscc, True),
         ("YOGO Smart Robot", uscc, False),
     ]
+
+
+def test_a_count_of_tagged_firms_maps_to_the_tag(reading_store):
+    doc = extract.document("policy.zh.txt", "2024年，全区高新技术企业数量达到1500家，专精特新企业120家。")
+    queries = {p.figure["text"]: p.query for p in read(reading_store, doc).proposals}
+    assert queries["1500家"] == {"kind": "enterprise-count", "area": "310106", "tag": "高新技术企业"}
+    assert queries["120家"]["tag"] == "专精特新"

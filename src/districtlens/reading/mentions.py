@@ -31,6 +31,7 @@ FORMER_NAME = 0.9
 SHORT_NAME = 0.93
 ALIAS = 0.85
 TRADE_NAME = 0.8
+KEYWORD = 0.9  # a track's keyword: another track's own name wins (人工智能 is the AI track)
 PLACEHOLDER_MARKS = ("未具名", "unnamed", "sans nom")  # carriers a pack counts but cannot name
 LEGAL_EN = re.compile(
     r"[\s,]*(co\.?,?\s*ltd\.?|company limited|co\.,? limited|limited|ltd\.?|inc\.?|corp(oration)?\.?"
@@ -214,8 +215,10 @@ def _place_entries(store: Store, table: dict[str, list[Target]]) -> tuple[dict[s
         key = f"{place['kind']}:{place['id']}"
         places[key] = place
         names = [n for n in place["names"] if n and not any(m in n for m in PLACEHOLDER_MARKS)]
-        for name in names + list(place.get("keywords", [])):
+        for name in names:
             _add(table, name, Target("place", key, FULL_NAME, place["kind"], short=len(name) <= 3))
+        for keyword in place.get("keywords", []):
+            _add(table, keyword, Target("place", key, KEYWORD, place["kind"], short=len(keyword) <= 3))
         for name in names if place["kind"] in ("zone", "district") else []:
             if re.search(r"[\u4e00-\u9fff]", name):
                 chinese.append(name)
@@ -323,7 +326,7 @@ def find(text: str, language: str, gaz: Gazetteer) -> list[Mention]:
             if not targets:
                 continue
         for category in ("firm", "place"):
-            mine = tuple(t for t in targets if t.category == category)
+            mine = tuple(sorted((t for t in targets if t.category == category), key=lambda t: -t.confidence))
             if mine:
                 candidates.append(Mention(original, start, end, mine))
     firms = _leftmost_longest([c for c in candidates if c.category == "firm"])

@@ -24,7 +24,7 @@ from districtlens.reading.mentions import Mention
 from districtlens.reading.vocabulary import vocabulary
 
 NAMED_FIRMS_AT_LEAST = 3  # a sentence naming this many firms states how many it names
-CARRIER_WINDOW = 48  # a carrier kind this close after a count is what it counts (quatre incubateurs nationaux)
+NEAR_AFTER = 64  # characters after a count where what it counts is named
 NO_RULE = "no rule of districtlens.reading maps this figure to a query: the reviewer writes it"
 
 
@@ -136,7 +136,14 @@ def _subject(named: list[Mention]) -> str | None:
 
 
 def _places(named: list[Mention], kind: str, places: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [places[t.id] for m in named for t in m.targets if t.category == "place" and t.place_kind == kind]
+    """The places of `kind` named, one per mention: its best target of that kind (大数据 is the big-data
+    track's own name and a keyword of data intelligence)."""
+    found = []
+    for m in named:
+        mine = [t for t in m.targets if t.category == "place" and t.place_kind == kind]
+        if mine:
+            found.append(places[mine[0].id])
+    return found
 
 
 def _query(
@@ -166,7 +173,7 @@ def _raw_query(
 ) -> dict[str, Any] | None:
     vocab = vocabulary()
     tracks = [p["id"] for p in _places(named, "track", places)]
-    after = low[figure.end - offset : figure.end - offset + 80]
+    near = _near(low, figure.start - offset, figure.end - offset, language)
     if figure.kind == "area":
         carriers = _places(named, "carrier", places)
         attribute = "area_km2" if figure.unit == "km²" else "floor_space_m2"
@@ -174,12 +181,12 @@ def _raw_query(
     if figure.kind == "rank":
         return _rank_query(figure, low, tracks, language)
     if figure.kind == "count":
-        for carrier_kind, words in vocab["carrier_kinds"].items():
-            at = _first(after, words, language)
-            if at is not None and at < CARRIER_WINDOW:
-                query: dict[str, Any] = {"kind": "carrier-count", "carrier_kind": carrier_kind}
-                level = next((lv for lv, ws in vocab["levels"].items() if _has(after[: at + 60], ws, language)), None)
-                return query | ({"level": level} if level else {})
+        kinds = {k: _first(near, words, language) for k, words in vocab["carrier_kinds"].items()}
+        named_kinds = sorted((at, k) for k, at in kinds.items() if at is not None)
+        if named_kinds:
+            query: dict[str, Any] = {"kind": "carrier-count", "carrier_kind": named_kinds[0][1]}
+            level = next((lv for lv, ws in vocab["levels"].items() if _has(near, ws, language)), None)
+            return query | ({"level": level} if level else {})
         if figure.of is not None:
             for name, rule in vocab["lists"].items():
                 if all(_has(low, words, language) for words in rule["all"]) and any(
@@ -188,8 +195,10 @@ def _raw_query(
                     return {"kind": "listed-presence", "list": name, "top": int(figure.of)}
         if _places(named, "carrier", places):
             return None  # firms of a carrier: no register of tenants to count them in
-        if _has(figure.unit or "", vocab["enterprises"], language) or _has(after[:40], vocab["enterprises"], language):
-            return {"kind": "enterprise-count"} | ({"track": tracks[-1]} if tracks else {})
+        if _has(figure.unit or "", vocab["enterprises"], language) or _has(near, vocab["enterprises"], language):
+            query = {"kind": "enterprise-count"} | ({"track": tracks[-1]} if tracks else {})
+            tag = next((t for t, words in vocab["tags"].items() if _has(near, words, language)), None)
+            return query | ({"tag": tag} if tag else {})
         return None
     if figure.kind == "share" and tracks and _has(low, vocab["enterprises"], language):
         return {"kind": "share", "set": {"track": tracks[-1]}, "among": "city"}
@@ -197,6 +206,16 @@ def _raw_query(
         column = _column(low, language)
         return {"kind": "growth", "track": tracks[-1], "column": column, "from": figure.year - 1, "to": figure.year}
     return None
+
+
+def _near(low: str, start: int, end: int, language: str) -> str:
+    """The words that say what a count counts: those after it up to the end of its item of an
+    enumeration (quatre incubateurs nationaux, trois espaces ...), and in Chinese also its clause
+    before it (大数据企业超过200家)."""
+    after = re.split(r"[，,；;：:。.、]", low[end : end + NEAR_AFTER])[0]
+    if language != "zh":
+        return after
+    return re.split(r"[，,；;：:。、]", low[:start])[-1] + " " + after
 
 
 def _column(low: str, language: str) -> str:
