@@ -102,3 +102,8 @@ def test_a_count_of_tagged_firms_maps_to_the_tag(reading_store):
     queries = {p.figure["text"]: p.query for p in read(reading_store, doc).proposals}
     assert queries["1500家"] == {"kind": "enterprise-count", "area": "310106", "tag": "高新技术企业"}
     assert queries["120家"]["tag"] == "专精特新"
+
+
+def test_a_latin_firm_name_must_be_capitalised(reading_store):
+    doc = extract.document("n.txt", "Le marketingforce du district ; Marketingforce y est implantée.")
+    assert [f["start"] for f in read(reading_store, doc).firms] == [doc.text.index("Marketingforce")]

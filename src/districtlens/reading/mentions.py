@@ -313,10 +313,10 @@ def find(text: str, language: str, gaz: Gazetteer) -> list[Mention]:
         targets = gaz.targets[surface]
         original = text[start:end]
         latin = not re.search(r"[\u4e00-\u9fff]", original)
-        # A short Latin name is a name only where the text capitalises it.
-        if latin and any(t.short for t in targets) and original[:1].islower() and targets[0].category == "firm":
-            continue
-        if any(t.short for t in targets) and re.search(r"[\u4e00-\u9fff]", original):
+        if latin and original[:1].islower():
+            # A Latin firm name is a name only where the text capitalises it (Roche, not roche).
+            targets = [t for t in targets if t.category != "firm"]
+        if not latin and any(t.short for t in targets):
             if boundaries is None:
                 boundaries = _boundaries(text, gaz) if language == "zh" else set()
             if language == "zh" and (start not in boundaries or end not in boundaries):
