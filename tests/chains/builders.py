@@ -115,11 +115,11 @@ def write_pack(store: Store, zones: list[dict], peers: list[str] | None = None) 
         )
         for zone in zones:
             con.execute(
-                f"INSERT INTO zone SELECT *, {ledger.row_hash_sql('zone')} FROM (SELECT"
+                f"INSERT INTO zone BY NAME SELECT *, {ledger.row_hash_sql('zone')} AS row_hash FROM (SELECT"
                 " ? AS zone_id, 'test' AS pack_id, ? AS district_adcode, ? AS name_zh,"
                 " ? AS name_en, ? AS name_fr, ? AS role, ? AS orientation,"
                 " NULL AS orientation_note, NULL AS streets, NULL AS roads, NULL AS polygon,"
-                " ? AS ledger_seq)",
+                " NULL::DOUBLE AS lon, NULL::DOUBLE AS lat, ? AS ledger_seq)",
                 [
                     zone["zone_id"],
                     JINGAN,

@@ -117,8 +117,8 @@ def test_targets_json_has_the_documented_shape(cli, db):
     assert (out["track"], out["area"]) == ("integrated-circuits", JINGAN)
     assert len(out["targets"]) == 5
     for row in out["targets"]:
-        assert {"uscc", "name", "district_adcode", "links", "score", "parts", "why"} <= set(row)
-        assert row["district_adcode"] == HUANGPU
+        assert {"key", "uscc", "name", "mode", "place", "district_adcode", "links", "score", "parts", "why"} <= set(row)
+        assert row["district_adcode"] != JINGAN and row["mode"] in ("fill", "strengthen", "extend")
 
 
 def test_opportunities_json(cli, db):
@@ -207,3 +207,74 @@ def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
     assert cli("chains", "city", "--area", JINGAN, "--db", db).exit_code == 2
     table = cli("chains", "city", "--all-tracks", "--area", JINGAN, "--db", db)
     assert table.exit_code == 0 and "design" in table.output and "apis" in table.output
+
+
+def test_targets_speak_the_language_asked_for(cli, db, monkeypatch):
+    zh = json.loads(
+        cli("targets", "integrated-circuits", "--area", JINGAN, "--lang", "zh", "--db", db, "--json").output
+    )
+    assert zh["targets"] and all(t["why"].startswith("【") for t in zh["targets"])
+    monkeypatch.setenv("DISTRICTLENS_LANG", "fr")
+    printed = cli("targets", "integrated-circuits", "--area", JINGAN, "--top", "2", "--db", db)
+    assert printed.exit_code == 0 and "pourquoi" in printed.output
+    assert cli("targets", "integrated-circuits", "--area", JINGAN, "--lang", "de", "--db", db).exit_code == 2
+
+
+def test_pools_leads_and_scenarios_from_the_command_line(cli, db, tmp_path):
+    pool = tmp_path / "fair.csv"
+    pool.write_text(
+        "firm_id,name,country,address,sector,revenue\n"
+        "1,深圳芯片设计有限公司,China,广东省深圳市南山区科技园,半导体,50000\n"
+        "2,Chip Design Inc,USA,,Semiconductors and Other Electronic Components,\n",
+        encoding="utf-8",
+    )
+    imported = json.loads(cli("pools", "import", pool, "--no-link", "--db", db, "--json").output)
+    assert imported["pools"][0] == imported["pools"][0] | {"pool": "fair", "firms": 2, "placed_in_china": 1}
+    found = json.loads(
+        cli("targets", "integrated-circuits", "--area", JINGAN, "--pool", "fair", "--db", db, "--json").output
+    )
+    from_pool = [t for t in found["targets"] if t["source"] == "fair"]
+    assert {t["name"] for t in from_pool} == {"深圳芯片设计有限公司", "Chip Design Inc"}
+    assert any("广东省深圳市南山区" in t["place"] for t in from_pool)
+    target = from_pool[0]
+    saved = json.loads(
+        cli(
+            "leads",
+            "save",
+            "integrated-circuits",
+            "--area",
+            JINGAN,
+            "--key",
+            target["key"],
+            "--name",
+            target["name"],
+            "--owner",
+            "li",
+            "--db",
+            db,
+            "--json",
+        ).output
+    )["lead"]
+    moved = json.loads(cli("leads", "update", saved["lead_id"], "--status", "contacted", "--db", db, "--json").output)
+    assert moved["lead"]["version"] == 2 and moved["lead"]["status"] == "contacted"
+    listed = json.loads(cli("leads", "list", "--db", db, "--json").output)
+    assert [lead["lead_id"] for lead in listed["leads"]] == [saved["lead_id"]]
+    code = shipped_templates()["integrated-circuits"].links[0].classes[0]
+    what_if = json.loads(
+        cli(
+            "scenario",
+            "compute",
+            "integrated-circuits",
+            "--area",
+            JINGAN,
+            "--firm",
+            f"{code}:900:30",
+            "--db",
+            db,
+            "--json",
+        ).output
+    )
+    assert (
+        what_if["added"] == 1
+        and what_if["links"][0]["enterprises_after"] == what_if["links"][0]["enterprises_before"] + 1
+    )

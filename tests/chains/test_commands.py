@@ -61,9 +61,25 @@ KEYS = {
         ],
     ),
     "targets": (
-        ["track", "area", "area_label", "year", "weights", "space_data", "targets"],
+        ["track", "area", "area_label", "year", "weights", "space_source", "space_on", "pools", "targets"],
         "targets",
-        ["uscc", "name", "district_adcode", "industry_code", "links", "zone_id", "score", "parts", "why"],
+        [
+            "key",
+            "uscc",
+            "name",
+            "source",
+            "place",
+            "district_adcode",
+            "mode",
+            "industry_code",
+            "links",
+            "carrier_id",
+            "zone_id",
+            "score",
+            "parts",
+            "missing",
+            "why",
+        ],
     ),
     "opportunities": (
         ["track", "area", "area_label", "ranked_by", "model", "note", "opportunities"],
@@ -165,7 +181,8 @@ def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inpu
     args = commands.FindTargets(
         track="biopharma",
         area="daning",
-        top=50,
+        top=500,
+        mode="fill",
         leads=inputs["leads"],
         space=inputs["space"],
         out=tmp_path / "through-commands.xlsx",
@@ -178,7 +195,9 @@ def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inpu
         "--area",
         "daning",
         "--top",
-        "50",
+        "500",
+        "--mode",
+        "fill",
         "--leads",
         inputs["leads"],
         "--space",
@@ -192,8 +211,9 @@ def test_targets_with_leads_and_space_give_the_json_the_cli_prints(cli, db, inpu
     assert printed == expected
     top, inner, row = KEYS["targets"]
     assert list(expected) == top and list(expected[inner][0]) == row
-    assert expected["space_data"] is True
-    assert "新合成生物公司" in [target["name"] for target in expected["targets"]]
+    assert expected["space_source"] == "file"
+    lead = next(target for target in expected["targets"] if target["name"] == "新合成生物公司")
+    assert lead["source"] == "leads" and lead["links"] == ["synthetic-biology"]
     # The command writes the file it is given, the CLI's run as the command layer's.
     assert (tmp_path / "through-commands.xlsx").stat().st_size > 0
     assert (tmp_path / "through-cli.xlsx").stat().st_size > 0

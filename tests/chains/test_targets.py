@@ -90,19 +90,33 @@ def city_store(store):
     return store
 
 
-def test_targets_fill_the_gaps_and_never_come_from_the_area(city_store):
+def test_targets_work_the_chain_three_ways_and_never_come_from_the_area(city_store):
     context = load_context(city_store, JINGAN)
     health, ranked = report.targets(context, BIOPHARMA, top=50)
-    gaps = set(health.filter(pl.col("status").is_in(["missing", "weak"]))["link_id"].to_list())
-    assert "synthetic-biology" in gaps
+    status = dict(health.select("link_id", "status").iter_rows())
+    assert status["synthetic-biology"] in ("missing", "weak")
     assert ranked.height > 0
     area_usccs = set(context.area_firms["uscc"].to_list())
-    assert not area_usccs & set(ranked["uscc"].to_list())
+    assert not area_usccs & set(ranked["key"].to_list())
     assert JINGAN not in ranked["district_adcode"].to_list()
-    for links in ranked["links"].to_list():
-        assert set(links) <= gaps
+    for row in ranked.to_dicts():
+        if row["mode"] == "fill":
+            assert {status[link] for link in row["links"]} <= {"missing", "weak"}
+        elif row["mode"] == "strengthen":
+            assert {status[link] for link in row["links"]} <= {"present", "strong"}
+        else:
+            assert row["mode"] == "extend" and row["links"] == []
+            assert row["industry_code"] not in BIOPHARMA.classes
+        assert row["why"].startswith(f"[{row['mode']}]")
     scores = ranked["score"].to_list()
     assert scores == sorted(scores, reverse=True)
+
+
+def test_asking_for_one_mode_gives_that_mode_only(city_store):
+    context = load_context(city_store, JINGAN)
+    for mode in ("fill", "strengthen", "extend"):
+        _, ranked = report.targets(context, BIOPHARMA, modes=(mode,), top=None)
+        assert set(ranked["mode"].to_list()) <= {mode}
 
 
 def test_a_zone_area_does_not_poach_from_its_own_district(city_store):
@@ -115,52 +129,72 @@ def test_a_zone_area_does_not_poach_from_its_own_district(city_store):
 
 
 def test_parts_and_explanations_carry_real_figures(city_store):
+    from districtlens.chains.targets import DEFAULT_WEIGHTS
+
     context = load_context(city_store, JINGAN)
     health, ranked = report.targets(context, BIOPHARMA, top=100)
     city = context.city.filter(pl.col("district_adcode") != JINGAN)
+    weights = DEFAULT_WEIGHTS.as_dict()
     for row in ranked.to_dicts():
         firm = city.filter(pl.col("uscc") == row["uscc"]).row(0, named=True)
         parts = row["parts"]
-        assert row["score"] == pytest.approx(
-            0.35 * parts["gap"]
-            + 0.25 * parts["density"]
-            + 0.15 * parts["size"]
-            + 0.10 * parts["growth"]
-            + 0.10 * parts["zone_fit"]
-            + 0.05 * parts["space"],
-            abs=1e-3,
-        )
-        for link_id in row["links"]:
+        present = {k: v for k, v in parts.items() if v is not None}
+        # A part the evidence does not inform is left out of the weights, never scored as zero.
+        assert set(row["missing"]) == {k for k, v in parts.items() if v is None}
+        expected = sum(weights[k] * v for k, v in present.items()) / sum(weights[k] for k in present)
+        assert row["score"] == pytest.approx(expected, abs=1e-3)
+        for link_id in row["links"][:1]:
             link = health.filter(pl.col("link_id") == link_id).row(0, named=True)
             assert f"{link['name_en']} ({link['enterprises']} firm" in row["why"]
         if firm["revenue"] is not None:
             assert f"revenue {firm['revenue']:,.0f} 万元" in row["why"]
-            growth = firm["revenue"] / firm["revenue_prior"] - 1
-            assert f"{growth:+.1%}" in row["why"]
         else:
-            assert "no revenue on record" in row["why"]
-            assert parts["size"] == 0
-        assert f"density {parts['density']:.2f}" in row["why"]
-        assert parts["zone_fit"] == 1.0 and "Daning zone is oriented" in row["why"]
-        assert parts["space"] == 0.0 and "no free-space data" in row["why"]
+            assert "size" in row["missing"] and "revenue" not in row["why"]
+        assert f"relatedness density {parts['density']:.2f}" in row["why"]
+        assert parts["zone_fit"] == 1.0 and "大宁功能区 is oriented" in row["why"]
+        # No carrier in this store: space is a missing part, not a zero.
+        assert parts["space"] is None and "space" in row["missing"]
 
 
 def test_the_bigger_filler_of_a_missing_link_ranks_first(city_store):
     context = load_context(city_store, JINGAN)
-    _, ranked = report.targets(context, BIOPHARMA, top=100)
+    _, ranked = report.targets(context, BIOPHARMA, modes=("fill",), top=100)
     synbio = ranked.filter(pl.col("links").list.contains("synthetic-biology"))
-    assert synbio["name"].to_list() == [f"合成生物-{HUANGPU}", f"合成生物-{XUHUI}", f"合成生物-{PUDONG}"]
+    names = synbio["name"].to_list()
+    assert names.index(f"合成生物-{HUANGPU}") < names.index(f"合成生物-{XUHUI}")
+    unsized = synbio.filter(pl.col("name") == f"合成生物-{PUDONG}").row(0, named=True)
+    assert {"size", "growth"} <= set(unsized["missing"])
 
 
 def test_free_space_scores_when_given(city_store):
     context = load_context(city_store, JINGAN)
-    space = pl.DataFrame({"zone_id": ["daning"], "free_m2": [150.0]})
+    space = pl.DataFrame(
+        {
+            "carrier_id": ["c1"],
+            "carrier_name": ["大宁中心"],
+            "zone_id": ["daning"],
+            "use": ["office"],
+            "free_m2": [150.0],
+        }
+    )
     _, ranked = report.targets(context, BIOPHARMA, space=space, top=5)
     employees = dict(context.city.select("uscc", "employees").iter_rows())
     for row in ranked.to_dicts():
         # Each employee needs 10 m²: 150 m² free covers 150 / (10 x employees) of the need.
         assert row["parts"]["space"] == pytest.approx(min(1.0, 150 / (10 * employees[row["uscc"]])))
-        assert "150 m² free" in row["why"]
+        assert "150 m² of office space free in 大宁中心" in row["why"]
+        assert row["carrier_id"] == "c1"
+
+
+def test_space_recorded_but_none_free_scores_zero(city_store):
+    context = load_context(city_store, JINGAN)
+    space = pl.DataFrame(
+        {"carrier_id": ["c1"], "carrier_name": ["大宁中心"], "zone_id": ["daning"], "use": ["office"], "free_m2": [0.0]}
+    )
+    _, ranked = report.targets(context, BIOPHARMA, space=space, top=5)
+    assert ranked.height > 0
+    assert all(p["space"] == 0.0 for p in ranked["parts"].to_list())
+    assert all("no free space" in why for why in ranked["why"].to_list())
 
 
 def test_a_zone_not_oriented_to_the_chain_scores_no_fit(city_store):
@@ -169,6 +203,16 @@ def test_a_zone_not_oriented_to_the_chain_scores_no_fit(city_store):
     assert ranked.height > 0
     assert all(p["zone_fit"] == 0 for p in ranked["parts"].to_list())
     assert all("no functional zone" in why for why in ranked["why"].to_list())
+
+
+def test_whys_and_labels_come_in_each_language(city_store):
+    context = load_context(city_store, JINGAN)
+    for lang, mark in (("zh", "【"), ("fr", "[")):
+        _, ranked = report.targets(context, BIOPHARMA, top=5, lang=lang)
+        assert ranked.height > 0
+        assert all(why.startswith(mark) for why in ranked["why"].to_list())
+    zh = report.targets(context, BIOPHARMA, modes=("fill",), top=3, lang="zh")[1]
+    assert all(why.startswith("【补链】") for why in zh["why"].to_list())
 
 
 def test_leads_naming_area_firms_are_dropped(city_store):
@@ -275,3 +319,16 @@ def test_a_context_built_from_frames_alone_ranks_as_the_store_read_one(city_stor
     with pytest.raises(NotFound) as caught:
         report.build_context(area, read_city(city_store, "4403", YEAR), year=YEAR)
     assert (caught.value.key, caught.value.values) == ("chains.no_firms", {"city": "3101"})
+
+
+def test_the_ranking_does_not_depend_on_the_order_the_firms_come_in(city_store):
+    context = load_context(city_store, JINGAN)
+    shuffled = report.build_context(
+        context.area,
+        context.city.sample(fraction=1.0, shuffle=True, seed=7),
+        year=context.year,
+        zones=context.zones,
+    )
+    ranked = report.targets(context, BIOPHARMA, top=None)[1]
+    assert ranked.height > 0
+    assert ranked.equals(report.targets(shuffled, BIOPHARMA, top=None)[1])

@@ -13,6 +13,7 @@ from districtlens.commands.enterprises import import_frame
 from districtlens.demo import generate_registry
 from districtlens.ingest.packs import load_pack, pack_rows
 from districtlens.store import open_store
+from districtlens.store.db import scalar
 from districtlens.store.packs import write_pack
 
 ENTERPRISES = 20_000
@@ -52,24 +53,12 @@ SHARED_STATISTICS = Path(__file__).resolve().parents[3] / "shared" / "data" / "p
 
 
 def load_published_statistics(store) -> int:
-    """Load the published statistics (the shared folder's, and the facts the Jing'an pack ships
-    beside its claims) into a `published_statistic` table, as `import statistics` will once it is
-    merged: that table is all the claims read. Returns the number of rows."""
+    """Import the published statistics (the shared folder's, and the facts the Jing'an pack ships
+    beside its claims) with `import statistics`; return the number of figures stored."""
+    from districtlens.commands.statistics import ImportStatistics, import_statistics
     from districtlens.ingest.packs import pack_dir
 
     files = [SHARED_STATISTICS / "shanghai-districts-published.csv", pack_dir("jingan") / "published-facts.csv"]
-    frame = pl.concat([pl.read_csv(f, infer_schema=False) for f in files if f.is_file()], how="diagonal")
-    table = frame.select(
-        "adcode",
-        pl.col("year").cast(pl.Int32, strict=False),
-        "indicator",
-        pl.col("value").cast(pl.Float64),
-        "unit",
-        pl.col("yoy_or_note").alias("note"),
-        "source_url",
-        "source_doc",
-    )
-    store.con.register("published_rows", table.to_arrow())
-    store.con.execute("CREATE TABLE published_statistic AS SELECT * FROM published_rows")
-    store.con.unregister("published_rows")
-    return table.height
+    for file in files:
+        import_statistics(Context(store=store, actor="test"), ImportStatistics(file=file))
+    return scalar(store.con, "SELECT count(*) FROM statistic_current")

@@ -1,14 +1,20 @@
 """Files as they arrive: encodings, line endings, XLSX."""
 
 import datetime as dt
+import io
+import re
+import struct
+import zipfile
 
+import polars as pl
 import pytest
 from openpyxl import Workbook
 
 from districtlens.errors import DistrictlensError
 from districtlens.ingest import read
-from districtlens.ingest.read import ROW, read_table
-from tests.helpers import make_uscc, write_csv
+from districtlens.ingest.read import ROW, Conventions, read_table
+from districtlens.ingest.validate import typed_column
+from tests.helpers import SHARED_DATA, make_uscc, write_csv
 
 ROWS = [{"uscc": make_uscc(1), "name": "上海静安生物医药有限公司", "address": "上海市静安区江场三路1号"}]
 
@@ -107,3 +113,156 @@ def test_a_file_cut_inside_a_utf8_character_is_not_utf8(monkeypatch):
     monkeypatch.setattr(read, "UTF8_PROBE", 4)
     assert not read._is_utf8("abc静".encode()[:-1])
     assert read._is_utf8("abc静".encode())
+
+
+REAL_TABLES = sorted(
+    p for p in SHARED_DATA.rglob("*.csv") if "held-out" not in p.parts
+)  # every public CSV of the shared data
+
+
+@pytest.mark.skipif(not REAL_TABLES, reason="the shared data is not here")
+def test_every_real_csv_reads_as_before_with_no_refusal():
+    """The checks refuse nothing real: each file reads cell for cell as a plain read takes it."""
+    for path in REAL_TABLES:
+        plain = pl.read_csv(path, infer_schema=False)
+        assert read_table(path).frame.drop(ROW).equals(plain), path
+
+
+LISTED = SHARED_DATA / "cn-listed-companies" / "szse-a-shares-dev.csv"
+
+
+@pytest.mark.skipif(not LISTED.exists(), reason="the shared data is not here")
+@pytest.mark.parametrize(
+    ("encoding", "newline", "detected"),
+    [("gb18030", "\r\n", "gb18030"), ("utf-8-sig", "\n", "utf-8-sig"), ("utf-8", "\r", "utf-8")],
+)
+def test_a_real_roster_reads_alike_in_every_encoding_and_line_end(tmp_path, encoding, newline, detected):
+    text = LISTED.read_text(encoding="utf-8")
+    assert "\r" not in text
+    path = tmp_path / "listed.csv"
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    table = read_table(path)
+    assert table.encoding == detected
+    assert table.frame.equals(read_table(LISTED).frame)
+
+
+@pytest.mark.skipif(not LISTED.exists(), reason="the shared data is not here")
+def test_real_thousands_separators_read_and_decimal_commas_do_not():
+    frame = read_table(LISTED).frame.select(ROW, pl.col("A股总股本").alias("shares"))
+    shares = frame.select(typed_column("shares", "number").value).to_series()
+    assert shares.null_count() == 0
+    assert shares.to_list() == [float(v.replace(",", "")) for v in frame["shares"]]
+    as_decimal_comma = frame.select(typed_column("shares", "number", Conventions(decimal_comma=True)).value)
+    grouped = frame["shares"].str.count_matches(",") > 1  # 9,724,196,533 is no decimal
+    assert as_decimal_comma.to_series().filter(grouped).null_count() == grouped.sum()
+
+
+def test_a_cr_only_file_reads_its_rows(tmp_path):
+    path = write_csv(tmp_path / "r.csv", ROWS * 3, newline="\r")
+    assert read_table(path).frame.drop(ROW).to_dicts() == ROWS * 3
+
+
+def test_a_blank_trailing_cell_is_no_short_row(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('uscc,name,tags\n1,"a,b",\n2,"x\ny",\n', encoding="utf-8")
+    frame = read_table(path).frame
+    assert frame.select("name", "tags").rows() == [("a,b", None), ("x\ny", None)]
+
+
+def test_the_reader_refuses_what_it_cannot_read_exactly(tmp_path):
+    cases = {
+        "uscc,name,tags\n1,a\n2,b,c\n": "row 2: 2 field(s) where the header has 3",
+        "uscc,name\n1,a,b\n": "row 2: 3 fields where the header has 2",
+        "uscc,name\n1,a\n2": "ends in the middle of row 3, after column 'uscc'",
+        "uscc,name,Name ,name\n": "names column 'name' twice (columns 2 and 4)",
+        "uscc,__x\n1,2\n": "column 2 is named '__x'",
+        'uscc,name\n1,a\n2,"b': "row 3: the quotes do not close",
+    }
+    for number, (text, message) in enumerate(cases.items()):
+        path = tmp_path / f"r{number}.csv"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DistrictlensError, match=re.escape(message)):
+            read_table(path)
+
+
+def test_an_empty_header_cell_is_named_by_its_position(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("uscc,,\n1,2,3\n", encoding="utf-8")
+    assert read_table(path).frame.drop(ROW).columns == ["uscc", "column_2", "column_3"]
+
+
+def test_a_formula_with_a_saved_text_result_is_read(tmp_path):
+    """Excel saves an empty text result as an empty value of type str: that cell is not uncached."""
+    book = Workbook()
+    book.active.append(["uscc", "name"])
+    book.active.append(["1", "a"])
+    book.save(tmp_path / "r.xlsx")
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as source, zipfile.ZipFile(tmp_path / "s.xlsx", "w") as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="B2".*?</c>', b'<c r="B2" t="str"><f>""</f><v></v></c>', data)
+            target.writestr(part, data)
+    assert read_table(tmp_path / "s.xlsx").frame["name"].to_list() == [None]
+
+
+@pytest.mark.parametrize("chunk", [3, 5, 7, 2**20])  # quotes, line ends and fields across chunks
+@pytest.mark.parametrize(
+    ("text", "miscounted"),
+    [
+        (b'a,b\n1,"x\ny"\n', False),
+        (b'a,b\n1,"x,y"\n\n2,3', False),
+        (b'a,b\n1,"x,y"\n2', True),
+        (b"a,b\n1,2,3\n", True),
+        (b"a,b\r\n1,2\r\n\r\n", False),
+        (b'a,b\n"1,,,,,,",2\n', False),
+        (b'a,b\n"1,\n,\n,,",2\n3,"4""\n,"\n', False),
+        (b'a,b\n"1,\n,\n,,",2\n3,"4""\n,",\n', True),
+        (b'a,"b,c"\n1,2\n', False),
+    ],
+)
+def test_fields_are_counted_outside_quotes_across_chunks(monkeypatch, chunk, text, miscounted):
+    monkeypatch.setattr(read, "SCAN_CHUNK", chunk)
+    assert read._miscounted_record(text, ",", 2) is miscounted
+
+
+def test_an_xlsx_lying_about_its_sizes_is_refused_at_the_size_it_declares(tmp_path):
+    """The limits trust the sizes the zip declares: zipfile inflates no more than a part declares
+    and then fails its CRC, so a part that declares 1 KB and holds 8 MiB is refused, not read."""
+    book = Workbook()
+    book.active.append(["uscc", "name"])
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    lying = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(lying, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * 2**23)
+            target.writestr(part.filename, data)
+    raw = bytearray(lying.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", raw, sheet.header_offset + 22, 1024)  # the local header's size
+    central = raw.index(b"PK\x01\x02")
+    while not raw[central + 46 :].startswith(b"xl/worksheets/sheet1.xml"):
+        central = raw.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", raw, central + 24, 1024)  # the central directory's
+    (tmp_path / "lying.xlsx").write_bytes(bytes(raw))
+    with pytest.raises(DistrictlensError, match="not a readable XLSX workbook"):
+        read_table(tmp_path / "lying.xlsx")
+
+
+def test_a_sheet_broken_off_mid_xml_is_refused_not_a_traceback(tmp_path):
+    book = Workbook()
+    book.active.append(["uscc", "name"])
+    book.active.append(["1", "a"])
+    book.save(tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as target:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b'<row r="2"') + 8]
+            target.writestr(part, data)
+    with pytest.raises(DistrictlensError, match="not a readable XLSX workbook"):
+        read_table(tmp_path / "cut.xlsx")

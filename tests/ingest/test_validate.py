@@ -101,11 +101,13 @@ def test_a_column_mixing_date_forms_reads_each_cell():
     forms = ["2021-03-05", "2021/3/5", None, "2021年3月5日", "20210305", "44260", "2021.03.05", " ", "2021-02-30"]
     rows = [base(uscc=make_uscc(i), founded=form) for i, form in enumerate(forms)]
     checked = validate(frame(rows))
-    assert reasons(rows) == [(10, "founded")]  # the 30th of February, on the last row
+    # 44260 among written dates is no Excel serial (a text column is read so only when every cell
+    # is one); the 30th of February is on the last row.
+    assert reasons(rows) == [(7, "founded"), (10, "founded")]
     founded = dict(zip(checked.rows["uscc"], checked.rows["founded"].cast(pl.String), strict=True))
-    assert [founded.get(make_uscc(i)) for i in range(len(forms) - 1)] == ["2021-03-05"] * 2 + [None] + [
+    assert [founded.get(make_uscc(i)) for i in (0, 1, 2, 3, 4, 6, 7)] == ["2021-03-05"] * 2 + [None] + [
         "2021-03-05"
-    ] * 4 + [None]
+    ] * 3 + [None]
 
 
 @pytest.mark.parametrize(("revenue", "stored"), [("", None), ("0", 0.0), ("-0", -0.0), (" 1e3 ", 1000.0)])

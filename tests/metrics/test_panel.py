@@ -31,7 +31,7 @@ def build_store(path):
     with store.transaction() as con:
         seq = ledger.next_seq(con)
         now = ledger.now_iso()
-        con.execute("INSERT INTO source VALUES (?, 'test', 'demo', NULL, NULL, ?)", [seq, now])
+        ledger.insert_source(con, seq, name="test", kind="demo", file_name=None, file_sha256=None)
         for table in ("enterprise_version", "fact_version", "district_pack", "track"):
             con.execute(f"CREATE TEMP TABLE staged_{table} AS SELECT * FROM {table} LIMIT 0")
         for uscc, district, street, zone, klass, facts in FIRMS:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
-from districtlens.store import db, open_store
+from districtlens.errors import IntegrityError
+from districtlens.store import db, ledger, open_store
 
 VERSION_COLUMNS = "uscc, version, name, synthetic, source_id, valid_from, ledger_seq, row_hash"
 FACT_COLUMNS = "uscc, year, version, revenue, synthetic, source_id, valid_from, ledger_seq, row_hash"
@@ -108,3 +111,52 @@ def test_lookup_indexes_give_way_to_versions_stored_in_key_order(tmp_path, monke
             ("A", 4.0),
             ("B", 3.0),
         ]
+
+
+@pytest.mark.parametrize("version", [1, 5, 9])
+def test_a_deleted_migration_record_is_refused_with_a_clear_error(tmp_path, cli, version):
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM schema_migration WHERE version = ?", [version])
+    con.close()
+    name = next(n for v, n, _ in db.migrations() if v == version)
+    for args in (["ledger", "verify"], ["users", "list"]):
+        result = cli(*args, "--db", path, "--json")
+        assert result.exit_code == 1
+        answer = json.loads(result.stdout)
+        assert answer["key"] == "store.migration_unrecorded" and answer["values"]["name"] == name
+    with pytest.raises(IntegrityError) as caught:
+        open_store(path, read_only=True)
+    assert caught.value.key == "store.migration_unrecorded"
+
+
+def test_a_renamed_or_foreign_migration_record_is_refused(tmp_path):
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE schema_migration SET name = '0005_other.sql' WHERE version = 5")
+    con.close()
+    with pytest.raises(IntegrityError) as caught:
+        open_store(path)
+    assert caught.value.key == "store.migration_renamed"
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE schema_migration SET version = 9999, name = '9999_x.sql' WHERE version = 5")
+    con.close()
+    with pytest.raises(IntegrityError) as caught:
+        open_store(path)
+    assert caught.value.key == "store.migration_unknown"
+
+
+def test_sources_written_before_the_ledger_hashed_them_are_adopted(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    earlier = [m for m in db.migrations() if "source_provenance" not in m[1]]
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "migrations", lambda: earlier)
+        with open_store(path) as store:
+            store.con.execute("INSERT INTO source VALUES (1, 'roster', 'roster', 'a.csv', 'abc', 'then')")
+    with open_store(path) as store:
+        assert ledger.verify(store.con) == ledger.Verdict(True, 1, 1)
+        assert ledger.entries(store.con)[0].action == "ledger.adopt_sources"
+        store.con.execute("UPDATE source SET file_sha256 = 'def'")
+        assert not ledger.verify(store.con).intact

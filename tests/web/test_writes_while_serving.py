@@ -77,7 +77,7 @@ def _cli(*args: str, input: str | None = None) -> subprocess.CompletedProcess:
 def test_two_handed_over_writes_land_whole_while_20_clients_read(served, tmp_path):
     handover = Path(str(served["db"]) + ".server.json")
     assert handover.stat().st_mode & 0o777 == 0o600
-    assert set(json.loads(handover.read_text())) == {"port", "pid", "token"}
+    assert set(json.loads(handover.read_text())) == {"port", "pid", "token", "tls"}
     roster = write_csv(tmp_path / "roster.csv", roster_rows(FIRMS))
     with httpx.Client(base_url=served["base"]) as admin:
         assert admin.post("/api/login", json={"username": "admin", "password": PASSWORD}).status_code == 200
@@ -144,6 +144,10 @@ def test_users_add_reaches_the_running_server(served):
     with httpx.Client(base_url=served["base"]) as client:
         signed_in = client.post("/api/login", json={"username": "newcomer", "password": "a fresh password"})
         assert signed_in.status_code == 200 and signed_in.json()["role"] == "viewer"
+        # Disabled from the command line while serving: the session held ends at its next request.
+        disabled = _cli("users", "disable", "newcomer", "--db", str(served["db"]), "--json")
+        assert disabled.returncode == 0 and json.loads(disabled.stdout)["active"] is False, disabled.stderr
+        assert client.get("/api/me").status_code == 401
     refused = _cli(
         "users",
         "add",

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -40,6 +42,7 @@ from districtlens.errors import InputError
 DEFAULT_THRESHOLDS = {"on_track": 0.95, "at_risk": 0.85}
 FLAT_WITHIN = 0.01
 TREND_POINTS = 5
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 STATUSES = ("on track", "at risk", "off track")
 
 
@@ -154,13 +157,22 @@ def _thresholds(raw: Any, where: str, problems: list[str]) -> dict[str, float] |
 
 
 def _date(value: Any, where: str, problems: list[str]) -> date | None:
-    if isinstance(value, date):
+    """A day written YYYY-MM-DD (YAML reads it as a date). A timestamp, a bare year (2025) or the
+    other forms ISO 8601 allows (20251231, 2025-W01-1) are refused: a target falls on one day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
-        return None
+    if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    """A finite number: YAML's true/yes are booleans (ints to Python), .nan and .inf are floats."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _programme(raw: dict[str, Any], known: dict[str, set[str]], problems: list[str]) -> Programme:
@@ -224,14 +236,14 @@ def _kpi(raw: dict[str, Any], parent: str, known: dict[str, set[str]], problems:
     if baseline is not None:
         at = _date((baseline or {}).get("at"), f"{where} baseline", problems)
         value = baseline.get("value") if isinstance(baseline, dict) else None
-        if value is not None and not isinstance(value, int | float):
+        if value is not None and not _is_number(value):
             problems.append(f"{where}: baseline value {value!r} is not a number")
         baseline = {"at": at, "value": value}
     targets = []
     for target in raw.get("targets") or []:
         by = _date((target or {}).get("by"), f"{where} target", problems)
         value = (target or {}).get("value")
-        if not isinstance(value, int | float):
+        if not _is_number(value):
             problems.append(f"{where}: target value {value!r} is not a number")
         targets.append({"by": by, "value": value})
     if not targets:

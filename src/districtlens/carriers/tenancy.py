@@ -28,9 +28,9 @@ from pydantic import Field
 
 from districtlens.carriers import USES
 from districtlens.errors import InputError
-from districtlens.ingest.read import ROW
+from districtlens.ingest.read import AS_USUAL, ROW, Conventions
 from districtlens.ingest.report import ImportReport
-from districtlens.ingest.validate import header_key, typed_column
+from districtlens.ingest.validate import header_key, typed_column, with_text_serials
 
 
 @dataclass(frozen=True)
@@ -121,22 +121,26 @@ def validate_tenancies(
     carriers: set[str],
     schedule: pl.DataFrame,
     stored: pl.DataFrame,
+    conventions: Conventions = AS_USUAL,
 ) -> ValidatedTenancies:
     """Sort the rows of a tenant file into valid and invalid, giving every reason.
 
     `carrier`: the carrier of rows that name none; `carriers`: every known carrier id;
     `schedule`: the capacity in force (carrier_id, available_from, area_m2); `stored`: the
-    current leases (STORED_SCHEMA), against which overlaps and over-letting are checked.
+    current leases (STORED_SCHEMA), against which overlaps and over-letting are checked;
+    `conventions`: how the file writes numbers and dates (read.Table.conventions).
     """
     stored = stored.cast(STORED_SCHEMA)
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    renames = {h: _ALIASES[header_key(h)] for h in frame.columns if h != ROW and header_key(h) in _ALIASES}
     frame = map_columns(frame)
+    conventions = with_text_serials(frame, ["lease_start", "lease_end"], conventions.renamed(renames))
     uscc, area, start, end = (
-        typed_column("uscc", "code"),
-        typed_column("area_m2", "number"),
-        typed_column("lease_start", "date"),
-        typed_column("lease_end", "date"),
+        typed_column("uscc", "code", conventions),
+        typed_column("area_m2", "number", conventions),
+        typed_column("lease_start", "date", conventions),
+        typed_column("lease_end", "date", conventions),
     )
     blank = _blank("uscc")  # allowed here: a tenant may be named without a code
     name = pl.when(_blank("name")).then(None).otherwise(pl.col("name").str.strip_chars())

@@ -11,7 +11,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -24,10 +24,14 @@ from districtlens.chains.health import (
     chain_health,
 )
 from districtlens.chains.placement import keyword_rules, keyword_texts, place
+from districtlens.chains.pools import place_pool
 from districtlens.chains.targets import (
+    CANDIDATE_COLUMNS,
     DEFAULT_WEIGHTS,
+    MODES,
+    ActivityPanel,
     TargetWeights,
-    activity_measures,
+    activity_panel,
     opportunities,
     rank_targets,
 )
@@ -83,9 +87,14 @@ class Context:
         return area_sizes_of(self.city, "district_adcode")
 
     @cached_property
+    def panel(self) -> ActivityPanel:
+        """`activity_panel` of the area against the city's districts."""
+        return activity_panel(self.city, self.area_firms, self.area.kind == "district", self.area.code)
+
+    @property
     def activity(self) -> pl.DataFrame:
         """`activity_measures` of the area against the city's districts."""
-        return activity_measures(self.city, self.area_firms, self.area.kind == "district", self.area.code)
+        return self.panel.table
 
 
 def check_against(against: str) -> None:
@@ -149,32 +158,80 @@ def targets(
     template: ChainTemplate,
     *,
     leads: pl.DataFrame | None = None,
+    pools: pl.DataFrame | None = None,
     space: pl.DataFrame | None = None,
+    modes: tuple[str, ...] = MODES,
     top: int | None = 20,
     weights: TargetWeights = DEFAULT_WEIGHTS,
+    lang: str = "en",
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(health, ranked targets). Candidates are the city's firms outside the area's district
-    (a zone or street does not poach from its own district), plus `leads` when given."""
+    (a zone or street does not poach from its own district), `leads` (`leads_frame`) and `pools`
+    (`chains.pools.pool_candidates`); a pool firm linked by entity resolution to a firm of the
+    area, or placed in the area's district, is left out."""
     placements = context.placements(template)
     chain = health(context, template, placements)
-    outside = context.city.filter(pl.col("district_adcode") != context.area.district_adcode)
-    candidates = outside
+    district = context.area.district_adcode
+    outside = context.city.filter(pl.col("district_adcode") != district)
+    labels = _district_labels()
+    candidates = [
+        outside.select(
+            pl.col("uscc").alias("key"),
+            "uscc",
+            "name",
+            pl.lit("registry").alias("source"),
+            pl.col("district_adcode").replace_strict(labels, default=pl.col("district_adcode")).alias("place"),
+            "district_adcode",
+            "industry_code",
+            "tags",
+            "revenue",
+            "revenue_prior",
+            "employees",
+            pl.lit(None, dtype=pl.Int64).alias("rank"),
+        )
+    ]
+    placed = [placements.select(pl.col("uscc").alias("key"), "link_id")]
+    area_codes = set(context.area_firms["uscc"].to_list())
+    exclude = set(area_codes)
     if leads is not None:
-        # Firm rows point into two frames once the leads are added: they would mean nothing.
-        placements = pl.concat([placements, place(leads, template)], how="vertical").drop("firm_row")
-        candidates = pl.concat([outside.select(LEAD_COLUMNS), leads.select(LEAD_COLUMNS)], how="vertical_relaxed")
+        candidates.append(
+            leads.select(
+                pl.col("uscc").alias("key"),
+                "uscc",
+                "name",
+                pl.lit("leads").alias("source"),
+                pl.lit(None, dtype=pl.String).alias("place"),
+                "district_adcode",
+                "industry_code",
+                "tags",
+                "revenue",
+                "revenue_prior",
+                "employees",
+                pl.lit(None, dtype=pl.Int64).alias("rank"),
+            )
+        )
+        placed.append(place(leads, template).select(pl.col("uscc").alias("key"), "link_id"))
+        # A lead may carry another credit code for a firm already in the area: its name gives it away.
+        exclude |= set(leads.filter(pl.col("name").is_in(context.area_firms["name"].implode()))["uscc"].to_list())
+    if pools is not None and not pools.is_empty():
+        candidates.append(pools.select(CANDIDATE_COLUMNS))
+        placed.append(place_pool(pools, template).select("key", "link_id"))
+        inside = pools.filter(pl.col("linked_uscc").is_in(list(area_codes)) | (pl.col("district_code") == district))
+        exclude |= set(inside["key"].to_list())
     ranked = rank_targets(
         template,
         chain,
-        placements,
-        candidates,
-        context.area_firms,
-        context.activity,
+        pl.concat(placed),
+        pl.concat(candidates, how="vertical_relaxed"),
+        context.panel,
         area_label=context.area.label,
+        exclude=exclude,
         zones=context.zones,
         space=space,
         weights=weights,
+        modes=modes,
         top=top,
+        lang=lang,
     )
     return chain, ranked
 
@@ -216,6 +273,12 @@ def city_health_by_track(
     with ThreadPoolExecutor(workers) as pool:
         found = [pool.submit(city_health, context, template, thresholds) for template in templates]
         return {template.id: health.result() for template, health in zip(templates, found, strict=True)}
+
+
+@cache
+def _district_labels() -> dict[str, str]:
+    """Each district's name and adcode, as a target says where it is."""
+    return {str(code): f"{name} ({code})" for code, name in areas().select("code", "name").iter_rows()}
 
 
 def _city_label(prefix: str) -> str:

@@ -1,19 +1,30 @@
-"""Investment targets (产业链招商): firms located elsewhere that would fill the area's missing or
-weak links, ranked by evidence; and diversification opportunities for the area.
+"""Investment targets (产业链招商), worked three ways, and diversification opportunities.
 
-A candidate is a firm outside the area (another district of the city, or a row of a lead list)
-placed in at least one link whose status in the area is `missing` or `weak`. Its score is a
-weighted sum of parts, each in [0, 1] (`TargetWeights`):
+A chain is worked as 补链 `fill` (a firm in a link the area lacks or holds weakly), 强链
+`strengthen` (a leader of a link the area already holds, present or strong: a firm whose scale,
+growth or technology ranks in the top of that link's candidates) and 延链 `extend` (a firm of an
+activity adjacent to the chain: a GB/T class outside the chain's links, not held by the area
+(RCA < 1), closest by product-space proximity to the chain's classes). Each candidate gets the
+one mode its best link gives it. Without a mode asked for, the list mixes the modes by score, each
+mode found keeping a share of it (`_mixed_top`). Candidates are the city's firms outside the area's district,
+the firms of imported pools (firms anywhere in China or abroad: `chains.pools`) and lead lists.
 
-- gap:      1 for a missing link it fills, 0.5 for a weak one (the best link counts);
-- density:  relatedness density of its GB/T class in the area (Hidalgo et al. 2007): the share
-            of the class's proximity-weighted neighbours the area already holds with RCA >= 1,
-            from `districtlens.metrics` on the city's district x class enterprise counts;
-- size:     the percentile of its revenue among the candidates (0 without revenue);
-- growth:   the percentile of its revenue growth on the year before (0 without both years);
-- zone_fit: 1 when one of the area's functional zones is oriented to the chain's track;
-- space:    free floor space in that zone's carriers against what the firm needs
-            (employees x `M2_PER_EMPLOYEE`), capped at 1; 0 when no free-space data is given.
+A target's score is the weighted mean of the parts the evidence informs (`TargetWeights`); a part
+its source cannot inform (growth for a pool with one year, density for a firm without a class)
+is reported in `missing` and left out of the weights, never scored as zero:
+
+- fit:      fill 1 for a missing link, 0.8 for a weak one; strengthen 0.6 to 1 as the firm's best
+            leader percentile in the link (revenue, growth, rank, or 0.8 for a technology tag) goes
+            from 0.8 to 1; extend 0.5 to 1 as the class's proximity to the chain goes to that of
+            the most proximate adjacent class: filling a gap comes first, as 补链 does;
+- density:  relatedness density of its class in the area (Hidalgo et al. 2007);
+- size:     the percentile of its revenue (else of its rank) among the chain's candidates (placed
+            in a link or of an adjacent class) of its source;
+- growth:   the percentile of its revenue growth on the year before, among those with both years;
+- zone_fit: 1 when it lands in a functional zone oriented to the chain's track, else 0;
+- space:    the free floor space of the carrier it would land in (office, lab or unspecified use,
+            on the day asked) over what it needs (employees x `M2_PER_EMPLOYEE`, or
+            `ASSUMED_NEED_M2` without a count), capped at 1.
 
 Opportunities (Hausmann et al. 2014, *The Atlas of Economic Complexity*): classes the area does
 not hold (RCA < 1) ranked by the mean of the percentiles of their density and complexity outlook
@@ -23,50 +34,89 @@ gain (COG), so that near, complexity-raising activities come first.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
+from districtlens.i18n import number, t
 from districtlens.metrics import measures
 from districtlens.refdata import gbt_classes
 
 if TYPE_CHECKING:
     from districtlens.metrics.complexity import Convention
 
-GAP_SCORE = {"missing": 1.0, "weak": 0.5}
-M2_PER_EMPLOYEE = 10.0  # office floor space per employee used to judge whether a zone can host a firm
-CANDIDATE_COLUMNS = ("uscc", "name", "district_adcode", "industry_code", "revenue", "revenue_prior", "employees")
+MODES = ("fill", "strengthen", "extend")
+FILL_FIT = {"missing": 1.0, "weak": 0.8}
+HELD = ("present", "strong")
+LEADER_PERCENTILE = 0.8  # a strengthen target ranks in the top fifth of its link's candidates
+TECH_TAGS = ("高新技术", "专精特新", "小巨人", "high-tech")
+ADJACENT_CLASSES = 12  # the classes nearest the chain that extend targets come from
+M2_PER_EMPLOYEE = 10.0  # office floor space per employee used to judge whether a carrier can host a firm
+ASSUMED_NEED_M2 = 500.0  # the need assumed for a firm whose employees the source does not give
+FIRM_USES = ("office", "lab", "unspecified")
+CANDIDATE_COLUMNS = (
+    "key",
+    "uscc",
+    "name",
+    "source",
+    "place",
+    "district_adcode",
+    "industry_code",
+    "tags",
+    "revenue",
+    "revenue_prior",
+    "employees",
+    "rank",
+)
 AREA_REGION = "__area__"
 
 
 @dataclass(frozen=True)
 class TargetWeights:
-    gap: float = 0.35
-    density: float = 0.25
+    fit: float = 0.35
+    density: float = 0.20
     size: float = 0.15
     growth: float = 0.10
     zone_fit: float = 0.10
-    space: float = 0.05
+    space: float = 0.10
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
 
 DEFAULT_WEIGHTS = TargetWeights()
+PARTS = tuple(DEFAULT_WEIGHTS.as_dict())
+
+
+@dataclass(frozen=True)
+class ActivityPanel:
+    """The area's measures per class (`table`), the class x class proximity in the table's
+    order, and the area's economic complexity index."""
+
+    table: pl.DataFrame
+    proximity: np.ndarray
+    eci: float | None
 
 
 def activity_measures(
     firms: pl.DataFrame, area_firms: pl.DataFrame, area_is_district: bool, area_code: str
 ) -> pl.DataFrame:
-    """RCA, presence, density, PCI and COG of every class for the area.
+    """RCA, presence, density, PCI and COG of every class for the area (`activity_panel`'s table)."""
+    return activity_panel(firms, area_firms, area_is_district, area_code).table
+
+
+def activity_panel(
+    firms: pl.DataFrame, area_firms: pl.DataFrame, area_is_district: bool, area_code: str
+) -> ActivityPanel:
+    """The measures of every class for the area, with the proximity and the area's ECI.
 
     The panel is the city's districts x GB/T classes, valued in enterprises (`firms`: every firm
     of the city with district_adcode and industry_code). A street or zone (`area_is_district`
     false) joins the panel as one more region and is compared with the districts' totals.
-    Columns out: industry_code, area_enterprises, rca, mcp, density, pci, cog (standardised as the
-    Stata `ecomplexity` does).
+    Table columns: industry_code, area_enterprises, rca, mcp, density, pci, cog (standardised as
+    the Stata `ecomplexity` does).
     """
     counts = (
         firms.filter(pl.col("industry_code").is_not_null() & pl.col("district_adcode").is_not_null())
@@ -96,7 +146,7 @@ def activity_measures(
     # Tiny panels can make complexity's standard deviations zero; NaN then marks what is undefined.
     with np.errstate(divide="ignore", invalid="ignore"):
         m = measures(values, reference=reference)
-    return pl.DataFrame(
+    table = pl.DataFrame(
         {
             "industry_code": classes,
             "area_enterprises": area_row.astype(np.int64),
@@ -107,6 +157,84 @@ def activity_measures(
             "cog": m["cog"][index],
         }
     )
+    eci = float(m["eci"][index])
+    return ActivityPanel(table, m["proximity"], None if np.isnan(eci) else eci)
+
+
+def adjacent_classes(panel: ActivityPanel, template: ChainTemplate, top: int = ADJACENT_CLASSES) -> pl.DataFrame:
+    """The classes adjacent to the chain that the area lacks, nearest first: not among the
+    chain's classes, RCA < 1 in the area, with their largest proximity to a chain class.
+    Columns: industry_code, adjacency, near (the chain class it is nearest), rca."""
+    codes = panel.table["industry_code"].to_list()
+    index = {code: i for i, code in enumerate(codes)}
+    chain = [index[c] for c in template.classes if c in index]
+    if not chain:
+        return pl.DataFrame(
+            schema={"industry_code": pl.String, "adjacency": pl.Float64, "near": pl.String, "rca": pl.Float64}
+        )
+    block = np.nan_to_num(panel.proximity[:, chain])
+    nearest = block.argmax(axis=1)
+    frame = panel.table.select("industry_code", "mcp", "rca").with_columns(
+        pl.Series("adjacency", block.max(axis=1)),
+        pl.Series("near", [codes[chain[j]] for j in nearest]),
+    )
+    return (
+        frame.filter(
+            (pl.col("mcp") == 0) & ~pl.col("industry_code").is_in(list(template.classes)) & (pl.col("adjacency") > 0)
+        )
+        .sort(["adjacency", "industry_code"], descending=[True, False])
+        .head(top)
+        .select("industry_code", "adjacency", "near", "rca")
+    )
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where targets would land: a carrier (or a zone from a --space file), its free space."""
+
+    carrier_id: str | None
+    carrier_name: str | None
+    zone_id: str | None
+    zone_name: str | None
+    use: str | None
+    free_m2: float | None  # None: no free space recorded anywhere in the area
+    oriented: bool
+
+
+def landing_for(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None) -> Landing | None:
+    """Where a firm would land: the place with the most free space for a firm (office, lab or
+    unspecified use) in a zone oriented to the track, else anywhere in the area; without free
+    space recorded, a zone oriented to the track (its free space unknown); else None.
+
+    `space`: carrier_id, carrier_name, zone_id, use, free_m2 (carrier and use may be null, as in
+    a --space file of zones). `zones`: zone_id, name_zh, name_en, orientation."""
+    oriented: list[str] = []
+    names: dict[str, str] = {}
+    if zones is not None and not zones.is_empty():
+        oriented = zones.filter(pl.col("orientation").list.contains(track))["zone_id"].to_list()
+        names = {z: (zh or en or z) for z, zh, en in zones.select("zone_id", "name_zh", "name_en").iter_rows()}
+    usable = (
+        space.filter(pl.col("use").is_null() | pl.col("use").is_in(FIRM_USES)).filter(pl.col("free_m2") > 0)
+        if space is not None
+        else None
+    )
+    if usable is None or usable.is_empty():
+        if not oriented:
+            return None
+        return Landing(None, None, oriented[0], names.get(oriented[0]), None, None, True)
+    ranked = usable.with_columns(pl.col("zone_id").is_in(oriented).fill_null(False).alias("oriented")).sort(
+        ["oriented", "free_m2", "carrier_id"], descending=[True, True, False], nulls_last=True
+    )
+    best = ranked.row(0, named=True)
+    return Landing(
+        best["carrier_id"],
+        best["carrier_name"],
+        best["zone_id"],
+        names.get(best["zone_id"]) if best["zone_id"] else None,
+        best["use"],
+        float(best["free_m2"]),
+        bool(best["oriented"]),
+    )
 
 
 def rank_targets(
@@ -114,106 +242,187 @@ def rank_targets(
     health: pl.DataFrame,
     placements: pl.DataFrame,
     candidates: pl.DataFrame,
-    area_firms: pl.DataFrame,
-    activity: pl.DataFrame,
+    panel: ActivityPanel,
     *,
     area_label: str,
+    exclude: set[str],
     zones: pl.DataFrame | None = None,
     space: pl.DataFrame | None = None,
     weights: TargetWeights = DEFAULT_WEIGHTS,
+    modes: tuple[str, ...] = MODES,
     top: int | None = 20,
+    lang: str = "en",
 ) -> pl.DataFrame:
-    """Candidates that fill missing or weak links, best first.
+    """Candidates in the three modes, best first by score.
 
-    `health`: `chain_health` for the area; `placements`: `place` over (at least) the candidates;
-    `candidates`: firms to consider (uscc, name, district_adcode, industry_code, revenue,
-    revenue_prior, employees); any firm also in `area_firms` is dropped. `activity`:
-    `activity_measures` for the area. `zones`: the functional zones a target could land in
-    (zone_id, name_zh, name_en, orientation); `space`: free floor space (zone_id, free_m2), or
-    None when the store has no such data. Columns out: uscc, name, district_adcode,
-    industry_code, links, zone_id, score, parts (struct of the six parts), why.
+    `health`: `chain_health` for the area; `placements`: (key, link_id) of the candidates placed
+    in the chain; `candidates`: CANDIDATE_COLUMNS; `exclude`: keys of firms already in the area
+    (by code, or by entity resolution for pool firms); `panel`: `activity_panel` of the area;
+    `zones`, `space`: as for `landing_for`. Columns out: key, uscc (registry firms and leads),
+    name, source, place, district_adcode (registry firms), mode,
+    industry_code, links, carrier_id, zone_id, score, parts (None for a missing part), missing,
+    why (in `lang`).
     """
-    missing = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
-    if missing:
-        raise ValueError(f"candidates lack column(s): {', '.join(missing)}")
-    gaps = health.filter(pl.col("status").is_in(list(GAP_SCORE))).select("link_id", "name_en", "status", "enterprises")
-    filled = (
-        placements.select("uscc", "link_id")
-        .join(gaps, on="link_id", how="inner")
-        .with_columns(pl.col("status").replace_strict(GAP_SCORE, return_dtype=pl.Float64).alias("gap"))
-        .group_by("uscc", maintain_order=True)
-        .agg(
-            pl.col("gap").max(),
-            pl.struct("link_id", "name_en", "status", "enterprises").alias("filled"),
-        )
+    absent = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
+    if absent:
+        raise ValueError(f"candidates lack column(s): {', '.join(absent)}")
+    placed_keys = placements.select("key").unique()
+    adjacent = adjacent_classes(panel, template) if "extend" in modes else adjacent_classes(panel, template, 0)
+    # Only firms placed in the chain or of an adjacent class can be targets: narrowing to them
+    # first spares ranking a city. Sizes and growths are percentiles among these, per source.
+    relevant = candidates.select(CANDIDATE_COLUMNS).filter(
+        pl.col("industry_code").is_in(adjacent["industry_code"].implode())
+        | pl.col("key").is_in(placed_keys["key"].implode())
     )
-    # Only firms in a gap link can be targets: narrowing to them first spares filtering a city.
-    # A lead may carry another credit code for a firm already in the area: its name gives it away.
-    pool = (
-        candidates.select(CANDIDATE_COLUMNS)
-        .join(filled.select("uscc"), on="uscc", how="semi", maintain_order="left")
-        .filter(
-            ~pl.col("uscc").is_in(area_firms["uscc"].implode()) & ~pl.col("name").is_in(area_firms["name"].implode())
-        )
-        .unique("uscc", keep="first", maintain_order=True)
+    pool = relevant.filter(~pl.col("key").is_in(list(exclude))).unique("key", keep="first", maintain_order=True)
+    pool = pool.join(panel.table.select("industry_code", "density"), on="industry_code", how="left").with_columns(
+        pl.when(pl.col("revenue_prior") > 0).then(pl.col("revenue") / pl.col("revenue_prior") - 1).alias("growth_rate"),
+        pl.col("density").fill_nan(None),
     )
-    table = pool.join(filled, on="uscc", how="inner")
+    pool = pool.with_columns(
+        pl.coalesce(_percentile("revenue").over("source"), _rank_percentile().over("source")).alias("size"),
+        _percentile("growth_rate").over("source").alias("growth"),
+        pl.col("tags").fill_null("").str.contains("|".join(TECH_TAGS)).alias("tech"),
+    )
+    found = []
+    if "fill" in modes or "strengthen" in modes:
+        found.append(_chain_targets(health, placements, pool, modes))
+    if "extend" in modes and not adjacent.is_empty():
+        found.append(_extend_targets(adjacent, placed_keys, pool))
+    table = pl.concat(found, how="diagonal_relaxed") if found else pl.DataFrame()
     if table.is_empty():
         return _empty_targets()
+    # One mode per firm: the one with the best fit (fill before strengthen before extend on a tie).
     table = (
-        table.join(activity.select("industry_code", "density"), on="industry_code", how="left")
-        .with_columns(
-            pl.col("density").fill_null(0.0),
-            pl.when(pl.col("revenue_prior") > 0)
-            .then(pl.col("revenue") / pl.col("revenue_prior") - 1)
-            .alias("growth_rate"),
-        )
-        .with_columns(
-            _percentile("revenue").alias("size"),
-            _percentile("growth_rate").alias("growth"),
-        )
+        table.with_columns(pl.col("mode").replace_strict({m: i for i, m in enumerate(MODES)}).alias("mode_order"))
+        .sort(["key", "fit", "mode_order"], descending=[False, True, False], maintain_order=True)
+        .unique("key", keep="first", maintain_order=True)
     )
-    zone, zone_fit = _landing_zone(template.id, zones, space)
-    free_m2 = zone["free_m2"] if zone is not None else None
-    need = pl.col("employees").fill_null(0).clip(lower_bound=1) * M2_PER_EMPLOYEE
-    space_part = (pl.lit(free_m2) / need).clip(upper_bound=1.0) if free_m2 is not None else pl.lit(0.0)
+    landing = landing_for(template.id, zones, space)
+    # Space recorded but none free scores 0; no space recorded at all is a missing part.
+    has_space = space is not None and not space.is_empty()
+    need = pl.when(pl.col("employees") > 0).then(pl.col("employees") * M2_PER_EMPLOYEE).otherwise(ASSUMED_NEED_M2)
     table = table.with_columns(
-        pl.lit(zone_fit).alias("zone_fit"),
-        space_part.cast(pl.Float64).alias("space"),
-        pl.lit(zone["zone_id"] if zone is not None else None, dtype=pl.String).alias("zone_id"),
-    )
-    w = weights
-    table = table.with_columns(
+        pl.lit(1.0 if landing is not None and landing.oriented else 0.0).alias("zone_fit"),
         (
-            w.gap * pl.col("gap")
-            + w.density * pl.col("density")
-            + w.size * pl.col("size")
-            + w.growth * pl.col("growth")
-            + w.zone_fit * pl.col("zone_fit")
-            + w.space * pl.col("space")
-        )
-        .round(4)
-        .alias("score")
-    ).sort(["score", "revenue", "uscc"], descending=[True, True, False], nulls_last=True)
+            (pl.lit(landing.free_m2) / need).clip(upper_bound=1.0)
+            if landing is not None and landing.free_m2 is not None
+            else pl.lit(0.0 if has_space else None, dtype=pl.Float64)
+        ).alias("space"),
+        need.alias("need_m2"),
+    )
+    w = weights.as_dict()
+    present = [pl.col(p).is_not_null().cast(pl.Float64) * w[p] for p in PARTS]
+    weighted = [pl.col(p).fill_null(0.0) * w[p] for p in PARTS]
+    table = table.with_columns((pl.sum_horizontal(weighted) / pl.sum_horizontal(present)).round(4).alias("score"))
+    table = table.sort(["score", "fit", "key"], descending=[True, True, False], nulls_last=True)
     if top is not None:
-        table = table.head(top)
-    rows = table.to_dicts()
-    out = []
-    for row in rows:
-        out.append(
+        table = _mixed_top(table, top)
+    rows = []
+    for row in table.to_dicts():
+        parts = {p: (None if row[p] is None else round(float(row[p]), 4)) for p in PARTS}
+        missing = [p for p in PARTS if parts[p] is None]
+        rows.append(
             {
+                "key": row["key"],
                 "uscc": row["uscc"],
                 "name": row["name"],
+                "source": row["source"],
+                "place": row["place"],
                 "district_adcode": row["district_adcode"],
+                "mode": row["mode"],
                 "industry_code": row["industry_code"],
-                "links": [f["link_id"] for f in row["filled"]],
-                "zone_id": row["zone_id"],
+                "links": row["links"] or [],
+                "carrier_id": landing.carrier_id if landing else None,
+                "zone_id": landing.zone_id if landing else None,
                 "score": row["score"],
-                "parts": {k: round(float(row[k]), 4) for k in w.as_dict()},
-                "why": _why(row, area_label, zone, space is not None),
+                "parts": parts,
+                "missing": missing,
+                "why": _why(row, missing, area_label, landing, has_space, lang),
             }
         )
-    return pl.DataFrame(out, schema=_TARGET_SCHEMA)
+    return pl.DataFrame(rows, schema=_TARGET_SCHEMA)
+
+
+def _mixed_top(table: pl.DataFrame, top: int) -> pl.DataFrame:
+    """The `top` best by score, with each mode found keeping at least a share of the list (its
+    best `top // (2 x modes)`), so that one mode's scale never hides the others; by score."""
+    modes = table["mode"].unique().to_list()
+    floor = top // (2 * len(modes)) if modes else 0
+    kept = table.with_row_index("order").filter(
+        (pl.col("order") < top) | (pl.col("order").rank("ordinal").over("mode") <= floor)
+    )
+    surplus = kept.height - top
+    if surplus > 0:
+        # Drop the lowest-scored rows of the modes holding more than their floor.
+        rank_in_mode = pl.col("order").rank("ordinal").over("mode")
+        droppable = kept.filter(rank_in_mode > floor).sort("order", descending=True).head(surplus)["order"]
+        kept = kept.filter(~pl.col("order").is_in(droppable.implode()))
+    return kept.sort("order").drop("order")
+
+
+def _chain_targets(
+    health: pl.DataFrame, placements: pl.DataFrame, pool: pl.DataFrame, modes: tuple[str, ...]
+) -> pl.DataFrame:
+    """Fill and strengthen rows: each candidate placed in a link, with the link's status."""
+    links = health.select("link_id", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
+    placed = (
+        placements.select("key", "link_id")
+        .unique()
+        .join(links, on="link_id", how="inner")
+        .join(pool, on="key", how="inner")
+    )
+    # A leader is judged among the candidates of the same link and source.
+    placed = placed.with_columns(
+        _percentile("revenue").over("link_id", "source").alias("link_size"),
+        _percentile("growth_rate").over("link_id", "source").alias("link_growth"),
+    )
+    leader = pl.max_horizontal(
+        pl.col("link_size").fill_null(0.0),
+        pl.col("link_growth").fill_null(0.0),
+        pl.when(pl.col("tech")).then(LEADER_PERCENTILE).otherwise(0.0),
+        pl.when(pl.col("revenue").is_null()).then(_rank_percentile().over("link_id", "source")).fill_null(0.0),
+    )
+    rows = placed.with_columns(
+        pl.when(pl.col("status").is_in(list(FILL_FIT)))
+        .then(pl.lit("fill"))
+        .when(pl.col("status").is_in(HELD) & (leader >= LEADER_PERCENTILE))
+        .then(pl.lit("strengthen"))
+        .alias("mode"),
+        pl.when(pl.col("status").is_in(list(FILL_FIT)))
+        .then(pl.col("status").replace_strict(FILL_FIT, default=0.0, return_dtype=pl.Float64))
+        .otherwise(0.6 + 0.4 * (leader - LEADER_PERCENTILE) / (1 - LEADER_PERCENTILE))
+        .alias("fit"),
+    ).filter(pl.col("mode").is_in(list(modes)))
+    link = pl.struct("link_id", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
+    return (
+        # The same answer whatever order the candidates came in: ties in fit go by link id.
+        rows.sort(["key", "fit", "link_id"], descending=[False, True, False])
+        .group_by("key", "mode", maintain_order=True)
+        .agg(
+            pl.col("fit").first(),
+            pl.col("link_id").alias("links"),
+            link.first().alias("link"),
+            pl.exclude("fit", "link_id", "mode", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
+            .exclude("link_size", "link_growth")
+            .first(),
+        )
+    )
+
+
+def _extend_targets(adjacent: pl.DataFrame, placed_keys: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
+    """Extend rows: candidates of a class adjacent to the chain (`adjacent_classes`), not placed
+    in the chain (`placed_keys`)."""
+    best = adjacent["adjacency"].max()
+    return (
+        pool.join(placed_keys, on="key", how="anti")
+        .join(adjacent, on="industry_code", how="inner")
+        .with_columns(
+            pl.lit("extend").alias("mode"),
+            (0.5 + 0.5 * pl.col("adjacency") / best).alias("fit"),
+            pl.lit([], dtype=pl.List(pl.String)).alias("links"),
+        )
+    )
 
 
 def opportunities(
@@ -231,7 +440,7 @@ def opportunities(
     track_classes = list(template.classes)
     held_not = activity.filter((pl.col("mcp") == 0) & pl.col("pci").is_not_nan())
     if probability is None:
-        scored = held_not.with_columns(((_percentile("density") + _percentile("cog")) / 2).round(4).alias("score"))
+        scored = held_not.with_columns(((_share("density") + _share("cog")) / 2).round(4).alias("score"))
         why = pl.format(
             "{} {}: {} firm(s) in {}, RCA {} (not held); density {} and complexity outlook gain {}"
             " (PCI {}), mean percentile {} among classes not held.",
@@ -315,14 +524,20 @@ def entry_probabilities(
 
 _TARGET_SCHEMA = pl.Schema(
     {
+        "key": pl.String(),
         "uscc": pl.String(),
         "name": pl.String(),
+        "source": pl.String(),
+        "place": pl.String(),
         "district_adcode": pl.String(),
+        "mode": pl.String(),
         "industry_code": pl.String(),
         "links": pl.List(pl.String),
+        "carrier_id": pl.String(),
         "zone_id": pl.String(),
         "score": pl.Float64(),
-        "parts": pl.Struct({k: pl.Float64 for k in TargetWeights().as_dict()}),
+        "parts": pl.Struct({k: pl.Float64 for k in PARTS}),
+        "missing": pl.List(pl.String),
         "why": pl.String(),
     }
 )
@@ -333,9 +548,20 @@ def _empty_targets() -> pl.DataFrame:
 
 
 def _percentile(column: str) -> pl.Expr:
-    """Share of non-null values at or below each value, in (0, 1]; null stays 0."""
+    """Share of non-null values at or below each value, in (0, 1]; null where the value is null."""
     col = pl.col(column)
-    return (col.rank("max") / col.is_not_null().sum()).fill_null(0.0).fill_nan(0.0)
+    return pl.when(col.is_not_null()).then(col.rank("max") / col.is_not_null().sum())
+
+
+def _share(column: str) -> pl.Expr:
+    """`_percentile` with an undefined value (null or NaN) at 0."""
+    return _percentile(column).fill_null(0.0).fill_nan(0.0)
+
+
+def _rank_percentile() -> pl.Expr:
+    """A source's rank (1 = first) as a percentile: the first is 1; null without a rank."""
+    rank = pl.col("rank")
+    return pl.when(rank.is_not_null()).then((-rank).rank("max") / rank.is_not_null().sum())
 
 
 def _dense(counts: pl.DataFrame, regions: pl.Series, classes: pl.Series, region_col: str) -> np.ndarray:
@@ -348,49 +574,55 @@ def _dense(counts: pl.DataFrame, regions: pl.Series, classes: pl.Series, region_
     return matrix
 
 
-def _landing_zone(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None) -> tuple[dict | None, float]:
-    """The zone a target would land in: one oriented to the track (the one with the most free
-    space when space data exists), with its free floor space; and the zone_fit part."""
-    if zones is None or zones.is_empty():
-        return None, 0.0
-    fitting = zones.filter(pl.col("orientation").list.contains(track))
-    if fitting.is_empty():
-        return None, 0.0
-    if space is not None:
-        free = space.group_by("zone_id").agg(pl.col("free_m2").sum())
-        fitting = (
-            fitting.join(free, on="zone_id", how="left")
-            .with_columns(pl.col("free_m2").fill_null(0.0))
-            .sort(["free_m2", "zone_id"], descending=[True, False])
-        )
+def _why(
+    row: dict[str, Any], missing: list[str], area_label: str, landing: Landing | None, has_space: bool, lang: str
+) -> str:
+    """The target's reasons in `lang`: its mode and the figures each part rests on."""
+    mode = t(f"targets.mode.{row['mode']}", lang)
+    if row["mode"] == "extend":
+        parts = [
+            t(
+                "targets.why.extend",
+                lang,
+                mode=mode,
+                code=row["industry_code"],
+                adjacency=number(row["adjacency"], lang, 2),
+                near=row["near"],
+                area=area_label,
+                rca=number(row["rca"], lang, 2),
+            )
+        ]
     else:
-        fitting = fitting.with_columns(pl.lit(None, dtype=pl.Float64).alias("free_m2"))
-    return fitting.row(0, named=True), 1.0
-
-
-def _why(row: dict, area_label: str, zone: dict | None, has_space: bool) -> str:
-    gaps = "; ".join(
-        f"{f['status']} link {f['name_en']} ({f['enterprises']} firm{'s' if f['enterprises'] != 1 else ''}"
-        f" in {area_label})"
-        for f in row["filled"]
-    )
-    parts = [f"Fills the {gaps}"]
+        link = row["link"]
+        status = t(f"targets.status.{link['status']}", lang)
+        name = link.get(f"name_{lang}") or link["name_en"]
+        key = "targets.why.fill" if row["mode"] == "fill" else "targets.why.strengthen"
+        lq = number(link["lq"], lang, 2) if link["lq"] is not None else "-"
+        parts = [t(key, lang, mode=mode, status=status, link=name, firms=link["enterprises"], area=area_label, lq=lq)]
+    parts.append(t("targets.why.where", lang, place=row["place"] or "-"))
     if row["revenue"] is not None:
-        size = f"revenue {row['revenue']:,.0f} 万元"
+        parts.append(t("targets.why.revenue", lang, revenue=number(row["revenue"], lang)))
         if row["growth_rate"] is not None:
-            size += f" ({row['growth_rate']:+.1%} on the year before)"
-        parts.append(size)
+            parts.append(t("targets.why.growth", lang, growth=number(100 * row["growth_rate"], lang, 1)))
+    elif row["rank"] is not None:
+        parts.append(t("targets.why.rank", lang, rank=row["rank"], source=row["source"]))
+    if row["tech"]:
+        parts.append(t("targets.why.tech", lang))
+    if row["density"] is not None:
+        parts.append(t("targets.why.density", lang, code=row["industry_code"], density=number(row["density"], lang, 2)))
+    if landing is not None and landing.free_m2 is not None:
+        where = landing.carrier_name or landing.zone_name or landing.zone_id or "-"
+        use = t(f"targets.use.{landing.use or 'unspecified'}", lang)
+        need_key = "targets.why.space" if (row["employees"] or 0) > 0 else "targets.why.space_assumed"
+        free = number(landing.free_m2, lang)
+        parts.append(t(need_key, lang, free=free, use=use, where=where, need=number(row["need_m2"], lang)))
+    elif has_space:
+        parts.append(t("targets.why.no_free_space", lang))
+    if landing is not None and landing.oriented:
+        parts.append(t("targets.why.zone_oriented", lang, zone=landing.zone_name or landing.zone_id or "-"))
     else:
-        parts.append("no revenue on record")
-    if row["industry_code"]:
-        parts.append(f"its class {row['industry_code']} has density {row['density']:.2f} in {area_label}")
-    if zone is not None:
-        name = zone.get("name_en") or zone.get("name_zh") or zone["zone_id"]
-        parts.append(f"{name} is oriented to this chain")
-    else:
-        parts.append("no functional zone of the area is oriented to this chain")
-    if not has_space:
-        parts.append("no free-space data, so space scores 0")
-    elif zone is not None:
-        parts.append(f"{zone['free_m2']:,.0f} m² free in its carriers")
-    return "; ".join(parts) + "."
+        parts.append(t("targets.why.no_oriented_zone", lang))
+    if missing:
+        labels = t("targets.why.list_separator", lang).join(t(f"targets.part.{p}", lang) for p in missing)
+        parts.append(t("targets.why.missing", lang, parts=labels))
+    return t("targets.why.separator", lang).join(parts) + t("targets.why.end", lang)

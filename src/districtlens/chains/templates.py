@@ -4,7 +4,8 @@ an enterprise in each.
 A template (see templates/biopharma.yaml) has an `id`, an integer `version`, a `name` in zh/en/fr
 and `links`. Each link has an `id`, a `name` in zh/en/fr, a `stage` (upstream, midstream,
 downstream), `rules` (alternatives: any one places a firm) and `edges` (ids of the links it
-supplies). A rule is either
+supplies), and optionally `sectors` (the sector labels of candidate pools that place a pool's firm
+in the link: the editable sector-to-link mapping). A rule is either
 
 - a class rule, `classes: ["2710", ...]`: every firm whose GB/T 4754-2017 class is listed, or
 - a keyword rule, `keywords: {zh: [...], en: [...]}` with an optional `within: ["7340", ...]`:
@@ -71,6 +72,7 @@ class Link:
     stage: str
     rules: tuple[Rule, ...]
     edges: tuple[str, ...]
+    sectors: tuple[str, ...] = ()  # pool sector labels that place a pool firm here (see `pools`)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -196,7 +198,7 @@ def _link(raw: Any, links: _Place, position: int, known: frozenset[str]) -> Link
     data = _mapping(raw, links.item(position))
     link_id = _identifier(data.get("id"), links.item(position).key("id"))
     where = links.item(link_id)
-    _only_keys(data, {"id", "name", "stage", "rules", "edges"}, where)
+    _only_keys(data, {"id", "name", "stage", "rules", "edges", "sectors"}, where)
     stage = data.get("stage")
     if stage not in STAGES:
         raise InputError(
@@ -209,7 +211,11 @@ def _link(raw: Any, links: _Place, position: int, known: frozenset[str]) -> Link
     edges = data.get("edges", [])
     if not isinstance(edges, list) or not all(isinstance(e, str) for e in edges):
         raise InputError("chains.template.bad_edges", where=str(where.key("edges")))
-    return Link(link_id, _names(data.get("name"), where.key("name")), stage, rules, tuple(edges))
+    sectors = data.get("sectors", [])
+    if not isinstance(sectors, list) or not all(isinstance(s, str) and s.strip() for s in sectors):
+        raise InputError("chains.template.bad_sectors", where=str(where.key("sectors")))
+    name = _names(data.get("name"), where.key("name"))
+    return Link(link_id, name, stage, rules, tuple(edges), tuple(s.strip() for s in sectors))
 
 
 def _rule(raw: Any, where: _Place, known: frozenset[str]) -> Rule:

@@ -440,7 +440,7 @@ def published(session: Session, q: dict[str, Any]) -> Computed:
     covers part of what the claim counts (`covers: part`) bounds it from below only."""
     adcode = q.get("adcode") or session.district_of(q["area"])
     rows = claim_store.published_figures(session.store, adcode, q["indicator"])
-    evidence = provenance(session, [claim_store.PUBLISHED_TABLE], indicator=q["indicator"], adcode=adcode)
+    evidence = provenance(session, ["statistic_current"], indicator=q["indicator"], adcode=adcode)
     if rows is None:
         return Computed(None, evidence | {"no_data": "table"}, "no published statistics in the store")
     rows = [r for r in rows if "year" not in q or str(r.get("year")) == str(q["year"])]

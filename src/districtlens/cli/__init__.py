@@ -17,5 +17,9 @@ from districtlens.cli import claims
 from districtlens.cli import reading
 from districtlens.cli import brief
 from districtlens.cli import web
+from districtlens.cli import statistics
+from districtlens.cli import pools
+from districtlens.cli import leads
+from districtlens.cli import scenarios
 
 __all__ = ["app"]

@@ -2,8 +2,13 @@
 
 A refusal (`DistrictlensError`) is printed in the user's language and turned into its exit code
 here, once: 1 when the input was refused, 2 for a usage error.
+
+Every file a command creates (the store and its write-ahead log, keys, the handover file,
+checkpoints, exports) is readable by its owner only while the command runs: the umask is
+narrowed for the command and restored after it.
 """
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -17,6 +22,7 @@ if TYPE_CHECKING:
 
 class ErrorsToExitCodes(TyperGroup):
     def invoke(self, ctx: "ClickContext") -> Any:
+        previous = os.umask(0o077)
         try:
             return super().invoke(ctx)
         except DistrictlensError as exc:
@@ -24,6 +30,8 @@ class ErrorsToExitCodes(TyperGroup):
 
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        finally:
+            os.umask(previous)
 
 
 app = typer.Typer(

@@ -15,6 +15,7 @@ from districtlens.cli.common import (
     EXIT_REJECTED,
     EXIT_USAGE,
     DbOption,
+    DecimalCommaOption,
     JsonOption,
     absolute,
     console,
@@ -76,6 +77,7 @@ def import_tenants(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Write the valid rows; invalid ones go to FILE.rejects.csv.")
     ] = False,
+    decimal_comma: DecimalCommaOption = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
@@ -83,7 +85,9 @@ def import_tenants(
     and nothing is written; code-less tenants are linked to the registry through the resolver."""
     from districtlens.commands import carriers
 
-    args = carriers.ImportTenants(file=absolute(file), carrier=carrier, skip_invalid=skip_invalid)
+    args = carriers.ImportTenants(
+        file=absolute(file), carrier=carrier, skip_invalid=skip_invalid, decimal_comma=decimal_comma
+    )
     report = run(db, carriers.import_tenants, args, as_json=as_json, render=_print_tenant_report)
     if report.errors_total and not skip_invalid:
         raise typer.Exit(EXIT_REJECTED)

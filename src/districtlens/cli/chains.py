@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,9 @@ from districtlens.cli.common import (
     EXIT_USAGE,
     DbOption,
     JsonOption,
+    LangOption,
     absolute,
+    chosen_language,
     emit_json,
     fail,
     out_console,
@@ -169,8 +172,22 @@ def targets(
         Path | None, typer.Option("--leads", help="A lead list (CSV or XLSX roster) to rank with the city's firms.")
     ] = None,
     space: Annotated[
-        Path | None, typer.Option("--space", help="Free floor space: CSV or XLSX with columns zone_id, free_m2.")
+        Path | None,
+        typer.Option(
+            "--space",
+            help="Free floor space: CSV or XLSX with columns zone_id, free_m2 (default: the store's carriers).",
+        ),
     ] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="Only one mode: fill (补链), strengthen (强链) or extend (延链).")
+    ] = None,
+    on: Annotated[
+        datetime | None, typer.Option("--on", formats=["%Y-%m-%d"], help="The day of the free space (default: today).")
+    ] = None,
+    pool: Annotated[
+        list[str] | None, typer.Option("--pool", help="Draw from this imported pool only (repeatable; default: all).")
+    ] = None,
+    lang: LangOption = None,
     show_opportunities: Annotated[
         bool, typer.Option("--opportunities", help="Rank activities to diversify into instead of firms.")
     ] = False,
@@ -213,23 +230,30 @@ def targets(
         out=_file(out),
         leads=_file(leads),
         space=_file(space),
+        on=on.date() if on is not None else None,
+        mode=mode,
+        pools=pool or None,
+        lang=chosen_language(lang),
         against=against,
         year=year,
         template=_file(template),
     )
-    run(db, chains.targets, args, as_json=as_json, render=_print_targets)
+    run(db, chains.targets, args, as_json=as_json, render=lambda found: _print_targets(found, args.lang))
 
 
-def _print_targets(found: Targets) -> None:
+def _print_targets(found: Targets, lang: str) -> None:
     from rich.table import Table
 
+    from districtlens.i18n import t
+
     if not found.targets:
-        out_console.print("No firm outside the area fills a missing or weak link.")
+        out_console.print(t("targets.none", lang))
         return
-    table = Table("#", "name", "district", "links", "score", "why")
+    columns = ("rank", "mode", "name", "place", "score", "why")
+    table = Table(*(t(f"targets.col.{c}", lang) for c in columns))
     for i, row in enumerate(found.targets, 1):
         table.add_row(
-            str(i), row.name, row.district_adcode or "lead", ", ".join(row.links), f"{row.score:.3f}", row.why
+            str(i), t(f"targets.mode.{row.mode}", lang), row.name, row.place or "-", f"{row.score:.3f}", row.why
         )
     out_console.print(table)
 

@@ -41,6 +41,17 @@ DbOption = Annotated[
     typer.Option("--db", envvar=DB_ENV, help="The store (a DuckDB file).", show_default=True),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+DecimalCommaOption = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="The file writes 1.234,5: a comma marks decimals (without it, 1234,56 is refused as ambiguous).",
+    ),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the whys and labels printed: zh, en or fr (default: $DISTRICTLENS_LANG)."),
+]
 DEFAULT_DB_PATH = DEFAULT_DB
 
 
@@ -48,6 +59,15 @@ def language() -> str:
     """The language of the CLI's messages: $DISTRICTLENS_LANG (zh, en or fr), else English."""
     chosen = os.environ.get(LANG_ENV, "en")
     return chosen if chosen in LANGUAGES else "en"
+
+
+def chosen_language(lang: str | None) -> str:
+    """The --lang given (zh, en or fr), else the environment's (`language`)."""
+    if lang is None:
+        return language()
+    if lang not in LANGUAGES:
+        fail(f"--lang must be one of {', '.join(LANGUAGES)}", code=EXIT_USAGE)
+    return lang
 
 
 def emit_json(value: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,12 +12,16 @@ from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     EXIT_REJECTED,
     DbOption,
+    DecimalCommaOption,
     JsonOption,
     absolute,
     console,
+    language,
     print_problems,
     run,
 )
+from districtlens.errors import DistrictlensError, InputError, NotFound, UsageError
+from districtlens.i18n import t
 
 if TYPE_CHECKING:
     from districtlens.ingest.report import ImportReport
@@ -39,6 +43,7 @@ def import_enterprises(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Write the valid rows; invalid ones go to FILE.rejects.csv.")
     ] = False,
+    decimal_comma: DecimalCommaOption = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
@@ -47,7 +52,9 @@ def import_enterprises(
 
     from districtlens.commands import enterprises
 
-    args = enterprises.ImportEnterprises(file=absolute(file), source=source, skip_invalid=skip_invalid)
+    args = enterprises.ImportEnterprises(
+        file=absolute(file), source=source, skip_invalid=skip_invalid, decimal_comma=decimal_comma
+    )
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -99,20 +106,93 @@ def export_enterprises(
     )
 
 
+KeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key", help="The Commission's Ed25519 key file, as for briefings (default: $DISTRICTLENS_SIGNING_KEY)."
+    ),
+]
+
+
 @ledger_app.command("verify")
-def ledger_verify(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
-    """Check the hash chain and every row the ledger vouches for. Exit 1 naming the first break."""
+def ledger_verify(
+    checkpoint: Annotated[
+        Path | None, typer.Option("--checkpoint", help="Also check against this signed checkpoint (ledger checkpoint).")
+    ] = None,
+    key: KeyOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the hash chain and every row the ledger vouches for. Exit 1 naming the first break.
+    With --checkpoint, also that the ledger still holds the entry the checkpoint signed."""
     from districtlens.commands import ledger
 
     def render(verdict: Verdict) -> None:
         if verdict.intact:
             console.print(f"intact: {verdict.entries} entries, {verdict.rows} rows checked")
+            if verdict.checkpoint is not None:
+                console.print(t("ledger.checkpoint_holds", language(), seq=verdict.checkpoint))
         else:
             console.print(f"[bold red]broken:[/] {verdict.problem}")
 
-    verdict = run(db, ledger.verify, ledger.VerifyLedger(), as_json=as_json, render=render)
+    args = ledger.VerifyLedger()
+    if checkpoint is not None:
+        args = ledger.VerifyLedger(checkpoint=_read_checkpoint(checkpoint), public_key=_public_pem(key))
+    verdict = run(db, ledger.verify, args, as_json=as_json, render=render)
     if not verdict.intact:
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _read_checkpoint(path: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise NotFound("ledger.no_checkpoint_file", path=str(path)) from exc
+    except (OSError, ValueError) as exc:
+        raise InputError("ledger.not_a_checkpoint") from exc
+    if not isinstance(document, dict):
+        raise InputError("ledger.not_a_checkpoint")
+    return document
+
+
+def _public_pem(key: Path | None) -> str:
+    """The public key, as PEM text, of the key file given (private or public)."""
+    from districtlens.briefing import signing
+
+    try:
+        return signing.public_pem(signing.load_public(signing.key_path(key)))
+    except DistrictlensError as exc:  # here the key is an option given wrong: a usage error
+        raise UsageError(exc.key, **exc.values) from exc
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the checkpoint (keep it outside the store).")],
+    key: KeyOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the ledger's (seq, head), signed with the Commission's key, to OUT: `ledger verify
+    --checkpoint OUT` later catches a ledger rewritten since, even consistently."""
+    import json
+
+    from districtlens.briefing import signing
+    from districtlens.commands import ledger
+
+    if out.exists():
+        raise InputError("ledger.checkpoint_exists", path=str(out))
+    try:
+        private = signing.load_private(signing.key_path(key))
+    except DistrictlensError as exc:
+        raise UsageError(exc.key, **exc.values) from exc
+    point = run(db, ledger.checkpoint, ledger.LedgerCheckpoint(), as_json=as_json, render=lambda _: None)
+    document = ledger.checkpoint_document(point, private)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if not as_json:
+        console.print(t("ledger.checkpoint_written", language(), path=str(out), seq=point.seq, head=point.head[:16]))
 
 
 @ledger_app.command("head")

@@ -27,7 +27,7 @@ from districtlens.commands.base import Args, Context, command
 from districtlens.commands.linking import link_to_registry
 from districtlens.errors import InputError, NotFound, UsageError
 from districtlens.export import write_table
-from districtlens.ingest.read import ROW, read_table
+from districtlens.ingest.read import AS_USUAL, ROW, Conventions, read_table, to_utf8
 from districtlens.store import Store
 from districtlens.store import carriers as stored
 from districtlens.yamltext import load_yaml
@@ -74,6 +74,7 @@ class ImportTenants(Args):
     file: Path
     carrier: str
     skip_invalid: bool = False
+    decimal_comma: bool = False  # the file writes 1.234,5: a comma marks the decimals
 
 
 @command("carriers.import_tenants", writes=True)
@@ -81,10 +82,17 @@ def import_tenants(ctx: Context, args: ImportTenants) -> TenantReport:
     """Import a carrier's tenant list (CSV or XLSX). Any invalid row and nothing is written, unless
     `skip_invalid`: then the valid rows are written and the invalid ones go to FILE.rejects.csv."""
     ctx.progress("reading")
-    table = read_table(args.file)
+    table = read_table(args.file, decimal_comma=args.decimal_comma)
     source = {"name": args.file.name, "file_name": args.file.name, "file_sha256": table.sha256}
     ctx.progress("importing")
-    report = import_tenant_rows(ctx, table.frame, carrier=args.carrier, source=source, skip_invalid=args.skip_invalid)
+    report = import_tenant_rows(
+        ctx,
+        table.frame,
+        carrier=args.carrier,
+        source=source,
+        skip_invalid=args.skip_invalid,
+        conventions=table.conventions,
+    )
     if report.errors_total and args.skip_invalid:
         rejects = args.file.with_name(f"{args.file.stem}.rejects.csv")
         write_table(report.error_rows, rejects)
@@ -100,6 +108,7 @@ def import_tenant_rows(
     source: dict[str, Any],
     synthetic: bool = False,
     skip_invalid: bool = False,
+    conventions: Conventions = AS_USUAL,
 ) -> TenantReport:
     """Validate a tenant list (text columns, with ROW or not) and write its new or changed leases.
 
@@ -117,6 +126,7 @@ def import_tenant_rows(
         carriers=stored.carrier_ids(store),
         schedule=stored.schedule_frame(store),
         stored=stored.stored_leases(store),
+        conventions=conventions,
     )
     report = TenantReport(
         source=source["name"],
@@ -391,13 +401,39 @@ def programmes_load(ctx: Context, args: LoadProgrammes) -> ProgrammesLoaded:
 
 
 def read_yaml(path: Path) -> Any:
-    """A definition file's YAML; refused when missing or not YAML."""
+    """A definition file's YAML (UTF-8 with or without BOM, or GB18030/GBK, as `read.to_utf8`
+    tells); refused when missing, not YAML, or naming a key twice in one mapping (YAML would keep
+    the last silently)."""
     if not path.is_file():
         raise NotFound("file.missing", path=str(path))
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = to_utf8(path.read_bytes())[0].decode("utf-8")
+        _refuse_repeated_keys(yaml.compose(text, Loader=YAML_COMPOSER), path.name)
+        return load_yaml(text)
+    except (OSError, yaml.YAMLError) as exc:
         raise InputError("carriers.unreadable_yaml", file=path.name, reason=str(exc)) from exc
+
+
+YAML_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _refuse_repeated_keys(node: yaml.Node | None, file: str) -> None:
+    """Refuse the first mapping of the document that names a key twice, by its line."""
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise InputError(
+                            "carriers.yaml_repeated_key", file=file, name=key.value, line=key.start_mark.line + 1
+                        )
+                    seen.add(key.value)
+                pending.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
 
 
 def load_programmes(ctx: Context, doc: Any, *, source: dict[str, Any]) -> ProgrammesLoaded:

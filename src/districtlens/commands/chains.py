@@ -12,17 +12,20 @@ claims and briefings read their contexts through it too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from districtlens.areas import resolve_area
+from districtlens.carriers import space
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds
-from districtlens.chains.targets import DEFAULT_WEIGHTS, TargetWeights, entry_probabilities
+from districtlens.chains.pools import pool_candidates
+from districtlens.chains.targets import DEFAULT_WEIGHTS, MODES, TargetWeights, entry_probabilities
 from districtlens.chains.templates import get_template, shipped_templates
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import InputError, UsageError
@@ -30,7 +33,13 @@ from districtlens.export import write_table
 from districtlens.ingest.read import ROW, read_table
 from districtlens.ingest.validate import validate
 from districtlens.store import Store, places
+from districtlens.store import carriers as stored_carriers
 from districtlens.store import chains as stored
+from districtlens.store import leads as stored_leads
+from districtlens.store import pools as stored_pools
+
+if TYPE_CHECKING:
+    from districtlens.areas import Area
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 PROBLEMS_LISTED = 5  # the invalid lead rows a refusal quotes
@@ -307,24 +316,37 @@ def graph(ctx: Context, args: GraphOfChain) -> ChainGraph:
 
 
 class FindTargets(ChainInArea):
-    """`leads`: a lead list (a roster, CSV or XLSX) to rank with the city's firms; `space`: free
-    floor space (CSV or XLSX with zone_id, free_m2); `out`: also write the rows there (.csv, .xlsx)."""
+    """`leads`: a lead list (a roster, CSV or XLSX) to rank with the city's firms and the pools;
+    `space`: free floor space (CSV or XLSX with zone_id, free_m2) instead of the store's carriers
+    on `on` (default today); `mode`: fill, strengthen or extend only (default: all, mixed);
+    `pools`: the imported pools to draw from (default: all); `lang`: the language of the whys;
+    `out`: also write the rows there (.csv, .xlsx)."""
 
     top: int = Field(default=20, ge=1)
     out: Path | None = None
     leads: Path | None = None
     space: Path | None = None
+    on: date | None = None
+    mode: str | None = None
+    pools: list[str] | None = None
+    lang: str = "en"
 
 
 class Target(BaseModel):
-    uscc: str
+    key: str
+    uscc: str | None
     name: str
+    source: str
+    place: str | None
     district_adcode: str | None
+    mode: str
     industry_code: str | None
     links: list[str]
+    carrier_id: str | None
     zone_id: str | None
     score: float
-    parts: dict[str, float]
+    parts: dict[str, float | None]
+    missing: list[str]
     why: str
 
 
@@ -334,20 +356,28 @@ class Targets(BaseModel):
     area_label: str
     year: int | None
     weights: TargetWeights
-    space_data: bool
+    space_source: Literal["store", "file"]
+    space_on: date | None
+    pools: list[str]
     targets: list[Target]
 
 
 @command("chains.targets", writes=False)
 def targets(ctx: Context, args: FindTargets) -> Targets:
-    """Firms elsewhere that would fill the missing or weak links of the track's chain in the area,
-    ranked, with why."""
+    """Firms elsewhere (the city, imported pools, a lead list) that would fill, strengthen or
+    extend the track's chain in the area, ranked, with why."""
     chain = get_template(args.track, args.template)
     _check_out(args.out)
+    modes = _modes(args.mode)
     leads = report.leads_frame(_read_leads(args.leads)) if args.leads is not None else None
-    space = _read_space(args.space) if args.space is not None else None
     context = load_context(ctx.store, args.area, args.against, args.year)
-    _, ranked = report.targets(context, chain, leads=leads, space=space, top=args.top)
+    on = args.on or date.today()
+    space = _read_space(args.space) if args.space is not None else free_space(ctx.store, context.area, on)
+    pool_rows = stored_pools.pool_firms(ctx.store, args.pools)
+    pools = pool_candidates(pool_rows) if not pool_rows.is_empty() else None
+    _, ranked = report.targets(
+        context, chain, leads=leads, pools=pools, space=space, modes=modes, top=args.top, lang=args.lang
+    )
     if args.out is not None:
         write_table(_flat_targets(ranked), args.out)
     return Targets(
@@ -356,9 +386,40 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
         area_label=context.area.label,
         year=context.year,
         weights=DEFAULT_WEIGHTS,
-        space_data=space is not None,
+        space_source="file" if args.space is not None else "store",
+        space_on=None if args.space is not None else on,
+        pools=sorted(set(pool_rows["pool_id"].to_list())),
         targets=[Target(**{key: row[key] for key in Target.model_fields}) for row in ranked.to_dicts()],
     )
+
+
+def free_space(store: Store, area: Area, on: date) -> pl.DataFrame:
+    """The free floor space of the area's carriers on `on`, by carrier and use: carrier_id,
+    carrier_name, zone_id, use, free_m2 (capacity delivered by then less current leases)."""
+    places_ = stored_leads.carrier_places(store, area.district_adcode)
+    if area.kind == "zone":
+        places_ = places_.filter(pl.col("zone_id") == area.code)
+    ids = places_["carrier_id"].to_list()
+    schedule = stored_carriers.schedule_frame(store).filter(pl.col("carrier_id").is_in(ids))
+    leases = stored_carriers.lease_frame(store).filter(pl.col("carrier_id").is_in(ids))
+    frames = []
+    for use in sorted(set(schedule["use"].to_list())):
+        by_use, leased = space.only_use(schedule, leases, use)
+        figures = space.figures_on(by_use, leased, ids, [on], "carrier_id")
+        frames.append(figures.select("carrier_id", pl.lit(use).alias("use"), "free_m2"))
+    schema = {"carrier_id": pl.String, "use": pl.String, "free_m2": pl.Float64}
+    free = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    return places_.join(free, on="carrier_id", how="inner").select(
+        "carrier_id", "carrier_name", "zone_id", "use", "free_m2"
+    )
+
+
+def _modes(mode: str | None) -> tuple[str, ...]:
+    if mode is None:
+        return MODES
+    if mode not in MODES:
+        raise UsageError("targets.unknown_mode", mode=mode, modes=", ".join(MODES))
+    return (mode,)
 
 
 class FindOpportunities(ChainInArea):
@@ -461,14 +522,18 @@ def _flat_targets(ranked: pl.DataFrame) -> pl.DataFrame:
     """The ranked targets as a flat table (one column per part) for a spreadsheet."""
     return ranked.with_row_index("rank", offset=1).select(
         "rank",
-        "uscc",
+        "mode",
+        "key",
         "name",
-        "district_adcode",
+        "source",
+        "place",
         "industry_code",
         pl.col("links").list.join(";"),
+        "carrier_id",
         "zone_id",
         "score",
         pl.col("parts").struct.unnest(),
+        pl.col("missing").list.join(";"),
         "why",
     )
 
@@ -495,4 +560,15 @@ def _read_space(path: Path) -> pl.DataFrame:
     if bad.height:
         rows = ", ".join(str(row) for row in bad[ROW].to_list()[:PROBLEMS_LISTED])
         raise InputError("chains.space_bad_free_m2", path=str(path), rows=rows)
-    return typed
+    # A zone of the file is one place to land, of no stated carrier or use.
+    return (
+        typed.group_by("zone_id", maintain_order=True)
+        .agg(pl.col("free_m2").sum())
+        .select(
+            pl.lit(None, dtype=pl.String).alias("carrier_id"),
+            pl.lit(None, dtype=pl.String).alias("carrier_name"),
+            "zone_id",
+            pl.lit(None, dtype=pl.String).alias("use"),
+            "free_m2",
+        )
+    )

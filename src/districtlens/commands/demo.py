@@ -1,5 +1,6 @@
 """Building the demo store: the Jing'an pack, then the synthetic registry through the same import
-that real rosters take, then the demos of the areas that have one."""
+that real rosters take, then the demos of the areas that have one, the pack's published figures
+and the shipped candidate pools."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from districtlens.accounts import hash_password
 from districtlens.commands.base import Context
 from districtlens.commands.enterprises import import_frame
 from districtlens.commands.handover import read_handover
+from districtlens.commands.pools import ImportPool, import_pool
+from districtlens.commands.statistics import ImportStatistics, import_statistics
 from districtlens.config import DEMO_ENTERPRISES, DEMO_SEED
 from districtlens.demo.carriers import build_carriers_demo
 from districtlens.demo.registry import generate_registry
 from districtlens.errors import InputError, StoreError
-from districtlens.ingest.packs import load_pack, pack_rows
+from districtlens.ingest.packs import load_pack, pack_dir, pack_rows
 from districtlens.ingest.report import ImportReport
 from districtlens.store import open_store
 from districtlens.store.packs import write_pack
@@ -74,7 +77,20 @@ def build_demo(
         if report.errors_total:
             raise InputError("demo.invalid_rows", count=report.errors_total, examples=str(report.errors[:3]))
         _area_demos(ctx, seed)
+        _published_and_pools(ctx, pack)
     return report
+
+
+def _published_and_pools(ctx: Context, pack: str) -> None:
+    """Real data beside the synthetic registry: the figures the pack's district published (its
+    `published-facts.csv`, each with its source) and the shipped candidate pools. The pools are
+    not linked to the registry here: the registry is synthetic, so no pool firm is in it."""
+    published = pack_dir(pack) / "published-facts.csv"
+    if published.is_file():
+        ctx.progress("the district's published figures")
+        import_statistics(ctx, ImportStatistics(file=published, source=f"{pack} pack: published figures"))
+    ctx.progress("candidate pools")
+    import_pool(ctx, ImportPool(shipped=True, link=False))
 
 
 def _area_demos(ctx: Context, seed: int) -> None:

@@ -31,6 +31,7 @@ class ImportEnterprises(Args):
     file: Path
     source: str | None = None
     skip_invalid: bool = False
+    decimal_comma: bool = False  # the file writes 1.234,5: a comma marks the decimals
 
 
 @command("import.enterprises", writes=True)
@@ -38,16 +39,23 @@ def import_enterprises(ctx: Context, args: ImportEnterprises) -> ImportReport:
     """Import an enterprise roster file (CSV or XLSX), keyed by (uscc, year). Refuses a file that is
     not a roster; the report's `written` says whether the store changed. With `skip_invalid`, the
     valid rows are written and the invalid ones go to FILE.rejects.csv."""
-    return import_file(ctx, args.file, source_name=args.source, skip_invalid=args.skip_invalid)
+    return import_file(
+        ctx, args.file, source_name=args.source, skip_invalid=args.skip_invalid, decimal_comma=args.decimal_comma
+    )
 
 
 def import_file(
-    ctx: Context, path: Path, *, source_name: str | None = None, skip_invalid: bool = False
+    ctx: Context,
+    path: Path,
+    *,
+    source_name: str | None = None,
+    skip_invalid: bool = False,
+    decimal_comma: bool = False,
 ) -> ImportReport:
     ctx.progress("reading")
-    table = read_table(path)
+    table = read_table(path, decimal_comma=decimal_comma)
     ctx.progress("validating")
-    checked = validate(table.frame)
+    checked = validate(table.frame, table.conventions)
     source = {
         "name": source_name or path.name,
         "kind": "roster",

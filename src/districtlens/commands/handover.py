@@ -28,12 +28,12 @@ def handover_path(db: Path) -> Path:
     return db.with_name(db.name + ".server.json")
 
 
-def write_handover(db: Path, port: int, token: str) -> Path:
+def write_handover(db: Path, port: int, token: str, *, tls: bool = False) -> Path:
     path = handover_path(db)
     temporary = path.with_name(path.name + f".{os.getpid()}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump({"port": port, "pid": os.getpid(), "token": token}, handle)
+        json.dump({"port": port, "pid": os.getpid(), "token": token, "tls": tls}, handle)
     os.replace(temporary, path)
     return path
 
@@ -57,10 +57,24 @@ def read_handover(db: Path) -> dict[str, Any] | None:
         return None
 
 
+def _connection(found: dict[str, Any]) -> http.client.HTTPConnection:
+    """To the server on this machine. Over TLS its certificate names the public host, not the
+    loopback address, so it is not checked here: the handover token, which only the store's
+    owner can read, is what proves both ends."""
+    if found.get("tls"):
+        import ssl
+
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection("127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT, context=context)
+    return http.client.HTTPConnection("127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT)
+
+
 def send(found: dict[str, Any], name: str, arguments: dict[str, Any], actor: str) -> Any:
     """Run command `name` in the server of `found`; its result as JSON, or its error raised here."""
     body = json.dumps({"args": arguments, "actor": actor}).encode("utf-8")
-    connection = http.client.HTTPConnection("127.0.0.1", int(found["port"]), timeout=REQUEST_TIMEOUT)
+    connection = _connection(found)
     try:
         connection.request(
             "POST",

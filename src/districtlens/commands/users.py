@@ -1,4 +1,5 @@
-"""Users of the web app: add or change one (role, carriers, password), list them."""
+"""Users of the web app: add or change one (role, carriers, password), disable or enable one, list
+them. Each change is a new version of the user, which ends every session of it (web/auth.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from districtlens import accounts
 from districtlens.commands.base import Args, Context, command
-from districtlens.errors import InputError, UsageError
+from districtlens.errors import InputError, NotFound, UsageError
 from districtlens.store import web_users
 
 
@@ -29,6 +30,16 @@ class SavedUser(BaseModel):
 
 class ListUsers(Args):
     pass
+
+
+class NamedUser(Args):
+    username: str
+
+
+class UserState(BaseModel):
+    username: str
+    active: bool
+    ledger_seq: int | None  # None: the user already was so, nothing was written
 
 
 class UserRow(BaseModel):
@@ -85,3 +96,33 @@ def list_users(ctx: Context, args: ListUsers) -> UserList:
             for u in web_users.list_users(ctx.store)
         ]
     )
+
+
+@command("users.disable", writes=True)
+def disable(ctx: Context, args: NamedUser) -> UserState:
+    """Disable a user: they can no longer sign in, and their sessions end at their next request."""
+    return _set_active(ctx, args.username, active=False)
+
+
+@command("users.enable", writes=True)
+def enable(ctx: Context, args: NamedUser) -> UserState:
+    """Enable a disabled user again (their old sessions stay ended: they sign in anew)."""
+    return _set_active(ctx, args.username, active=True)
+
+
+def _set_active(ctx: Context, username: str, *, active: bool) -> UserState:
+    user = web_users.get_user(ctx.store, username)
+    if user is None:
+        raise NotFound("user.not_found", username=username)
+    if user.active == active:
+        return UserState(username=username, active=active, ledger_seq=None)
+    entry = web_users.save_user(
+        ctx.store,
+        username,
+        role=user.role,
+        carriers=list(user.carriers),
+        password_hash=user.password_hash,
+        actor=ctx.actor,
+        active=active,
+    )
+    return UserState(username=username, active=active, ledger_seq=entry.seq)

@@ -9,8 +9,10 @@ Profiles (profiles.yaml). Each district gets a share of the city's enterprises a
 industry baskets (groups of GB/T 4754-2017 classes); an enterprise draws its district, then its
 basket, then a class of the basket. The weights caricature the districts' public positioning:
 
-- Jing'an (310106): biopharma head offices and R&D, data intelligence (big data, blockchain, AI),
-  digital security, finance and business services; almost no manufacturing.
+- Jing'an (310106): calibrated to its 2023 statistical bulletin (docs/demo.md): finance, business
+  services, software and data, biopharma head offices, R&D and distribution, headquarters;
+  almost no factories (tertiary industry is 97.6 % of its value added); entities by ownership
+  type in the bulletin's proportions, multinational regional headquarters at the published rate.
 - Huangpu (310101): finance above all, business services, hospitality, trade.
 - Xuhui (310104): data, health services, education, culture. Changning (310105): data, business
   services, trade. Putuo (310107): data, trade, logistics. Hongkou (310109): finance, logistics.
@@ -20,6 +22,12 @@ basket, then a class of the basket. The weights caricature the districts' public
 - Baoshan (310113): manufacturing, logistics, chemicals. Jinshan (310116): chemicals.
 - Songjiang (310117), Qingpu (310118), Fengxian (310120): manufacturing (Qingpu also logistics).
 - Chongming (310151): agriculture, trade and registered service firms.
+
+Each enterprise also gets an ownership type (国有及集体企业, 私营企业, 外商投资企业, 个体工商户: the
+bulletins' four groups, in exact quotas of its district's mix) and a headquarters status
+(跨国公司地区总部 among foreign-invested enterprises, 总部企业 among other companies). A district's
+`secondary` factor scales the odds that an enterprise of a basket takes one of its factory
+(secondary-sector) classes and scopes.
 
 Each basket has a typical revenue, tax rate, revenue per employee, R&D intensity and yearly
 growth (see `registry._facts` for the formula); COVID years (2020, 2022) dent the baskets marked

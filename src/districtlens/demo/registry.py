@@ -31,6 +31,8 @@ COLUMNS = [
     "rd_spend",
     "business_scope",
     "tags",
+    "ownership_type",
+    "hq_status",
 ]
 
 # GB 32100-2015: the 31-character set and the weights 3^i mod 31 of positions 1..17.
@@ -132,6 +134,12 @@ LEGAL_FORMS = [
     ("股份有限公司", "Co., Ltd.", "股份有限公司"),
 ]
 PARTNERSHIP = ("（有限合伙）", "L.P.", "有限合伙企业")
+INDIVIDUAL = ("经营部", "Trading Store", "个体工商户")
+# The bulletins' four ownership groups, in the order of profiles.yaml's `ownership` mixes.
+OWNERSHIP_TYPES = ["国有及集体企业", "私营企业", "外商投资企业", "个体工商户"]
+STATE, PRIVATE, FOREIGN, INDIVIDUAL_BUSINESS = range(4)
+MULTINATIONAL_HQ = "跨国公司地区总部"
+OTHER_HQ = "总部企业"
 STATUS_ACTIVE = ["存续", "在业"]
 STATUS_CLOSED = "注销"
 TAGS = {"高新技术企业": 0, "专精特新": 1, "外资": 2, "总部": 3}
@@ -147,7 +155,12 @@ class _Profiles:
     central: np.ndarray  # [D] bool
     basket_ids: list[str]
     basket_cum: np.ndarray  # [D, B] cumulative probabilities
+    individual_cum: np.ndarray  # [D, B] the same over the baskets individual businesses take
     baskets: list[dict[str, Any]]
+    secondary_odds: np.ndarray  # [D, B] chance that an enterprise of the basket is in a secondary class
+    ownership_cum: np.ndarray  # [D, 4] cumulative shares of OWNERSHIP_TYPES
+    mnc_hq_rate: np.ndarray  # [D] share of foreign-invested enterprises that are regional HQs
+    hq_rate: np.ndarray  # [D] share of other enterprises that are headquarters
     roads: list[str]  # all roads, grouped by district
     road_district: np.ndarray  # [R] district index
     road_former: list[str]  # [R] pre-merger district name or ''
@@ -188,8 +201,16 @@ def _profiles() -> _Profiles:
         ],
         dtype=float,
     )
-    cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    cum[:, -1] = 1.0
+    cum = _cumulative(weights)
+    takes_individuals = np.array([bool(profiles["baskets"][b].get("individuals")) for b in basket_ids])
+    individual_cum = _cumulative(weights * takes_individuals)
+    # A district's `secondary` factor scales the odds of a basket's secondary (factory) classes.
+    sec_share = np.array([np.mean([is_secondary(c) for c in profiles["baskets"][b]["classes"]]) for b in basket_ids])
+    factor = np.array([profiles["districts"][a].get("secondary", 1.0) for a in adcodes], dtype=float)[:, None]
+    secondary_odds = sec_share * factor / (sec_share * factor + (1 - sec_share))
+    mixes = profiles["ownership"]["mixes"]
+    mix_of = [mixes[profiles["districts"][a].get("ownership", profiles["ownership"]["default"])] for a in adcodes]
+    ownership_cum = _cumulative(np.array([[m["weights"][t] for t in OWNERSHIP_TYPES] for m in mix_of], dtype=float))
     roads: list[str] = []
     road_district: list[int] = []
     road_former: list[str] = []
@@ -213,7 +234,12 @@ def _profiles() -> _Profiles:
         central=np.array([bool(profiles["districts"][a].get("central")) for a in adcodes]),
         basket_ids=basket_ids,
         basket_cum=cum,
+        individual_cum=individual_cum,
         baskets=list(profiles["baskets"].values()),
+        secondary_odds=secondary_odds,
+        ownership_cum=ownership_cum,
+        mnc_hq_rate=np.array([m["multinational_hq_of_foreign"] for m in mix_of], dtype=float),
+        hq_rate=np.array([m["headquarters_of_others"] for m in mix_of], dtype=float),
         roads=roads,
         road_district=np.array(road_district),
         road_former=road_former,
@@ -221,6 +247,20 @@ def _profiles() -> _Profiles:
         road_count=np.array(counts),
         ambiguous=roads_doc["ambiguous"],
     )
+
+
+def _cumulative(weights: np.ndarray) -> np.ndarray:
+    """Row-wise cumulative probabilities of non-negative weights (last column exactly 1)."""
+    cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    cum[:, -1] = 1.0
+    return cum
+
+
+def is_secondary(code: str) -> bool:
+    """Whether a GB/T 4754-2017 class is in the secondary sector (China's three-sector rule of
+    2018: divisions 06-10, 12-42 and 44-50; 05, 11 and 43 serve the other sectors and are tertiary)."""
+    division = int(code[:2])
+    return 6 <= division <= 42 and division != 11 or 44 <= division <= 50
 
 
 def uscc_check_chars(first17: np.ndarray) -> np.ndarray:
@@ -239,14 +279,16 @@ def _org_check(body8: np.ndarray) -> np.ndarray:
     return np.where(check == 11, 0, np.where(check == 10, USCC_ALPHABET.index("X"), check))
 
 
-def _uscc_codes(rng: np.random.Generator, region: np.ndarray, new_style: np.ndarray) -> pl.Series:
-    """Unique 18-character codes: '91' + region code ([n, 6] digits) + organisation code + check."""
+def _uscc_codes(rng: np.random.Generator, region: np.ndarray, new_style: np.ndarray, kind: np.ndarray) -> pl.Series:
+    """Unique 18-character codes: '9' (registered with market regulation) + the registrant kind
+    (1 an enterprise, 2 an individual business) + region code ([n, 6] digits) + organisation code
+    + check."""
     n = len(region)
     uscc_value = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
     org_value = np.array([int(ch, 36) for ch in USCC_ALPHABET])  # the charset's GB 11714 values
     letters = np.array([uscc_value[ch] for ch in ORG_LETTERS])
     codes = np.empty((n, 17), dtype=np.int64)
-    codes[:, 0], codes[:, 1] = 9, 1
+    codes[:, 0], codes[:, 1] = 9, kind
     codes[:, 2:8] = region
     todo = np.arange(n)
     while len(todo):
@@ -269,6 +311,45 @@ def _as_text(indices: np.ndarray) -> pl.Series:
     return pl.Series(charset[indices].view(f"S{indices.shape[1]}").ravel()).cast(pl.String)
 
 
+def _ownership(rng: np.random.Generator, p: _Profiles, district: np.ndarray) -> np.ndarray:
+    """Each enterprise's ownership group: a district's enterprises take its mix in exact quotas
+    (largest remainders), shuffled, so that a small registry still follows the published mix."""
+    ownership = np.empty(len(district), dtype=np.int64)
+    shares = np.diff(p.ownership_cum, axis=1, prepend=0.0)
+    for d in range(len(p.adcodes)):
+        rows = np.flatnonzero(district == d)
+        exact = shares[d] * len(rows)
+        quota = np.floor(exact).astype(int)
+        quota[np.argsort(quota - exact)[: len(rows) - quota.sum()]] += 1
+        ownership[rows] = rng.permutation(np.repeat(np.arange(len(OWNERSHIP_TYPES)), quota))
+    return ownership
+
+
+def _quota(rng: np.random.Generator, district: np.ndarray, eligible: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """A random `rates[d]` of each district's eligible rows (rounded, at least one where the rate
+    is positive and a row is eligible): a published count scaled down stays present."""
+    chosen = np.zeros(len(district), dtype=bool)
+    for d, rate in enumerate(rates):
+        rows = np.flatnonzero((district == d) & eligible)
+        if rate > 0 and len(rows):
+            chosen[rng.choice(rows, size=max(1, round(rate * len(rows))), replace=False)] = True
+    return chosen
+
+
+def _sector_pools(p: _Profiles) -> tuple[list[list[str]], list[list[str]]]:
+    """Per basket, its tertiary then its secondary classes (pool 2b and 2b + 1), and the scopes
+    each takes (`factory_scopes` for the secondary classes, when the basket has them). A basket
+    without classes of one sector gives the other's to both."""
+    classes: list[list[str]] = []
+    scopes: list[list[str]] = []
+    for basket in p.baskets:
+        tertiary = [c for c in basket["classes"] if not is_secondary(c)]
+        secondary = [c for c in basket["classes"] if is_secondary(c)]
+        classes += [tertiary or secondary, secondary or tertiary]
+        scopes += [basket["scopes"], basket.get("factory_scopes") or basket["scopes"]]
+    return classes, scopes
+
+
 def _pool_index(rng: np.random.Generator, pools: list[list[Any]], basket: np.ndarray):
     """(flat pool, index into it): one item per row, uniformly from its basket's pool."""
     sizes = np.array([len(pool) for pool in pools])
@@ -282,7 +363,7 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
 
     Columns (the import format, see COLUMNS): uscc, name, name_en, legal_form, address,
     industry_code, founded, status, year, revenue, tax, employees, rd_spend, business_scope,
-    tags. Money in 万元; an unknown value is ''. Deterministic for a seed. Every value is
+    tags, ownership_type, hq_status. Money in 万元; an unknown value is ''. Deterministic for a seed. Every value is
     synthetic, including the codes and figures of the Jing'an pack's named enterprises, which
     appear in Jing'an under their real names.
     """
@@ -295,21 +376,29 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
     jingan = p.adcodes.index("310106")
 
     district = rng.choice(len(p.adcodes), size=n, p=p.shares)
-    basket = (rng.random(n)[:, None] > p.basket_cum[district]).sum(axis=1)
-    classes, class_index = _pool_index(rng, [b["classes"] for b in p.baskets], basket)
+    # The pack's named enterprises take the first rows: in Jing'an, open, large, named; foreign-
+    # invested when the pack lists them in the Fortune Global 500, private otherwise.
+    named = _named_enterprises()[:n]
+    k = len(named)
+    district[:k] = jingan
+    ownership = _ownership(rng, p, district)
+    ownership[:k] = [FOREIGN if e["global500"] else PRIVATE for e in named]
+    individual = ownership == INDIVIDUAL_BUSINESS
+    basket_cum = np.where(individual[:, None], p.individual_cum[district], p.basket_cum[district])
+    basket = (rng.random(n)[:, None] > basket_cum).sum(axis=1)
+    secondary = rng.random(n) < p.secondary_odds[district, basket]
+    class_pools, scope_pools = _sector_pools(p)
+    classes, class_index = _pool_index(rng, class_pools, 2 * basket + secondary)
     words, word_index = _pool_index(rng, [b["words"] for b in p.baskets], basket)
-    scopes, scope_index = _pool_index(rng, [b["scopes"] for b in p.baskets], basket)
+    scopes, scope_index = _pool_index(rng, scope_pools, 2 * basket + secondary)
 
     # Founding: registrations grow over time; a few enterprises close during the period.
     founded_year = np.clip(last_year - np.floor(rng.exponential(9.0, n)).astype(int), 1985, last_year)
     founded_day = rng.integers(0, 365, n)
     closes = rng.random(n) < 0.07
-    size = np.exp(1.2 * rng.standard_normal(n))
+    # An individual business is a shop or a studio: a tenth of a company's typical size.
+    size = np.exp(1.2 * rng.standard_normal(n)) * np.where(individual, 0.1, 1.0)
 
-    # The pack's named enterprises take the first rows: in Jing'an, open, large, named.
-    named = _named_enterprises()[:n]
-    k = len(named)
-    district[:k] = jingan
     closes[:k] = False
     size[:k] *= 20
     for i, ent in enumerate(named):
@@ -319,8 +408,8 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
     end = np.where(closes, start + np.floor(rng.random(n) * (last_year - start + 1)).astype(int), last_year)
 
     partnership = rng.random(n) < np.array([b.get("partnership", 0.0) for b in p.baskets])[basket]
-    legal = np.where(partnership, 2, np.where(rng.random(n) < 0.1, 1, 0))
-    forms = pl.DataFrame([*LEGAL_FORMS, PARTNERSHIP], schema=["s", "se", "legal_form"], orient="row")
+    legal = np.where(individual, 3, np.where(partnership, 2, np.where(rng.random(n) < 0.1, 1, 0)))
+    forms = pl.DataFrame([*LEGAL_FORMS, PARTNERSHIP, INDIVIDUAL], schema=["s", "se", "legal_form"], orient="row")
     syllables = pl.DataFrame(SYLLABLES, schema=["zh", "en"], orient="row")
     syll = rng.integers(0, len(SYLLABLES), size=(n, 3))
 
@@ -328,18 +417,17 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
         np.array(p.basket_ids)[basket],
         ["biopharma", "data", "ic", "digital-security", "aerospace", "health-services"],
     )
-    foreign_rate = np.where(p.central[district] | (district == p.adcodes.index("310115")), 0.1, 0.03)
+    # Headquarters: multinational regional HQs among foreign-invested enterprises, other HQs among
+    # the companies of head-office baskets (not shops, restaurants or building firms).
+    company = ~individual & ~np.isin(np.array(p.basket_ids)[basket], ["hospitality", "construction"])
+    mnc_hq = _quota(rng, district, ownership == FOREIGN, p.mnc_hq_rate)
+    other_hq = company & ~mnc_hq & (rng.random(n) < p.hq_rate[district])
     tagged = np.column_stack(
         [
-            rng.random(n) < np.where(tech, 0.3, 0.02),  # 高新技术企业
-            rng.random(n) < np.where(tech, 0.06, 0.005),  # 专精特新
-            rng.random(n) < foreign_rate,  # 外资
-            rng.random(n)
-            < np.where(
-                p.central[district] & ~np.isin(np.array(p.basket_ids)[basket], ["hospitality", "construction"]),
-                0.04,
-                0.005,
-            ),  # 总部
+            ~individual & (rng.random(n) < np.where(tech, 0.3, 0.02)),  # 高新技术企业
+            ~individual & (rng.random(n) < np.where(tech, 0.06, 0.005)),  # 专精特新
+            ownership == FOREIGN,  # 外资
+            mnc_hq | other_hq,  # 总部
         ]
     )
     tagged[:k, 0] = True
@@ -368,6 +456,8 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
                 + founded_day.astype("timedelta64[D]")
             ).dt.to_string("%Y-%m-%d"),
             "tags": _tags(tagged),
+            "ownership_type": pl.Series(OWNERSHIP_TYPES).gather(ownership),
+            "hq_status": pl.Series(["", OTHER_HQ, MULTINATIONAL_HQ]).gather(np.where(mnc_hq, 2, other_hq.astype(int))),
         }
     )
     # A name already taken gets a third syllable (names are unique within a city's registry).
@@ -396,7 +486,9 @@ def generate_registry(seed: int, n_enterprises: int = 60_000, years: range = ran
     regions = np.array([[int(d) for d in code] for code in [*p.adcodes, "310108"]])
     zhabei = (district == jingan) & frame["address"].str.contains("闸北区").to_numpy() & (founded_year < 2015)
     frame = frame.with_columns(
-        uscc=_uscc_codes(rng, regions[np.where(zhabei, len(p.adcodes), district)], founded_year >= 2016)
+        uscc=_uscc_codes(
+            rng, regions[np.where(zhabei, len(p.adcodes), district)], founded_year >= 2016, np.where(individual, 2, 1)
+        )
     )
     facts = _facts(rng, p, basket, district, founded_year, size, start, end, years)
     return facts.join(frame.with_row_index("ent"), on="ent", how="left").select(COLUMNS)
@@ -409,6 +501,7 @@ def _named_enterprises() -> list[dict[str, Any]]:
             "en": e.names.en,
             "industry_code": e.industry_code,
             "founded": e.founded,
+            "global500": e.global500,
             "scope": "；".join(w for t in e.tracks for w in _track_keywords().get(t, [])[:3]) + "相关技术开发与服务",
         }
         for e in load_pack("jingan").enterprises

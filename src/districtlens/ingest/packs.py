@@ -21,7 +21,7 @@ import yaml
 
 from districtlens import refdata
 from districtlens.errors import InputError
-from districtlens.i18n import LANGUAGES
+from districtlens.i18n import LANGUAGES, t
 from districtlens.store.ledger import canonical
 from districtlens.store.packs import PackRows
 from districtlens.yamltext import load_yaml
@@ -105,6 +105,9 @@ class Zone:
     streets_inferred: bool
     roads: list[str]
     polygon: dict[str, Any] | None = None
+    lon: float | None = None
+    lat: float | None = None
+    lonlat_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ class Carrier:
     area_km2: float | None = None
     lon: float | None = None
     lat: float | None = None
+    lonlat_source: str | None = None
     tracks: list[str] = field(default_factory=list)
     host_enterprise: str | None = None
     synthetic: bool = False
@@ -288,6 +292,9 @@ def _build(raw: dict[str, Any], folder: Path, problems: list[str]) -> Pack | Non
             streets_inferred=bool(z.get("streets_inferred")),
             roads=list(z.get("roads") or []),
             polygon=z.get("polygon"),
+            lon=z.get("lon"),
+            lat=z.get("lat"),
+            lonlat_source=z.get("lonlat_source"),
         )
         for z in raw.get("zones", [])
     ]
@@ -352,6 +359,7 @@ def _carriers(raw: dict[str, Any], adcode: str, problems: list[str]) -> list[Car
         area_km2=raw.get("area_km2"),
         lon=raw.get("lon"),
         lat=raw.get("lat"),
+        lonlat_source=raw.get("lonlat_source"),
         tracks=list(raw.get("tracks") or []),
         host_enterprise=raw.get("host_enterprise"),
         synthetic=bool(raw.get("synthetic", False)),
@@ -374,9 +382,7 @@ def _carriers(raw: dict[str, Any], adcode: str, problems: list[str]) -> list[Car
             common,
             id=f"{prefix}-{i:0{width}d}",
             names=Names(
-                zh=f"{base.zh}（未具名）{i}",
-                en=f"{base.en} {i} (unnamed)",
-                fr=f"{base.fr} {i} (sans nom)",
+                **{lang: t("pack.placeholder_carrier", lang, kind=getattr(base, lang), n=i) for lang in LANGUAGES}
             ),
         )
         for i in range(1, count + 1)
@@ -449,8 +455,11 @@ def _validate(pack: Pack, problems: list[str]) -> None:
                 problems.append(f"zone {zone.id}: street {code} is already in zone {zoned[code]}")
             zoned.setdefault(code, zone.id)
 
+    for zone in pack.zones:
+        _check_point(f"zone {zone.id}", zone.lon, zone.lat, zone.lonlat_source, problems)
     for carrier in pack.carriers:
         where = f"carrier {carrier.id}"
+        _check_point(where, carrier.lon, carrier.lat, carrier.lonlat_source, problems)
         if carrier.kind not in CARRIER_KINDS:
             problems.append(f"{where}: kind {carrier.kind!r} is not one of {sorted(CARRIER_KINDS)}")
         if carrier.level is not None and carrier.level not in CARRIER_LEVELS:
@@ -507,6 +516,19 @@ def _validate(pack: Pack, problems: list[str]) -> None:
                 problems.append(f"{where}: typed_into {typed!r} names no {table} of the pack")
 
 
+def _check_point(where: str, lon: Any, lat: Any, source: str | None, problems: list[str]) -> None:
+    """A point is both coordinates (WGS84 degrees) with the public source that gives them, or none."""
+    if lon is None and lat is None:
+        return
+    if not all(isinstance(v, int | float) for v in (lon, lat)):
+        problems.append(f"{where}: lon and lat must both be numbers (or both left out)")
+        return
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        problems.append(f"{where}: lon {lon}, lat {lat} is not a WGS84 point")
+    if not (source or "").strip():
+        problems.append(f"{where}: lon/lat need lonlat_source, the public source that gives them")
+
+
 __all__ = [
     "Carrier",
     "Claim",
@@ -558,6 +580,8 @@ def pack_rows(pack: Pack) -> PackRows:
             _json(z.streets),
             _json(z.roads),
             _json(z.polygon),
+            z.lon,
+            z.lat,
         ]
         for z in pack.zones
     ]

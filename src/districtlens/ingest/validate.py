@@ -1,24 +1,27 @@
 """Validation of enterprise rosters: which rows the store may take, and why the others may not.
 
-A row is keyed by (uscc, year). It is invalid when the unified social credit code is empty or
-fails the GB 32100-2015 check character; the name is empty; the industry code is not a
-GB/T 4754-2017 four-digit class; a number does not parse or is negative; a date does not parse or
-does not exist; or another row has the same key with different values (then both are invalid).
-A row identical to an earlier row of the same file is a duplicate, counted and dropped.
+A row is keyed by (uscc, year). It is invalid when the unified social credit code (read after
+NFKC, so full-width characters count as their ASCII forms) is empty or fails the GB 32100-2015
+check character; the name is empty; the industry code is not a GB/T 4754-2017 four-digit class; a
+number does not parse, is negative or has a comma that does not group thousands (a decimal comma
+is ambiguous unless the import says the file uses one); a date does not parse, does not exist or
+is a bare year; or another row has the same key with different values (then both are invalid).
+A row identical to an earlier row of the same file is a duplicate, counted and dropped. A file
+with yearly facts but no year column is refused whole.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from districtlens.errors import InputError
 from districtlens.facts import FACT_COLUMNS
-from districtlens.ingest.read import ROW
+from districtlens.ingest.read import AS_USUAL, ROW, SERIAL_TEXT, Conventions
 from districtlens.refdata import gbt_class_codes
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the 18th checks the first 17.
@@ -82,11 +85,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("rd_spend", "number", ("研发投入(万元)", "研发费用(万元)", "研发投入", "研发费用")),
     Column("business_scope", "text", ("经营范围", "scope")),
     Column("tags", "text", ("标签", "tag")),
+    Column("ownership_type", "text", ("企业性质", "经济类型", "所有制类型", "登记注册类型", "ownership")),
+    Column("hq_status", "text", ("总部类型", "总部认定", "总部", "headquarters")),
 )
 REQUIRED = ("uscc", "name")
 ENTERPRISE_COLUMNS = tuple(c.name for c in COLUMNS if c.name not in FACT_COLUMNS and c.name not in ("uscc", "year"))
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
 EXCEL_EPOCH = np.datetime64("1899-12-30")  # Excel's day 0 (it counts 1900 as a leap year)
+# A text cell is an Excel serial only when every filled cell of its date column is an integer in
+# this range (1954-10-03 to 2064-04-08): a column of serials exported without their format.
+TEXT_SERIALS = (20_000, 60_000)
+BARE_YEAR = r"^\d{4}$"  # 2015 is a year, never a date (nor Excel's day 2015, 1905-07-07)
+THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"  # 1,234,567.89
+DECIMAL_COMMA = r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$"  # 1.234.567,89 or 1234,5 (--decimal-comma)
 
 
 def header_key(header: str) -> str:
@@ -95,6 +106,11 @@ def header_key(header: str) -> str:
 
 
 _ALIASES = {header_key(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
+
+
+def canonical_names(headers: list[str]) -> dict[str, str]:
+    """The canonical name of each header that has one."""
+    return {h: _ALIASES[header_key(h)] for h in headers if h != ROW and header_key(h) in _ALIASES}
 
 
 def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -134,12 +150,17 @@ class Validated:
         return self.errors["row"].n_unique() if self.errors.height else 0
 
 
-def validate(frame: pl.DataFrame) -> Validated:
+def validate(frame: pl.DataFrame, conventions: Conventions = AS_USUAL) -> Validated:
     """Type every column and sort rows into valid and invalid, giving every reason."""
+    conventions = conventions.renamed(canonical_names(frame.columns))
     frame = map_columns(frame)
     present = tuple(c.name for c in COLUMNS if c.name in frame.columns)
+    facts = [c for c in FACT_COLUMNS if c in present]
+    if facts and "year" not in present:
+        raise InputError("roster.facts_without_year", columns=", ".join(facts))
     spec = {c.name: c for c in COLUMNS}
-    parsed = {name: typed_column(name, spec[name].kind) for name in present}
+    conventions = with_text_serials(frame, [n for n in present if spec[n].kind == "date"], conventions)
+    parsed = {name: typed_column(name, spec[name].kind, conventions) for name in present}
     # Typed values and a cheap flag first; the reasons (text built per cell) only for flagged rows,
     # which in a clean roster are none. The flags are computed from the typed values once those
     # exist, so that no column is parsed twice.
@@ -221,19 +242,16 @@ class Parsed:
         return pl.when(self.bad).then(self.reason)
 
 
-def typed_column(name: str, kind: str) -> Parsed:
-    """The column `name` read as `kind` (code, text, class, number, year, date): the one parser
-    of every roster-like file (enterprises, tenants ...)."""
+def typed_column(name: str, kind: str, conventions: Conventions = AS_USUAL) -> Parsed:
+    """The column `name` read as `kind` (code, text, class, number, year, date) under the file's
+    `conventions` (read.Table.conventions): the one parser of every roster-like file
+    (enterprises, tenants ...)."""
     raw = pl.col(name)
     stripped = raw.str.strip_chars()
     blank = _blank(name)
     if kind == "code":
-        code = stripped.str.to_uppercase()
-        reason = (
-            pl.when(blank)
-            .then(pl.lit("empty credit code"))
-            .otherwise(pl.lit("not a valid unified social credit code (GB 32100-2015 check failed)"))
-        )
+        code = raw.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
+        reason = pl.when(blank).then(pl.lit("empty credit code")).otherwise(_uscc_problem(code))
         return Parsed(code, blank, lambda v, b: b | ~_valid_uscc(v), reason)
     if kind == "text":
         value = pl.when(blank).then(None).otherwise(raw)  # stored exactly as given
@@ -245,10 +263,17 @@ def typed_column(name: str, kind: str) -> Parsed:
         value = pl.when(blank).then(None).otherwise(stripped)
         return Parsed(value, blank, lambda v, b: ~b & ~v.is_in(codes), reason)
     if kind == "number":
-        number = stripped.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+        number = _number(stripped, decimal_comma=conventions.decimal_comma)
         unparsed = ~blank & number.is_null()
+        misplaced, why = (
+            (".", "'{}' has a point that does not group thousands, in a file read with decimal commas")
+            if conventions.decimal_comma
+            else (",", "'{}' has a comma that does not group thousands: a decimal comma? (--decimal-comma)")
+        )
         reason = (
-            pl.when(unparsed)
+            pl.when(unparsed & stripped.str.contains(misplaced, literal=True))
+            .then(pl.format(why, raw))
+            .when(unparsed)
             .then(pl.format("'{}' is not a number", raw))
             .when(number < 0)
             .then(pl.format("negative value {}", raw))
@@ -264,8 +289,14 @@ def typed_column(name: str, kind: str) -> Parsed:
             pl.format("'{}' is not a year", raw),
         )
     if kind == "date":
-        parsed = stripped.map_batches(_dates, return_dtype=pl.Date)
-        return Parsed(parsed, blank, lambda v, b: ~b & v.is_null(), pl.format("'{}' is not a date that exists", raw))
+        serials = _serials(stripped, name, conventions)
+        parsed = pl.struct(stripped.alias("text"), serials.alias("serial")).map_batches(_dates, return_dtype=pl.Date)
+        reason = (
+            pl.when(stripped.str.contains(BARE_YEAR))
+            .then(pl.format("'{}' is a year, not a date", raw))
+            .otherwise(pl.format("'{}' is not a date that exists", raw))
+        )
+        return Parsed(parsed, blank, lambda v, b: ~b & v.is_null(), reason)
     raise ValueError(f"unknown column kind {kind}")
 
 
@@ -273,24 +304,94 @@ def _valid_uscc(codes: pl.Expr) -> pl.Expr:
     return codes.map_batches(lambda s: pl.Series(valid_uscc_mask(s)), return_dtype=pl.Boolean)
 
 
-def _dates(text: pl.Series) -> pl.Series:
-    """Each cell read by the first of DATE_FORMATS that reads it, else as an Excel serial day.
-    A file writes its dates one way: each later format tries only the cells still unread, instead
-    of every format parsing every cell."""
+def _uscc_problem(code: pl.Expr) -> pl.Expr:
+    """Why a (normalised) credit code is not valid: its length, a character outside the code's
+    alphabet, or its check character."""
+    outside = code.str.replace_all(f"[{USCC_ALPHABET}]", "")
+    expected = code.map_batches(_expected_check_chars, return_dtype=pl.Utf8)
+    return (
+        pl.when(code.str.len_chars() != 18)
+        .then(pl.format("credit code '{}' has {} characters, not 18", code, code.str.len_chars()))
+        .when(outside != "")
+        .then(pl.format("credit code '{}' has characters no credit code uses: {}", code, outside))
+        .otherwise(
+            pl.format("credit code '{}' fails the GB 32100-2015 check: its last character should be {}", code, expected)
+        )
+    )
+
+
+def _expected_check_chars(codes: pl.Series) -> pl.Series:
+    """The check character the first 17 characters call for (null where they cannot have one);
+    taken only for the rows already found invalid."""
+    return pl.Series(
+        [
+            uscc_check_char(c[:17]) if c and len(c) == 18 and all(ch in USCC_ALPHABET for ch in c[:17]) else None
+            for c in codes.to_list()
+        ],
+        dtype=pl.Utf8,
+    )
+
+
+def _number(text: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
+    """A number as written: commas group thousands (1,234.5), or with `decimal_comma` points group
+    thousands and a comma marks the decimals (1.234,5). Anything else with a comma or, under
+    `decimal_comma`, a point is no number: 1234,56 is refused, not read as 123456."""
+    if decimal_comma:
+        plain = text.str.contains(DECIMAL_COMMA) | ~text.str.contains(r"[.,]")
+        digits = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        plain = text.str.contains(THOUSANDS) | ~text.str.contains(",", literal=True)
+        digits = text.str.replace_all(",", "", literal=True)
+    return pl.when(plain).then(digits.cast(pl.Float64, strict=False))
+
+
+def _serials(text: pl.Expr, name: str, conventions: Conventions) -> pl.Expr:
+    """Which cells of a date column are Excel serial days: the number cells of an XLSX (a date
+    cell without its format), not its text cells; in a text file, every cell of a column
+    `with_text_serials` found to hold them. Never a bare year."""
+    integer = text.str.contains(f"^{SERIAL_TEXT.pattern}$") & ~text.str.contains(BARE_YEAR)
+    if conventions.excel_numbers:
+        texts = conventions.text_cells.get(name)
+        return integer & ~pl.col(ROW).is_in(sorted(texts)) if texts else integer
+    return integer & (name in conventions.text_serials)
+
+
+def with_text_serials(frame: pl.DataFrame, dates: list[str], conventions: Conventions) -> Conventions:
+    """`conventions` with the date columns of a text file whose filled cells are all integers in
+    TEXT_SERIALS (Excel serials exported without their format). Decided over the whole column,
+    before any row is set apart: call it on the frame as read, with the date columns' names."""
+    if conventions.excel_numbers or not dates or frame.is_empty():
+        return conventions
+    low, high = TEXT_SERIALS
+    found = frame.select(
+        (_blank(c) | pl.col(c).str.strip_chars().cast(pl.Int64, strict=False).is_between(low, high))
+        .fill_null(False)
+        .all()
+        .alias(c)
+        for c in dates
+    ).row(0, named=True)
+    return replace(conventions, text_serials=frozenset(c for c, serial in found.items() if serial))
+
+
+def _dates(cells: pl.Series) -> pl.Series:
+    """Each cell read by the first of DATE_FORMATS that reads it, else, where `_serials` says so,
+    as an Excel serial day. A file writes its dates one way: each later format tries only the
+    cells still unread, instead of every format parsing every cell."""
+    text, serial = cells.struct.field("text"), cells.struct.field("serial")
     parsed = text.str.strptime(pl.Date, DATE_FORMATS[0], strict=False)
-    readers = [
-        *(lambda t, f=f: t.str.strptime(pl.Date, f, strict=False) for f in DATE_FORMATS[1:]),
-        lambda t: t.to_frame("text").select(_excel_serial(pl.col("text"))).to_series(),
-    ]
-    for read in readers:
+    for form in DATE_FORMATS[1:]:
         unread = (parsed.is_null() & text.is_not_null()).arg_true()
         if unread.is_empty():
-            break
-        parsed = parsed.scatter(unread, read(text.gather(unread)))
-    return parsed
+            return parsed
+        parsed = parsed.scatter(unread, text.gather(unread).str.strptime(pl.Date, form, strict=False))
+    unread = (parsed.is_null() & serial.fill_null(False)).arg_true()
+    if unread.is_empty():
+        return parsed
+    days = text.gather(unread).to_frame("text").select(_excel_serial(pl.col("text"))).to_series()
+    return parsed.scatter(unread, days)
 
 
 def _excel_serial(text: pl.Expr) -> pl.Expr:
-    """Excel stores dates as days since 1899-12-30; a cell exported without its format shows them."""
-    days = pl.when(text.str.contains(r"^\d{1,5}$")).then(text.cast(pl.Int32, strict=False))
-    return pl.when(days.is_between(1, 80000)).then(pl.lit(EXCEL_EPOCH).cast(pl.Date) + pl.duration(days=days))
+    """Excel stores dates as days since 1899-12-30 (the fraction is the time of day)."""
+    days = text.cast(pl.Float64, strict=False).floor().cast(pl.Int32, strict=False)
+    return pl.when(days.is_between(1, 2_958_465)).then(pl.lit(EXCEL_EPOCH).cast(pl.Date) + pl.duration(days=days))

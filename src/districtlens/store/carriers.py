@@ -88,9 +88,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 
 
 def _source(con: duckdb.DuckDBPyConnection, seq: int, source: dict[str, Any], kind: str) -> None:
-    con.execute(
-        "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
-        [seq, source["name"], kind, source.get("file_name"), source.get("file_sha256"), ledger.now_iso()],
+    ledger.insert_source(
+        con,
+        seq,
+        name=source["name"],
+        kind=kind,
+        file_name=source.get("file_name"),
+        file_sha256=source.get("file_sha256"),
     )
 
 

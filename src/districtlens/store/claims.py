@@ -335,20 +335,14 @@ def latest_fact_year(store: Store) -> int | None:
     return year
 
 
-PUBLISHED_TABLE = "published_statistic"
-
-
 def published_figures(store: Store, adcode: str, indicator: str) -> list[dict[str, Any]] | None:
     """The published statistics of `adcode` for `indicator`, latest year first (each row: adcode,
-    year, indicator, value, unit, note, source_url, source_doc, and whatever else the table
-    holds); None when the store has no published-statistics table yet (`import statistics`)."""
-    exists = store.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [PUBLISHED_TABLE]
-    ).fetchone()
-    if not exists or not exists[0]:
+    year, indicator, value and unit as published, note, source_url, source_doc, and the rest of
+    `statistic_current`); None when no published statistics were loaded (`import statistics`)."""
+    if not scalar(store.con, "SELECT count(*) FROM statistic_current"):
         return None
     cursor = store.con.execute(
-        f"SELECT * FROM {PUBLISHED_TABLE} WHERE adcode = ? AND indicator = ? ORDER BY year DESC NULLS LAST",
+        "SELECT * FROM statistic_current WHERE adcode = ? AND indicator = ? ORDER BY year DESC NULLS LAST",
         [adcode, indicator],
     )
     names = [d[0] for d in cursor.description]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -35,6 +35,15 @@ def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
     """The first value of `one_row`: a count, a max, a flag."""
     return one_row(con, sql, params)[0]
+
+
+def threads(con: duckdb.DuckDBPyConnection) -> int:
+    """How many threads DuckDB runs a query on (a setting of the whole database)."""
+    return int(scalar(con, "SELECT current_setting('threads')"))
+
+
+def set_threads(con: duckdb.DuckDBPyConnection, count: int) -> None:
+    con.execute(f"SET threads = {int(count)}")
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -72,6 +81,10 @@ def migrations() -> list[tuple[int, str, str]]:
         raise IntegrityError("store.migration_gap", missing=", ".join(f"{m:04d}" for m in missing))
     return sorted(found)
 
+
+# Steps in Python that a migration's SQL cannot take, by the migration's topic (its name without the
+# number), run in the migration's transaction after its SQL. Modules of the store register them.
+AFTER_MIGRATION: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {}
 
 # DuckDB's row group: a registered frame cut into batches of this size is scanned by every thread.
 ROW_GROUP = 122_880
@@ -146,6 +159,7 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError("store.missing", path=str(path))
+    creating = not read_only and not path.exists()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -154,15 +168,25 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
         if "lock" in str(exc).lower():
             raise StoreError("store.locked", path=str(path)) from exc
         raise StoreError("store.cannot_open", path=str(path), reason=str(exc)) from exc
+    if creating:
+        # The Commission's data, and the users' password hashes: the owner's alone. (Its
+        # write-ahead log is created later, by DuckDB: the CLI narrows the umask for that, cli/app.py.)
+        path.chmod(0o600)
     store = Store(path=path, con=con)
     if not read_only:
-        _migrate(store)
+        try:
+            _migrate(store)
+        except BaseException:
+            store.close()  # a refused store is not left open: the next open would find it locked
+            raise
     elif _pending(con):
         # A reader cannot change the schema, and the code expects the newest: a store written by
         # an older districtlens is brought up to date once, then opened for reading.
         store.close()
         try:
             open_store(path).close()
+        except IntegrityError:
+            raise  # tampered records: say so, not that the store is busy
         except StoreError as exc:
             raise StoreError("store.needs_update", path=str(path)) from exc
         return open_store(path, read_only=True)
@@ -189,13 +213,7 @@ def _migrate(store: Store) -> None:
     )
     applied = _applied(con)
     shipped = migrations()
-    unknown = applied - {version for version, _, _ in shipped}
-    if unknown:
-        raise IntegrityError(
-            "store.migrations_tampered",
-            path=str(store.path),
-            problem=f"versions {sorted(unknown)} are not migrations of this districtlens",
-        )
+    _check_records(store, shipped)
     for version, name, sql in shipped:
         if version in applied:
             continue
@@ -203,10 +221,40 @@ def _migrate(store: Store) -> None:
             with store.transaction():
                 con.execute(sql)
                 con.execute("INSERT INTO schema_migration VALUES (?, ?, now()::TIMESTAMP)", [version, name])
+                after = AFTER_MIGRATION.get(_topic(name))
+                if after is not None:
+                    after(con)
         except duckdb.CatalogException as exc:
             # The schema already holds what this migration creates: its record was deleted.
+            raise IntegrityError("store.migration_unrecorded", path=str(store.path), name=name) from exc
+
+
+def _topic(name: str) -> str:
+    """A migration's name without its number (which the integrator may change at merge)."""
+    return name[5:].removesuffix(".sql")
+
+
+def _check_records(store: Store, shipped: list[tuple[int, str, str]]) -> None:
+    """Refuse a store whose migration records were edited: a version this districtlens lacks, a
+    version under another name, or one missing below a recorded one (migrations apply in order,
+    so a gap is a deleted record; re-running that migration would undo later ones)."""
+    recorded = dict(store.con.execute("SELECT version, name FROM schema_migration").fetchall())
+    names = {version: name for version, name, _ in shipped}
+    unknown = sorted(set(recorded) - set(names))
+    if unknown:
+        raise IntegrityError(
+            "store.migration_unknown", path=str(store.path), versions=", ".join(f"{v:04d}" for v in unknown)
+        )
+    for version, name in sorted(recorded.items()):
+        if name != names[version]:
             raise IntegrityError(
-                "store.migrations_tampered",
+                "store.migration_renamed",
                 path=str(store.path),
-                problem=f"migration {name} is not recorded, yet its tables exist ({exc})",
-            ) from exc
+                version=f"{version:04d}",
+                recorded=name,
+                name=names[version],
+            )
+    latest = max(recorded, default=0)
+    for version, name, _ in shipped:
+        if version < latest and version not in recorded:
+            raise IntegrityError("store.migration_unrecorded", path=str(store.path), name=name)

@@ -27,6 +27,8 @@ ENTERPRISE_ATTRIBUTES = (
     "industry_code",
     "business_scope",
     "tags",
+    "ownership_type",
+    "hq_status",
 )
 LOCATION = ("district_adcode", "street_code", "zone_id", "located_by")
 FACTS = ("revenue", "tax", "employees", "rd_spend")
@@ -87,9 +89,13 @@ def write_roster(
             if counts["enterprise_versions"] == 0 and counts["fact_versions"] == 0:
                 # Nothing changed: no source, no ledger entry; the store is exactly as it was.
                 return Counts(counts["inserted"], 0, counts["unchanged"], 0, 0, None)
-            con.execute(
-                "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
-                [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
+            ledger.insert_source(
+                con,
+                seq,
+                name=source["name"],
+                kind=source["kind"],
+                file_name=source.get("file_name"),
+                file_sha256=source.get("file_sha256"),
             )
             written = dict(STAGED)
             ledger.supersede(con, written, seq)
@@ -227,7 +233,7 @@ def export_frame(store: Store) -> pl.DataFrame:
         """
         SELECT e.uscc, e.name, e.name_en, e.legal_form, e.founded, e.status, e.address,
                e.district_adcode, e.street_code, e.zone_id AS zone, e.located_by, e.industry_code,
-               e.tags, e.synthetic, f.year, f.revenue, f.tax, f.employees, f.rd_spend,
+               e.tags, e.ownership_type, e.hq_status, e.synthetic, f.year, f.revenue, f.tax, f.employees, f.rd_spend,
                s.name AS source
         FROM enterprise_current e
         LEFT JOIN (

@@ -20,13 +20,16 @@ from typing import Any
 
 import duckdb
 
-from districtlens.store.db import one_row, scalar
+from districtlens.store.db import AFTER_MIGRATION, one_row, scalar
 
 GENESIS = "0" * 64
 DIGEST_BATCH = 131_072  # row hashes read at a time to digest a write's rows: 8 MiB of text
 
 # Every table whose rows the ledger vouches for, with the columns its row hash covers, in order.
 HASHED_TABLES: dict[str, tuple[str, ...]] = {
+    # Where each write's rows came from: the file's name and SHA-256 are what a reader checks a
+    # figure's origin by, so they are vouched for like the rows themselves.
+    "source": ("source_id", "name", "kind", "file_name", "file_sha256", "imported_at", "ledger_seq"),
     "capacity_block": (
         "carrier_id",
         "schedule_version",
@@ -145,6 +148,8 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "industry_code",
         "business_scope",
         "tags",
+        "ownership_type",
+        "hq_status",
         "synthetic",
         "source_id",
         "valid_from",
@@ -177,6 +182,8 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "streets",
         "roads",
         "polygon",
+        "lon",
+        "lat",
         "ledger_seq",
     ),
     "carrier": (
@@ -200,6 +207,23 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
     "track": ("track_id", "pack_id", "name_zh", "name_en", "name_fr", "classes", "keywords", "ledger_seq"),
     "web_user": ("username", "version", "role", "carriers", "password_hash", "active", "valid_from", "ledger_seq"),
     "entry_model": ("version", "file_name", "model_sha256", "meta", "valid_from", "ledger_seq"),
+    "statistic": (
+        "adcode",
+        "district",
+        "year",
+        "indicator",
+        "version",
+        "value",
+        "unit",
+        "value_base",
+        "unit_base",
+        "measure",
+        "note",
+        "source_url",
+        "source_doc",
+        "source_id",
+        "ledger_seq",
+    ),
     "claim": (
         "claim_id",
         "pack_id",
@@ -214,6 +238,47 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "query",
         "ledger_seq",
     ),
+    "pool_firm": (
+        "pool_id",
+        "version",
+        "firm_id",
+        "name",
+        "name_en",
+        "country",
+        "province_code",
+        "city_code",
+        "district_code",
+        "address",
+        "sector",
+        "sector_en",
+        "revenue",
+        "employees",
+        "rank",
+        "linked_uscc",
+        "source_sha256",
+        "ledger_seq",
+    ),
+    "lead_version": (
+        "lead_id",
+        "version",
+        "track_id",
+        "area",
+        "target_key",
+        "name",
+        "place",
+        "mode",
+        "owner",
+        "status",
+        "carrier_id",
+        "zone_id",
+        "next_step",
+        "next_date",
+        "note",
+        "changed_on",
+        "valid_from",
+        "ledger_seq",
+    ),
+    "scenario": ("scenario_id", "name", "area", "track_id", "definition", "ledger_seq"),
     "read_document": ("doc_sha256", "name", "format", "language", "text", "ledger_seq"),
     "claim_proposal": (
         "proposal_id",
@@ -231,6 +296,14 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "ledger_seq",
     ),
     "claim_decision": ("proposal_id", "decision", "claim_id", "decided_by", "ledger_seq"),
+}
+
+# Columns added to a hashed table after rows were written (migration 0010): a NULL is left out of
+# the row hash, so that those rows keep theirs; a value enters it as `column=value`, so that two
+# such columns cannot trade values unseen.
+OPTIONAL_HASHED: dict[str, frozenset[str]] = {
+    "enterprise_version": frozenset({"ownership_type", "hq_status"}),
+    "zone": frozenset({"lon", "lat"}),
 }
 
 
@@ -260,10 +333,47 @@ def supersede(con: duckdb.DuckDBPyConnection, written: dict[str, str], seq: int)
         )
 
 
+def insert_source(
+    con: duckdb.DuckDBPyConnection,
+    seq: int,
+    *,
+    name: str,
+    kind: str,
+    file_name: str | None,
+    file_sha256: str | None,
+) -> None:
+    """Record the source of write `seq` (its id is the seq), hashed like every vouched-for row."""
+    columns = ", ".join(HASHED_TABLES["source"])
+    con.execute(
+        f"INSERT INTO source ({columns}, row_hash) SELECT {columns}, {row_hash_sql('source')}"
+        " FROM (SELECT ? AS source_id, ? AS name, ? AS kind, ? AS file_name, ? AS file_sha256,"
+        " ? AS imported_at, ? AS ledger_seq)",
+        [seq, name, kind, file_name, file_sha256, now_iso(), seq],
+    )
+
+
+def adopt_sources(con: duckdb.DuckDBPyConnection) -> None:
+    """Vouch for the sources written before the ledger hashed them (migration source_provenance):
+    one entry records them, as they are when the migration runs."""
+    count = scalar(con, "SELECT count(*) FROM source WHERE row_hash IS NULL")
+    if not count:
+        return
+    seq = next_seq(con)
+    con.execute("UPDATE source SET ledger_seq = ? WHERE row_hash IS NULL", [seq])
+    con.execute(f"UPDATE source SET row_hash = {row_hash_sql('source')} WHERE row_hash IS NULL")
+    append(con, seq, "districtlens", "ledger.adopt_sources", {"sources": count})
+
+
 def row_hash_sql(table: str, alias: str = "") -> str:
     """The SQL expression of a row's hash; NULL and the empty string hash differently."""
     prefix = f"{alias}." if alias else ""
-    parts = ", ".join(f"coalesce(CAST({prefix}{col} AS VARCHAR), chr(30))" for col in HASHED_TABLES[table])
+    optional = OPTIONAL_HASHED.get(table, frozenset())
+    parts = ", ".join(
+        f"'{col}=' || CAST({prefix}{col} AS VARCHAR)"
+        if col in optional
+        else f"coalesce(CAST({prefix}{col} AS VARCHAR), chr(30))"
+        for col in HASHED_TABLES[table]
+    )
     return f"sha256(concat_ws(chr(31), {parts}))"
 
 
@@ -388,6 +498,20 @@ class Verdict:
     entries: int
     rows: int
     problem: str | None = None
+    checkpoint: int | None = None  # the seq of the signed checkpoint the ledger was checked against
+
+
+def against_checkpoint(con: duckdb.DuckDBPyConnection, verdict: Verdict, seq: int, head_hash: str) -> Verdict:
+    """`verdict` (of an intact ledger), also checked against a checkpoint: the entry at `seq` must
+    still hash to `head_hash`. A ledger rewritten since, even consistently, fails here."""
+    row = con.execute("SELECT hash FROM ledger WHERE seq = ?", [seq]).fetchone()
+    if row is None:
+        problem = f"the ledger has no entry {seq}, which the checkpoint signed: entries were removed"
+        return Verdict(False, verdict.entries, verdict.rows, problem, seq)
+    if row[0] != head_hash:
+        problem = f"ledger entry {seq} is not the one the checkpoint signed: the ledger was rewritten"
+        return Verdict(False, verdict.entries, verdict.rows, problem, seq)
+    return Verdict(True, verdict.entries, verdict.rows, None, seq)
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
@@ -458,3 +582,6 @@ def _digest_problem(table: str, seq: int, want: dict[str, Any] | None, have: dic
     if want["rows"] != have["rows"]:
         return f"{table} rows of entry {seq}: ledger recorded {want['rows']}, store holds {have['rows']}"
     return f"{table} rows of entry {seq} were replaced (digest differs)"
+
+
+AFTER_MIGRATION["source_provenance"] = adopt_sources

@@ -43,10 +43,7 @@ def write_pack(store: Store, pack: PackRows, actor: str) -> ledger.Entry:
     try:
         with store.transaction() as con:
             seq = ledger.next_seq(con)
-            con.execute(
-                "INSERT INTO source VALUES (?, ?, 'pack', ?, ?, ?)",
-                [seq, pack.id, pack.path, pack.digest, ledger.now_iso()],
-            )
+            ledger.insert_source(con, seq, name=pack.id, kind="pack", file_name=pack.path, file_sha256=pack.digest)
             for table, table_rows in rows.items():
                 _insert(con, table, [[*row, seq] for row in table_rows])
             return ledger.append(

@@ -55,11 +55,14 @@ def write_links(
     con = store.con
     with store.transaction():
         seq = ledger.next_seq(con)
-        now = ledger.now_iso()
         first = _next_link_id(con)
-        con.execute(
-            "INSERT INTO source VALUES (?, ?, ?, ?, ?, ?)",
-            [seq, source["name"], source["kind"], source.get("file_name"), source.get("file_sha256"), now],
+        ledger.insert_source(
+            con,
+            seq,
+            name=source["name"],
+            kind=source["kind"],
+            file_name=source.get("file_name"),
+            file_sha256=source.get("file_sha256"),
         )
         rows = records.with_columns(pl.lit(seq).alias("source_id"), pl.lit(seq).alias("ledger_seq"))
         _insert(con, "resolve_record", rows)

@@ -30,6 +30,12 @@ def get_user(store: Store, username: str) -> User | None:
     return User(name, role, tuple(json.loads(carriers)), password_hash, active, version)
 
 
+def versions(store: Store) -> dict[str, tuple[int, bool]]:
+    """Every user's version in force and whether it is active: what a session is checked against."""
+    rows = store.con.execute("SELECT username, version, active FROM web_user_current").fetchall()
+    return {name: (version, active) for name, version, active in rows}
+
+
 def list_users(store: Store) -> list[User]:
     names = [r[0] for r in store.con.execute("SELECT username FROM web_user_current ORDER BY username").fetchall()]
     return [user for name in names if (user := get_user(store, name)) is not None]

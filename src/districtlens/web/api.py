@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from districtlens import disclosure
 from districtlens.chains.templates import ChainTemplate
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
@@ -34,8 +35,6 @@ Data = Annotated[auth.Principal, Depends(require("data"))]
 Tenants = Annotated[auth.Principal, Depends(require("tenants"))]
 Reader = Annotated[Snapshot, Depends(reader)]
 State = Annotated[ServerState, Depends(state)]
-
-FIGURE_KEYS = ("revenue", "employees", "growth", "lq", "pci", "concentration", "tax", "rd_spend")
 
 
 class Answer(JSONResponse):
@@ -56,20 +55,52 @@ router = APIRouter(prefix="/api", tags=["api"], default_response_class=Answer)
 
 def overview_for(server: ServerState, store: Snapshot, who: auth.Principal) -> dict:
     data = server.cached(store, "overview", (), lambda: figures.overview(store))
-    if who.restricted:
-        data = dict(data, tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS))
-    return data
+    if not who.restricted:
+        return data
+    hidden = hidden_for(server, store)
+    home = data["pack"]["adcode"] if data["pack"] else None
+    district_hidden = home is not None and figures.district_cell(home) in hidden
+    return dict(
+        data,
+        indicators=[_withhold_indicator(i, data["year"]) if district_hidden else i for i in data["indicators"]],
+        peers=figures.withhold(data["peers"], lambda r: figures.district_cell(r["adcode"]), hidden, ranked=True),
+        tracks=figures.withhold(data["tracks"], lambda r: figures.track_cell(r["track_id"]), hidden),
+    )
+
+
+def _withhold_indicator(indicator: dict, year: int | None) -> dict:
+    """The district's own total, hidden (only ever when the district is too small to show)."""
+    trend = [dict(p, value=None) if p["year"] == year else p for p in indicator["trend"]]
+    return dict(indicator, value=None, growth=None, rank_peers=None, rank_city=None, trend=trend, suppressed=True)
 
 
 def industries_for(server: ServerState, store: Snapshot, who: auth.Principal, division: str | None) -> dict:
     data = server.cached(store, "industries", (division,), lambda: figures.industries(store, division))
-    if who.restricted:
-        data = dict(
-            data,
-            rows=figures.suppress(data["rows"], "enterprises", FIGURE_KEYS),
-            tracks=figures.suppress(data["tracks"], "enterprises", FIGURE_KEYS),
-        )
-    return data
+    if not who.restricted:
+        return data
+    hidden = hidden_for(server, store)
+    level = data.get("level", "division")
+    return dict(
+        data,
+        rows=figures.withhold(data["rows"], lambda r: figures.activity_cell(level, r["code"]), hidden, ranked=True),
+        tracks=figures.withhold(data["tracks"], lambda r: figures.track_cell(r["track_id"]), hidden),
+    )
+
+
+def disclosure_for(server: ServerState, store: Snapshot) -> disclosure.Pattern:
+    """The cells hidden from restricted roles (primary and secondary), once per snapshot."""
+    return server.cached(
+        store,
+        "disclosure",
+        (today(),),
+        lambda: figures.disclosure_pattern(
+            store, server.cached(store, "chain-context", (), lambda: figures.chain_context(store)), today()
+        ),
+    )
+
+
+def hidden_for(server: ServerState, store: Snapshot) -> frozenset[str]:
+    return disclosure_for(server, store).suppressed
 
 
 def template_for(track: str) -> ChainTemplate:
@@ -90,15 +121,15 @@ def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: 
     template = template_for(track)
     context = context_for(server, store)
     data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
-    if who.restricted:
-        data = dict(
-            data,
-            nodes=[
-                dict(n, why=None) if n.get("enterprises") and n["enterprises"] < auth.MIN_CELL else n
-                for n in figures.suppress(data["nodes"], "enterprises", FIGURE_KEYS)
-            ],
-        )
-    return data
+    if not who.restricted:
+        return dict(data, nodes=[_without_public(n) for n in data["nodes"]])
+    hidden = hidden_for(server, store)
+    nodes = [_without_public(dict(n, status=n["public_status"], why=n["public_why"])) for n in data["nodes"]]
+    return dict(data, nodes=figures.withhold(nodes, lambda n: figures.link_cell(track, n["id"]), hidden))
+
+
+def _without_public(node: dict) -> dict:
+    return {k: v for k, v in node.items() if k not in ("public_status", "public_why")}
 
 
 def targets_for(
@@ -110,9 +141,9 @@ def targets_for(
     link: str | None,
     limit: int,
 ) -> list[dict]:
-    template = template_for(track)
+    template_for(track)
     context = context_for(server, store)
-    rows = server.cached(store, "targets", (track,), lambda: figures.targets(context, template))
+    rows = server.cached(store, "targets", (track,), lambda: _targets(store, context.area.code, track))
     picked = [
         r
         for r in rows
@@ -121,6 +152,18 @@ def targets_for(
         and (link is None or link in r["links"])
     ]
     return picked[:limit]
+
+
+def _targets(store: Snapshot, area: str, track: str) -> list[dict]:
+    """The district's targets as the `targets` command ranks them: with the imported pools and the
+    free space of the store's carriers today."""
+    from districtlens.commands import chains as chain_commands
+
+    found = chain_commands.targets(
+        Context(store=store, actor="web"), chain_commands.FindTargets(track=track, area=area, top=200)
+    )
+    names = figures.district_names()
+    return [dict(row.model_dump(), district=names.get(row.district_adcode or "", row.place)) for row in found.targets]
 
 
 def carriers_for(server: ServerState, store: Snapshot, who: auth.Principal) -> list[dict]:
@@ -159,7 +202,7 @@ def api_login(body: Login, request: Request, response: Response) -> dict[str, An
         raise HTTPException(415, "send JSON")
     principal_ = request.app.state.login(request, body.username, body.password)
     token = request.app.state.sessions.create(principal_, None)
-    request.app.state.set_session_cookie(response, token)
+    request.app.state.set_session_cookie(request, response, token)
     return {"username": principal_.username, "role": principal_.role, "carriers": list(principal_.carriers)}
 
 
@@ -219,8 +262,17 @@ def api_industries(
     response_model=dict[str, Any],
 )
 def api_map(who: Aggregates, store: Reader, server: State) -> Answer:
+    return Answer(dict(map_for(server, store, who), carriers=carriers_for(server, store, who)))
+
+
+def map_for(server: ServerState, store: Snapshot, who: auth.Principal) -> dict:
     data = server.cached(store, "map", (), lambda: figures.district_map(store))
-    return Answer(dict(data, carriers=carriers_for(server, store, who)))
+    if not who.restricted:
+        return data
+    hidden = hidden_for(server, store)
+    return dict(
+        data, districts=figures.withhold(data["districts"], lambda d: figures.district_cell(d["adcode"]), hidden)
+    )
 
 
 @router.get("/map/districts.geojson", summary="District polygons of Shanghai (GeoJSON)")
@@ -405,15 +457,10 @@ def claims_for(server: ServerState, store: Snapshot, who: auth.Principal) -> lis
     rows = server.cached(store, "claims", (), lambda: figures.claim_results(store))
     if not who.restricted:
         return rows
-    # The evidence may list enterprises; restricted roles get the verdict and the figure only.
-    return [
-        dict(
-            r,
-            evidence={"ledger_head": r["evidence"].get("ledger_head")},
-            computed=r["computed"] if isinstance(r["computed"], int | float | str | bool | None) else None,
-        )
-        for r in rows
-    ]
+    # The evidence may list enterprises, and a computed figure is one more sum over firms (of
+    # other years, zones, sets) outside the tables disclosure control audits: restricted roles
+    # get the quote and the verdict only.
+    return [dict(r, evidence={"ledger_head": r["evidence"].get("ledger_head")}, computed=None) for r in rows]
 
 
 @router.get("/claims", summary="Each public statement beside what the data says", response_model=dict[str, Any])
@@ -429,7 +476,9 @@ def api_data(who: Data, store: Reader, server: State) -> Answer:
 
 
 @router.get("/data/verify", summary="Verify the ledger: the hash chain and every row it vouches for")
-def api_verify(who: Data, store: Reader) -> dict[str, Any]:
-    verdict = ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
+def api_verify(who: Data, server: State) -> dict[str, Any]:
+    verdict = server.verify_quietly(
+        lambda store: ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
+    )
     dumped: dict[str, Any] = ledger_commands.verify.dump(verdict)
     return dumped

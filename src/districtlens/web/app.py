@@ -2,10 +2,14 @@
 
 `create_app(db_path)` opens the store read-write and owns that one connection for as long as it
 serves (see state.py); commands from the command line reach it through /internal/commands (web/commands.py).
+
+A request that came over HTTPS (TLS served by uvicorn, or a proxy's X-Forwarded-Proto, which
+uvicorn honours only with `serve --behind-proxy`) gets `Secure` cookies and HSTS.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +19,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from districtlens.commands import load_all
@@ -40,9 +45,10 @@ FAVICON = (
 )
 
 
-def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
-    """The app over the store at `db_path`. With `handover_port` (the port it will listen on), it
-    writes the handover file while it runs, so that CLI writes reach it (handover.py)."""
+def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls: bool = False) -> FastAPI:
+    """The app over the store at `db_path`. With `handover_port` (the port it will listen on, over
+    TLS with `handover_tls`), it writes the handover file while it runs, so that CLI writes reach
+    it (handover.py)."""
     load_all()
     server = ServerState(db_path)
     token = secrets.token_urlsafe(32)
@@ -50,7 +56,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         if handover_port is not None:
-            write_handover(server.path, handover_port, token)
+            write_handover(server.path, handover_port, token, tls=handover_tls)
         try:
             yield
         finally:
@@ -73,21 +79,32 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     app.state.handover_token = token
 
     def login(request: Request, username: str, password: str) -> auth.Principal:
-        client = request.client.host if request.client else "?"
-        keys = (f"user:{username}", f"addr:{client}")
-        if app.state.limiter.blocked(*keys):
-            raise HTTPException(429, "too many failed sign-ins: wait a few minutes")
+        """Check a sign-in (argon2: tens of milliseconds of CPU): call it on a worker thread."""
+        # The peer's address: a proxy's X-Forwarded-For only replaces it with `serve --behind-proxy`.
+        address = request.client.host if request.client else "?"
+        limiter: auth.LoginLimiter = app.state.limiter
+        wait = limiter.retry_after(username, address)
+        if wait is not None:
+            raise HTTPException(
+                429, "too many failed sign-ins: wait a few minutes", headers={"Retry-After": str(math.ceil(wait))}
+            )
         with server.reader() as store:
             who = auth.authenticate(store, username, password)
         if who is None:
-            app.state.limiter.failed(*keys)
+            limiter.failed(username, address)
             raise HTTPException(401, "wrong user name or password")
-        app.state.limiter.succeeded(keys[0])
+        limiter.succeeded(username, address)
         return who
 
-    def set_session_cookie(response: Response, token: str) -> None:
+    def set_session_cookie(request: Request, response: Response, token: str) -> None:
         response.set_cookie(
-            auth.SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=auth.SESSION_SECONDS, path="/"
+            auth.SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            max_age=auth.SESSION_SECONDS,
+            path="/",
+            secure=request.url.scheme == "https",
         )
 
     app.state.login = login
@@ -148,7 +165,14 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
     def login_form(request: Request, next: str = "/"):
         token = request.cookies.get(auth.CSRF_COOKIE) or secrets.token_urlsafe(32)
         response = render(request, "login.html", login_csrf=token, next=_safe_next(next), error=None)
-        response.set_cookie(auth.CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+        response.set_cookie(
+            auth.CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            path="/login",
+            secure=request.url.scheme == "https",
+        )
         return response
 
     @app.post("/login", include_in_schema=False)
@@ -160,7 +184,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
         if not auth.same_token(cookie, str(form.get("csrf_token", ""))):
             raise HTTPException(403, "the form has expired: reload the sign-in page")
         try:
-            who = login(request, username, password)
+            who = await run_in_threadpool(login, request, username, password)
         except HTTPException as exc:
             return render(
                 request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path, error=exc.detail
@@ -168,7 +192,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
         current_lang = language(request)
         token = app.state.sessions.create(who, current_lang)
         response = RedirectResponse(next_path, status_code=303)
-        set_session_cookie(response, token)
+        set_session_cookie(request, response, token)
         return response
 
     @app.post("/logout", include_in_schema=False)
@@ -188,14 +212,23 @@ def create_app(db_path: Path, *, handover_port: int | None = None) -> FastAPI:
             current.lang = lang
         response = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
         if lang in ("zh", "en", "fr"):
-            response.set_cookie(auth.LANG_COOKIE, lang, httponly=True, samesite="lax", max_age=365 * 86400, path="/")
+            response.set_cookie(
+                auth.LANG_COOKIE,
+                lang,
+                httponly=True,
+                samesite="lax",
+                max_age=365 * 86400,
+                path="/",
+                secure=request.url.scheme == "https",
+            )
         return response
 
     return app
 
 
 class SecurityHeaders:
-    """Headers on every response (a plain ASGI middleware: cheaper than BaseHTTPMiddleware)."""
+    """Headers on every response (a plain ASGI middleware: cheaper than BaseHTTPMiddleware); over
+    HTTPS also HSTS, which a browser would ignore over plain HTTP anyway."""
 
     HEADERS = [
         (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
@@ -203,6 +236,7 @@ class SecurityHeaders:
         (b"referrer-policy", b"same-origin"),
         (b"x-frame-options", b"DENY"),
     ]
+    HSTS = (b"strict-transport-security", b"max-age=31536000")
 
     def __init__(self, app):
         self.app = app
@@ -212,10 +246,11 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        extra = [self.HSTS] if scope.get("scheme") == "https" else []
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", [])) + self.HEADERS
+                headers = list(message.get("headers", [])) + self.HEADERS + extra
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
                 message = dict(message, headers=headers)

@@ -18,7 +18,14 @@ def state(request: Request) -> ServerState:
 
 
 def session(request: Request) -> auth.Session | None:
-    return request.app.state.sessions.get(request.cookies.get(auth.SESSION_COOKIE))
+    """The request's session, if it holds one whose account is as it was at sign-in: a later
+    version of the account (role, password, carriers, disabled) ends every session of it."""
+    sessions: auth.Sessions = request.app.state.sessions
+    current = sessions.get(request.cookies.get(auth.SESSION_COOKIE))
+    if current is None or auth.still_valid(current, state(request).accounts()):
+        return current
+    sessions.end_user(current.principal.username)
+    return None
 
 
 def language(request: Request) -> str:

@@ -1,6 +1,6 @@
 """The figures the pages and the API show, computed from store reads with the project's own
-measures (metrics/, chains/). Each function returns JSON-ready dicts; `suppress` applies the
-small-cell rule for roles that see aggregates only.
+measures (metrics/, chains/). Each function returns JSON-ready dicts; `disclosure_pattern` and
+`withhold` apply disclosure control for roles that see aggregates only (docs/disclosure.md).
 
 Formulas (also shown on the pages, beside each figure):
 - growth = revenue_t / revenue_(t-1) − 1, over the enterprises that reported in each year;
@@ -14,21 +14,23 @@ Formulas (also shown on the pages, beside each figure):
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from districtlens import claims as claim_checks
-from districtlens import metrics, refdata
+from districtlens import disclosure, metrics, refdata
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
+from districtlens.chains.health import DEFAULT_THRESHOLDS, judge
 from districtlens.chains.templates import ChainTemplate, shipped_templates
 from districtlens.commands.chains import load_context
-from districtlens.store import Store
+from districtlens.store import Store, web_users
+from districtlens.store import disclosure as disclosure_queries
 from districtlens.store import overview as overview_queries
 from districtlens.store import web_queries as queries
-from districtlens.web.auth import MIN_CELL
 
 FORMULAS = {
     "enterprises": "count of enterprises located in the district that reported facts for the year",
@@ -306,6 +308,17 @@ def chain(store: Store, context: report.Context, template: ChainTemplate) -> dic
     graph.update(
         name=dict(template.name), area=context.area.label, reference=context.reference_label, year=context.year
     )
+    # Restricted roles are never told how revenue spreads among a link's firms (concentration ×
+    # revenue is the largest firm's revenue; a status "present, not strong" bounds it): their
+    # status and reason rest on the number of firms and the LQ alone.
+    public = {
+        row["link_id"]: judge(
+            dict(row, concentration=None, largest=None), context.area.label, context.reference_label, DEFAULT_THRESHOLDS
+        )
+        for row in health.to_dicts()
+    }
+    for node in graph["nodes"]:
+        node["public_status"], node["public_why"] = public[node["id"]]
     return graph
 
 
@@ -316,22 +329,123 @@ def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -
     return firms.select("uscc", "name", "industry_code", "zone_id", "revenue", "employees").to_dicts()
 
 
-def targets(context: report.Context, template: ChainTemplate, top: int = 200) -> list[dict]:
-    _, ranked = report.targets(context, template, top=top)
-    names = district_names()
-    return [
-        dict(row, district=names.get(row["district_adcode"] or "", row["district_adcode"])) for row in ranked.to_dicts()
+# ---- disclosure control: what restricted roles may see -----------------------------------------
+
+# The figures of a suppressed cell, ratios included: concentration × revenue, LQ × reference,
+# growth × last year each give the cell back, so none of them is shown.
+WITHHELD = (
+    "enterprises",
+    "revenue",
+    "employees",
+    "tax",
+    "rd_spend",
+    "growth",
+    "lq",
+    "pci",
+    "rank_peers",
+    "why",
+    "status",  # a link's status bounds its number of firms (weak: fewer than 3) and its LQ
+)
+# Never shown to restricted roles: concentration × revenue is the largest firm's revenue, and
+# `largest` names it.
+FIRM_REVEALING = ("concentration", "largest")
+DISCLOSURE_VARIABLES = ("enterprises", "revenue", "employees")
+
+
+def district_cell(adcode: str) -> str:
+    return f"district:{adcode}"
+
+
+def activity_cell(level: str, code: str) -> str:
+    return f"{'division' if level == 'division' else 'class'}:{code}"
+
+
+def track_cell(track_id: str) -> str:
+    return f"track:{track_id}"
+
+
+def link_cell(track: str, link_id: str) -> str:
+    return f"link:{track}:{link_id}"
+
+
+def disclosure_tables(store: Store, context: report.Context | None) -> disclosure.Tables | None:
+    """Every cell a restricted role sees, as a sum over the home district's firms: the district's
+    total (overview, map, peers), its divisions and classes, its tracks, and the links of every
+    shipped chain. Firms count in a cell as the figure counts them (the industry tables count
+    the firms that reported for the year; a chain counts the operating firms placed in it)."""
+    pack = home_pack(store)
+    if pack is None:
+        return None
+    adcode = pack["adcode"]
+    years = overview_queries.district_years(store, adcode[:4]).filter(pl.col("revenue").is_not_null())
+    year = years.select(pl.max("year")).item() if not years.is_empty() else None
+    if year is None:
+        return None
+    facts = disclosure_queries.district_facts(store, adcode, year)
+    coded = facts.filter(pl.col("industry_code").is_not_null())
+    members = [
+        facts.select(pl.lit(district_cell(adcode)).alias("cell"), "firm"),
+        coded.select(("division:" + pl.col("industry_code").str.slice(0, 2)).alias("cell"), "firm"),
+        coded.select(("class:" + pl.col("industry_code")).alias("cell"), "firm"),
     ]
+    for track in queries.tracks(store, pack["pack_id"]):
+        inside = coded.filter(_in_track(track["classes"]))
+        members.append(inside.select(pl.lit(track_cell(track["track_id"])).alias("cell"), "firm"))
+    firms = [facts.select("firm", "revenue", "employees")]
+    if context is not None:
+        # A chain of another year than the tables' sums other values: its firms are other unknowns.
+        suffix = "" if context.year == year else f"@{context.year}"
+        area = context.area_firms.select(
+            (pl.col("uscc") + suffix).alias("firm"), pl.col("revenue").cast(pl.Float64), "employees"
+        )
+        firms.append(area)
+        for template in chain_templates().values():
+            placed = context.placements(template).join(context.area_firms.select("uscc"), on="uscc", how="semi")
+            members.append(
+                placed.select(
+                    (pl.lit(link_cell(template.id, "")) + pl.col("link_id")).alias("cell"),
+                    (pl.col("uscc") + suffix).alias("firm"),
+                )
+            )
+    every_firm = pl.concat(
+        [f.with_columns(pl.col("revenue").cast(pl.Float64), pl.col("employees").cast(pl.Float64)) for f in firms]
+    ).unique("firm", keep="first", maintain_order=True)
+    return disclosure.tables_from_frames(pl.concat(members), every_firm, DISCLOSURE_VARIABLES)
 
 
-def suppress(rows: list[dict], count_key: str, keys: tuple[str, ...]) -> list[dict]:
-    """Blank `keys` (and mark the row) where fewer than MIN_CELL enterprises make the cell."""
+def intruders(store: Store, tables: disclosure.Tables, today: date) -> dict[str, np.ndarray]:
+    """Who may combine what restricted roles see with what they know: a viewer (nothing), and
+    each operator (the figures of their carriers' current tenants, which they see)."""
+    found = {"viewer": tables.known_mask(frozenset())}
+    for user in web_users.list_users(store):
+        if user.role == "operator" and user.active and user.carriers:
+            tenants = frozenset(queries.tenant_usccs(store, list(user.carriers), today))
+            found["operator:" + "+".join(sorted(user.carriers))] = tables.known_mask(tenants)
+    return found
+
+
+def disclosure_pattern(store: Store, context: report.Context | None, today: date) -> disclosure.Pattern:
+    """The cells hidden from restricted roles: primary (threshold and p% rules, for every
+    intruder) and secondary (until no intruder's linear program bounds a hidden cell)."""
+    tables = disclosure_tables(store, context)
+    if tables is None:
+        return disclosure.Pattern(frozenset(), frozenset(), 0)
+    return disclosure.protect(tables, intruders(store, tables, today))
+
+
+def withhold(rows: list[dict], cell_of, hidden: frozenset[str], *, ranked: bool = False) -> list[dict]:
+    """The rows as a restricted role sees them: no figure of a hidden cell (marked `suppressed`),
+    and nowhere a figure that reveals one firm. `ranked`: the rows are in order of their value,
+    which would place a hidden cell between two shown ones (bounding it): hidden rows go last,
+    in the order of their cells."""
     out = []
     for row in rows:
-        if 0 < (row.get(count_key) or 0) < MIN_CELL:
-            row = dict(row, **{k: None for k in keys if k in row}, suppressed=True)
-            row[count_key] = None
-        out.append(row)
+        shown = {k: v for k, v in row.items() if k not in FIRM_REVEALING}
+        if cell_of(row) in hidden:
+            shown.update({k: None for k in WITHHELD if k in row}, suppressed=True)
+        out.append(shown)
+    if ranked:
+        out = [r for r in out if not r.get("suppressed")] + sorted((r for r in out if r.get("suppressed")), key=cell_of)
     return out
 
 

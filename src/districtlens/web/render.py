@@ -27,6 +27,8 @@ NAVIGATION = (
     ("/map", "Map", "aggregate"),
     ("/chains", "Chains", "aggregate"),
     ("/targets", "Targets", "targets"),
+    ("/leads", "Leads", "aggregate"),
+    ("/scenario", "Scenario", "targets"),
     ("/carriers", "Carriers", "aggregate"),
     ("/enterprises", "Enterprises", "enterprise"),
     ("/claims", "Claims", "aggregate"),

@@ -16,13 +16,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
-from districtlens.store import Store, ledger, open_store
+from districtlens.store import Store, db, ledger, open_store, web_users
 from districtlens.store.histories import Histories, History, history, source_names
 from districtlens.store.search import SearchIndex
+from districtlens.web.background import VERIFYING
+
+T = TypeVar("T")
 
 
 class SnapshotCache:
@@ -117,6 +120,7 @@ class ServerState:
         self._search: tuple[int, SearchIndex] | None = None  # read by a request or by `_warm`
         self._search_lock = threading.Lock()
         self._histories: tuple[int, Histories] | None = None  # read by `_warm` alone
+        self._accounts: tuple[int, dict[str, tuple[int, bool]]] | None = None
         # One thread reads what is held, again while writes came meanwhile (`warm_in_background`).
         self._warmer: threading.Thread | None = None
         self._warm_again = False
@@ -125,6 +129,7 @@ class ServerState:
         self._running: dict[int, dict[str, Any]] = {}
         self._running_lock = threading.Lock()
         self._next_command = itertools.count(1)
+        self._verify_lock = threading.Lock()
 
     @contextmanager
     def reader(self) -> Iterator[Snapshot]:
@@ -184,6 +189,36 @@ class ServerState:
         if held is not None and held[0] >= store.seq:
             return held[1].of(uscc)
         return history(store, uscc, self.cached(store, "sources", (), lambda: source_names(store)))
+
+    def verify_quietly(self, check: Callable[[Snapshot], T]) -> T:
+        """Run `check` (verifying the ledger: seconds of CPU over every row) on a snapshot, one at
+        a time, on a thread of low priority (web/background.py). DuckDB would run it on every
+        core at normal priority: while it runs, DuckDB is held to the calling thread (a setting
+        of the whole database, so other queries meanwhile run on their own thread alone)."""
+        with self._verify_lock:
+            threads = db.threads(self.root.con)
+            db.set_threads(self.root.con, 1)
+            try:
+                return VERIFYING.run(self._check_on_snapshot, check)
+            finally:
+                db.set_threads(self.root.con, threads)
+
+    def _check_on_snapshot(self, check: Callable[[Snapshot], T]) -> T:
+        with self.reader() as store:
+            return check(store)
+
+    def accounts(self) -> dict[str, tuple[int, bool]]:
+        """Every account's version in force and whether it is active, as of the latest write:
+        each request's session is checked against it (a lookup in memory, read again after a
+        write, so a change of role, password or a disabling ends sessions at their next request)."""
+        held = self._accounts
+        if held is not None and held[0] == self.seq:
+            return held[1]
+        seq = self.seq  # read before the snapshot: what it holds is at least this new
+        with self.reader() as store:
+            found = web_users.versions(store)
+        self._accounts = (seq, found)
+        return found
 
     def held(self) -> dict[str, int | None]:
         """The ledger seq the server is at, and that of the data each thing held in memory was read

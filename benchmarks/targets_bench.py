@@ -1,0 +1,110 @@
+"""Targets with candidate pools, and a what-if scenario, on the demo store (issue #21).
+
+    .venv/bin/python benchmarks/targets_bench.py [--db var/bench/targets-demo.duckdb] [--rebuild]
+    .venv/bin/python benchmarks/targets_bench.py --n 1000000 --db var/bench/targets-1m.duckdb
+
+Builds the demo store once (or, with --n, a synthetic registry of N firms as chains_bench.py
+builds it: no pack, so no carriers and the space part is missing; the pools are then imported
+without linking, which at that size is the resolver's benchmark, not this one), reused when the
+file exists; imports the shipped pools (the Chinese
+listed-companies sample and the Fortune Global 500 2017), then for every shipped track: the time
+of `chains.targets` end to end (read the city, place it and the pools, free space from the
+store's carriers, rank, explain), how many targets outside the reference district it gives and
+of which modes; and the time of `scenario.compute` adding ten firms to the first weak or missing
+link placed by class. Prints the machine, the command and each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from districtlens.chains.templates import shipped_templates
+from districtlens.commands import Context
+from districtlens.commands.chains import FindTargets, targets
+from districtlens.commands.demo import build_demo
+from districtlens.commands.pools import ImportPool, import_pool
+from districtlens.commands.scenarios import Firm, ScenarioArgs, compute
+from districtlens.store import ledger, open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import machine  # noqa: E402
+
+AREA = "310106"
+TOP = 20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, default=Path("var/bench/targets-demo.duckdb"))
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--n", type=int, default=None, help="A synthetic registry of N firms instead of the demo.")
+    args = parser.parse_args()
+    print(machine())
+    print("command:", " ".join(sys.argv))
+    if args.rebuild and args.db.exists():
+        args.db.unlink()
+    if not args.db.exists():
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        if args.n is None:
+            build_demo(args.db, actor="bench")
+        else:
+            from chains_bench import build
+
+            build(args.db, args.n)
+        with open_store(args.db) as store:
+            imported = import_pool(Context(store=store, actor="bench"), ImportPool(shipped=True, link=args.n is None))
+        print(f"built {args.db} with the shipped pools in {time.perf_counter() - started:.1f} s")
+        for pool in imported.pools:
+            print(f"  pool {pool.pool}: {pool.firms} firms, {pool.linked} linked ({pool.link_note or 'linked'})")
+    with open_store(args.db, read_only=True) as store:
+        ctx = Context(store=store, actor="bench")
+        modes: Counter[str] = Counter()
+        for track in shipped_templates():
+            started = time.perf_counter()
+            found = targets(ctx, FindTargets(track=track, area=AREA, top=TOP))
+            seconds = time.perf_counter() - started
+            outside = [t for t in found.targets if t.district_adcode != AREA]
+            with_space = sum(1 for t in found.targets if t.parts["space"] is not None)
+            kinds = Counter(t.mode for t in found.targets)
+            sources = Counter(t.source for t in found.targets)
+            modes.update(kinds)
+            print(
+                f"targets {track}: {seconds:.2f} s, {len(outside)} outside {AREA}, modes {dict(kinds)},"
+                f" sources {dict(sources)}, space scored on {with_space}/{len(found.targets)}"
+            )
+        print(f"modes across the tracks: {dict(modes)}")
+        template = shipped_templates()["biopharma"]
+        head = ledger.head(store.con)
+        first = compute(ctx, ScenarioArgs(track="biopharma", area=AREA, firms=[Firm(industry_code="5212")]))
+        weak = next(
+            (
+                link
+                for link in first.links
+                if link.status_before in ("missing", "weak") and template.link(link.link_id).classes
+            ),
+            first.links[0],
+        )
+        code = template.link(weak.link_id).classes[0] if template.link(weak.link_id).classes else "2710"
+        started = time.perf_counter()
+        result = compute(
+            ctx,
+            ScenarioArgs(
+                track="biopharma", area=AREA, firms=[Firm(industry_code=code, revenue=5000, employees=80)] * 10
+            ),
+        )
+        seconds = time.perf_counter() - started
+        after = next(link for link in result.links if link.link_id == weak.link_id)
+        print(
+            f"scenario biopharma +10 firms of {code} in {weak.link_id}: {seconds:.2f} s;"
+            f" {after.status_before} -> {after.status_after}, LQ {after.lq_before} -> {after.lq_after};"
+            f" ledger head unchanged: {ledger.head(store.con) == head}"
+        )
+
+
+if __name__ == "__main__":
+    main()

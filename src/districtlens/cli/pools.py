@@ -1,0 +1,58 @@
+"""Candidate pools: `districtlens pools import FILE | --shipped` and `districtlens pools list`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from districtlens.cli.app import app
+from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, out_console, run
+
+if TYPE_CHECKING:
+    from districtlens.commands.pools import PoolList, PoolsImported
+
+pools_app = typer.Typer(help="Candidate pools: firms beyond the city that targets may propose.", no_args_is_help=True)
+app.add_typer(pools_app, name="pools")
+
+
+@pools_app.command("import")
+def import_pool(
+    file: Annotated[Path | None, typer.Argument(help="A pool file (CSV or XLSX): firm_id, name, country, ...")] = None,
+    pool: Annotated[str | None, typer.Option("--pool", help="The pool's id (default: the file's name).")] = None,
+    shipped: Annotated[bool, typer.Option("--shipped", help="Import the pools shipped with districtlens.")] = False,
+    no_link: Annotated[bool, typer.Option("--no-link", help="Do not link the firms to the registry.")] = False,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Load a candidate pool as a new version of it (all or nothing, ledgered)."""
+    from districtlens.commands import pools
+
+    args = pools.ImportPool(
+        file=absolute(file) if file is not None else None, pool=pool, shipped=shipped, link=not no_link
+    )
+    run(db, pools.import_pool, args, as_json=as_json, render=_print_imported)
+
+
+def _print_imported(found: PoolsImported) -> None:
+    for p in found.pools:
+        line = f"pool {p.pool} v{p.version}: {p.firms} firms ({p.placed_in_china} placed in China), {p.linked} linked"
+        out_console.print(line + (f" (linking: {p.link_note})" if p.link_note else ""))
+
+
+@pools_app.command("list")
+def list_pools(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+    """The pools in force."""
+    from districtlens.commands import pools
+
+    run(db, pools.list_pools, pools.ListPools(), as_json=as_json, render=_print_list)
+
+
+def _print_list(found: PoolList) -> None:
+    from rich.table import Table
+
+    table = Table("pool", "version", "firms", "countries", "linked")
+    for p in found.pools:
+        table.add_row(p.pool_id, str(p.version), str(p.firms), str(p.countries), str(p.linked))
+    out_console.print(table)

@@ -1,0 +1,136 @@
+"""What-if: `districtlens scenario compute|save|list` (districtlens.commands.scenarios)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from districtlens.cli.app import app
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    EXIT_USAGE,
+    DbOption,
+    JsonOption,
+    LangOption,
+    chosen_language,
+    fail,
+    out_console,
+    run,
+)
+
+if TYPE_CHECKING:
+    from districtlens.commands.scenarios import Firm, ScenarioList, ScenarioResult, ScenarioSaved
+
+scenario_app = typer.Typer(help="What-if: the chain before and after firms land.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+TargetOption = Annotated[list[str] | None, typer.Option("--target", help="A registry target's uscc (repeatable).")]
+FirmOption = Annotated[
+    list[str] | None,
+    typer.Option("--firm", help="A hypothetical firm CLASS[:REVENUE[:EMPLOYEES[:ZONE]]], e.g. 3581:5000:120:daning."),
+]
+
+
+def _firms(specs: list[str] | None) -> list[Firm]:
+    from districtlens.commands.scenarios import Firm
+
+    firms = []
+    for spec in specs or []:
+        parts = spec.split(":")
+        if len(parts) > 4:
+            fail(f"--firm {spec}: CLASS[:REVENUE[:EMPLOYEES[:ZONE]]]", code=EXIT_USAGE)
+        parts += [""] * (4 - len(parts))
+        try:
+            revenue = float(parts[1]) if parts[1] else None
+            employees = float(parts[2]) if parts[2] else None
+        except ValueError:
+            fail(f"--firm {spec}: revenue and employees are numbers", code=EXIT_USAGE)
+        firms.append(Firm(industry_code=parts[0], revenue=revenue, employees=employees, zone=parts[3] or None))
+    return firms
+
+
+@scenario_app.command("compute")
+def compute(
+    track: Annotated[str, typer.Argument(help="Chain id, e.g. smart-health.")],
+    area: Annotated[str, typer.Option("--area", help="District adcode, street code or zone id.")],
+    target: TargetOption = None,
+    firm: FirmOption = None,
+    lang: LangOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """The area's chain health, LQs, density and complexity before and after (writes nothing)."""
+    from districtlens.commands import scenarios
+
+    args = scenarios.ScenarioArgs(track=track, area=area, targets=target or [], firms=_firms(firm))
+    chosen = chosen_language(lang)
+    run(db, scenarios.compute, args, as_json=as_json, render=lambda r: _print_result(r, chosen))
+
+
+def _print_result(result: ScenarioResult, lang: str) -> None:
+    from rich.table import Table
+
+    from districtlens.i18n import t
+
+    def lq(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    columns = ("link", "firms_before", "firms_after", "lq_before", "lq_after", "status_before", "status_after")
+    table = Table(*(t(f"scenario.col.{c}", lang) for c in columns))
+    for link in result.links:
+        table.add_row(
+            link.name.get(lang, link.name["en"]),
+            str(link.enterprises_before),
+            str(link.enterprises_after),
+            lq(link.lq_before),
+            lq(link.lq_after),
+            t(f"targets.status.{link.status_before}", lang),
+            t(f"targets.status.{link.status_after}", lang),
+        )
+    out_console.print(table)
+    for label, side in ((t("scenario.before", lang), result.before), (t("scenario.after", lang), result.after)):
+        out_console.print(
+            t(
+                "scenario.area_line",
+                lang,
+                side=label,
+                eci=lq(side.eci),
+                diversity=side.diversity,
+                density=lq(side.chain_density),
+            )
+        )
+
+
+@scenario_app.command("save")
+def save(
+    track: Annotated[str, typer.Argument(help="Chain id.")],
+    area: Annotated[str, typer.Option("--area")],
+    name: Annotated[str, typer.Option("--name", help="The scenario's name.")],
+    target: TargetOption = None,
+    firm: FirmOption = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a scenario's definition as a ledger entry."""
+    from districtlens.commands import scenarios
+
+    args = scenarios.SaveScenario(track=track, area=area, name=name, targets=target or [], firms=_firms(firm))
+    run(db, scenarios.save, args, as_json=as_json, render=_print_saved)
+
+
+def _print_saved(saved: ScenarioSaved) -> None:
+    out_console.print(f"{saved.scenario_id} (ledger #{saved.ledger_seq})")
+
+
+@scenario_app.command("list")
+def list_scenarios(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+    """The saved scenarios."""
+    from districtlens.commands import scenarios
+
+    run(db, scenarios.list_scenarios, scenarios.ListScenarios(), as_json=as_json, render=_print_list)
+
+
+def _print_list(found: ScenarioList) -> None:
+    for s in found.scenarios:
+        out_console.print(f"{s.scenario_id} {s.name} ({s.track_id}, {s.area})")
