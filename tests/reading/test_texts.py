@@ -107,3 +107,20 @@ def test_a_count_of_tagged_firms_maps_to_the_tag(reading_store):
 def test_a_latin_firm_name_must_be_capitalised(reading_store):
     doc = extract.document("n.txt", "Le marketingforce du district ; Marketingforce y est implantée.")
     assert [f["start"] for f in read(reading_store, doc).firms] == [doc.text.index("Marketingforce")]
+
+
+def test_the_alias_table_links_a_spelling_the_registry_lacks(reading_copy):
+    """A firm registered only as 辉瑞投资有限公司 is named Pfizer in an English text: the alias table
+    (resolve/aliases.yaml) links it; without the table, nothing does."""
+    from districtlens.store import open_store
+    from tests.claims.demo import import_roster
+    from tests.helpers import make_uscc
+
+    uscc = make_uscc(9_990_001)
+    with open_store(reading_copy) as store:
+        import_roster(
+            store, [{"uscc": uscc, "name": "辉瑞投资有限公司", "address": "上海市静安区南京西路1号", "year": "2024"}]
+        )
+        doc = extract.document("n.txt", "Pfizer opened a centre in the district.")
+        assert [(f["text"], f["uscc"]) for f in read(store, doc, use_aliases=True).firms] == [("Pfizer", uscc)]
+        assert read(store, doc, use_aliases=False).firms == []

@@ -179,25 +179,25 @@ def _firm_entries(store: Store, table: dict[str, list[Target]], use_aliases: boo
             if brand:
                 _add(table, brand, Target("firm", uscc, TRADE_NAME, short=True))
     if use_aliases:
-        _alias_entries(table)
+        _alias_entries(table, rows)
     return chinese
 
 
-def _alias_entries(table: dict[str, list[Target]]) -> None:
-    """Names the alias table gives (阿斯利康 = AstraZeneca): a spelling of a group reaches the firms
-    another spelling of the group names."""
-    from importlib import resources
+def _alias_entries(table: dict[str, list[Target]], rows: list[tuple[str, str | None, str | None, bool]]) -> None:
+    """The alias table's spellings (阿斯利康 = AstraZeneca, resolve.aliases): each trade-name key of
+    a group names the registry firms whose Chinese or English trade name is in the group."""
+    from districtlens.resolve.aliases import load_aliases
 
-    from districtlens.resolve.aliases import _groups
-
-    groups = _groups(
-        resources.files("districtlens.resolve").joinpath("aliases.yaml").read_text(encoding="utf-8"), "aliases.yaml"
-    )
-    for group in groups:
-        firms = {t.id for name in group for t in table.get(normalise(name), []) if t.category == "firm"}
-        for name in group:
-            for uscc in sorted(firms):
-                _add(table, name, Target("firm", uscc, ALIAS, short=True))
+    aliases = load_aliases()
+    trades = trade_names([name for _, name, _, _ in rows] + [name_en for _, _, name_en, _ in rows])
+    firms_of: dict[str, set[str]] = {}
+    for i, (uscc, _, _, _) in enumerate(rows):
+        for trade in (trades[i], trades[len(rows) + i]):
+            if trade in aliases:
+                firms_of.setdefault(aliases[trade], set()).add(uscc)
+    for spelling, canonical in aliases.items():
+        for uscc in sorted(firms_of.get(canonical, ())):
+            _add(table, spelling, Target("firm", uscc, ALIAS, short=True))
 
 
 def _capitalised_runs(name: str) -> list[str]:
