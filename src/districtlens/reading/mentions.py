@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from districtlens import refdata
@@ -31,6 +30,7 @@ FORMER_NAME = 0.9
 SHORT_NAME = 0.93
 ALIAS = 0.85
 TRADE_NAME = 0.8
+STREET_STEM = 0.85
 KEYWORD = 0.9  # a track's keyword: another track's own name wins (人工智能 is the AI track)
 PLACEHOLDER_MARKS = ("未具名", "unnamed", "sans nom")  # carriers a pack counts but cannot name
 LEGAL_EN = re.compile(
@@ -111,42 +111,56 @@ class Gazetteer:
         return word in self._common
 
 
-def _add(table: dict[str, list[Target]], surface: str | None, target: Target, min_len: int = 2) -> None:
-    if not surface or len(surface.strip()) < min_len:
-        return
-    key = normalise(surface.strip())
-    existing = table.setdefault(key, [])
-    for i, known in enumerate(existing):
-        if known.category == target.category and known.id == target.id:
-            if target.confidence > known.confidence:
-                existing[i] = target
-            return
-    existing.append(target)
+class Names:
+    """The gazetteer's names as they are gathered: (surface, target) pairs, normalised all at once
+    (one translate and one lower over the joined surfaces, not one call per name) by `table`."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, Target]] = []
+
+    def add(self, surface: str | None, target: Target, min_len: int = 2) -> None:
+        if surface and len(surface := surface.strip()) >= min_len:
+            self.pairs.append((surface, target))
+
+    def table(self) -> dict[str, list[Target]]:
+        """Normalised surface -> its targets, each (category, id) once at its best confidence."""
+        joined = "\x00".join(surface for surface, _ in self.pairs)
+        keys = normalise(joined).split("\x00") if self.pairs else []
+        best: dict[str, dict[tuple[str, str], Target]] = {}
+        for key, (_, target) in zip(keys, self.pairs, strict=True):
+            known = best.setdefault(key, {})
+            seen = known.get((target.category, target.id))
+            if seen is None or target.confidence > seen.confidence:
+                known[(target.category, target.id)] = target
+        return {key: list(targets.values()) for key, targets in best.items()}
 
 
-def _zh_short(name: str, trade: str | None) -> list[str]:
-    """上海合合信息科技股份有限公司 -> 合合信息科技 (no region, no legal form) and 合合 (trade)."""
-    stem = ZH_LEGAL.sub("", name)
-    stem = re.sub(r"[（(][^）)]*[）)]", "", stem)
-    region = _zh_region().match(stem)
-    if region and len(stem) > region.end() + 1:
-        stem = stem[region.end() :]
-    out = [stem] if stem != name and len(stem) >= 2 else []
-    if trade and len(trade) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", trade) and trade != stem:
+def _zh_stems(names: list[str | None]) -> list[str | None]:
+    """Each Chinese name without its legal form, bracketed region and leading region, in one pass
+    over the column: 上海合合信息科技股份有限公司 -> 合合信息科技."""
+    import polars as pl
+
+    from districtlens.resolve.names import regions
+
+    leading = "|".join(re.escape(n) for n in sorted(regions()[0], key=len, reverse=True))
+    stems = (
+        pl.Series(names, dtype=pl.String)
+        .str.replace(r"(股份有限公司|有限责任公司|有限公司|集团|公司)$", "")
+        .str.replace_all(r"[（(][^）)]*[）)]", "")
+        .str.replace(rf"^(?:{leading})(.{{2,}})$", "$1")
+    )
+    return stems.to_list()
+
+
+def _zh_short(name: str, stem: str | None, trade: str | None) -> list[str]:
+    """The short forms of a Chinese name: its stem (合合信息科技) and its trade name (合合)."""
+    out = [stem] if stem and stem != name and len(stem) >= 2 else []
+    if trade and len(trade) >= 2 and CHINESE_ONLY.fullmatch(trade) and trade != stem:
         out.append(trade)
     return out
 
 
-ZH_LEGAL = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司)$")
-
-
-@cache
-def _zh_region() -> re.Pattern[str]:
-    """A region at the start of a Chinese name (上海, 上海市), as the names model lists them."""
-    from districtlens.resolve.names import regions
-
-    names = sorted(regions()[0], key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in names))
+CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _en_short(name: str) -> tuple[list[str], str | None]:
@@ -158,32 +172,33 @@ def _en_short(name: str) -> tuple[list[str], str | None]:
     return shorts, brand
 
 
-def _firm_entries(store: Store, table: dict[str, list[Target]], use_aliases: bool) -> list[str]:
+def _firm_entries(store: Store, table: Names, use_aliases: bool) -> list[str]:
     rows = reading_store.firm_names(store)
     zh_names = [name for _, name, _, _ in rows]
     trades = trade_names(zh_names)
+    stems = _zh_stems(zh_names)
     chinese: list[str] = []
-    for (uscc, name, name_en, current), trade in zip(rows, trades, strict=True):
+    for (uscc, name, name_en, current), trade, stem in zip(rows, trades, stems, strict=True):
         full = FULL_NAME if current else FORMER_NAME
         if name:
-            _add(table, name, Target("firm", uscc, full))
-            shorts = _zh_short(name, trade) if re.search(r"[\u4e00-\u9fff]", name) else []
+            table.add(name, Target("firm", uscc, full))
+            shorts = _zh_short(name, stem, trade) if re.search(r"[\u4e00-\u9fff]", name) else []
             for short in shorts:
-                _add(table, short, Target("firm", uscc, SHORT_NAME if short != trade else TRADE_NAME, short=True))
+                table.add(short, Target("firm", uscc, TRADE_NAME if short == trade else SHORT_NAME, short=True))
             chinese += [name, *shorts]
         if name_en:
-            _add(table, name_en, Target("firm", uscc, full), min_len=3)
+            table.add(name_en, Target("firm", uscc, full), min_len=3)
             shorts_en, brand = _en_short(name_en)
             for short in shorts_en:
-                _add(table, short, Target("firm", uscc, SHORT_NAME, short=True), min_len=4)
+                table.add(short, Target("firm", uscc, SHORT_NAME, short=True), min_len=4)
             if brand:
-                _add(table, brand, Target("firm", uscc, TRADE_NAME, short=True))
+                table.add(brand, Target("firm", uscc, TRADE_NAME, short=True))
     if use_aliases:
         _alias_entries(table, rows)
     return chinese
 
 
-def _alias_entries(table: dict[str, list[Target]], rows: list[tuple[str, str | None, str | None, bool]]) -> None:
+def _alias_entries(table: Names, rows: list[tuple[str, str | None, str | None, bool]]) -> None:
     """The alias table's spellings (阿斯利康 = AstraZeneca, resolve.aliases): each trade-name key of
     a group names the registry firms whose Chinese or English trade name is in the group."""
     from districtlens.resolve.aliases import load_aliases
@@ -197,7 +212,7 @@ def _alias_entries(table: dict[str, list[Target]], rows: list[tuple[str, str | N
                 firms_of.setdefault(aliases[trade], set()).add(uscc)
     for spelling, canonical in aliases.items():
         for uscc in sorted(firms_of.get(canonical, ())):
-            _add(table, spelling, Target("firm", uscc, ALIAS, short=True))
+            table.add(spelling, Target("firm", uscc, ALIAS, short=True))
 
 
 def _capitalised_runs(name: str) -> list[str]:
@@ -206,7 +221,7 @@ def _capitalised_runs(name: str) -> list[str]:
     return [r for r in runs if len(r) >= 4 and r.lower() not in GENERIC_EN]
 
 
-def _place_entries(store: Store, table: dict[str, list[Target]]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+def _place_entries(store: Store, table: Names) -> tuple[dict[str, dict[str, Any]], list[str]]:
     places: dict[str, dict[str, Any]] = {}
     chinese: list[str] = []
     cores: dict[str, set[str]] = {}
@@ -216,9 +231,9 @@ def _place_entries(store: Store, table: dict[str, list[Target]]) -> tuple[dict[s
         places[key] = place
         names = [n for n in place["names"] if n and not any(m in n for m in PLACEHOLDER_MARKS)]
         for name in names:
-            _add(table, name, Target("place", key, FULL_NAME, place["kind"], short=len(name) <= 3))
+            table.add(name, Target("place", key, FULL_NAME, place["kind"], short=len(name) <= 3))
         for keyword in place.get("keywords", []):
-            _add(table, keyword, Target("place", key, KEYWORD, place["kind"], short=len(keyword) <= 3))
+            table.add(keyword, Target("place", key, KEYWORD, place["kind"], short=len(keyword) <= 3))
         for name in names if place["kind"] in ("zone", "district") else []:
             if re.search(r"[\u4e00-\u9fff]", name):
                 chinese.append(name)
@@ -234,17 +249,17 @@ def _place_entries(store: Store, table: dict[str, list[Target]]) -> tuple[dict[s
     for core, keys in cores.items():
         if len(keys) == 1:  # a core two places share names neither
             (key,) = keys
-            _add(table, core, Target("place", key, SHORT_NAME, places[key]["kind"], short=True))
+            table.add(core, Target("place", key, SHORT_NAME, places[key]["kind"], short=True))
             chinese.append(core)
     streets = refdata.streets()
     for code, name, area in streets.select("code", "name", "areaCode").iter_rows():
         if area in districts:
             key = f"street:{code}"
             places[key] = {"kind": "street", "id": code, "names": [name], "district": area}
-            _add(table, name, Target("place", key, FULL_NAME, "street"))
+            table.add(name, Target("place", key, FULL_NAME, "street"))
             stem = re.sub(r"(街道|镇)$", "", name)
-            if len(stem) >= 2 and normalise(stem) not in table:
-                _add(table, stem, Target("place", key, SHORT_NAME, "street", short=True))
+            if len(stem) >= 2:  # below a zone's own name (南京西路 is first the zone)
+                table.add(stem, Target("place", key, STREET_STEM, "street", short=True))
             chinese.append(name)
     return places, chinese
 
@@ -267,9 +282,10 @@ def gazetteer(store: Store, use_aliases: bool = True) -> Gazetteer:
 def _build(store: Store, use_aliases: bool) -> Gazetteer:
     import ahocorasick
 
-    table: dict[str, list[Target]] = {}
-    chinese = _firm_entries(store, table, use_aliases)
-    places, chinese_places = _place_entries(store, table)
+    names = Names()
+    chinese = _firm_entries(store, names, use_aliases)
+    places, chinese_places = _place_entries(store, names)
+    table = names.table()
     automaton = ahocorasick.Automaton()
     for surface in table:
         automaton.add_word(surface, surface)
