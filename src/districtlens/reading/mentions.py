@@ -185,7 +185,7 @@ def _firm_entries(store: Store, table: Names, use_aliases: bool) -> list[str]:
             shorts = _zh_short(name, stem, trade) if re.search(r"[\u4e00-\u9fff]", name) else []
             for short in shorts:
                 table.add(short, Target("firm", uscc, TRADE_NAME if short == trade else SHORT_NAME, short=True))
-            chinese += [name, *shorts]
+            chinese += shorts  # full names need no word boundary: only short ones are checked
         if name_en:
             table.add(name_en, Target("firm", uscc, full), min_len=3)
             shorts_en, brand = _en_short(name_en)
