@@ -22,7 +22,8 @@ def test_read_review_accept_reject(cli, reading_copy):
     assert {"text", "start", "end", "uscc", "name", "confidence"} <= set(read["firms"][0])
     assert {"text", "kind", "id"} <= set(read["places"][0])
     assert {"text", "value", "unit", "year"} <= set(read["figures"][0])
-    assert {"id", "language", "quote", "start", "end", "figure", "query"} <= set(read["claims"][0])
+    assert {"id", "language", "quote", "document", "start", "end", "figure", "query"} <= set(read["claims"][0])
+    assert read["claims"][0]["document"] == read["document"]["sha256"]
     assert all(isinstance(f["value"], float | int) for f in read["figures"])
     assert all(c["new"] for c in read["claims"]) and read["ledger_seq"]
 

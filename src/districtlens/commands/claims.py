@@ -86,7 +86,8 @@ class ReviewProposals(Args):
 
 class QueuedProposal(BaseModel):
     id: str
-    document: str
+    document: str  # its name
+    document_sha256: str  # of its text, which start and end refer to
     language: str
     quote: str
     start: int
@@ -114,6 +115,7 @@ def review_proposals(ctx: Context, args: ReviewProposals) -> ProposalQueue:
             QueuedProposal(
                 id=r["proposal_id"],
                 document=r["doc_name"],
+                document_sha256=r["doc_sha256"],
                 language=r["language"],
                 quote=r["quote"],
                 start=r["span_start"],

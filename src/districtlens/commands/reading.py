@@ -63,6 +63,7 @@ class ProposedClaim(BaseModel):
     id: str
     language: str
     quote: str
+    document: str  # the SHA-256 of the document's text, which start and end refer to
     start: int
     end: int
     figure: dict[str, Any]
@@ -150,6 +151,7 @@ def read_file(ctx: Context, args: ReadFile) -> ReadResult:
                 id=p.id,
                 language=p.language,
                 quote=p.quote,
+                document=doc.sha256,
                 start=p.start,
                 end=p.end,
                 figure=p.figure,
