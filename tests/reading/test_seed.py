@@ -99,3 +99,9 @@ def test_the_seed_counts_map_to_the_carrier_kinds_they_count(seed_read):
         (3.0, "maker-space", "national"),
         (24.0, "cultural-creative-park", "municipal"),
     }
+
+
+def test_a_sentence_repeated_in_the_text_is_proposed_once(seed_read):
+    quotes = [(p.quote, p.figure["value"]) for p in seed_read.proposals]
+    assert len(quotes) == len(set(quotes))
+    assert seed_read.document.text.count("Il a ainsi mené six grandes actions spéciales") == 2

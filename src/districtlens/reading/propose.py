@@ -114,11 +114,14 @@ def propose(
 
 
 def _unique(proposals: list[Proposal]) -> list[Proposal]:
-    seen: set[str] = set()
+    """One proposal per claim: a sentence a text repeats (an introduction quoted again in the
+    body) states its figure once; the first place it stands is the span."""
+    seen: set[tuple[str, float]] = set()
     out = []
     for p in proposals:
-        if p.id not in seen:
-            seen.add(p.id)
+        key = (p.quote, p.figure["value"])
+        if key not in seen:
+            seen.add(key)
             out.append(p)
     return out
 
