@@ -94,7 +94,10 @@ def review(
 def _print_queue(queue: ProposalQueue) -> None:
     from rich.table import Table
 
-    table = Table("id", "kind", "figure", "query", "status", "quote")
+    from districtlens.i18n import t
+
+    lang = language()
+    table = Table(*(t(f"reading.col.{c}", lang) for c in ("claim", "kind", "figure", "query", "status", "quote")))
     for p in queue.proposals:
         query = (p.query or {}).get("kind", "—")
         table.add_row(p.id, p.kind, str(p.figure.get("text")), query, p.status, p.quote[:90])
@@ -122,4 +125,8 @@ def reject(proposal: ProposalArgument, db: DbOption, as_json: JsonOption = False
 
 
 def _print_decision(decision: Decision) -> None:
-    out_console.print(f"{decision.id}: {decision.decision} (ledger entry {decision.ledger_seq})")
+    from districtlens.i18n import t
+
+    out_console.print(
+        t("claims.decided", language(), id=decision.id, decision=decision.decision, seq=decision.ledger_seq)
+    )

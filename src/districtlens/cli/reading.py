@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DbOption, JsonOption, out_console, run
+from districtlens.cli.common import DbOption, JsonOption, language, out_console, run
 
 if TYPE_CHECKING:
     from districtlens.commands.reading import ReadResult
@@ -37,16 +37,26 @@ def read_file(
 def _print(result: ReadResult) -> None:
     from rich.table import Table
 
+    from districtlens.i18n import t
+
+    lang = language()
     out_console.print(
-        f"{result.document.name}: {result.language}, {result.document.sentences} sentences,"
-        f" {len(result.firms)} firm mentions, {len(result.places)} places, {len(result.figures)} figures"
+        t(
+            "reading.summary",
+            lang,
+            name=result.document.name,
+            language=result.language,
+            sentences=result.document.sentences,
+            firms=len(result.firms),
+            places=len(result.places),
+            figures=len(result.figures),
+        )
     )
-    firms = Table("firm", "registered name", "confidence", "review")
+    firms = Table(*(t(f"reading.col.{c}", lang) for c in ("firm", "registered", "confidence", "review")))
     for f in result.firms:
-        firms.add_row(f.text, f.name or "—", f"{f.confidence:.2f}", "yes" if f.review else "")
+        firms.add_row(f.text, f.name or "—", f"{f.confidence:.2f}", t("reading.yes", lang) if f.review else "")
     out_console.print(firms)
-    claims = Table("proposed claim", "kind", "figure", "query", "quote")
+    claims = Table(*(t(f"reading.col.{c}", lang) for c in ("claim", "kind", "figure", "query", "quote")))
     for c in result.claims:
-        query = (c.query or {}).get("kind", "—")
-        claims.add_row(c.id, c.kind, str(c.figure.get("text")), query, c.quote[:80])
+        claims.add_row(c.id, c.kind, str(c.figure.get("text")), (c.query or {}).get("kind", "—"), c.quote[:80])
     out_console.print(claims)
