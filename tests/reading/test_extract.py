@@ -126,6 +126,10 @@ def test_chinese_and_english_figures():
         (0.3333, "share", "about"),
     ]
     assert _values("营业收入达到1.5亿元，位居中心城区第二。", "zh") == [(1.5, "亿元", "equal"), (2.0, "rank", "rank")]
+    assert _values("十余年来，国际科创社区将释放40万平方米办公空间。", "zh") == [
+        (10.0, "years", "at-least"),
+        (400000.0, "m²", "equal"),
+    ]
     assert figures.zh_number("二十四") == 24 and figures.zh_number("两百") == 200
     assert _values("It holds a third of the key firms and ranks fifth.", "en") == [
         (0.3333, "share", "equal"),

@@ -105,3 +105,24 @@ def test_a_sentence_repeated_in_the_text_is_proposed_once(seed_read):
     quotes = [(p.quote, p.figure["value"]) for p in seed_read.proposals]
     assert len(quotes) == len(set(quotes))
     assert seed_read.document.text.count("Il a ainsi mené six grandes actions spéciales") == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_packs_english_and_chinese_renderings_are_covered_too(reading_store, lang):
+    """The pack's claims hold districtlens's English and Chinese renderings of each quote: read as
+    one text, they give proposals for the same figures."""
+    claims = load_pack("jingan").claims
+    text = "\n".join(dict.fromkeys(c.translations[lang] for c in claims))
+    reading = read(reading_store, extract.document(f"renderings.{lang}.txt", text), use_aliases=False)
+    assert reading.language == lang
+    asserting = [c for c in claims if (c.asserted or {}).get("value") is not None]
+    covered = 0
+    for claim in asserting:
+        quote, value = claim.translations[lang], claim.asserted["value"]
+        at = text.find(quote)
+        covered += any(
+            p.start < at + len(quote) and at < p.end and abs(p.figure["value"] - value) <= 1e-3 * max(1.0, abs(value))
+            for p in reading.proposals
+        )
+    print(f"{lang}: {covered}/{len(asserting)} pack claims asserting a figure covered")
+    assert covered / len(asserting) >= 0.8

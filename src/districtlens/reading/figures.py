@@ -56,6 +56,7 @@ class Words:
     about: tuple[str, ...]
     units: dict[str, str]  # written unit -> unit
     multipliers: dict[str, float]
+    unit_scales: dict[str, float]  # 万平方米: ten thousand m²
     durations: tuple[str, ...]
     enumerated_one: tuple[str, ...]  # un, une, one, a: a count of 1 only among other counts
     event_years: tuple[str, ...]  # fondée en 1986: a year that is a figure of its own
@@ -76,6 +77,7 @@ def words(language: str) -> Words:
         about=tuple(raw.get("about", [])),
         units={str(k): str(v) for k, v in raw.get("units", {}).items()},
         multipliers={str(k): float(v) for k, v in raw.get("multipliers", {}).items()},
+        unit_scales={str(k): float(v) for k, v in raw.get("unit_scales", {}).items()},
         durations=tuple(raw.get("durations", [])),
         enumerated_one=tuple(raw.get("enumerated_one", [])),
         event_years=tuple(raw.get("event_years", [])),
@@ -170,7 +172,7 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
         "words": re.compile(
             rf"{bound_l}(?P<w>{number_words}){bound_r}"
             if language != "zh"
-            else r"(?<![第])(?P<w>[" + ZH_NUMERAL + r"]+)(?=[家个项名所座大种条批类位年])"
+            else r"(?<![第])(?P<w>[" + ZH_NUMERAL + r"]+)(?=[余多]?[家个项名所座大种条批类位年])"
         ),
     }
     if language == "zh":
@@ -209,7 +211,7 @@ def _noun_after(sentence: str, end: int, language: str) -> str | None:
     """The counted noun (grandes actions -> actions); Chinese counts take their classifier."""
     rest = sentence[end:]
     if language == "zh":
-        match = re.match(r"\s*([家个项名所座大种条批类位])", rest)
+        match = re.match(r"\s*[余多]?([家个项名所座大种条批类位年])", rest)
         return match.group(1) if match else None
     skip = words(language).skip_after_number
     for token in re.findall(r"[^\W\d_][\w’'-]*", rest[:60])[:3]:
@@ -301,8 +303,10 @@ def find(sentence: str, language: str, offset: int = 0) -> list[Figure]:
     for m in patterns["arabic"].finditer(sentence):
         if not free(m.start(), m.end("num")):
             continue
-        value = _arabic(m.group("num"), language) * w.multipliers.get((m.group("mult") or "").lower(), 1.0)
-        unit = w.units.get((m.group("unit") or "").lower()) if m.group("unit") else None
+        written = (m.group("unit") or "").lower()
+        scale = w.multipliers.get((m.group("mult") or "").lower(), 1.0) * w.unit_scales.get(written, 1.0)
+        value = _arabic(m.group("num"), language) * scale
+        unit = w.units.get(written) if written else None
         end = m.end() if unit or m.group("mult") else m.end("num")
         kind = _unit_kind(unit)
         if unit is None:
