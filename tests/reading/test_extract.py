@@ -111,6 +111,7 @@ def test_french_figures():
         (400000.0, "m²", "equal"),
     ]
     assert _values("Elle se place au deuxième rang.", "fr") == [(2.0, "rank", "rank")]
+    assert figures.find("Dans l’esprit du troisième plénum du Comité central.", "fr") == []  # which meeting
     assert _values("Plus de 31 % du marché ; une centaine d’entreprises.", "fr") == [
         (31.0, "%", "at-least"),
         (100.0, "entreprises", "about"),

@@ -60,6 +60,7 @@ class Words:
     durations: tuple[str, ...]
     enumerated_one: tuple[str, ...]  # un, une, one, a: a count of 1 only among other counts
     event_years: tuple[str, ...]  # fondée en 1986: a year that is a figure of its own
+    events: tuple[str, ...]  # what an ordinal may count that is not a rank (plénum, session, 届)
     skip_after_number: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -81,6 +82,7 @@ def words(language: str) -> Words:
         durations=tuple(raw.get("durations", [])),
         enumerated_one=tuple(raw.get("enumerated_one", [])),
         event_years=tuple(raw.get("event_years", [])),
+        events=tuple(raw.get("events", [])),
         skip_after_number=tuple(raw.get("skip_after_number", [])),
     )
 
@@ -221,6 +223,14 @@ def _noun_after(sentence: str, end: int, language: str) -> str | None:
     return None
 
 
+def _names_an_event(rest: str, language: str) -> bool:
+    """Whether the words after an ordinal name an occurrence of an event (plénum, session, 届)."""
+    if language == "zh":
+        return bool(re.match(r"\s*(" + _alternation(words(language).events) + ")", rest))
+    following = re.findall(r"[^\W\d_][\w’'-]*", rest[:40])[:2]
+    return any(word.lower() in words(language).events for word in following)
+
+
 def _periods(sentence: str, language: str) -> list[tuple[int, int, int, int]]:
     """(start, end, first year, last year) of each period named: entre 2021 et 2023, 2021-2023,
     from 2021 to 2023, 2021年至2023年."""
@@ -328,6 +338,8 @@ def find(sentence: str, language: str, offset: int = 0) -> list[Figure]:
         )
     for m in patterns["ordinal"].finditer(sentence):
         token = m.group("w")
+        if _names_an_event(sentence[m.end() :], language):
+            continue  # le troisième plénum, 第三届: which meeting, not a rank
         rank = w.ordinals.get(token.lower()) if token.lower() in w.ordinals else None
         if rank is None and language == "zh":
             rank = (
