@@ -44,6 +44,17 @@ def test_proposals_cover_the_pack_claims_that_assert_a_figure(seed_read):
     assert share >= 0.8
     checkable = [ok for c, ok in zip(asserting, covered, strict=True) if c.kind != "intent"]
     assert sum(checkable) / len(checkable) >= 0.8
+    # And the other way round: the proposals are, for the most part, claims the pack holds.
+    spans = [(text.find(c.quote), len(c.quote), c.asserted["value"]) for c in asserting]
+    held = [
+        any(
+            p.start < at + n and at < p.end and abs(p.figure["value"] - v) <= 1e-3 * max(1.0, abs(v))
+            for at, n, v in spans
+        )
+        for p in seed_read.proposals
+    ]
+    print(f"proposals that are pack claims: {sum(held)}/{len(held)}")
+    assert sum(held) / len(held) >= 0.8
 
 
 def test_every_named_firm_is_found_without_the_alias_table(seed_read, reading_store):
