@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/resolve_bench.py            # 100k and 1M
     .venv/bin/python benchmarks/resolve_bench.py --quick    # 100k only
+    .venv/bin/python benchmarks/resolve_bench.py --link     # lists against a 1M-enterprise store
 
 Each size runs in its own process, so that its peak resident memory (ru_maxrss) is its own; the
 figure includes generating the records. Target: 1M records in under 5 minutes and 8 GB on 2 cores.
@@ -46,9 +47,72 @@ def one(n_records: int) -> dict:
     }
 
 
+def link_one(n_enterprises: int) -> dict:
+    """A store of `n_enterprises` generated enterprises (written straight into enterprise_version:
+    the import is benchmarked elsewhere), its name features and model built once (timed), then
+    `link_to_registry` of lists of 1, 100 and 1,000 tenant and lead rows, each timed."""
+    import tempfile
+
+    import polars as pl
+
+    from districtlens.commands.linking import refresh_features, train_store_model
+    from districtlens.resolve.synthetic import generate
+    from districtlens.store import open_store
+    from districtlens.store.db import register_frame
+
+    records = generate(n_enterprises, seed=5, foreign=False)
+    registry = records.filter(pl.col("source") == "registry").unique("uscc")
+    lists = records.filter(pl.col("source").is_in(["tenants", "leads"])).select("record_id", "name", "address")
+    store = open_store(Path(tempfile.mkdtemp()) / "store.duckdb")
+    rows = registry.select(
+        "uscc",
+        pl.lit(1).alias("version"),
+        "name",
+        "name_en",
+        "address",
+        pl.lit(True).alias("synthetic"),
+        pl.lit(1).alias("source_id"),
+        pl.lit("2026-01-01T00:00:00").alias("valid_from"),
+        pl.lit(1).alias("ledger_seq"),
+        pl.lit("0" * 64).alias("row_hash"),
+    )
+    register_frame(store.con, "bench_rows", rows)
+    store.con.execute(f"INSERT INTO enterprise_version ({', '.join(rows.columns)}) SELECT * FROM bench_rows")
+    out: dict = {"enterprises": registry.height}
+    start = time.perf_counter()
+    refresh_features(store)
+    out["features_s"] = round(time.perf_counter() - start, 1)
+    start = time.perf_counter()
+    out["model"] = {k: v for k, v in train_store_model(store, "bench").items() if k != "trained_at"}
+    out["train_s"] = round(time.perf_counter() - start, 1)
+    from districtlens.commands.linking import link_to_registry
+
+    for size in (1, 100, 1000):
+        listed = lists.sample(size, seed=size)
+        start = time.perf_counter()
+        linked = link_to_registry(store, listed, f"list of {size}", "bench")
+        out[f"link_{size}_s"] = round(time.perf_counter() - start, 2)
+        out[f"link_{size}_statuses"] = dict(linked.group_by("status").len().iter_rows())
+    out["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+    return out
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--one":
         print(json.dumps(one(int(sys.argv[2]))))
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--link-one":
+        print(json.dumps(link_one(int(sys.argv[2]))))
+        return
+    if "--link" in sys.argv:
+        print(f"machine: {machine()}", flush=True)
+        print(f"command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}")
+        for n in (10_000, 1_000_000):
+            run = subprocess.run(
+                [sys.executable, __file__, "--link-one", str(n)], capture_output=True, text=True, check=False
+            )
+            result = run.stdout.strip().splitlines()[-1] if run.returncode == 0 else f"failed\n{run.stderr[-2000:]}"
+            print(f"{n:>9,} enterprises: {result}", flush=True)
         return
     sizes = [100_000] if "--quick" in sys.argv else [100_000, 1_000_000]
     print(f"machine: {machine()}", flush=True)

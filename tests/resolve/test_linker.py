@@ -9,6 +9,7 @@ import pytest
 from districtlens.errors import InputError
 from districtlens.resolve import DEFAULT_THRESHOLD
 from districtlens.resolve.linker import (
+    MUTUAL_BEST_FLOOR,
     calibrate_threshold,
     cluster,
     prepare,
@@ -78,7 +79,9 @@ def test_every_record_gets_one_row_and_a_weakest_link(labelled, resolved):
     assert out.columns == ["record_id", "cluster_id", "match_probability"]
     assert sorted(out["record_id"].to_list()) == sorted(labelled["record_id"].to_list())
     multi = out.filter(pl.col("cluster_id").is_duplicated())
-    assert multi["match_probability"].min() >= DEFAULT_THRESHOLD
+    # Below the threshold only a mutual best link between two forms of name (full, short, English).
+    assert multi["match_probability"].min() >= MUTUAL_BEST_FLOOR
+    assert multi["match_probability"].median() >= DEFAULT_THRESHOLD
     assert (
         out.filter(~pl.col("cluster_id").is_duplicated())["match_probability"].null_count() == out.height - multi.height
     )
@@ -95,7 +98,16 @@ def test_evidence_gives_each_fields_weight(resolved):
     """Per field, the bits it added to the match weight: the strongest pair agrees on the trade
     name; every pair's field weights and prior sum to its match weight's sign."""
     strongest = json.loads(resolved.pairs.sort("match_probability")["evidence"][-1])
-    assert set(strongest) == {"uscc", "trade", "business", "legal_form", "location", "address"}
+    assert set(strongest) == {
+        "uscc",
+        "trade",
+        "short_name",
+        "romanised",
+        "business",
+        "legal_form",
+        "location",
+        "address",
+    }
     assert strongest["trade"] > 0
     weakest = json.loads(resolved.pairs.sort("match_probability")["evidence"][0])
     assert min(weakest.values()) < max(strongest.values())
@@ -126,6 +138,10 @@ def test_clustering_never_joins_two_credit_codes_through_a_chain():
             "uscc": ["X", None, "Y"],
             "legal_form": [None, None, None],
             "location": [None, None, None],
+            "form": ["full", "full", "full"],
+            "clean": ["甲公司", "乙公司", "丙公司"],
+            "core": ["甲", "乙", "丙"],
+            "trade_key": ["甲", "乙", "丙"],
         }
     )
     pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"], "match_probability": [0.99, 0.97]})
@@ -140,6 +156,10 @@ def test_clustering_keeps_a_joint_stock_company_apart_from_a_limited_one():
             "uscc": [None, None, None],
             "legal_form": ["ltd", None, "joint_stock"],
             "location": ["上海", None, "上海"],
+            "form": ["full", "short", "full"],
+            "clean": ["甲有限公司", "甲", "甲股份有限公司"],
+            "core": ["甲", "甲", "甲"],
+            "trade_key": ["甲", "甲", "甲"],
         }
     )
     pairs = pl.DataFrame({"record_id_l": ["a", "b"], "record_id_r": ["b", "c"], "match_probability": [0.95, 0.99]})

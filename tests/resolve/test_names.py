@@ -87,3 +87,25 @@ def test_pinyin_of_trade_names():
 def test_nulls_and_blanks_stay_empty():
     got = parse_names([None, "", "  "])
     assert got["trade"].to_list() == [None, None, None]
+
+
+def test_a_short_name_loses_its_marks_and_keeps_its_place():
+    got = parse_names(["*ST国华", "万  科Ａ", "隧道股份", "浙江正特", "上海隧道工程股份有限公司"])
+    assert got["trade"].to_list() == ["国华", "万科", "隧道", "正特", "隧道"]
+    assert got["location"].to_list() == [None, None, None, "浙江", "上海"]
+    assert got["legal_form"].to_list() == [None, None, None, None, "joint_stock"]
+
+
+def test_every_reading_of_a_polyphonic_character_and_the_initials():
+    from districtlens.resolve.names import romanisations
+
+    got = romanisations(pl.Series(["长华", "劲拓", None]))
+    assert got["roman_all"].to_list() == ["|zhanghua|changhua|", "|jintuo|jingta|", None]
+    assert got["initials"].to_list() == ["zh", "jt", None]
+
+
+def test_an_english_place_is_read_in_pinyin_and_syllable_by_syllable():
+    got = parse_names(["ShiJiaZhuang Kelin Electric Co., Ltd.", "Zhe Jiang Jian Feng Group Co.,Ltd"])
+    assert got["location"].to_list() == ["石家庄", "浙江"]
+    assert got["lead"].to_list() == ["kelin", "jian"]
+    assert got["trade"].to_list() == ["kelin", "jianfeng"]

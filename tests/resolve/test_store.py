@@ -9,7 +9,7 @@ import pytest
 from districtlens.commands import Context
 from districtlens.commands.enterprises import import_file
 from districtlens.commands.linking import link_to_registry
-from districtlens.errors import InputError
+from districtlens.errors import InputError, StoreError
 from districtlens.resolve.synthetic import generate
 from districtlens.store import ledger, open_store, resolution
 
@@ -195,3 +195,91 @@ def test_the_commands_print_the_json_they_printed_before(cli, registered, record
         "resolve.decide": True,
         "resolve.undo": True,
     }
+
+
+def model_versions(con):
+    return con.execute("SELECT count(*) FROM resolve_model").fetchone()[0]
+
+
+def test_lists_of_one_five_and_a_thousand_rows_link_with_the_kept_model(registered, records):
+    """The store's model is trained once (on the first link) and kept: later lists of any size
+    are scored with it, never retrained, and never crash (a list of 5 new firms used to end in
+    Splink's EMTrainingException, because linking a list retrained the model on it)."""
+    rows = source_rows(records, "tenants", "leads").drop("entity_id")
+    first = link_to_registry(registered, rows.head(1), "one row", "tester")
+    assert first.height == 1
+    assert model_versions(registered.con) == 1
+    new_firms = pl.DataFrame(
+        {
+            "record_id": [f"n{i}" for i in range(5)],
+            "name": [
+                "北京完全无关餐饮管理有限公司",
+                "深圳奇点未来科技有限公司",
+                "星河湾咖啡",
+                "Quasar Robotics Ltd",
+                "杭州某某",
+            ],
+        }
+    )
+    five = link_to_registry(registered, new_firms, "five new firms", "tester")
+    assert five.height == 5 and set(five["status"]) <= {"unknown", "review"}
+    many = pl.concat([rows.with_columns(pl.col("record_id") + f"-{k}") for k in range(1000 // rows.height + 1)])
+    thousand = link_to_registry(registered, many.head(1000), "a thousand rows", "tester")
+    assert thousand.height == 1000
+    assert thousand.filter(pl.col("status") == "linked").height >= 0.8 * 1000
+    assert model_versions(registered.con) == 1
+    assert ledger.verify(registered.con).intact
+
+
+def test_a_registered_name_however_written_links_before_the_model(registered, records):
+    """A code-less row carrying a registered firm's name, in traditional characters, full-width
+    or with spaces, links to it with probability 1 before the model is asked."""
+    from districtlens.resolve.names import to_simplified
+
+    firm = records.filter(pl.col("source") == "registry").row(0, named=True)
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(firm["name"])
+    assert to_simplified(pl.Series([traditional]))[0] == firm["name"]
+    rows = pl.DataFrame(
+        {
+            "record_id": ["t", "w", "s"],
+            "name": [traditional, firm["name"].replace("有限", "有限 "), f" {firm['name']} "],
+        }
+    )
+    out = link_to_registry(registered, rows, "written three ways", "tester")
+    assert out["status"].to_list() == ["linked"] * 3
+    assert out["uscc"].to_list() == [firm["uscc"]] * 3
+    evidence = resolution.current_links(registered.con)["evidence"].to_list()
+    assert all(json.loads(e) == {"name": "same registered name"} for e in evidence)
+
+
+def test_resolve_train_keeps_a_new_version_and_the_ledger_says_so(cli, registered):
+    db = registered.path
+    (enterprises,) = registered.con.execute("SELECT count(*) FROM enterprise_current").fetchone()
+    registered.close()
+    for version in (1, 2):
+        result = cli("resolve", "train", "--db", db, "--json")
+        assert result.exit_code == 0, result.output
+        trained = json.loads(result.stdout)
+        assert trained["version"] == version
+        assert trained["enterprises"] == enterprises and trained["records"] >= enterprises
+        assert trained["method"] in {"labels", "starting-values"}
+        print(f"\nmodel {version}: {trained}")
+    with open_store(db, read_only=True) as store:
+        assert [e.action for e in ledger.entries(store.con, 2)] == ["resolve.train"] * 2
+        assert model_versions(store.con) == 2
+
+
+def test_a_model_that_no_longer_fits_gives_a_clear_error_and_writes_nothing(registered, records):
+    rows = source_rows(records, "tenants").drop("entity_id").head(5)
+    link_to_registry(registered, rows.head(1), "first", "tester")  # trains and keeps the model
+    con = registered.con
+    settings = json.loads(con.execute("SELECT settings FROM resolve_model").fetchone()[0])
+    address = next(c for c in settings["comparisons"] if c["output_column_name"] == "address")
+    address["comparison_levels"][1]["sql_condition"] = "no_such_column_l = no_such_column_r"
+    con.execute("UPDATE resolve_model SET settings = ?", [json.dumps(settings)])
+    links = table_rows(con, "resolve_link")
+    with pytest.raises(StoreError, match="resolve train"):
+        link_to_registry(registered, rows.with_columns(pl.col("name") + "分部"), "second", "tester")
+    assert table_rows(con, "resolve_link") == links

@@ -7,9 +7,12 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from districtlens.accounts import hash_password
 from districtlens.i18n import t
+from districtlens.store import open_store
+from districtlens.store.web_users import save_user
 from districtlens.web.app import create_app
-from tests.web.conftest import _invoke, login
+from tests.web.conftest import PASSWORD, _invoke, login
 
 BULLETIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "published-statistics"
 BULLETIN = BULLETIN / "shanghai-districts-published.csv"
@@ -28,9 +31,19 @@ def analyst(web_store, tmp_path_factory):
     app.state.server.close()
 
 
-def test_the_data_page_says_when_no_statistics_are_imported(clients):
-    page = clients["analyst"].get("/data?lang=en")
-    assert "No published statistics imported yet" in page.text
+def test_the_data_page_says_when_no_statistics_are_imported(tmp_path):
+    """A store with no published figures (the demo store ships its pack's)."""
+    db = tmp_path / "bare.duckdb"
+    with open_store(db) as store:
+        save_user(store, "analyst", role="analyst", carriers=[], password_hash=hash_password(PASSWORD), actor="test")
+    app = create_app(db)
+    try:
+        client = TestClient(app)
+        assert login(client, "analyst").status_code == 303
+        page = client.get("/data?lang=en")
+        assert "No published statistics imported yet" in page.text
+    finally:
+        app.state.server.close()
 
 
 def test_the_data_page_shows_the_reconciliation_once_imported(analyst):

@@ -4,6 +4,8 @@ districtlens resolve FILE [FILE ...] --out clusters.csv [--threshold P] [--json]
 districtlens resolve link SOURCE_FILE --source NAME [--kind tenants] [--db ...]
 districtlens resolve review [--accept ID ...] [--reject ID ...] [--db ...]
 districtlens resolve undo ID [--db ...]
+districtlens resolve train [--db ...]
+districtlens find TEXT [--limit N] [--db ...]
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 if TYPE_CHECKING:
     from typer._click.core import Context as ClickContext  # typer's own copy of click
 
-    from districtlens.commands.resolve import Linked, Review, Undone
+    from districtlens.commands.resolve import Found, Linked, ModelTrained, Review, Undone
 
 
 class _FilesByDefault(TyperGroup):
-    """`resolve FILE ...` runs the `files` command; `resolve link|review|undo` the others."""
+    """`resolve FILE ...` runs the `files` command; `resolve link|review|undo|train` the others."""
 
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
@@ -38,7 +40,7 @@ resolve_app = typer.Typer(
     no_args_is_help=True,
     help="Entity resolution: which records are one enterprise. "
     "`resolve FILE [FILE ...] --out clusters.csv` clusters records of files; "
-    "link, review and undo work on the store.",
+    "link, review, undo and train work on the store.",
 )
 app.add_typer(resolve_app, name="resolve")
 
@@ -166,3 +168,42 @@ def undo(
         )
 
     run(db, resolve.undo, resolve.Undo(link_id=link_id, actor=actor or None), as_json=as_json, render=render)
+
+
+@resolve_app.command("train")
+def train(
+    actor: ActorOption = "",
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the store's linkage model on its registry and keep it (linking never retrains)."""
+    from districtlens.commands import resolve
+
+    def render(done: ModelTrained) -> None:
+        console.print(
+            f"model version {done.version} trained {done.trained_at} on {done.records} names of "
+            f"{done.enterprises} enterprises ({done.method}, {done.labelled_pairs} labelled pairs)"
+        )
+
+    run(db, resolve.train, resolve.Train(actor=actor or None), as_json=as_json, render=render)
+
+
+@app.command("find")
+def find(
+    text: Annotated[
+        str, typer.Argument(help="A name (full, short, English, former; any characters), a code or an address.")
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="At most this many enterprises.")] = 20,
+    db: DbOption = DEFAULT_DB_PATH,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the enterprises TEXT names, however the name is written."""
+    from districtlens.commands import resolve
+
+    def render(found: Found) -> None:
+        for row in found.enterprises:
+            console.print(f"{row.uscc}  {row.name}" + (f"  ({row.name_en})" if row.name_en else ""))
+        shown = len(found.enterprises)
+        console.print(f"{found.total} found" + (f", {shown} shown" if shown < found.total else ""))
+
+    run(db, resolve.find, resolve.Find(text=text, limit=limit), as_json=as_json, render=render)

@@ -6,8 +6,18 @@
         `records`: record_id (unique), name, and optionally uscc, name_en, address.
         Returns one row per record: record_id, uscc (the enterprise, or None), probability,
         status (linked: at or above `threshold`; review: between `review_floor` and it;
-        unknown: below, or no candidate), link_id. A record whose valid credit code is in the
-        registry links with probability 1 without the model.
+        unknown: below, or no candidate), link_id.
+
+    train_store_model(store, actor) -> dict
+        Train the store's linkage model on the registry's names and keep it (a new version).
+
+Each record is decided by the first of: its valid credit code is registered (probability 1); its
+name, normalised (full-width, traditional characters, spaces, case), is a name of exactly one
+registered enterprise, current or former, Chinese or English (probability 1); the store's trained
+model scores it against the registry's names that share a blocking key with it. Linking never
+trains, except once when the store has no model yet: a list of one row or a thousand is scored
+with the model as it is. The registry's name features are a cache in the store
+(`resolve_feature`), completed for the versions written since it was last read.
 
 The model's decisions are stored, with the records, by `store.resolution.write_links`.
 """
@@ -19,15 +29,19 @@ from typing import Any
 
 import polars as pl
 
-from districtlens.errors import InputError
+from districtlens.errors import InputError, StoreError
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
-from districtlens.resolve.linker import prepare, train_and_score
+from districtlens.resolve.aliases import load_aliases
+from districtlens.resolve.linker import list_rules, prepare, score_list, tf_columns, train_registry_model
 from districtlens.store import Store
 from districtlens.store import resolution as stored
 
-_REGISTRY = "e:"
 _SOURCE = "s:"
+# A blocking rule that offers one record more registry names than this offers it none: a key so
+# common (the first characters 中国, the pinyin "zhon") is no evidence worth scoring.
+MAX_CANDIDATES_PER_RULE = 100
+SCHEMA = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8}
 
 
 def _checked(records: pl.DataFrame) -> pl.DataFrame:
@@ -56,44 +70,102 @@ def _checked(records: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def _best_candidates(records: pl.DataFrame, registry: pl.DataFrame, review_floor: float, aliases: Any) -> pl.DataFrame:
+def refresh_features(store: Store) -> int:
+    """Take apart the registry names written since the cache was last completed; how many."""
+    done = stored.features_seq(store.con)
+    if stored.versions_seq(store.con) <= done:
+        return 0
+    new = stored.registry_records(store, done)
+    if new.height == 0:
+        return 0
+    features = prepare(new.select(pl.col("feature_key").alias("record_id"), "uscc", "name", "name_en", "address"))
+    stored.write_features(store, features.with_columns(new["feature_key"], new["version_seq"]))
+    return new.height
+
+
+def train_store_model(store: Store, actor: str) -> dict[str, Any]:
+    """Train the store's model on the registry's names (train_registry_model) and keep it as a
+    new version; returns its summary (version, trained_at, records, enterprises, labelled_pairs,
+    method)."""
+    refresh_features(store)
+    features = stored.all_features(store.con)
+    if features.height == 0:
+        raise InputError("resolve.empty_registry")
+    model, labelled = train_registry_model(features.drop("feature_key", "version_seq"), features["uscc"])
+    summary = {
+        "records": features.height,
+        "enterprises": features["uscc"].n_unique(),
+        "labelled_pairs": labelled,
+        "method": "labels" if labelled else "starting-values",
+    }
+    version = stored.save_model(store, model, summary, actor)
+    saved = stored.latest_model(store.con)
+    assert saved is not None and saved["version"] == version
+    return {k: v for k, v in saved.items() if k != "settings"}
+
+
+def _model(store: Store, actor: str) -> dict[str, Any]:
+    model = stored.latest_model(store.con)
+    if model is None:
+        train_store_model(store, actor)
+        model = stored.latest_model(store.con)
+        assert model is not None
+    return model["settings"]
+
+
+def _exact(found: pl.DataFrame, records: pl.DataFrame, key: str, evidence: dict[str, str]) -> pl.DataFrame:
+    return records.join(found, on=key).select(
+        "record_id", "uscc", pl.lit(1.0).alias("probability"), pl.lit(json.dumps(evidence)).alias("evidence")
+    )
+
+
+def _best_candidates(
+    store: Store, records: pl.DataFrame, review_floor: float, actor: str, aliases: Any
+) -> pl.DataFrame:
     """record_id, uscc, probability, evidence: each record's best registry candidate."""
+    con = store.con
     codes = records["uscc"].str.strip_chars().str.to_uppercase()
     records = records.with_columns(pl.when(pl.Series(valid_uscc_mask(codes))).then(codes).alias("valid_uscc"))
-    exact = records.join(registry.select(pl.col("uscc").alias("valid_uscc")), on="valid_uscc").select(
-        "record_id",
-        pl.col("valid_uscc").alias("uscc"),
-        pl.lit(1.0).alias("probability"),
-        pl.lit(json.dumps({"uscc": "same valid code"})).alias("evidence"),
-    )
-    rest = records.filter(~pl.col("record_id").is_in(exact["record_id"].implode()))
-    schema = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8}
-    if rest.height == 0 or registry.height == 0:
-        return pl.concat([exact, pl.DataFrame(schema=schema)])
-    reg = prepare(registry.with_columns((_REGISTRY + pl.col("uscc")).alias("record_id")), aliases)
-    src = prepare(
-        rest.with_columns((_SOURCE + pl.col("record_id")).alias("record_id"))
-        .drop("uscc")
-        .rename({"valid_uscc": "uscc"}),
+    known = stored.registered_codes(con, records["valid_uscc"].drop_nulls().to_list())
+    by_code = _exact(known, records.rename({"valid_uscc": "code"}), "code", {"uscc": "same valid code"})
+    rest = records.filter(~pl.col("record_id").is_in(by_code["record_id"].implode()))
+    if rest.height == 0 or not stored.has_enterprises(con):
+        return pl.concat([by_code, pl.DataFrame(schema=SCHEMA)])
+    refresh_features(store)
+    source = prepare(
+        rest.select(
+            (_SOURCE + pl.col("record_id")).alias("record_id"), "name", "name_en", "address", "valid_uscc"
+        ).rename({"valid_uscc": "uscc"}),
         aliases,
     )
-    pairs, _ = train_and_score([reg, src], link_type="link_only", review_floor=review_floor)
-    oriented = pairs.select(
-        pl.when(pl.col("record_id_l").str.starts_with(_SOURCE))
-        .then(pl.col("record_id_l"))
-        .otherwise(pl.col("record_id_r"))
-        .str.slice(len(_SOURCE))
-        .alias("record_id"),
-        pl.when(pl.col("record_id_l").str.starts_with(_REGISTRY))
-        .then(pl.col("record_id_l"))
-        .otherwise(pl.col("record_id_r"))
-        .str.slice(len(_REGISTRY))
-        .alias("uscc"),
+    named = source.select(pl.col("unique_id").str.slice(len(_SOURCE)).alias("record_id"), "clean")
+    by_name = _exact(
+        stored.exact_names(con, named["clean"].drop_nulls().unique().to_list()),
+        named,
+        "clean",
+        {"name": "same registered name"},
+    )
+    source = source.filter(~pl.col("unique_id").str.slice(len(_SOURCE)).is_in(by_name["record_id"].implode()))
+    model = _model(store, actor)
+    candidates = stored.candidates(con, source, list_rules(model), MAX_CANDIDATES_PER_RULE)
+    frequencies = {
+        col: stored.term_frequencies(con, col, source[col].drop_nulls().unique().to_list()) for col in tf_columns(model)
+    }
+    from splink.internals.exceptions import SplinkException  # Splink loads only when a list is scored
+
+    try:
+        pairs = score_list(model, source, candidates, frequencies, review_floor=review_floor)
+    except SplinkException as exc:
+        # A stored model that no longer fits the features (written by another version): say so.
+        raise StoreError("resolve.list_unlinkable", reason=str(exc).splitlines()[0][:300]) from exc
+    scored = pairs.join(candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc"), on="record_id_r").select(
+        pl.col("record_id_l").str.slice(len(_SOURCE)).alias("record_id"),
+        "uscc",
         pl.col("match_probability").alias("probability"),
         "evidence",
     )
-    best = oriented.sort("probability", "uscc", descending=[True, False]).unique("record_id", keep="first")
-    return pl.concat([exact, best.select(list(schema))])
+    best = scored.sort("probability", "uscc", descending=[True, False]).unique("record_id", keep="first")
+    return pl.concat([by_code, by_name, best.select(list(SCHEMA))])
 
 
 def link_to_registry(
@@ -113,8 +185,7 @@ def link_to_registry(
     if not 0 < review_floor <= threshold <= 1:
         raise InputError("resolve.bad_thresholds", review_floor=review_floor, threshold=threshold)
     records = _checked(records)
-    registry = stored.registry_names(store)
-    best = _best_candidates(records, registry, review_floor, aliases)
+    best = _best_candidates(store, records, review_floor, actor, load_aliases() if aliases is None else aliases)
     decided = (
         records.select("record_id")
         .join(best, on="record_id", how="left")

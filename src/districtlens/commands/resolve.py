@@ -15,7 +15,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from districtlens.commands.base import Args, Context, command
-from districtlens.commands.linking import link_to_registry
+from districtlens.commands.linking import link_to_registry, train_store_model
 from districtlens.errors import InputError
 from districtlens.ingest.read import ROW, read_table
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
@@ -95,7 +95,10 @@ def resolve_files(
         records=clusters.height,
         clusters=clusters["cluster_id"].n_unique(),
         records_in_multi_record_clusters=int(clusters["cluster_id"].is_duplicated().sum()),
-        pairs_scored_above_review_floor=result.pairs.height,
+        # The linker keeps weaker pairs too (for mutual best links between forms of a name).
+        pairs_scored_above_review_floor=int(
+            (result.pairs["match_probability"] >= min(DEFAULT_REVIEW_FLOOR, result.threshold)).sum()
+        ),
         threshold=result.threshold,
         blocking_rules_skipped=skipped,
         files=[str(f) for f in files],
@@ -247,3 +250,54 @@ def undo(ctx: Context, args: Undo) -> Undone:
     nothing is deleted."""
     new_id = resolution.undo(ctx.store, args.link_id, args.actor or ctx.actor)
     return Undone(undone=args.link_id, decision=LinkDecision(**resolution.decision(ctx.store.con, new_id)))
+
+
+class Train(Args):
+    actor: str | None = None  # who the ledger names; default: who runs the command
+
+
+class ModelTrained(BaseModel):
+    version: int
+    trained_at: str
+    records: int  # registry names trained on (each version's name, English name)
+    enterprises: int
+    labelled_pairs: int  # pairs of names of one enterprise that estimated m
+    method: str  # labels, or starting-values when the registry has too few such pairs
+
+
+@command("resolve.train", writes=True)
+def train(ctx: Context, args: Train) -> ModelTrained:
+    """Train the store's linkage model on the registry's names and keep it as a new version
+    (linking lists uses the newest and never trains)."""
+    ctx.progress("training")
+    return ModelTrained(**train_store_model(ctx.store, args.actor or ctx.actor))
+
+
+class Find(Args):
+    text: str = Field(min_length=1, max_length=100)
+    limit: int = Field(default=20, ge=1, le=200)
+
+
+class FoundEnterprise(BaseModel):
+    uscc: str
+    name: str
+    name_en: str | None
+    address: str | None
+
+
+class Found(BaseModel):
+    text: str
+    total: int
+    enterprises: list[FoundEnterprise]
+
+
+@command("resolve.find", writes=False)
+def find(ctx: Context, args: Find) -> Found:
+    """The enterprises a piece of text names: any of their names (current or former, Chinese or
+    English, in simplified or traditional characters, a short name with its marks: *ST, A, 股份),
+    their credit code (spaces allowed) or address, as the dashboard's search finds them."""
+    from districtlens.resolve.names import search_forms
+    from districtlens.store.search import SearchIndex
+
+    total, rows = SearchIndex.read(ctx.store).find(args.text, limit=args.limit, offset=0, forms=search_forms(args.text))
+    return Found(text=args.text, total=total, enterprises=[FoundEnterprise(**row) for row in rows])

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -45,7 +46,7 @@ from districtlens.ingest.locate import Gazetteer, road_of
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import alias_keys, load_aliases
-from districtlens.resolve.names import parse_names, to_pinyin
+from districtlens.resolve.names import parse_names, romanisations
 
 FEATURE_COLUMNS = (
     "unique_id",
@@ -54,7 +55,17 @@ FEATURE_COLUMNS = (
     "script",
     "trade_key",
     "trade_en",
-    "roman",
+    "form",
+    "core",
+    "core_head",
+    "body",
+    "place_head",
+    "pattern",
+    "roman_all",
+    "roman_head",
+    "roman_first",
+    "initials",
+    "lead",
     "trade_head",
     "trade_tail",
     "business",
@@ -75,6 +86,18 @@ def _null(*cols: str, extra: str = "") -> dict[str, Any]:
 
 
 ONE_SIDE_ENGLISH = "(script_l = 'en' OR script_r = 'en')"
+SHORT_AND_FULL = "(form_l = 'short' AND form_r = 'full') OR (form_l = 'full' AND form_r = 'short')"
+
+
+def _either(condition: str) -> str:
+    """`condition` (written with {s} for the short name's side, {f} for the full name's) whichever
+    side the short name is on."""
+    return (
+        f"(form_l = 'short' AND {condition.format(s='l', f='r')})"
+        f" OR (form_r = 'short' AND {condition.format(s='r', f='l')})"
+    )
+
+
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
 COMPARISONS: list[dict[str, Any]] = [
@@ -98,17 +121,13 @@ COMPARISONS: list[dict[str, Any]] = [
                 tf_adjustment_column="trade_key",
                 tf_adjustment_weight=1.0,
             ),
-            _level(
-                f"{ONE_SIDE_ENGLISH} AND (roman_l = roman_r OR trade_en_l = trade_en_r"
-                " OR trade_en_l = roman_r OR roman_l = trade_en_r)",
-                "same romanised",
-                0.1,
-                1e-4,
-            ),
+            _level(f"{ONE_SIDE_ENGLISH} AND trade_en_l = trade_en_r", "same English trade name", 0.1, 1e-4),
             # One character replaced. DuckDB's levenshtein counts UTF-8 bytes: a Han character
             # replaced costs one to three, hence the same length in characters and <= 3 for Chinese.
+            # Two-character trade names one character apart are as a rule two firms (国元/国海).
             _level(
-                "length(trade_key_l) = length(trade_key_r) AND levenshtein(trade_key_l, trade_key_r)"
+                "length(trade_key_l) = length(trade_key_r) AND length(trade_key_l) >= 3"
+                " AND levenshtein(trade_key_l, trade_key_r)"
                 " <= CASE WHEN script_l = 'zh' AND script_r = 'zh' THEN 3 ELSE 1 END",
                 "one character apart",
                 0.05,
@@ -121,6 +140,47 @@ COMPARISONS: list[dict[str, Any]] = [
                 1e-3,
             ),
             _level("ELSE", "different", 0.02, 0.998),
+        ],
+    },
+    {
+        # A short name (证券简称) against a full name: how the short name was made from it.
+        "output_column_name": "short_name",
+        "comparison_levels": [
+            _null("core", extra=f" OR NOT ({SHORT_AND_FULL})"),
+            _level("core_l = core_r", "same trade and business words", 0.5, 1e-4, tf_adjustment_column="core"),
+            _level(_either("starts_with(core_{f}, core_{s})"), "short name begins the full name", 0.25, 1e-4),
+            _level(_either("regexp_matches(core_{f}, pattern_{s})"), "short name drawn from the full name", 0.1, 1e-3),
+            _level(_either("regexp_matches(body_{f}, pattern_{s})"), "short name drawn from place and name", 0.1, 1e-3),
+            _level("ELSE", "different", 0.05, 0.995),
+        ],
+    },
+    {
+        # A Chinese name against an English one: the trade name's pinyin (every reading of a
+        # polyphonic character) against the English name's first distinctive word.
+        "output_column_name": "romanised",
+        "comparison_levels": [
+            _null("roman_all", extra=" OR script_l = script_r"),
+            _level(
+                "contains(roman_all_l, roman_all_r) OR contains(roman_all_r, roman_all_l)",
+                "pinyin is the English trade name",
+                0.4,
+                1e-5,
+            ),
+            _level(
+                "contains(roman_all_l, '|' || lead_r || '|') OR contains(roman_all_r, '|' || lead_l || '|')",
+                "pinyin is the English name's first word",
+                0.3,
+                1e-4,
+            ),
+            _level(
+                "(length(lead_r) >= 4 AND contains(roman_all_l, '|' || lead_r))"
+                " OR (length(lead_l) >= 4 AND contains(roman_all_r, '|' || lead_l))",
+                "pinyin begins with the English name's first word",
+                0.1,
+                1e-3,
+            ),
+            _level("initials_l = lead_r OR initials_r = lead_l", "initials", 0.05, 1e-3),
+            _level("ELSE", "different", 0.15, 0.999),
         ],
     },
     {
@@ -182,13 +242,22 @@ COMPARISONS: list[dict[str, Any]] = [
 # the first or last character of the trade name find names with one character mistyped; their
 # blocks grow with the square of the registry, so a rule whose blocks would hold more than
 # MAX_PAIRS_PER_RECORD pairs per record is left out (and reported in the timings as skipped).
+CHINESE_TO_PINYIN_RULE = "l.roman_head = r.roman_head AND l.script = 'zh' AND r.script = 'en'"
 BLOCKING_RULES = [
     ("l.trade_key = r.trade_key", ["trade_key"]),
     ("l.trade_en = r.trade_en", ["trade_en"]),
-    ("l.roman = r.roman AND (l.script = 'en' OR r.script = 'en')", None),
+    ("l.roman_first = r.roman_first AND l.script <> r.script", None),
     ("l.addr_road = r.addr_road AND l.addr_no = r.addr_no", ["addr_road", "addr_no"]),
     ("l.trade_head = r.trade_head AND l.business = r.business", ["trade_head", "business"]),
     ("l.trade_tail = r.trade_tail AND l.business = r.business", ["trade_tail", "business"]),
+    # A short name and a full name begin alike (安洁科技, 苏州安洁科技...: after the place, or with it).
+    ("l.core_head = r.core_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["core_head"]),
+    ("l.place_head = r.place_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["place_head"]),
+    # Pinyin and English begin with the same four letters; initials (劲拓 = JT).
+    ("l.roman_head = r.roman_head AND l.script = 'en' AND r.script = 'zh'", ["roman_head"]),
+    (CHINESE_TO_PINYIN_RULE, ["roman_head"]),
+    ("l.initials = r.lead", None),
+    ("l.lead = r.initials", None),
 ]
 MAX_PAIRS_PER_RECORD = 50
 
@@ -219,7 +288,6 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
     is_en = name["script"] == "en"
     trade_key = alias_keys(name["trade"], table)
     trade_en = pl.select(pl.when(is_en).then(name["trade"]).otherwise(name_en["trade"])).to_series()
-    roman = pl.select(pl.when(is_en).then(name["trade"]).otherwise(to_pinyin(name["trade"])))
     codes = records["uscc"].cast(pl.Utf8).str.strip_chars().str.to_uppercase() if "uscc" in records.columns else empty
     address = records["address"].cast(pl.Utf8) if "address" in records.columns else empty
     cleaned_address = address.str.normalize("NFKC").str.replace_all(r"\s", "").fill_null("")
@@ -231,27 +299,83 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
             "script": name["script"],
             "trade_key": trade_key,
             "trade_en": alias_keys(trade_en, table),
-            "roman": roman.to_series(),
+            "trade": name["trade"],
             "business": name["business"],
             "legal_form": name["legal_form"],
             "location": name["location"].fill_null(name_en["location"]),
+            "body": name["body"],
+            "lead": name["lead"],
             "addr_road": road_of(cleaned_address, Gazetteer.default()),
             "addr_no": cleaned_address.str.extract(r"(\d+)号", 1),
         }
     )
+    return (
+        _name_forms(frame)
+        .with_columns(
+            pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
+            pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
+            pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
+        )
+        .select(FEATURE_COLUMNS)
+    )
+
+
+def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
+    """The features that let one firm's full, short and English names meet: `form` (full: a
+    Chinese name with its legal form; short: one without; en); `core` (trade name and business
+    words, Chinese only) and, for a short name, `pattern`, a regex that finds its characters in
+    order in a full name's core or body (place and name: 深振业 in 深圳市振业); `roman_all`
+    (names.romanisations, or ``|trade|`` for an English name), `initials`, `lead` (an English
+    name's first distinctive word) and the blocking heads."""
+    zh = pl.col("script") == "zh"
+    core = pl.when(zh).then(pl.concat_str(pl.col("trade"), pl.col("business").fill_null("")))
+    romans = romanisations(frame["trade"])
     return frame.with_columns(
-        pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
-        pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
-        pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
-    ).select(FEATURE_COLUMNS)
+        pl.when(zh & pl.col("legal_form").is_not_null())
+        .then(pl.lit("full"))
+        .when(zh)
+        .then(pl.lit("short"))
+        .when(pl.col("script") == "en")
+        .then(pl.lit("en"))
+        .alias("form"),
+        core.alias("core"),
+        pl.when(zh).then(pl.col("body")).alias("body"),
+        pl.when(zh)
+        .then(romans["roman_all"])
+        .otherwise(pl.concat_str(pl.lit("|"), "trade", pl.lit("|")))
+        .alias("roman_all"),
+        pl.when(zh & (pl.col("trade").str.len_chars() >= 2)).then(romans["initials"]).alias("initials"),
+        pl.when(~zh).then(pl.col("lead")).alias("lead"),
+    ).with_columns(
+        # The first two characters of the name after the place, and (place_head) of a short name
+        # or, for a full name, the place's first character and the name's (深振业: 深圳市振业).
+        pl.col("core").str.slice(0, 2).alias("core_head"),
+        pl.when(pl.col("form") == "full")
+        .then(pl.concat_str(pl.col("body").str.slice(0, 1), pl.col("core").str.slice(0, 1)))
+        .otherwise(pl.col("core").str.slice(0, 2))
+        .alias("place_head"),
+        pl.when(pl.col("form") == "short")
+        .then(pl.lit("^") + pl.col("core").str.replace_all(r"[^\p{L}\p{N}]", "").str.replace_all(r"(.)", "$1.*"))
+        .alias("pattern"),
+        pl.when(zh)
+        .then(pl.col("roman_all").str.slice(1, 4))
+        .otherwise(pl.col("lead"))
+        .str.extract(r"^([a-z]{4})", 1)
+        .alias("roman_head"),
+        pl.col("roman_all").str.extract(r"^\|([^|]+)\|", 1).alias("roman_first"),
+    )
 
 
-def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> dict[str, Any]:
-    """The Splink settings (untrained) as a plain dict."""
+def settings(link_type: str = "dedupe_only", rules: list[str] | None = None, backend: str = "duckdb") -> dict[str, Any]:
+    """The Splink settings (untrained) as a plain dict, in the SQL of `backend`: Spark has no
+    regexp_matches, and writes it `RLIKE`."""
+    comparisons = json.dumps(COMPARISONS)
+    if backend == "spark":
+        comparisons = re.sub(r"regexp_matches\((\w+), (\w+)\)", r"(\1 RLIKE \2)", comparisons)
     return {
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
-        "comparisons": json.loads(json.dumps(COMPARISONS)),
+        "comparisons": json.loads(comparisons),
         "blocking_rules_to_generate_predictions": [r for r, _ in BLOCKING_RULES] if rules is None else list(rules),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,  # the mw_ columns give the evidence
@@ -263,9 +387,13 @@ def settings(link_type: str = "dedupe_only", rules: list[str] | None = None) -> 
 
 def _db_api(backend: str, spark=None):
     if backend == "duckdb":
+        import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
+        connection = duckdb.connect()
+        # DuckDB draws a progress bar on the terminal for long queries: it would break --json.
+        connection.execute("SET enable_progress_bar = false")
+        return DuckDBAPI(connection=connection)
     if backend == "spark":
         from splink import SparkAPI
 
@@ -321,7 +449,7 @@ def train_and_score(
         if cols is None or _pairs_in_blocks(frames, cols) <= MAX_PAIRS_PER_RECORD * total
     ]
     timings["blocking_rules_skipped"] = len(BLOCKING_RULES) - len(rules)
-    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules), log_level=None)
+    linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules, backend), log_level=None)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, total * 10.0)), seed=seed)
     # Trade-name blocks train everything but the trade name; a second block (same address, else
     # same code, else same business words and region) trains the trade name.
@@ -341,6 +469,101 @@ def train_and_score(
     timings["predict_s"] = time.perf_counter() - start
     model = linker.misc.save_model_to_json()
     return _with_evidence(pairs), model
+
+
+LABEL_COLUMN = "label"
+MIN_LABELLED_PAIRS = 10  # fewer pairs of names of one enterprise than this: keep the starting m values
+
+
+def train_registry_model(features: pl.DataFrame, labels: pl.Series, *, seed: int = 42) -> tuple[dict[str, Any], int]:
+    """The linkage model of a registry, for linking lists to it: (trained Splink settings, the
+    number of labelled pairs that estimated m).
+
+    `features` (prepare's output) are the registry's names, each version's name and English name
+    a record; `labels` the enterprise of each. u comes from random pairs; m from the pairs of names
+    of one enterprise (renames, Chinese and English names: no EM, so nothing to fail to converge);
+    a registry with too few such pairs keeps the starting m values. The credit code is left out of
+    training: it is the label."""
+    from splink import Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    frame = features.with_columns(pl.lit(None, pl.Utf8).alias("uscc"), labels.alias(LABEL_COLUMN))
+    counts = labels.value_counts()["count"].cast(pl.Int64)
+    labelled_pairs = int((counts * (counts - 1) // 2).sum())
+    db_api = _db_api("duckdb")
+    linker = Linker(_register(db_api, frame, "registry", "duckdb"), settings("dedupe_only"), log_level=None)
+    if frame.height > 1:
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, frame.height * 10.0)), seed=seed)
+    if labelled_pairs >= MIN_LABELLED_PAIRS:
+        linker.training.estimate_m_from_label_column(LABEL_COLUMN)
+    else:
+        labelled_pairs = 0
+    return linker.misc.save_model_to_json(), labelled_pairs
+
+
+def score_list(
+    model: dict[str, Any],
+    source: pl.DataFrame,
+    candidates: pl.DataFrame,
+    term_frequencies: dict[str, pl.DataFrame],
+    *,
+    review_floor: float = DEFAULT_REVIEW_FLOOR,
+) -> pl.DataFrame:
+    """Score a list's records (`source`, prepared) against registry `candidates` (prepared, read
+    by their blocking keys) with a trained `model`, without training: the pairs at or above
+    `review_floor` (record_id_l from the list, record_id_r from the registry, match_probability,
+    evidence). `term_frequencies` (column -> value, tf_column) are the registry's own, so that a
+    common trade name counts as little among forty candidates as among a million records."""
+    from splink import Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    schema = {"record_id_l": pl.Utf8, "record_id_r": pl.Utf8, "match_probability": pl.Float64, "evidence": pl.Utf8}
+    if source.height == 0 or candidates.height == 0:
+        return pl.DataFrame(schema=schema)
+    db_api = _db_api("duckdb")
+    trained = dict(model, link_type="link_only")
+    inputs = [_register(db_api, source, "list", "duckdb"), _register(db_api, candidates, "registry", "duckdb")]
+    # The settings were validated when the model was trained; validating them again costs more
+    # than scoring a short list.
+    linker = Linker(inputs, trained, log_level=None, validate_settings=False)
+    for column, table in term_frequencies.items():
+        linker.table_management.register_term_frequency_lookup(db_api.register(table.to_arrow()), column)
+    scored = linker.inference.predict(threshold_match_probability=review_floor, warning_mode="never")
+    pairs = cast(pl.DataFrame, pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow)))
+    if pairs.height == 0:
+        return pl.DataFrame(schema=schema)
+    listed = set(source["unique_id"].to_list())
+    oriented = pairs.with_columns(
+        pl.when(pl.col("unique_id_l").is_in(listed)).then("unique_id_l").otherwise("unique_id_r").alias("a"),
+        pl.when(pl.col("unique_id_l").is_in(listed)).then("unique_id_r").otherwise("unique_id_l").alias("b"),
+    ).with_columns(pl.col("a").alias("unique_id_l"), pl.col("b").alias("unique_id_r"))
+    return _with_evidence(oriented)
+
+
+def list_rules(model: dict[str, Any]) -> list[str]:
+    """The model's blocking rules for linking a list (`l`) to a registry (`r`): all but the one
+    that meets a list's Chinese name with the registry's English names by pinyin, since every
+    registered enterprise has a Chinese name, met by the Chinese rules (and it is the widest)."""
+    rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
+    return [r for r in rules if r != CHINESE_TO_PINYIN_RULE]
+
+
+def tf_columns(model: dict[str, Any]) -> list[str]:
+    """The columns whose term frequencies the model adjusts for."""
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in model.get("comparisons", [])
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
+
+
+def rule_columns(rule: str) -> list[str]:
+    """The feature columns a blocking rule's equalities join on, as (left column, right column)
+    pairs flattened: ``l.a = r.b`` gives a, b."""
+    return re.findall(r"\b[lr]\.(\w+)", rule)
 
 
 def _to_arrow(frame):
@@ -367,14 +590,72 @@ def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.Series("evidence", [json.dumps(e) for e in evidence], dtype=pl.Utf8))
 
 
+COLUMNS_OF_EDGES = ["record_id_l", "record_id_r", "match_probability", "form_l", "form_r"]
+MUTUAL_BEST_FLOOR = 0.15  # a link between two forms of name (full, short, English) that is each's best
+
+
+def cross_form_edges(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """The pairs that may join records: two names of one form (two full names, say) at or above
+    `threshold` (two short names only if written the same); a full name and a short or English
+    one (or a short and an English one) when each is the other's one best candidate of that form
+    and scores at least MUTUAL_BEST_FLOOR. A short name such as 国信证券 is drawn from many full
+    names alike (国元证券, 国海证券 ...); only the mutual best pair says which one it stands for,
+    and the probability alone cannot. Two best candidates tied, and not written alike, are no
+    best: an English "Co., Ltd." fits the 有限公司 and the 股份有限公司 of one trade name alike."""
+    # Two names are written alike when their parts are (上海江誉沛...有限公司, 江誉沛...(上海)有限公司).
+    alike = pl.concat_str(
+        pl.coalesce("core", "trade_key"), "legal_form", "location", separator="|", ignore_nulls=True
+    ).alias("alike")
+    forms = features.select(pl.col("unique_id").alias("record_id"), pl.col("form").fill_null("?"), "clean", alike)
+
+    def side(s: str) -> dict[str, str]:
+        return {"record_id": f"record_id_{s}", "form": f"form_{s}", "clean": f"clean_{s}", "alike": f"alike_{s}"}
+
+    scored = (
+        pairs.select("record_id_l", "record_id_r", "match_probability")
+        .join(forms.rename(side("l")), on="record_id_l")
+        .join(forms.rename(side("r")), on="record_id_r")
+    )
+    # Two short names are one firm only when written alike: 华联控股 and 华联股份 are two firms
+    # that both shortened 华联 with a word of their legal form.
+    same = scored.filter(
+        (pl.col("form_l") == pl.col("form_r"))
+        & (pl.col("match_probability") >= threshold)
+        & ((pl.col("form_l") != "short") | (pl.col("clean_l") == pl.col("clean_r")))
+    )
+    cross = scored.filter(
+        (pl.col("form_l") != pl.col("form_r")) & (pl.col("match_probability") >= min(threshold, MUTUAL_BEST_FLOOR))
+    )
+    # Each record's one best candidate of each other form: a tie goes to the name written inside
+    # the other (华联控股 in 华联控股股份有限公司, not 华联股份); a tie that remains is no best.
+    inside = pl.col("clean_l").str.contains(pl.col("clean_r"), literal=True) | pl.col("clean_r").str.contains(
+        pl.col("clean_l"), literal=True
+    )
+    ranked = cross.with_columns(inside.fill_null(False).alias("inside"))
+
+    def best(record: str, form: str, other: str) -> pl.DataFrame:
+        group = [record, form]
+        top = ranked.filter(pl.col("match_probability") == pl.col("match_probability").max().over(group))
+        top = top.filter(pl.col("inside") == pl.col("inside").max().over(group))
+        # Tied candidates written alike (a registry's and a roster's record of one name) are one.
+        return top.filter(pl.col(other).n_unique().over(group) == 1)
+
+    mutual = best("record_id_l", "form_r", "alike_r").join(
+        best("record_id_r", "form_l", "alike_l").select("record_id_l", "record_id_r"), on=["record_id_l", "record_id_r"]
+    )
+    return pl.concat([same.select(COLUMNS_OF_EDGES), mutual.select(COLUMNS_OF_EDGES)])
+
+
 def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Constrained clustering (module docstring, step 4): record_id, cluster_id, match_probability.
 
     `features` is `prepare`'s output; `pairs` holds record_id_l, record_id_r, match_probability.
-    A fuzzy edge never joins two groups that hold different values of a valid credit code, of a
-    Chinese legal form, or of a region (a registered name spells out the last two; a change of
-    either is a new registration, which only the credit code can bridge, in the exact pass). The
-    cluster id is the smallest record id of the cluster."""
+    The edges are those of `cross_form_edges`. A fuzzy edge never joins two groups that hold
+    different values of a valid credit code, of a Chinese legal form, or of a region (a
+    registered name spells out the last two; a change of either is a new registration, which only
+    the credit code can bridge, in the exact pass); an edge between two forms of name never joins
+    two groups that each hold a different full name (a short name cannot chain two registered
+    firms). The cluster id is the smallest record id of the cluster."""
     ids = features["unique_id"].cast(pl.Utf8)
     n = len(ids)
     index = pl.DataFrame({"record_id": ids, "i": np.arange(n)})
@@ -388,6 +669,7 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
         .fill_null(0)
         .cast(pl.Int64)
         .alias("region"),
+        pl.when(pl.col("form") == "full").then(pl.col("clean")).rank("dense").fill_null(0).cast(pl.Int64).alias("full"),
     )
     attrs = [list(row) for row in keyed.iter_rows()]
     parent = list(range(n))
@@ -412,14 +694,18 @@ def cluster(features: pl.DataFrame, pairs: pl.DataFrame, threshold: float) -> pl
             weakest[members[0]] = 1.0
 
     edges = (
-        pairs.filter(pl.col("match_probability") >= threshold)
+        cross_form_edges(features, pairs, threshold)
         .join(index.rename({"record_id": "record_id_l", "i": "a"}), on="record_id_l")
         .join(index.rename({"record_id": "record_id_r", "i": "b"}), on="record_id_r")
+        .with_columns((pl.col("form_l") != pl.col("form_r")).alias("cross"))
         .sort(["match_probability", "record_id_l", "record_id_r"], descending=[True, False, False])
     )
-    for a, b, p in zip(edges["a"].to_list(), edges["b"].to_list(), edges["match_probability"].to_list(), strict=True):
+    checked = len(attrs[0]) if attrs else 0
+    for a, b, p, cross in edges.select("a", "b", "match_probability", "cross").iter_rows():
         ra, rb = find(a), find(b)
-        if ra == rb or any(x and y and x != y for x, y in zip(attrs[ra], attrs[rb], strict=True)):
+        # The full-name attribute is the last; it binds edges between forms only.
+        width = checked if cross else checked - 1
+        if ra == rb or any(x and y and x != y for x, y in zip(attrs[ra][:width], attrs[rb][:width], strict=True)):
             continue
         absorb(ra, rb)
         # Edges arrive strongest first, so this one is the weakest yet.
@@ -457,7 +743,7 @@ def resolve(
         raise InputError("resolve.duplicate_record_id", record_id=str(dup))
     features = prepare(records, aliases)
     timings["prepare_s"] = time.perf_counter() - start
-    floor = min(DEFAULT_REVIEW_FLOOR, threshold)
+    floor = min(DEFAULT_REVIEW_FLOOR, threshold, MUTUAL_BEST_FLOOR)
     if features.height > 1:
         pairs, model = train_and_score([features], review_floor=floor, backend=backend, spark=spark, timings=timings)
     else:

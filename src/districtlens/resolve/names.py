@@ -60,7 +60,10 @@ BUSINESS_WORDS_ZH = _words(
     "实业 投资 管理 咨询 服务 文化 传媒 传播 广告 设计 工程 建设 建筑 装饰 物流 餐饮 酒店 置业 "
     "开发 物业 教育 金融 资产 基金 能源 环保 环境 材料 化工 食品 机械 设备 汽车 电气 光电 通信 "
     "互联网 发展 创业 科学 检测 研发 系统 仪器 仪表 精密 商务 国际 服饰 时装 美容 影视 游戏 体育 "
-    "旅游 航运 运输 租赁 保险 证券 控股 诊断 产品 保健 医学 研究 咖啡"
+    "旅游 航运 运输 租赁 保险 证券 控股 诊断 产品 保健 医学 研究 咖啡 "
+    "电气 电力 电器 电机 电缆 电池 银行 钢铁 矿业 纺织 港口 农业 纸业 玻璃 水泥 水务 燃气 光学 机电 包装 "
+    "印刷 家居 饮料 酒业 娱乐 芯片 显示 照明 光伏 风电 石油 石化 煤业 有色 金属 铝业 黄金 装备 "
+    "创新 数字 仪器 重工 汽配 零部件 新材 集团"
 )
 
 # The Chinese an English business word stands for in registered English names, so that
@@ -138,6 +141,69 @@ BUSINESS_EN_TO_ZH = {
     "research": "研究",
     "coffee": "咖啡",
     "products": "产品",
+    "electric": "电气",
+    "electrical": "电气",
+    "power": "电力",
+    "appliance": "电器",
+    "appliances": "电器",
+    "motor": "电机",
+    "motors": "电机",
+    "cable": "电缆",
+    "battery": "电池",
+    "bank": "银行",
+    "securities": "证券",
+    "insurance": "保险",
+    "steel": "钢铁",
+    "mining": "矿业",
+    "textile": "纺织",
+    "textiles": "纺织",
+    "shipping": "航运",
+    "transportation": "运输",
+    "port": "港口",
+    "agriculture": "农业",
+    "agricultural": "农业",
+    "paper": "纸业",
+    "glass": "玻璃",
+    "cement": "水泥",
+    "water": "水务",
+    "gas": "燃气",
+    "optical": "光学",
+    "optoelectronic": "光电",
+    "optoelectronics": "光电",
+    "electromechanical": "机电",
+    "packaging": "包装",
+    "printing": "印刷",
+    "furniture": "家居",
+    "home": "家居",
+    "beverage": "饮料",
+    "wine": "酒业",
+    "entertainment": "娱乐",
+    "sports": "体育",
+    "tourism": "旅游",
+    "chip": "芯片",
+    "display": "显示",
+    "lighting": "照明",
+    "solar": "光伏",
+    "photovoltaic": "光伏",
+    "petroleum": "石油",
+    "petrochemical": "石化",
+    "coal": "煤业",
+    "metal": "金属",
+    "metals": "金属",
+    "aluminum": "铝业",
+    "gold": "黄金",
+    "medicine": "医药",
+    "testing": "检测",
+    "digital": "数字",
+    "automation": "自动化",
+    "robotics": "机器人",
+    "instrument": "仪器",
+    "instruments": "仪器",
+    "heavy": "重工",
+    "parts": "零部件",
+    "chemicals": "化工",
+    "foods": "食品",
+    "group": "集团",
 }
 
 BUSINESS_WORDS_EN = _words(
@@ -151,7 +217,13 @@ BUSINESS_WORDS_EN = _words(
     "materials chemical chemicals food machinery equipment automotive auto electric electrical "
     "semiconductor semiconductors microelectronics telecom internet science sciences systems system "
     "solutions holdings holding international enterprise enterprises new diagnostics research "
-    "coffee devices products supplychain"
+    "coffee devices products supplychain electric power appliance appliances motor motors cable "
+    "battery bank securities insurance steel mining textile textiles shipping transportation port "
+    "agriculture agricultural paper glass cement water gas optical optoelectronic optoelectronics "
+    "electromechanical packaging printing furniture home beverage wine entertainment sports tourism "
+    "chip display lighting solar photovoltaic petroleum petrochemical coal metal metals aluminum gold "
+    "testing digital automation robotics instrument instruments heavy parts foods security precision "
+    "smart innovation cloud intelligent manufacturing industrial"
 )
 
 # Chinese legal forms, longest first; the code is what the linker compares.
@@ -210,7 +282,12 @@ BRACKETS = {
     "}": ")",
 }
 
-NAME_FEATURES = ("clean", "trade", "business", "legal_form", "legal_form_en", "location", "script")
+NAME_FEATURES = ("clean", "trade", "business", "legal_form", "legal_form_en", "location", "script", "body", "lead")
+
+# Marks a short name (证券简称) carries that the registered name does not: risk warnings before it
+# (ST, *ST, S*ST), the share class after it (万科A, 深振业Ａ), and 股份/集团/控股 standing for
+# the legal form (隧道股份 = 上海隧道工程股份有限公司).
+SHORT_NAME_MARKS = (r"^(?:s?\*?st)+", r"([\u3400-\u9fff])[ab]$", r"^(.{2,}?)(?:股份|集团|控股)+$")
 
 
 @cache
@@ -225,6 +302,16 @@ def regions() -> tuple[dict[str, str], dict[str, str]]:
                 zh[spelling] = short
             for spelling in english or ():
                 en[spelling] = short
+    # A city without an English spelling in the file is written in pinyin (石家庄: Shijiazhuang),
+    # and any region also syllable by syllable, as some firms write it (Zhe Jiang, Hang Zhou).
+    shorts = pl.Series([short for short in data["regions"] if short not in en.values()], dtype=pl.Utf8)
+    for short, spelling in zip(shorts.to_list(), to_pinyin(shorts).to_list(), strict=True):
+        en.setdefault(spelling, short)
+    every = pl.Series(list(data["regions"]), dtype=pl.Utf8)
+    syllables = every.str.split("").list.eval(pl.element().str.replace_many(*_readings_of(every)[:2])).list.join(" ")
+    for short, spelling in zip(every.to_list(), syllables.to_list(), strict=True):
+        if " " in spelling:
+            en.setdefault(spelling, short)
     return zh, en
 
 
@@ -241,25 +328,60 @@ def _t2s() -> tuple[opencc.OpenCC, str]:
 
 
 @cache
-def _pinyin_table() -> tuple[list[str], list[str]]:
-    """Each Han character and its most common reading, toneless (pypinyin's dictionary)."""
+def _pinyin_table() -> tuple[list[str], list[str], list[str], list[str]]:
+    """Each Han character, its first and its second reading (the first again if it has one only),
+    toneless, and its initial letter (pypinyin's dictionary)."""
     # The dictionary takes a third of a second to load: only linkage pays for it.
     from pypinyin.pinyin_dict import pinyin_dict
 
-    chars, readings = [], []
+    chars, firsts, seconds, initials = [], [], [], []
     for codepoint, reading in pinyin_dict.items():
-        plain = unicodedata.normalize("NFKD", reading.split(",")[0])
+        plain = [
+            "".join(c for c in unicodedata.normalize("NFKD", r) if not unicodedata.combining(c))
+            for r in reading.split(",")
+        ]
         chars.append(chr(codepoint))
-        readings.append("".join(c for c in plain if not unicodedata.combining(c)))
-    return chars, readings
+        firsts.append(plain[0])
+        seconds.append(next((r for r in plain[1:] if r != plain[0]), plain[0]))
+        initials.append(plain[0][:1])
+    return chars, firsts, seconds, initials
+
+
+def _readings_of(trades: pl.Series) -> tuple[list[str], list[str], list[str], list[str]]:
+    """_pinyin_table restricted to the characters `trades` hold: replace_many builds its automaton
+    per call, and one of forty thousand patterns costs more than the names of a short list."""
+    chars, firsts, seconds, initials = _pinyin_table()
+    present = set("".join(trades.drop_nulls().unique().to_list()))
+    keep = [i for i, c in enumerate(chars) if c in present]
+    return (
+        [chars[i] for i in keep],
+        [firsts[i] for i in keep],
+        [seconds[i] for i in keep],
+        [initials[i] for i in keep],
+    )
 
 
 def to_pinyin(trades: pl.Series) -> pl.Series:
     """Toneless pinyin of a Chinese trade name, no spaces (张江 -> zhangjiang), to meet the
-    romanised trade name of an English record; a character's first reading is taken, so a few
-    polyphonic trade names (重, 行, 长) romanise differently from the company's own spelling."""
-    chars, readings = _pinyin_table()
-    return trades.str.replace_many(chars, readings).alias("pinyin")
+    romanised trade name of an English record; each character's first reading."""
+    chars, firsts, _, _ = _readings_of(trades)
+    return trades.str.replace_many(chars, firsts).alias("pinyin")
+
+
+def romanisations(trades: pl.Series) -> pl.DataFrame:
+    """The ways a Chinese trade name may be romanised, as one string ``|first|second|`` (every
+    character's first reading, then every polyphonic character's second: 长安 -> ``|zhangan|changan|``,
+    so that ``contains(roman_all, '|' || word)`` asks whether a romanisation begins with `word`),
+    and the initials (劲拓 -> ``jt``), which firms use as English names too."""
+    chars, firsts, seconds, initials = _readings_of(trades)
+    first = trades.str.replace_many(chars, firsts)
+    second = trades.str.replace_many(chars, seconds)
+    return pl.DataFrame(
+        {
+            "roman_all": pl.select(pl.concat_str(pl.lit("|"), first, pl.lit("|"), second, pl.lit("|"))).to_series(),
+            "initials": trades.str.replace_many(chars, initials),
+        }
+    )
 
 
 def _alternation(words) -> str:
@@ -296,7 +418,7 @@ def parse_names(names: pl.Series | list[str | None]) -> pl.DataFrame:
     is_zh = frame["script"] == "zh"
     is_en = frame["script"] == "en"
     out = {"script": frame["script"]}
-    for col in ("clean", "trade", "business", "location"):
+    for col in ("clean", "trade", "business", "location", "body", "lead"):
         out[col] = pl.select(pl.when(is_zh).then(zh[col]).when(is_en).then(en[col])).to_series()
     out["legal_form"] = pl.select(pl.when(is_zh).then(zh["legal_form"])).to_series()
     out["legal_form_en"] = pl.select(pl.when(is_en).then(en["legal_form"])).to_series()
@@ -326,6 +448,10 @@ def _parse_zh(cleaned: pl.Series) -> pl.DataFrame:
     ).with_columns(
         pl.col("rest").str.replace(rf"(?:{forms})$", "").alias("rest"),
     )
+    risk, share_class, form_word = SHORT_NAME_MARKS
+    short = pl.col("rest").str.replace(risk, "").str.replace(share_class, "$1").str.replace(form_word, "$1")
+    f = f.with_columns(pl.when(pl.col("form_zh").is_null()).then(short).otherwise(pl.col("rest")).alias("rest"))
+    f = f.with_columns(pl.col("rest").str.replace_all(r"[()]", "").alias("body"))
     # The region: in brackets anywhere, else at the start when a trade name remains after it.
     f = f.with_columns(
         pl.col("rest").str.extract(rf"\(({region})\)", 1).alias("loc_bracket"),
@@ -354,7 +480,9 @@ def _parse_zh(cleaned: pl.Series) -> pl.DataFrame:
         pl.when(pl.col("business") != "").then(pl.col("business")).alias("business"),
         legal.alias("legal_form"),
         loc.replace(zh_regions).alias("location").cast(pl.Utf8),
-    ).with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in ("trade", "clean"))
+        pl.col("body"),
+        pl.lit(None, pl.Utf8).alias("lead"),
+    ).with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in ("trade", "clean", "body"))
 
 
 def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
@@ -410,7 +538,9 @@ def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
         _business_in_chinese(pl.col("business")).alias("business"),
         pl.col("form_en").alias("legal_form"),
         pl.coalesce("loc_bracket", "loc_lead").replace(en_regions).alias("location").cast(pl.Utf8),
-    ).with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in ("trade", "clean"))
+        pl.col("rest").alias("body"),
+        pl.coalesce("trade", "rest").str.extract(r"^(\S+)", 1).alias("lead"),
+    ).with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in ("trade", "clean", "body", "lead"))
 
 
 def _business_in_chinese(business: pl.Expr) -> pl.Expr:
@@ -423,3 +553,17 @@ def _business_in_chinese(business: pl.Expr) -> pl.Expr:
         .list.join("")
     )
     return pl.when(words != "").then(words)
+
+
+def search_forms(query: str) -> tuple[str, ...]:
+    """Other ways of writing a search `query` for one firm: in simplified characters, and as a
+    short name without its marks (*ST国华 -> 国华, 万科Ａ -> 万科, 隧道股份 -> 隧道), each once."""
+    simplified = to_simplified(pl.Series([unicodedata.normalize("NFKC", query).strip()]))[0] or ""
+    forms = [simplified]
+    if re.search(r"[\u3400-\u9fff]", simplified):
+        risk, share_class, form_word = SHORT_NAME_MARKS
+        short = re.sub(
+            form_word, r"\1", re.sub(share_class, r"\1", re.sub(risk, "", simplified, flags=re.I), flags=re.I)
+        )
+        forms.append(short.replace(" ", ""))
+    return tuple(dict.fromkeys(f for f in forms if f and f != query))

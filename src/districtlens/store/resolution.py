@@ -17,10 +17,26 @@ Linking a list to the registry (the model's decisions) is a workflow of the comm
                                         nothing is deleted, both records stay
     current_links(con, source_id=None) -> DataFrame  the decisions in force
     decision(con, link_id) -> dict      one decision (link), in force or not; NotFound if none
+
+The linkage model of the store and the registry's name features (migration 0013_resolve_model):
+
+    registry_records(store, after_seq=0) -> DataFrame   the enterprises' distinct names (each
+                                        version's name and English name) read from versions
+                                        written after `after_seq`
+    features_seq(con) -> int            the newest version whose names have features
+    versions_seq(con) -> int            the newest version of any enterprise
+    write_features(store, features)     add the features of new names (a cache, no ledger entry)
+    candidates(con, source, rules, max_block) -> DataFrame   registry features sharing a blocking
+                                        key with the list's; blocks larger than `max_block` skipped
+    term_frequencies(con, column, values) -> DataFrame   the registry's frequency of each value
+    exact_names(con, cleans) -> DataFrame   clean name -> uscc, for names of exactly one enterprise
+    save_model(store, model, summary, actor) -> int     a new model version, one ledger entry
+    latest_model(con) -> dict | None    the newest model (settings parsed) and its summary
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
@@ -32,11 +48,6 @@ from districtlens.store.db import Store, register_frame
 
 LINK_COLUMNS = ledger.HASHED_TABLES["resolve_link"][:-1]  # without ledger_seq
 IN_FORCE = ("linked", "accepted")  # statuses under which the row is that enterprise
-
-
-def registry_names(store: Store) -> pl.DataFrame:
-    """uscc, name, name_en, address of every current enterprise: what a list is linked against."""
-    return store.con.execute("SELECT uscc, name, name_en, address FROM enterprise_current ORDER BY uscc").pl()
 
 
 def write_links(
@@ -212,3 +223,173 @@ def undo(store: Store, link_id: int, actor: str) -> int:
     else:
         restored = {"uscc": None, "status": "undone"}
     return _append_decision(store, link, actor, "resolve.undo", **restored)
+
+
+# --- the linkage model and the registry's name features -----------------------------------------
+
+FEATURE_KEY = "md5(concat_ws(chr(31), uscc, name, coalesce(name_en, ''), coalesce(address, '')))"
+
+
+def registry_records(store: Store, after_seq: int = 0) -> pl.DataFrame:
+    """feature_key, version_seq, uscc, name, name_en, address: one row per distinct name of an
+    enterprise among versions written after `after_seq`, for enterprises still current: each
+    version's name (former names included) with its English name, and the English name again as
+    a name of its own, both with the current address."""
+    return store.con.execute(
+        f"""
+        WITH names AS (
+            SELECT v.uscc, v.name, v.name_en, c.address, v.ledger_seq
+            FROM enterprise_version v JOIN enterprise_current c USING (uscc) WHERE v.ledger_seq > ?
+            UNION ALL
+            SELECT v.uscc, v.name_en, NULL, c.address, v.ledger_seq
+            FROM enterprise_version v JOIN enterprise_current c USING (uscc)
+            WHERE v.ledger_seq > ? AND v.name_en IS NOT NULL AND trim(v.name_en) <> ''
+        )
+        SELECT {FEATURE_KEY} AS feature_key, max(ledger_seq) AS version_seq, uscc, name, name_en, address
+        FROM names
+        GROUP BY ALL
+        ORDER BY uscc, version_seq
+        """,
+        [after_seq, after_seq],
+    ).pl()
+
+
+def registered_codes(con: duckdb.DuckDBPyConnection, codes: list[str]) -> pl.DataFrame:
+    """code, uscc: those of `codes` that are current enterprises."""
+    register_frame(con, "incoming_codes", pl.DataFrame({"code": codes}, schema={"code": pl.Utf8}))
+    try:
+        return con.execute(
+            "SELECT DISTINCT i.code, i.code AS uscc FROM incoming_codes i JOIN enterprise_current e ON e.uscc = i.code"
+        ).pl()
+    finally:
+        con.unregister("incoming_codes")
+
+
+def has_enterprises(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT EXISTS (SELECT 1 FROM enterprise_current)").fetchone() == (True,)
+
+
+def all_features(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every cached name's features, current enterprises only, in a stable order."""
+    return con.execute(
+        "SELECT f.* FROM resolve_feature f SEMI JOIN enterprise_current e ON e.uscc = f.uscc ORDER BY f.feature_key"
+    ).pl()
+
+
+def features_seq(con: duckdb.DuckDBPyConnection) -> int:
+    (seq,) = con.execute("SELECT coalesce(max(version_seq), 0) FROM resolve_feature").fetchall()[0]
+    return int(seq)
+
+
+def versions_seq(con: duckdb.DuckDBPyConnection) -> int:
+    """The newest ledger seq of any enterprise version: when it is the cache's, nothing is new."""
+    (seq,) = con.execute("SELECT coalesce(max(ledger_seq), 0) FROM enterprise_version").fetchall()[0]
+    return int(seq)
+
+
+def write_features(store: Store, features: pl.DataFrame) -> None:
+    """Add features (feature_key, version_seq and the linker's feature columns) of names that have
+    none; a name already there is left alone. A cache of enterprise_version: no ledger entry."""
+    if features.height == 0:
+        return
+    con = store.con
+    cols = [c for c in _feature_table_columns(con)]
+    with store.transaction():
+        register_frame(con, "incoming_features", features.select(cols))
+        try:
+            con.execute(
+                f"INSERT INTO resolve_feature SELECT {', '.join('i.' + c for c in cols)} FROM incoming_features i"
+                " ANTI JOIN resolve_feature f USING (feature_key)"
+            )
+        finally:
+            con.unregister("incoming_features")
+
+
+def _feature_table_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE resolve_feature)").fetchall()]
+
+
+def candidates(con: duckdb.DuckDBPyConnection, source: pl.DataFrame, rules: list[str], max_block: int) -> pl.DataFrame:
+    """The registry's features that share a blocking key with a record of `source` (prepared
+    features) under one of `rules` (Splink rules, `l.` the list, `r.` the registry; a rule that is
+    not symmetric comes in both orientations). A rule that offers one record more than
+    `max_block` registry names offers it none: so common a key is no evidence worth scoring."""
+    columns = [c for c in _feature_table_columns(con) if c not in ("feature_key", "version_seq")]
+    hits = " UNION ".join(
+        "SELECT unique_id FROM (SELECT r.unique_id, count(*) OVER (PARTITION BY l.unique_id) AS n"
+        f" FROM resolve_feature r JOIN incoming_list l ON {rule}) WHERE n <= {int(max_block)}"
+        for rule in rules
+    )
+    register_frame(con, "incoming_list", source)
+    try:
+        return con.execute(
+            f"SELECT {', '.join('f.' + c for c in columns)} FROM resolve_feature f"
+            f" SEMI JOIN ({hits}) h USING (unique_id)"
+        ).pl()
+    finally:
+        con.unregister("incoming_list")
+
+
+def term_frequencies(con: duckdb.DuckDBPyConnection, column: str, values: list[str]) -> pl.DataFrame:
+    """`column`, tf_`column`: the share of the registry's names holding each of `values`."""
+    register_frame(con, "incoming_values", pl.DataFrame({column: values}, schema={column: pl.Utf8}))
+    try:
+        return con.execute(
+            f"SELECT f.{column}, count(*) / (SELECT greatest(count(*), 1) FROM resolve_feature) AS tf_{column}"
+            f" FROM resolve_feature f SEMI JOIN incoming_values i ON i.{column} = f.{column} GROUP BY ALL"
+        ).pl()
+    finally:
+        con.unregister("incoming_values")
+
+
+def exact_names(con: duckdb.DuckDBPyConnection, cleans: list[str]) -> pl.DataFrame:
+    """clean, uscc: each of `cleans` that is a name (normalised, any version, Chinese or English)
+    of exactly one enterprise (the cache holds the names of current enterprises only)."""
+    register_frame(con, "incoming_names", pl.DataFrame({"clean": cleans}, schema={"clean": pl.Utf8}))
+    try:
+        return con.execute(
+            "SELECT f.clean, any_value(f.uscc) AS uscc FROM resolve_feature f"
+            " SEMI JOIN incoming_names i ON i.clean = f.clean"
+            " GROUP BY f.clean HAVING count(DISTINCT f.uscc) = 1"
+        ).pl()
+    finally:
+        con.unregister("incoming_names")
+
+
+def save_model(store: Store, model: dict[str, Any], summary: dict[str, Any], actor: str) -> int:
+    """Store a trained model as the next version, with one ledger entry; returns the version."""
+    con = store.con
+    with store.transaction():
+        seq = ledger.next_seq(con)
+        (version,) = con.execute("SELECT coalesce(max(version), 0) + 1 FROM resolve_model").fetchall()[0]
+        trained_at = ledger.now_iso()
+        con.execute(
+            "INSERT INTO resolve_model VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                version,
+                trained_at,
+                summary["records"],
+                summary["enterprises"],
+                summary["labelled_pairs"],
+                summary["method"],
+                json.dumps(model, ensure_ascii=False),
+                seq,
+            ],
+        )
+        ledger.append(con, seq, actor, "resolve.train", {"version": version, "trained_at": trained_at, **summary})
+    return int(version)
+
+
+def latest_model(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The newest model: version, trained_at, records, enterprises, labelled_pairs, method and
+    settings (parsed); None if the store has none."""
+    row = con.execute(
+        "SELECT version, trained_at, records, enterprises, labelled_pairs, method, settings"
+        " FROM resolve_model ORDER BY version DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("version", "trained_at", "records", "enterprises", "labelled_pairs", "method", "settings")
+    out = dict(zip(keys, row, strict=True))
+    out["settings"] = json.loads(out["settings"])
+    return out

@@ -9,6 +9,13 @@ of adjacent characters (bigram) occurs in. A query's bigrams narrow the search t
 holding all of them (for a two-character query, exactly those), and only these are then checked
 for the whole query. The index holds each enterprise's current record too, so a search reads
 nothing from the store: a page of records fetched by code costs more than the search itself.
+
+Text and query are read alike (`_searchable`): full-width letters and digits as half-width
+(NFKC), lower case, spaces removed, so that a credit code typed in groups (9131 0000 ...) or an
+English name spaced otherwise still matches. A query may come with other forms of itself
+(`forms`, made by districtlens.resolve.names.search_forms: simplified characters, a short name's
+marks removed: *ST国华 -> 国华, 万科A -> 万科, 隧道股份 -> 隧道): the first form that matches
+anything gives the results.
 """
 
 from __future__ import annotations
@@ -67,7 +74,7 @@ class SearchIndex:
             ORDER BY c.name, c.uscc
             """
         ).pl()
-        return cls.of(texts.with_columns(_lower(pl.col("text"))))
+        return cls.of(texts.with_columns(_searchable(pl.col("text"))))
 
     @classmethod
     def of(cls, texts: pl.DataFrame) -> SearchIndex:
@@ -99,14 +106,31 @@ class SearchIndex:
         )
 
     def find(
-        self, query: str, *, limit: int, offset: int, within: list[str] | None = None
+        self,
+        query: str,
+        *,
+        limit: int,
+        offset: int,
+        within: list[str] | None = None,
+        forms: tuple[str, ...] = (),
     ) -> tuple[int, list[dict[str, Any]]]:
         """(how many enterprises match, the page asked for: each one's current record, by name).
         The query is taken literally (no pattern), without its unprintable characters; `within`
-        restricts the search to those codes."""
+        restricts the search to those codes; `forms` are other ways of writing the query, tried in
+        order when it matches nothing."""
+        found = self._find_one(query, limit=limit, offset=offset, within=within)
+        for form in forms:
+            if found[0]:
+                break
+            found = self._find_one(form, limit=limit, offset=offset, within=within)
+        return found
+
+    def _find_one(
+        self, query: str, *, limit: int, offset: int, within: list[str] | None
+    ) -> tuple[int, list[dict[str, Any]]]:
         needle = "".join(ch for ch in query.strip() if ch.isprintable())
-        # Text and query are lower-cased by the same function, so matching ignores case in any script.
-        lowered = pl.select(_lower(pl.lit(needle))).item()
+        # Text and query are read by the same function, so matching ignores case in any script.
+        lowered = pl.select(_searchable(pl.lit(needle))).item()
         texts = self.texts
         rows: np.ndarray | None
         if within is not None:
@@ -144,5 +168,6 @@ class SearchIndex:
         return holders.astype(np.int64)
 
 
-def _lower(text: pl.Expr) -> pl.Expr:
-    return text.str.to_lowercase()
+def _searchable(text: pl.Expr) -> pl.Expr:
+    # Spaces only: the fields' separators chr(30) and chr(31) stay.
+    return text.str.normalize("NFKC").str.to_lowercase().str.replace_all(r"[ \t\r\n]+", "")

@@ -22,6 +22,7 @@ from districtlens.chains.templates import ChainTemplate
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
 from districtlens.export import write_table
+from districtlens.resolve.names import search_forms
 from districtlens.store import web_queries as queries
 from districtlens.web import auth, figures
 from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
@@ -400,8 +401,12 @@ def search_for(
 ) -> tuple[int, list[dict]]:
     within = allowed_usccs(server, store, who)
     key = (q, limit, offset, None if within is None else tuple(within))
+    forms = search_forms(q)  # simplified characters, a short name's marks removed
     return server.cached(
-        store, "search", key, lambda: server.search_index(store).find(q, limit=limit, offset=offset, within=within)
+        store,
+        "search",
+        key,
+        lambda: server.search_index(store).find(q, limit=limit, offset=offset, within=within, forms=forms),
     )
 
 
