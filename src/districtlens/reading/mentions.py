@@ -60,11 +60,22 @@ def normalise(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)  # İ lowers to two
 
 
-def trade_names(names: list[str | None]) -> list[str | None]:
-    """The trade name (字号) of each company name, through the names model (resolve.names)."""
+@dataclass(frozen=True)
+class NameParts:
+    """What the names model (resolve.names.parse_names) takes out of each name: its trade name
+    (字号: 合合; caskosignal) and, for an English name, its leading word (casko, intsig)."""
+
+    trade: list[str | None]
+    lead: list[str | None]
+
+
+def name_parts(names: list[str | None]) -> NameParts:
     from districtlens.resolve.names import parse_names
 
-    return parse_names(names)["trade"].to_list() if names else []
+    if not names:
+        return NameParts([], [])
+    parsed = parse_names(names)
+    return NameParts(parsed["trade"].to_list(), parsed["lead"].to_list())
 
 
 @dataclass(frozen=True)
@@ -163,22 +174,24 @@ def _zh_short(name: str, stem: str | None, trade: str | None) -> list[str]:
 CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def _en_short(name: str) -> tuple[list[str], str | None]:
-    """CASKO Signal Ltd. -> CASKO Signal; and a brand-like first word (CASKO, INTSIG, XPeng)."""
+def _en_short(name: str, lead: str | None) -> tuple[list[str], str | None]:
+    """CASKO Signal Ltd. -> CASKO Signal; and its leading word (the names model's `lead`) when it
+    is written like a brand, in capitals or camel case (CASKO, INTSIG, XPeng), not a common word."""
     stem = REGION_EN.sub("", LEGAL_EN.sub("", name)).strip(" ,.")
     shorts = [stem] if stem and stem != name and len(stem) >= 4 else []
-    first = re.split(r"[\s(]", stem or name)[0]
-    brand = first if len(first) >= 4 and sum(c.isupper() for c in first) >= 2 else None
+    written = next((w for w in re.findall(r"[\w&'-]+", name) if lead and w.lower() == lead), None)
+    brand = written if written and len(written) >= 4 and sum(c.isupper() for c in written) >= 2 else None
     return shorts, brand
 
 
 def _firm_entries(store: Store, table: Names, use_aliases: bool) -> list[str]:
     rows = reading_store.firm_names(store)
     zh_names = [name for _, name, _, _ in rows]
-    trades = trade_names(zh_names)
+    parts = name_parts(zh_names + [name_en for _, _, name_en, _ in rows])
+    trades, leads = parts.trade[: len(rows)], parts.lead[len(rows) :]
     stems = _zh_stems(zh_names)
     chinese: list[str] = []
-    for (uscc, name, name_en, current), trade, stem in zip(rows, trades, stems, strict=True):
+    for (uscc, name, name_en, current), trade, lead, stem in zip(rows, trades, leads, stems, strict=True):
         full = FULL_NAME if current else FORMER_NAME
         if name:
             table.add(name, Target("firm", uscc, full))
@@ -188,23 +201,25 @@ def _firm_entries(store: Store, table: Names, use_aliases: bool) -> list[str]:
             chinese += shorts  # full names need no word boundary: only short ones are checked
         if name_en:
             table.add(name_en, Target("firm", uscc, full), min_len=3)
-            shorts_en, brand = _en_short(name_en)
+            shorts_en, brand = _en_short(name_en, lead)
             for short in shorts_en:
                 table.add(short, Target("firm", uscc, SHORT_NAME, short=True), min_len=4)
             if brand:
                 table.add(brand, Target("firm", uscc, TRADE_NAME, short=True))
     if use_aliases:
-        _alias_entries(table, rows)
+        _alias_entries(table, rows, parts.trade)
     return chinese
 
 
-def _alias_entries(table: Names, rows: list[tuple[str, str | None, str | None, bool]]) -> None:
+def _alias_entries(
+    table: Names, rows: list[tuple[str, str | None, str | None, bool]], trades: list[str | None]
+) -> None:
     """The alias table's spellings (阿斯利康 = AstraZeneca, resolve.aliases): each trade-name key of
-    a group names the registry firms whose Chinese or English trade name is in the group."""
+    a group names the registry firms whose Chinese or English trade name is in the group
+    (`trades`: those of the rows' Chinese names, then of their English names)."""
     from districtlens.resolve.aliases import load_aliases
 
     aliases = load_aliases()
-    trades = trade_names([name for _, name, _, _ in rows] + [name_en for _, _, name_en, _ in rows])
     firms_of: dict[str, set[str]] = {}
     for i, (uscc, _, _, _) in enumerate(rows):
         for trade in (trades[i], trades[len(rows) + i]):
