@@ -55,6 +55,15 @@ def reading_page(request: Request, who: Analyst, server: State):
     return _page(request, server, who, result=None, error=None)
 
 
+def _warm(server: ServerState) -> None:
+    """Build the gazetteer on a read snapshot, before the write: its first build takes seconds,
+    which other writes should not wait for behind the write lock."""
+    from districtlens.reading.mentions import gazetteer
+
+    with server.reader() as store:
+        gazetteer(store)
+
+
 def _write(server: ServerState, command: Any, args: Any, actor: str) -> Any:
     with server.writer() as store:
         return command(Context(store=store, actor=actor), args)
@@ -72,6 +81,7 @@ async def read_text(request: Request, who: Analyst, server: State):
     else:
         args = reading_commands.ReadFile(text=str(form.get("text") or ""), name=str(form.get("name") or "") or None)
     try:
+        await run_in_threadpool(_warm, server)
         result = await run_in_threadpool(_write, server, reading_commands.read_file, args, who.username)
     except DistrictlensError as exc:
         return _page(request, server, who, result=None, error=exc.message(language(request)))
