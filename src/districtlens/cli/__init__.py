@@ -14,6 +14,7 @@ from districtlens.cli import metrics
 from districtlens.cli import chains
 from districtlens.cli import carriers
 from districtlens.cli import claims
+from districtlens.cli import reading
 from districtlens.cli import brief
 from districtlens.cli import web
 from districtlens.cli import statistics

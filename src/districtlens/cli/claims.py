@@ -10,7 +10,7 @@ from districtlens.cli.app import app
 from districtlens.cli.common import DbOption, JsonOption, language, out_console, run
 
 if TYPE_CHECKING:
-    from districtlens.commands.claims import ClaimChecks, ClaimList
+    from districtlens.commands.claims import ClaimChecks, ClaimList, Decision, ProposalQueue
 
 claims_app = typer.Typer(help="Public claims and the data behind them.", no_args_is_help=True)
 app.add_typer(claims_app, name="claims")
@@ -75,3 +75,58 @@ def _print_checks(checks: ClaimChecks) -> None:
     out_console.print(table)
     counts = {status: sum(c.status == status for c in checks.claims) for status in STATUS_COLOURS}
     out_console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+
+
+@claims_app.command("review")
+def review(
+    db: DbOption,
+    status: Annotated[
+        str, typer.Option("--status", help="proposed (default), accepted, rejected or all.")
+    ] = "proposed",
+    as_json: JsonOption = False,
+) -> None:
+    """The claims proposed from the texts read (`read FILE`), waiting for a decision."""
+    from districtlens.commands import claims
+
+    run(db, claims.review_proposals, claims.ReviewProposals(status=status), as_json=as_json, render=_print_queue)
+
+
+def _print_queue(queue: ProposalQueue) -> None:
+    from rich.table import Table
+
+    from districtlens.i18n import t
+
+    lang = language()
+    table = Table(*(t(f"reading.col.{c}", lang) for c in ("claim", "kind", "figure", "query", "status", "quote")))
+    for p in queue.proposals:
+        query = (p.query or {}).get("kind", "—")
+        table.add_row(p.id, p.kind, str(p.figure.get("text")), query, p.status, p.quote[:90])
+    out_console.print(table)
+
+
+ProposalArgument = Annotated[str, typer.Argument(help="A proposed claim's id (claims review).")]
+
+
+@claims_app.command("accept")
+def accept(proposal: ProposalArgument, db: DbOption, pack: PackOption = None, as_json: JsonOption = False) -> None:
+    """Accept a proposed claim into the claims register (a ledger entry); `claims check` checks it."""
+    from districtlens.commands import claims
+
+    args = claims.DecideProposal(id=proposal, pack=pack)
+    run(db, claims.accept_proposal, args, as_json=as_json, render=_print_decision)
+
+
+@claims_app.command("reject")
+def reject(proposal: ProposalArgument, db: DbOption, as_json: JsonOption = False) -> None:
+    """Reject a proposed claim (the decision is a ledger entry; no claim is written)."""
+    from districtlens.commands import claims
+
+    run(db, claims.reject_proposal, claims.DecideProposal(id=proposal), as_json=as_json, render=_print_decision)
+
+
+def _print_decision(decision: Decision) -> None:
+    from districtlens.i18n import t
+
+    out_console.print(
+        t("claims.decided", language(), id=decision.id, decision=decision.decision, seq=decision.ledger_seq)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -77,3 +78,106 @@ def check_claims(ctx: Context, args: CheckClaims) -> ClaimChecks:
             for r in check(ctx.store, args.pack)
         ]
     )
+
+
+class ReviewProposals(Args):
+    status: str = "proposed"  # proposed, accepted, rejected, or all
+
+
+class QueuedProposal(BaseModel):
+    id: str
+    document: str  # its name
+    document_sha256: str  # of its text, which start and end refer to
+    language: str
+    quote: str
+    start: int
+    end: int
+    figure: dict[str, Any]
+    query: dict[str, Any] | None
+    kind: str
+    comparison: str
+    status: str  # proposed, accepted, rejected
+    claim_id: str | None
+
+
+class ProposalQueue(BaseModel):
+    proposals: list[QueuedProposal]
+
+
+@command("claims.review", writes=False)
+def review_proposals(ctx: Context, args: ReviewProposals) -> ProposalQueue:
+    """The claims proposed from the texts read (`read`), waiting for a decision (or decided)."""
+    from districtlens.store import proposals as proposal_store
+
+    rows = proposal_store.proposals(ctx.store, None if args.status == "all" else args.status)
+    return ProposalQueue(
+        proposals=[
+            QueuedProposal(
+                id=r["proposal_id"],
+                document=r["doc_name"],
+                document_sha256=r["doc_sha256"],
+                language=r["language"],
+                quote=r["quote"],
+                start=r["span_start"],
+                end=r["span_end"],
+                figure=r["figure"],
+                query=r["query"],
+                kind=r["kind"],
+                comparison=r["comparison"],
+                status=r["status"],
+                claim_id=r["claim_id"],
+            )
+            for r in rows
+        ]
+    )
+
+
+class DecideProposal(Args):
+    id: str
+    pack: str | None = None  # the pack the accepted claim joins (default: its district's)
+
+
+class Decision(BaseModel):
+    id: str
+    decision: str  # accepted, rejected
+    claim_id: str | None
+    ledger_seq: int
+
+
+@command("claims.accept", writes=True)
+def accept_proposal(ctx: Context, args: DecideProposal) -> Decision:
+    """Accept a proposed claim: it enters the claims register (one ledger entry with the
+    decision), and `claims check` checks it from then on."""
+    from districtlens.store import proposals as proposal_store
+
+    found = proposal_store.proposal(ctx.store, args.id)
+    pack_id = proposal_store.pack_of(ctx.store, found["district_adcode"], args.pack)
+    figure = found["figure"]
+    asserted = {"value": figure["value"], "unit": figure.get("unit")}
+    asserted |= {k: figure[k] for k in ("of", "year", "period") if figure.get(k) is not None}
+    claim = [
+        found["proposal_id"],
+        pack_id,
+        found["quote"],
+        found["language"],
+        "{}",
+        f"{found['doc_name']} (sha256 {found['doc_sha256'][:12]}, {found['span_start']}-{found['span_end']})",
+        None,
+        found["subject"],
+        json.dumps(asserted, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        found["comparison"],
+        json.dumps(found["query"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if found["query"]
+        else None,
+    ]
+    entry = proposal_store.decide(ctx.store, args.id, "accepted", ctx.actor, claim)
+    return Decision(id=args.id, decision="accepted", claim_id=args.id, ledger_seq=entry.seq)
+
+
+@command("claims.reject", writes=True)
+def reject_proposal(ctx: Context, args: DecideProposal) -> Decision:
+    """Reject a proposed claim: the decision is recorded (a ledger entry); no claim is written."""
+    from districtlens.store import proposals as proposal_store
+
+    entry = proposal_store.decide(ctx.store, args.id, "rejected", ctx.actor)
+    return Decision(id=args.id, decision="rejected", claim_id=None, ledger_seq=entry.seq)

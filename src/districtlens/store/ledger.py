@@ -279,6 +279,23 @@ HASHED_TABLES: dict[str, tuple[str, ...]] = {
         "ledger_seq",
     ),
     "scenario": ("scenario_id", "name", "area", "track_id", "definition", "ledger_seq"),
+    "read_document": ("doc_sha256", "name", "format", "language", "text", "ledger_seq"),
+    "claim_proposal": (
+        "proposal_id",
+        "doc_sha256",
+        "language",
+        "quote",
+        "span_start",
+        "span_end",
+        "figure",
+        "query",
+        "kind",
+        "comparison",
+        "subject",
+        "district_adcode",
+        "ledger_seq",
+    ),
+    "claim_decision": ("proposal_id", "decision", "claim_id", "decided_by", "ledger_seq"),
 }
 
 # Columns added to a hashed table after rows were written (migration 0010): a NULL is left out of

@@ -36,6 +36,7 @@ NAVIGATION = (
     ("/enterprises", "Enterprises", "enterprise"),
     ("/claims", "Claims", "aggregate"),
     ("/briefings", "Briefings", "targets"),
+    ("/reading", "Reading", "data"),
     ("/data", "Data", "data"),
 )
 
