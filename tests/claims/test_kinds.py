@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import shutil
 
+import polars as pl
 import pytest
 
+from districtlens import refdata
 from districtlens.claims import CHECKABLE_KINDS, INTENT, NOT_COMPUTABLE, SUPPORTED, check
+from districtlens.claims.compute import compute
+from districtlens.claims.queries import parse_query
+from districtlens.claims.session import Session
+from districtlens.errors import InputError
 from districtlens.ingest.packs import PackError, load_pack, pack_dir
 from districtlens.store import open_store
 from tests.claims.demo import copy_of, load_published_statistics
@@ -70,6 +76,34 @@ def test_how_many_checkable_claims_the_demo_and_the_published_statistics_decide(
     for r in decided:
         assert "published" in r.evidence or "ledger_head" in r.evidence
         assert not r.evidence.get("echoes")
+
+
+def test_a_register_names_its_entries_and_a_partial_one_only_bounds_the_claim(with_statistics):
+    """The national university science parks are counted from the shipped register (real public
+    sources, each entry with its district), not from the pack's carrier typed from the claim."""
+    found, _ = with_statistics
+    r = found["national-university-science-parks"]
+    register = refdata.carrier_registers().filter(
+        (pl.col("register") == "national-university-science-park") & (pl.col("district_adcode") == "310106")
+    )
+    assert register.height >= 1 and r.evidence["query"]["kind"] == "register"
+    assert [e["name"] for e in r.evidence["entries"]] == register["name"].to_list()
+    assert all(e["source_url"].startswith("http") for e in r.evidence["entries"])
+    assert r.evidence["bounds"] == [float(register.height), None] and not r.evidence.get("echoes")
+    # "one" against "at least one": the bracket holds it and more, so nothing is decided.
+    assert r.status == NOT_COMPUTABLE and "lower bound" in r.evidence["text"]["en"]
+    assert register["name"][0] in r.evidence["text"]["zh"] and "borne inférieure" in r.evidence["text"]["fr"]
+
+
+def test_a_complete_register_decides_and_an_unknown_register_is_refused(demo_path):
+    query = parse_query(
+        {"kind": "register", "register": "national-university-science-park", "covers": "all"}, "t", "310106"
+    )
+    with open_store(demo_path, read_only=True) as store:
+        computed = compute(Session(store), query)
+    assert computed.lower is None and computed.value == len(computed.evidence["entries"])
+    with pytest.raises(InputError):
+        parse_query({"kind": "register", "register": "national-gardens"}, "t", "jingan")
 
 
 def _pack_copy(tmp_path, edit):

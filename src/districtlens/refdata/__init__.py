@@ -199,8 +199,22 @@ def global500_pharma() -> pl.DataFrame:
     return global500().filter(pl.col("industry") == "Pharmaceuticals").sort("rank")
 
 
+@cache
+def carrier_registers() -> pl.DataFrame:
+    """Registers of carriers from official designations (carrier-registers.csv): register, name,
+    district_adcode, recognised_year, source_url, source_doc, note. Each register is partial: it
+    holds the Shanghai entries a public source names with their district, not the whole list."""
+    return _read_csv("carrier-registers.csv")
+
+
+def carrier_register_names() -> tuple[str, ...]:
+    return tuple(sorted(set(carrier_registers()["register"].to_list())))
+
+
 __all__ = [
     "areas",
+    "carrier_register_names",
+    "carrier_registers",
     "cities",
     "development_zones",
     "district_polygons",
