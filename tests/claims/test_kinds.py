@@ -26,6 +26,7 @@ PUBLISHED_CLAIMS = (
     "big-data-only-national-demonstration-base",
     "big-data-third-of-municipal-key-enterprises",
     "shibei-planned-area",
+    "casko-signalling-rank-first",
 )
 
 
@@ -71,8 +72,9 @@ def test_how_many_checkable_claims_the_demo_and_the_published_statistics_decide(
     kinds = {c.id: c.kind for c in load_pack("jingan").claims}
     checkable = [found[i] for i, kind in kinds.items() if kind in CHECKABLE_KINDS]
     decided = [r for r in checkable if r.status in ("supported", "contradicted")]
+    print(f"\n{len(decided)} of {len(checkable)} checkable claims decided:", sorted(r.id for r in decided))
     assert len(checkable) == 23 and sum(r.status == INTENT for r in found.values()) == 13
-    assert len(decided) >= 10
+    assert len(decided) >= 11  # docs/claims.md lists them; a fall means evidence was lost
     for r in decided:
         assert "published" in r.evidence or "ledger_head" in r.evidence
         assert not r.evidence.get("echoes")
