@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from districtlens import i18n
+from districtlens import i18n, refdata
 from districtlens.claims.queries import query_digest
 from districtlens.claims.session import Computed
 
@@ -174,8 +174,9 @@ def _register_text(evidence: dict[str, Any]) -> dict[str, str]:
         "names": "; ".join(str(e["name"]) for e in entries) or "-",
         "sources": "; ".join(sorted({str(e["source_url"]) for e in entries})) or "-",
     }
+    place = refdata.division_name(str(evidence["adcode"])) or "-"
     return {
-        lang: i18n.t(key, lang, register=i18n.t(f"claims.register.{evidence['register']}", lang), **values)
+        lang: i18n.t(key, lang, register=i18n.t(f"claims.register.{evidence['register']}", lang), place=place, **values)
         for lang in i18n.LANGUAGES
     }
 

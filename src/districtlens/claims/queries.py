@@ -25,7 +25,8 @@ canonical JSON (briefing manifests sign it). Kinds:
   the figure covers part of what the claim counts (a park of the district), so that it only
   bounds the claim's value from below.
 - register: entries of a shipped register of carriers (`refdata.carrier_registers`: official
-  designations, each entry with its district and source) in `area`'s district; `covers: all` only
+  designations, each entry with its district and source) in `area`'s district, or within
+  `adcode` (a district, or a city such as 310000 counting every entry placed in it); `covers: all` only
   when the register holds the whole designation list, else (default `part`) the count bounds the
   claim from below only.
 - claim-status: a claim's status and computed value (a briefing's claims table).
@@ -220,7 +221,10 @@ def _register(raw: dict[str, Any], where: str, area: str | None) -> dict[str, An
     covers = raw.get("covers", "part")
     if covers not in COVERS:
         raise InputError("claims.query_bad_covers", where=where, covers=", ".join(COVERS))
-    return {"area": _str(raw.get("area", area), where, "area"), "register": raw["register"], "covers": covers}
+    out = {"area": _str(raw.get("area", area), where, "area"), "register": raw["register"], "covers": covers}
+    if raw.get("adcode") is not None:
+        out["adcode"] = _str(raw["adcode"], where, "adcode")
+    return out
 
 
 def _claim_status(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:

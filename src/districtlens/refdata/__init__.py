@@ -199,6 +199,17 @@ def global500_pharma() -> pl.DataFrame:
     return global500().filter(pl.col("industry") == "Pharmaceuticals").sort("rank")
 
 
+def division_name(adcode: str) -> str | None:
+    """The official name of a province (310000), city (320200) or county-level (310106) adcode."""
+    if adcode.endswith("0000"):
+        found = provinces().filter(pl.col("code") == adcode[:2])["name"]
+    elif adcode.endswith("00"):
+        found = cities().filter(pl.col("code") == adcode[:4])["name"]
+    else:
+        return district_name(adcode)
+    return str(found[0]) if len(found) else None
+
+
 @cache
 def carrier_registers() -> pl.DataFrame:
     """Registers of carriers from official designations (carrier-registers.csv): register, name,
@@ -218,6 +229,7 @@ __all__ = [
     "cities",
     "development_zones",
     "district_polygons",
+    "division_name",
     "former_districts",
     "gbt_class_codes",
     "gbt_classes",
