@@ -156,3 +156,13 @@ def test_a_pack_with_a_wrong_kind_or_typed_fact_is_refused(tmp_path, edit, probl
     with pytest.raises(PackError) as caught:
         load_pack(_pack_copy(tmp_path, edit))
     assert any(problem in p for p in caught.value.problems), caught.value.problems
+
+
+def test_every_register_has_its_label_in_every_language_and_every_entry_its_source():
+    from districtlens import i18n
+
+    for name in refdata.carrier_register_names():
+        assert all(i18n.t(f"claims.register.{name}", lang) for lang in i18n.LANGUAGES)
+    registers = refdata.carrier_registers()
+    assert registers["source_url"].str.starts_with("http").all() and registers["source_doc"].str.len_chars().min() > 0
+    assert registers["district_adcode"].str.contains(r"^\d{6}$").all()
