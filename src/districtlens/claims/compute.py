@@ -462,6 +462,36 @@ def published(session: Session, q: dict[str, Any]) -> Computed:
     return Computed(value, evidence)
 
 
+def _division_prefix(adcode: str) -> str:
+    """The leading digits every division code within `adcode` shares: 310000 -> 31, 310106 -> 310106."""
+    prefix = adcode
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def register(session: Session, q: dict[str, Any]) -> Computed:
+    """Entries of a shipped register of carriers in the area's district (or within `adcode`), with
+    their sources; a register that holds part of the designation list (`covers: part`) bounds the
+    claim from below."""
+    adcode = q.get("adcode") or session.district_of(q["area"])
+    entries = refdata.carrier_registers().filter(
+        (pl.col("register") == q["register"]) & pl.col("district_adcode").str.starts_with(_division_prefix(adcode))
+    )
+    evidence = provenance(
+        session,
+        [f"register:{q['register']}"],
+        register=q["register"],
+        adcode=adcode,
+        entries=entries.select("name", "recognised_year", "source_url", "source_doc").to_dicts(),
+        covers=q["covers"],
+    )
+    value = entries.height
+    if q["covers"] == "part":
+        return Computed(value, evidence, lower=value, upper=float("inf"))
+    return Computed(value, evidence)
+
+
 def claim_status(session: Session, q: dict[str, Any]) -> Computed:
     claim = session.claim(q["claim"])
     if claim is None:
@@ -488,6 +518,7 @@ KINDS = {
     "chain-health": chain_health,
     "chain-targets": chain_targets,
     "published": published,
+    "register": register,
     "claim-status": claim_status,
     "not-computable": not_computable,
 }

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from districtlens import i18n
+from districtlens import i18n, refdata
 from districtlens.claims.queries import query_digest
 from districtlens.claims.session import Computed
 
@@ -165,6 +165,22 @@ def _rows(evidence: dict[str, Any]) -> int:
     return int(evidence.get("synthetic_rows", 0))
 
 
+def _register_text(evidence: dict[str, Any]) -> dict[str, str]:
+    """The register's entries in the district, named with their sources, in every language."""
+    key = "claims.evidence_register_part" if evidence.get("covers") == "part" else "claims.evidence_register"
+    entries = evidence["entries"]
+    values = {
+        "value": len(entries),
+        "names": "; ".join(str(e["name"]) for e in entries) or "-",
+        "sources": "; ".join(sorted({str(e["source_url"]) for e in entries})) or "-",
+    }
+    place = refdata.division_name(str(evidence["adcode"])) or "-"
+    return {
+        lang: i18n.t(key, lang, register=i18n.t(f"claims.register.{evidence['register']}", lang), place=place, **values)
+        for lang in i18n.LANGUAGES
+    }
+
+
 def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> dict[str, str]:
     """What the status rests on, in every language: the published figure and its source, the
     store's rows, the echo that was set aside, or why there is nothing to compare."""
@@ -187,6 +203,8 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
             "year": published.get("year", ""),
             "source": published.get("source_doc") or published.get("source_url") or "",
         }
+    elif "entries" in evidence:
+        return _register_text(evidence)
     elif value is None:
         key, values = "claims.evidence_no_value", {"reason": evidence.get("reason", "")}
     elif "ranked" in evidence:

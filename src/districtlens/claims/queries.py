@@ -24,6 +24,11 @@ canonical JSON (briefing manifests sign it). Kinds:
   of `adcode` (default: the area's district) [in `year`, default the latest]; `covers: part` when
   the figure covers part of what the claim counts (a park of the district), so that it only
   bounds the claim's value from below.
+- register: entries of a shipped register of carriers (`refdata.carrier_registers`: official
+  designations, each entry with its district and source) in `area`'s district, or within
+  `adcode` (a district, or a city such as 310000 counting every entry placed in it); `covers: all` only
+  when the register holds the whole designation list, else (default `part`) the count bounds the
+  claim from below only.
 - claim-status: a claim's status and computed value (a briefing's claims table).
 - not-computable: the store cannot hold the figure; `reason` says why.
 
@@ -40,6 +45,7 @@ from typing import Any
 
 import yaml
 
+from districtlens import refdata
 from districtlens.errors import InputError
 from districtlens.facts import FACT_COLUMNS
 from districtlens.store import ledger
@@ -208,6 +214,19 @@ def _published(raw: dict[str, Any], where: str, area: str | None) -> dict[str, A
     return out
 
 
+def _register(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
+    names = refdata.carrier_register_names()
+    if raw.get("register") not in names:
+        raise InputError("claims.query_unknown_register", where=where, registers=", ".join(names))
+    covers = raw.get("covers", "part")
+    if covers not in COVERS:
+        raise InputError("claims.query_bad_covers", where=where, covers=", ".join(COVERS))
+    out = {"area": _str(raw.get("area", area), where, "area"), "register": raw["register"], "covers": covers}
+    if raw.get("adcode") is not None:
+        out["adcode"] = _str(raw["adcode"], where, "adcode")
+    return out
+
+
 def _claim_status(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
     return {"claim": _str(raw.get("claim"), where, "claim")}
 
@@ -230,6 +249,7 @@ PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], dict[str, Any]]] 
     "chain-health": _chain_health,
     "chain-targets": _chain_targets,
     "published": _published,
+    "register": _register,
     "claim-status": _claim_status,
     "not-computable": _not_computable,
 }

@@ -36,6 +36,7 @@ UNITS: dict[str, tuple[float, str]] = {
     "比重": (100.0, "%"),
     "个": (1.0, "items"),
     "年": (1.0, "year"),
+    "名": (1.0, "rank"),  # a place in a ranking (1 = first)
 }
 UNIT_SPELLINGS = {"平方公里": "平方千米", "km2": "平方千米", "km²": "平方千米", "亿": "亿元", "万": "万元"}
 

@@ -199,11 +199,37 @@ def global500_pharma() -> pl.DataFrame:
     return global500().filter(pl.col("industry") == "Pharmaceuticals").sort("rank")
 
 
+def division_name(adcode: str) -> str | None:
+    """The official name of a province (310000), city (320200) or county-level (310106) adcode."""
+    if adcode.endswith("0000"):
+        found = provinces().filter(pl.col("code") == adcode[:2])["name"]
+    elif adcode.endswith("00"):
+        found = cities().filter(pl.col("code") == adcode[:4])["name"]
+    else:
+        return district_name(adcode)
+    return str(found[0]) if len(found) else None
+
+
+@cache
+def carrier_registers() -> pl.DataFrame:
+    """Registers of carriers from official designations (carrier-registers.csv): register, name,
+    district_adcode, recognised_year, source_url, source_doc, note. Each register is partial: it
+    holds the Shanghai entries a public source names with their district, not the whole list."""
+    return _read_csv("carrier-registers.csv")
+
+
+def carrier_register_names() -> tuple[str, ...]:
+    return tuple(sorted(set(carrier_registers()["register"].to_list())))
+
+
 __all__ = [
     "areas",
+    "carrier_register_names",
+    "carrier_registers",
     "cities",
     "development_zones",
     "district_polygons",
+    "division_name",
     "former_districts",
     "gbt_class_codes",
     "gbt_classes",
