@@ -74,6 +74,25 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     session.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its lowest cost in the test processes: a sign-in's hash check costs about 0.7 s
+    of CPU at the product's cost, and the suite signs in hundreds of times. Checking still goes
+    through argon2 (a hash names its own cost); CLI subprocesses and the benchmarks
+    (benchmarks/login_bench.py) keep the real cost."""
+    from argon2 import PasswordHasher
+
+    from districtlens import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_hasher", lambda: cheap)
+    accounts._dummy_hash.cache_clear()
+    yield
+    patch.undo()
+    accounts._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def store(tmp_path):
     with open_store(tmp_path / "store.duckdb") as opened:
