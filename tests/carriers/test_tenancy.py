@@ -189,7 +189,7 @@ def test_a_failure_after_linking_leaves_neither_the_links_nor_the_leases(carrier
     def broken_insert(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(stored, "_insert", broken_insert)
+    monkeypatch.setattr(stored.ledger, "insert_hashed", broken_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         run(carrier_store, [lease(None, 80, "2024-01-01", name=NAMED[1])])
     assert counts(carrier_store) == before

@@ -65,28 +65,6 @@ def packs(store: Store) -> list[tuple[str, str]]:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert `frame` (the table's hashed columns) with each row's hash computed in SQL over the
-    values cast to the column types, so the hash covers exactly what the table stores."""
-    if frame.is_empty():
-        return
-    columns = list(ledger.HASHED_TABLES[table])
-    types = dict(
-        con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]
-        ).fetchall()
-    )
-    typed = ", ".join(f"CAST(i.{c} AS {types[c]}) AS {c}" for c in columns)
-    register_frame(con, "incoming_carriers", frame.select(columns))
-    try:
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}, row_hash)"
-            f" SELECT *, {ledger.row_hash_sql(table)} FROM (SELECT {typed} FROM incoming_carriers i)"
-        )
-    finally:
-        con.unregister("incoming_carriers")
-
-
 def _source(con: duckdb.DuckDBPyConnection, seq: int, source: dict[str, Any], kind: str) -> None:
     ledger.insert_source(
         con,
@@ -137,7 +115,7 @@ def write_schedules(store: Store, schedules: pl.DataFrame, *, source: dict[str, 
             pl.lit(seq).alias("ledger_seq"),
         )
         _source(con, seq, source, "capacity")
-        _insert(con, "capacity_block", rows)
+        ledger.insert_hashed(con, "capacity_block", rows)
         ledger.append(
             con,
             seq,
@@ -231,7 +209,7 @@ def write_tenancies(
             pl.lit(seq).alias("ledger_seq"),
         )
         _source(con, seq, source, "tenants")
-        _insert(con, "tenancy_version", rows)
+        ledger.insert_hashed(con, "tenancy_version", rows)
         ledger.append(con, seq, actor, "carriers.tenants", {"source": source, "synthetic": synthetic, **details})
     return seq
 
@@ -292,8 +270,8 @@ def write_pipeline(
         now = ledger.now_iso()
         stamp = [pl.lit(synthetic).alias("synthetic"), pl.lit(seq).alias("source_id"), pl.lit(seq).alias("ledger_seq")]
         _source(con, seq, source, "pipeline")
-        _insert(con, "pipeline_project", projects.with_columns(*stamp, pl.lit(now).alias("valid_from")))
-        _insert(con, "pipeline_stage_event", events.with_columns(*stamp))
+        ledger.insert_hashed(con, "pipeline_project", projects.with_columns(*stamp, pl.lit(now).alias("valid_from")))
+        ledger.insert_hashed(con, "pipeline_stage_event", events.with_columns(*stamp))
         ledger.append(
             con,
             seq,
@@ -354,11 +332,11 @@ def write_programmes(
         plans = [
             {**_as_json(p, _PROGRAMME_JSON), "source_id": seq, "valid_from": now, "ledger_seq": seq} for p in programmes
         ]
-        _insert(con, "programme_version", pl.DataFrame(plans, infer_schema_length=None))
-        _insert(
+        ledger.insert_hashed(con, "programme_version", pl.DataFrame(plans, infer_schema_length=None))
+        ledger.insert_hashed(
             con, "programme_action", pl.DataFrame([{**a, "ledger_seq": seq} for a in actions], infer_schema_length=None)
         )
-        _insert(
+        ledger.insert_hashed(
             con,
             "programme_kpi",
             pl.DataFrame([{**_as_json(k, _KPI_JSON), "ledger_seq": seq} for k in kpis], infer_schema_length=None),

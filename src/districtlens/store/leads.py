@@ -10,7 +10,6 @@ import polars as pl
 
 from districtlens.store import ledger
 from districtlens.store.db import Store
-from districtlens.store.pools import insert_hashed
 
 LEAD_COLUMNS = tuple(
     c for c in ledger.HASHED_TABLES["lead_version"] if c not in ("version", "valid_from", "ledger_seq")
@@ -30,7 +29,7 @@ def write_lead(store: Store, lead: dict[str, Any], *, action: str, actor: str) -
             "ledger_seq": seq,
         }
         frame = pl.DataFrame([row], schema=_schema())
-        insert_hashed(con, "lead_version", frame)
+        ledger.insert_hashed(con, "lead_version", frame)
         payload = {"lead": lead["lead_id"], "version": version, "status": lead["status"], "track": lead["track_id"]}
         return version, ledger.append(con, seq, actor, action, payload)
 

@@ -16,11 +16,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from districtlens.store.db import AFTER_MIGRATION, one_row, scalar
+from districtlens.store.db import AFTER_MIGRATION, one_row, register_frame, scalar
+
+if TYPE_CHECKING:
+    import polars as pl
 
 GENESIS = "0" * 64
 DIGEST_BATCH = 131_072  # row hashes read at a time to digest a write's rows: 8 MiB of text
@@ -331,6 +334,28 @@ def supersede(con: duckdb.DuckDBPyConnection, written: dict[str, str], seq: int)
             f" WHERE {match} AND {history}.version < w.version AND {history}.superseded_seq IS NULL",
             [seq],
         )
+
+
+def insert_hashed(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert `frame` (the table's hashed columns) with each row's hash computed in SQL over the
+    values cast to the column types, so the hash covers exactly what the table stores."""
+    if frame.is_empty():
+        return
+    columns = list(HASHED_TABLES[table])
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    )
+    typed = ", ".join(f"CAST(i.{c} AS {types[c]}) AS {c}" for c in columns)
+    register_frame(con, "incoming_hashed_rows", frame.select(columns))
+    try:
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, row_hash)"
+            f" SELECT *, {row_hash_sql(table)} FROM (SELECT {typed} FROM incoming_hashed_rows i)"
+        )
+    finally:
+        con.unregister("incoming_hashed_rows")
 
 
 def insert_source(

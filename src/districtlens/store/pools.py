@@ -6,35 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from districtlens.store import ledger
-from districtlens.store.db import Store, register_frame
+from districtlens.store.db import Store
 
 POOL_COLUMNS = tuple(c for c in ledger.HASHED_TABLES["pool_firm"] if c not in ("pool_id", "version", "ledger_seq"))
-
-
-def insert_hashed(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert `frame` (the table's hashed columns) with each row's hash computed in SQL over the
-    values cast to the column types, so the hash covers exactly what the table stores."""
-    if frame.is_empty():
-        return
-    columns = list(ledger.HASHED_TABLES[table])
-    types = dict(
-        con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]
-        ).fetchall()
-    )
-    typed = ", ".join(f"CAST(i.{c} AS {types[c]}) AS {c}" for c in columns)
-    register_frame(con, "incoming_rows", frame.select(columns))
-    try:
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}, row_hash)"
-            f" SELECT *, {ledger.row_hash_sql(table)} FROM (SELECT {typed} FROM incoming_rows i)"
-        )
-    finally:
-        con.unregister("incoming_rows")
 
 
 def write_pool(store: Store, pool_id: str, firms: pl.DataFrame, *, source: dict[str, Any], actor: str) -> ledger.Entry:
@@ -47,7 +24,7 @@ def write_pool(store: Store, pool_id: str, firms: pl.DataFrame, *, source: dict[
         frame = firms.select(POOL_COLUMNS).with_columns(
             pl.lit(pool_id).alias("pool_id"), pl.lit(version).alias("version"), pl.lit(seq).alias("ledger_seq")
         )
-        insert_hashed(con, "pool_firm", frame)
+        ledger.insert_hashed(con, "pool_firm", frame)
         payload = {"pool": pool_id, "version": version, "firms": frame.height, **source}
         return ledger.append(con, seq, actor, "pools.import", payload)
 

@@ -10,7 +10,6 @@ import polars as pl
 
 from districtlens.store import ledger
 from districtlens.store.db import Store
-from districtlens.store.pools import insert_hashed
 
 
 def save_scenario(
@@ -29,7 +28,7 @@ def save_scenario(
             "definition": ledger.canonical(definition),
             "ledger_seq": seq,
         }
-        insert_hashed(
+        ledger.insert_hashed(
             con, "scenario", pl.DataFrame([row], schema={**{k: pl.String for k in row}, "ledger_seq": pl.Int64})
         )
         payload = {"scenario": scenario_id, "name": name, "area": area, "track": track, "definition": definition}
