@@ -139,6 +139,7 @@ def programmes(request: Request, who: Aggregates, store: Reader, server: State):
                             "name": fmt.name(k.name),
                             "unit": _kpi_axis(fmt, k.unit),
                             "axes": True,
+                            "x_name": fmt.gettext("Date"),
                         },
                     }
                 )
@@ -319,10 +320,12 @@ def space(
         "name": fmt.gettext("Occupancy"),
         "unit": "%",
         "axes": True,
+        "x_name": fmt.gettext("Year"),
         "mark": str(day.year),
     }
     uses_chart = {
         "kind": "stack",
+        "x_name": fmt.gettext("Use"),
         "x": [fmt.gettext(u) for u in by_use],
         "series": [
             {"name": fmt.gettext("Occupied"), "data": [s.occupied_m2 for s in by_use.values()]},

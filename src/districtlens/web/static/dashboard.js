@@ -16,6 +16,12 @@
              splitLine: { show: show }, axisLabel: { show: show, formatter: number } };
   }
 
+  // A time axis names what it counts in (spec.x_name: year, date); the value axis its unit.
+  function categoryAxis(spec) {
+    return { type: "category", data: spec.x, name: spec.axes || spec.kind === "stack" ? spec.x_name || "" : "",
+             nameLocation: "middle", nameGap: 24, nameTextStyle: { color: "#555" } };
+  }
+
   function line(spec) {
     var series = [{ type: "line", name: spec.name, data: spec.y, smooth: true, symbolSize: 4, connectNulls: true }];
     var hasTarget = spec.target !== undefined && spec.target !== null;
@@ -27,9 +33,9 @@
       series[0].markPoint = { data: [{ coord: [spec.mark, spec.y[spec.x.indexOf(spec.mark)]] }], symbolSize: 30 };
     }
     return {
-      grid: { left: 8, right: 16, top: spec.axes ? 28 : 8, bottom: 20, containLabel: true },
+      grid: { left: 8, right: 16, top: spec.axes ? 28 : 8, bottom: spec.axes ? 30 : 20, containLabel: true },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: spec.x },
+      xAxis: categoryAxis(spec),
       yAxis: Object.assign(valueAxis(spec, !!spec.axes), hasTarget ? {
         // The target is in sight even when far from the actuals.
         min: function (v) { return Math.min(v.min, spec.target, 0); },
@@ -41,10 +47,10 @@
 
   function stack(spec) {
     return {
-      grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+      grid: { left: 8, right: 16, top: 36, bottom: 30, containLabel: true },
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      xAxis: { type: "category", data: spec.x },
+      xAxis: categoryAxis(spec),
       yAxis: valueAxis(spec, true),
       series: spec.series.map(function (s) { return { type: "bar", stack: "all", name: s.name, data: s.data }; }),
     };
@@ -120,7 +126,7 @@
     // Column headings: fixed nodes above each stage's column.
     var headings = (spec.stages || []).map(function (s, column) {
       return { id: "stage:" + s.id, name: s.name, x: column * 260, y: 0, symbolSize: 1,
-               itemStyle: { opacity: 0 }, tooltip: { show: false },
+               itemStyle: { color: "rgba(0, 0, 0, 0)" }, tooltip: { show: false },
                label: { show: true, position: "inside", fontWeight: "bold", fontSize: 14, color: "#1f4e79" } };
     });
     if (spec.clickable) {
@@ -128,7 +134,7 @@
     }
     return {
       tooltip: {},
-      legend: { top: 0, right: 0, data: categories.slice(0, 4).map(function (c) { return c.name; }) },
+      legend: { top: 0, right: 40, data: categories.slice(0, 4).map(function (c) { return c.name; }) },
       series: [{
         type: "graph", layout: "none", roam: true, top: 40, data: headings.concat(nodes), categories: categories,
         edges: spec.edges.map(function (e) { return { source: e.source, target: e.target }; }),
@@ -146,7 +152,7 @@
         type: "treemap", name: spec.name, data: spec.tree, leafDepth: null, roam: false,
         top: 36, bottom: 28, left: 4, right: 4,
         breadcrumb: { show: true, bottom: 0 },
-        upperLabel: { show: true, height: 20, color: "#fff" },
+        upperLabel: { show: true, height: 20, color: "#222" },
         label: { show: true, formatter: "{b}", overflow: "truncate" },
         levels: [
           { itemStyle: { borderColor: "#fff", borderWidth: 3, gapWidth: 3 } },
@@ -174,13 +180,13 @@
         categories: spec.categories.map(function (name, i) { return { name: name, itemStyle: { color: colours[i] } }; }),
         data: spec.nodes.map(function (n) {
           return { id: n.id, name: n.name, category: n.category, rca: n.rca, density: n.density,
-                   symbolSize: 8 + 22 * Math.min(1, n.density), label: { show: n.category === 1 || n.rca >= 2 } };
+                   symbolSize: 8 + 22 * Math.min(1, n.density) };
         }),
         edges: spec.edges.map(function (e) {
           return { source: e.source, target: e.target, proximity: e.proximity,
                    lineStyle: { width: 0.5 + 3 * e.proximity, opacity: 0.5 } };
         }),
-        label: { position: "right", fontSize: 11 },
+        label: { show: true, position: "right", fontSize: 11 },
         emphasis: { focus: "adjacency" },
       }],
     };
@@ -196,7 +202,7 @@
     var option = BUILD[spec.kind](spec, element);
     option.animation = false;  // figures, not a show: and screenshots catch the final state
     // Every chart saves itself as a PNG (drawn here, no request); its data is the CSV link below it.
-    option.toolbox = { right: spec.kind === "graph" ? 140 : 0, top: 0, feature: {
+    option.toolbox = { right: 0, top: 0, feature: {
       saveAsImage: { title: element.dataset.save || "PNG", name: element.id, pixelRatio: 2, backgroundColor: "#fff" } } };
     if (option.tooltip) { option.tooltip.valueFormatter = number; }
     chart.setOption(option);
