@@ -18,6 +18,7 @@ from districtlens.claims.session import Session
 from districtlens.store import claims as claim_store
 from districtlens.store.chains import CLOSED_STATUS_PATTERN
 from districtlens.web import figures
+from districtlens.web.i18n import Formatter
 
 LANGS = ("zh", "en", "fr")
 HEADLINE = ("enterprises", "revenue", "tax", "employees", "rd_spend")
@@ -182,8 +183,9 @@ def test_every_chart_has_its_data_as_csv_with_translated_headers(clients, lang):
         for chart_id in charts:
             table = _csv(page, chart_id)
             assert len(table) > 1 and all(len(row) == len(table[0]) for row in table), chart_id
-    trend = _csv(clients["analyst"].get(f"/?lang={lang}").text, "trend-revenue")
-    assert trend[0][0] == YEAR[lang]
+    overview = clients["analyst"].get(f"/?lang={lang}").text
+    assert _csv(overview, "trend-revenue")[0][0] == YEAR[lang]
+    assert _csv(overview, "peers")[0][0] == Formatter(lang).gettext("District")
 
 
 def test_the_map_outlines_the_district_and_names_its_units(clients):

@@ -223,6 +223,7 @@ def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
     charts = {
         ladder: {
             "kind": "bar",
+            "x_name": fmt.gettext("Stage"),
             "x": [fmt.gettext(s["stage"]) for s in stages],
             "y": [s["reached"] for s in stages],
             "name": fmt.gettext("Projects reaching the stage"),
