@@ -17,7 +17,7 @@ from districtlens.briefing import figures as briefing_figures
 from districtlens.claims.session import Session
 from districtlens.store import claims as claim_store
 from districtlens.store.chains import CLOSED_STATUS_PATTERN
-from districtlens.web import figures
+from districtlens.web import api, figures
 from districtlens.web.i18n import Formatter
 
 LANGS = ("zh", "en", "fr")
@@ -198,3 +198,19 @@ def test_the_map_outlines_the_district_and_names_its_units(clients):
     # Only the zones the pack places are drawn, each labelled by name.
     placed = [z for z in clients["analyst"].get("/api/map").json()["zones"] if z.get("lon") is not None]
     assert len(spec["zones"]) == len(placed)
+
+
+def test_a_zone_the_pack_places_is_a_labelled_point(clients, monkeypatch):
+    """The Jing'an pack places no zone (no public source gives their positions): place one."""
+    original = api.map_for
+
+    def placing_one(server, store, who):
+        data = original(server, store, who)
+        first = dict(data["zones"][0], lon=121.45, lat=31.26)
+        return dict(data, zones=[first, *data["zones"][1:]])
+
+    monkeypatch.setattr(api, "map_for", placing_one)
+    page = clients["analyst"].get("/map?lang=fr").text
+    zones = _spec(page, "district-map")["zones"]
+    first = clients["analyst"].get("/api/map").json()["zones"][0]
+    assert zones == [{"name": first["names"]["fr"], "value": [121.45, 31.26, first["enterprises"]]}]
