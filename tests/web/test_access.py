@@ -21,6 +21,8 @@ def routes(store: dict) -> list[tuple[str, str, set[str]]]:
         ("/api/indicators", "/api/indicators", ALL),
         ("/api/industries", "/api/industries?division=65", ALL),
         ("/api/map", "/api/map", ALL),
+        ("/api/industry-mix", "/api/industry-mix", ALL),
+        ("/api/relatedness", "/api/relatedness", ALL),
         ("/api/map/districts.geojson", "/api/map/districts.geojson", ALL),
         ("/api/chains", "/api/chains", ALL),
         ("/api/chains/{track}", "/api/chains/data-intelligence", ALL),

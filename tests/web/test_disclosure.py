@@ -56,6 +56,9 @@ def collect(client) -> tuple[dict[str, list[dict]], list[str]]:
         answers.append(str(classes))
         for inner in classes["rows"]:
             add(figures.activity_cell("class", inner["code"]), inner)
+    for row in _rows(client, "/api/industry-mix")["rows"]:
+        add(figures.activity_cell("class", row["code"]), row)
+    answers.append(str(_rows(client, "/api/relatedness")))
     for chain in _rows(client, "/api/chains")["chains"]:
         graph = _rows(client, f"/api/chains/{chain['id']}")
         answers.append(str(graph))
@@ -168,7 +171,7 @@ def test_no_firm_is_named_and_no_concentration_is_shown(seen, model, clients, ro
     for rows in shown.values():
         for row in rows:
             assert "concentration" not in row and "largest" not in row
-    pages = ["/", "/industries", "/map", "/claims", "/carriers"]
+    pages = ["/", "/industries", "/industries?mix=enterprises", "/map", "/claims", "/carriers"]
     pages += [f"/chains?track={t}" for t in figures.chain_templates()]
     responses = [clients[role].get(p) for p in pages]
     assert [r.status_code for r in responses] == [200] * len(pages)

@@ -85,6 +85,38 @@ def _msg(key: str, **params: Any) -> dict[str, str]:
     return {lang: i18n.t(key, lang, **params) for lang in i18n.LANGUAGES}
 
 
+HEADLINE_COLUMNS = ("revenue", "tax", "employees", "rd_spend")
+
+
+def headline_queries(year: int | None) -> dict[str, dict[str, Any]]:
+    """The headline figures of an area: the one definition the briefing, the dashboard and the
+    API share. Enterprises are the operating enterprises located in the area (deregistered and
+    revoked ones left out); the totals sum those enterprises' facts of `year`."""
+    found: dict[str, dict[str, Any]] = {"enterprises": {"kind": "enterprise-count"}}
+    if year is not None:
+        found.update({column: {"kind": "total", "column": column, "years": [year]} for column in HEADLINE_COLUMNS})
+    return found
+
+
+def headline(
+    session: Session, area: str, year: int | None, area_names: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """{measure: {value, query, definition by language}} of the headline figures of `area`; the
+    definitions name the area by `area_names` (by language) when given."""
+    names = area_names or {}
+    found = {}
+    for measure, raw in headline_queries(year).items():
+        query = parse_query(raw, f"headline.{measure}", area)
+        found[measure] = {
+            "value": _plain(compute(session, query).value),
+            "query": query,
+            "definition": {
+                lang: definition({**query, "area": names.get(lang) or area}, lang) for lang in i18n.LANGUAGES
+            },
+        }
+    return found
+
+
 def plan(session: Session, area: str) -> list[Figure]:
     """The figures (uncomputed) of a briefing on `area`."""
     store = session.store
@@ -96,15 +128,14 @@ def plan(session: Session, area: str) -> list[Figure]:
     def add(fid: str, section: str, raw: dict[str, Any], label: dict[str, str]) -> None:
         figures.append(Figure(fid, section, parse_query(raw, fid, area), label))
 
-    add("headline.enterprises", "headline", {"kind": "enterprise-count"}, _msg("enterprises"))
+    for measure, raw in headline_queries(year).items():
+        label = (
+            _msg("enterprises")
+            if measure == "enterprises"
+            else {lang: f"{i18n.t(measure, lang)} ({i18n.t('year_of', lang, year=year)})" for lang in i18n.LANGUAGES}
+        )
+        add(f"headline.{measure}", "headline", raw, label)
     if year is not None:
-        for column in ("revenue", "tax", "employees", "rd_spend"):
-            add(
-                f"headline.{column}",
-                "headline",
-                {"kind": "total", "column": column, "years": [year]},
-                {lang: f"{i18n.t(column, lang)} ({i18n.t('year_of', lang, year=year)})" for lang in i18n.LANGUAGES},
-            )
         add(
             "headline.revenue-growth",
             "headline",

@@ -1,8 +1,9 @@
 """The SQL behind the dashboard's pages and JSON API. Read-only; every function takes a Store whose
 connection the caller holds for one request (one snapshot), and returns plain rows or frames.
 
-Money is in 万元 (10,000 CNY) as stored. "Enterprises" in a year's figures counts the enterprises
-that reported facts for that year; "registered" counts the registry's current records.
+Money is in 万元 (10,000 CNY) as stored. "Enterprises" in a year's figures counts the operating
+enterprises (deregistered and revoked ones left out) that reported facts for that year;
+"registered" counts the registry's current records.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from districtlens.store import ledger
+from districtlens.store.chains import CLOSED_STATUS_PATTERN
 from districtlens.store.db import Store, scalar
 
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
@@ -52,11 +54,12 @@ def class_figures(store: Store, city_prefix: str, year: int) -> pl.DataFrame:
                sum(f.revenue) FILTER (WHERE f.year = $year - 1) AS revenue_prior
         FROM fact_current f
         JOIN (SELECT uscc, district_adcode, industry_code FROM enterprise_current
-              WHERE starts_with(district_adcode, $city) AND industry_code IS NOT NULL) e USING (uscc)
+              WHERE starts_with(district_adcode, $city) AND industry_code IS NOT NULL
+                AND NOT regexp_matches(coalesce(status, ''), $closed)) e USING (uscc)
         WHERE f.year IN ($year, $year - 1)
         GROUP BY ALL
         """,
-        {"year": year, "city": city_prefix},
+        {"year": year, "city": city_prefix, "closed": CLOSED_STATUS_PATTERN},
     ).pl()
 
 
@@ -73,7 +76,7 @@ def tracks(store: Store, pack_id: str) -> list[dict[str, Any]]:
 
 def zones(store: Store, pack_id: str) -> list[dict[str, Any]]:
     rows = store.con.execute(
-        "SELECT zone_id, name_zh, name_en, name_fr, role, orientation, polygon FROM zone WHERE pack_id = ?"
+        "SELECT zone_id, name_zh, name_en, name_fr, role, orientation, polygon, lon, lat FROM zone WHERE pack_id = ?"
         " ORDER BY zone_id",
         [pack_id],
     ).fetchall()
@@ -84,8 +87,10 @@ def zones(store: Store, pack_id: str) -> list[dict[str, Any]]:
             "role": role,
             "orientation": json.loads(orientation or "[]"),
             "polygon": json.loads(polygon) if polygon else None,
+            "lon": lon,
+            "lat": lat,
         }
-        for z, zh, en, fr, role, orientation, polygon in rows
+        for z, zh, en, fr, role, orientation, polygon, lon, lat in rows
     ]
 
 

@@ -88,6 +88,28 @@ def industries_for(server: ServerState, store: Snapshot, who: auth.Principal, di
     )
 
 
+def mix_for(server: ServerState, store: Snapshot, who: auth.Principal) -> dict:
+    """The district's industry mix by class; restricted roles get no figure of a hidden class."""
+    data = server.cached(store, "industry-mix", (), lambda: figures.industry_mix(store))
+    if not who.restricted:
+        return data
+    hidden = hidden_for(server, store)
+    return dict(data, rows=figures.withhold(data["rows"], lambda r: figures.activity_cell("class", r["code"]), hidden))
+
+
+def relatedness_for(server: ServerState, store: Snapshot, who: auth.Principal) -> dict:
+    """The relatedness network; restricted roles do not see a hidden division (its RCA, presence
+    and enterprises bound its count), nor its links."""
+    data = server.cached(store, "relatedness", (), lambda: figures.relatedness(store))
+    if not who.restricted:
+        return data
+    hidden = hidden_for(server, store)
+    shown = [n for n in data["nodes"] if figures.activity_cell("division", n["code"]) not in hidden]
+    codes = {n["code"] for n in shown}
+    edges = [e for e in data["edges"] if e["source"] in codes and e["target"] in codes]
+    return dict(data, nodes=shown, edges=edges)
+
+
 def disclosure_for(server: ServerState, store: Snapshot) -> disclosure.Pattern:
     """The cells hidden from restricted roles (primary and secondary), once per snapshot."""
     return server.cached(
@@ -255,6 +277,24 @@ def api_industries(
     division: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Two-digit GB/T division")] = None,
 ) -> Answer:
     return Answer(industries_for(server, store, who, division))
+
+
+@router.get(
+    "/industry-mix",
+    summary="The district's industry mix by GB/T class (the treemap's data)",
+    response_model=dict[str, Any],
+)
+def api_industry_mix(who: Aggregates, store: Reader, server: State) -> Answer:
+    return Answer(mix_for(server, store, who))
+
+
+@router.get(
+    "/relatedness",
+    summary="The district's present activities and best next ones, with their proximity",
+    response_model=dict[str, Any],
+)
+def api_relatedness(who: Aggregates, store: Reader, server: State) -> Answer:
+    return Answer(relatedness_for(server, store, who))
 
 
 @router.get(

@@ -139,6 +139,7 @@ def programmes(request: Request, who: Aggregates, store: Reader, server: State):
                             "name": fmt.name(k.name),
                             "unit": _kpi_axis(fmt, k.unit),
                             "axes": True,
+                            "x_name": fmt.gettext("Date"),
                         },
                     }
                 )
@@ -222,6 +223,7 @@ def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
     charts = {
         ladder: {
             "kind": "bar",
+            "x_name": fmt.gettext("Stage"),
             "x": [fmt.gettext(s["stage"]) for s in stages],
             "y": [s["reached"] for s in stages],
             "name": fmt.gettext("Projects reaching the stage"),
@@ -319,10 +321,12 @@ def space(
         "name": fmt.gettext("Occupancy"),
         "unit": "%",
         "axes": True,
+        "x_name": fmt.gettext("Year"),
         "mark": str(day.year),
     }
     uses_chart = {
         "kind": "stack",
+        "x_name": fmt.gettext("Use"),
         "x": [fmt.gettext(u) for u in by_use],
         "series": [
             {"name": fmt.gettext("Occupied"), "data": [s.occupied_m2 for s in by_use.values()]},

@@ -22,10 +22,12 @@ import polars as pl
 
 from districtlens import claims as claim_checks
 from districtlens import disclosure, metrics, refdata
+from districtlens.briefing import figures as briefing_figures
 from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.health import DEFAULT_THRESHOLDS, judge
 from districtlens.chains.templates import ChainTemplate, shipped_templates
+from districtlens.claims.session import Session
 from districtlens.commands.chains import load_context
 from districtlens.store import Store, web_users
 from districtlens.store import disclosure as disclosure_queries
@@ -33,11 +35,12 @@ from districtlens.store import overview as overview_queries
 from districtlens.store import web_queries as queries
 
 FORMULAS = {
-    "enterprises": "count of enterprises located in the district that reported facts for the year",
-    "revenue": "Σ revenue (万元) of the district's enterprises for the year",
-    "tax": "Σ tax (万元) of the district's enterprises for the year",
-    "employees": "Σ employees of the district's enterprises for the year",
-    "rd_spend": "Σ R&D spending (万元) of the district's enterprises for the year",
+    "enterprises": "count of the operating enterprises located in the district (trend and ranks: those that "
+    "reported facts for the year)",
+    "revenue": "Σ revenue (万元) of the district's operating enterprises for the year",
+    "tax": "Σ tax (万元) of the district's operating enterprises for the year",
+    "employees": "Σ employees of the district's operating enterprises for the year",
+    "rd_spend": "Σ R&D spending (万元) of the district's operating enterprises for the year",
     "growth": "revenue_t / revenue_(t-1) − 1",
     "lq": "(n_district,activity / n_district) / (n_city,activity / n_city), n = enterprises",
     "pci": "PCI of the activity over the city's districts, M = [RCA ≥ 1] on enterprise counts (Hidalgo & "
@@ -84,6 +87,8 @@ def overview(store: Store) -> dict:
     peers = _peers(pack)
     all_codes = sorted(years["adcode"].unique().to_list())
     names = district_names()
+    # The district's own figures are the briefing's (one definition, briefing.figures.headline).
+    shared = briefing_figures.headline(Session(store), adcode, year, pack["names"])
     indicators = []
     for measure in queries.MEASURES:
         mine = years.filter(pl.col("adcode") == adcode).sort("year")
@@ -91,7 +96,8 @@ def overview(store: Store) -> dict:
         latest = years.filter(pl.col("year") == year) if year is not None else years.clear()
         values = dict(latest.select("adcode", measure).iter_rows())
         prior = dict(years.filter(pl.col("year") == (year or 0) - 1).select("adcode", measure).iter_rows())
-        value, before = values.get(adcode), prior.get(adcode)
+        before = prior.get(adcode)
+        value = shared[measure]["value"] if measure in shared else values.get(adcode)
         indicators.append(
             {
                 "id": measure,
@@ -104,6 +110,7 @@ def overview(store: Store) -> dict:
                 "districts": len(values),
                 "trend": trend,
                 "formula": FORMULAS[measure],
+                "definition": shared[measure]["definition"] if measure in shared else None,
             }
         )
     latest = years.filter(pl.col("year") == year) if year is not None else years.clear()
@@ -257,6 +264,119 @@ def industries(store: Store, division: str | None = None) -> dict:
         "tracks": track_figures(store, pack, year) if not division else [],
         "formulas": FORMULAS,
     }
+
+
+def _latest_year(store: Store, city: str) -> int | None:
+    years = overview_queries.district_years(store, city).filter(pl.col("revenue").is_not_null())
+    year: int | None = years.select(pl.max("year")).item() if not years.is_empty() else None
+    return year
+
+
+def industry_mix(store: Store) -> dict:
+    """The district's industry mix, class by class (latest year): code, division, section,
+    enterprises, revenue, employees; the treemap nests them section > division > class."""
+    pack = home_pack(store)
+    year = _latest_year(store, pack["adcode"][:4]) if pack else None
+    if pack is None or year is None:
+        return {"pack": pack, "year": year, "rows": []}
+    classes = refdata.gbt_classes().select("code", "division", "section")
+    mine = (
+        queries.class_figures(store, pack["adcode"][:4], year)
+        .filter((pl.col("adcode") == pack["adcode"]) & (pl.col("enterprises") > 0))
+        .join(classes, left_on="industry_code", right_on="code", how="left")
+        .sort("industry_code")
+    )
+    rows = [
+        {
+            "code": code,
+            "division": division or code[:2],
+            "section": section,
+            "enterprises": n,
+            "revenue": revenue,
+            "employees": employees,
+        }
+        for code, division, section, n, revenue, employees in mine.select(
+            "industry_code", "division", "section", "enterprises", "revenue", "employees"
+        ).iter_rows()
+    ]
+    return {"pack": pack, "year": year, "rows": rows}
+
+
+def mix_tree(rows: list[dict], measure: str) -> list[dict]:
+    """The treemap's nodes: sections > divisions > classes, sized by `measure`. Rows marked
+    `suppressed` (disclosure control) are left out, so that no hidden cell has a size; a parent
+    is then sized by the classes it shows."""
+    sections = {s: n for s, n in refdata.gbt_sections().select("section", "name").iter_rows()}
+    divisions = _labels("division")
+    classes = _labels("industry_code")
+    tree: dict[str, dict[str, list[dict]]] = {}
+    for row in rows:
+        value = row.get(measure)
+        if row.get("suppressed") or not value:
+            continue
+        leaf = {"name": f"{row['code']} {classes.get(row['code'], '')}".strip(), "value": value, "code": row["code"]}
+        tree.setdefault(row["section"] or "?", {}).setdefault(row["division"], []).append(leaf)
+    return [
+        {
+            "name": f"{section} {sections.get(section, '')}".strip(),
+            "children": [
+                {"name": f"{division} {divisions.get(division, '')}".strip(), "children": leaves}
+                for division, leaves in sorted(by_division.items())
+            ],
+        }
+        for section, by_division in sorted(tree.items())
+    ]
+
+
+def relatedness(store: Store, limit: int = 60, edges_per_node: int = 3) -> dict:
+    """The district's present activities (GB/T divisions with RCA ≥ 1 in enterprises against the
+    city) and its best next ones (RCA < 1, highest relatedness density), at most `limit` nodes,
+    with the proximity (Hidalgo et al. 2007) between them: each node's `edges_per_node`
+    strongest links."""
+    pack = home_pack(store)
+    year = _latest_year(store, pack["adcode"][:4]) if pack else None
+    if pack is None or year is None:
+        return {"pack": pack, "year": year, "nodes": [], "edges": []}
+    figures = queries.class_figures(store, pack["adcode"][:4], year).with_columns(
+        pl.col("industry_code").str.slice(0, 2).alias("division")
+    )
+    counts = figures.group_by("adcode", "division").agg(pl.col("enterprises").sum())
+    regions = sorted(counts["adcode"].unique().to_list())
+    activities = sorted(counts["division"].unique().to_list())
+    if pack["adcode"] not in regions or len(regions) < 2:
+        return {"pack": pack, "year": year, "nodes": [], "edges": []}
+    matrix = np.zeros((len(regions), len(activities)))
+    r_index, a_index = {r: i for i, r in enumerate(regions)}, {a: i for i, a in enumerate(activities)}
+    for region, activity, n in counts.iter_rows():
+        matrix[r_index[region], a_index[activity]] = n or 0
+    rca = metrics.rca(matrix)
+    mcp = metrics.presence(rca)
+    phi = metrics.proximity(mcp)
+    density = metrics.density(mcp, phi)
+    home = r_index[pack["adcode"]]
+    present = [a for a in range(len(activities)) if mcp[home, a]]
+    absent = sorted((a for a in range(len(activities)) if not mcp[home, a]), key=lambda a: -density[home, a])
+    chosen = (present[:limit] + absent)[:limit]
+    labels = _labels("division")
+    nodes = [
+        {
+            "code": activities[a],
+            "name": labels.get(activities[a], activities[a]),
+            "present": bool(mcp[home, a]),
+            "rca": float(rca[home, a]),
+            "density": float(density[home, a]),
+            "enterprises": int(matrix[home, a]),
+        }
+        for a in chosen
+    ]
+    kept: dict[tuple[str, str], float] = {}
+    for a in chosen:
+        strongest = sorted((b for b in chosen if b != a and phi[a, b] > 0), key=lambda b: -phi[a, b])
+        for b in strongest[:edges_per_node]:
+            low, high = sorted((activities[a], activities[b]))
+            kept[(low, high)] = float(phi[a, b])
+    edges = [{"source": s, "target": t, "proximity": w} for (s, t), w in sorted(kept.items())]
+    return {"pack": pack, "year": year, "nodes": nodes, "edges": edges}
 
 
 def _labels(level: str) -> dict[str, str]:

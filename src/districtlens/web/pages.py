@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from districtlens.chains.templates import STAGES
 from districtlens.commands import Context
 from districtlens.commands import leads as lead_commands
 from districtlens.commands import ledger as ledger_commands
@@ -69,6 +70,7 @@ def industries(
     store: Reader,
     server: State,
     division: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    mix: Annotated[str, Query(pattern="^(revenue|enterprises)$")] = "revenue",
 ):
     data = api.industries_for(server, store, who, division)
     fmt = Formatter(language(request))
@@ -84,7 +86,65 @@ def industries(
     exported = export_response(request, table, name="industries")
     if exported is not None:
         return exported
-    return _page(request, "industries.html", store, data=data, table=table)
+    pictures = {} if division else industry_pictures(server, store, who, fmt, mix)
+    return _page(request, "industries.html", store, data=data, table=table, mix=mix, **pictures)
+
+
+def industry_pictures(server: ServerState, store: Snapshot, who: auth.Principal, fmt: Formatter, mix: str) -> dict:
+    """The treemap of the district's industry mix (by `mix`) and the relatedness network."""
+    rows = api.mix_for(server, store, who)["rows"]
+    converted = [dict(r, **{mix: fmt.chart_values(mix, [r[mix]])[0]}) for r in rows]
+    unit = fmt.unit_of(mix)
+    measure_name = f"{fmt.gettext(mix)} ({unit})" if unit else fmt.gettext(mix)
+    shown = [r for r in converted if not r.get("suppressed") and r[mix]]
+    treemap = {
+        "kind": "treemap",
+        "name": measure_name,
+        "tree": figures.mix_tree(converted, mix),
+        "csv": {
+            "header": [fmt.gettext("Section"), fmt.gettext("Division"), fmt.gettext("Class"), measure_name],
+            "rows": [[r["section"], r["division"], r["code"], r[mix]] for r in shown],
+        },
+    }
+    network = api.relatedness_for(server, store, who)
+    present, candidate = fmt.gettext("Present (RCA ≥ 1)"), fmt.gettext("Next (highest density)")
+    relatedness = {
+        "kind": "network",
+        "categories": [present, candidate],
+        "nodes": [
+            {
+                "id": n["code"],
+                "name": f"{n['code']} {n['name']}",
+                "category": 0 if n["present"] else 1,
+                "density": round(n["density"], 3),
+                "rca": round(n["rca"], 2),
+            }
+            for n in network["nodes"]
+        ],
+        "edges": network["edges"],
+        "tooltip": {"rca": fmt.gettext("RCA"), "density": fmt.gettext("Relatedness density")},
+        "csv": {
+            "header": [
+                fmt.gettext("Code"),
+                fmt.gettext("Activity"),
+                fmt.gettext("RCA"),
+                fmt.gettext("Relatedness density"),
+                fmt.gettext("Present (RCA ≥ 1)"),
+            ],
+            "rows": [
+                [
+                    n["code"],
+                    n["name"],
+                    round(n["rca"], 4),
+                    round(n["density"], 4),
+                    fmt.gettext("yes" if n["present"] else "no"),
+                ]
+                for n in network["nodes"]
+            ],
+        },
+    }
+    hidden = sum(1 for r in rows if r.get("suppressed"))
+    return {"treemap": treemap, "relatedness": relatedness, "hidden_classes": hidden}
 
 
 ACTIVITY_COLUMNS = (
@@ -148,6 +208,13 @@ def district_map(
             "measure": measure,
             "legend": f"{fmt.gettext(measure)} ({unit})" if unit else fmt.gettext(measure),
             "carriers_name": fmt.gettext("Carriers"),
+            "zones_name": fmt.gettext("Functional zones"),
+            # Zones where the pack gives a position (lon/lat): labelled points.
+            "zones": [
+                {"name": fmt.name(z["names"]), "value": [z["lon"], z["lat"], z["enterprises"]]}
+                for z in data["zones"]
+                if z.get("lon") is not None and z.get("lat") is not None
+            ],
             "values": [
                 {"name": d["name"], "adcode": d["adcode"], "value": v, "home": d["adcode"] == home}
                 for d, v in zip(data["districts"], values, strict=True)
@@ -222,6 +289,8 @@ def chains(
         link_name=link_name,
         firms=firm_table,
         labels=[fmt.name(node["name"]) for node in graph["nodes"]],
+        stages=[{"id": s, "name": fmt.gettext(s)} for s in STAGES],
+        stage_names=[fmt.gettext(node["stage"]) for node in graph["nodes"]],
     )
 
 

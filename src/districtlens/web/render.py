@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from districtlens.web import auth
+from districtlens.web.charts import chart_csv
 from districtlens.web.deps import language, session
 from districtlens.web.i18n import LANGUAGE_NAMES, LANGUAGES, Formatter
 
@@ -19,6 +20,7 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+templates.globals["chart_csv"] = chart_csv
 
 # (path, message id, permission needed to see the page)
 NAVIGATION = (
