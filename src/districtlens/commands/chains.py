@@ -112,7 +112,9 @@ class ChainInArea(Args):
 
 
 class ShowChain(ChainInArea):
-    pass
+    """`lang`: the language of the whys."""
+
+    lang: str = "en"
 
 
 class LinkHealth(BaseModel):
@@ -157,7 +159,7 @@ def show(ctx: Context, args: ShowChain) -> ChainHealth:
         reference=context.reference_label,
         year=context.year,
         thresholds=DEFAULT_THRESHOLDS,
-        links=_link_rows(report.health(context, chain)),
+        links=_link_rows(report.health(context, chain, lang=args.lang)),
     )
 
 

@@ -25,7 +25,7 @@ from districtlens.export import write_table
 from districtlens.resolve.names import search_forms
 from districtlens.store import web_queries as queries
 from districtlens.web import auth, figures
-from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
+from districtlens.web.deps import language, may_see_carrier, principal, reader, require, state, today
 from districtlens.web.state import ServerState, Snapshot
 
 Who = Annotated[auth.Principal, Depends(principal)]
@@ -118,10 +118,10 @@ def context_for(server: ServerState, store: Snapshot):
     return context
 
 
-def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str) -> dict:
+def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str, lang: str) -> dict:
     template = template_for(track)
     context = context_for(server, store)
-    data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
+    data = server.cached(store, "chain", (track, lang), lambda: figures.chain(store, context, template, lang))
     if not who.restricted:
         return dict(data, nodes=[_without_public(n) for n in data["nodes"]])
     hidden = hidden_for(server, store)
@@ -141,10 +141,11 @@ def targets_for(
     district: str | None,
     link: str | None,
     limit: int,
+    lang: str,
 ) -> list[dict]:
     template_for(track)
     context = context_for(server, store)
-    rows = server.cached(store, "targets", (track,), lambda: _targets(store, context.area.code, track))
+    rows = server.cached(store, "targets", (track, lang), lambda: _targets(store, context.area.code, track, lang))
     picked = [
         r
         for r in rows
@@ -155,13 +156,13 @@ def targets_for(
     return picked[:limit]
 
 
-def _targets(store: Snapshot, area: str, track: str) -> list[dict]:
+def _targets(store: Snapshot, area: str, track: str, lang: str) -> list[dict]:
     """The district's targets as the `targets` command ranks them: with the imported pools and the
-    free space of the store's carriers today."""
+    free space of the store's carriers today, their whys in `lang`."""
     from districtlens.commands import chains as chain_commands
 
     found = chain_commands.targets(
-        Context(store=store, actor="web"), chain_commands.FindTargets(track=track, area=area, top=200)
+        Context(store=store, actor="web"), chain_commands.FindTargets(track=track, area=area, top=200, lang=lang)
     )
     names = figures.district_names()
     return [dict(row.model_dump(), district=names.get(row.district_adcode or "", row.place)) for row in found.targets]
@@ -291,8 +292,8 @@ def api_chains(who: Aggregates) -> dict[str, Any]:
 @router.get(
     "/chains/{track}", summary="A chain's graph with each link's health in the district", response_model=dict[str, Any]
 )
-def api_chain(track: str, who: Aggregates, store: Reader, server: State) -> Answer:
-    return Answer(chain_for(server, store, who, track))
+def api_chain(request: Request, track: str, who: Aggregates, store: Reader, server: State) -> Answer:
+    return Answer(chain_for(server, store, who, track, language(request)))
 
 
 @router.get(
@@ -318,6 +319,7 @@ def link_firms_for(server: ServerState, store: Snapshot, who: auth.Principal, tr
 
 @router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain", response_model=dict[str, Any])
 def api_targets(
+    request: Request,
     track: str,
     who: Targets,
     store: Reader,
@@ -327,12 +329,13 @@ def api_targets(
     link: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Answer:
-    rows = targets_for(server, store, track, min_score, district, link, limit)
+    rows = targets_for(server, store, track, min_score, district, link, limit, language(request))
     return Answer({"track": track, "targets": rows, "synthetic": synthetic_for(server, store)})
 
 
 @router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file", response_class=Response)
 def api_targets_xlsx(
+    request: Request,
     track: str,
     who: Targets,
     store: Reader,

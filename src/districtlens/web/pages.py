@@ -21,7 +21,7 @@ from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
 from districtlens.store import web_queries as queries
-from districtlens.web import api, auth, figures
+from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
 from districtlens.web.i18n import MONEY_MEASURES, Formatter
 from districtlens.web.profile import profile_extras
@@ -127,9 +127,12 @@ def district_map(
         fmt,
         row_class=lambda r: "home" if r["adcode"] == home else "",
     )
+    names = labels.pack_names(server, store)
     zone_rows = [
-        dict(z, shown_name=fmt.name(z["names"]), orientations=", ".join(z["orientation"])) for z in data["zones"]
+        dict(z, shown_name=fmt.name(z["names"]), orientations=labels.listed(names, fmt, z["orientation"]))
+        for z in data["zones"]
     ]
+    carriers = [dict(c, zone=labels.shown(names, fmt, c["zone_id"])) for c in carriers]
     zones = Table(request, "zones", ZONE_COLUMNS, zone_rows, fmt)
     exported = export_response(request, table, zones, name="map")
     if exported is not None:
@@ -179,7 +182,7 @@ def chains(
         known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
         raise NotFound("web.unknown_chain", track=track, chains=known)
     track = track or next(iter(sorted(templates)))
-    graph = api.chain_for(server, store, who, track)
+    graph = api.chain_for(server, store, who, track, fmt.lang)
     firms = None
     if link and who.may("enterprise"):
         firms = api.link_firms_for(server, store, who, track, link)
@@ -241,7 +244,7 @@ def targets(
         known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
         raise NotFound("web.unknown_chain", track=track, chains=known)
     track = track or next(iter(sorted(templates)))
-    rows = api.targets_for(server, store, track, min_score, district or None, None, 200)
+    rows = api.targets_for(server, store, track, min_score, district or None, None, 200, fmt.lang)
     template = templates[track]
     shown = [
         dict(
@@ -306,14 +309,14 @@ VERSION_COLUMNS = (
     Column("name", "Name"),
     Column("address", "Address"),
     Column("industry_code", "Industry"),
-    Column("status", "Status"),
+    Column("status", "Status", translate=True),
     Column("source", "Source"),
     Column("valid_from", "Valid from", "date"),
     Column("valid_to", "Valid to", "date"),
 )
 LINK_COLUMNS = (
     Column("shown_name", "Link", link="href"),
-    Column("stage", "Stage"),
+    Column("stage", "Stage", translate=True),
     Column("shown_status", "Status"),
     Column("enterprises", "enterprises", "number"),
     Column("revenue", "revenue", "money"),
@@ -358,7 +361,14 @@ def carriers(
             raise HTTPException(403, "not one of your carriers")
         tenants = api.tenants_for(server, store, carrier)
     fmt = Formatter(language(request))
-    carrier_table = Table(request, "carriers", CARRIER_COLUMNS, [_carrier_row(who, fmt, r) for r in rows], fmt)
+    names = labels.pack_names(server, store)
+    carrier_table = Table(
+        request,
+        "carriers",
+        CARRIER_COLUMNS,
+        [dict(_carrier_row(who, fmt, r), zone=labels.shown(names, fmt, r["zone_id"])) for r in rows],
+        fmt,
+    )
     tenant_table = None
     if tenants is not None:
         tenant_rows = [
@@ -383,7 +393,7 @@ def carriers(
 CARRIER_COLUMNS = (
     Column("name", "Carrier", link="href"),
     Column("kind", "Kind"),
-    Column("zone_id", "Zone"),
+    Column("zone", "Zone"),
     Column("capacity", "Floor space", "area"),
     Column("occupied_m2", "Occupied", "area"),
     Column("occupancy", "Occupancy", "percent"),
