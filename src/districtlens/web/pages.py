@@ -21,6 +21,7 @@ from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
 from districtlens.store import web_queries as queries
+from districtlens.claims.session import Reason
 from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
 from districtlens.web.i18n import MONEY_MEASURES, Formatter
@@ -385,7 +386,11 @@ def carriers(
         table=carrier_table,
         tenant_table=tenant_table,
         carrier=carrier,
-        carrier_name=next((r["name"] for r in carrier_table.matching if r["carrier_id"] == carrier), carrier),
+        # Named from every carrier, not the table's filtered page: a raw id is never shown.
+        carrier_name=next(
+            (fmt.name({"zh": r["name_zh"], "en": r["name_en"], "fr": r["name_fr"]}) for r in rows if r["carrier_id"] == carrier),
+            "",
+        ),
         today=today(),
     )
 
@@ -532,21 +537,28 @@ def _claim_row(fmt: Formatter, claim: dict) -> dict:
         says = fmt.number(computed, 2 if isinstance(computed, float) and computed < 10 else 0)
     else:
         says = "–" if computed is None else str(computed)
-    reason = (claim.get("evidence") or {}).get("reason")
+    said = (claim.get("evidence") or {}).get("reason_said")
+    reason = Reason.from_json(said).text(fmt.lang) if said else None
     return dict(
         claim,
         statement=translated or claim["quote"],
         statement_lang=fmt.lang if translated else claim["quote_lang"],
         original=claim["quote"] if translated and fmt.lang != claim["quote_lang"] else None,
-        asserted_text=" ".join(
-            str(part)
-            for part in (claim.get("comparison"), asserted.get("value"), asserted.get("unit"))
-            if part not in (None, "")
-        )
-        if isinstance(asserted, dict)
-        else "–",
+        asserted_text=_asserted_text(fmt, claim.get("comparison") or "none", asserted),
         data_says=f"{says} — {reason}" if reason else says,
     )
+
+
+def _asserted_text(fmt: Formatter, comparison: str, asserted: dict | None) -> str:
+    """What a claim asserts, said in the reader's language: its comparison, figure and unit."""
+    if not isinstance(asserted, dict) or comparison == "none":
+        return t("claims.asserted.none", fmt.lang)
+    value = asserted.get("value")
+    if value is None:
+        return t(f"claims.asserted.{comparison}_unstated", fmt.lang)
+    figure = fmt.number(value, 2 if isinstance(value, float) and not value.is_integer() else 0)
+    unit = asserted.get("unit")
+    return t(f"claims.asserted.{comparison}", fmt.lang, value=figure, unit=fmt.gettext(unit) if unit else "").strip()
 
 
 @router.get("/leads")
