@@ -21,11 +21,13 @@ from districtlens import disclosure
 from districtlens.chains.templates import ChainTemplate
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
-from districtlens.export import write_table
+from districtlens.export import headed, write_table
+from districtlens.i18n import t
 from districtlens.resolve.names import search_forms
 from districtlens.store import web_queries as queries
-from districtlens.web import auth, figures
+from districtlens.web import auth, figures, labels
 from districtlens.web.deps import language, may_see_carrier, principal, reader, require, state, today
+from districtlens.web.i18n import Formatter
 from districtlens.web.state import ServerState, Snapshot
 
 Who = Annotated[auth.Principal, Depends(principal)]
@@ -285,7 +287,9 @@ def api_geojson(who: Aggregates) -> dict[str, Any]:
 @router.get("/chains", summary="The chain templates")
 def api_chains(who: Aggregates) -> dict[str, Any]:
     return {
-        "chains": [{"id": t.id, "version": t.version, "name": dict(t.name)} for t in figures.chain_templates().values()]
+        "chains": [
+            {"id": c.id, "version": c.version, "name": dict(c.name)} for c in figures.chain_templates().values()
+        ]
     }
 
 
@@ -344,7 +348,11 @@ def api_targets_xlsx(
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
-    rows = targets_for(server, store, track, min_score, district, link, 200)
+    lang = language(request)
+    rows = targets_for(server, store, track, min_score, district, link, 200, lang)
+    template = template_for(track)
+    names = labels.pack_names(server, store)
+    fmt = Formatter(lang)
     frame = pl.DataFrame(
         [
             {
@@ -353,8 +361,10 @@ def api_targets_xlsx(
                 "name": r["name"],
                 "district": r["district"],
                 "industry_code": r["industry_code"],
-                "links": ";".join(r["links"]),
-                "zone_id": r["zone_id"],
+                "links": t("targets.why.list_separator", lang).join(
+                    fmt.name(dict(template.link(link_id).name)) for link_id in r["links"]
+                ),
+                "zone": labels.shown(names, fmt, r["zone_id"]),
                 "score": r["score"],
                 "why": r["why"],
             }
@@ -367,11 +377,12 @@ def api_targets_xlsx(
             "district": pl.String,
             "industry_code": pl.String,
             "links": pl.String,
-            "zone_id": pl.String,
+            "zone": pl.String,
             "score": pl.Float64,
             "why": pl.String,
         },
     )
+    frame = headed(frame, lang)
     with tempfile.TemporaryDirectory() as folder:
         path = write_table(frame, Path(folder) / f"targets-{track}.xlsx")
         content = path.read_bytes()
