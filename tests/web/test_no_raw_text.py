@@ -35,9 +35,43 @@ VERBATIM_TAGS = ("code", "kbd", "samp", "pre", "script", "style", "svg", "templa
 ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ \-][A-Za-z]{2,}){2,}\b")
 # In French text a run of Latin words is English only when it holds English function words.
 ENGLISH_WORDS = {
-    "the", "of", "and", "is", "are", "to", "for", "with", "by", "from", "not", "this", "that", "its",
-    "which", "than", "has", "have", "was", "were", "be", "rank", "none", "why", "how", "computed",
-    "tenants", "share", "firms", "firm", "chain", "link", "links", "here", "there", "in", "at",
+    "the",
+    "of",
+    "and",
+    "is",
+    "are",
+    "to",
+    "for",
+    "with",
+    "by",
+    "from",
+    "not",
+    "this",
+    "that",
+    "its",
+    "which",
+    "than",
+    "has",
+    "have",
+    "was",
+    "were",
+    "be",
+    "rank",
+    "none",
+    "why",
+    "how",
+    "computed",
+    "tenants",
+    "share",
+    "firms",
+    "firm",
+    "chain",
+    "link",
+    "links",
+    "here",
+    "there",
+    "in",
+    "at",
 }
 # Words that may stand in any language's text: units, acronyms and proper names of sources.
 ALLOWED_WORDS = {"ISO", "PNG", "PDF", "HTML", "DOCX", "CSV", "XLSX", "JSON", "API", "OpenAPI", "GeoJSON", "USCC"}
@@ -121,7 +155,9 @@ def english_runs(text: str, lang: str) -> list[str]:
 def test_no_raw_id_nor_english_on_any_page(clients, lang):
     client = clients["analyst"]
     slugs = raw_ids() - WORDS_OF[lang]
-    slug_pattern = re.compile(r"(?<![\w\-./])(" + "|".join(sorted(map(re.escape, slugs), key=len, reverse=True)) + r")(?![\w\-./])")
+    slug_pattern = re.compile(
+        r"(?<![\w\-./])(" + "|".join(sorted(map(re.escape, slugs), key=len, reverse=True)) + r")(?![\w\-./])"
+    )
     problems: dict[str, list[str]] = {}
     for path in PAGES:
         separator = "&" if "?" in path else "?"

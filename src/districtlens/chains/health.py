@@ -164,7 +164,9 @@ def judge(
     lq = row["lq"]
     if n == 0:
         return "missing", text("chains.why.missing", lang, area=area_label, reference=reference_label, firms=ref_n)
-    figures = text("chains.why.firms_one" if n == 1 else "chains.why.firms", lang, firms=number(n, lang), area=area_label)
+    figures = text(
+        "chains.why.firms_one" if n == 1 else "chains.why.firms", lang, firms=number(n, lang), area=area_label
+    )
     if row["revenue"] is not None:
         figures += text("chains.why.revenue", lang, revenue=number(row["revenue"], lang))
     lq_text = (

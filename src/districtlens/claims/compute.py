@@ -64,7 +64,9 @@ def total(session: Session, q: dict[str, Any]) -> Computed:
     )
     if missing:
         return Computed(
-            None, evidence, Reason("claims.reason.no_column_years", {"column": q["column"], "years": ", ".join(map(str, missing))})
+            None,
+            evidence,
+            Reason("claims.reason.no_column_years", {"column": q["column"], "years": ", ".join(map(str, missing))}),
         )
     return Computed(round(sum(found["values"].values()), 4), evidence)
 
@@ -84,7 +86,9 @@ def growth(session: Session, q: dict[str, Any]) -> Computed:
     )
     if not start or end is None:
         return Computed(
-            None, evidence, Reason("claims.reason.no_column_ends", {"column": q["column"], "start": q["from"], "end": q["to"]})
+            None,
+            evidence,
+            Reason("claims.reason.no_column_ends", {"column": q["column"], "start": q["from"], "end": q["to"]}),
         )
     return Computed(round(end / start - 1, 6), evidence)
 
@@ -224,7 +228,9 @@ def named_presence(session: Session, q: dict[str, Any]) -> Computed:
     unknown = [i for i in q["enterprises"] if i not in named]
     if unknown:
         return Computed(
-            None, provenance(session, []), Reason("claims.reason.unknown_enterprises", {"enterprises": ", ".join(unknown)})
+            None,
+            provenance(session, []),
+            Reason("claims.reason.unknown_enterprises", {"enterprises": ", ".join(unknown)}),
         )
     found = _present(session, q["area"], {i: [named[i].names.zh, named[i].names.en] for i in q["enterprises"]})
     present = [i for i in q["enterprises"] if found[i]]
@@ -456,7 +462,9 @@ def published(session: Session, q: dict[str, Any]) -> Computed:
     rows = [r for r in rows if "year" not in q or str(r.get("year")) == str(q["year"])]
     if not rows:
         return Computed(
-            None, evidence | {"no_data": "indicator"}, Reason("claims.reason.no_indicator", {"indicator": q["indicator"]})
+            None,
+            evidence | {"no_data": "indicator"},
+            Reason("claims.reason.no_indicator", {"indicator": q["indicator"]}),
         )
     row = rows[0]
     evidence |= {
@@ -602,7 +610,7 @@ def evaluate_claim(session: Session, claim: dict[str, Any]) -> ClaimResult:
         return intent_result(claim, session.head)
     query, origin = query_for(session, claim)
     if query is None:
-        computed = Computed(None, {"ledger_head": session.head}, "no query definition for this claim")
+        computed = Computed(None, {"ledger_head": session.head}, Reason("claims.reason.no_query"))
     else:
         computed = without_echoes(query, compute(session, query), defined.typed_into if defined else ())
     return claim_result(claim, query, origin, computed, kind)

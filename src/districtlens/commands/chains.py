@@ -29,8 +29,8 @@ from districtlens.chains.targets import DEFAULT_WEIGHTS, MODES, PARTS, TargetWei
 from districtlens.chains.templates import ChainTemplate, get_template, shipped_templates
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import InputError, UsageError
-from districtlens.i18n import t
 from districtlens.export import headed, write_table
+from districtlens.i18n import t
 from districtlens.ingest.read import ROW, read_table
 from districtlens.ingest.validate import validate
 from districtlens.store import Store, places

@@ -287,9 +287,7 @@ def api_geojson(who: Aggregates) -> dict[str, Any]:
 @router.get("/chains", summary="The chain templates")
 def api_chains(who: Aggregates) -> dict[str, Any]:
     return {
-        "chains": [
-            {"id": c.id, "version": c.version, "name": dict(c.name)} for c in figures.chain_templates().values()
-        ]
+        "chains": [{"id": c.id, "version": c.version, "name": dict(c.name)} for c in figures.chain_templates().values()]
     }
 
 

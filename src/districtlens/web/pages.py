@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from districtlens.claims.session import Reason
 from districtlens.commands import Context
 from districtlens.commands import leads as lead_commands
 from districtlens.commands import ledger as ledger_commands
@@ -21,7 +22,6 @@ from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
 from districtlens.store import web_queries as queries
-from districtlens.claims.session import Reason
 from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
 from districtlens.web.i18n import MONEY_MEASURES, Formatter
@@ -388,7 +388,11 @@ def carriers(
         carrier=carrier,
         # Named from every carrier, not the table's filtered page: a raw id is never shown.
         carrier_name=next(
-            (fmt.name({"zh": r["name_zh"], "en": r["name_en"], "fr": r["name_fr"]}) for r in rows if r["carrier_id"] == carrier),
+            (
+                fmt.name({"zh": r["name_zh"], "en": r["name_en"], "fr": r["name_fr"]})
+                for r in rows
+                if r["carrier_id"] == carrier
+            ),
             "",
         ),
         today=today(),
