@@ -226,6 +226,19 @@ def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
     assert table.exit_code == 0 and "design" in table.output and "apis" in table.output
 
 
+def test_show_gives_each_reason_in_the_language_asked_for(cli, db):
+    said = {}
+    for lang in ("zh", "en", "fr"):
+        result = cli("chains", "show", "integrated-circuits", "--area", JINGAN, "--lang", lang, "--db", db, "--json")
+        assert result.exit_code == 0, result.output
+        said[lang] = json.loads(result.output)["links"]
+    assert [link["status"] for link in said["zh"]] == [link["status"] for link in said["en"]]
+    for zh, en in zip(said["zh"], said["en"], strict=True):
+        assert zh["why"] != en["why"] and not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", zh["why"]), zh["why"]
+    table = cli("chains", "show", "integrated-circuits", "--area", JINGAN, "--lang", "fr", "--db", db)
+    assert table.exit_code == 0 and t("chains.col.why", "fr") in table.output and "so weak" not in table.output
+
+
 def test_targets_speak_the_language_asked_for(cli, db, monkeypatch):
     zh = json.loads(
         cli("targets", "integrated-circuits", "--area", JINGAN, "--lang", "zh", "--db", db, "--json").output
