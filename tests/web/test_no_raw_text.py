@@ -11,14 +11,18 @@ import pytest
 
 from districtlens.ingest.packs import load_pack
 
-# Pages and the query that fills them; the carriers and chains pages are visited once per track.
+# Pages and the query that fills them (a carrier's tenants and space, a second chain); an
+# enterprise's page is added by the test.
 PAGES = [
     "/",
     "/industries",
     "/map",
     "/chains",
+    "/chains?track=biopharma",
     "/targets",
     "/carriers",
+    "/carriers?carrier=shanghai-icampus",
+    "/space?carrier=shanghai-icampus",
     "/enterprises?q=科技",
     "/claims",
     "/leads",
@@ -152,14 +156,15 @@ def english_runs(text: str, lang: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "fr"])
-def test_no_raw_id_nor_english_on_any_page(clients, lang):
+def test_no_raw_id_nor_english_on_any_page(clients, web_store, lang):
     client = clients["analyst"]
+    pages = [*PAGES, f"/enterprises/{web_store['own_tenants'][0]}"]
     slugs = raw_ids() - WORDS_OF[lang]
     slug_pattern = re.compile(
         r"(?<![\w\-./])(" + "|".join(sorted(map(re.escape, slugs), key=len, reverse=True)) + r")(?![\w\-./])"
     )
     problems: dict[str, list[str]] = {}
-    for path in PAGES:
+    for path in pages:
         separator = "&" if "?" in path else "?"
         response = client.get(f"{path}{separator}lang={lang}")
         assert response.status_code == 200, (path, lang)

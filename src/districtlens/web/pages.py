@@ -491,6 +491,7 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
     facts = Table(request, "facts", FACT_COLUMNS, profile["facts"], fmt, row_class=_superseded)
     versions = Table(request, "versions", VERSION_COLUMNS, profile["versions"], fmt, row_class=_superseded)
     extras = profile_extras(server, store, who, profile, fmt)
+    zone = labels.shown(labels.pack_names(server, store), fmt, profile["current"].get("zone_id"))
     lease_rows = [dict(t, href=f"/space?carrier={t['carrier_id']}") for t in extras["tenancies"]]
     leases = Table(request, "leases", LEASE_COLUMNS, lease_rows, fmt, testid="tenancies")
     exported = export_response(request, facts, versions, leases, name=f"enterprise-{uscc}")
@@ -505,6 +506,7 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
         versions=versions,
         leases=leases,
         extras=extras,
+        zone=zone,
         series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
     )
 
