@@ -210,7 +210,10 @@ def test_city_shows_every_district_and_agrees_with_show(cli, db):
     link, _ = status_of(cli, db)
     assert districts[JINGAN]["links"]["design"]["status"] == link["status"] == "missing"
     table = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--db", db)
-    assert table.exit_code == 0 and "design" in table.output
+    # Links are headed by their names in the language, never by their ids.
+    assert table.exit_code == 0 and "Design" in table.output and "design" not in table.output
+    french = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--lang", "fr", "--db", db)
+    assert french.exit_code == 0 and "Conception" in french.output and "missing" not in french.output
 
 
 def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
@@ -223,7 +226,8 @@ def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
     assert cli("chains", "city", "biopharma", "--all-tracks", "--area", JINGAN, "--db", db).exit_code == 2
     assert cli("chains", "city", "--area", JINGAN, "--db", db).exit_code == 2
     table = cli("chains", "city", "--all-tracks", "--area", JINGAN, "--db", db)
-    assert table.exit_code == 0 and "design" in table.output and "apis" in table.output
+    assert table.exit_code == 0 and "Design" in table.output and "APIs" in table.output
+    assert "apis" not in table.output
 
 
 def test_show_gives_each_reason_in_the_language_asked_for(cli, db):

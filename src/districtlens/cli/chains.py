@@ -126,12 +126,16 @@ def city(
     ] = False,
     year: YearOption = None,
     template: TemplateOption = None,
+    lang: LangOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
     """Health of TRACK's chain (or of every track) in every district of the area's city, against
     the city: which district holds which link."""
     from districtlens.commands import chains
+    from districtlens.i18n import number, t
+
+    chosen = chosen_language(lang)
 
     if (track is None) == (not all_tracks):
         fail("give a TRACK or --all-tracks (not both)", EXIT_USAGE)
@@ -144,13 +148,21 @@ def city(
         for one in found.tracks if isinstance(found, chains.CityChains) else [found]:
             chain = _template_of(one.track, template)
             out_console.print(
-                f"{chain.name['zh']} / {chain.name['en']} chain in every district of {one.reference}, {one.year}"
+                t(
+                    "chains.city.heading",
+                    chosen,
+                    chain=chain.name.get(chosen) or chain.name["en"],
+                    city=one.reference,
+                    year=one.year,
+                )
             )
-            table = Table("district", *(link.id for link in chain.links))
+            names = (link.name.get(chosen) or link.name["en"] for link in chain.links)
+            table = Table(t("chains.col.district", chosen), *names)
             for row in one.districts:
+                cells = (row.links[link.id] for link in chain.links)
                 table.add_row(
                     row.district,
-                    *(f"{row.links[link.id].status} ({row.links[link.id].enterprises:,})" for link in chain.links),
+                    *(f"{t(f'targets.status.{c.status}', chosen)} ({number(c.enterprises, chosen)})" for c in cells),
                 )
             out_console.print(table)
 
