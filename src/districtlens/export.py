@@ -26,6 +26,14 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def headed(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """`frame` with each column headed in `lang` (`export.column.<column>`): a spreadsheet shows
+    people words, never the code's column names."""
+    from districtlens.i18n import t
+
+    return frame.rename({column: t(f"export.column.{column}", lang) for column in frame.columns})
+
+
 def write_table(frame: pl.DataFrame, path: str | Path) -> Path:
     """Write `frame` as CSV or XLSX (by extension), neutralised for spreadsheets."""
     path = Path(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -13,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from districtlens.chains.templates import shipped_templates
+from districtlens.i18n import t
 from districtlens.store import open_store
 from tests.chains.builders import HUANGPU, JINGAN, Firm, write_firms, write_pack
 
@@ -141,7 +143,7 @@ def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralise
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).worksheets[0]
     header = [c.value for c in sheet[1]]
-    names = [row[header.index("name")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[header.index(t("export.column.name", "en"))] for row in sheet.iter_rows(min_row=2, values_only=True)]
     # Every hostile name is there, behind an apostrophe (a carriage return is stored as the
     # XLSX escape _x000D_, which openpyxl hands back as written).
     hostile_names = [n for n in names if not n.startswith("设计")]
@@ -165,11 +167,26 @@ def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralise
     )
     with open(converted / "targets.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    name_column = rows[0].index("name")
+    name_column = rows[0].index(t("export.column.name", "en"))
     seen = [row[name_column] for row in rows[1:]]
     # LibreOffice reads the text as text: nothing was evaluated ("=1+1" did not become 2).
     assert "'=1+1" in seen and "2" not in seen
     assert "'@SUM(1)" in seen and "'+SUM(1,2)" in seen
+
+
+def test_excel_export_is_headed_and_labelled_in_the_chosen_language(cli, db, tmp_path):
+    out = tmp_path / "targets.xlsx"
+    result = cli("targets", "integrated-circuits", "--area", JINGAN, "--lang", "zh", "--db", db, "--out", out)
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert t("export.column.rank", "zh") in header and t("export.column.why", "zh") in header
+    # No column name of the code, no mode or part slug: words a reader can read.
+    assert not {"rank", "uscc", "industry_code", "links", "zone_id", "carrier_id", "fit"} & set(header)
+    modes = {row[header.index(t("export.column.mode", "zh"))] for row in rows[1:]}
+    assert modes and modes <= {t(f"targets.mode.{m}", "zh") for m in ("fill", "strengthen", "extend")}
+    whys = [row[header.index(t("export.column.why", "zh"))] for row in rows[1:]]
+    assert all(not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,} [A-Za-z]{3,}", why) for why in whys), whys[:3]
 
 
 def test_csv_export_neutralises_too(cli, db, tmp_path):
@@ -193,7 +210,10 @@ def test_city_shows_every_district_and_agrees_with_show(cli, db):
     link, _ = status_of(cli, db)
     assert districts[JINGAN]["links"]["design"]["status"] == link["status"] == "missing"
     table = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--db", db)
-    assert table.exit_code == 0 and "design" in table.output
+    # Links are headed by their names in the language, never by their ids.
+    assert table.exit_code == 0 and "Design" in table.output and "design" not in table.output
+    french = cli("chains", "city", "integrated-circuits", "--area", JINGAN, "--lang", "fr", "--db", db)
+    assert french.exit_code == 0 and "Conception" in french.output and "missing" not in french.output
 
 
 def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
@@ -206,7 +226,21 @@ def test_city_of_all_tracks_gives_each_track_as_city_gives_it_alone(cli, db):
     assert cli("chains", "city", "biopharma", "--all-tracks", "--area", JINGAN, "--db", db).exit_code == 2
     assert cli("chains", "city", "--area", JINGAN, "--db", db).exit_code == 2
     table = cli("chains", "city", "--all-tracks", "--area", JINGAN, "--db", db)
-    assert table.exit_code == 0 and "design" in table.output and "apis" in table.output
+    assert table.exit_code == 0 and "Design" in table.output and "APIs" in table.output
+    assert "apis" not in table.output
+
+
+def test_show_gives_each_reason_in_the_language_asked_for(cli, db):
+    said = {}
+    for lang in ("zh", "en", "fr"):
+        result = cli("chains", "show", "integrated-circuits", "--area", JINGAN, "--lang", lang, "--db", db, "--json")
+        assert result.exit_code == 0, result.output
+        said[lang] = json.loads(result.output)["links"]
+    assert [link["status"] for link in said["zh"]] == [link["status"] for link in said["en"]]
+    for zh, en in zip(said["zh"], said["en"], strict=True):
+        assert zh["why"] != en["why"] and not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", zh["why"]), zh["why"]
+    table = cli("chains", "show", "integrated-circuits", "--area", JINGAN, "--lang", "fr", "--db", db)
+    assert table.exit_code == 0 and t("chains.col.why", "fr") in table.output and "so weak" not in table.output
 
 
 def test_targets_speak_the_language_asked_for(cli, db, monkeypatch):

@@ -299,6 +299,22 @@ def test_targets_export_translated_headers_never_raw_names(clients):
     assert scores == sorted(scores, reverse=True) and scores
 
 
+def test_targets_excel_from_the_api_is_headed_and_reasoned_in_the_language(clients):
+    from openpyxl import load_workbook
+
+    from districtlens.i18n import t
+
+    client = clients["analyst"]
+    exported = client.get("/api/targets/biopharma/export.xlsx?lang=zh")
+    assert exported.status_code == 200
+    rows = list(load_workbook(io.BytesIO(exported.content)).worksheets[0].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[0] == t("export.column.rank", "zh")
+    assert not {"rank", "uscc", "industry_code", "links", "zone_id", "why"} & set(header)
+    whys = [row[header.index(t("export.column.why", "zh"))] for row in rows[1:]]
+    assert whys and not any(re.search(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", why) for why in whys), whys[:2]
+
+
 def test_chain_links_and_their_firms_use_the_shared_table(clients):
     client = clients["analyst"]
     page = client.get("/chains?track=biopharma&lang=en&links.sort=-enterprises").text

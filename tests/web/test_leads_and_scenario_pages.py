@@ -77,7 +77,8 @@ def test_the_scenario_page_computes_and_writes_nothing(served):
 
 
 def test_the_targets_page_scores_the_stores_free_space(served):
-    rows = served["clients"]["analyst"].get("/api/targets/biopharma").json()["targets"]
+    # The whys are in the language asked for (the dashboard's default is Chinese).
+    rows = served["clients"]["analyst"].get("/api/targets/biopharma?lang=en").json()["targets"]
     assert rows, "the demo district has biopharma targets"
     assert all(row["parts"]["space"] is not None for row in rows)
     assert all("space free in" in row["why"] or "no free space" in row["why"] for row in rows)

@@ -17,7 +17,7 @@ from typing import Any
 from districtlens.briefing import i18n
 from districtlens.claims.compute import CHAIN_KINDS, compute, prefetch
 from districtlens.claims.queries import parse_query
-from districtlens.claims.session import Computed, Session
+from districtlens.claims.session import Computed, Reason, Session
 from districtlens.store import claims as claim_store
 
 SECTIONS = ("headline", "tracks", "zones", "carriers", "chains", "targets", "claims")
@@ -31,7 +31,7 @@ class Figure:
     query: dict[str, Any]
     label: dict[str, str]  # by language
     value: Any = None
-    reason: str | None = None
+    reason: Reason | None = None
     sources: list[str] = field(default_factory=list)
     ref: str = ""
 

@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
+from districtlens.i18n import number, percent
+from districtlens.i18n import t as text
 
 STATUSES = ("missing", "weak", "present", "strong")
 FIRM_COLUMNS = ("uscc", "name", "revenue", "revenue_prior", "employees")
@@ -56,6 +58,7 @@ def chain_health(
     area_label: str,
     reference_label: str,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """One row per link of `template`, in template order.
 
@@ -63,7 +66,8 @@ def chain_health(
     `area_firms` and `reference_firms` hold every firm of the area and of the reference (placed
     or not: they are the LQ's denominators) with columns uscc, name, revenue, revenue_prior,
     employees. Columns out: link_id, name_zh, name_en, name_fr, stage, classes, enterprises,
-    revenue, employees, growth, lq, concentration, largest, reference_enterprises, status, why.
+    revenue, employees, growth, lq, concentration, largest, reference_enterprises, status, why
+    (in `lang`).
     """
     _check_columns("area_firms", area_firms)
     one_area = area_firms.with_columns(pl.lit(area_label).alias(AREA))
@@ -76,6 +80,7 @@ def chain_health(
         areas={area_label: area_label},
         reference_label=reference_label,
         thresholds=thresholds,
+        lang=lang,
     ).drop(AREA)
 
 
@@ -90,6 +95,7 @@ def areas_health(
     reference_label: str,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
     area_sizes: dict[str, int] | None = None,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """`chain_health` of many areas against one reference, in one grouped pass: a map of every
     district of a city costs about as much as one district.
@@ -139,7 +145,7 @@ def areas_health(
     )
     rows = table.to_dicts()
     for row in rows:
-        row["status"], row["why"] = judge(row, areas[row[area_column]], reference_label, thresholds)
+        row["status"], row["why"] = judge(row, areas[row[area_column]], reference_label, thresholds, lang)
     return pl.DataFrame(rows, schema=table.schema | {"status": pl.String, "why": pl.String})
 
 
@@ -148,47 +154,52 @@ def area_sizes_of(firms: pl.DataFrame, area_column: str) -> dict[str, int]:
     return dict(firms.group_by(area_column).len().iter_rows())
 
 
-def judge(row: dict, area_label: str, reference_label: str, thresholds: StatusThresholds) -> tuple[str, str]:
-    """The status of one link and a sentence that names the figures it rests on."""
+def judge(
+    row: dict, area_label: str, reference_label: str, thresholds: StatusThresholds, lang: str = "en"
+) -> tuple[str, str]:
+    """The status of one link and a sentence in `lang` that names the figures it rests on."""
     t = thresholds
     n = row["enterprises"]
-    ref_n = row["reference_enterprises"]
+    ref_n = number(row["reference_enterprises"], lang)
     lq = row["lq"]
     if n == 0:
-        return "missing", (
-            f"No enterprise in {area_label} is placed in this link, while {reference_label} has {ref_n:,}."
-        )
-    figures = f"{n:,} enterprise{'s' if n != 1 else ''} in {area_label}"
+        return "missing", text("chains.why.missing", lang, area=area_label, reference=reference_label, firms=ref_n)
+    figures = text(
+        "chains.why.firms_one" if n == 1 else "chains.why.firms", lang, firms=number(n, lang), area=area_label
+    )
     if row["revenue"] is not None:
-        figures += f" with revenue {row['revenue']:,.0f} 万元"
+        figures += text("chains.why.revenue", lang, revenue=number(row["revenue"], lang))
     lq_text = (
-        f"LQ {lq:.2f} against {reference_label} ({ref_n:,} enterprises)"
+        text("chains.why.lq", lang, lq=number(lq, lang, 2), reference=reference_label, firms=ref_n)
         if lq is not None
-        else f"no LQ ({reference_label} has none)"
+        else text("chains.why.no_lq", lang, reference=reference_label)
     )
     concentration = row["concentration"]
+    said = {"figures": figures, "lq": lq_text, "weak_lq": number(t.weak_below_lq, lang, 2)}
     if n < t.min_firms_present:
-        return "weak", f"{figures}, {lq_text}: fewer than {t.min_firms_present} firms, so weak."
+        return "weak", text("chains.why.weak_few", lang, **said, least=number(t.min_firms_present, lang))
     if lq is not None and lq < t.weak_below_lq:
-        return "weak", f"{figures}, {lq_text}: below {t.weak_below_lq:.2f}, so weak."
+        return "weak", text("chains.why.weak_lq", lang, **said)
     strong_lq = lq is not None and lq >= t.strong_from_lq
     spread = concentration is None or concentration <= t.max_concentration_strong
+    strong = {"strong_firms": number(t.min_firms_strong, lang), "strong_lq": number(t.strong_from_lq, lang, 2)}
     if n >= t.min_firms_strong and strong_lq and spread:
-        share = f", the largest firm holds {concentration:.0%} of revenue" if concentration is not None else ""
-        return "strong", (
-            f"{figures}, {lq_text}{share}: at least {t.min_firms_strong} firms and LQ"
-            f" {t.strong_from_lq:.2f} or more, so strong."
+        share = (
+            text("chains.why.largest_share", lang, share=percent(concentration, lang, 0))
+            if concentration is not None
+            else ""
         )
+        return "strong", text("chains.why.strong", lang, **said, **strong, share=share)
     if n >= t.min_firms_strong and strong_lq:
-        return "present", (
-            f"{figures}, {lq_text}, but {row['largest']} holds {concentration:.0%} of revenue"
-            f" (more than {t.max_concentration_strong:.0%}), so present rather than strong."
+        return "present", text(
+            "chains.why.concentrated",
+            lang,
+            **said,
+            largest=row["largest"],
+            share=percent(concentration, lang, 0),
+            limit=percent(t.max_concentration_strong, lang, 0),
         )
-    return "present", (
-        f"{figures}, {lq_text}: at least {t.min_firms_present} firms and LQ"
-        f" {t.weak_below_lq:.2f} or more, short of strong (needs {t.min_firms_strong} firms"
-        f" and LQ {t.strong_from_lq:.2f}), so present."
-    )
+    return "present", text("chains.why.present", lang, **said, **strong, least=number(t.min_firms_present, lang))
 
 
 def _check_columns(label: str, frame: pl.DataFrame) -> None:

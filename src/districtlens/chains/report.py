@@ -138,8 +138,10 @@ def health(
     template: ChainTemplate,
     placements: pl.DataFrame | None = None,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
+    lang: str = "en",
 ) -> pl.DataFrame:
-    """`chain_health` of the context's area (placements over the city unless given)."""
+    """`chain_health` of the context's area (placements over the city unless given), its whys
+    in `lang`."""
     if placements is None:
         placements = context.placements(template)
     return chain_health(
@@ -150,6 +152,7 @@ def health(
         area_label=context.area.label,
         reference_label=context.reference_label,
         thresholds=thresholds,
+        lang=lang,
     )
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from districtlens import refdata
 from districtlens.claims.judge import ClaimResult, claim_result, intent_result
-from districtlens.claims.session import Computed, EnterpriseSet, Session, provenance, query_for
+from districtlens.claims.session import GIVEN_REASON, Computed, EnterpriseSet, Reason, Session, provenance, query_for
 from districtlens.errors import InputError, NotFound
 from districtlens.facts import FACT_COLUMNS
 from districtlens.store import claims as claim_store
@@ -63,7 +63,11 @@ def total(session: Session, q: dict[str, Any]) -> Computed:
         sources=found["sources"],
     )
     if missing:
-        return Computed(None, evidence, f"no {q['column']} in the store for {', '.join(map(str, missing))}")
+        return Computed(
+            None,
+            evidence,
+            Reason("claims.reason.no_column_years", {"column": q["column"], "years": ", ".join(map(str, missing))}),
+        )
     return Computed(round(sum(found["values"].values()), 4), evidence)
 
 
@@ -81,7 +85,11 @@ def growth(session: Session, q: dict[str, Any]) -> Computed:
         sources=found["sources"],
     )
     if not start or end is None:
-        return Computed(None, evidence, f"no {q['column']} for {q['from']} or {q['to']}")
+        return Computed(
+            None,
+            evidence,
+            Reason("claims.reason.no_column_ends", {"column": q["column"], "start": q["from"], "end": q["to"]}),
+        )
     return Computed(round(end / start - 1, 6), evidence)
 
 
@@ -101,7 +109,9 @@ def share(session: Session, q: dict[str, Any]) -> Computed:
         sources=inside["sources"],
     )
     if among == 0:
-        return Computed(None, evidence, f"no enterprise of the set {subset.describe()} in {q['among']}")
+        return Computed(
+            None, evidence, Reason("claims.reason.empty_set", {"set": str(subset.describe()), "among": q["among"]})
+        )
     return Computed(round(inside["count"] / among, 6), evidence)
 
 
@@ -123,7 +133,7 @@ def rank(session: Session, q: dict[str, Any]) -> Computed:
     )
     mine = values.get(district)
     if mine is None:
-        return Computed(None, evidence, f"no value of the measure for {district}")
+        return Computed(None, evidence, Reason("claims.reason.no_measure", {"area": district}))
     known = [v for v in values.values() if v is not None]
     evidence["ranked"] = len(known)
     return Computed(1 + sum(v > mine for v in known), evidence)
@@ -213,11 +223,15 @@ def named_presence(session: Session, q: dict[str, Any]) -> Computed:
     pack_row = session.pack_row(district)
     pack = session.pack(pack_row["pack_id"]) if pack_row else None
     if pack is None:
-        return Computed(None, provenance(session, []), "the pack naming the enterprises is not available")
+        return Computed(None, provenance(session, []), Reason("claims.reason.no_pack"))
     named = {e.id: e for e in pack.enterprises}
     unknown = [i for i in q["enterprises"] if i not in named]
     if unknown:
-        return Computed(None, provenance(session, []), f"the pack names no enterprise {', '.join(unknown)}")
+        return Computed(
+            None,
+            provenance(session, []),
+            Reason("claims.reason.unknown_enterprises", {"enterprises": ", ".join(unknown)}),
+        )
     found = _present(session, q["area"], {i: [named[i].names.zh, named[i].names.en] for i in q["enterprises"]})
     present = [i for i in q["enterprises"] if found[i]]
     rows = [r for i in q["enterprises"] for r in found[i]]
@@ -242,7 +256,9 @@ def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
     pack = session.pack(pack_row["pack_id"]) if pack_row else None
     named = {e.id: e for e in pack.enterprises} if pack else {}
     if q["enterprise"] not in named:
-        return Computed(None, provenance(session, []), f"no pack enterprise {q['enterprise']!r}")
+        return Computed(
+            None, provenance(session, []), Reason("claims.reason.unknown_enterprises", {"enterprises": q["enterprise"]})
+        )
     ent = named[q["enterprise"]]
     rows = _present(session, q["area"], {"e": [ent.names.zh, ent.names.en]})["e"]
     evidence = provenance(
@@ -255,12 +271,8 @@ def enterprise_attribute(session: Session, q: dict[str, Any]) -> Computed:
         sources=claim_store.source_names(session.store, [r["source_id"] for r in rows]),
     )
     if len(rows) != 1 or rows[0]["founded"] is None:
-        why = (
-            "not found in the area"
-            if not rows
-            else ("several enterprises match" if len(rows) > 1 else "its founding date is unknown")
-        )
-        return Computed(None, evidence, f"{ent.names.en}: {why}")
+        why = "not_found" if not rows else ("several" if len(rows) > 1 else "no_founding")
+        return Computed(None, evidence, Reason(f"claims.reason.enterprise_{why}", {"enterprise": ent.names.zh}))
     return Computed(rows[0]["founded"].year, evidence)
 
 
@@ -285,7 +297,11 @@ def carrier_attribute(session: Session, q: dict[str, Any]) -> Computed:
     rows = claim_store.carriers(session.store, session.district_of(q["area"]), carrier_id=q["carrier"])
     evidence = _carrier_evidence(session, rows)
     if not rows or rows[0][q["attribute"]] is None:
-        return Computed(None, evidence, f"the store has no {q['attribute']} for carrier {q['carrier']}")
+        return Computed(
+            None,
+            evidence,
+            Reason("claims.reason.no_carrier_attribute", {"attribute": q["attribute"], "carrier": q["carrier"]}),
+        )
     return Computed(rows[0][q["attribute"]], evidence)
 
 
@@ -442,10 +458,14 @@ def published(session: Session, q: dict[str, Any]) -> Computed:
     rows = claim_store.published_figures(session.store, adcode, q["indicator"])
     evidence = provenance(session, ["statistic_current"], indicator=q["indicator"], adcode=adcode)
     if rows is None:
-        return Computed(None, evidence | {"no_data": "table"}, "no published statistics in the store")
+        return Computed(None, evidence | {"no_data": "table"}, Reason("claims.reason.no_statistics"))
     rows = [r for r in rows if "year" not in q or str(r.get("year")) == str(q["year"])]
     if not rows:
-        return Computed(None, evidence | {"no_data": "indicator"}, f"no published figure {q['indicator']}")
+        return Computed(
+            None,
+            evidence | {"no_data": "indicator"},
+            Reason("claims.reason.no_indicator", {"indicator": q["indicator"]}),
+        )
     row = rows[0]
     evidence |= {
         "published": {
@@ -495,13 +515,13 @@ def register(session: Session, q: dict[str, Any]) -> Computed:
 def claim_status(session: Session, q: dict[str, Any]) -> Computed:
     claim = session.claim(q["claim"])
     if claim is None:
-        return Computed(None, provenance(session, ["claim"]), f"no claim {q['claim']!r} in the store")
+        return Computed(None, provenance(session, ["claim"]), Reason("claims.reason.no_claim", {"claim": q["claim"]}))
     result = evaluate_claim(session, claim)
     return Computed({"status": result.status, "computed": result.computed}, result.evidence)
 
 
 def not_computable(session: Session, q: dict[str, Any]) -> Computed:
-    return Computed(None, provenance(session, []), q["reason"])
+    return Computed(None, provenance(session, []), Reason(GIVEN_REASON, texts=q["reason"]))
 
 
 KINDS = {
@@ -529,8 +549,10 @@ def compute(session: Session, query: dict[str, Any]) -> Computed:
     unknown area, track or peer group, a missing pack) gives value None and the reason."""
     try:
         return KINDS[query["kind"]](session, query)
-    except (LookupError, ValueError, InputError, NotFound) as exc:
-        return Computed(None, provenance(session, []), str(exc))
+    except (InputError, NotFound) as exc:
+        return Computed(None, provenance(session, []), Reason(exc.key, dict(exc.values)))
+    except (LookupError, ValueError) as exc:
+        return Computed(None, provenance(session, []), Reason("claims.reason.unanswerable", {"detail": str(exc)}))
 
 
 def _typed(typed_into: tuple[str, ...], table: str, item: str) -> bool:
@@ -567,7 +589,7 @@ def without_echoes(query: dict[str, Any] | None, computed: Computed, typed_into:
         return computed
     table = "carrier" if kind.startswith("carrier") else "enterprise"
     evidence = evidence | {"echoes": [f"{table}:{e}" for e in echoes]}
-    reason = "the only data was typed from this claim's own source: load independent data to check it"
+    reason = Reason("claims.reason.echo")
     if not left:
         return Computed(None, evidence, reason)
     if kind == "carrier-count":
@@ -588,7 +610,7 @@ def evaluate_claim(session: Session, claim: dict[str, Any]) -> ClaimResult:
         return intent_result(claim, session.head)
     query, origin = query_for(session, claim)
     if query is None:
-        computed = Computed(None, {"ledger_head": session.head}, "no query definition for this claim")
+        computed = Computed(None, {"ledger_head": session.head}, Reason("claims.reason.no_query"))
     else:
         computed = without_echoes(query, compute(session, query), defined.typed_into if defined else ())
     return claim_result(claim, query, origin, computed, kind)

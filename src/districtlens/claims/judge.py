@@ -30,7 +30,7 @@ from typing import Any
 
 from districtlens import i18n, refdata
 from districtlens.claims.queries import query_digest
-from districtlens.claims.session import Computed
+from districtlens.claims.session import Computed, Reason
 
 SUPPORTED, CONTRADICTED, NOT_COMPUTABLE = "supported", "contradicted", "not computable"
 INTENT = "statement of intent"
@@ -89,44 +89,45 @@ def _rising(by_year: Any) -> bool | None:
 
 def judge(
     comparison: str, asserted: dict[str, Any] | None, query: dict[str, Any], computed: Computed
-) -> tuple[str, str | None]:
+) -> tuple[str, Reason | None]:
     """(status, reason) of a checkable claim given its computed value."""
     if computed.value is None:
         return NOT_COMPUTABLE, computed.reason
     if comparison == "rising":
         rising = _rising(computed.evidence.get("by_year"))
         if rising is None:
-            return NOT_COMPUTABLE, "the data gives no value for every year of the period"
+            return NOT_COMPUTABLE, Reason("claims.reason.years_missing")
         return (SUPPORTED if rising else CONTRADICTED), None
     if comparison == "none" or asserted is None:
-        return NOT_COMPUTABLE, "the claim states no figure to compare"
+        return NOT_COMPUTABLE, Reason("claims.reason.no_figure")
     if not isinstance(computed.value, int | float):
-        return NOT_COMPUTABLE, "the computed value is not a number"
+        return NOT_COMPUTABLE, Reason("claims.reason.not_a_number")
     if computed.lower is not None and computed.upper is not None:
         ends = {
             _holds(comparison, computed.lower, asserted, query),
             _holds(comparison, computed.upper, asserted, query),
         }
         if None in ends:
-            return NOT_COMPUTABLE, "the comparison needs a stated tolerance or rank"
+            return NOT_COMPUTABLE, Reason("claims.reason.no_tolerance")
         if comparison == "equal":
             inside = computed.lower <= float(asserted["value"]) <= computed.upper
             if not inside:
                 return CONTRADICTED, None
             if computed.lower == computed.upper:
                 return SUPPORTED, None
-            return NOT_COMPUTABLE, (
-                f"the data brackets the value between {computed.lower:g} and "
-                f"{computed.upper:g}: the list does not cover the claim's population"
+            return NOT_COMPUTABLE, Reason(
+                "claims.reason.bracket_partial", {"lower": f"{computed.lower:g}", "upper": f"{computed.upper:g}"}
             )
         if ends == {True}:
             return SUPPORTED, None
         if ends == {False}:
             return CONTRADICTED, None
-        return NOT_COMPUTABLE, f"the data brackets the value between {computed.lower:g} and {computed.upper:g}"
+        return NOT_COMPUTABLE, Reason(
+            "claims.reason.bracket", {"lower": f"{computed.lower:g}", "upper": f"{computed.upper:g}"}
+        )
     holds = _holds(comparison, computed.value, asserted, query)
     if holds is None:
-        return NOT_COMPUTABLE, "the comparison needs a stated tolerance (about) or rank bound (within)"
+        return NOT_COMPUTABLE, Reason("claims.reason.no_bound")
     return (SUPPORTED if holds else CONTRADICTED), None
 
 
@@ -206,6 +207,10 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
     elif "entries" in evidence:
         return _register_text(evidence)
     elif value is None:
+        said = evidence.get("reason_said")
+        if said:
+            reason = Reason.from_json(said)
+            return {lang: i18n.t("claims.evidence_no_value", lang, reason=reason.text(lang)) for lang in i18n.LANGUAGES}
         key, values = "claims.evidence_no_value", {"reason": evidence.get("reason", "")}
     elif "ranked" in evidence:
         among = evidence.get("query", {}).get("among", "")
@@ -231,7 +236,9 @@ def claim_result(
     if computed.lower is not None:
         evidence["bounds"] = [computed.lower, None if math.isinf(computed.upper or 0.0) else computed.upper]
     if reason:
-        evidence["reason"] = reason
+        # The English text keeps the evidence's shape; the key and values say it in any language.
+        evidence["reason"] = reason.text("en")
+        evidence["reason_said"] = reason.as_json()
     evidence["text"] = evidence_text(status, evidence, computed.value)
     return ClaimResult(
         claim["id"],

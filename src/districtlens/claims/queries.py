@@ -232,7 +232,14 @@ def _claim_status(raw: dict[str, Any], where: str, area: str | None) -> dict[str
 
 
 def _not_computable(raw: dict[str, Any], where: str, area: str | None) -> dict[str, Any]:
-    return {"reason": _str(raw.get("reason"), where, "reason")}
+    """The reason, as the pack gives it by language ({zh, en, fr}; a plain text is English)."""
+    given = raw.get("reason")
+    if isinstance(given, dict):
+        texts = {lang: _str(given.get(lang), where, f"reason.{lang}") for lang in given}
+        if "en" not in texts:
+            _str(None, where, "reason.en")
+        return {"reason": texts}
+    return {"reason": {"en": _str(given, where, "reason")}}
 
 
 PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], dict[str, Any]]] = {

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from districtlens import refdata
+from districtlens import i18n, refdata
 from districtlens.areas import Area, Zone, resolve_area
 from districtlens.claims.queries import load_queries, parse_query
 from districtlens.errors import InputError
@@ -42,11 +42,36 @@ class EnterpriseSet(NamedTuple):
         return {k: v for k, v in (("area", self.area), ("track", self.track), ("tag", self.tag)) if v}
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a value is None: a message key and its values, said in the reader's language. A reason
+    the pack gives (`not-computable`) comes as its own `texts` by language."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        if self.texts:
+            return self.texts.get(lang) or self.texts["en"]
+        return i18n.t(self.key, lang, **self.values)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "values": self.values, "texts": self.texts}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Reason:
+        return cls(raw["key"], dict(raw.get("values") or {}), dict(raw.get("texts") or {}))
+
+
+GIVEN_REASON = "claims.reason.given"
+
+
 @dataclass
 class Computed:
     value: Any
     evidence: dict[str, Any]
-    reason: str | None = None  # why the value is None
+    reason: Reason | None = None  # why the value is None
     lower: float | None = None
     upper: float | None = None
 

@@ -71,33 +71,47 @@ def show(
     against: AgainstOption = "city",
     year: YearOption = None,
     template: TemplateOption = None,
+    lang: LangOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
     """Health of each link of TRACK's chain in an area: enterprises, revenue, LQ, status, why."""
     from districtlens.commands import chains
+    from districtlens.i18n import gettext, number, t
+
+    chosen = chosen_language(lang)
 
     def render(found: ChainHealth) -> None:
         from rich.table import Table
 
         name = _template_of(found.track, template).name
         out_console.print(
-            f"{name['zh']} / {name['en']} chain in {found.area_label}, against {found.reference}, {found.year}"
+            t(
+                "chains.show.heading",
+                chosen,
+                chain=name.get(chosen) or name["en"],
+                area=found.area_label,
+                reference=found.reference,
+                year=found.year,
+            )
         )
-        table = Table("link", "stage", "firms", "revenue 万元", "LQ", "status", "why")
+        said = gettext(chosen)
+        table = Table(
+            *(t(f"chains.col.{c}", chosen) for c in ("link", "stage", "firms", "revenue", "lq", "status", "why"))
+        )
         for link in found.links:
             table.add_row(
-                link.name,
-                link.stage,
-                f"{link.enterprises:,}",
-                _number(link.revenue, "{:,.0f}"),
-                _number(link.lq, "{:.2f}"),
-                link.status,
+                link.names.get(chosen) or link.name,
+                said(link.stage),
+                number(link.enterprises, chosen),
+                "-" if link.revenue is None else number(link.revenue, chosen),
+                "-" if link.lq is None else number(link.lq, chosen, 2),
+                t(f"targets.status.{link.status}", chosen),
                 link.why,
             )
         out_console.print(table)
 
-    args = chains.ShowChain(track=track, area=area, against=against, year=year, template=_file(template))
+    args = chains.ShowChain(track=track, area=area, against=against, year=year, template=_file(template), lang=chosen)
     run(db, chains.show, args, as_json=as_json, render=render)
 
 
@@ -112,12 +126,16 @@ def city(
     ] = False,
     year: YearOption = None,
     template: TemplateOption = None,
+    lang: LangOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
 ) -> None:
     """Health of TRACK's chain (or of every track) in every district of the area's city, against
     the city: which district holds which link."""
     from districtlens.commands import chains
+    from districtlens.i18n import number, t
+
+    chosen = chosen_language(lang)
 
     if (track is None) == (not all_tracks):
         fail("give a TRACK or --all-tracks (not both)", EXIT_USAGE)
@@ -130,13 +148,21 @@ def city(
         for one in found.tracks if isinstance(found, chains.CityChains) else [found]:
             chain = _template_of(one.track, template)
             out_console.print(
-                f"{chain.name['zh']} / {chain.name['en']} chain in every district of {one.reference}, {one.year}"
+                t(
+                    "chains.city.heading",
+                    chosen,
+                    chain=chain.name.get(chosen) or chain.name["en"],
+                    city=one.reference,
+                    year=one.year,
+                )
             )
-            table = Table("district", *(link.id for link in chain.links))
+            names = (link.name.get(chosen) or link.name["en"] for link in chain.links)
+            table = Table(t("chains.col.district", chosen), *names)
             for row in one.districts:
+                cells = (row.links[link.id] for link in chain.links)
                 table.add_row(
                     row.district,
-                    *(f"{row.links[link.id].status} ({row.links[link.id].enterprises:,})" for link in chain.links),
+                    *(f"{t(f'targets.status.{c.status}', chosen)} ({number(c.enterprises, chosen)})" for c in cells),
                 )
             out_console.print(table)
 
@@ -303,7 +329,3 @@ def _template_of(track: str, template: Path | None) -> ChainTemplate:
 
 def _file(path: Path | None) -> Path | None:
     return absolute(path) if path is not None else None
-
-
-def _number(value: float | None, fmt: str) -> str:
-    return fmt.format(value) if value is not None else "—"

@@ -116,20 +116,28 @@ def report_error(exc: DistrictlensError) -> None:
 
 def print_problems(report: Any) -> None:
     """The refusal line and the first problems of an import report (enterprises, tenants ...)."""
+    from rich.markup import escape
     from rich.table import Table
 
+    from districtlens.i18n import number, t
+
+    lang = language()
     if report.errors_total and not report.written:
-        console.print(
-            f"[bold red]rejected:[/] {report.rejected} invalid row(s) of {report.rows_read}; "
-            "nothing was written (use --skip-invalid to write the valid rows)"
+        said = t(
+            "cli.problems.rejected",
+            lang,
+            rejected=number(report.rejected, lang),
+            rows_read=number(report.rows_read, lang),
         )
-    table = Table("row", "column", "reason", title="problems", show_edge=False)
+        console.print(f"[bold red]{escape(said)}[/]")
+    columns = (t(f"cli.problems.{c}", lang) for c in ("row", "column", "reason"))
+    table = Table(*columns, title=t("cli.problems.title", lang), show_edge=False)
     for error in report.errors[:20]:
         table.add_row(str(error["row"]), error["column"], error["reason"])
     if report.errors:
         console.print(table)
         if report.errors_total > 20:
-            console.print(f"... and {report.errors_total - 20} more")
+            console.print(t("cli.problems.more", lang, more=number(report.errors_total - 20, lang)))
 
 
 def absolute(path: Path) -> Path:

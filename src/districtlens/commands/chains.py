@@ -25,11 +25,12 @@ from districtlens.chains import report
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.health import DEFAULT_THRESHOLDS, StatusThresholds
 from districtlens.chains.pools import pool_candidates
-from districtlens.chains.targets import DEFAULT_WEIGHTS, MODES, TargetWeights, entry_probabilities
-from districtlens.chains.templates import get_template, shipped_templates
+from districtlens.chains.targets import DEFAULT_WEIGHTS, MODES, PARTS, TargetWeights, entry_probabilities
+from districtlens.chains.templates import ChainTemplate, get_template, shipped_templates
 from districtlens.commands.base import Args, Context, command
 from districtlens.errors import InputError, UsageError
-from districtlens.export import write_table
+from districtlens.export import headed, write_table
+from districtlens.i18n import t
 from districtlens.ingest.read import ROW, read_table
 from districtlens.ingest.validate import validate
 from districtlens.store import Store, places
@@ -112,7 +113,9 @@ class ChainInArea(Args):
 
 
 class ShowChain(ChainInArea):
-    pass
+    """`lang`: the language of the whys."""
+
+    lang: str = "en"
 
 
 class LinkHealth(BaseModel):
@@ -157,7 +160,7 @@ def show(ctx: Context, args: ShowChain) -> ChainHealth:
         reference=context.reference_label,
         year=context.year,
         thresholds=DEFAULT_THRESHOLDS,
-        links=_link_rows(report.health(context, chain)),
+        links=_link_rows(report.health(context, chain, lang=args.lang)),
     )
 
 
@@ -379,7 +382,7 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
         context, chain, leads=leads, pools=pools, space=space, modes=modes, top=args.top, lang=args.lang
     )
     if args.out is not None:
-        write_table(_flat_targets(ranked), args.out)
+        write_table(_flat_targets(ranked, chain, args.lang), args.out)
     return Targets(
         track=chain.id,
         area=context.area.code,
@@ -518,24 +521,27 @@ def _check_out(out: Path | None) -> None:
         raise UsageError("file.bad_suffix", path=str(out), suffixes=", ".join(TABLE_SUFFIXES))
 
 
-def _flat_targets(ranked: pl.DataFrame) -> pl.DataFrame:
-    """The ranked targets as a flat table (one column per part) for a spreadsheet."""
-    return ranked.with_row_index("rank", offset=1).select(
+def _flat_targets(ranked: pl.DataFrame, chain: ChainTemplate, lang: str) -> pl.DataFrame:
+    """The ranked targets as a flat table for a spreadsheet (one column per part), headed and
+    labelled in `lang`: modes, links and parts by their names, never their ids."""
+    separator = t("targets.why.list_separator", lang)
+    modes = {mode: t(f"targets.mode.{mode}", lang) for mode in MODES}
+    links = {link.id: link.name.get(lang) or link.name["en"] for link in chain.links}
+    parts = {part: t(f"targets.part.{part}", lang) for part in PARTS}
+    flat = ranked.with_row_index("rank", offset=1).select(
         "rank",
-        "mode",
+        pl.col("mode").replace_strict(modes),
         "key",
         "name",
-        "source",
         "place",
         "industry_code",
-        pl.col("links").list.join(";"),
-        "carrier_id",
-        "zone_id",
+        pl.col("links").list.eval(pl.element().replace(links)).list.join(separator),
         "score",
         pl.col("parts").struct.unnest(),
-        pl.col("missing").list.join(";"),
+        pl.col("missing").list.eval(pl.element().replace(parts)).list.join(separator),
         "why",
     )
+    return headed(flat, lang)
 
 
 def _read_leads(path: Path) -> pl.DataFrame:

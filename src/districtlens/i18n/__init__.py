@@ -89,14 +89,15 @@ def decimal(value: float, lang: str) -> str:
     return format_decimal(value, format="#,##0.###", locale=LOCALES[lang])
 
 
-def percent(value: float, lang: str) -> str:
-    """One decimal, in the locale's own percent pattern (27.1%, 27,1 %)."""
+def percent(value: float, lang: str, decimals: int = 1) -> str:
+    """`decimals` decimals (one unless told), in the locale's own percent pattern (27.1%, 27,1 %)."""
     from babel import Locale
     from babel.numbers import format_percent
 
     pattern = Locale.parse(LOCALES[lang]).percent_formats[None].pattern
     last = pattern.rindex("0")
-    return format_percent(value, format=pattern[: last + 1] + ".0" + pattern[last + 1 :], locale=LOCALES[lang])
+    places = "." + "0" * decimals if decimals else ""
+    return format_percent(value, format=pattern[: last + 1] + places + pattern[last + 1 :], locale=LOCALES[lang])
 
 
 def day(value: date | datetime, lang: str) -> str:

@@ -21,11 +21,13 @@ from districtlens import disclosure
 from districtlens.chains.templates import ChainTemplate
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
-from districtlens.export import write_table
+from districtlens.export import headed, write_table
+from districtlens.i18n import t
 from districtlens.resolve.names import search_forms
 from districtlens.store import web_queries as queries
-from districtlens.web import auth, figures
-from districtlens.web.deps import may_see_carrier, principal, reader, require, state, today
+from districtlens.web import auth, figures, labels
+from districtlens.web.deps import language, may_see_carrier, principal, reader, require, state, today
+from districtlens.web.i18n import Formatter
 from districtlens.web.state import ServerState, Snapshot
 
 Who = Annotated[auth.Principal, Depends(principal)]
@@ -140,10 +142,10 @@ def context_for(server: ServerState, store: Snapshot):
     return context
 
 
-def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str) -> dict:
+def chain_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str, lang: str) -> dict:
     template = template_for(track)
     context = context_for(server, store)
-    data = server.cached(store, "chain", (track,), lambda: figures.chain(store, context, template))
+    data = server.cached(store, "chain", (track, lang), lambda: figures.chain(store, context, template, lang))
     if not who.restricted:
         return dict(data, nodes=[_without_public(n) for n in data["nodes"]])
     hidden = hidden_for(server, store)
@@ -163,10 +165,11 @@ def targets_for(
     district: str | None,
     link: str | None,
     limit: int,
+    lang: str,
 ) -> list[dict]:
     template_for(track)
     context = context_for(server, store)
-    rows = server.cached(store, "targets", (track,), lambda: _targets(store, context.area.code, track))
+    rows = server.cached(store, "targets", (track, lang), lambda: _targets(store, context.area.code, track, lang))
     picked = [
         r
         for r in rows
@@ -177,13 +180,13 @@ def targets_for(
     return picked[:limit]
 
 
-def _targets(store: Snapshot, area: str, track: str) -> list[dict]:
+def _targets(store: Snapshot, area: str, track: str, lang: str) -> list[dict]:
     """The district's targets as the `targets` command ranks them: with the imported pools and the
-    free space of the store's carriers today."""
+    free space of the store's carriers today, their whys in `lang`."""
     from districtlens.commands import chains as chain_commands
 
     found = chain_commands.targets(
-        Context(store=store, actor="web"), chain_commands.FindTargets(track=track, area=area, top=200)
+        Context(store=store, actor="web"), chain_commands.FindTargets(track=track, area=area, top=200, lang=lang)
     )
     names = figures.district_names()
     return [dict(row.model_dump(), district=names.get(row.district_adcode or "", row.place)) for row in found.targets]
@@ -324,15 +327,15 @@ def api_geojson(who: Aggregates) -> dict[str, Any]:
 @router.get("/chains", summary="The chain templates")
 def api_chains(who: Aggregates) -> dict[str, Any]:
     return {
-        "chains": [{"id": t.id, "version": t.version, "name": dict(t.name)} for t in figures.chain_templates().values()]
+        "chains": [{"id": c.id, "version": c.version, "name": dict(c.name)} for c in figures.chain_templates().values()]
     }
 
 
 @router.get(
     "/chains/{track}", summary="A chain's graph with each link's health in the district", response_model=dict[str, Any]
 )
-def api_chain(track: str, who: Aggregates, store: Reader, server: State) -> Answer:
-    return Answer(chain_for(server, store, who, track))
+def api_chain(request: Request, track: str, who: Aggregates, store: Reader, server: State) -> Answer:
+    return Answer(chain_for(server, store, who, track, language(request)))
 
 
 @router.get(
@@ -358,6 +361,7 @@ def link_firms_for(server: ServerState, store: Snapshot, who: auth.Principal, tr
 
 @router.get("/targets/{track}", summary="Ranked enterprises to attract for a chain", response_model=dict[str, Any])
 def api_targets(
+    request: Request,
     track: str,
     who: Targets,
     store: Reader,
@@ -367,12 +371,13 @@ def api_targets(
     link: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Answer:
-    rows = targets_for(server, store, track, min_score, district, link, limit)
+    rows = targets_for(server, store, track, min_score, district, link, limit, language(request))
     return Answer({"track": track, "targets": rows, "synthetic": synthetic_for(server, store)})
 
 
 @router.get("/targets/{track}/export.xlsx", summary="The ranked targets as an Excel file", response_class=Response)
 def api_targets_xlsx(
+    request: Request,
     track: str,
     who: Targets,
     store: Reader,
@@ -381,7 +386,11 @@ def api_targets_xlsx(
     district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     link: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
-    rows = targets_for(server, store, track, min_score, district, link, 200)
+    lang = language(request)
+    rows = targets_for(server, store, track, min_score, district, link, 200, lang)
+    template = template_for(track)
+    names = labels.pack_names(server, store)
+    fmt = Formatter(lang)
     frame = pl.DataFrame(
         [
             {
@@ -390,8 +399,10 @@ def api_targets_xlsx(
                 "name": r["name"],
                 "district": r["district"],
                 "industry_code": r["industry_code"],
-                "links": ";".join(r["links"]),
-                "zone_id": r["zone_id"],
+                "links": t("targets.why.list_separator", lang).join(
+                    fmt.name(dict(template.link(link_id).name)) for link_id in r["links"]
+                ),
+                "zone": labels.shown(names, fmt, r["zone_id"]),
                 "score": r["score"],
                 "why": r["why"],
             }
@@ -404,11 +415,12 @@ def api_targets_xlsx(
             "district": pl.String,
             "industry_code": pl.String,
             "links": pl.String,
-            "zone_id": pl.String,
+            "zone": pl.String,
             "score": pl.Float64,
             "why": pl.String,
         },
     )
+    frame = headed(frame, lang)
     with tempfile.TemporaryDirectory() as folder:
         path = write_table(frame, Path(folder) / f"targets-{track}.xlsx")
         content = path.read_bytes()

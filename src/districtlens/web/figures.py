@@ -421,9 +421,10 @@ def chain_context(store: Store) -> report.Context | None:
     return load_context(store, pack["adcode"]) if pack else None
 
 
-def chain(store: Store, context: report.Context, template: ChainTemplate) -> dict:
-    """The chain graph of `template` in the pack's district, with each link's health."""
-    health = report.health(context, template)
+def chain(store: Store, context: report.Context, template: ChainTemplate, lang: str) -> dict:
+    """The chain graph of `template` in the pack's district, with each link's health (its whys
+    in `lang`)."""
+    health = report.health(context, template, lang=lang)
     graph = graph_json(chain_graph(template, health))
     graph.update(
         name=dict(template.name), area=context.area.label, reference=context.reference_label, year=context.year
@@ -433,7 +434,11 @@ def chain(store: Store, context: report.Context, template: ChainTemplate) -> dic
     # status and reason rest on the number of firms and the LQ alone.
     public = {
         row["link_id"]: judge(
-            dict(row, concentration=None, largest=None), context.area.label, context.reference_label, DEFAULT_THRESHOLDS
+            dict(row, concentration=None, largest=None),
+            context.area.label,
+            context.reference_label,
+            DEFAULT_THRESHOLDS,
+            lang,
         )
         for row in health.to_dicts()
     }

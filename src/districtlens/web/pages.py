@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from districtlens.chains.templates import STAGES
+from districtlens.claims.session import Reason
 from districtlens.commands import Context
 from districtlens.commands import leads as lead_commands
 from districtlens.commands import ledger as ledger_commands
@@ -22,7 +23,7 @@ from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
 from districtlens.store import web_queries as queries
-from districtlens.web import api, auth, figures
+from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import LoginRequired, check_form, language, may_see_carrier, reader, session, state, today
 from districtlens.web.i18n import MONEY_MEASURES, Formatter
 from districtlens.web.profile import profile_extras
@@ -187,9 +188,12 @@ def district_map(
         fmt,
         row_class=lambda r: "home" if r["adcode"] == home else "",
     )
+    names = labels.pack_names(server, store)
     zone_rows = [
-        dict(z, shown_name=fmt.name(z["names"]), orientations=", ".join(z["orientation"])) for z in data["zones"]
+        dict(z, shown_name=fmt.name(z["names"]), orientations=labels.listed(names, fmt, z["orientation"]))
+        for z in data["zones"]
     ]
+    carriers = [dict(c, zone=labels.shown(names, fmt, c["zone_id"])) for c in carriers]
     zones = Table(request, "zones", ZONE_COLUMNS, zone_rows, fmt)
     exported = export_response(request, table, zones, name="map")
     if exported is not None:
@@ -246,7 +250,7 @@ def chains(
         known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
         raise NotFound("web.unknown_chain", track=track, chains=known)
     track = track or next(iter(sorted(templates)))
-    graph = api.chain_for(server, store, who, track)
+    graph = api.chain_for(server, store, who, track, fmt.lang)
     firms = None
     if link and who.may("enterprise"):
         firms = api.link_firms_for(server, store, who, track, link)
@@ -310,7 +314,7 @@ def targets(
         known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
         raise NotFound("web.unknown_chain", track=track, chains=known)
     track = track or next(iter(sorted(templates)))
-    rows = api.targets_for(server, store, track, min_score, district or None, None, 200)
+    rows = api.targets_for(server, store, track, min_score, district or None, None, 200, fmt.lang)
     template = templates[track]
     shown = [
         dict(
@@ -375,14 +379,14 @@ VERSION_COLUMNS = (
     Column("name", "Name"),
     Column("address", "Address"),
     Column("industry_code", "Industry"),
-    Column("status", "Status"),
+    Column("status", "Status", translate=True),
     Column("source", "Source"),
     Column("valid_from", "Valid from", "date"),
     Column("valid_to", "Valid to", "date"),
 )
 LINK_COLUMNS = (
     Column("shown_name", "Link", link="href"),
-    Column("stage", "Stage"),
+    Column("stage", "Stage", translate=True),
     Column("shown_status", "Status"),
     Column("enterprises", "enterprises", "number"),
     Column("revenue", "revenue", "money"),
@@ -427,7 +431,14 @@ def carriers(
             raise HTTPException(403, "not one of your carriers")
         tenants = api.tenants_for(server, store, carrier)
     fmt = Formatter(language(request))
-    carrier_table = Table(request, "carriers", CARRIER_COLUMNS, [_carrier_row(who, fmt, r) for r in rows], fmt)
+    names = labels.pack_names(server, store)
+    carrier_table = Table(
+        request,
+        "carriers",
+        CARRIER_COLUMNS,
+        [dict(_carrier_row(who, fmt, r), zone=labels.shown(names, fmt, r["zone_id"])) for r in rows],
+        fmt,
+    )
     tenant_table = None
     if tenants is not None:
         tenant_rows = [
@@ -444,7 +455,15 @@ def carriers(
         table=carrier_table,
         tenant_table=tenant_table,
         carrier=carrier,
-        carrier_name=next((r["name"] for r in carrier_table.matching if r["carrier_id"] == carrier), carrier),
+        # Named from every carrier, not the table's filtered page: a raw id is never shown.
+        carrier_name=next(
+            (
+                fmt.name({"zh": r["name_zh"], "en": r["name_en"], "fr": r["name_fr"]})
+                for r in rows
+                if r["carrier_id"] == carrier
+            ),
+            "",
+        ),
         today=today(),
     )
 
@@ -452,7 +471,7 @@ def carriers(
 CARRIER_COLUMNS = (
     Column("name", "Carrier", link="href"),
     Column("kind", "Kind"),
-    Column("zone_id", "Zone"),
+    Column("zone", "Zone"),
     Column("capacity", "Floor space", "area"),
     Column("occupied_m2", "Occupied", "area"),
     Column("occupancy", "Occupancy", "percent"),
@@ -541,6 +560,7 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
     facts = Table(request, "facts", FACT_COLUMNS, profile["facts"], fmt, row_class=_superseded)
     versions = Table(request, "versions", VERSION_COLUMNS, profile["versions"], fmt, row_class=_superseded)
     extras = profile_extras(server, store, who, profile, fmt)
+    zone = labels.shown(labels.pack_names(server, store), fmt, profile["current"].get("zone_id"))
     lease_rows = [dict(t, href=f"/space?carrier={t['carrier_id']}") for t in extras["tenancies"]]
     leases = Table(request, "leases", LEASE_COLUMNS, lease_rows, fmt, testid="tenancies")
     exported = export_response(request, facts, versions, leases, name=f"enterprise-{uscc}")
@@ -555,6 +575,7 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
         versions=versions,
         leases=leases,
         extras=extras,
+        zone=zone,
         series={"facts": [f for f in profile["facts"] if f["valid_to"] is None]},
     )
 
@@ -591,21 +612,28 @@ def _claim_row(fmt: Formatter, claim: dict) -> dict:
         says = fmt.number(computed, 2 if isinstance(computed, float) and computed < 10 else 0)
     else:
         says = "–" if computed is None else str(computed)
-    reason = (claim.get("evidence") or {}).get("reason")
+    said = (claim.get("evidence") or {}).get("reason_said")
+    reason = Reason.from_json(said).text(fmt.lang) if said else None
     return dict(
         claim,
         statement=translated or claim["quote"],
         statement_lang=fmt.lang if translated else claim["quote_lang"],
         original=claim["quote"] if translated and fmt.lang != claim["quote_lang"] else None,
-        asserted_text=" ".join(
-            str(part)
-            for part in (claim.get("comparison"), asserted.get("value"), asserted.get("unit"))
-            if part not in (None, "")
-        )
-        if isinstance(asserted, dict)
-        else "–",
+        asserted_text=_asserted_text(fmt, claim.get("comparison") or "none", asserted),
         data_says=f"{says} — {reason}" if reason else says,
     )
+
+
+def _asserted_text(fmt: Formatter, comparison: str, asserted: dict | None) -> str:
+    """What a claim asserts, said in the reader's language: its comparison, figure and unit."""
+    if not isinstance(asserted, dict) or comparison == "none":
+        return t("claims.asserted.none", fmt.lang)
+    value = asserted.get("value")
+    if value is None:
+        return t(f"claims.asserted.{comparison}_unstated", fmt.lang)
+    figure = fmt.number(value, 2 if isinstance(value, float) and not value.is_integer() else 0)
+    unit = asserted.get("unit")
+    return t(f"claims.asserted.{comparison}", fmt.lang, value=figure, unit=fmt.gettext(unit) if unit else "").strip()
 
 
 @router.get("/leads")

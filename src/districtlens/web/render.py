@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from districtlens.i18n import t
 from districtlens.web import auth
 from districtlens.web.charts import chart_csv
 from districtlens.web.deps import language, session
@@ -59,6 +60,7 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         fmt=fmt,
         _=fmt.gettext,
+        say=lambda key, **values: t(key, lang, **values),  # a keyed message in the page's language
         who=who,
         csrf=current.csrf if current else None,
         nav=nav,

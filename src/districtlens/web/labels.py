@@ -1,0 +1,39 @@
+"""The names a reader sees for the pack's ids: a zone, a track or a carrier is shown by its name
+in the reader's language, never by its slug (`shibei`, `data-intelligence`)."""
+
+from __future__ import annotations
+
+from districtlens.store import web_queries as queries
+from districtlens.web import figures
+from districtlens.web.i18n import Formatter
+from districtlens.web.state import ServerState, Snapshot
+
+
+def pack_names(server: ServerState, store: Snapshot) -> dict[str, dict[str, str]]:
+    """Id -> {zh, en, fr} of every zone and track of the store's district pack, and of every chain
+    template's track (a template may name a track the pack lacks)."""
+    return server.cached(store, "pack-names", (), lambda: _pack_names(store))
+
+
+def _pack_names(store: Snapshot) -> dict[str, dict[str, str]]:
+    names = {track: dict(template.name) for track, template in figures.chain_templates().items()}
+    pack = figures.home_pack(store)
+    if pack is not None:
+        names.update({t["track_id"]: t["names"] for t in queries.tracks(store, pack["pack_id"])})
+        names.update({z["zone_id"]: z["names"] for z in queries.zones(store, pack["pack_id"])})
+    return names
+
+
+def shown(names: dict[str, dict[str, str]], fmt: Formatter, ident: str | None) -> str:
+    """The name of `ident` in the reader's language; an id the pack does not name is left empty
+    rather than shown raw."""
+    if not ident:
+        return ""
+    found = names.get(ident)
+    return fmt.name(found) if found else ""
+
+
+def listed(names: dict[str, dict[str, str]], fmt: Formatter, idents: list[str]) -> str:
+    """Several ids' names, joined as the language lists them."""
+    separator = "、" if fmt.lang == "zh" else ", "
+    return separator.join(filter(None, (shown(names, fmt, i) for i in idents)))
