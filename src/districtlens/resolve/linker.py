@@ -331,7 +331,8 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
     """The features that let one firm's full, short and English names meet: `form` (full: a
     Chinese name with its legal form; short: one without; en); `core` (trade name and business
     words, Chinese only) and, for a short name, `pattern`, a regex that finds its characters in
-    order in a full name's core or body (place and name: 深振业 in 深圳市振业); `roman_all`
+    order in a full name's core or body (place and name: 深振业 in 深圳市振业; the comparison
+    reads it as a LIKE pattern, IN_ORDER); `roman_all`
     (names.romanisations, or ``|trade|`` for an English name), `initials`, `lead` (an English
     name's first distinctive word) and the blocking heads."""
     zh = pl.col("script") == "zh"

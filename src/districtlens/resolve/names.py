@@ -373,11 +373,17 @@ def _readings_of(trades: pl.Series) -> tuple[list[str], list[str], list[str], li
     return chars, firsts, seconds, initials
 
 
+def _replaced(trades: pl.Series, chars: list[str], readings: list[str]) -> pl.Series:
+    """Each of `chars` in `trades` replaced by its reading. Names without a Han character have
+    none to replace, and str.replace_many refuses empty lists (an English-only list failed)."""
+    return trades.str.replace_many(chars, readings) if chars else trades
+
+
 def to_pinyin(trades: pl.Series) -> pl.Series:
     """Toneless pinyin of a Chinese trade name, no spaces (张江 -> zhangjiang), to meet the
     romanised trade name of an English record; each character's first reading."""
     chars, firsts, _, _ = _readings_of(trades)
-    return trades.str.replace_many(chars, firsts).alias("pinyin")
+    return _replaced(trades, chars, firsts).alias("pinyin")
 
 
 def romanisations(trades: pl.Series) -> pl.DataFrame:
@@ -386,12 +392,12 @@ def romanisations(trades: pl.Series) -> pl.DataFrame:
     so that ``contains(roman_all, '|' || word)`` asks whether a romanisation begins with `word`),
     and the initials (劲拓 -> ``jt``), which firms use as English names too."""
     chars, firsts, seconds, initials = _readings_of(trades)
-    first = trades.str.replace_many(chars, firsts)
-    second = trades.str.replace_many(chars, seconds)
+    first = _replaced(trades, chars, firsts)
+    second = _replaced(trades, chars, seconds)
     return pl.DataFrame(
         {
             "roman_all": pl.select(pl.concat_str(pl.lit("|"), first, pl.lit("|"), second, pl.lit("|"))).to_series(),
-            "initials": trades.str.replace_many(chars, initials),
+            "initials": _replaced(trades, chars, initials),
         }
     )
 
