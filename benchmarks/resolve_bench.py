@@ -1,5 +1,6 @@
 """Entity-resolution benchmark: time, peak memory and pairwise precision and recall of
-`districtlens.resolve.linker.resolve` on 100,000 and 1,000,000 generated records (five sources, see districtlens.resolve.synthetic).
+`districtlens.resolve.linker.resolve` on 100,000 and 1,000,000 generated records (five sources,
+see districtlens.resolve.synthetic).
 
     .venv/bin/python benchmarks/resolve_bench.py            # 100k and 1M
     .venv/bin/python benchmarks/resolve_bench.py --quick    # 100k only
