@@ -1,5 +1,6 @@
-"""Entity-resolution benchmark: time and peak memory of `districtlens.resolve.linker.resolve` on
-100,000 and 1,000,000 generated records (five sources, see districtlens.resolve.synthetic).
+"""Entity-resolution benchmark: time, peak memory and pairwise precision and recall of
+`districtlens.resolve.linker.resolve` on 100,000 and 1,000,000 generated records (five sources,
+see districtlens.resolve.synthetic).
 
     .venv/bin/python benchmarks/resolve_bench.py            # 100k and 1M
     .venv/bin/python benchmarks/resolve_bench.py --quick    # 100k only
@@ -25,6 +26,24 @@ from _machine import machine  # noqa: E402
 RECORDS_PER_ENTERPRISE = 2.1  # records per generated enterprise (fewer at 1M: see docs/resolve.md)
 
 
+def pairwise_quality(clusters, records) -> dict:
+    """Pairwise precision and recall of the clusters against the generated enterprises: a pair of
+    records is predicted when they share a cluster, true when they share an enterprise."""
+    import polars as pl
+
+    def pairs(frame, by: list[str]) -> int:
+        sizes = frame.group_by(by).len()["len"].cast(pl.Int64)
+        return int((sizes * (sizes - 1) // 2).sum())
+
+    both = clusters.join(records.select("record_id", "entity_id"), on="record_id")
+    predicted, true, right = (
+        pairs(both, ["cluster_id"]),
+        pairs(both, ["entity_id"]),
+        pairs(both, ["cluster_id", "entity_id"]),
+    )
+    return {"precision": round(right / max(predicted, 1), 4), "recall": round(right / max(true, 1), 4)}
+
+
 def one(n_records: int) -> dict:
     from districtlens.resolve.linker import resolve
     from districtlens.resolve.synthetic import generate
@@ -40,6 +59,7 @@ def one(n_records: int) -> dict:
         "enterprises": records["entity_id"].n_unique(),
         "clusters": result.clusters["cluster_id"].n_unique(),
         "pairs_scored": result.pairs.height,
+        **pairwise_quality(result.clusters, records),
         "generate_s": round(generate_s, 1),
         "resolve_s": round(resolve_s, 1),
         "steps_s": {k: round(v, 1) for k, v in result.timings.items()},

@@ -84,6 +84,17 @@ def test_pinyin_of_trade_names():
     assert to_pinyin(pl.Series(["张江", "明鹏", None])).to_list() == ["zhangjiang", "mingpeng", None]
 
 
+def test_names_without_a_han_character_are_romanised_as_they_are():
+    """An English-only list (no Chinese character to read) used to fail in str.replace_many."""
+    from districtlens.resolve.linker import prepare
+    from districtlens.resolve.names import romanisations
+
+    got = romanisations(pl.Series(["vanke", None]))
+    assert got["roman_all"].to_list() == ["|vanke|vanke|", None]
+    features = prepare(pl.DataFrame({"record_id": ["e1", "e2"], "name": ["China Vanke Co., Ltd.", "BOE Technology"]}))
+    assert features["form"].to_list() == ["en", "en"]
+
+
 def test_nulls_and_blanks_stay_empty():
     got = parse_names([None, "", "  "])
     assert got["trade"].to_list() == [None, None, None]

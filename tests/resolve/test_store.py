@@ -231,6 +231,31 @@ def test_lists_of_one_five_and_a_thousand_rows_link_with_the_kept_model(register
     assert ledger.verify(registered.con).intact
 
 
+def test_a_row_is_offered_the_same_candidates_alone_or_in_a_list(registered, records):
+    """Candidates come in pairs (for_id, registry name): a row is scored only against the names
+    its own keys found, so a common key that a rule refuses for one row (too many candidates) is
+    not let in by another row of the list that shares it. The cap is set to one candidate per
+    rule so that it binds on this small registry."""
+    from districtlens.commands.linking import refresh_features
+    from districtlens.resolve.linker import BLOCKING_RULES, prepare
+
+    refresh_features(registered)
+    rows = source_rows(records, "tenants", "leads").head(20)
+    source = prepare(rows.select("record_id", "name", "address"))
+    rules = [rule for rule, _ in BLOCKING_RULES]
+
+    def offered(frame: pl.DataFrame, cap: int) -> dict[str, list[str]]:
+        found = resolution.candidates(registered.con, frame, rules, cap)
+        return {k: sorted(v) for k, v in found.group_by("for_id").agg("unique_id").iter_rows()}
+
+    together, uncapped = offered(source, 1), offered(source, 10**6)
+    for record_id in source["unique_id"]:
+        alone = offered(source.filter(pl.col("unique_id") == record_id), 1)
+        assert together.get(record_id, []) == alone.get(record_id, [])
+    refused = [k for k in uncapped if len(uncapped[k]) > len(together.get(k, []))]
+    assert refused, "the cap never bound: the test shows nothing"
+
+
 def test_a_registered_name_however_written_links_before_the_model(registered, records):
     """A code-less row carrying a registered firm's name, in traditional characters, full-width
     or with spaces, links to it with probability 1 before the model is asked."""

@@ -158,7 +158,8 @@ def _best_candidates(
     except SplinkException as exc:
         # A stored model that no longer fits the features (written by another version): say so.
         raise StoreError("resolve.list_unlinkable", reason=str(exc).splitlines()[0][:300]) from exc
-    scored = pairs.join(candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc"), on="record_id_r").select(
+    registered = candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc").unique("record_id_r")
+    scored = pairs.join(registered, on="record_id_r").select(
         pl.col("record_id_l").str.slice(len(_SOURCE)).alias("record_id"),
         "uscc",
         pl.col("match_probability").alias("probability"),

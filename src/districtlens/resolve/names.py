@@ -33,11 +33,13 @@ million names take seconds.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import opencc
 import polars as pl
@@ -328,44 +330,60 @@ def _t2s() -> tuple[opencc.OpenCC, str]:
 
 
 @cache
-def _pinyin_table() -> tuple[list[str], list[str], list[str], list[str]]:
-    """Each Han character, its first and its second reading (the first again if it has one only),
-    toneless, and its initial letter (pypinyin's dictionary)."""
-    # The dictionary takes a third of a second to load: only linkage pays for it.
-    from pypinyin.pinyin_dict import pinyin_dict
+def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's table of readings (code point -> "reading,reading"), read from its module alone:
+    importing the package also loads its phrase dictionary, which linkage never uses (half a
+    second, paid by every command line call that links a list)."""
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.py"
+    module_spec = importlib.util.spec_from_file_location("districtlens_pinyin_dict", path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return cast(dict[int, str], module.pinyin_dict)
 
-    chars, firsts, seconds, initials = [], [], [], []
-    for codepoint, reading in pinyin_dict.items():
-        plain = [
-            "".join(c for c in unicodedata.normalize("NFKD", r) if not unicodedata.combining(c))
-            for r in reading.split(",")
-        ]
-        chars.append(chr(codepoint))
-        firsts.append(plain[0])
-        seconds.append(next((r for r in plain[1:] if r != plain[0]), plain[0]))
-        initials.append(plain[0][:1])
-    return chars, firsts, seconds, initials
+
+@cache
+def _readings(char: str) -> tuple[str, str, str] | None:
+    """A Han character's first and second reading (the first again if it has one only), toneless,
+    and its initial letter; None for a character the table does not hold. Per character, so that
+    a short list pays for its few characters, not for the forty thousand of the table."""
+    reading = _pinyin_dict().get(ord(char))
+    if reading is None:
+        return None
+    plain = [
+        "".join(c for c in unicodedata.normalize("NFKD", r) if not unicodedata.combining(c)) for r in reading.split(",")
+    ]
+    return plain[0], next((r for r in plain[1:] if r != plain[0]), plain[0]), plain[0][:1]
 
 
 def _readings_of(trades: pl.Series) -> tuple[list[str], list[str], list[str], list[str]]:
-    """_pinyin_table restricted to the characters `trades` hold: replace_many builds its automaton
-    per call, and one of forty thousand patterns costs more than the names of a short list."""
-    chars, firsts, seconds, initials = _pinyin_table()
-    present = set("".join(trades.drop_nulls().unique().to_list()))
-    keep = [i for i, c in enumerate(chars) if c in present]
-    return (
-        [chars[i] for i in keep],
-        [firsts[i] for i in keep],
-        [seconds[i] for i in keep],
-        [initials[i] for i in keep],
-    )
+    """The characters `trades` hold that have a reading, with their first and second readings and
+    initials (str.replace_many builds its automaton per call: the few characters present cost
+    less than the whole table)."""
+    chars, firsts, seconds, initials = [], [], [], []
+    for char in sorted(set("".join(trades.drop_nulls().unique().to_list()))):
+        found = _readings(char)
+        if found is not None:
+            chars.append(char)
+            firsts.append(found[0])
+            seconds.append(found[1])
+            initials.append(found[2])
+    return chars, firsts, seconds, initials
+
+
+def _replaced(trades: pl.Series, chars: list[str], readings: list[str]) -> pl.Series:
+    """Each of `chars` in `trades` replaced by its reading. Names without a Han character have
+    none to replace, and str.replace_many refuses empty lists (an English-only list failed)."""
+    return trades.str.replace_many(chars, readings) if chars else trades
 
 
 def to_pinyin(trades: pl.Series) -> pl.Series:
     """Toneless pinyin of a Chinese trade name, no spaces (张江 -> zhangjiang), to meet the
     romanised trade name of an English record; each character's first reading."""
     chars, firsts, _, _ = _readings_of(trades)
-    return trades.str.replace_many(chars, firsts).alias("pinyin")
+    return _replaced(trades, chars, firsts).alias("pinyin")
 
 
 def romanisations(trades: pl.Series) -> pl.DataFrame:
@@ -374,12 +392,12 @@ def romanisations(trades: pl.Series) -> pl.DataFrame:
     so that ``contains(roman_all, '|' || word)`` asks whether a romanisation begins with `word`),
     and the initials (劲拓 -> ``jt``), which firms use as English names too."""
     chars, firsts, seconds, initials = _readings_of(trades)
-    first = trades.str.replace_many(chars, firsts)
-    second = trades.str.replace_many(chars, seconds)
+    first = _replaced(trades, chars, firsts)
+    second = _replaced(trades, chars, seconds)
     return pl.DataFrame(
         {
             "roman_all": pl.select(pl.concat_str(pl.lit("|"), first, pl.lit("|"), second, pl.lit("|"))).to_series(),
-            "initials": trades.str.replace_many(chars, initials),
+            "initials": _replaced(trades, chars, initials),
         }
     )
 

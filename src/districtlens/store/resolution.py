@@ -26,7 +26,7 @@ The linkage model of the store and the registry's name features (migration 0013_
     features_seq(con) -> int            the newest version whose names have features
     versions_seq(con) -> int            the newest version of any enterprise
     write_features(store, features)     add the features of new names (a cache, no ledger entry)
-    candidates(con, source, rules, max_block) -> DataFrame   registry features sharing a blocking
+    candidates(con, source, rules, max_block) -> DataFrame   (list record, registry features) sharing a blocking
                                         key with the list's; blocks larger than `max_block` skipped
     term_frequencies(con, column, values) -> DataFrame   the registry's frequency of each value
     exact_names(con, cleans) -> DataFrame   clean name -> uscc, for names of exactly one enterprise
@@ -312,19 +312,21 @@ def _feature_table_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
 def candidates(con: duckdb.DuckDBPyConnection, source: pl.DataFrame, rules: list[str], max_block: int) -> pl.DataFrame:
     """The registry's features that share a blocking key with a record of `source` (prepared
     features) under one of `rules` (Splink rules, `l.` the list, `r.` the registry; a rule that is
-    not symmetric comes in both orientations). A rule that offers one record more than
+    not symmetric comes in both orientations), one row per pair: `for_id` (the list record's
+    unique_id) and the registry record's features. A rule that offers one record more than
     `max_block` registry names offers it none: so common a key is no evidence worth scoring."""
     columns = [c for c in _feature_table_columns(con) if c not in ("feature_key", "version_seq")]
     hits = " UNION ".join(
-        "SELECT unique_id FROM (SELECT r.unique_id, count(*) OVER (PARTITION BY l.unique_id) AS n"
+        "SELECT for_id, unique_id FROM (SELECT l.unique_id AS for_id, r.unique_id,"
+        " count(*) OVER (PARTITION BY l.unique_id) AS n"
         f" FROM resolve_feature r JOIN incoming_list l ON {rule}) WHERE n <= {int(max_block)}"
         for rule in rules
     )
     register_frame(con, "incoming_list", source)
     try:
         return con.execute(
-            f"SELECT {', '.join('f.' + c for c in columns)} FROM resolve_feature f"
-            f" SEMI JOIN ({hits}) h USING (unique_id)"
+            f"SELECT h.for_id, {', '.join('f.' + c for c in columns)} FROM resolve_feature f"
+            f" JOIN ({hits}) h USING (unique_id) ORDER BY h.for_id, f.unique_id"
         ).pl()
     finally:
         con.unregister("incoming_list")
