@@ -32,6 +32,10 @@ def precision_recall(predicted: set, truth: set) -> tuple[float, float]:
     return hits / max(1, len(predicted)), hits / len(truth)
 
 
+# The generated set is resolved once (module fixtures): keep the module on one xdist worker.
+pytestmark = pytest.mark.xdist_group("linker")
+
+
 @pytest.fixture(scope="module")
 def labelled():
     return generate(N_ENTERPRISES, seed=11)

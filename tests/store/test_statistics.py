@@ -32,7 +32,11 @@ OWNERSHIP_INDICATORS = {
     "individual": "个体工商户户数",
 }
 
-pytestmark = pytest.mark.skipif(not BULLETIN.exists(), reason="the shared published statistics are not here")
+pytestmark = [
+    pytest.mark.skipif(not BULLETIN.exists(), reason="the shared published statistics are not here"),
+    # The module builds the full demo store once (a module fixture): keep it on one xdist worker.
+    pytest.mark.xdist_group("statistics"),
+]
 
 
 def published_figure(indicator: str, year: int = 2023) -> float:
