@@ -72,3 +72,17 @@ def test_figures_in_a_reason_follow_the_locale(by_language):
     # French groups thousands with a narrow no-break space and writes decimals with a comma.
     assert number(strong["revenue"], "fr") in strong["why"]
     assert number(strong["lq"], "fr", 2) in strong["why"] and "," in number(strong["lq"], "fr", 2)
+
+
+def test_a_shipped_pool_is_named_in_the_readers_language_and_an_imported_one_by_its_id():
+    from importlib import resources
+
+    from districtlens.chains.targets import source_label
+
+    shipped = [p.name.removesuffix(".csv") for p in resources.files("districtlens.refdata").joinpath("pools").iterdir()]
+    assert shipped
+    for pool in shipped:
+        labels = {lang: source_label(pool, lang) for lang in ("zh", "en", "fr")}
+        assert pool not in labels.values(), labels
+        assert re.search(r"[\u4e00-\u9fff]", labels["zh"]) and len(set(labels.values())) == 3, labels
+    assert source_label("our-fair-2026", "zh") == "our-fair-2026"

@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
-from districtlens.i18n import number, t
+from districtlens.i18n import has, number, t
 from districtlens.metrics import measures
 from districtlens.refdata import gbt_classes
 
@@ -71,6 +71,13 @@ CANDIDATE_COLUMNS = (
     "rank",
 )
 AREA_REGION = "__area__"
+
+
+def source_label(source: str, lang: str) -> str:
+    """A candidate source as a reader names it: a shipped pool by its title in `lang`; a pool the
+    Commission imported by the id it gave it."""
+    key = f"pools.name.{source}"
+    return t(key, lang) if has(key) else source
 
 
 @dataclass(frozen=True)
@@ -605,7 +612,7 @@ def _why(
         if row["growth_rate"] is not None:
             parts.append(t("targets.why.growth", lang, growth=number(100 * row["growth_rate"], lang, 1)))
     elif row["rank"] is not None:
-        parts.append(t("targets.why.rank", lang, rank=row["rank"], source=row["source"]))
+        parts.append(t("targets.why.rank", lang, rank=row["rank"], source=source_label(row["source"], lang)))
     if row["tech"]:
         parts.append(t("targets.why.tech", lang))
     if row["density"] is not None:
