@@ -86,3 +86,12 @@ def test_a_shipped_pool_is_named_in_the_readers_language_and_an_imported_one_by_
         assert pool not in labels.values(), labels
         assert re.search(r"[\u4e00-\u9fff]", labels["zh"]) and len(set(labels.values())) == 3, labels
     assert source_label("our-fair-2026", "zh") == "our-fair-2026"
+
+
+def test_a_pool_firms_country_is_named_in_the_readers_language():
+    from districtlens.chains.pools import country_name, place_label
+
+    assert [country_name("USA", lang) for lang in ("zh", "en", "fr")] == ["美国", "United States", "États-Unis"]
+    assert country_name("Britain", "fr") == "Royaume-Uni"
+    assert country_name("Atlantis", "zh") == "Atlantis"  # unknown: as the pool gives it
+    assert place_label("China", None, None, None, "fr") == "Chine"

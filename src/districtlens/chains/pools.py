@@ -48,16 +48,42 @@ def place_pool(firms: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
     return pl.concat([by_keyword, by_sector]).unique(["key", "link_id"], keep="first", maintain_order=True)
 
 
-def place_label(country: str | None, province: str | None, city: str | None, district: str | None) -> str:
-    """Where a pool firm is, for people: the country, and in China the province, city and district
-    named from the administrative codes."""
+# Country names as pools write them that CLDR's English names do not spell so.
+COUNTRY_ALIASES = {"USA": "US", "U.S.": "US", "Britain": "GB", "U.K.": "GB", "UK": "GB", "U.A.E": "AE", "UAE": "AE"}
+COUNTRY_ALIASES |= {"Turkey": "TR", "South Korea": "KR", "Russia": "RU", "Taiwan": "TW", "Hong Kong": "HK"}
+
+
+def country_name(country: str | None, lang: str) -> str:
+    """A country as a pool names it (in English), named in `lang` by CLDR (Babel); a name it does
+    not know stays as the pool gives it."""
+    if not country:
+        return ""
+    from babel import Locale
+
+    code = COUNTRY_ALIASES.get(country) or _english_countries().get(country.casefold())
+    return Locale.parse(lang).territories.get(code, country) if code else country
+
+
+@cache
+def _english_countries() -> dict[str, str]:
+    from babel import Locale
+
+    return {name.casefold(): code for code, name in Locale.parse("en").territories.items() if code.isalpha()}
+
+
+def place_label(
+    country: str | None, province: str | None, city: str | None, district: str | None, lang: str = "en"
+) -> str:
+    """Where a pool firm is, for people: the country in `lang`, and in China the province, city
+    and district named from the administrative codes."""
     names = _names()
     parts = [names.get(code) for code in (province, city, district) if code]
     placed = "".join(p for p in parts if p and p != "市辖区")
-    return f"{country} {placed}".strip() if placed else (country or "")
+    shown = country_name(country, lang)
+    return f"{shown} {placed}".strip() if placed else shown
 
 
-def pool_candidates(firms: pl.DataFrame) -> pl.DataFrame:
+def pool_candidates(firms: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     """A pool's firms (store.pools.pool_firms) as candidates: key, name, name_en, sector,
     sector_en, source, place, industry_code, tags, revenue, revenue_prior, employees, rank,
     linked_uscc, district_code."""
@@ -73,7 +99,7 @@ def pool_candidates(firms: pl.DataFrame) -> pl.DataFrame:
         pl.col("pool_id").alias("source"),
         pl.struct("country", "province_code", "city_code", "district_code")
         .map_elements(
-            lambda r: place_label(r["country"], r["province_code"], r["city_code"], r["district_code"]),
+            lambda r: place_label(r["country"], r["province_code"], r["city_code"], r["district_code"], lang),
             return_dtype=pl.String,
         )
         .alias("place"),

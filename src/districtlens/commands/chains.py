@@ -377,7 +377,7 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
     on = args.on or date.today()
     space = _read_space(args.space) if args.space is not None else free_space(ctx.store, context.area, on)
     pool_rows = stored_pools.pool_firms(ctx.store, args.pools)
-    pools = pool_candidates(pool_rows) if not pool_rows.is_empty() else None
+    pools = pool_candidates(pool_rows, args.lang) if not pool_rows.is_empty() else None
     _, ranked = report.targets(
         context, chain, leads=leads, pools=pools, space=space, modes=modes, top=args.top, lang=args.lang
     )
