@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +30,7 @@ from districtlens.store.web_users import get_user, save_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import capacity, command, machine  # noqa: E402
+from web_bench import start_server  # noqa: E402
 
 P95_TARGET_MS = 50.0
 SIGN_INS = 5
@@ -47,22 +46,6 @@ def prepare(db: Path, n: int) -> None:
     with open_store(db) as store:
         if get_user(store, USER) is None:
             save_user(store, USER, role="admin", carriers=[], password_hash=hash_password(PASSWORD), actor="bench")
-
-
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "districtlens", "serve", "--db", str(db), "--port", str(port)])
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
 
 
 async def sign_in(base: str) -> float:

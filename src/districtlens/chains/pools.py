@@ -58,17 +58,21 @@ def country_name(country: str | None, lang: str) -> str:
     not know stays as the pool gives it."""
     if not country:
         return ""
+    code = COUNTRY_ALIASES.get(country) or _english_countries().get(country.casefold())
+    return _territories(lang).get(code, country) if code else country
+
+
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's country names in `lang`, read once per language (a pool names thousands of firms)."""
     from babel import Locale
 
-    code = COUNTRY_ALIASES.get(country) or _english_countries().get(country.casefold())
-    return Locale.parse(lang).territories.get(code, country) if code else country
+    return dict(Locale.parse(lang).territories)
 
 
 @cache
 def _english_countries() -> dict[str, str]:
-    from babel import Locale
-
-    return {name.casefold(): code for code, name in Locale.parse("en").territories.items() if code.isalpha()}
+    return {name.casefold(): code for code, name in _territories("en").items() if code.isalpha()}
 
 
 def place_label(

@@ -156,6 +156,25 @@ def health(
     )
 
 
+def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataFrame:
+    """Firms with registry columns (the city's, a lead list) as target candidates
+    (`targets.CANDIDATE_COLUMNS`), keyed by their credit code and placed by `where`."""
+    return firms.select(
+        pl.col("uscc").alias("key"),
+        "uscc",
+        "name",
+        pl.lit(source).alias("source"),
+        where.alias("place"),
+        "district_adcode",
+        "industry_code",
+        "tags",
+        "revenue",
+        "revenue_prior",
+        "employees",
+        pl.lit(None, dtype=pl.Int64).alias("rank"),
+    )
+
+
 def targets(
     context: Context,
     template: ChainTemplate,
@@ -178,41 +197,15 @@ def targets(
     outside = context.city.filter(pl.col("district_adcode") != district)
     labels = _district_labels()
     candidates = [
-        outside.select(
-            pl.col("uscc").alias("key"),
-            "uscc",
-            "name",
-            pl.lit("registry").alias("source"),
-            pl.col("district_adcode").replace_strict(labels, default=pl.col("district_adcode")).alias("place"),
-            "district_adcode",
-            "industry_code",
-            "tags",
-            "revenue",
-            "revenue_prior",
-            "employees",
-            pl.lit(None, dtype=pl.Int64).alias("rank"),
+        _as_candidates(
+            outside, "registry", pl.col("district_adcode").replace_strict(labels, default=pl.col("district_adcode"))
         )
     ]
     placed = [placements.select(pl.col("uscc").alias("key"), "link_id")]
     area_codes = set(context.area_firms["uscc"].to_list())
     exclude = set(area_codes)
     if leads is not None:
-        candidates.append(
-            leads.select(
-                pl.col("uscc").alias("key"),
-                "uscc",
-                "name",
-                pl.lit("leads").alias("source"),
-                pl.lit(None, dtype=pl.String).alias("place"),
-                "district_adcode",
-                "industry_code",
-                "tags",
-                "revenue",
-                "revenue_prior",
-                "employees",
-                pl.lit(None, dtype=pl.Int64).alias("rank"),
-            )
-        )
+        candidates.append(_as_candidates(leads, "leads", pl.lit(None, dtype=pl.String)))
         placed.append(place(leads, template).select(pl.col("uscc").alias("key"), "link_id"))
         # A lead may carry another credit code for a firm already in the area: its name gives it away.
         exclude |= set(leads.filter(pl.col("name").is_in(context.area_firms["name"].implode()))["uscc"].to_list())

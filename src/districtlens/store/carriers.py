@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from districtlens.store import ledger
-from districtlens.store.db import Store, register_frame
+from districtlens.store.db import Store, records, register_frame
 
 # --- reading the organisation -----------------------------------------------------------------
 
@@ -360,20 +360,20 @@ def programme_rows(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, A
     """The programmes in force as rows of programme_version, programme_action and programme_kpi
     (JSON columns read back), each list by programme and position."""
     con = store.con
-    plans = _dicts(
+    plans = records(
         con.execute(
             "SELECT programme_id, version, district_adcode, name_zh, name_en, name_fr, thresholds, note"
             " FROM programme_current ORDER BY programme_id"
         )
     )
-    actions = _dicts(
+    actions = records(
         con.execute(
             "SELECT a.programme_id, a.action_id, a.name_zh, a.name_en, a.name_fr, a.named_by, a.note"
             " FROM programme_action a JOIN programme_current p USING (programme_id, version)"
             " ORDER BY a.programme_id, a.position"
         )
     )
-    kpis = _dicts(
+    kpis = records(
         con.execute(
             "SELECT k.programme_id, k.action_id, k.kpi_id, k.name_zh, k.name_en, k.name_fr, k.unit, k.measure,"
             " k.direction, k.baseline, k.targets, k.thresholds, k.note"
@@ -386,11 +386,6 @@ def programme_rows(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, A
         actions,
         [_from_json(k, _KPI_JSON) for k in kpis],
     )
-
-
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _as_json(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:

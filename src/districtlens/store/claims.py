@@ -21,7 +21,7 @@ from districtlens.errors import InputError, NotFound
 from districtlens.facts import FACT_COLUMNS
 from districtlens.store import ledger
 from districtlens.store.chains import CLOSED_STATUS_PATTERN
-from districtlens.store.db import Store, scalar
+from districtlens.store.db import Store, records, scalar
 
 # The columns of enterprise_current an area is read from: district, street, zone.
 AREA_COLUMNS = ("district_adcode", "street_code", "zone_id")
@@ -290,8 +290,7 @@ def carriers(
         f" WHERE {' AND '.join(conds)} ORDER BY c.carrier_id",
         params,
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return records(cursor)
 
 
 def carrier_counts(store: Store, district_adcode: str) -> dict[str, int]:
@@ -345,5 +344,4 @@ def published_figures(store: Store, adcode: str, indicator: str) -> list[dict[st
         "SELECT * FROM statistic_current WHERE adcode = ? AND indicator = ? ORDER BY year DESC NULLS LAST",
         [adcode, indicator],
     )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return records(cursor)

@@ -37,6 +37,12 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     return one_row(con, sql, params)[0]
 
 
+def records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows of an executed query as dicts keyed by its column names."""
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def threads(con: duckdb.DuckDBPyConnection) -> int:
     """How many threads DuckDB runs a query on (a setting of the whole database)."""
     return int(scalar(con, "SELECT current_setting('threads')"))

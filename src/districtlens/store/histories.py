@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from districtlens.store import ledger
-from districtlens.store.db import Store
+from districtlens.store.db import Store, records
 
 VERSION_COLUMNS = ledger.HASHED_TABLES["enterprise_version"]
 FACT_VERSION_COLUMNS = ledger.HASHED_TABLES["fact_version"]
@@ -54,8 +54,7 @@ def history(store: Store, uscc: str, sources: Sources | None = None) -> History:
         " SELECT 'facts' AS part, * EXCLUDE (row_hash, superseded_seq) FROM fact_version WHERE uscc = $uscc",
         {"uscc": uscc},
     )
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = records(cursor)
     versions = [{c: row[c] for c in VERSION_COLUMNS} for row in rows if row["part"] == "enterprise"]
     facts = [{c: row[c] for c in FACT_VERSION_COLUMNS} for row in rows if row["part"] == "facts"]
     if sources is None and (versions or facts):

@@ -10,7 +10,7 @@ from typing import Any
 
 from districtlens.errors import NotFound, UsageError
 from districtlens.store import ledger
-from districtlens.store.db import Store
+from districtlens.store.db import Store, records
 from districtlens.store.packs import _insert as insert_hashed
 
 READ_ACTION = "read.file"
@@ -61,10 +61,8 @@ def proposals(store: Store, status: str | None = "proposed") -> list[dict[str, A
         " FROM claim_proposal p JOIN read_document d USING (doc_sha256)"
         " LEFT JOIN claim_decision x USING (proposal_id) ORDER BY p.ledger_seq, p.span_start, p.proposal_id"
     )
-    names = [c[0] for c in rows.description]
     out = []
-    for values in rows.fetchall():
-        row = dict(zip(names, values, strict=True))
+    for row in records(rows):
         row["figure"] = json.loads(row["figure"])
         row["query"] = json.loads(row["query"]) if row["query"] else None
         row.pop("row_hash")

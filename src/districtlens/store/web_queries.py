@@ -16,7 +16,7 @@ import polars as pl
 
 from districtlens.store import ledger
 from districtlens.store.chains import CLOSED_STATUS_PATTERN
-from districtlens.store.db import Store, scalar
+from districtlens.store.db import Store, records, scalar
 
 MEASURES = ("enterprises", "revenue", "tax", "employees", "rd_spend")
 
@@ -105,8 +105,9 @@ def zone_enterprises(store: Store, district_adcode: str) -> dict[str, int]:
 def carriers(store: Store, today: date) -> list[dict[str, Any]]:
     """Every carrier with its capacity in force on `today` (capacity schedule, else the pack's floor
     space), the floor space let under current leases, and the number of current tenants."""
-    rows = store.con.execute(
-        """
+    return records(
+        store.con.execute(
+            """
         WITH cap AS (
             SELECT carrier_id, sum(area_m2) AS capacity_m2 FROM capacity_current
             WHERE available_from <= $today GROUP BY 1
@@ -121,28 +122,9 @@ def carriers(store: Store, today: date) -> list[dict[str, Any]]:
         FROM carrier c LEFT JOIN cap USING (carrier_id) LEFT JOIN lease USING (carrier_id)
         ORDER BY c.carrier_id
         """,
-        {"today": today},
-    ).fetchall()
-    keys = (
-        "carrier_id",
-        "name_zh",
-        "name_en",
-        "name_fr",
-        "kind",
-        "level",
-        "zone_id",
-        "district_adcode",
-        "floor_space_m2",
-        "area_km2",
-        "lon",
-        "lat",
-        "synthetic",
-        "note",
-        "capacity_m2",
-        "occupied_m2",
-        "tenants",
+            {"today": today},
+        )
     )
-    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def carrier_ids(store: Store) -> frozenset[str]:
