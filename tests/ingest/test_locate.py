@@ -140,21 +140,31 @@ def test_addresses_that_name_a_zone_or_town_and_no_district():
         ("310117", "development-zone"),
         ("310113", "town-name"),
         ("310115", "development-zone"),
-        (None, "unresolved"),  # the free-trade zone spans districts: alone it proves nothing
+        ("310115", "development-zone"),  # the free-trade zone's 2013 and 2015 areas are all Pudong's
     ]
     assert found[2]["street_code"] == G.streets.filter(pl.col("name") == "月浦镇")["street_code"][0]
 
 
 def test_a_spanning_zone_is_decided_by_the_road_it_allows_and_only_by_it():
-    roads = pl.DataFrame({"road": ["张江路", "桂平路"], "adcode": ["310115", "310104"]})
+    roads = pl.DataFrame({"road": ["张江路", "桂平路", "南团公路"], "adcode": ["310115", "310104", "310120"]})
     found = place(
-        ["中国（上海）自由贸易试验区张江路665号", "中国（上海）自由贸易试验区桂平路1号", "上海市桂平路481号"],
+        [
+            "中国（上海）自由贸易试验区张江路665号",
+            "中国（上海）自由贸易试验区桂平路1号",
+            "上海市桂平路481号",
+            "中国（上海）自由贸易试验区临港新片区南团公路1号",
+            "中国（上海）自由贸易试验区临港新片区桂平路1号",
+            "中国（上海）自由贸易试验区临港新片区环湖西二路888号",
+        ],
         G.with_roads(roads),
     )
     assert [(f["district_adcode"], f["located_by"]) for f in found] == [
         ("310115", "development-zone+road-gazetteer"),
-        (None, "unresolved"),  # Xuhui is no part of the free-trade zone
+        (None, "unresolved"),  # the zone says Pudong, the road Xuhui
         ("310104", "road-gazetteer"),
+        ("310120", "development-zone+road-gazetteer"),  # the Lingang area spans Fengxian too
+        (None, "unresolved"),  # Xuhui is no part of the Lingang area
+        (None, "unresolved"),  # the Lingang area alone spans districts: it proves nothing
     ]
 
 

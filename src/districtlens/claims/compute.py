@@ -477,6 +477,9 @@ def published(session: Session, q: dict[str, Any]) -> Computed:
         "covers": q["covers"],
     }
     value = float(row["value"])
+    if "elapsed_to" in q:  # a published year, read as the years from it to `elapsed_to`
+        value = float(q["elapsed_to"]) - value
+        evidence |= {"elapsed": {"years": value, "to": q["elapsed_to"]}}
     if q["covers"] == "part":
         return Computed(value, evidence, lower=value, upper=float("inf"))
     return Computed(value, evidence)

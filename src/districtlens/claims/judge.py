@@ -197,6 +197,8 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
     elif "published" in evidence:
         published = evidence["published"]
         key = "claims.evidence_published_part" if evidence.get("covers") == "part" else "claims.evidence_published"
+        if "elapsed" in evidence:
+            key = "claims.evidence_published_elapsed"
         values = {
             "indicator": evidence.get("indicator", ""),
             "value": _number(published.get("value")),
@@ -204,6 +206,8 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
             "year": published.get("year", ""),
             "source": published.get("source_doc") or published.get("source_url") or "",
         }
+        if "elapsed" in evidence:
+            values |= {"years": _number(evidence["elapsed"]["years"]), "to": evidence["elapsed"]["to"]}
     elif "entries" in evidence:
         return _register_text(evidence)
     elif value is None:

@@ -23,7 +23,9 @@ canonical JSON (briefing manifests sign it). Kinds:
 - published: a published statistic (the store's published-statistics table): the `indicator`
   of `adcode` (default: the area's district) [in `year`, default the latest]; `covers: part` when
   the figure covers part of what the claim counts (a park of the district), so that it only
-  bounds the claim's value from below.
+  bounds the claim's value from below; `elapsed_to: YEAR` reads a published year as the years
+  from it to YEAR (a path under way by that year has lasted at least that long: with `covers:
+  part`, a lower bound).
 - register: entries of a shipped register of carriers (`refdata.carrier_registers`: official
   designations, each entry with its district and source) in `area`'s district, or within
   `adcode` (a district, or a city such as 310000 counting every entry placed in it); `covers: all` only
@@ -207,6 +209,8 @@ def _published(raw: dict[str, Any], where: str, area: str | None) -> dict[str, A
         out["adcode"] = _str(raw["adcode"], where, "adcode")
     if raw.get("year") is not None:
         out["year"] = _int(raw["year"], where, "year")
+    if raw.get("elapsed_to") is not None:
+        out["elapsed_to"] = _int(raw["elapsed_to"], where, "elapsed_to")
     covers = raw.get("covers", "all")
     if covers not in COVERS:
         raise InputError("claims.query_bad_covers", where=where, covers=", ".join(COVERS))

@@ -9,9 +9,10 @@ Evidence, each kind named in `located_by`:
 
 and, for an address that names no district:
 - `development-zone`: it names a development zone, industrial park or free-trade-zone area of the
-  province it names, from the catalogue in refdata (上海市莘庄工业区 -> 闵行区). A zone that spans
-  districts (中国（上海）自由贸易试验区, 漕河泾开发区) decides nothing alone: it only bounds what the
-  other evidence may say;
+  province it names, from the catalogue in refdata (上海市莘庄工业区 -> 闵行区; 中国（上海）自由贸易
+  试验区, whose 2013 and 2015 areas all lie in Pudong -> 浦东新区). A zone that spans districts
+  (its 临港新片区, 漕河泾开发区) decides nothing alone: it only bounds what the other evidence may
+  say;
 - `learned-zone`: a zone the catalogue lacks, seen in addresses already placed by name in one
   district only (as roads are learned);
 - `town-name`: it names a town or street (月浦镇) whose name is unique in the province it names,
