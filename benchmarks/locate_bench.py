@@ -2,15 +2,18 @@
 
     python benchmarks/locate_bench.py            # 200,000 addresses
     python benchmarks/locate_bench.py --quick    # 20,000 addresses
-    python benchmarks/locate_bench.py --real     # real Shanghai registered addresses
+    python benchmarks/locate_bench.py --real     # real Shanghai addresses
 
 `--real` reads the registered addresses of the Shenzhen-listed firms in the shared data folder
-(`cn-listed-companies/`, the even-coded half) that lie in Shanghai, and measures:
+(`cn-listed-companies/`, the even-coded half) that lie in Shanghai, and the real Shanghai
+addresses written down from public material in `benchmarks/data/public-shanghai-addresses.txt`
+(contact and registered addresses, many informal), and measures for each set:
 - placement: the share placed, and by which evidence, with the road and zone gazetteers learned
   from a store's registry (the demo registry, as a district's store would hold) and without;
 - wrong placements: every address that names its district is placed again with the district name
   cut out (上海市闵行区浦江镇... -> 上海市浦江镇...), so that only the zone, town and road evidence
-  can place it, and compared with the district it named. Nothing is tuned to these addresses.
+  can place it, and again with the name shortened (上海市闵行浦江镇...), and compared with the
+  district it named. Nothing is tuned to these addresses.
 
 The truth is the district the generator drew, which it writes into the credit code (characters
 3-8; former Zhabei firms keep 310108, today's 310106). Prints addresses/s and accuracy for both,
@@ -21,6 +24,7 @@ cpca is the `bench` extra (`pip install districtlens[bench]`).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -74,6 +78,7 @@ def main() -> None:
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cn-listed-companies"
+PUBLIC = Path(__file__).resolve().parent / "data" / "public-shanghai-addresses.txt"
 
 
 def real_shanghai_addresses() -> pl.Series:
@@ -81,38 +86,55 @@ def real_shanghai_addresses() -> pl.Series:
     return firms.filter(pl.col("省份") == "上海")["注册地址"].drop_nulls().unique(maintain_order=True)
 
 
+def public_shanghai_addresses() -> pl.Series:
+    lines = PUBLIC.read_text(encoding="utf-8").splitlines()
+    return pl.Series([line.strip() for line in lines if line.strip() and not line.startswith("#")], dtype=pl.Utf8)
+
+
 def real() -> None:
     gazetteer = Gazetteer.default()
-    addresses = real_shanghai_addresses()
     print(f"machine: {machine()}")
     print(f"command: {command()}")
-    print(f"addresses: {len(addresses)} real registered addresses of Shanghai firms")
     empty = pl.DataFrame(schema={"address": pl.Utf8, "district_adcode": pl.Utf8})
     registry = generate_registry(seed=11, n_enterprises=20_000)
     store = locate_batch(registry["address"], gazetteer, empty).with_columns(address=registry["address"])
     known = store.filter(pl.col("located_by") == "district-name").select("address", "district_adcode")
-    for label, learned_from in (("no registry", empty), ("demo registry of 20,000", known)):
+    learned = (("no registry", empty), ("demo registry of 20,000", known))
+    for title, addresses in (
+        ("real registered addresses of Shanghai firms (SZSE list, shared data)", real_shanghai_addresses()),
+        ("real Shanghai addresses from public material (benchmarks/data)", public_shanghai_addresses()),
+    ):
+        print(f"\n{len(addresses)} {title}")
+        measure(addresses, gazetteer, learned)
+
+
+def measure(addresses: pl.Series, gazetteer: Gazetteer, learned: tuple[tuple[str, pl.DataFrame], ...]) -> None:
+    """Placement with and without a registry to learn from, then wrong placements: every address
+    that names its district is placed again with the name cut out, and with it shortened
+    (上海市浦东新区... -> 上海市浦东...), and compared with the district it named."""
+    for label, learned_from in learned:
         found = locate_batch(addresses, gazetteer, learned_from)
         placed = found["district_adcode"].is_not_null()
         print(f"learned from {label}: placed {placed.sum()}/{len(found)} ({placed.mean():.1%})")
         print("  by " + ", ".join(f"{k}: {n}" for k, n in found["located_by"].value_counts(sort=True).iter_rows()))
         for address in addresses.filter(~placed):
             print(f"  unplaced: {address}")
-    # Wrong placements: cut the district name out of the addresses that name one, place them again.
-    named = locate_batch(addresses, gazetteer, empty).with_columns(address=addresses)
+    named = locate_batch(addresses, gazetteer, learned[0][1]).with_columns(address=addresses)
     named = named.filter(pl.col("located_by") == "district-name")
-    district_names = pl.Series([refdata.district_name(code) for code in named["district_adcode"]], dtype=pl.Utf8)
-    cut = pl.Series([a.replace(d, "", 1) for a, d in zip(named["address"], district_names, strict=True)])
-    for label, learned_from in (("no registry", empty), ("demo registry of 20,000", known)):
-        again = locate_batch(cut, gazetteer, learned_from)
-        placed = again["district_adcode"].is_not_null()
-        wrong = placed & (again["district_adcode"] != named["district_adcode"])
-        print(
-            f"district name cut out ({label}): {len(cut)} addresses, placed by other evidence {placed.sum()}, "
-            f"wrong {wrong.sum()}"
-        )
-        for address, by in zip(cut.filter(wrong), again["located_by"].filter(wrong), strict=True):
-            print(f"  wrong: {address} ({by})")
+    district_names = [refdata.district_name(code) or "" for code in named["district_adcode"]]
+    short_names = [re.sub(r"(?:新区|区|县)$", "", name) for name in district_names]
+    for change, by in (("cut out", [""] * len(short_names)), ("shortened", short_names)):
+        changed = pl.Series([a.replace(d, b, 1) for a, d, b in zip(named["address"], district_names, by, strict=True)])
+        for label, learned_from in learned:
+            again = locate_batch(changed, gazetteer, learned_from)
+            placed = again["district_adcode"].is_not_null()
+            wrong = placed & (again["district_adcode"] != named["district_adcode"])
+            print(
+                f"district name {change} ({label}): {len(changed)} addresses, placed by other evidence "
+                f"{placed.sum()}, wrong {wrong.sum()}"
+            )
+            for address, evidence in zip(changed.filter(wrong), again["located_by"].filter(wrong), strict=True):
+                print(f"  wrong: {address} ({evidence})")
 
 
 def report(name: str, found: pl.Series, truth: pl.Series, seconds: float) -> None:

@@ -239,3 +239,37 @@ def test_towns_the_division_codes_lack_are_learned_like_roads():
         ("310115", "learned-town"),
         ("310113", "town-name"),  # the division codes know 月浦镇: a misfiled address teaches nothing
     ]
+
+
+def test_a_short_district_name_places_only_with_a_town_or_road_of_that_district():
+    roads = pl.DataFrame({"road": ["东方路", "芳甸路"], "adcode": ["310115", "310104"]})
+    found = place(
+        [
+            "松江叶榭镇叶昌路18号",  # no province, no suffix: 叶榭镇 is Songjiang's
+            "上海市浦东东方路985号",
+            "浦东芳甸路77弄",  # the road says Xuhui, the name Pudong
+            "上海市宝山路1号",  # 宝山路 is a road (of Jing'an), no district
+            "上海松江1号",  # the short name alone proves nothing
+        ],
+        G.with_roads(roads),
+    )
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310117", "district-short-name+town-name"),
+        ("310115", "district-short-name+road-gazetteer"),
+        (None, "unresolved"),
+        (None, "unresolved"),
+        (None, "unresolved"),
+    ]
+    assert found[0]["street_code"] == G.streets.filter(pl.col("name") == "叶榭镇")["street_code"][0]
+
+
+def test_a_district_name_of_several_provinces_is_decided_by_the_evidence_it_allows():
+    # 宝山区 and 普陀区 are also districts of Heilongjiang and Zhejiang: without a province the name
+    # places nothing alone, and other evidence counts only where it agrees with one of them.
+    roads = pl.DataFrame({"road": ["江杨北路", "兰溪路"], "adcode": ["310113", "310106"]})
+    found = place(["宝山区江杨北路1568弄", "普陀区兰溪路900弄", "宝山区罗泾镇罗宁路1515号"], G.with_roads(roads))
+    assert [(f["district_adcode"], f["located_by"]) for f in found] == [
+        ("310113", "district-name+road-gazetteer"),
+        (None, "unresolved"),  # the road says Jing'an, the name Putuo
+        ("310113", "district-name+town-name"),  # 罗泾镇 is Shanghai Baoshan's
+    ]

@@ -20,7 +20,14 @@ and, for an address that names no district:
 - `learned-town`: a town the division codes lack (a former name: 川沙镇 is today's 川沙新镇), seen in
   addresses already placed by name in one district only;
 - `road-gazetteer`: its road was seen, in addresses already placed, in one district only (a road
-  seen in several districts proves nothing).
+  seen in several districts proves nothing);
+- `district-name` with other evidence: a district name found in several provinces (宝山区, 普陀区)
+  and no province to tell them apart places nothing alone, but bounds what the evidence above may
+  say (宝山区江杨北路... with 江杨北路 seen in Shanghai's Baoshan only: `district-name+road-gazetteer`);
+- `district-short-name` with other evidence: a district named without its suffix at the head of
+  the address (上海浦东..., 松江叶榭镇...) places nothing alone (宝山路 is a road of Jing'an), but
+  a town of that district (`district-short-name+town-name`) or a road seen in it only
+  (`district-short-name+road-gazetteer`) right after the name places the address.
 Several kinds may agree (`development-zone+road-gazetteer`); when any two disagree, or a spanning
 zone excludes what they say, the address stays `unresolved`, with no district: never a silent
 guess.
@@ -55,7 +62,15 @@ ZONE_PREFIX = rf"^(?:{ZONE})+"
 MIN_ROAD_SIGHTINGS = 2  # a road seen once may be a typo; two sightings in one district only is evidence
 MIN_ZONE_SIGHTINGS = 2  # the same for a zone the catalogue lacks, or a town the division codes lack
 # The order in which agreeing kinds of evidence are named in `located_by`.
-EVIDENCE_ORDER = ("development-zone", "learned-zone", "town-name", "learned-town", "road-gazetteer")
+EVIDENCE_ORDER = (
+    "district-name",
+    "district-short-name",
+    "development-zone",
+    "learned-zone",
+    "town-name",
+    "learned-town",
+    "road-gazetteer",
+)
 
 
 def _alternation(names: list[str]) -> str:
@@ -151,6 +166,22 @@ class Gazetteer:
     @cached_property
     def area_pattern(self) -> str:
         return _alternation(self.areas["name"].to_list())
+
+    @cached_property
+    def short_areas(self) -> pl.DataFrame:
+        """name (a county-level name without its suffix: 浦东, 松江), adcode, province_code,
+        city_name: names of two characters or more only."""
+        short = pl.col("name").str.replace(r"(?:新区|自治县|区|县)$", "")
+        return (
+            self.areas.with_columns(short.alias("_short"))
+            .filter((pl.col("_short") != pl.col("name")) & (pl.col("_short").str.len_chars() >= 2))
+            .select(pl.col("_short").alias("name"), "adcode", "province_code", "city_name")
+            .unique()
+        )
+
+    @cached_property
+    def short_area_pattern(self) -> str:
+        return _alternation(self.short_areas["name"].to_list())
 
     @cached_property
     def development_zone_pattern(self) -> str:
@@ -271,12 +302,20 @@ def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
         )
     )
     placed = candidates.filter(pl.len().over("_i") == 1).select("_i", pl.col("adcode").alias("_by_name"), "former")
+    ambiguous = (
+        candidates.filter(pl.len().over("_i") > 1)
+        .select("_i", "adcode", pl.lit("district-name").alias("kind"))
+        .unique(["_i", "adcode"])
+    )
     frame = frame.join(placed, on="_i", how="left")
 
     frame = pl.concat([frame, _street_and_road(frame["_rest"]).rename({"street": "_street"})], how="horizontal")
     frame = frame.join(
-        _placed_without_district(frame.filter(pl.col("_by_name").is_null()), gazetteer), on="_i", how="left"
+        _placed_without_district(frame.filter(pl.col("_by_name").is_null()), gazetteer, ambiguous),
+        on="_i",
+        how="left",
     )
+    frame = frame.update(_placed_by_short_name(frame, gazetteer), on="_i", how="left", include_nulls=False)
     frame = frame.with_columns(
         pl.coalesce("_by_name", "_by_evidence").alias("district_adcode"),
         pl.when(pl.col("_by_name").is_not_null() & pl.col("former"))
@@ -304,13 +343,28 @@ def _locate_slice(addresses: pl.Series, gazetteer: Gazetteer) -> pl.DataFrame:
     )
 
 
-def _placed_without_district(unplaced: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+def _placed_without_district(
+    unplaced: pl.DataFrame, gazetteer: Gazetteer, hints: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """_i, _by_evidence, _evidence for the addresses that name no district (`unplaced`: _i, _rest,
     province_code, _street, road): the district every piece of evidence agrees on, and the kinds
-    of evidence, or no row where there is none or it disagrees."""
+    of evidence, or no row where there is none or it disagrees.
+
+    `hints` (_i, adcode, kind): the districts a name in the address may mean (an ambiguous
+    district name, a short one); such an address is placed only where the evidence agrees on one
+    of them, and the name's kind opens `_evidence`. A hint lends its province to an address that
+    names none, so that the towns and zones of that province count."""
     empty = pl.DataFrame(schema={"_i": pl.UInt32, "_by_evidence": pl.Utf8, "_evidence": pl.Utf8})
     if unplaced.is_empty():
         return empty
+    if hints is None:
+        hints = pl.DataFrame(schema={"_i": pl.UInt32, "adcode": pl.Utf8, "kind": pl.Utf8})
+    hinted_province = hints.select("_i", pl.col("adcode").str.slice(0, 2).alias("_hint_province")).unique()
+    unplaced = (
+        unplaced.join(hinted_province, on="_i", how="left")
+        .with_columns(pl.coalesce("province_code", "_hint_province").alias("province_code"))
+        .drop("_hint_province")
+    )
     in_province = pl.col("adcode").str.slice(0, 2) == pl.col("province_code")
     zones = (
         unplaced.select(
@@ -367,11 +421,21 @@ def _placed_without_district(unplaced: pl.DataFrame, gazetteer: Gazetteer) -> pl
         .join(bounds, left_on=["_i", "adcode"], right_on=["_i", "_allowed"], how="left", coalesce=False)
         .filter(pl.col("_bounded").is_null() | pl.col("_allowed").is_not_null())
     )
+    # A hinted address: only where the evidence agrees on a district the name may mean.
+    hint_kind = hints.select("_i", pl.col("adcode").alias("_hinted"), pl.col("kind").alias("_hint_kind"))
+    agreed = (
+        agreed.join(hints.select("_i").unique().with_columns(pl.lit(True).alias("_has_hint")), on="_i", how="left")
+        .join(hint_kind, left_on=["_i", "adcode"], right_on=["_i", "_hinted"], how="left")
+        .filter(pl.col("_has_hint").is_null() | pl.col("_hint_kind").is_not_null())
+    )
     order = {kind: rank for rank, kind in enumerate(EVIDENCE_ORDER)}
     return agreed.select(
         "_i",
         pl.col("adcode").alias("_by_evidence"),
         pl.concat_list(
+            pl.when(pl.col("_hint_kind").is_not_null())
+            .then(pl.concat_list(pl.col("_hint_kind")))
+            .otherwise(pl.lit([], pl.List(pl.Utf8))),
             pl.when(pl.col("_bounded")).then(pl.lit(["development-zone"])).otherwise(pl.lit([], pl.List(pl.Utf8))),
             pl.col("kind"),
         )
@@ -380,6 +444,51 @@ def _placed_without_district(unplaced: pl.DataFrame, gazetteer: Gazetteer) -> pl
         .list.join("+")
         .alias("_evidence"),
     ).cast({"_i": pl.UInt32})
+
+
+def _placed_by_short_name(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+    """_i, _street, road, _by_evidence, _evidence for the addresses still unplaced that open
+    (after province and city) with a district's short name (上海浦东..., 松江叶榭镇...): placed
+    where a town or road right after the name agrees on one district the name may mean."""
+    columns = pl.Schema(
+        {"_i": pl.UInt32, "_street": pl.Utf8, "road": pl.Utf8, "_by_evidence": pl.Utf8, "_evidence": pl.Utf8}
+    )
+    open_ = (
+        frame.filter(pl.col("_area").is_null() & pl.col("_by_evidence").is_null())
+        .select(
+            "_i",
+            "_rest",
+            "_city",
+            "province_code",
+            pl.col("_rest").str.extract(f"^({gazetteer.short_area_pattern})", 1).alias("_short"),
+        )
+        .filter(pl.col("_short").is_not_null())
+    )
+    if open_.is_empty():
+        return pl.DataFrame(schema=columns)
+    hints = (
+        open_.select("_i", "_short", "_city", "province_code")
+        .join(gazetteer.short_areas.rename({"name": "_short", "province_code": "_cand_province"}), on="_short")
+        .filter(pl.col("province_code").is_null() | (pl.col("province_code") == pl.col("_cand_province")))
+        .filter(
+            pl.col("_city").is_null()
+            | pl.col("city_name").is_null()
+            | (pl.col("city_name") == pl.col("_city"))
+            | (pl.col("city_name") == "市辖区")
+        )
+        .select("_i", "adcode", pl.lit("district-short-name").alias("kind"))
+        .unique(["_i", "adcode"])
+    )
+    rest = open_.with_columns(pl.col("_rest").str.slice(pl.col("_short").str.len_chars()).alias("_rest"))
+    rest = pl.concat([rest, _street_and_road(rest["_rest"]).rename({"street": "_street"})], how="horizontal")
+    found = _placed_without_district(rest, gazetteer, hints)
+    return (
+        rest.select("_i", "_street", "road")
+        .join(found, on="_i", how="inner")
+        .filter(pl.col("_evidence").str.starts_with("district-short-name+"))
+        .select(columns.names())
+        .cast(columns)
+    )
 
 
 def _leading_names(frame: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
