@@ -98,7 +98,15 @@ def test_a_refused_tenant_file_exits_1_and_writes_nothing(carrier_store, cli, tm
     assert (report["written"], report["rejected"], report["errors"]) == (
         False,
         1,
-        [{"row": 3, "column": "area_m2", "reason": "negative area -3"}],
+        [
+            {
+                "row": 3,
+                "column": "area_m2",
+                "key": "import.reason.negative_area",
+                "values": {"value": "-3"},
+                "reason": "negative area -3",
+            }
+        ],
     )
     assert "rejected:" in cli("carriers", "import-tenants", bad, "--carrier", INCUBATOR, "--db", db).output
 
@@ -135,7 +143,7 @@ def test_commands_end_to_end(carrier_store, cli, tmp_path):
     assert report["inserted"] == 1 and report["tenants"] == {"registered": 1}
     assert report["rejects_file"] == str(tmp_path / "tenants.rejects.csv")
     rejects = pl.read_csv(tmp_path / "tenants.rejects.csv")
-    assert rejects.rows() == [(3, "area_m2", "negative area -3")]
+    assert rejects.rows() == [(3, "area (m²)", "negative area -3")]
 
     space = json.loads(cli("space", "--carrier", INCUBATOR, "--at", "2025-01-01", "--json", "--db", db).stdout)
     assert (space["capacity_m2"], space["occupied_m2"], len(space["by_year"])) == (1000, 100, 5)

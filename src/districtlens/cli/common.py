@@ -114,30 +114,49 @@ def report_error(exc: DistrictlensError) -> None:
     console.print(f"[bold red]error:[/] {exc.message(language())}", highlight=False)
 
 
-def print_problems(report: Any) -> None:
-    """The refusal line and the first problems of an import report (enterprises, tenants ...)."""
+def print_problems(report: Any, lang: str) -> None:
+    """The refusal line and the first problems of an import report (enterprises, tenants ...), each
+    reason said in `lang` from its key and values."""
     from rich.markup import escape
     from rich.table import Table
 
     from districtlens.i18n import number, t
+    from districtlens.ingest.reasons import column_label, said
 
-    lang = language()
     if report.errors_total and not report.written:
-        said = t(
+        refused = t(
             "cli.problems.rejected",
             lang,
             rejected=number(report.rejected, lang),
             rows_read=number(report.rows_read, lang),
         )
-        console.print(f"[bold red]{escape(said)}[/]")
+        console.print(f"[bold red]{escape(refused)}[/]")
     columns = (t(f"cli.problems.{c}", lang) for c in ("row", "column", "reason"))
     table = Table(*columns, title=t("cli.problems.title", lang), show_edge=False)
     for error in report.errors[:20]:
-        table.add_row(str(error["row"]), error["column"], error["reason"])
+        table.add_row(
+            str(error["row"]),
+            escape(column_label(error["column"], lang)),
+            escape(said(error["key"], error["values"], lang)),
+        )
     if report.errors:
         console.print(table)
         if report.errors_total > 20:
             console.print(t("cli.problems.more", lang, more=number(report.errors_total - 20, lang)))
+
+
+def print_import_counts(report: Any, lang: str, tail: str = "") -> None:
+    """What an import read, wrote and refused, in `lang`; `tail`, already said, ends the line."""
+    from districtlens.i18n import number, t
+
+    counts = {
+        name: number(getattr(report, name), lang)
+        for name in ("rows_read", "inserted", "updated", "unchanged", "duplicates", "rejected")
+    }
+    said = t("cli.import.counts", lang, source=report.source, **counts)
+    if report.rejects_file:
+        said += t("cli.import.rejects_file", lang, file=report.rejects_file)
+    console.print(said + tail, highlight=False, markup=False)
 
 
 def absolute(path: Path) -> Path:
