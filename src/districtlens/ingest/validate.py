@@ -192,22 +192,20 @@ def validate(frame: pl.DataFrame, conventions: Conventions = AS_USUAL) -> Valida
     unrepeated = shared.filter(~pl.col(ROW).is_in(repeats.implode())) if repeats.len() else shared
     conflicted = unrepeated.filter(pl.len().over("uscc", "year") > 1)
     if conflicted.height:
-        others = conflicted.group_by("uscc", "year").agg(pl.col(ROW).alias("rows"))
-        conflict_errors = (
-            conflicted.join(others, on=["uscc", "year"], how="left", nulls_equal=True)
-            .select(
-                pl.col(ROW).cast(pl.Int64).alias("row"),
-                pl.lit("uscc+year").alias("column"),
-                reason(
-                    "import.reason.same_key_conflict",
-                    rows=pl.col("rows")
-                    .list.set_difference(pl.concat_list(pl.col(ROW)))
-                    .cast(pl.List(pl.Utf8))
-                    .list.join(", "),
-                ).alias("reason"),
-            )
-            .unnest("reason")
+        # Each row with the other rows of its key. (A list set-difference over the joined frame
+        # panicked in polars 1.x/2.1 when the file also had invalid rows: its chunks differed.)
+        keyed = conflicted.select(ROW, "uscc", "year")
+        others = (
+            keyed.join(keyed.rename({ROW: "other"}), on=["uscc", "year"], nulls_equal=True)
+            .filter(pl.col(ROW) != pl.col("other"))
+            .group_by(ROW)
+            .agg(pl.col("other").sort().cast(pl.Utf8).str.join(", ").alias("others"))
         )
+        conflict_errors = others.select(
+            pl.col(ROW).cast(pl.Int64).alias("row"),
+            pl.lit("uscc+year").alias("column"),
+            reason("import.reason.same_key_conflict", rows=pl.col("others")).alias("reason"),
+        ).unnest("reason")
         errors = pl.concat([errors, conflict_errors])
         deduplicated = deduplicated.join(conflicted.select(ROW), on=ROW, how="anti")
     errors = errors.sort("row", "column")
