@@ -18,7 +18,7 @@ import polars as pl
 import yaml
 from pydantic import BaseModel
 
-from districtlens.carriers import USES, problem_list, tenancy
+from districtlens.carriers import USES, tenancy
 from districtlens.carriers import pipeline as pipe
 from districtlens.carriers import programmes as prog
 from districtlens.carriers import space as sp
@@ -295,7 +295,7 @@ def load_pipeline(
     events = events.select(list(pipe.EVENT_SCHEMA)).cast(pipe.EVENT_SCHEMA)
     problems = pipe.check_pipeline(projects, events, stored.carrier_ids(store), stored.track_ids(store))
     if problems:
-        raise InputError("carriers.invalid_pipeline", problems=problem_list(problems))
+        raise InputError("carriers.invalid_pipeline", problems=problems)
     current_projects, current_events = stored.current_pipeline(store)
     new_projects = pipe.new_versions(projects, current_projects.cast(pipe.PROJECT_SCHEMA), ["project_id"])
     new_events = pipe.new_versions(events, current_events.cast(pipe.EVENT_SCHEMA), ["project_id", "stage"])
