@@ -128,3 +128,22 @@ def test_every_column_a_refusal_can_name_has_a_name_in_every_language():
     columns = {c.name for c in COLUMNS} | {c.name for c in TENANT_COLUMNS} | {"uscc+year"}
     for lang in LANGUAGES:
         assert all(column_label(column, lang) for column in columns)
+
+
+def test_a_pool_import_is_said_in_the_language_of_the_cli(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("DISTRICTLENS_LANG", "zh")
+    monkeypatch.setenv("COLUMNS", "250")
+    pool = tmp_path / "fair.csv"
+    pool.write_text(
+        "firm_id,name,country,address\n1,深圳芯片设计有限公司,China,广东省深圳市南山区科技园\n", encoding="utf-8"
+    )
+    result = cli("pools", "import", pool, "--no-link", "--db", tmp_path / "s.duckdb")
+    assert result.exit_code == 0, result.output
+    said = t("cli.import.pool", "zh", pool="fair", version=1, firms="1", placed="1", linked="0")
+    assert " ".join(result.output.split()) == said + t("cli.import.pool_not_linked", "zh")
+
+    pool.write_text("firm_id,name,country\n1,甲公司,China\n1,乙公司,China\n", encoding="utf-8")
+    refused = cli("pools", "import", pool, "--no-link", "--db", tmp_path / "s.duckdb")
+    assert refused.exit_code == 1
+    assert "第 3 行，企业编号：“1”重复出现" in refused.output
+    assert english_left(refused.output, "zh") == set()

@@ -22,6 +22,7 @@ from districtlens.cli.common import (
     chosen_language,
     console,
     fail,
+    language,
     print_import_counts,
     print_problems,
     run,
@@ -259,6 +260,11 @@ def programmes_load(
     from districtlens.commands import carriers
 
     def render(loaded: ProgrammesLoaded) -> None:
-        console.print(f"{file.name}: {len(loaded.written)} programme(s) written, {len(loaded.unchanged)} unchanged")
+        from districtlens.i18n import number, t
+
+        lang = language()
+        written, unchanged = number(len(loaded.written), lang), number(len(loaded.unchanged), lang)
+        said = t("cli.import.programmes", lang, file=file.name, written=written, unchanged=unchanged)
+        console.print(said, highlight=False, markup=False)
 
     run(db, carriers.programmes_load, carriers.LoadProgrammes(file=absolute(file)), as_json=as_json, render=render)
