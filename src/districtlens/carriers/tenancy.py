@@ -102,7 +102,7 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
     found = set(renames.values())
     missing = [c for c in REQUIRED if c not in found]
     if "uscc" not in found and "name" not in found:
-        missing.insert(0, "uscc or name")
+        missing.insert(0, "uscc/name")  # either will do
     if missing:
         raise InputError(
             "carriers.tenant_missing_columns",
