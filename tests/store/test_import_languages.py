@@ -147,3 +147,17 @@ def test_a_pool_import_is_said_in_the_language_of_the_cli(cli, tmp_path, monkeyp
     assert refused.exit_code == 1
     assert "第 3 行，企业编号：“1”重复出现" in refused.output
     assert english_left(refused.output, "zh") == set()
+
+
+def test_a_refused_file_is_said_in_the_language_asked_and_only_for_that_command(cli, tmp_path):
+    path = write_csv(tmp_path / "r.csv", [{"name": "上海甲公司", "revenue": "1"}])
+    db = tmp_path / "s.duckdb"
+    refused = cli("import", "enterprises", path, "--db", db, "--lang", "fr")
+    assert refused.exit_code == 1
+    assert "colonne" in refused.output and "missing" not in refused.output
+    as_json = cli("import", "enterprises", path, "--db", db, "--lang", "zh", "--json")
+    assert json.loads(as_json.stdout)["error"] == t(
+        "roster.missing_columns", "zh", **json.loads(as_json.stdout)["values"]
+    )
+    again = cli("import", "enterprises", path, "--db", db)
+    assert "missing" in again.output  # the next command, without --lang, in the default English

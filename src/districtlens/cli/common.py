@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -55,18 +56,26 @@ LangOption = Annotated[
 DEFAULT_DB_PATH = DEFAULT_DB
 
 
+# The --lang of the command running, once it is read (`chosen_language`): its refusals are said in
+# it too. The root group (cli.app) clears it around each command.
+ASKED_LANGUAGE: ContextVar[str | None] = ContextVar("asked_language", default=None)
+
+
 def language() -> str:
-    """The language of the CLI's messages: $DISTRICTLENS_LANG (zh, en or fr), else English."""
-    chosen = os.environ.get(LANG_ENV, "en")
+    """The language of the CLI's messages: the command's --lang, else $DISTRICTLENS_LANG (zh, en
+    or fr), else English."""
+    chosen = ASKED_LANGUAGE.get() or os.environ.get(LANG_ENV, "en")
     return chosen if chosen in LANGUAGES else "en"
 
 
 def chosen_language(lang: str | None) -> str:
-    """The --lang given (zh, en or fr), else the environment's (`language`)."""
+    """The --lang given (zh, en or fr), else the environment's (`language`); what the rest of the
+    command says, its refusals included, follows it."""
     if lang is None:
         return language()
     if lang not in LANGUAGES:
         fail(f"--lang must be one of {', '.join(LANGUAGES)}", code=EXIT_USAGE)
+    ASKED_LANGUAGE.set(lang)
     return lang
 
 
