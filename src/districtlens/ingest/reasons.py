@@ -48,9 +48,14 @@ def said(key: str, values: dict[str, Any], lang: str) -> str:
     return t(key, lang, **{name: _shown(value, lang) for name, value in values.items()})
 
 
+def column_key(column: str) -> str:
+    """The message naming a checked column (`uscc+year`, two columns, is `uscc_year`)."""
+    return f"import.column.{column.replace('+', '_')}"
+
+
 def column_label(column: str, lang: str) -> str:
-    """A checked column by its name in `lang` (`import.column.<column>`)."""
-    return t(f"import.column.{column.replace('+', '_')}", lang)
+    """A checked column by its name in `lang`."""
+    return t(column_key(column), lang)
 
 
 def listed(errors: pl.DataFrame, lang: str, limit: int | None = None) -> list[dict[str, Any]]:
@@ -71,7 +76,7 @@ def problem(row: int, column: str, key: str, values: dict[str, Any] | None = Non
         "key": "import.problem_at",
         "values": {
             "row": row,
-            "column": {"key": f"import.column.{column.replace('+', '_')}"},
+            "column": {"key": column_key(column)},
             "reason": {"key": key, "values": values or {}},
         },
     }
