@@ -161,3 +161,10 @@ def test_a_refused_file_is_said_in_the_language_asked_and_only_for_that_command(
     )
     again = cli("import", "enterprises", path, "--db", db)
     assert "missing" in again.output  # the next command, without --lang, in the default English
+
+
+def test_an_unknown_language_is_a_usage_error_said_in_the_cli_language(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("DISTRICTLENS_LANG", "fr")
+    result = cli("import", "enterprises", tmp_path / "r.csv", "--db", tmp_path / "s.duckdb", "--lang", "de")
+    assert result.exit_code == 2
+    assert t("cli.bad_lang", "fr", languages="zh, en, fr") in result.output

@@ -74,7 +74,9 @@ def chosen_language(lang: str | None) -> str:
     if lang is None:
         return language()
     if lang not in LANGUAGES:
-        fail(f"--lang must be one of {', '.join(LANGUAGES)}", code=EXIT_USAGE)
+        from districtlens.i18n import t
+
+        fail(t("cli.bad_lang", language(), languages=", ".join(LANGUAGES)), code=EXIT_USAGE)
     ASKED_LANGUAGE.set(lang)
     return lang
 
