@@ -30,7 +30,7 @@ class DistrictlensError(Exception):
     def message(self, lang: str = "en") -> str:
         from districtlens.i18n import t
 
-        return t(self.key, lang, **self.values)
+        return t(self.key, lang, **{name: said(value, lang) for name, value in self.values.items()})
 
     def __str__(self) -> str:
         return self.message("en")
@@ -78,6 +78,19 @@ class Cancelled(DistrictlensError):
     """The caller went away before the write committed: it was rolled back."""
 
     http_status = 499
+
+
+def said(value: JsonValue, lang: str) -> JsonValue:
+    """A value as an error's message shows it: a nested message {"key", "values"} (a row's reason,
+    a column's name) said in `lang`, a list of them one per line; any other value as it is."""
+    if isinstance(value, dict) and isinstance(value.get("key"), str):
+        from districtlens.i18n import t
+
+        values = dict(value.get("values") or {})
+        return t(value["key"], lang, **{name: said(inner, lang) for name, inner in values.items()})
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return "\n".join(f"  - {said(item, lang)}" for item in value)
+    return value
 
 
 ERROR_KINDS: dict[str, type[DistrictlensError]] = {

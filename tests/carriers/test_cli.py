@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 
+from districtlens.i18n import t
 from districtlens.store import open_store
 from tests.carriers.conftest import INCUBATOR, counts, lease
 from tests.helpers import write_csv
+from tests.store.test_import_languages import english_left
 
 # The keys `--json` printed before the commands moved to the command layer.
 TENANT_REPORT_KEYS = {
@@ -98,7 +101,15 @@ def test_a_refused_tenant_file_exits_1_and_writes_nothing(carrier_store, cli, tm
     assert (report["written"], report["rejected"], report["errors"]) == (
         False,
         1,
-        [{"row": 3, "column": "area_m2", "reason": "negative area -3"}],
+        [
+            {
+                "row": 3,
+                "column": "area_m2",
+                "key": "import.reason.negative_area",
+                "values": {"value": "-3"},
+                "reason": "negative area -3",
+            }
+        ],
     )
     assert "rejected:" in cli("carriers", "import-tenants", bad, "--carrier", INCUBATOR, "--db", db).output
 
@@ -135,7 +146,7 @@ def test_commands_end_to_end(carrier_store, cli, tmp_path):
     assert report["inserted"] == 1 and report["tenants"] == {"registered": 1}
     assert report["rejects_file"] == str(tmp_path / "tenants.rejects.csv")
     rejects = pl.read_csv(tmp_path / "tenants.rejects.csv")
-    assert rejects.rows() == [(3, "area_m2", "negative area -3")]
+    assert rejects.rows() == [(3, "area (m²)", "negative area -3")]
 
     space = json.loads(cli("space", "--carrier", INCUBATOR, "--at", "2025-01-01", "--json", "--db", db).stdout)
     assert (space["capacity_m2"], space["occupied_m2"], len(space["by_year"])) == (1000, 100, 5)
@@ -173,3 +184,30 @@ def test_commands_end_to_end(carrier_store, cli, tmp_path):
 
     assert json.loads(cli("pipeline", "--json", "--db", db).stdout) == {"carrier": None, "cohorts": []}
     assert "no pipeline projects" in cli("pipeline", "--db", db).output
+
+
+@pytest.mark.parametrize("lang", ["zh", "fr"])
+def test_a_refused_lease_is_said_in_the_language_asked(carrier_store, cli, tmp_path, lang, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # a table row on one line, for the texts to be found whole
+    db = carrier_store.path
+    carrier_store.close()
+    rows = [lease(1, 100, "2024-01-01"), lease(2, -3, "2024-01-01"), lease(3, 100, "2024-03-01", "2023-01-01")]
+    bad = write_csv(tmp_path / "tenants.csv", rows)
+    refused = cli("carriers", "import-tenants", bad, "--carrier", INCUBATOR, "--db", db, "--lang", lang)
+    assert refused.exit_code == 1
+    assert t("import.reason.negative_area", lang, value="-3") in " ".join(refused.output.split())
+    assert english_left(refused.output, lang) == set()
+    skipped = cli(
+        "carriers", "import-tenants", bad, "--carrier", INCUBATOR, "--db", db, "--skip-invalid", "--lang", lang
+    )
+    assert skipped.exit_code == 0
+    assert english_left(skipped.output, lang) == set()
+    rejects = pl.read_csv(tmp_path / "tenants.rejects.csv", infer_schema=False)
+    assert rejects.rows() == [
+        ("3", t("import.column.area_m2", lang), t("import.reason.negative_area", lang, value="-3")),
+        (
+            "4",
+            t("import.column.lease_end", lang),
+            t("import.reason.lease_ends_before_start", lang, end="2023-01-01", start="2024-03-01"),
+        ),
+    ]

@@ -137,4 +137,8 @@ def test_an_unknown_track_or_carrier_is_refused(carrier_store):
     with pytest.raises(InputError) as caught:
         write(carrier_store, strays, EVENTS.head(1))
     assert "unknown carrier 'atlantis'" in str(caught.value) and "unknown track 'alchemy'" in str(caught.value)
+    keys = [problem["key"] for problem in caught.value.values["problems"]]
+    assert keys == ["carriers.pipeline.unknown_carrier", "carriers.pipeline.unknown_track"]
+    assert "structure inconnue « atlantis »" in caught.value.message("fr")
+    assert "未知赛道“alchemy”" in caught.value.message("zh")
     assert carrier_store.con.execute("SELECT count(*) FROM pipeline_project").fetchone() == (0,)

@@ -158,6 +158,11 @@ def test_bad_definitions_name_every_problem(carrier_store):
         "0 < at_risk <= on_track",
     ):
         assert expected in text
+    assert (
+        "programme plan, action action, indicateur b, cible : « 2025-13-01 » n’est pas une date"
+        in caught.value.message("fr")
+    )
+    assert "“many”不是数字" in caught.value.message("zh")
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,8 @@ def test_schedule_errors_are_all_named():
     assert caught.value.key == "carriers.invalid_schedules"
     text = str(caught.value)
     assert "unknown carrier" in text and "garage" in text and "positive" in text and "date" in text
+    assert "structure nope, bloc 1 : l’usage « garage »" in caught.value.message("fr")
+    assert "载体 nope 第 1 块：area_m2 必须是正数" in caught.value.message("zh")
 
 
 def test_add_years_keeps_29_february_in_range():

@@ -61,22 +61,32 @@ def test_reimporting_the_same_file_writes_nothing_and_a_change_adds_a_version(ca
 
 
 @pytest.mark.parametrize(
-    ("row", "column", "reason"),
+    ("row", "column", "key", "reason"),
     [
-        (lease(1, -5, "2024-01-01", "2025-01-01"), "area_m2", "negative area"),
-        (lease(1, 1200, "2024-01-01", "2025-01-01"), "area_m2", "exceeds the carrier's capacity"),
-        (lease(1, 100, "2024-01-01", "2023-01-01"), "lease_end", "ends (2023-01-01) before it starts"),
-        ({**lease(1, 100, "2024-01-01"), "carrier": "no-such-park"}, "carrier", "unknown carrier 'no-such-park'"),
-        (lease(None, 100, "2024-01-01"), "name", "not identified"),
-        ({**lease(1, 100, "2024-01-01"), "uscc": "91310106MA00000010"}, "uscc", "GB 32100-2015"),
-        (lease(1, 100, "2024-02-30"), "lease_start", "not a date that exists"),
+        (lease(1, -5, "2024-01-01", "2025-01-01"), "area_m2", "negative_area", "negative area"),
+        (lease(1, 1200, "2024-01-01", "2025-01-01"), "area_m2", "over_capacity", "exceeds the carrier's capacity"),
+        (
+            lease(1, 100, "2024-01-01", "2023-01-01"),
+            "lease_end",
+            "lease_ends_before_start",
+            "ends (2023-01-01) before it starts",
+        ),
+        (
+            {**lease(1, 100, "2024-01-01"), "carrier": "no-such-park"},
+            "carrier",
+            "unknown_carrier",
+            "unknown carrier 'no-such-park'",
+        ),
+        (lease(None, 100, "2024-01-01"), "name", "tenant_unidentified", "not identified"),
+        ({**lease(1, 100, "2024-01-01"), "uscc": "91310106MA00000010"}, "uscc", "uscc_check", "GB 32100-2015"),
+        (lease(1, 100, "2024-02-30"), "lease_start", "no_such_date", "not a date that exists"),
     ],
 )
-def test_bad_rows_are_rejected_with_a_reason_and_nothing_is_written(carrier_store, row, column, reason):
+def test_bad_rows_are_rejected_with_a_reason_and_nothing_is_written(carrier_store, row, column, key, reason):
     before = counts(carrier_store)
     report = run(carrier_store, [lease(2, 100, "2024-01-01"), row])
     assert not report.written
-    assert [(e["row"], e["column"]) for e in report.errors] == [(3, column)]
+    assert [(e["row"], e["column"], e["key"]) for e in report.errors] == [(3, column, f"import.reason.{key}")]
     assert reason in report.errors[0]["reason"]
     assert counts(carrier_store) == before
     assert ledger.verify(carrier_store.con).intact
@@ -85,11 +95,14 @@ def test_bad_rows_are_rejected_with_a_reason_and_nothing_is_written(carrier_stor
 def test_overlapping_leases_of_one_tenant_are_rejected_in_the_file_and_against_the_store(carrier_store):
     overlapping = run(carrier_store, [lease(1, 100, "2024-01-01", "2024-12-31"), lease(1, 100, "2024-06-01")])
     assert {e["row"] for e in overlapping.errors} == {2, 3}
+    assert [e["key"] for e in overlapping.errors] == ["import.reason.overlaps_row_open", "import.reason.overlaps_row"]
+    assert overlapping.errors[0]["values"] == {"row": "3", "start": "2024-06-01"}
     assert "overlaps the lease of the same tenant" in overlapping.errors[0]["reason"]
     back_to_back = run(carrier_store, [lease(1, 100, "2024-01-01", "2024-12-31"), lease(1, 100, "2025-01-01")])
     assert back_to_back.written and back_to_back.inserted == 2
     against_store = run(carrier_store, [lease(1, 50, "2024-03-01", "2024-04-30")])
     assert not against_store.written
+    assert against_store.errors[0]["key"] == "import.reason.overlaps_stored"
     assert "overlaps the stored lease" in against_store.errors[0]["reason"]
     elsewhere = run(carrier_store, [lease(1, 50, "2024-03-01", "2024-04-30")], carrier=CAMPUS)
     assert elsewhere.written  # the same tenant may lease in another carrier at the same time
@@ -98,7 +111,11 @@ def test_overlapping_leases_of_one_tenant_are_rejected_in_the_file_and_against_t
 def test_leases_that_together_over_let_the_carrier_are_rejected(carrier_store):
     report = run(carrier_store, [lease(1, 600, "2024-01-01"), lease(2, 600, "2024-06-01", "2024-12-31")])
     assert [e["row"] for e in report.errors] == [3]
-    assert "1200.0 m² let of 1000.0 m²" in report.errors[0]["reason"]
+    assert (report.errors[0]["key"], report.errors[0]["values"]) == (
+        "import.reason.over_let",
+        {"on": "2024-06-01", "occupied": 1200.0, "capacity": 1000.0},
+    )
+    assert "1,200 m² let of 1,000 m²" in report.errors[0]["reason"]
     later = run(carrier_store, [lease(1, 600, "2024-01-01"), lease(2, 600, "2026-01-01", "2026-12-31")])
     assert later.written  # by 2026 the lab block brings the capacity to 1500 m²
 

@@ -135,6 +135,13 @@ def test_leads_file_is_validated(cli, db, tmp_path):
     result = cli("targets", "integrated-circuits", "--area", JINGAN, "--leads", bad, "--db", db)
     assert result.exit_code == 1
     assert "invalid" in result.output
+    assert "row 2, credit code: credit code 'NOT-A-CODE' has 10 characters, not 18" in result.output
+    refused = cli("targets", "integrated-circuits", "--area", JINGAN, "--leads", bad, "--db", db, "--json")
+    (problem,) = json.loads(refused.stdout)["values"]["problems"]
+    assert problem["values"]["reason"] == {
+        "key": "import.reason.uscc_length",
+        "values": {"code": "NOT-A-CODE", "length": 10},
+    }
 
 
 def test_excel_export_opens_in_openpyxl_and_libreoffice_with_formulas_neutralised(cli, db, tmp_path):

@@ -49,6 +49,15 @@ def test_a_pool_with_a_bad_row_is_refused_whole(tmp_path):
         read_pool(bad)
     assert caught.value.key == "pools.invalid_rows"
     assert caught.value.values["count"] == 4  # an empty name, a repeated id, two bad revenues
+    said = [(p["values"]["row"], p["values"]["reason"]["key"]) for p in caught.value.values["problems"]]
+    assert said == [
+        (3, "import.reason.empty"),
+        (3, "import.reason.number_below"),
+        (4, "import.reason.repeated"),
+        (4, "import.reason.number_below"),
+    ]
+    assert "ligne 4, identifiant de l’entreprise : « 2 » est donné une seconde fois" in caught.value.message("fr")
+    assert "第 3 行，名称：为空" in caught.value.message("zh")
     missing = tmp_path / "nocountry.csv"
     missing.write_text("firm_id,name\n1,甲公司\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:

@@ -135,6 +135,17 @@ def test_same_key_with_other_values_invalidates_both_rows():
     assert checked.rows.height == 1 and checked.rows["year"][0] == 2022
 
 
+def test_a_conflict_in_a_file_with_invalid_rows_names_the_other_rows():
+    """Once a list set-difference over these rows panicked in polars; the import lost everything."""
+    rows = [base(revenue="-1"), base(year="2022"), base(year="2022", revenue="7"), base(year="2022", revenue="8")]
+    conflicts = validate(frame(rows)).errors.filter(pl.col("key") == "import.reason.same_key_conflict")
+    assert conflicts.select("row", "values").rows() == [
+        (3, '{"rows":"4, 5"}'),
+        (4, '{"rows":"3, 5"}'),
+        (5, '{"rows":"3, 4"}'),
+    ]
+
+
 def test_identical_rows_are_duplicates_not_errors():
     checked = validate(frame([base(), base(), base(year="2022")]))
     assert checked.errors.is_empty()

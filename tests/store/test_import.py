@@ -46,7 +46,15 @@ def test_any_invalid_row_writes_nothing(tmp_path, cli):
     rows[5]["revenue"] = "-1"
     code, report = run_import(cli, write_csv(tmp_path / "bad.csv", rows), db)
     assert code == 1 and report["written"] is False and report["rejected"] == 1
-    assert report["errors"] == [{"row": 7, "column": "revenue", "reason": "negative value -1"}]
+    assert report["errors"] == [
+        {
+            "row": 7,
+            "column": "revenue",
+            "key": "import.reason.negative",
+            "values": {"value": "-1"},
+            "reason": "negative value -1",
+        }
+    ]
     assert counts(db) == before
     assert not (tmp_path / "bad.rejects.csv").exists()
 
@@ -61,7 +69,10 @@ def test_skip_invalid_writes_valid_rows_and_a_rejects_file(tmp_path, cli):
     assert report["rejected"] == 2 and report["inserted"] == 4
     rejects = pl.read_csv(tmp_path / "r.rejects.csv", infer_schema=False)
     assert rejects.columns == ["row", "column", "reason"]
-    assert rejects.select("row", "column").rows() == [("2", "uscc"), ("5", "founded")]
+    assert rejects.rows() == [
+        ("2", "credit code", "credit code '=CMD|' /C CALC'!A0' has characters no credit code uses: =|' / '!"),
+        ("5", "founded", "'2021-02-30' is not a date that exists"),
+    ]
 
 
 def test_changed_value_makes_a_new_version_with_history(tmp_path, cli):

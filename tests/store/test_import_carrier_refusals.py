@@ -116,10 +116,10 @@ def plan_file(path: Path, **values: str) -> Path:
 @pytest.mark.parametrize(
     ("values", "problem"),
     [
-        ({"by": "2026"}, "2026 is not a date"),
+        ({"by": "2026"}, "'2026' is not a date"),
         ({"by": "2026-12-31 08:00:00"}, "is not a date"),
-        ({"value": ".nan"}, "target value nan is not a number"),
-        ({"value": "yes"}, "target value True is not a number"),
+        ({"value": ".nan"}, "target value 'nan' is not a number"),
+        ({"value": "yes"}, "target value 'True' is not a number"),
     ],
 )
 def test_programme_dates_and_targets_are_read_strictly(cli, db, tmp_path, values, problem):

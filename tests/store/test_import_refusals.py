@@ -222,7 +222,8 @@ def test_a_full_width_code_failing_its_check_is_refused_for_that_reason(cli, db,
     wrong = code[:17] + ("0" if code[17] != "0" else "1")
     wide = "".join(chr(ord(c) + 0xFEE0) for c in wrong)
     errors = refused_rows(cli, db, text_file(tmp_path / "r.csv", f"{HEADER}\n{line(5).replace(code, wide)}\n"))
-    assert [(e["row"], e["column"]) for e in errors] == [(2, "uscc")]
+    assert [(e["row"], e["column"], e["key"]) for e in errors] == [(2, "uscc", "import.reason.uscc_check")]
+    assert errors[0]["values"] == {"code": wrong, "expected": code[17]}
     assert errors[0]["reason"] == (
         f"credit code '{wrong}' fails the GB 32100-2015 check: its last character should be {code[17]}"
     )
@@ -261,6 +262,6 @@ def test_numbers_of_an_xlsx_date_column_are_excel_serials_but_a_year_is_not(cli,
     assert "'2015' is a year, not a date" in " ".join(output.split())
     # A text cell reading 44260 is no number cell: no serial, whatever its neighbours.
     errors = refused_rows(cli, db, xlsx_roster(tmp_path / "t.xlsx", [44260, "44261"]))
-    assert [(e["row"], e["column"], e["reason"]) for e in errors] == [
-        (3, "founded", "'44261' is not a date that exists")
+    assert [(e["row"], e["column"], e["key"], e["values"], e["reason"]) for e in errors] == [
+        (3, "founded", "import.reason.no_such_date", {"value": "44261"}, "'44261' is not a date that exists")
     ]

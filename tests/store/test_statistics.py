@@ -103,6 +103,9 @@ def test_a_file_with_a_bad_row_is_refused_whole(store, tmp_path):
     with pytest.raises(InputError) as refused:
         commands.import_statistics(Context(store=store, actor="t"), commands.ImportStatistics(file=bad))
     assert refused.value.key == "statistics.invalid_rows" and refused.value.values["count"] == 2
+    reasons = [(p["values"]["column"]["key"], p["values"]["reason"]) for p in refused.value.values["examples"]]
+    assert ("import.column.year", {"key": "import.reason.not_a_year", "values": {"value": "23"}}) in reasons
+    assert "« 23 » n’est pas une année" in refused.value.message("fr")
     assert store.con.execute("SELECT count(*) FROM statistic").fetchone()[0] == 0
     assert ledger.last_seq(store.con) == 0
 

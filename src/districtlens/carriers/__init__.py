@@ -8,7 +8,13 @@ store reads and writes them (districtlens.store.carriers); the command layer joi
 USES = ("office", "lab", "housing", "commercial", "education", "unspecified")
 
 
-def problem_list(problems: list[str]) -> str:
-    """Problems as the value of an error that names them all (a definition file's, a pipeline's):
-    one indented line each."""
-    return "\n".join(f"  - {p}" for p in problems)
+def said(key: str, **values: object) -> dict[str, object]:
+    """A problem of a definition file (a schedule's, a pipeline's, a programme's) as a message key
+    and its values, which the error naming every problem says in the reader's language
+    (errors.said)."""
+    return {"key": key, "values": values}
+
+
+def given(value: object) -> str:
+    """A value as a file gave it, for a problem to quote ("—" for none)."""
+    return "—" if value is None else str(value)

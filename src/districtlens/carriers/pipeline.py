@@ -20,6 +20,7 @@ from __future__ import annotations
 import polars as pl
 from pydantic import BaseModel
 
+from districtlens.carriers import given, said
 from districtlens.errors import InputError
 
 LADDERS: dict[str, tuple[str, ...]] = {
@@ -73,42 +74,58 @@ def stages_from(stage: str) -> list[str]:
     raise InputError("carriers.unknown_stage", stage=stage)
 
 
-def check_pipeline(projects: pl.DataFrame, events: pl.DataFrame, carriers: set[str], tracks: set[str]) -> list[str]:
-    """Problems of projects (PROJECT_SCHEMA) and their events (EVENT_SCHEMA): unknown carrier,
-    track or ladder, a stage not on the project's ladder, an event before intake, stages entered
-    out of ladder order."""
+def check_pipeline(
+    projects: pl.DataFrame, events: pl.DataFrame, carriers: set[str], tracks: set[str]
+) -> list[dict[str, object]]:
+    """Problems of projects (PROJECT_SCHEMA) and their events (EVENT_SCHEMA), as messages
+    (carriers.said): unknown carrier, track or ladder, a stage not on the project's ladder, an
+    event before intake, stages entered out of ladder order."""
     problems = []
+    ladder_names = ", ".join(sorted(LADDERS))
     for row in projects.iter_rows(named=True):
-        where = f"project {row['project_id']}"
+        project = row["project_id"]
         if row["carrier_id"] not in carriers:
-            problems.append(f"{where}: unknown carrier {row['carrier_id']!r}")
+            problems.append(
+                said("carriers.pipeline.unknown_carrier", project=project, carrier=given(row["carrier_id"]))
+            )
         if row["track_id"] is not None and row["track_id"] not in tracks:
-            problems.append(f"{where}: unknown track {row['track_id']!r}")
+            problems.append(said("carriers.pipeline.unknown_track", project=project, track=row["track_id"]))
         if row["ladder"] not in LADDERS:
-            problems.append(f"{where}: ladder {row['ladder']!r} is not one of {sorted(LADDERS)}")
+            ladder = given(row["ladder"])
+            problems.append(
+                said("carriers.pipeline.unknown_ladder", project=project, ladder=ladder, ladders=ladder_names)
+            )
         if row["intake_date"] is None:
-            problems.append(f"{where}: no intake date")
+            problems.append(said("carriers.pipeline.no_intake", project=project))
     if projects["project_id"].is_duplicated().any():
         twice = sorted(set(projects.filter(pl.col("project_id").is_duplicated())["project_id"]))
-        problems.append(f"project ids given twice: {twice}")
+        problems.append(said("carriers.pipeline.ids_twice", ids=", ".join(map(str, twice))))
     ladders = dict(zip(projects["project_id"], projects["ladder"], strict=True))
     intakes = dict(zip(projects["project_id"], projects["intake_date"], strict=True))
     for project_id, group in events.sort("entered_on").group_by("project_id", maintain_order=True):
         project_id = project_id[0]
-        where = f"project {project_id}"
         if project_id not in ladders:
-            problems.append(f"{where}: stage events for a project that is not given")
+            problems.append(said("carriers.pipeline.events_without_project", project=project_id))
             continue
         ladder = ladders[project_id]
         ranks = [stage_rank(ladder, s) for s in group["stage"]]
         for stage, rank in zip(group["stage"], ranks, strict=True):
             if rank is None and ladder in LADDERS:
-                problems.append(f"{where}: stage {stage!r} is not on the {ladder} ladder {LADDERS[ladder]}")
+                stages = ", ".join(LADDERS[ladder])
+                problems.append(
+                    said(
+                        "carriers.pipeline.stage_off_ladder",
+                        project=project_id,
+                        stage=stage,
+                        ladder=ladder,
+                        stages=stages,
+                    )
+                )
         known = [r for r in ranks if r is not None]
         if known != sorted(known) or len(set(known)) != len(known):
-            problems.append(f"{where}: stages are entered out of the ladder's order")
+            problems.append(said("carriers.pipeline.stages_out_of_order", project=project_id))
         if intakes.get(project_id) and group["entered_on"].min() < intakes[project_id]:
-            problems.append(f"{where}: a stage is entered before the intake date")
+            problems.append(said("carriers.pipeline.stage_before_intake", project=project_id))
     return problems
 
 

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from districtlens.carriers import problem_list
+from districtlens.carriers import given, said
 from districtlens.carriers.pipeline import ALL_STAGES
 from districtlens.carriers.space import add_years
 from districtlens.errors import InputError
@@ -117,46 +117,49 @@ def _plain(value: Any) -> Any:
     return value.__dict__
 
 
+# A problem of the definitions, and where it is (a programme, its action, its KPI ...), as
+# messages said in the reader's language (carriers.said).
+Problems = list[dict[str, object]]
+Where = dict[str, object]
+
+
 def parse_programmes(doc: Any, known: dict[str, set[str]]) -> list[Programme]:
     """Read `{"programmes": [...]}`; `known` holds the ids of tracks, zones and carriers of the store.
     Refuses the document naming every problem."""
-    problems: list[str] = []
+    problems: Problems = []
     raw = doc.get("programmes") if isinstance(doc, dict) else None
     if not isinstance(raw, list) or not raw:
-        raise InputError(
-            "carriers.invalid_programmes",
-            problems=problem_list(["the file must hold a non-empty list under `programmes:`"]),
-        )
+        raise InputError("carriers.invalid_programmes", problems=[said("carriers.programme.no_list")])
     programmes = [_programme(p, known, problems) for p in raw]
     ids = [p.id for p in programmes]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"programme id {dup!r} is given twice")
+        problems.append(said("carriers.programme.id_twice", id=dup))
     if problems:
-        raise InputError("carriers.invalid_programmes", problems=problem_list(problems))
+        raise InputError("carriers.invalid_programmes", problems=problems)
     return programmes
 
 
-def _names(raw: Any, where: str, problems: list[str]) -> dict[str, str]:
+def _names(raw: Any, where: Where, problems: Problems) -> dict[str, str]:
     names = {k: str(v).strip() for k, v in (raw or {}).items() if v} if isinstance(raw, dict) else {}
     if not names.get("en"):
-        problems.append(f"{where}: a name in 'en' is required")
+        problems.append(said("carriers.programme.name_en_required", where=where))
     return names
 
 
-def _thresholds(raw: Any, where: str, problems: list[str]) -> dict[str, float] | None:
+def _thresholds(raw: Any, where: Where, problems: Problems) -> dict[str, float] | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or set(raw) != {"on_track", "at_risk"}:
-        problems.append(f"{where}: thresholds need exactly on_track and at_risk")
+        problems.append(said("carriers.programme.thresholds_keys", where=where))
         return None
     on_track, at_risk = raw["on_track"], raw["at_risk"]
     if not all(isinstance(v, int | float) for v in (on_track, at_risk)) or not 0 < at_risk <= on_track:
-        problems.append(f"{where}: thresholds need 0 < at_risk <= on_track (got {raw})")
+        problems.append(said("carriers.programme.thresholds_order", where=where, value=given(raw)))
         return None
     return {"on_track": float(on_track), "at_risk": float(at_risk)}
 
 
-def _date(value: Any, where: str, problems: list[str]) -> date | None:
+def _date(value: Any, where: Where, problems: Problems) -> date | None:
     """A day written YYYY-MM-DD (YAML reads it as a date). A timestamp, a bare year (2025) or the
     other forms ISO 8601 allows (20251231, 2025-W01-1) are refused: a target falls on one day."""
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -166,7 +169,7 @@ def _date(value: Any, where: str, problems: list[str]) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+    problems.append(said("carriers.programme.not_a_date", where=where, value=given(value)))
     return None
 
 
@@ -175,18 +178,18 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _programme(raw: dict[str, Any], known: dict[str, set[str]], problems: list[str]) -> Programme:
+def _programme(raw: dict[str, Any], known: dict[str, set[str]], problems: Problems) -> Programme:
     pid = str(raw.get("id", ""))
-    where = f"programme {pid or '?'}"
+    where = said("carriers.programme.where.programme", id=pid or "?")
     if not pid:
-        problems.append("a programme has no id")
+        problems.append(said("carriers.programme.no_id"))
     thresholds = _thresholds(raw.get("thresholds"), where, problems) or dict(DEFAULT_THRESHOLDS)
     actions = [_action(a, where, known, problems) for a in raw.get("actions") or []]
     if not actions:
-        problems.append(f"{where}: no actions")
+        problems.append(said("carriers.programme.no_actions", where=where))
     action_ids = [a.id for a in actions]
     for dup in sorted({i for i in action_ids if action_ids.count(i) > 1}):
-        problems.append(f"{where}: action id {dup!r} is given twice")
+        problems.append(said("carriers.programme.action_twice", where=where, id=dup))
     district = None if raw.get("district") is None else str(raw["district"])
     return Programme(pid, _names(raw.get("names"), where, problems), thresholds, _note(raw), district, actions)
 
@@ -195,62 +198,68 @@ def _note(raw: dict[str, Any]) -> str | None:
     return " ".join(str(raw.get("note") or "").split()) or None
 
 
-def _action(raw: dict[str, Any], parent: str, known: dict[str, set[str]], problems: list[str]) -> Action:
+def _action(raw: dict[str, Any], parent: Where, known: dict[str, set[str]], problems: Problems) -> Action:
     aid = str(raw.get("id", ""))
-    where = f"{parent} action {aid or '?'}"
+    where = said("carriers.programme.where.action", parent=parent, id=aid or "?")
     if not aid:
-        problems.append(f"{parent}: an action has no id")
+        problems.append(said("carriers.programme.action_no_id", where=parent))
     kpis = [_kpi(k, where, known, problems) for k in raw.get("kpis") or []]
     kpi_ids = [k.id for k in kpis]
     for dup in sorted({i for i in kpi_ids if kpi_ids.count(i) > 1}):
-        problems.append(f"{where}: KPI id {dup!r} is given twice")
+        problems.append(said("carriers.programme.kpi_twice", where=where, id=dup))
     return Action(aid, _names(raw.get("names"), where, problems), raw.get("named_by"), _note(raw), kpis)
 
 
-def _kpi(raw: dict[str, Any], parent: str, known: dict[str, set[str]], problems: list[str]) -> Kpi:
+def _kpi(raw: dict[str, Any], parent: Where, known: dict[str, set[str]], problems: Problems) -> Kpi:
     kid = str(raw.get("id", ""))
-    where = f"{parent} KPI {kid or '?'}"
+    where = said("carriers.programme.where.kpi", parent=parent, id=kid or "?")
     if not kid:
-        problems.append(f"{parent}: a KPI has no id")
+        problems.append(said("carriers.programme.kpi_no_id", where=parent))
     measure = dict(raw.get("measure") or {})
     kind = measure.get("kind")
     spec = MEASURES.get(str(kind))
     if spec is None:
-        problems.append(f"{where}: measure kind {kind!r} is not one of {sorted(MEASURES)}")
+        kinds = ", ".join(sorted(MEASURES))
+        problems.append(said("carriers.programme.unknown_measure", where=where, kind=given(kind), kinds=kinds))
     else:
         extra = set(measure) - {"kind"} - spec.params
         if extra:
-            problems.append(f"{where}: {kind} takes {sorted(spec.params)}, not {sorted(extra)}")
+            params, extras = ", ".join(sorted(spec.params)), ", ".join(sorted(extra))
+            problems.append(
+                said("carriers.programme.measure_extra", where=where, kind=kind, params=params, extra=extras)
+            )
         for needed in spec.required:
             if not needed & set(measure):
-                problems.append(f"{where}: {kind} needs one of {sorted(needed)}")
+                wanted = ", ".join(sorted(needed))
+                problems.append(said("carriers.programme.measure_needs", where=where, kind=kind, needed=wanted))
         for param, table in REFERENCES.items():
             if param in measure and str(measure[param]) not in known.get(table, set()):
-                problems.append(f"{where}: {param} {measure[param]!r} is not in the store")
+                named = given(measure[param])
+                problems.append(said("carriers.programme.not_in_store", where=where, param=param, value=named))
         if "stage" in measure and measure["stage"] not in ALL_STAGES:
-            problems.append(f"{where}: stage {measure['stage']!r} is not a pipeline stage")
+            problems.append(said("carriers.programme.not_a_stage", where=where, stage=given(measure["stage"])))
     direction = raw.get("direction", "increase")
     if direction not in ("increase", "decrease"):
-        problems.append(f"{where}: direction must be increase or decrease")
+        problems.append(said("carriers.programme.bad_direction", where=where))
     baseline = raw.get("baseline")
     if baseline is not None:
-        at = _date((baseline or {}).get("at"), f"{where} baseline", problems)
+        at = _date((baseline or {}).get("at"), said("carriers.programme.where.baseline", parent=where), problems)
         value = baseline.get("value") if isinstance(baseline, dict) else None
         if value is not None and not _is_number(value):
-            problems.append(f"{where}: baseline value {value!r} is not a number")
+            problems.append(said("carriers.programme.baseline_not_number", where=where, value=given(value)))
         baseline = {"at": at, "value": value}
     targets = []
     for target in raw.get("targets") or []:
-        by = _date((target or {}).get("by"), f"{where} target", problems)
+        by = _date((target or {}).get("by"), said("carriers.programme.where.target", parent=where), problems)
         value = (target or {}).get("value")
         if not _is_number(value):
-            problems.append(f"{where}: target value {value!r} is not a number")
+            problems.append(said("carriers.programme.target_not_number", where=where, value=given(value)))
         targets.append({"by": by, "value": value})
     if not targets:
-        problems.append(f"{where}: no targets")
+        problems.append(said("carriers.programme.no_targets", where=where))
     by_dates = [t["by"] for t in targets if t["by"]]
     if by_dates != sorted(set(by_dates)):
-        problems.append(f"{where}: targets must be in date order, one per date")
+        problems.append(said("carriers.programme.targets_order", where=where))
     unit = str(raw.get("unit") or (spec.unit if spec else ""))
     thresholds = _thresholds(raw.get("thresholds"), where, problems)
     return Kpi(

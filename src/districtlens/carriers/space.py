@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel
 
-from districtlens.carriers import USES, problem_list
+from districtlens.carriers import USES, given, said
 from districtlens.errors import InputError
 
 YEARS_AHEAD = 5
@@ -190,37 +190,35 @@ def parse_schedules(doc: object, carriers: set[str]) -> pl.DataFrame:
 
     A block's `synthetic` defaults to its carrier entry's. A carrier may appear once; its blocks
     replace its schedule in the store as a whole. Refuses the document naming every problem."""
-    problems: list[str] = []
+    problems: list[dict[str, object]] = []
     entries = doc.get("capacity") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise InputError(
-            "carriers.invalid_schedules",
-            problems=problem_list(["the file must hold a non-empty list under `capacity:`"]),
-        )
+        raise InputError("carriers.invalid_schedules", problems=[said("carriers.schedule.no_capacity")])
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in entries:
         carrier = str((entry or {}).get("carrier", ""))
-        where = f"carrier {carrier or '?'}"
+        where = carrier or "?"
         if carrier not in carriers:
-            problems.append(f"{where}: unknown carrier")
+            problems.append(said("carriers.schedule.unknown_carrier", carrier=where))
         if carrier in seen:
-            problems.append(f"{where}: given twice")
+            problems.append(said("carriers.schedule.carrier_twice", carrier=where))
         seen.add(carrier)
         blocks = entry.get("blocks") or []
         if not blocks:
-            problems.append(f"{where}: no blocks")
+            problems.append(said("carriers.schedule.no_blocks", carrier=where))
         for i, block in enumerate(blocks, 1):
-            at = f"{where} block {i}"
             use = block.get("use")
             area = block.get("area_m2")
             day = block.get("from")
             if use not in USES:
-                problems.append(f"{at}: use {use!r} is not one of {', '.join(USES)}")
+                problems.append(
+                    said("carriers.schedule.bad_use", carrier=where, block=i, use=given(use), uses=", ".join(USES))
+                )
             if not isinstance(area, int | float) or area <= 0:
-                problems.append(f"{at}: area_m2 must be a positive number (got {area!r})")
+                problems.append(said("carriers.schedule.bad_area", carrier=where, block=i, value=given(area)))
             if not isinstance(day, date):
-                problems.append(f"{at}: from must be a date YYYY-MM-DD (got {day!r})")
+                problems.append(said("carriers.schedule.bad_from", carrier=where, block=i, value=given(day)))
             rows.append(
                 {
                     "carrier_id": carrier,
@@ -232,5 +230,5 @@ def parse_schedules(doc: object, carriers: set[str]) -> pl.DataFrame:
                 }
             )
     if problems:
-        raise InputError("carriers.invalid_schedules", problems=problem_list(problems))
+        raise InputError("carriers.invalid_schedules", problems=problems)
     return pl.DataFrame(rows, schema=SCHEDULE_SCHEMA)

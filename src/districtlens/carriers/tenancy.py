@@ -29,6 +29,7 @@ from pydantic import Field
 from districtlens.carriers import USES
 from districtlens.errors import InputError
 from districtlens.ingest.read import AS_USUAL, ROW, Conventions
+from districtlens.ingest.reasons import ERROR_SCHEMA, reason, unpivoted
 from districtlens.ingest.report import ImportReport
 from districtlens.ingest.validate import header_key, typed_column, with_text_serials
 
@@ -58,7 +59,7 @@ class ValidatedTenancies:
     rows: (
         pl.DataFrame
     )  # valid rows: ROW, carrier_id, uscc, name, tenant_key, lease_key, use, area_m2, lease_start, lease_end
-    errors: pl.DataFrame  # row, column, reason
+    errors: pl.DataFrame  # reasons.ERROR_SCHEMA: row, column, key, values
     rows_read: int
     duplicates: int
 
@@ -75,7 +76,6 @@ class TenantReport(ImportReport):
     tenants: dict[str, int] = Field(default_factory=dict)
 
 
-ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "reason": pl.Utf8}
 STORED_SCHEMA = pl.Schema(
     {
         "lease_key": pl.Utf8,
@@ -102,7 +102,7 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
     found = set(renames.values())
     missing = [c for c in REQUIRED if c not in found]
     if "uscc" not in found and "name" not in found:
-        missing.insert(0, "uscc or name")
+        missing.insert(0, "uscc/name")  # either will do
     if missing:
         raise InputError(
             "carriers.tenant_missing_columns",
@@ -158,32 +158,38 @@ def validate_tenancies(
         start.value.alias("lease_start"),
         end.value.alias("lease_end"),
         pl.struct(
-            pl.when(~blank & uscc.bad).then(uscc.reason).alias("uscc"),
-            pl.when(blank & _blank("name"))
-            .then(pl.lit("neither a credit code nor a name: the tenant is not identified"))
-            .alias("name"),
+            pl.when(~blank & uscc.bad).then(uscc.why).alias("uscc"),
+            pl.when(blank & _blank("name")).then(reason("import.reason.tenant_unidentified")).alias("name"),
             pl.when(_blank("area_m2"))
-            .then(pl.lit("empty area"))
+            .then(reason("import.reason.empty_area"))
             .when(area.value == 0)
-            .then(pl.lit("area must be greater than 0 m²"))
-            .otherwise(area.problem.str.replace("^negative value", "negative area"))
+            .then(reason("import.reason.zero_area"))
+            .when(area.value < 0)
+            .then(reason("import.reason.negative_area", value=pl.col("area_m2")))
+            .otherwise(area.problem)
             .alias("area_m2"),
             pl.when(_blank("lease_start"))
-            .then(pl.lit("empty lease start"))
+            .then(reason("import.reason.empty_lease_start"))
             .otherwise(start.problem)
             .alias("lease_start"),
             pl.when(end.problem.is_not_null())
             .then(end.problem)
             .when(end.value < start.value)
-            .then(pl.format("the lease ends ({}) before it starts ({})", end.value, start.value))
+            .then(
+                reason(
+                    "import.reason.lease_ends_before_start",
+                    end=end.value.cast(pl.Utf8),
+                    start=start.value.cast(pl.Utf8),
+                )
+            )
             .alias("lease_end"),
             pl.when(carrier_id.is_null())
-            .then(pl.lit("no carrier: neither the row nor the import names one"))
+            .then(reason("import.reason.no_carrier"))
             .when(~carrier_id.is_in(sorted(carriers)))
-            .then(pl.format("unknown carrier '{}' (see `districtlens carriers list`)", carrier_id))
+            .then(reason("import.reason.unknown_carrier", carrier=carrier_id))
             .alias("carrier"),
             pl.when(~use.is_in(USES))
-            .then(pl.format("use '{}' is not one of {}", use, pl.lit(", ".join(USES))))
+            .then(reason("import.reason.unknown_use", use=use, uses=", ".join(USES)))
             .alias("use"),
         ).alias("_problems"),
     )
@@ -215,13 +221,7 @@ def _blank(name: str) -> pl.Expr:
 
 
 def _unpivot(typed: pl.DataFrame) -> pl.DataFrame:
-    return (
-        typed.select(ROW, pl.col("_problems").struct.unnest())
-        .unpivot(index=ROW, variable_name="column", value_name="reason")
-        .drop_nulls("reason")
-        .rename({ROW: "row"})
-        .select(pl.col("row").cast(pl.Int64), "column", "reason")
-    )
+    return unpivoted(typed.select(ROW, pl.col("_problems").struct.unnest()))
 
 
 def _capacity_on(schedule: pl.DataFrame, rows: pl.DataFrame, day: str) -> pl.DataFrame:
@@ -245,19 +245,26 @@ def _capacity_on(schedule: pl.DataFrame, rows: pl.DataFrame, day: str) -> pl.Dat
 def _capacity_problems(rows: pl.DataFrame, schedule: pl.DataFrame) -> pl.DataFrame:
     known = set(schedule["carrier_id"].unique().to_list())
     checked = _capacity_on(schedule, rows.with_columns(pl.col("lease_start").alias("on")), "on")
-    return checked.select(
-        pl.col(ROW).alias("row"),
-        pl.lit("area_m2").alias("column"),
-        pl.when(~pl.col("carrier_id").is_in(sorted(known)))
-        .then(pl.format("carrier '{}' has no floor space on record: load its capacity schedule first", "carrier_id"))
-        .when(pl.col("area_m2") > pl.col("capacity_m2"))
-        .then(
-            pl.format(
-                "area {} m² exceeds the carrier's capacity on {} ({} m²)", "area_m2", "lease_start", "capacity_m2"
+    return (
+        checked.select(
+            pl.col(ROW).cast(pl.Int64).alias("row"),
+            pl.lit("area_m2").alias("column"),
+            pl.when(~pl.col("carrier_id").is_in(sorted(known)))
+            .then(reason("import.reason.no_floor_space", carrier=pl.col("carrier_id")))
+            .when(pl.col("area_m2") > pl.col("capacity_m2"))
+            .then(
+                reason(
+                    "import.reason.over_capacity",
+                    area=pl.col("area_m2"),
+                    on=pl.col("lease_start").cast(pl.Utf8),
+                    capacity=pl.col("capacity_m2"),
+                )
             )
+            .alias("reason"),
         )
-        .alias("reason"),
-    ).drop_nulls("reason")
+        .drop_nulls("reason")
+        .unnest("reason")
+    )
 
 
 def _overlap_problems(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
@@ -274,7 +281,12 @@ def _overlap_problems(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("lease_start") <= pl.col("lease_end_other").fill_null(pl.date(9999, 12, 31)))
         & (pl.col("lease_start_other") <= pl.col("lease_end").fill_null(pl.date(9999, 12, 31)))
     )
-    span = pl.format("{} to {}", "lease_start_other", pl.col("lease_end_other").cast(pl.Utf8).fill_null("open end"))
+    start, end, other = (
+        pl.col("lease_start_other").cast(pl.Utf8),
+        pl.col("lease_end_other").cast(pl.Utf8),
+        pl.col("row_other").cast(pl.Utf8),
+    )
+    in_file, open_end = pl.col("row_other").is_not_null(), pl.col("lease_end_other").is_null()
     return (
         pairs.sort("row", "row_other", "lease_start_other")
         .group_by("row", maintain_order=True)
@@ -282,11 +294,16 @@ def _overlap_problems(rows: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
         .select(
             "row",
             pl.lit("lease_start").alias("column"),
-            pl.when(pl.col("row_other").is_not_null())
-            .then(pl.format("overlaps the lease of the same tenant in row {} ({})", "row_other", span))
-            .otherwise(pl.format("overlaps the stored lease of the same tenant ({})", span))
+            pl.when(in_file & open_end)
+            .then(reason("import.reason.overlaps_row_open", row=other, start=start))
+            .when(in_file)
+            .then(reason("import.reason.overlaps_row", row=other, start=start, end=end))
+            .when(open_end)
+            .then(reason("import.reason.overlaps_stored_open", start=start))
+            .otherwise(reason("import.reason.overlaps_stored", start=start, end=end))
             .alias("reason"),
         )
+        .unnest("reason")
     )
 
 
@@ -323,12 +340,19 @@ def _over_let_problems(rows: pl.DataFrame, schedule: pl.DataFrame, stored: pl.Da
         running.sort("carrier_id", "on"), on="on", by="carrier_id", strategy="backward", check_sortedness=False
     )
     probe = _capacity_on(schedule, probe, "on")
-    return probe.filter(pl.col("occupied_m2") > pl.col("capacity_m2") + 1e-6).select(
-        "row",
-        pl.lit("area_m2").alias("column"),
-        pl.format(
-            "on {} the carrier would have {} m² let of {} m² delivered", "on", "occupied_m2", "capacity_m2"
-        ).alias("reason"),
+    return (
+        probe.filter(pl.col("occupied_m2") > pl.col("capacity_m2") + 1e-6)
+        .select(
+            "row",
+            pl.lit("area_m2").alias("column"),
+            reason(
+                "import.reason.over_let",
+                on=pl.col("on").cast(pl.Utf8),
+                occupied=pl.col("occupied_m2"),
+                capacity=pl.col("capacity_m2"),
+            ).alias("reason"),
+        )
+        .unnest("reason")
     )
 
 

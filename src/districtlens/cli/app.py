@@ -22,15 +22,17 @@ if TYPE_CHECKING:
 
 class ErrorsToExitCodes(TyperGroup):
     def invoke(self, ctx: "ClickContext") -> Any:
+        from districtlens.cli.common import ASKED_LANGUAGE, report_error
+
         previous = os.umask(0o077)
+        asked = ASKED_LANGUAGE.set(None)  # a command's --lang holds for that command only
         try:
             return super().invoke(ctx)
         except DistrictlensError as exc:
-            from districtlens.cli.common import report_error
-
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
         finally:
+            ASKED_LANGUAGE.reset(asked)
             os.umask(previous)
 
 

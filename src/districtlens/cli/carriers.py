@@ -17,9 +17,13 @@ from districtlens.cli.common import (
     DbOption,
     DecimalCommaOption,
     JsonOption,
+    LangOption,
     absolute,
+    chosen_language,
     console,
     fail,
+    language,
+    print_import_counts,
     print_problems,
     run,
 )
@@ -80,29 +84,34 @@ def import_tenants(
     decimal_comma: DecimalCommaOption = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Import a carrier's tenants (uscc and/or name, area_m2, lease_start, lease_end). Any invalid row
     and nothing is written; code-less tenants are linked to the registry through the resolver."""
     from districtlens.commands import carriers
 
+    said_in = chosen_language(lang)
     args = carriers.ImportTenants(
-        file=absolute(file), carrier=carrier, skip_invalid=skip_invalid, decimal_comma=decimal_comma
+        file=absolute(file), carrier=carrier, skip_invalid=skip_invalid, decimal_comma=decimal_comma, lang=said_in
     )
-    report = run(db, carriers.import_tenants, args, as_json=as_json, render=_print_tenant_report)
+    report = run(
+        db, carriers.import_tenants, args, as_json=as_json, render=lambda done: _print_tenant_report(done, said_in)
+    )
     if report.errors_total and not skip_invalid:
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _print_tenant_report(report: TenantReport) -> None:
-    print_problems(report)
+def _print_tenant_report(report: TenantReport, lang: str) -> None:
+    from districtlens.i18n import number, t
+
+    print_problems(report, lang)
     if report.written or not report.errors_total:
-        tenants = ", ".join(f"{n} {status}" for status, n in report.tenants.items()) or "none written"
-        console.print(
-            f"{report.source}: {report.rows_read} rows read, {report.inserted} inserted, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.duplicates} duplicates, {report.rejected} rejected"
-            + (f" (see {report.rejects_file})" if report.rejects_file else "")
-            + f"; tenants: {tenants}"
-        )
+        statuses = [
+            t("cli.import.tenant_count", lang, count=number(n, lang), status=t(f"cli.import.tenant.{status}", lang))
+            for status, n in report.tenants.items()
+        ]
+        tenants = t("cli.import.list_separator", lang).join(statuses) or t("cli.import.no_tenants", lang)
+        print_import_counts(report, lang, tail=t("cli.import.tenants", lang, tenants=tenants))
 
 
 @app.command("space")
@@ -251,6 +260,11 @@ def programmes_load(
     from districtlens.commands import carriers
 
     def render(loaded: ProgrammesLoaded) -> None:
-        console.print(f"{file.name}: {len(loaded.written)} programme(s) written, {len(loaded.unchanged)} unchanged")
+        from districtlens.i18n import number, t
+
+        lang = language()
+        written, unchanged = number(len(loaded.written), lang), number(len(loaded.unchanged), lang)
+        said = t("cli.import.programmes", lang, file=file.name, written=written, unchanged=unchanged)
+        console.print(said, highlight=False, markup=False)
 
     run(db, carriers.programmes_load, carriers.LoadProgrammes(file=absolute(file)), as_json=as_json, render=render)

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -55,18 +56,28 @@ LangOption = Annotated[
 DEFAULT_DB_PATH = DEFAULT_DB
 
 
+# The --lang of the command running, once it is read (`chosen_language`): its refusals are said in
+# it too. The root group (cli.app) clears it around each command.
+ASKED_LANGUAGE: ContextVar[str | None] = ContextVar("asked_language", default=None)
+
+
 def language() -> str:
-    """The language of the CLI's messages: $DISTRICTLENS_LANG (zh, en or fr), else English."""
-    chosen = os.environ.get(LANG_ENV, "en")
+    """The language of the CLI's messages: the command's --lang, else $DISTRICTLENS_LANG (zh, en
+    or fr), else English."""
+    chosen = ASKED_LANGUAGE.get() or os.environ.get(LANG_ENV, "en")
     return chosen if chosen in LANGUAGES else "en"
 
 
 def chosen_language(lang: str | None) -> str:
-    """The --lang given (zh, en or fr), else the environment's (`language`)."""
+    """The --lang given (zh, en or fr), else the environment's (`language`); what the rest of the
+    command says, its refusals included, follows it."""
     if lang is None:
         return language()
     if lang not in LANGUAGES:
-        fail(f"--lang must be one of {', '.join(LANGUAGES)}", code=EXIT_USAGE)
+        from districtlens.i18n import t
+
+        fail(t("cli.bad_lang", language(), languages=", ".join(LANGUAGES)), code=EXIT_USAGE)
+    ASKED_LANGUAGE.set(lang)
     return lang
 
 
@@ -114,30 +125,49 @@ def report_error(exc: DistrictlensError) -> None:
     console.print(f"[bold red]error:[/] {exc.message(language())}", highlight=False)
 
 
-def print_problems(report: Any) -> None:
-    """The refusal line and the first problems of an import report (enterprises, tenants ...)."""
+def print_problems(report: Any, lang: str) -> None:
+    """The refusal line and the first problems of an import report (enterprises, tenants ...), each
+    reason said in `lang` from its key and values."""
     from rich.markup import escape
     from rich.table import Table
 
     from districtlens.i18n import number, t
+    from districtlens.ingest.reasons import column_label, said
 
-    lang = language()
     if report.errors_total and not report.written:
-        said = t(
+        refused = t(
             "cli.problems.rejected",
             lang,
             rejected=number(report.rejected, lang),
             rows_read=number(report.rows_read, lang),
         )
-        console.print(f"[bold red]{escape(said)}[/]")
+        console.print(f"[bold red]{escape(refused)}[/]")
     columns = (t(f"cli.problems.{c}", lang) for c in ("row", "column", "reason"))
     table = Table(*columns, title=t("cli.problems.title", lang), show_edge=False)
     for error in report.errors[:20]:
-        table.add_row(str(error["row"]), error["column"], error["reason"])
+        table.add_row(
+            str(error["row"]),
+            escape(column_label(error["column"], lang)),
+            escape(said(error["key"], error["values"], lang)),
+        )
     if report.errors:
         console.print(table)
         if report.errors_total > 20:
             console.print(t("cli.problems.more", lang, more=number(report.errors_total - 20, lang)))
+
+
+def print_import_counts(report: Any, lang: str, tail: str = "") -> None:
+    """What an import read, wrote and refused, in `lang`; `tail`, already said, ends the line."""
+    from districtlens.i18n import number, t
+
+    counts = {
+        name: number(getattr(report, name), lang)
+        for name in ("rows_read", "inserted", "updated", "unchanged", "duplicates", "rejected")
+    }
+    said = t("cli.import.counts", lang, source=report.source, **counts)
+    if report.rejects_file:
+        said += t("cli.import.rejects_file", lang, file=report.rejects_file)
+    console.print(said + tail, highlight=False, markup=False)
 
 
 def absolute(path: Path) -> Path:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, out_console, run
+from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, language, out_console, run
 
 if TYPE_CHECKING:
     from districtlens.commands.pools import PoolList, PoolsImported
@@ -36,9 +36,20 @@ def import_pool(
 
 
 def _print_imported(found: PoolsImported) -> None:
+    from districtlens.commands.pools import NOT_ASKED
+    from districtlens.i18n import number, t
+
+    lang = language()
     for p in found.pools:
-        line = f"pool {p.pool} v{p.version}: {p.firms} firms ({p.placed_in_china} placed in China), {p.linked} linked"
-        out_console.print(line + (f" (linking: {p.link_note})" if p.link_note else ""))
+        counts = {"firms": p.firms, "placed": p.placed_in_china, "linked": p.linked}
+        line = t(
+            "cli.import.pool", lang, pool=p.pool, version=p.version, **{k: number(v, lang) for k, v in counts.items()}
+        )
+        if p.link_note == NOT_ASKED:
+            line += t("cli.import.pool_not_linked", lang)
+        elif p.link_note:  # the resolver's own failure, as it words it
+            line += t("cli.import.pool_linking_failed", lang, detail=p.link_note)
+        out_console.print(line, highlight=False, markup=False)
 
 
 @pools_app.command("list")

@@ -26,10 +26,12 @@ def import_statistics(
     from districtlens.commands import statistics
 
     def render(done: StatisticsImported) -> None:
-        console.print(
-            f"{done.source}: {done.rows_read} rows read, {done.figures} figures written, {done.unchanged} unchanged,"
-            f" {done.timeless} timeless, {done.mapped} mapped to a registry measure"
-        )
+        from districtlens.i18n import number, t
+
+        lang = language()
+        counted = ("rows_read", "figures", "unchanged", "timeless", "mapped")
+        counts = {name: number(getattr(done, name), lang) for name in counted}
+        console.print(t("cli.import.statistics", lang, source=done.source, **counts), highlight=False, markup=False)
 
     run(
         db,

@@ -14,9 +14,12 @@ from districtlens.cli.common import (
     DbOption,
     DecimalCommaOption,
     JsonOption,
+    LangOption,
     absolute,
+    chosen_language,
     console,
     language,
+    print_import_counts,
     print_problems,
     run,
 )
@@ -46,14 +49,16 @@ def import_enterprises(
     decimal_comma: DecimalCommaOption = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Import an enterprise roster, keyed by (uscc, year). Any invalid row and nothing is written."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from districtlens.commands import enterprises
 
+    said_in = chosen_language(lang)
     args = enterprises.ImportEnterprises(
-        file=absolute(file), source=source, skip_invalid=skip_invalid, decimal_comma=decimal_comma
+        file=absolute(file), source=source, skip_invalid=skip_invalid, decimal_comma=decimal_comma, lang=said_in
     )
     with Progress(
         SpinnerColumn(),
@@ -73,19 +78,15 @@ def import_enterprises(
             progress=lambda stage: bar.update(task, description=stage),
         )
     if not as_json:
-        print_import_report(report)
+        print_import_report(report, said_in)
     if report.errors_total and not skip_invalid:
         raise typer.Exit(EXIT_REJECTED)
 
 
-def print_import_report(report: ImportReport, tail: str = "") -> None:
-    print_problems(report)
+def print_import_report(report: ImportReport, lang: str) -> None:
+    print_problems(report, lang)
     if report.written or not report.errors_total:
-        console.print(
-            f"{report.source}: {report.rows_read} rows read, {report.inserted} inserted, "
-            f"{report.updated} updated, {report.unchanged} unchanged, {report.duplicates} duplicates, "
-            f"{report.rejected} rejected" + (f" (see {report.rejects_file})" if report.rejects_file else "") + tail
-        )
+        print_import_counts(report, lang)
 
 
 @export_app.command("enterprises")

@@ -18,7 +18,7 @@ import polars as pl
 import yaml
 from pydantic import BaseModel
 
-from districtlens.carriers import USES, problem_list, tenancy
+from districtlens.carriers import USES, tenancy
 from districtlens.carriers import pipeline as pipe
 from districtlens.carriers import programmes as prog
 from districtlens.carriers import space as sp
@@ -28,6 +28,7 @@ from districtlens.commands.linking import link_to_registry
 from districtlens.errors import InputError, NotFound, UsageError
 from districtlens.export import write_table
 from districtlens.ingest.read import AS_USUAL, ROW, Conventions, read_table, to_utf8
+from districtlens.ingest.reasons import LANGUAGE, listed, rejects_table
 from districtlens.store import Store
 from districtlens.store import carriers as stored
 from districtlens.yamltext import load_yaml
@@ -75,12 +76,14 @@ class ImportTenants(Args):
     carrier: str
     skip_invalid: bool = False
     decimal_comma: bool = False  # the file writes 1.234,5: a comma marks the decimals
+    lang: str = LANGUAGE  # of the reasons said in the report and the rejects file
 
 
 @command("carriers.import_tenants", writes=True)
 def import_tenants(ctx: Context, args: ImportTenants) -> TenantReport:
     """Import a carrier's tenant list (CSV or XLSX). Any invalid row and nothing is written, unless
-    `skip_invalid`: then the valid rows are written and the invalid ones go to FILE.rejects.csv."""
+    `skip_invalid`: then the valid rows are written and the invalid ones go to FILE.rejects.csv,
+    said in `lang`."""
     ctx.progress("reading")
     table = read_table(args.file, decimal_comma=args.decimal_comma)
     source = {"name": args.file.name, "file_name": args.file.name, "file_sha256": table.sha256}
@@ -92,10 +95,11 @@ def import_tenants(ctx: Context, args: ImportTenants) -> TenantReport:
         source=source,
         skip_invalid=args.skip_invalid,
         conventions=table.conventions,
+        lang=args.lang,
     )
     if report.errors_total and args.skip_invalid:
         rejects = args.file.with_name(f"{args.file.stem}.rejects.csv")
-        write_table(report.error_rows, rejects)
+        write_table(rejects_table(report.error_rows, args.lang), rejects)
         report.rejects_file = str(rejects)
     return report
 
@@ -109,6 +113,7 @@ def import_tenant_rows(
     synthetic: bool = False,
     skip_invalid: bool = False,
     conventions: Conventions = AS_USUAL,
+    lang: str = "en",
 ) -> TenantReport:
     """Validate a tenant list (text columns, with ROW or not) and write its new or changed leases.
 
@@ -135,7 +140,7 @@ def import_tenant_rows(
         duplicates=checked.duplicates,
         rejected=checked.rejected_rows,
         errors_total=checked.errors.height,
-        errors=checked.errors.head(MAX_ERRORS_LISTED).to_dicts(),
+        errors=listed(checked.errors, lang, MAX_ERRORS_LISTED),
         error_rows=checked.errors,
     )
     if checked.errors.height and not skip_invalid:
@@ -290,7 +295,7 @@ def load_pipeline(
     events = events.select(list(pipe.EVENT_SCHEMA)).cast(pipe.EVENT_SCHEMA)
     problems = pipe.check_pipeline(projects, events, stored.carrier_ids(store), stored.track_ids(store))
     if problems:
-        raise InputError("carriers.invalid_pipeline", problems=problem_list(problems))
+        raise InputError("carriers.invalid_pipeline", problems=problems)
     current_projects, current_events = stored.current_pipeline(store)
     new_projects = pipe.new_versions(projects, current_projects.cast(pipe.PROJECT_SCHEMA), ["project_id"])
     new_events = pipe.new_versions(events, current_events.cast(pipe.EVENT_SCHEMA), ["project_id", "stage"])

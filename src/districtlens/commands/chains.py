@@ -32,6 +32,7 @@ from districtlens.errors import InputError, UsageError
 from districtlens.export import headed, write_table
 from districtlens.i18n import t
 from districtlens.ingest.read import ROW, read_table
+from districtlens.ingest.reasons import problems_of
 from districtlens.ingest.validate import validate
 from districtlens.store import Store, places
 from districtlens.store import carriers as stored_carriers
@@ -548,10 +549,12 @@ def _read_leads(path: Path) -> pl.DataFrame:
     """The valid rows of a lead list; any invalid row refuses the whole list."""
     checked = validate(read_table(path).frame)
     if checked.errors.height:
-        problems = "; ".join(
-            f"row {e['row']} {e['column']}: {e['reason']}" for e in checked.errors.head(PROBLEMS_LISTED).to_dicts()
+        raise InputError(
+            "chains.leads_invalid",
+            path=str(path),
+            count=checked.rejected_rows,
+            problems=problems_of(checked.errors, PROBLEMS_LISTED),
         )
-        raise InputError("chains.leads_invalid", path=str(path), count=checked.rejected_rows, problems=problems)
     return checked.rows
 
 

@@ -19,6 +19,7 @@ from districtlens.export import write_table
 from districtlens.ingest.enterprises import prepare_roster
 from districtlens.ingest.locate import Gazetteer
 from districtlens.ingest.read import ROW, read_table
+from districtlens.ingest.reasons import LANGUAGE, listed, rejects_table
 from districtlens.ingest.report import ImportReport
 from districtlens.ingest.validate import Validated, validate
 from districtlens.store import enterprises as stored
@@ -32,15 +33,21 @@ class ImportEnterprises(Args):
     source: str | None = None
     skip_invalid: bool = False
     decimal_comma: bool = False  # the file writes 1.234,5: a comma marks the decimals
+    lang: str = LANGUAGE  # of the reasons said in the report and the rejects file
 
 
 @command("import.enterprises", writes=True)
 def import_enterprises(ctx: Context, args: ImportEnterprises) -> ImportReport:
     """Import an enterprise roster file (CSV or XLSX), keyed by (uscc, year). Refuses a file that is
     not a roster; the report's `written` says whether the store changed. With `skip_invalid`, the
-    valid rows are written and the invalid ones go to FILE.rejects.csv."""
+    valid rows are written and the invalid ones go to FILE.rejects.csv, said in `lang`."""
     return import_file(
-        ctx, args.file, source_name=args.source, skip_invalid=args.skip_invalid, decimal_comma=args.decimal_comma
+        ctx,
+        args.file,
+        source_name=args.source,
+        skip_invalid=args.skip_invalid,
+        decimal_comma=args.decimal_comma,
+        lang=args.lang,
     )
 
 
@@ -51,6 +58,7 @@ def import_file(
     source_name: str | None = None,
     skip_invalid: bool = False,
     decimal_comma: bool = False,
+    lang: str = "en",
 ) -> ImportReport:
     ctx.progress("reading")
     table = read_table(path, decimal_comma=decimal_comma)
@@ -64,11 +72,11 @@ def import_file(
         "encoding": table.encoding,
     }
     del table  # the text of every cell, as read: the typed rows replace it (at 1M rows, 400 MB)
-    report = _write_validated(ctx, checked, source=source, synthetic=False, skip_invalid=skip_invalid)
+    report = _write_validated(ctx, checked, source=source, synthetic=False, skip_invalid=skip_invalid, lang=lang)
     report.encoding = source["encoding"]
     if report.errors_total and skip_invalid:
         rejects = path.with_name(f"{path.stem}.rejects.csv")
-        write_table(report.error_rows, rejects)
+        write_table(rejects_table(report.error_rows, lang), rejects)
         report.rejects_file = str(rejects)
     return report
 
@@ -99,6 +107,7 @@ def _write_validated(
     synthetic: bool,
     skip_invalid: bool,
     action: str = "import enterprises",
+    lang: str = "en",
 ) -> ImportReport:
     report = ImportReport(
         source=source["name"],
@@ -106,9 +115,9 @@ def _write_validated(
         duplicates=checked.duplicates,
         rejected=checked.rejected_rows,
         errors_total=checked.errors.height,
+        errors=listed(checked.errors, lang, MAX_ERRORS_LISTED),
+        error_rows=checked.errors,
     )
-    report.errors = checked.errors.head(MAX_ERRORS_LISTED).to_dicts()
-    report.error_rows = checked.errors
     if checked.errors.height and not skip_invalid:
         return report
     store = ctx.store

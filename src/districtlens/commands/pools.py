@@ -66,10 +66,13 @@ def import_pool(ctx: Context, args: ImportPool) -> PoolsImported:
     return PoolsImported(pools=[_import_one(ctx, args.file, pool_id, args.link)])
 
 
+NOT_ASKED = "not asked"  # the link note of a pool imported without linking (--no-link)
+
+
 def _import_one(ctx: Context, path: Path, pool_id: str, link: bool) -> PoolImported:
     firms, sha256 = read_pool(path)
     with shared_transaction(ctx.store) as store:
-        linked, note = _linked(store, firms, pool_id, path, sha256, ctx.actor) if link else (None, "not asked")
+        linked, note = _linked(store, firms, pool_id, path, sha256, ctx.actor) if link else (None, NOT_ASKED)
         firms = firms.with_columns(
             (linked if linked is not None else pl.Series("linked_uscc", [None] * firms.height, dtype=pl.String)).alias(
                 "linked_uscc"

@@ -87,7 +87,7 @@ def import_statistics(ctx: Context, args: ImportStatistics) -> StatisticsImporte
     table = read_table(args.file)
     parsed = parse_statistics(table.frame)
     if parsed.problems:
-        listed = "; ".join(f"row {p.row} {p.column} {p.value!r}" for p in parsed.problems[:PROBLEMS_LISTED])
+        listed = [p.said() for p in parsed.problems[:PROBLEMS_LISTED]]
         raise InputError("statistics.invalid_rows", count=len(parsed.problems), examples=listed)
     source = {"name": args.source or args.file.name, "file_name": args.file.name, "file_sha256": table.sha256}
     ctx.progress("writing")

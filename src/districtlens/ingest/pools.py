@@ -31,6 +31,7 @@ import polars as pl
 
 from districtlens.errors import InputError
 from districtlens.ingest.read import ROW, read_table
+from districtlens.ingest.reasons import problem
 from districtlens.refdata import areas, cities, provinces
 
 REQUIRED = ("firm_id", "name", "country")
@@ -62,28 +63,27 @@ def read_pool(path: Path) -> tuple[pl.DataFrame, str]:
     )
     problems = _problems(text, typed)
     if problems:
-        raise InputError(
-            "pools.invalid_rows", path=str(path), count=len(problems), problems="; ".join(problems[:PROBLEMS_LISTED])
-        )
+        raise InputError("pools.invalid_rows", path=str(path), count=len(problems), problems=problems[:PROBLEMS_LISTED])
     placed = place_addresses(typed["address"], typed["country"])
     firms = pl.concat([typed.drop(ROW), placed], how="horizontal").with_columns(pl.col("rank").cast(pl.Int32))
     return firms, table.sha256
 
 
-def _problems(text: pl.DataFrame, typed: pl.DataFrame) -> list[str]:
-    found = []
+def _problems(text: pl.DataFrame, typed: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each problem (errors.said: said in the reader's language), by row."""
+    found: list[tuple[int, dict[str, Any]]] = []
     for column in REQUIRED:
         for row in text.filter(pl.col(column).is_null())[ROW].to_list():
-            found.append(f"row {row} {column}: empty")
-    for row in text.filter(~pl.col("firm_id").is_first_distinct() & pl.col("firm_id").is_not_null())[ROW].to_list():
-        found.append(f"row {row} firm_id: repeated")
+            found.append((row, problem(row, column, "import.reason.empty")))
+    repeated = text.filter(~pl.col("firm_id").is_first_distinct() & pl.col("firm_id").is_not_null())
+    for row, firm in repeated.select(ROW, "firm_id").iter_rows():
+        found.append((row, problem(row, "firm_id", "import.reason.repeated", {"value": firm})))
     for column in NUMBERS:
-        bad = typed.filter(
-            (text[column].is_not_null() & typed[column].is_null()) | (typed[column] < (1 if column == "rank" else 0))
-        )
-        for row in bad[ROW].to_list():
-            found.append(f"row {row} {column}: not a number in range")
-    return sorted(found, key=lambda p: int(p.split()[1]))
+        least = 1 if column == "rank" else 0
+        bad = text.filter((text[column].is_not_null() & typed[column].is_null()) | (typed[column] < least))
+        for row, value in bad.select(ROW, column).iter_rows():
+            found.append((row, problem(row, column, "import.reason.number_below", {"value": value, "least": least})))
+    return [p for _, p in sorted(found, key=lambda found: found[0])]
 
 
 def is_china(country: str | None) -> bool:

@@ -263,7 +263,8 @@ def _read_csv(utf8: bytes, file: str, separator: str) -> pl.DataFrame:
         _check_field_counts(utf8, separator, header, file, exact=True)  # to name the row, where it can
         raise InputError("read.bad_csv", file=file, reason=str(exc)) from exc
     if frame.width != len(header):
-        raise InputError("read.bad_csv", file=file, reason=f"{frame.width} columns read, {len(header)} in the header")
+        widths = {"read": frame.width, "header": len(header)}
+        raise InputError("read.bad_csv", file=file, reason={"key": "read.width_mismatch", "values": widths})
     frame = frame.rename(dict(zip(frame.columns, header, strict=True)))
     # A short row leaves its last cells null, as do empty cells: only then are the fields counted.
     if frame.height and frame.get_column(header[-1]).null_count():

@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ImportReport(BaseModel):
-    """The result of an import. Its JSON (`as_json`) is what `--json` prints and the server sends;
-    `error_rows`, every problem, stays where the import ran (it goes to the rejects file)."""
+    """The result of an import. Its JSON (`as_json`) is what `--json` prints and the server sends:
+    `errors`, the first problems, each with row, column, key, values and `reason` (the text in the
+    import's language); `error_rows`, every problem (reasons.ERROR_SCHEMA), stays where the import
+    ran (it goes to the rejects file)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 

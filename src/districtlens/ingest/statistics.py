@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from districtlens.errors import InputError
 from districtlens.ingest.read import ROW
+from districtlens.ingest.reasons import problem
 
 REQUIRED = ("district", "adcode", "year", "indicator", "value", "unit")
 OPTIONAL = ("yoy_or_note", "source_url", "source_doc")
@@ -89,7 +91,12 @@ SCHEMA = {
 class Problem:
     row: int
     column: str
+    key: str  # import.reason.*
     value: str
+
+    def said(self) -> dict[str, Any]:
+        """The problem as a nested message of an error's values (errors.said)."""
+        return problem(self.row, self.column, self.key, {"value": self.value})
 
 
 @dataclass(frozen=True)
@@ -128,18 +135,18 @@ def parse_statistics(frame: pl.DataFrame) -> Statistics:
         unit = _clean(record["unit"])
         unit = UNIT_SPELLINGS.get(unit, unit)
         if not re.fullmatch(r"\d{6}", adcode):
-            problems.append(Problem(row, "adcode", adcode))
+            problems.append(Problem(row, "adcode", "import.reason.not_an_adcode", adcode))
         if not indicator:
-            problems.append(Problem(row, "indicator", ""))
+            problems.append(Problem(row, "indicator", "import.reason.empty", ""))
         if unit not in UNITS:
-            problems.append(Problem(row, "unit", unit))
+            problems.append(Problem(row, "unit", "import.reason.unknown_unit", unit))
         year_text = _clean(record["year"])
         year = int(year_text) if re.fullmatch(r"(19|20)\d\d", year_text) else None
         if year_text and year is None:
-            problems.append(Problem(row, "year", year_text))
+            problems.append(Problem(row, "year", "import.reason.not_a_year", year_text))
         value = _number(_clean(record["value"]))
         if value is None:
-            problems.append(Problem(row, "value", _clean(record["value"])))
+            problems.append(Problem(row, "value", "import.reason.not_a_number", _clean(record["value"])))
         if len(problems) > found or value is None:
             continue
         factor, unit_base = UNITS[unit]
@@ -161,7 +168,10 @@ def parse_statistics(frame: pl.DataFrame) -> Statistics:
         )
     parsed = pl.DataFrame(rows, schema=SCHEMA)
     repeated = parsed.filter(pl.struct("adcode", "year", "indicator").is_duplicated())
-    problems += [Problem(r, "indicator", i) for r, i in repeated.select("row", "indicator").rows()]
+    problems += [
+        Problem(r, "indicator", "import.reason.repeated_figure", i)
+        for r, i in repeated.select("row", "indicator").rows()
+    ]
     return Statistics(parsed.filter(~pl.col("row").is_in(repeated["row"].implode())), problems)
 
 

@@ -22,6 +22,7 @@ import polars as pl
 from districtlens.errors import InputError
 from districtlens.facts import FACT_COLUMNS
 from districtlens.ingest.read import AS_USUAL, ROW, SERIAL_TEXT, Conventions
+from districtlens.ingest.reasons import reason, unpivoted
 from districtlens.refdata import gbt_class_codes
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the 18th checks the first 17.
@@ -140,7 +141,7 @@ def map_columns(frame: pl.DataFrame) -> pl.DataFrame:
 @dataclass(frozen=True)
 class Validated:
     rows: pl.DataFrame  # the valid rows, typed, one per (uscc, year), canonical columns + ROW
-    errors: pl.DataFrame  # row, column, reason (one row per problem)
+    errors: pl.DataFrame  # reasons.ERROR_SCHEMA: row, column, key, values (one row per problem)
     rows_read: int
     duplicates: int
     columns: tuple[str, ...]  # canonical columns the file carried
@@ -161,7 +162,7 @@ def validate(frame: pl.DataFrame, conventions: Conventions = AS_USUAL) -> Valida
     spec = {c.name: c for c in COLUMNS}
     conventions = with_text_serials(frame, [n for n in present if spec[n].kind == "date"], conventions)
     parsed = {name: typed_column(name, spec[name].kind, conventions) for name in present}
-    # Typed values and a cheap flag first; the reasons (text built per cell) only for flagged rows,
+    # Typed values and a cheap flag first; the reasons (built per cell) only for flagged rows,
     # which in a clean roster are none. The flags are computed from the typed values once those
     # exist, so that no column is parsed twice.
     blanks = {name: f"_blank_{name}" for name in parsed}
@@ -175,13 +176,7 @@ def validate(frame: pl.DataFrame, conventions: Conventions = AS_USUAL) -> Valida
         .collect()
     )
     flagged = checked["_bad"]
-    errors = (
-        frame.filter(flagged)
-        .select(ROW, *[p.problem.alias(name) for name, p in parsed.items()])
-        .unpivot(index=ROW, variable_name="column", value_name="reason")
-        .drop_nulls("reason")
-        .rename({ROW: "row"})
-    )
+    errors = unpivoted(frame.filter(flagged).select(ROW, *[p.problem.alias(name) for name, p in parsed.items()]))
     clean = checked.filter(~flagged).drop("_bad")
     if "year" not in present:
         clean = clean.with_columns(pl.lit(None, dtype=pl.Int32).alias("year"))
@@ -197,15 +192,20 @@ def validate(frame: pl.DataFrame, conventions: Conventions = AS_USUAL) -> Valida
     unrepeated = shared.filter(~pl.col(ROW).is_in(repeats.implode())) if repeats.len() else shared
     conflicted = unrepeated.filter(pl.len().over("uscc", "year") > 1)
     if conflicted.height:
-        others = conflicted.group_by("uscc", "year").agg(pl.col(ROW).alias("rows"))
-        conflict_errors = conflicted.join(others, on=["uscc", "year"], how="left", nulls_equal=True).select(
-            pl.col(ROW).alias("row"),
-            pl.lit("uscc+year").alias("column"),
-            pl.format(
-                "another row ({}) has the same uscc and year with different values",
-                pl.col("rows").list.set_difference(pl.concat_list(pl.col(ROW))).cast(pl.List(pl.Utf8)).list.join(", "),
-            ).alias("reason"),
+        # Each row with the other rows of its key. (A list set-difference over the joined frame
+        # panicked in polars 1.x/2.1 when the file also had invalid rows: its chunks differed.)
+        keyed = conflicted.select(ROW, "uscc", "year")
+        others = (
+            keyed.join(keyed.rename({ROW: "other"}), on=["uscc", "year"], nulls_equal=True)
+            .filter(pl.col(ROW) != pl.col("other"))
+            .group_by(ROW)
+            .agg(pl.col("other").sort().cast(pl.Utf8).str.join(", ").alias("others"))
         )
+        conflict_errors = others.select(
+            pl.col(ROW).cast(pl.Int64).alias("row"),
+            pl.lit("uscc+year").alias("column"),
+            reason("import.reason.same_key_conflict", rows=pl.col("others")).alias("reason"),
+        ).unnest("reason")
         errors = pl.concat([errors, conflict_errors])
         deduplicated = deduplicated.join(conflicted.select(ROW), on=ROW, how="anti")
     errors = errors.sort("row", "column")
@@ -219,13 +219,13 @@ def _blank(name: str) -> pl.Expr:
 @dataclass(frozen=True)
 class Parsed:
     """A column read as its kind: the typed value, whether the cell is blank, the test that tells
-    from those two whether the cell cannot be taken (cheap: no text is built), and why
-    (meaningful where `bad`)."""
+    from those two whether the cell cannot be taken (cheap: no reason is built), and why
+    (reasons.reason, meaningful where `bad`)."""
 
     value: pl.Expr
     blank: pl.Expr
     check: Callable[[pl.Expr, pl.Expr], pl.Expr]  # (value, blank) -> bad
-    reason: pl.Expr
+    why: pl.Expr  # reasons.reason
 
     @property
     def bad(self) -> pl.Expr:
@@ -239,7 +239,7 @@ class Parsed:
     @property
     def problem(self) -> pl.Expr:
         """The reason where the cell is bad, else null."""
-        return pl.when(self.bad).then(self.reason)
+        return pl.when(self.bad).then(self.why)
 
 
 def typed_column(name: str, kind: str, conventions: Conventions = AS_USUAL) -> Parsed:
@@ -251,52 +251,53 @@ def typed_column(name: str, kind: str, conventions: Conventions = AS_USUAL) -> P
     blank = _blank(name)
     if kind == "code":
         code = raw.str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-        reason = pl.when(blank).then(pl.lit("empty credit code")).otherwise(_uscc_problem(code))
-        return Parsed(code, blank, lambda v, b: b | ~_valid_uscc(v), reason)
+        why = pl.when(blank).then(reason("import.reason.empty_uscc")).otherwise(_uscc_problem(code))
+        return Parsed(code, blank, lambda v, b: b | ~_valid_uscc(v), why)
     if kind == "text":
         value = pl.when(blank).then(None).otherwise(raw)  # stored exactly as given
         required = (lambda v, b: b) if name == "name" else (lambda v, b: pl.lit(False))
-        return Parsed(value, blank, required, pl.lit("empty name"))
+        return Parsed(value, blank, required, reason("import.reason.empty_name"))
     if kind == "class":
         codes = sorted(gbt_class_codes())
-        reason = pl.format("'{}' is not a GB/T 4754-2017 four-digit class", stripped)
         value = pl.when(blank).then(None).otherwise(stripped)
-        return Parsed(value, blank, lambda v, b: ~b & ~v.is_in(codes), reason)
+        return Parsed(
+            value, blank, lambda v, b: ~b & ~v.is_in(codes), reason("import.reason.not_a_class", value=stripped)
+        )
     if kind == "number":
         number = _number(stripped, decimal_comma=conventions.decimal_comma)
         unparsed = ~blank & number.is_null()
-        misplaced, why = (
-            (".", "'{}' has a point that does not group thousands, in a file read with decimal commas")
+        misplaced, key = (
+            (".", "import.reason.point_not_thousands")
             if conventions.decimal_comma
-            else (",", "'{}' has a comma that does not group thousands: a decimal comma? (--decimal-comma)")
+            else (",", "import.reason.comma_not_thousands")
         )
-        reason = (
+        why = (
             pl.when(unparsed & stripped.str.contains(misplaced, literal=True))
-            .then(pl.format(why, raw))
+            .then(reason(key, value=raw))
             .when(unparsed)
-            .then(pl.format("'{}' is not a number", raw))
+            .then(reason("import.reason.not_a_number", value=raw))
             .when(number < 0)
-            .then(pl.format("negative value {}", raw))
-            .otherwise(pl.format("'{}' is not a finite number", raw))
+            .then(reason("import.reason.negative", value=raw))
+            .otherwise(reason("import.reason.not_finite", value=raw))
         )
-        return Parsed(number, blank, lambda v, b: ~b & ~(v.is_finite() & (v >= 0)).fill_null(False), reason)
+        return Parsed(number, blank, lambda v, b: ~b & ~(v.is_finite() & (v >= 0)).fill_null(False), why)
     if kind == "year":
         year = stripped.cast(pl.Int32, strict=False)
         return Parsed(
             year,
             blank,
             lambda v, b: (~b & (v.is_null() | (v < 1900) | (v > 2100))).fill_null(False),
-            pl.format("'{}' is not a year", raw),
+            reason("import.reason.not_a_year", value=raw),
         )
     if kind == "date":
         serials = _serials(stripped, name, conventions)
         parsed = pl.struct(stripped.alias("text"), serials.alias("serial")).map_batches(_dates, return_dtype=pl.Date)
-        reason = (
+        why = (
             pl.when(stripped.str.contains(BARE_YEAR))
-            .then(pl.format("'{}' is a year, not a date", raw))
-            .otherwise(pl.format("'{}' is not a date that exists", raw))
+            .then(reason("import.reason.year_not_date", value=raw))
+            .otherwise(reason("import.reason.no_such_date", value=raw))
         )
-        return Parsed(parsed, blank, lambda v, b: ~b & v.is_null(), reason)
+        return Parsed(parsed, blank, lambda v, b: ~b & v.is_null(), why)
     raise ValueError(f"unknown column kind {kind}")
 
 
@@ -311,12 +312,10 @@ def _uscc_problem(code: pl.Expr) -> pl.Expr:
     expected = code.map_batches(_expected_check_chars, return_dtype=pl.Utf8)
     return (
         pl.when(code.str.len_chars() != 18)
-        .then(pl.format("credit code '{}' has {} characters, not 18", code, code.str.len_chars()))
+        .then(reason("import.reason.uscc_length", code=code, length=code.str.len_chars()))
         .when(outside != "")
-        .then(pl.format("credit code '{}' has characters no credit code uses: {}", code, outside))
-        .otherwise(
-            pl.format("credit code '{}' fails the GB 32100-2015 check: its last character should be {}", code, expected)
-        )
+        .then(reason("import.reason.uscc_characters", code=code, characters=outside))
+        .otherwise(reason("import.reason.uscc_check", code=code, expected=expected))
     )
 
 
