@@ -11,6 +11,7 @@ from functools import cache
 
 import polars as pl
 
+from districtlens.areas import division_name
 from districtlens.chains.placement import place
 from districtlens.chains.templates import ChainTemplate
 from districtlens.refdata import areas, cities, provinces
@@ -79,12 +80,16 @@ def place_label(
     country: str | None, province: str | None, city: str | None, district: str | None, lang: str = "en"
 ) -> str:
     """Where a pool firm is, for people: the country in `lang`, and in China the province, city
-    and district named from the administrative codes."""
+    and district named from the administrative codes (中国 江苏省苏州市; in English and French the
+    smallest first: Suzhou, Jiangsu, China)."""
     names = _names()
-    parts = [names.get(code) for code in (province, city, district) if code]
-    placed = "".join(p for p in parts if p and p != "市辖区")
+    parts = [name for code in (province, city, district) if code and (name := names.get(code)) and name != "市辖区"]
     shown = country_name(country, lang)
-    return f"{shown} {placed}".strip() if placed else shown
+    if not parts:
+        return shown
+    if lang == "zh":
+        return f"{shown} {''.join(parts)}".strip()
+    return ", ".join([division_name(name, lang) for name in reversed(parts)] + ([shown] if shown else []))
 
 
 def pool_candidates(firms: pl.DataFrame, lang: str = "en") -> pl.DataFrame:

@@ -427,11 +427,13 @@ def _modes(mode: str | None) -> tuple[str, ...]:
 
 class FindOpportunities(ChainInArea):
     """`out`: also write the rows there (.csv, .xlsx). `model`: an entry model saved by
-    `metrics backtest --save-model` (a skops file); without it, the store's (`metrics model set`)."""
+    `metrics backtest --save-model` (a skops file); without it, the store's (`metrics model set`).
+    `lang`: the language of the whys."""
 
     top: int = Field(default=20, ge=1)
     out: Path | None = None
     model: Path | None = None
+    lang: str = "en"
 
 
 class Opportunity(BaseModel):
@@ -493,7 +495,7 @@ def opportunities(ctx: Context, args: FindOpportunities) -> Opportunities:
             convention=convention,
             threshold=threshold,
         )
-    found = report.area_opportunities(context, chain, top=args.top, probability=probability)
+    found = report.area_opportunities(context, chain, top=args.top, probability=probability, lang=args.lang)
     if args.out is not None:
         write_table(found, args.out)
     return Opportunities(
