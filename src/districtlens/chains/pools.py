@@ -96,6 +96,21 @@ def pool_candidates(firms: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     """A pool's firms (store.pools.pool_firms) as candidates: key, name, name_en, sector,
     sector_en, source, place, industry_code, tags, revenue, revenue_prior, employees, rank,
     linked_uscc, district_code."""
+    where = ["country", "province_code", "city_code", "district_code"]
+    # Firms share places: each place is said once.
+    places = (
+        firms.select(where)
+        .unique()
+        .with_columns(
+            pl.struct(where)
+            .map_elements(
+                lambda r: place_label(r["country"], r["province_code"], r["city_code"], r["district_code"], lang),
+                return_dtype=pl.String,
+            )
+            .alias("place")
+        )
+    )
+    firms = firms.join(places, on=where, how="left", nulls_equal=True, maintain_order="left")
     return firms.select(
         pl.struct("pool_id", "firm_id")
         .map_elements(lambda r: pool_key(r["pool_id"], r["firm_id"]), return_dtype=pl.String)
@@ -106,12 +121,7 @@ def pool_candidates(firms: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
         "sector",
         "sector_en",
         pl.col("pool_id").alias("source"),
-        pl.struct("country", "province_code", "city_code", "district_code")
-        .map_elements(
-            lambda r: place_label(r["country"], r["province_code"], r["city_code"], r["district_code"], lang),
-            return_dtype=pl.String,
-        )
-        .alias("place"),
+        "place",
         pl.lit(None, dtype=pl.String).alias("district_adcode"),
         pl.lit(None, dtype=pl.String).alias("industry_code"),
         pl.lit(None, dtype=pl.String).alias("tags"),

@@ -33,13 +33,14 @@ from districtlens.chains.targets import (
     ActivityPanel,
     TargetWeights,
     activity_panel,
+    adjacent_classes,
     opportunities,
     rank_targets,
 )
 from districtlens.chains.templates import ChainTemplate, shipped_templates
 from districtlens.errors import InputError, NotFound
 from districtlens.i18n import number, t
-from districtlens.refdata import areas, cities, provinces
+from districtlens.refdata import areas, cities, district_name, provinces
 
 if TYPE_CHECKING:
     from districtlens.areas import Area
@@ -165,6 +166,21 @@ def health(
     )
 
 
+def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.DataFrame) -> pl.DataFrame:
+    """The city's firms that can be targets of `template`: placed in one of its links, or of a
+    class adjacent to it (`adjacent_classes`, as `rank_targets` narrows its candidates), gathered
+    by their rows in the city (a few percent of a million firms, not all of them)."""
+    city = context.city
+    adjacent = adjacent_classes(context.panel, template)["industry_code"]
+    rows = pl.concat(
+        [
+            placements["firm_row"].drop_nulls().cast(pl.UInt32),
+            city.select(pl.col("industry_code").is_in(adjacent.implode())).to_series().arg_true().cast(pl.UInt32),
+        ]
+    )
+    return city[rows.unique().sort()]
+
+
 def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataFrame:
     """Firms with registry columns (the city's, a lead list) as target candidates
     (`targets.CANDIDATE_COLUMNS`), keyed by their credit code and placed by `where`."""
@@ -201,10 +217,10 @@ def targets(
     (`chains.pools.pool_candidates`); a pool firm linked by entity resolution to a firm of the
     area, or placed in the area's district, is left out."""
     placements = context.placements(template)
-    chain = health(context, template, placements)
+    chain = health(context, template, placements, lang=lang)
     district = context.area.district_adcode
-    outside = context.city.filter(pl.col("district_adcode") != district)
-    labels = _district_labels(lang)
+    outside = _relevant_firms(context, template, placements).filter(pl.col("district_adcode") != district)
+    labels = {code: _district_label(code, lang) for code in outside["district_adcode"].unique().drop_nulls()}
     candidates = [
         _as_candidates(
             outside, "registry", pl.col("district_adcode").replace_strict(labels, default=pl.col("district_adcode"))
@@ -288,11 +304,9 @@ def city_health_by_track(
 
 
 @cache
-def _district_labels(lang: str = "zh") -> dict[str, str]:
-    """Each district's name in `lang` and adcode, as a target says where it is."""
-    return {
-        str(code): f"{division_name(name, lang)} ({code})" for code, name in areas().select("code", "name").iter_rows()
-    }
+def _district_label(code: str, lang: str) -> str:
+    """A district's name in `lang` and its adcode, as a target says where it is."""
+    return f"{division_name(district_name(code) or code, lang)} ({code})"
 
 
 def _city_label(prefix: str, lang: str = "zh") -> str:

@@ -304,10 +304,12 @@ def rank_targets(
     if table.is_empty():
         return _empty_targets()
     # One mode per firm: the one with the best fit (fill before strengthen before extend on a tie).
+    # A firm has one row per mode, so the first of its rows by fit and mode is the one; the order
+    # of the firms is the score's, below (sorting by key first would sort strings for nothing).
     table = (
         table.with_columns(pl.col("mode").replace_strict({m: i for i, m in enumerate(MODES)}).alias("mode_order"))
-        .sort(["key", "fit", "mode_order"], descending=[False, True, False], maintain_order=True)
-        .unique("key", keep="first", maintain_order=True)
+        .sort(["fit", "mode_order"], descending=[True, False], maintain_order=True)
+        .unique("key", keep="first")
     )
     landing = landing_for(template.id, zones, space, lang)
     # Space recorded but none free scores 0; no space recorded at all is a missing part.
@@ -407,9 +409,10 @@ def _chain_targets(
     ).filter(pl.col("mode").is_in(list(modes)))
     link = pl.struct("link_id", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
     return (
-        # The same answer whatever order the candidates came in: ties in fit go by link id.
-        rows.sort(["key", "fit", "link_id"], descending=[False, True, False])
-        .group_by("key", "mode", maintain_order=True)
+        # The same answer whatever order the candidates came in: ties in fit go by link id (a
+        # group keeps its rows in this order; the groups' order is the score's, later).
+        rows.sort(["fit", "link_id"], descending=[True, False])
+        .group_by("key", "mode")
         .agg(
             pl.col("fit").first(),
             pl.col("link_id").alias("links"),
