@@ -76,6 +76,17 @@ DIVISION_SUFFIXES: tuple[tuple[str, str, str], ...] = (
     ("自治州", "{name} Autonomous Prefecture", "préfecture autonome de {name}"),
     ("自治县", "{name} Autonomous County", "xian autonome de {name}"),
     ("自治旗", "{name} Autonomous Banner", "bannière autonome de {name}"),
+    (
+        "经济技术开发区",
+        "{name} Economic and Technological Development Zone",
+        "zone de développement économique et technologique de {name}",
+    ),
+    (
+        "高新技术产业开发区",
+        "{name} High-tech Industrial Development Zone",
+        "zone de développement industriel de haute technologie de {name}",
+    ),
+    ("开发区", "{name} Development Zone", "zone de développement de {name}"),
     ("街道", "{name} Subdistrict", "quartier de {name}"),
     ("新区", "{name} New Area", "nouvelle zone de {name}"),
     ("林区", "{name} Forestry District", "district forestier de {name}"),
@@ -98,9 +109,11 @@ EXONYMS: dict[str, dict[str, str]] = {
     "西藏": {"en": "Tibet", "fr": "Tibet"},
     "陕西": {"en": "Shaanxi", "fr": "Shaanxi"},
 }
-# Characters of several readings that place names read one way (长宁 Changning, 闵行 Minhang,
-# 重庆 Chongqing), where pypinyin's everyday reading would be another.
-PLACE_READINGS = {"长": "chang", "行": "hang", "重": "chong", "都": "du", "会": "hui"}
+# Characters of several readings that place names read one way (长宁 Changning, 长治 Changzhi,
+# 重庆 Chongqing, 襄都 Xiangdu), where pypinyin's everyday reading would be another; and the
+# names that read them otherwise still (长子 Zhangzi, 闵行 Minhang).
+PLACE_READINGS = {"长": "chang", "重": "chong", "都": "du", "会": "hui"}
+PLACE_PHRASES = {"长子": ("zhang", "zi"), "闵行": ("min", "hang")}
 # China's 56 ethnic groups (GB/T 3304), which an autonomous prefecture's, county's or banner's name
 # carries between its place name and 自治州/自治县/自治旗: 延边朝鲜族自治州 is Yanbian.
 ETHNIC_GROUPS = (
@@ -124,8 +137,9 @@ def division_name(name: str, lang: str) -> str:
     for suffix, english, french in DIVISION_SUFFIXES:
         stem = name.removesuffix(suffix)
         if stem != name and stem:
-            if suffix.startswith("自治") and len(bare := _ETHNIC.sub("", stem)) >= 2:  # not 内蒙古, 西藏
-                stem = bare
+            # The ethnic names after a place name of two characters at least (not 内蒙古, 西藏).
+            if suffix.startswith("自治") and (ethnic := _ETHNIC.search(stem, 2)) is not None:
+                stem = stem[: ethnic.start()]
             shown = _place(stem, lang)
             said = english if lang == "en" else french
             return _elided(said.format(name=shown)) if lang == "fr" else said.format(name=shown)
@@ -143,12 +157,13 @@ def _place(stem: str, lang: str) -> str:
 def _pinyin(text: str) -> str:
     from pypinyin import lazy_pinyin
 
-    syllables = [
-        PLACE_READINGS.get(char, said) if len(said) > 1 or not said.isalpha() else said
-        for char, said in zip(text, lazy_pinyin(text, v_to_u=True), strict=False)
-    ]
-    if len(syllables) != len(text):  # not one syllable per character (letters, digits): as given
-        syllables = lazy_pinyin(text, v_to_u=True)
+    syllables = lazy_pinyin(text, v_to_u=True)
+    if len(syllables) == len(text):  # one syllable per character (no letters or digits)
+        syllables = [PLACE_READINGS.get(char, said) for char, said in zip(text, syllables, strict=True)]
+        for phrase, readings in PLACE_PHRASES.items():
+            start = text.find(phrase)
+            if start >= 0:
+                syllables[start : start + len(phrase)] = readings
     joined = ""
     for i, syllable in enumerate(syllables):
         if i and syllable[:1] in ("a", "o", "e") and joined[-1:].isalpha():

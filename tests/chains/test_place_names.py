@@ -40,6 +40,15 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
         ("安亭镇", "Anting Town", "bourg d'Anting"),
         ("吕梁市", "Lüliang", "Lüliang"),
         ("昆山市", "Kunshan", "Kunshan"),
+        ("长治市", "Changzhi", "Changzhi"),
+        ("长子县", "Zhangzi County", "xian de Zhangzi"),
+        ("行唐县", "Xingtang County", "xian de Xingtang"),
+        ("长白朝鲜族自治县", "Changbai Autonomous County", "xian autonome de Changbai"),
+        (
+            "长春经济技术开发区",
+            "Changchun Economic and Technological Development Zone",
+            "zone de développement économique et technologique de Changchun",
+        ),
     ],
 )
 def test_a_division_is_named_in_english_and_french(name, en, fr):
