@@ -196,3 +196,17 @@ def test_a_redefined_scenario_fails_verify(briefings, cited, private, tmp_path):
 def test_an_unknown_scenario_is_refused(demo_path):
     with open_store(demo_path, read_only=True) as store, pytest.raises(NotFound):
         render.compute_figures(store, AREA, scenarios=("scenario-9999",))
+
+
+def test_the_command_line_cites_a_scenario_and_verify_holds(cli, cited, key, tmp_path):
+    path, scenario_id, _ = cited
+    out = tmp_path / "cited.html"
+    args = ("--db", path, "--area", AREA, "--lang", "en", "--format", "html", "--out", out, "--key", key)
+    result = cli("brief", *args, "--scenario", scenario_id, "--json")
+    assert result.exit_code == 0, result.output
+    ids = [f["id"] for f in json.loads(result.stdout)["figures"]]
+    assert f"scenario.{scenario_id}.health" in ids
+    verified = cli("brief", "verify", out, "--db", path, "--key", f"{key}.pub", "--json")
+    assert verified.exit_code == 0 and json.loads(verified.stdout)["figures_checked"] == len(ids)
+    unknown = cli("brief", *args, "--scenario", "scenario-9999")
+    assert unknown.exit_code != 0
