@@ -151,7 +151,7 @@ def test_parts_and_explanations_carry_real_figures(city_store):
         else:
             assert "size" in row["missing"] and "revenue" not in row["why"]
         assert f"relatedness density {parts['density']:.2f}" in row["why"]
-        assert parts["zone_fit"] == 1.0 and "大宁功能区 is oriented" in row["why"]
+        assert parts["zone_fit"] == 1.0 and "Daning zone is oriented" in row["why"]
         # No carrier in this store: space is a missing part, not a zero.
         assert parts["space"] is None and "space" in row["missing"]
 

@@ -11,16 +11,17 @@ tracks give chain health and targets.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from districtlens.briefing import i18n
+from districtlens.briefing import i18n, scenario
 from districtlens.claims.compute import CHAIN_KINDS, compute, prefetch
 from districtlens.claims.queries import parse_query
 from districtlens.claims.session import Computed, Reason, Session
 from districtlens.store import claims as claim_store
 
-SECTIONS = ("headline", "tracks", "zones", "carriers", "chains", "targets", "claims")
+SECTIONS = ("headline", "tracks", "zones", "carriers", "chains", "targets", "scenarios", "claims")
 MONEY = ("revenue", "tax", "rd_spend")
 
 
@@ -52,6 +53,8 @@ def display(query: dict[str, Any], value: Any, lang: str) -> str:
     kind = query["kind"]
     if value is None:
         return i18n.t("none", lang)
+    if kind == scenario.KIND:
+        return scenario.display(query, value, lang)
     if kind in ("growth", "share"):
         return i18n.percent(value, lang)
     if kind == "total":
@@ -117,8 +120,8 @@ def headline(
     return found
 
 
-def plan(session: Session, area: str) -> list[Figure]:
-    """The figures (uncomputed) of a briefing on `area`."""
+def plan(session: Session, area: str, scenarios: tuple[str, ...] = ()) -> list[Figure]:
+    """The figures (uncomputed) of a briefing on `area`, citing the saved `scenarios` (ids)."""
     store = session.store
     district = session.district_of(area)
     pack_row = session.pack_row(district)
@@ -193,6 +196,11 @@ def plan(session: Session, area: str) -> list[Figure]:
             names,
         )
 
+    for scenario_id in dict.fromkeys(scenarios):
+        cited = scenario.saved(session, scenario_id, area)
+        for fid, query, label in scenario.queries(session, cited):
+            figures.append(Figure(fid, "scenarios", query, label))
+
     for claim in claim_store.claims(store, pack_row["pack_id"]) if pack_row else []:
         if claim["comparison"] == "none":
             continue
@@ -207,12 +215,20 @@ def plan(session: Session, area: str) -> list[Figure]:
     return figures
 
 
+def computer(session: Session) -> Callable[[dict[str, Any]], Computed]:
+    """How a briefing's figure is computed from its parameters: a cited scenario's from its saved
+    definition (`scenario.Cited`), any other by the claims' vocabulary."""
+    cited = scenario.Cited(session)
+    return lambda query: cited.compute(query) if query.get("kind") == scenario.KIND else compute(session, query)
+
+
 def compute_all(session: Session, figures: list[Figure]) -> list[Figure]:
     prefetch(session, [figure.query for figure in figures])
+    figure_value = computer(session)
     # The chains compute on their own thread: the other figures first, so the two overlap longest.
-    chained = [f for f in figures if f.query["kind"] in CHAIN_KINDS]
-    for figure in [f for f in figures if f.query["kind"] not in CHAIN_KINDS] + chained:
-        result: Computed = compute(session, figure.query)
+    chained = [f for f in figures if f.query["kind"] in (*CHAIN_KINDS, scenario.KIND)]
+    for figure in [f for f in figures if f not in chained] + chained:
+        result = figure_value(figure.query)
         figure.value = _plain(result.value)
         figure.reason = result.reason
         figure.sources = list(result.evidence.get("sources") or [])
@@ -227,6 +243,8 @@ def _plain(value: Any) -> Any:
 def definition(query: dict[str, Any], lang: str, session: Session | None = None) -> str:
     """The figure's definition in words, in `lang`."""
     kind = query["kind"]
+    if kind == scenario.KIND:
+        return _scenario_definition(query, lang, session)
     p: dict[str, Any] = {k: v for k, v in query.items() if isinstance(v, str | int)}
     p["area"] = query.get("area", "")
     p["track"] = i18n.t("of_track", lang, track=query["track"]) if query.get("track") else ""
@@ -254,3 +272,14 @@ def definition(query: dict[str, Any], lang: str, session: Session | None = None)
             else ""
         )
     return i18n.t("def_" + kind, lang, **p)
+
+
+def _scenario_definition(query: dict[str, Any], lang: str, session: Session | None) -> str:
+    """A cited scenario's figure in words, naming its chain and area in `lang` when a session
+    can name them."""
+    chain, area = query["track"], query["area"]
+    if session is not None:
+        template = session.templates.get(chain)
+        chain = template.name.get(lang) or template.name["en"] if template else chain
+        area = session.area(area).name(lang)
+    return scenario.definition(query, lang, chain, area)

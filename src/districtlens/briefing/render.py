@@ -24,7 +24,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from districtlens.areas import Area
-from districtlens.briefing import charts, document, i18n
+from districtlens.briefing import charts, document, i18n, scenario
 from districtlens.briefing.figures import SECTIONS, Figure, compute_all, definition, plan
 from districtlens.claims.session import Session
 from districtlens.errors import InputError, UsageError
@@ -55,16 +55,24 @@ class Briefing:
         return [{"id": f.id, "ref": f.ref, "value": f.value, "display": f.display(self.lang)} for f in self.figures]
 
 
-def build(store: Store, area: str, lang: str, key_fingerprint: str, figures: list[Figure] | None = None) -> Briefing:
-    """Compute the figures of `area` (or take `figures`, computed for `area` by `compute_figures`)
-    and their manifest, to be signed by the key of `key_fingerprint`. Raises InputError for a
-    language the briefings do not speak, NotFound for an area that is none."""
+def build(
+    store: Store,
+    area: str,
+    lang: str,
+    key_fingerprint: str,
+    figures: list[Figure] | None = None,
+    scenarios: tuple[str, ...] = (),
+) -> Briefing:
+    """Compute the figures of `area`, citing the saved `scenarios` (or take `figures`, computed
+    for `area` by `compute_figures`) and their manifest, to be signed by the key of
+    `key_fingerprint`. Raises InputError for a language the briefings do not speak, NotFound for
+    an area or a scenario that is none."""
     if lang not in i18n.LANGUAGES:
         raise InputError("brief.unknown_language", lang=lang, languages=", ".join(i18n.LANGUAGES))
     session = Session(store)
     place = session.area(area)
     if figures is None:
-        figures = compute_figures(store, area, session)
+        figures = compute_figures(store, area, session, scenarios)
     head = claim_store.head(store)
     synthetic = claim_store.holds_synthetic(store)
     generated = datetime.now(UTC).replace(microsecond=0)
@@ -81,7 +89,7 @@ def build(store: Store, area: str, lang: str, key_fingerprint: str, figures: lis
             {
                 "id": f.id,
                 "ref": f.ref,
-                "definition": definition(f.query, lang),
+                "definition": definition(f.query, lang, session),
                 "parameters": f.query,
                 "value": f.value,
                 "display": f.display(lang),
@@ -93,10 +101,13 @@ def build(store: Store, area: str, lang: str, key_fingerprint: str, figures: lis
     return Briefing(area, place, lang, generated, head, synthetic, year, figures, manifest)
 
 
-def compute_figures(store: Store, area: str, session: Session | None = None) -> list[Figure]:
-    """The briefing's figures for `area`, computed once for any number of languages."""
+def compute_figures(
+    store: Store, area: str, session: Session | None = None, scenarios: tuple[str, ...] = ()
+) -> list[Figure]:
+    """The briefing's figures for `area` (citing the saved `scenarios`), computed once for any
+    number of languages."""
     session = session or Session(store)
-    return compute_all(session, plan(session, area))
+    return compute_all(session, plan(session, area, scenarios))
 
 
 def _context(b: Briefing) -> dict[str, Any]:
@@ -118,6 +129,24 @@ def _context(b: Briefing) -> dict[str, Any]:
                 }
             )
     zone_rows = [{"label": f.label[lang], "figure": by_id[f.id]} for f in b.figures if f.section == "zones"]
+    scenario_blocks: dict[str, dict[str, Any]] = {}
+    for f in b.figures:
+        if f.section == "scenarios":
+            q = f.query
+            block = scenario_blocks.setdefault(
+                q["scenario"],
+                {
+                    "title": i18n.t("scenario_title", lang, name=q["name"], scenario=q["scenario"]),
+                    "adds": scenario.summary(q["definition"], lang),
+                    "health": None,
+                    "links": [],
+                    "area": [],
+                },
+            )
+            if q["measure"] == "health":
+                block["health"] = by_id[f.id]
+            else:
+                block["links" if q["measure"] == "link" else "area"].append(by_id[f.id])
     chart_rows = [
         (r["label"], float(r["enterprises"]["figure"].value or 0), r["enterprises"]["shown"]) for r in track_rows
     ]
@@ -131,6 +160,7 @@ def _context(b: Briefing) -> dict[str, Any]:
         "sections": sections,
         "track_rows": track_rows,
         "zone_rows": zone_rows,
+        "scenarios": list(scenario_blocks.values()),
         "track_chart": charts.bar_chart(chart_rows, i18n.t("chart_tracks", lang)) if chart_rows else "",
         # A zone has no polygon of its own: its briefing shows no map.
         "map_svg": ""
@@ -234,6 +264,17 @@ def to_docx(b: Briefing) -> bytes:
     doc.add_heading(t("section_targets"), 1)
     for r in ctx["sections"]["targets"]:
         doc.add_paragraph(f"{r['text']} · {t('top_targets')}: {shown(r)}")
+    if ctx["scenarios"]:
+        doc.add_heading(t("section_scenarios"), 1)
+        doc.add_paragraph(t("scenario_hypothetical"))
+        for block in ctx["scenarios"]:
+            doc.add_heading(block["title"], 2)
+            doc.add_paragraph(block["adds"])
+            doc.add_paragraph(f"{block['health']['text']} · {t('links_by_status')}: {shown(block['health'])}")
+            table(
+                [t("scenario_link_column"), t("scenario_before_after")], [[r["text"], shown(r)] for r in block["links"]]
+            )
+            table([t("scenario_measure"), t("scenario_before_after")], [[r["text"], shown(r)] for r in block["area"]])
     doc.add_heading(t("section_claims"), 1)
     table([t("claim"), t("status")], [[r["text"], shown(r)] for r in ctx["sections"]["claims"]])
     doc.add_heading(t("section_appendix"), 1)
@@ -269,18 +310,24 @@ def to_document(b: Briefing, fmt: str) -> bytes:
 
 
 def render(
-    store: Store, area: str, lang: str, fmt: str, key_fingerprint: str, timings: dict[str, float] | None = None
+    store: Store,
+    area: str,
+    lang: str,
+    fmt: str,
+    key_fingerprint: str,
+    timings: dict[str, float] | None = None,
+    scenarios: tuple[str, ...] = (),
 ) -> tuple[Briefing, bytes]:
-    """The briefing of `area` and its document as `fmt`, to be signed by the key of
-    `key_fingerprint`: what `districtlens brief` has computed for it. `timings`, when given,
-    receives figures_s and total_s."""
+    """The briefing of `area`, citing the saved `scenarios`, and its document as `fmt`, to be
+    signed by the key of `key_fingerprint`: what `districtlens brief` has computed for it.
+    `timings`, when given, receives figures_s and total_s."""
     check_format(fmt)
     started = time.perf_counter()
     if fmt == "pdf":
         # WeasyPrint takes half a second to import: done while the figures compute (they wait on
         # DuckDB and Polars, which release the interpreter), not after them.
         threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
-    briefing = build(store, area, lang, key_fingerprint)
+    briefing = build(store, area, lang, key_fingerprint, scenarios=scenarios)
     computed = time.perf_counter()
     data = to_document(briefing, fmt)
     if timings is not None:

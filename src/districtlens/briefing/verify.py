@@ -6,7 +6,8 @@ Two checks:
    change to visible or hidden content (text, title, metadata, style, a label, a unit, the
    manifest), a PDF revision appended after signing, or a signature by another key fails it;
 2. every figure recomputed from the store with its definition equals the manifest's value (else
-   the data changed since the briefing: a later import, a correction).
+   the data changed since the briefing: a later import, a correction); a cited scenario's figures
+   are recomputed from the definition saved in the store, which must still be the one cited.
 
 The verdict on the signature is one of `signing.VERDICTS`, told in words by the catalog's
 `brief.verdict_<name>` in zh, en and fr.
@@ -23,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from districtlens.briefing import document, i18n
-from districtlens.claims.compute import compute, prefetch
+from districtlens.briefing.figures import computer
+from districtlens.claims.compute import prefetch
 from districtlens.claims.session import Session
 from districtlens.errors import InputError
 from districtlens.store.db import Store
@@ -60,9 +62,10 @@ def verify(store: Store, path: Path, public: Ed25519PublicKey, lang: str = "en")
     ]
     session = Session(store)
     prefetch(session, [f["parameters"] for f in figures])
+    figure_value = computer(session)
     changed = []
     for figure in figures:
-        now = json.loads(json.dumps(compute(session, figure["parameters"]).value, default=str))
+        now = json.loads(json.dumps(figure_value(figure["parameters"]).value, default=str))
         if now != figure.get("value"):
             changed.append({"id": figure.get("id"), "ref": figure.get("ref"), "then": figure.get("value"), "now": now})
     signature = document.check_signature(data, fmt, public)

@@ -11,6 +11,7 @@ from functools import cache
 
 import polars as pl
 
+from districtlens.areas import division_name
 from districtlens.chains.placement import place
 from districtlens.chains.templates import ChainTemplate
 from districtlens.refdata import areas, cities, provinces
@@ -79,18 +80,37 @@ def place_label(
     country: str | None, province: str | None, city: str | None, district: str | None, lang: str = "en"
 ) -> str:
     """Where a pool firm is, for people: the country in `lang`, and in China the province, city
-    and district named from the administrative codes."""
+    and district named from the administrative codes (中国 江苏省苏州市; in English and French the
+    smallest first: Suzhou, Jiangsu, China)."""
     names = _names()
-    parts = [names.get(code) for code in (province, city, district) if code]
-    placed = "".join(p for p in parts if p and p != "市辖区")
+    parts = [name for code in (province, city, district) if code and (name := names.get(code)) and name != "市辖区"]
     shown = country_name(country, lang)
-    return f"{shown} {placed}".strip() if placed else shown
+    if not parts:
+        return shown
+    if lang == "zh":
+        return f"{shown} {''.join(parts)}".strip()
+    return ", ".join([division_name(name, lang) for name in reversed(parts)] + ([shown] if shown else []))
 
 
 def pool_candidates(firms: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
     """A pool's firms (store.pools.pool_firms) as candidates: key, name, name_en, sector,
     sector_en, source, place, industry_code, tags, revenue, revenue_prior, employees, rank,
     linked_uscc, district_code."""
+    where = ["country", "province_code", "city_code", "district_code"]
+    # Firms share places: each place is said once.
+    places = (
+        firms.select(where)
+        .unique()
+        .with_columns(
+            pl.struct(where)
+            .map_elements(
+                lambda r: place_label(r["country"], r["province_code"], r["city_code"], r["district_code"], lang),
+                return_dtype=pl.String,
+            )
+            .alias("place")
+        )
+    )
+    firms = firms.join(places, on=where, how="left", nulls_equal=True, maintain_order="left")
     return firms.select(
         pl.struct("pool_id", "firm_id")
         .map_elements(lambda r: pool_key(r["pool_id"], r["firm_id"]), return_dtype=pl.String)
@@ -101,12 +121,7 @@ def pool_candidates(firms: pl.DataFrame, lang: str = "en") -> pl.DataFrame:
         "sector",
         "sector_en",
         pl.col("pool_id").alias("source"),
-        pl.struct("country", "province_code", "city_code", "district_code")
-        .map_elements(
-            lambda r: place_label(r["country"], r["province_code"], r["city_code"], r["district_code"], lang),
-            return_dtype=pl.String,
-        )
-        .alias("place"),
+        "place",
         pl.lit(None, dtype=pl.String).alias("district_adcode"),
         pl.lit(None, dtype=pl.String).alias("industry_code"),
         pl.lit(None, dtype=pl.String).alias("tags"),

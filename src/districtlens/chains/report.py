@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from districtlens.areas import division_name
 from districtlens.chains.health import (
     DEFAULT_THRESHOLDS,
     StatusThresholds,
@@ -32,12 +33,14 @@ from districtlens.chains.targets import (
     ActivityPanel,
     TargetWeights,
     activity_panel,
+    adjacent_classes,
     opportunities,
     rank_targets,
 )
 from districtlens.chains.templates import ChainTemplate, shipped_templates
 from districtlens.errors import InputError, NotFound
-from districtlens.refdata import areas, cities, provinces
+from districtlens.i18n import number, t
+from districtlens.refdata import areas, cities, district_name, provinces
 
 if TYPE_CHECKING:
     from districtlens.areas import Area
@@ -90,6 +93,13 @@ class Context:
     def panel(self) -> ActivityPanel:
         """`activity_panel` of the area against the city's districts."""
         return activity_panel(self.city, self.area_firms, self.area.kind == "district", self.area.code)
+
+    def reference_name(self, lang: str) -> str:
+        """What the area is measured against, said in `lang`: its city, or its peer districts."""
+        if self.against == "city":
+            return _city_label(self.area.city_prefix, lang)
+        peers = self.reference_firms["district_adcode"].n_unique()
+        return t("chains.reference.peers", lang, count=number(peers, lang))
 
     @property
     def activity(self) -> pl.DataFrame:
@@ -149,11 +159,26 @@ def health(
         placements,
         context.area_firms,
         context.reference_firms,
-        area_label=context.area.label,
-        reference_label=context.reference_label,
+        area_label=context.area.label_in(lang),
+        reference_label=context.reference_name(lang),
         thresholds=thresholds,
         lang=lang,
     )
+
+
+def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.DataFrame) -> pl.DataFrame:
+    """The city's firms that can be targets of `template`: placed in one of its links, or of a
+    class adjacent to it (`adjacent_classes`, as `rank_targets` narrows its candidates), gathered
+    by their rows in the city (a few percent of a million firms, not all of them)."""
+    city = context.city
+    adjacent = adjacent_classes(context.panel, template)["industry_code"]
+    rows = pl.concat(
+        [
+            placements["firm_row"].drop_nulls().cast(pl.UInt32),
+            city.select(pl.col("industry_code").is_in(adjacent.implode())).to_series().arg_true().cast(pl.UInt32),
+        ]
+    )
+    return city[rows.unique().sort()]
 
 
 def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataFrame:
@@ -192,10 +217,10 @@ def targets(
     (`chains.pools.pool_candidates`); a pool firm linked by entity resolution to a firm of the
     area, or placed in the area's district, is left out."""
     placements = context.placements(template)
-    chain = health(context, template, placements)
+    chain = health(context, template, placements, lang=lang)
     district = context.area.district_adcode
-    outside = context.city.filter(pl.col("district_adcode") != district)
-    labels = _district_labels()
+    outside = _relevant_firms(context, template, placements).filter(pl.col("district_adcode") != district)
+    labels = {code: _district_label(code, lang) for code in outside["district_adcode"].unique().drop_nulls()}
     candidates = [
         _as_candidates(
             outside, "registry", pl.col("district_adcode").replace_strict(labels, default=pl.col("district_adcode"))
@@ -220,7 +245,7 @@ def targets(
         pl.concat(placed),
         pl.concat(candidates, how="vertical_relaxed"),
         context.panel,
-        area_label=context.area.label,
+        area_label=context.area.label_in(lang),
         exclude=exclude,
         zones=context.zones,
         space=space,
@@ -233,9 +258,16 @@ def targets(
 
 
 def area_opportunities(
-    context: Context, template: ChainTemplate, top: int | None = 20, probability: pl.DataFrame | None = None
+    context: Context,
+    template: ChainTemplate,
+    top: int | None = 20,
+    probability: pl.DataFrame | None = None,
+    lang: str = "en",
 ) -> pl.DataFrame:
-    return opportunities(context.activity, template, context.area.label, top=top, probability=probability)
+    """`opportunities` of the context's area, their whys in `lang`."""
+    return opportunities(
+        context.activity, template, context.area.label_in(lang), top=top, probability=probability, lang=lang
+    )
 
 
 def city_health(
@@ -272,21 +304,21 @@ def city_health_by_track(
 
 
 @cache
-def _district_labels() -> dict[str, str]:
-    """Each district's name and adcode, as a target says where it is."""
-    return {str(code): f"{name} ({code})" for code, name in areas().select("code", "name").iter_rows()}
+def _district_label(code: str, lang: str) -> str:
+    """A district's name in `lang` and its adcode, as a target says where it is."""
+    return f"{division_name(district_name(code) or code, lang)} ({code})"
 
 
-def _city_label(prefix: str) -> str:
-    """The city's name; a municipality's districts sit under "市辖区", so name the province."""
+def _city_label(prefix: str, lang: str = "zh") -> str:
+    """The city's name in `lang`; a municipality's districts sit under "市辖区", so name the province."""
     found = cities().filter(pl.col("code") == prefix)
     if found.is_empty():
-        return f"city {prefix}"
+        return t("chains.reference.city_code", lang, code=prefix)
     name = found["name"][0]
     if name == "市辖区":
         province = provinces().filter(pl.col("code") == prefix[:2])
         name = province["name"][0] if not province.is_empty() else name
-    return f"{name} ({prefix})"
+    return f"{division_name(name, lang)} ({prefix})"
 
 
 LEAD_COLUMNS = (

@@ -208,18 +208,22 @@ class Landing:
     oriented: bool
 
 
-def landing_for(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None) -> Landing | None:
+def landing_for(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | None, lang: str = "zh") -> Landing | None:
     """Where a firm would land: the place with the most free space for a firm (office, lab or
     unspecified use) in a zone oriented to the track, else anywhere in the area; without free
     space recorded, a zone oriented to the track (its free space unknown); else None.
 
     `space`: carrier_id, carrier_name, zone_id, use, free_m2 (carrier and use may be null, as in
-    a --space file of zones). `zones`: zone_id, name_zh, name_en, orientation."""
+    a --space file of zones). `zones`: zone_id, name_zh, name_en, orientation; a zone is named
+    in Chinese for `lang` zh, else in English when the pack gives it."""
     oriented: list[str] = []
     names: dict[str, str] = {}
     if zones is not None and not zones.is_empty():
         oriented = zones.filter(pl.col("orientation").list.contains(track))["zone_id"].to_list()
-        names = {z: (zh or en or z) for z, zh, en in zones.select("zone_id", "name_zh", "name_en").iter_rows()}
+        names = {
+            z: ((zh or en) if lang == "zh" else (en or zh)) or z
+            for z, zh, en in zones.select("zone_id", "name_zh", "name_en").iter_rows()
+        }
     usable = (
         space.filter(pl.col("use").is_null() | pl.col("use").is_in(FIRM_USES)).filter(pl.col("free_m2") > 0)
         if space is not None
@@ -300,12 +304,14 @@ def rank_targets(
     if table.is_empty():
         return _empty_targets()
     # One mode per firm: the one with the best fit (fill before strengthen before extend on a tie).
+    # A firm has one row per mode, so the first of its rows by fit and mode is the one; the order
+    # of the firms is the score's, below (sorting by key first would sort strings for nothing).
     table = (
         table.with_columns(pl.col("mode").replace_strict({m: i for i, m in enumerate(MODES)}).alias("mode_order"))
-        .sort(["key", "fit", "mode_order"], descending=[False, True, False], maintain_order=True)
-        .unique("key", keep="first", maintain_order=True)
+        .sort(["fit", "mode_order"], descending=[True, False], maintain_order=True)
+        .unique("key", keep="first")
     )
-    landing = landing_for(template.id, zones, space)
+    landing = landing_for(template.id, zones, space, lang)
     # Space recorded but none free scores 0; no space recorded at all is a missing part.
     has_space = space is not None and not space.is_empty()
     need = pl.when(pl.col("employees") > 0).then(pl.col("employees") * M2_PER_EMPLOYEE).otherwise(ASSUMED_NEED_M2)
@@ -403,9 +409,10 @@ def _chain_targets(
     ).filter(pl.col("mode").is_in(list(modes)))
     link = pl.struct("link_id", "name_zh", "name_en", "name_fr", "status", "enterprises", "lq")
     return (
-        # The same answer whatever order the candidates came in: ties in fit go by link id.
-        rows.sort(["key", "fit", "link_id"], descending=[False, True, False])
-        .group_by("key", "mode", maintain_order=True)
+        # The same answer whatever order the candidates came in: ties in fit go by link id (a
+        # group keeps its rows in this order; the groups' order is the score's, later).
+        rows.sort(["fit", "link_id"], descending=[True, False])
+        .group_by("key", "mode")
         .agg(
             pl.col("fit").first(),
             pl.col("link_id").alias("links"),
@@ -438,45 +445,20 @@ def opportunities(
     area_label: str,
     top: int | None = 20,
     probability: pl.DataFrame | None = None,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """Classes the area does not hold (RCA < 1), best first by the mean percentile of density and
     COG; with `probability` (industry_code, probability: the entry model's), best first by the
     model's probability of entry instead, which is then the score. Columns: industry_code, name,
-    in_track, area_enterprises, rca, density, pci, cog, score, why."""
+    in_track, area_enterprises, rca, density, pci, cog, score, why (in `lang`)."""
     names = gbt_classes().select(pl.col("code").alias("industry_code"), "name")
     track_classes = list(template.classes)
     held_not = activity.filter((pl.col("mcp") == 0) & pl.col("pci").is_not_nan())
     if probability is None:
         scored = held_not.with_columns(((_share("density") + _share("cog")) / 2).round(4).alias("score"))
-        why = pl.format(
-            "{} {}: {} firm(s) in {}, RCA {} (not held); density {} and complexity outlook gain {}"
-            " (PCI {}), mean percentile {} among classes not held.",
-            "industry_code",
-            pl.col("name").fill_null("?"),
-            "area_enterprises",
-            pl.lit(area_label),
-            pl.col("rca").round(2),
-            pl.col("density").round(3),
-            pl.col("cog").round(3),
-            pl.col("pci").round(2),
-            pl.col("score").round(2),
-        )
     else:
         scored = held_not.join(
             probability.select("industry_code", pl.col("probability").alias("score")), on="industry_code", how="inner"
-        )
-        why = pl.format(
-            "{} {}: {} firm(s) in {}, RCA {} (not held); entry model's probability {} (density {},"
-            " complexity outlook gain {}, PCI {}).",
-            "industry_code",
-            pl.col("name").fill_null("?"),
-            "area_enterprises",
-            pl.lit(area_label),
-            pl.col("rca").round(2),
-            pl.col("score").round(3),
-            pl.col("density").round(3),
-            pl.col("cog").round(3),
-            pl.col("pci").round(2),
         )
     table = (
         scored.with_columns(pl.col("industry_code").is_in(track_classes).alias("in_track"))
@@ -485,7 +467,9 @@ def opportunities(
     )
     if top is not None:
         table = table.head(top)
-    return table.with_columns(why.alias("why")).select(
+    key = "chains.opportunity.why" if probability is None else "chains.opportunity.why_model"
+    whys = [_opportunity_why(key, row, area_label, lang) for row in table.iter_rows(named=True)]
+    return table.with_columns(pl.Series("why", whys, dtype=pl.String)).select(
         "industry_code",
         "name",
         "in_track",
@@ -579,6 +563,26 @@ def _dense(counts: pl.DataFrame, regions: pl.Series, classes: pl.Series, region_
         if code in class_index:
             matrix[region_index[region], class_index[code]] += n
     return matrix
+
+
+def _opportunity_why(key: str, row: dict[str, Any], area_label: str, lang: str) -> str:
+    """Why a class is an opportunity, in `lang`: the figures its score rests on."""
+
+    def said(value: float | None, digits: int) -> str:
+        return "-" if value is None or value != value else number(value, lang, digits)
+
+    return t(
+        key,
+        lang,
+        code=row["industry_code"],
+        firms=number(row["area_enterprises"], lang),
+        area=area_label,
+        rca=said(row["rca"], 2),
+        density=said(row["density"], 3),
+        cog=said(row["cog"], 3),
+        pci=said(row["pci"], 2),
+        score=said(row["score"], 2 if key.endswith(".why") else 3),
+    )
 
 
 def _why(

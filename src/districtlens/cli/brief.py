@@ -55,10 +55,14 @@ def brief(
     fmt: Annotated[str, typer.Option("--format", help="html, pdf or docx.")] = "pdf",
     out: Annotated[Path | None, typer.Option("--out", help="The file to write.")] = None,
     key: KeyOption = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", help="A saved scenario's id to cite, labelled hypothetical (repeatable)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write a briefing on an area: headline figures, tracks, zones, carriers, chain health,
-    targets and claims, every figure referenced, the whole signed."""
+    targets, cited scenarios (hypothetical) and claims, every figure referenced, the whole signed."""
     if ctx.invoked_subcommand is not None:
         return
     from districtlens.briefing import document, signing
@@ -68,7 +72,11 @@ def brief(
         fail("give --area and --out (or a subcommand: verify, keygen)", EXIT_USAGE)
     private = signing.load_private(signing.key_path(key))
     args = briefing.RenderBriefing(
-        area=area, lang=lang, format=fmt, key_fingerprint=signing.fingerprint(private.public_key())
+        area=area,
+        lang=lang,
+        format=fmt,
+        key_fingerprint=signing.fingerprint(private.public_key()),
+        scenarios=scenario or [],
     )
     if fmt == "pdf":  # pyHanko, which signs it, takes a second to import: done while it renders
         threading.Thread(target=importlib.import_module, args=("pyhanko.sign",), daemon=True).start()

@@ -246,6 +246,7 @@ def targets(
             year=year,
             template=_file(template),
             model=_file(model),
+            lang=chosen_language(lang),
         )
         run(db, chains.opportunities, found, as_json=as_json, render=_print_opportunities)
         return

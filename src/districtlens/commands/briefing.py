@@ -25,6 +25,7 @@ class RenderBriefing(Args):
     lang: str
     format: str  # html, pdf or docx
     key_fingerprint: str  # of the key that is to sign it: the document shows it
+    scenarios: list[str] = []  # saved scenarios (ids) to cite, labelled hypothetical
 
 
 class RenderedBriefing(BaseModel):
@@ -45,7 +46,9 @@ def render_briefing(ctx: Context, args: RenderBriefing) -> RenderedBriefing:
     """Compute the briefing of an area and lay it out as HTML, PDF or DOCX, unsigned."""
     from districtlens.briefing import render  # its charts and layout: not for `verify`
 
-    briefing, document = render.render(ctx.store, args.area, args.lang, args.format, args.key_fingerprint)
+    briefing, document = render.render(
+        ctx.store, args.area, args.lang, args.format, args.key_fingerprint, scenarios=tuple(args.scenarios)
+    )
     return RenderedBriefing(
         area=args.area,
         lang=args.lang,

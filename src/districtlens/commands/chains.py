@@ -11,10 +11,12 @@ claims and briefings read their contexts through it too.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,25 +45,75 @@ from districtlens.store import pools as stored_pools
 if TYPE_CHECKING:
     from districtlens.areas import Area
 
+T = TypeVar("T")
 TABLE_SUFFIXES = (".csv", ".xlsx")
 PROBLEMS_LISTED = 5  # the invalid lead rows a refusal quotes
+
+
+# The city's firms, and what is computed from them per area (placements, activity measures), are a
+# pure function of the data: kept per store file and data version (`stored.data_version`: the
+# ledger head), so that a session's tracks, a scenario after its targets, or a briefing after the
+# dashboard read a million firms and place them once; the pools' firms likewise. A few of each: a
+# city of a million firms is some hundred megabytes.
+_CITIES: OrderedDict[tuple[object, ...], pl.DataFrame] = OrderedDict()
+_CONTEXTS: OrderedDict[tuple[object, ...], report.Context] = OrderedDict()
+_POOLS: OrderedDict[tuple[object, ...], tuple[list[str], pl.DataFrame | None]] = OrderedDict()
+_KEPT = {"cities": 2, "contexts": 8, "pools": 6}
+_CACHE_LOCK = threading.Lock()
+
+
+def forget_contexts() -> None:
+    """Drop every kept city and context: the next `load_context` reads the store (a benchmark
+    measures a first read with it)."""
+    with _CACHE_LOCK:
+        _CITIES.clear()
+        _CONTEXTS.clear()
+        _POOLS.clear()
+
+
+def _recall(cache: OrderedDict[tuple[object, ...], T], key: tuple[object, ...]) -> T | None:
+    with _CACHE_LOCK:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+        return found
+
+
+def _keep(cache: OrderedDict[tuple[object, ...], T], key: tuple[object, ...], value: T, kept: int) -> T:
+    with _CACHE_LOCK:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > kept:
+            cache.popitem(last=False)
+    return value
 
 
 def load_context(
     store: Store, area_code: str, against: str = "city", year: int | None = None, city: pl.DataFrame | None = None
 ) -> report.Context:
     """Resolve the area and read what its analysis needs. `year` defaults to the latest year with
-    revenue; pass `city` (with its `year`) to reuse the city's firms read for another area."""
+    revenue; pass `city` (with its `year`) to reuse the city's firms read for another area.
+    Without `city`, the context is kept for the store's data version and given again."""
     report.check_against(against)
     area = resolve_area(area_code, places.zones(store), places.district_names(store))
     if year is None and city is None:
         year = stored.latest_fact_year(store)
+    version = stored.data_version(store) if city is None else None
+    key = (version, area.code, against, year)
+    if version is not None and (known := _recall(_CONTEXTS, key)) is not None:
+        return known
     if city is None:
-        city = stored.city_firms(store, area.city_prefix, year)
+        city_key = (version, area.city_prefix, year)
+        city = _recall(_CITIES, city_key) if version is not None else None
+        if city is None:
+            city = stored.city_firms(store, area.city_prefix, year)
+            if version is not None:
+                _keep(_CITIES, city_key, city, _KEPT["cities"])
     peers = stored.peer_districts(store, area.district_adcode) if against == "peers" else None
-    return report.build_context(
+    context = report.build_context(
         area, city, year=year, against=against, peers=peers, zones=stored.district_zones(store, area.district_adcode)
     )
+    return _keep(_CONTEXTS, key, context, _KEPT["contexts"]) if version is not None else context
 
 
 # ---- the shipped templates -----------------------------------------------------------------------
@@ -377,8 +429,7 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
     context = load_context(ctx.store, args.area, args.against, args.year)
     on = args.on or date.today()
     space = _read_space(args.space) if args.space is not None else free_space(ctx.store, context.area, on)
-    pool_rows = stored_pools.pool_firms(ctx.store, args.pools)
-    pools = pool_candidates(pool_rows, args.lang) if not pool_rows.is_empty() else None
+    pool_ids, pools = _pools(ctx.store, args.pools, args.lang)
     _, ranked = report.targets(
         context, chain, leads=leads, pools=pools, space=space, modes=modes, top=args.top, lang=args.lang
     )
@@ -392,9 +443,21 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
         weights=DEFAULT_WEIGHTS,
         space_source="file" if args.space is not None else "store",
         space_on=None if args.space is not None else on,
-        pools=sorted(set(pool_rows["pool_id"].to_list())),
+        pools=pool_ids,
         targets=[Target(**{key: row[key] for key in Target.model_fields}) for row in ranked.to_dicts()],
     )
+
+
+def _pools(store: Store, chosen: list[str] | None, lang: str) -> tuple[list[str], pl.DataFrame | None]:
+    """(the pools drawn from, their firms as candidates with places said in `lang`), kept per
+    data version like the contexts (pools are imported through the ledger)."""
+    version = stored.data_version(store)
+    key = (version, tuple(chosen) if chosen is not None else None, lang)
+    if version is not None and (known := _recall(_POOLS, key)) is not None:
+        return known
+    rows = stored_pools.pool_firms(store, chosen)
+    found = (sorted(set(rows["pool_id"].to_list())), pool_candidates(rows, lang) if not rows.is_empty() else None)
+    return _keep(_POOLS, key, found, _KEPT["pools"]) if version is not None else found
 
 
 def free_space(store: Store, area: Area, on: date) -> pl.DataFrame:
@@ -428,11 +491,13 @@ def _modes(mode: str | None) -> tuple[str, ...]:
 
 class FindOpportunities(ChainInArea):
     """`out`: also write the rows there (.csv, .xlsx). `model`: an entry model saved by
-    `metrics backtest --save-model` (a skops file); without it, the store's (`metrics model set`)."""
+    `metrics backtest --save-model` (a skops file); without it, the store's (`metrics model set`).
+    `lang`: the language of the whys."""
 
     top: int = Field(default=20, ge=1)
     out: Path | None = None
     model: Path | None = None
+    lang: str = "en"
 
 
 class Opportunity(BaseModel):
@@ -494,7 +559,7 @@ def opportunities(ctx: Context, args: FindOpportunities) -> Opportunities:
             convention=convention,
             threshold=threshold,
         )
-    found = report.area_opportunities(context, chain, top=args.top, probability=probability)
+    found = report.area_opportunities(context, chain, top=args.top, probability=probability, lang=args.lang)
     if args.out is not None:
         write_table(found, args.out)
     return Opportunities(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from districtlens.chains import report
 from districtlens.chains.scenario import Hypothetical, Side, added_firms, before_and_after
 from districtlens.chains.templates import ChainTemplate, get_template
 from districtlens.commands.base import Args, Context, command
@@ -68,14 +69,20 @@ class ScenarioResult(BaseModel):
 @command("scenario.compute", writes=False)
 def compute(ctx: Context, args: ScenarioArgs) -> ScenarioResult:
     """The area before and after the scenario's firms land in it (nothing is written)."""
-    chain = get_template(args.track)
+    get_template(args.track)
     if not args.targets and not args.firms:
         raise UsageError("scenario.empty")
     known = gbt_class_codes()
     for firm in args.firms:
         if firm.industry_code not in known:
             raise InputError("scenario.unknown_class", code=firm.industry_code)
-    context = load_context(ctx.store, args.area, args.against, args.year)
+    return outcome(load_context(ctx.store, args.area, args.against, args.year), args)
+
+
+def outcome(context: report.Context, args: ScenarioArgs) -> ScenarioResult:
+    """The scenario `args` on the area of `context` (read with the scenario's `against` and
+    `year`): what `scenario.compute` answers, and what a briefing citing a saved scenario shows."""
+    chain = get_template(args.track)
     firms = [Hypothetical(f.industry_code, f.revenue, f.employees, f.zone, f.name) for f in args.firms]
     added = added_firms(context, args.targets, firms)
     found = set(added["uscc"].to_list())

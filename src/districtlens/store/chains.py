@@ -8,6 +8,7 @@ computing them on read keeps them from going stale when either changes.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 
@@ -94,3 +95,18 @@ def district_zones(store: Store, district_adcode: str) -> pl.DataFrame:
             "orientation": pl.List(pl.String),
         },
     )
+
+
+def data_version(store: Store) -> tuple[str, str, int, int] | None:
+    """What the city's firms read from `store` depend on, cheap to read: the store file, the
+    ledger head, and the number of registry and fact versions (a write that bypassed the ledger
+    still changes them). None for a store in memory, which has no identity across connections."""
+    if not str(store.path) or str(store.path) == ":memory:":
+        return None
+    row = store.con.execute(
+        "SELECT (SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1),"
+        " (SELECT count(*) FROM enterprise_version), (SELECT count(*) FROM fact_version)"
+    ).fetchone()
+    if row is None:
+        return None
+    return str(Path(store.path).resolve()), str(row[0]), int(row[1]), int(row[2])

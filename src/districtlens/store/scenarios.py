@@ -44,3 +44,15 @@ def saved_scenarios(store: Store) -> list[dict[str, Any]]:
         {"scenario_id": s, "name": n, "area": a, "track_id": t, "definition": json.loads(d), "ledger_seq": q}
         for s, n, a, t, d, q in rows
     ]
+
+
+def saved_scenario(store: Store, scenario_id: str) -> dict[str, Any] | None:
+    """One saved scenario (as `saved_scenarios` gives each), None when none has that id."""
+    row = store.con.execute(
+        "SELECT scenario_id, name, area, track_id, definition, ledger_seq FROM scenario WHERE scenario_id = ?",
+        [scenario_id],
+    ).fetchone()
+    if row is None:
+        return None
+    s, n, a, t, d, q = row
+    return {"scenario_id": s, "name": n, "area": a, "track_id": t, "definition": json.loads(d), "ledger_seq": q}
