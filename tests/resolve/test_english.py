@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from districtlens.resolve import linker
-from districtlens.resolve.english import segments, stem
+from districtlens.resolve.english import concepts, segments, stem
 from districtlens.resolve.names import parse_names
 
 PAIRS = [
@@ -58,10 +58,10 @@ def test_stems_make_adjectives_and_plurals_meet():
     ("pair", "level"),
     [
         (0, "the English trade name translates the Chinese"),  # 长城: great wall
-        (1, "the English trade name translates the Chinese"),  # 上海汽车工业: SAIC
-        (3, "the English name's first word translates a word of the trade name"),  # 东方: eastern
-        (4, "the English trade name translates the Chinese"),  # 东北: northeast
-        (5, "the English name's first word translates a word of the trade name"),  # 黑: black (牡丹: tree peony)
+        (1, "the English trade name, one word, translates the Chinese"),  # 上海汽车工业: SAIC
+        (3, "the English name's first word translates the trade name's first word"),  # 东方: eastern
+        (4, "the English trade name, one word, translates the Chinese"),  # 东北: northeast
+        (5, "the English name's first word translates the trade name's first word"),  # 黑: black
     ],
 )
 def test_an_english_name_that_translates_the_chinese_meets_it(features, pair, level):
@@ -85,8 +85,18 @@ def test_acronyms_of_translated_words_include_the_place():
 
 
 def test_blocking_key_is_shared_by_a_translation_and_its_english_name(features):
-    assert features["sense"][0] == features["sense"][1] == "grea"
-    assert features["sense"][8] == features["sense"][9] == "nort"
+    # Great Wall and 长城 (great wall) meet on 大; Eastern and 东方 (east) on 东.
+    assert features["sense"][0] == features["sense"][1] == "大"
+    assert features["sense"][6] == features["sense"][7] == "东"
+    assert features["sense"][0] != features["sense"][7]
+
+
+def test_synonyms_stand_for_one_character():
+    assert concepts()["orient"] == concepts()["east"] == "东"
+
+
+def test_the_english_names_second_word_is_kept_for_its_own_comparison(features):
+    assert features["meaning"][9] == "|northeast|#electric|"
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ words. `meanings` returns per name:
   (stemmed, `stem`), the initials of the translated words of place, trade name and business words
   (上海汽车工业 -> ``saic`` among others: acronyms of three letters or more), and the business
   words' English words marked ``~`` (``~bank``), which say less about which firm it is. For an
-  English name, ``|stem of its first distinctive word|``, so that one ``contains`` asks whether
-  the Chinese name translates it.
-- ``sense``: a blocking key, the first four letters of the first word's translation (长城 ->
-  ``grea``) or of the English name's first distinctive word (Great Wall -> ``grea``, GreatWall ->
-  ``grea``).
+  English name, ``|stem of its first distinctive word|`` and, after ``#``, its next word
+  (``|weichai|#power|``), so that one ``contains`` asks whether the Chinese name translates it.
+- ``sense``: a blocking key, the character the first word's first translation stands for
+  (`concepts`: 东方 east -> 东) or the English name's first distinctive word's (Oriental -> 东),
+  else its first four letters.
 """
 
 from __future__ import annotations
@@ -134,7 +134,12 @@ def _acronyms(initials: list[list[str]], place: str | None) -> list[str]:
 
 
 def meanings(
-    script: pl.Series, trade: pl.Series, business: pl.Series, place_en: pl.Series, lead: pl.Series
+    script: pl.Series,
+    trade: pl.Series,
+    business: pl.Series,
+    place_en: pl.Series,
+    lead: pl.Series,
+    body: pl.Series,
 ) -> pl.DataFrame:
     """meaning and sense of each name (see the module docstring). `place_en` is the English
     spelling of a Chinese name's region (上海 -> shanghai), for acronyms; `lead` an English name's
@@ -159,7 +164,7 @@ def meanings(
     )
     # The first word's translation, without a leading "China" (中国东方航空: China Eastern Airlines).
     first = of_trade.filter(pl.col("pos") == 0).select(
-        "i", pl.col("primary").str.replace(r"^china ", "").str.replace_all(" ", "").alias("first")
+        "i", pl.col("primary").str.replace(r"^china ", "").str.extract(r"^(\S+)", 1).alias("first")
     )
     frame = (
         pl.DataFrame({"i": pl.arange(0, n, eager=True).cast(pl.UInt32)})
@@ -173,18 +178,39 @@ def meanings(
         pl.col("tokens").fill_null([]), pl.col("acronyms").fill_null([]), pl.col("business").fill_null([])
     ).list.unique(maintain_order=True)
     zh_meaning = pl.when(every.list.len() > 0).then(pl.lit("|") + every.list.join("|") + pl.lit("|"))
-    en_lead = stem(pl.lit(lead))
+    en_lead = pl.lit("|") + stem(pl.lit(lead)) + pl.lit("|")
+    second = stem(pl.lit(body).str.extract(r"^\S+\s+(\S+)", 1))
+    en_meaning = pl.concat_str(en_lead, pl.lit("#") + second + pl.lit("|"), ignore_nulls=True)
     return frame.select(
-        pl.when(pl.lit(is_zh))
-        .then(zh_meaning)
-        .when(pl.lit(lead).is_not_null())
-        .then(pl.lit("|") + en_lead + pl.lit("|"))
-        .alias("meaning"),
-        pl.when(pl.lit(is_zh))
-        .then(pl.col("first").str.extract(r"^([a-z]{1,4})", 1))
-        .otherwise(pl.lit(lead).str.extract(r"^([a-z]{1,4})", 1))
-        .alias("sense"),
+        pl.when(pl.lit(is_zh)).then(zh_meaning).when(pl.lit(lead).is_not_null()).then(en_meaning).alias("meaning"),
+        _concept(pl.when(pl.lit(is_zh)).then(pl.col("first")).otherwise(pl.lit(lead))).alias("sense"),
     )
+
+
+@cache
+def concepts() -> dict[str, str]:
+    """English word (stemmed) -> the Chinese character that begins most of the dictionary's words
+    it translates (among their first four translations): east, orient, eastern -> 东; great -> 大;
+    pearl -> 珠. Synonyms meet on one character, so a blocking key on it finds 东方 for Orient."""
+    table = dictionary().select(
+        pl.col("word").str.slice(0, 1).alias("char"), pl.col("words").str.split(" ").list.slice(0, 4).alias("word")
+    )
+    counts = (
+        table.explode("word")
+        .with_columns(stem(pl.col("word")))
+        .group_by("word", "char")
+        .len()
+        .sort(["len", "char"], descending=[True, False])
+        .group_by("word", maintain_order=True)
+        .first()
+    )
+    return dict(zip(counts["word"].to_list(), counts["char"].to_list(), strict=True))
+
+
+def _concept(word: pl.Expr) -> pl.Expr:
+    """A word's character (`concepts`), else its first four letters."""
+    stemmed = stem(word)
+    return stemmed.replace_strict(concepts(), default=stemmed.str.slice(0, 4), return_dtype=pl.Utf8)
 
 
 def place_in_english(location: pl.Series) -> pl.Series:

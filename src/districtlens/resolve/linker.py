@@ -118,6 +118,10 @@ def _zh_en(condition: str) -> str:
     )
 
 
+# An English name's `meaning` is ``|first word|#second word|`` (english.meanings).
+ENGLISH_LEAD = "split_part(meaning_{e}, '#', 1)"
+ENGLISH_SECOND = "'|' || split_part(meaning_{e}, '#', 2)"
+
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
 COMPARISONS: list[dict[str, Any]] = [
@@ -189,11 +193,18 @@ COMPARISONS: list[dict[str, Any]] = [
                 0.22,
                 1e-5,
             ),
+            # Two words or more translated alike (Great Wall) say more than one (Bank, Energy).
+            _level(
+                _zh_en("trade_key_{e} <> lead_{e} AND contains(meaning_{z}, '|' || trade_key_{e} || '|')"),
+                "the English trade name translates the Chinese",
+                0.04,
+                1e-5,
+            ),
             _level(
                 _zh_en("length(trade_key_{e}) >= 3 AND contains(meaning_{z}, '|' || trade_key_{e} || '|')"),
-                "the English trade name translates the Chinese",
-                0.06,
-                1e-5,
+                "the English trade name, one word, translates the Chinese",
+                0.04,
+                1e-4,
             ),
             _level(
                 "contains(roman_all_l, '|' || lead_r || '|') OR contains(roman_all_r, '|' || lead_l || '|')",
@@ -202,16 +213,30 @@ COMPARISONS: list[dict[str, Any]] = [
                 1e-4,
             ),
             _level(
-                _zh_en("contains(meaning_{z}, meaning_{e})"),
+                _zh_en(f"sense_{{z}} = sense_{{e}} AND contains(meaning_{{z}}, {ENGLISH_LEAD})"),
+                "the English name's first word translates the trade name's first word",
+                0.04,
+                1e-4,
+            ),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, {ENGLISH_LEAD})"),
                 "the English name's first word translates a word of the trade name",
-                0.06,
+                0.02,
                 1e-3,
+            ),
+            # Six letters are two syllables or more (Weichai for 潍柴动力): fewer meet by chance.
+            _level(
+                "(length(lead_r) >= 6 AND contains(roman_all_l, '|' || lead_r))"
+                " OR (length(lead_l) >= 6 AND contains(roman_all_r, '|' || lead_l))",
+                "pinyin begins with the English name's first word (six letters or more)",
+                0.08,
+                1e-4,
             ),
             _level(
                 "(length(lead_r) >= 4 AND contains(roman_all_l, '|' || lead_r))"
                 " OR (length(lead_l) >= 4 AND contains(roman_all_r, '|' || lead_l))",
                 "pinyin begins with the English name's first word",
-                0.12,
+                0.04,
                 1e-3,
             ),
             _level(
@@ -222,12 +247,33 @@ COMPARISONS: list[dict[str, Any]] = [
             ),
             _level("initials_l = lead_r OR initials_r = lead_l", "initials", 0.02, 1e-3),
             _level(
-                _zh_en("contains(meaning_{z}, '|~' || substr(meaning_{e}, 2))"),
+                _zh_en(f"contains(meaning_{{z}}, '|~' || substr({ENGLISH_LEAD}, 2))"),
                 "the English name's first word translates a business word",
                 0.02,
                 1e-2,
             ),
             _level("ELSE", "different", 0.45, 0.985),
+        ],
+    },
+    {
+        # The English name's second word against the Chinese name's words translated: Weichai
+        # Power is 潍柴动力 (动力: motive power), not 潍柴重机, though both are Weichai.
+        "output_column_name": "translated_rest",
+        "comparison_levels": [
+            _null("meaning", extra=" OR NOT ({})".format(_zh_en("contains(meaning_{e}, '#')"))),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, {ENGLISH_SECOND})"),
+                "the English name's second word translates a word of the trade name",
+                0.3,
+                0.01,
+            ),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, '|~' || substr({ENGLISH_SECOND}, 2))"),
+                "the English name's second word translates a business word",
+                0.3,
+                0.05,
+            ),
+            _level("ELSE", "different", 0.4, 0.94),
         ],
     },
     {
@@ -379,7 +425,12 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
     name's first distinctive word) and the blocking heads."""
     zh = pl.col("script") == "zh"
     translated = meanings(
-        frame["script"], frame["trade"], frame["business"], place_in_english(frame["location"]), frame["lead"]
+        frame["script"],
+        frame["trade"],
+        frame["business"],
+        place_in_english(frame["location"]),
+        frame["lead"],
+        frame["body"],
     )
     frame = frame.with_columns(translated["meaning"], translated["sense"])
     core = pl.when(zh).then(pl.concat_str(pl.col("trade"), pl.col("business").fill_null("")))
