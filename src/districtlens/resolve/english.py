@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from itertools import product
 
 import polars as pl
 
 MEANINGS_FILE = "zh-en-meanings.tsv.gz"
 SEGMENT_END = "\x00"
-MAX_ACRONYMS = 64  # per name: the product of each word's initials grows fast
+MAX_STEMS = 6  # a word's translations' words kept in the bag: the first are its common senses
 MIN_ACRONYM = 3  # two letters are too many firms' initials
 # The legal form's word an acronym may end with (SAIC: ... Corporation; ... Group).
 ACRONYM_ENDINGS = ("", "c", "g")
@@ -51,7 +50,10 @@ def dictionary() -> pl.DataFrame:
             quote_char=None,
             schema_overrides={"word": pl.Utf8, "primary": pl.Utf8, "words": pl.Utf8},
         )
-    return frame.sort(pl.col("word").str.len_chars(), "word", descending=[True, False])
+    return frame.sort(pl.col("word").str.len_chars(), "word", descending=[True, False]).with_columns(
+        pl.col("primary").str.replace_all(" ", "").alias("run"),
+        pl.col("words").str.split(" ").list.slice(0, MAX_STEMS).list.eval(stem(pl.element())).alias("stems"),
+    )
 
 
 def stem(words: pl.Expr) -> pl.Expr:
@@ -88,49 +90,48 @@ def _translated(names: pl.Series) -> pl.DataFrame:
 
 
 def _tokens(translated: pl.DataFrame, mark: str) -> pl.DataFrame:
-    """i, tokens (list): run-together translations and stemmed words, each prefixed by `mark`."""
-    runs = translated.group_by("i").agg(
-        pl.when(pl.col("primary").is_null().any())
-        .then(None)
-        .otherwise(pl.col("primary").sort_by("pos").str.replace_all(" ", "").str.join(""))
-        .first()
-        .alias("whole"),
-        pl.col("primary").drop_nulls().str.replace_all(" ", "").alias("runs"),
-        stem(pl.col("words").drop_nulls().str.split(" ").explode()).alias("each"),
+    """i, token (one row each): each name's words translated and run together (the whole name),
+    each word's first translation run together, and every stemmed word, prefixed by `mark`."""
+    whole = (
+        translated.sort("i", "pos")
+        .group_by("i")
+        .agg(
+            pl.when(pl.col("run").is_null().any())
+            .then(None)
+            .otherwise(pl.col("run").str.join(""))
+            .first()
+            .alias("token")
+        )
     )
-    tokens = pl.concat_list("whole", "runs", "each").list.drop_nulls().list.unique()
-    return runs.select("i", tokens.list.eval(pl.lit(mark) + pl.element()).alias("tokens"))
+    runs = translated.select("i", pl.col("run").alias("token"))
+    each = translated.select("i", pl.col("stems").alias("token")).explode("token")
+    return pl.concat([whole, runs, each]).drop_nulls().select("i", (pl.lit(mark) + pl.col("token")).alias("token"))
 
 
-def _initials(translated: pl.DataFrame) -> pl.DataFrame:
-    """i, initials: per word in order, the initials its translation offers: of its first
-    translation's words (长城: great wall, gw), and for a word translated by one word, of its
-    next translations too (汽车: car, automobile, bus: c, a, b)."""
-    primary = pl.col("primary").str.split(" ")
-    alternatives = (
-        pl.when(primary.list.len() == 1)
-        .then(pl.col("words").str.split(" ").list.slice(0, 3).list.eval(pl.element().str.slice(0, 1)))
-        .otherwise(pl.lit([], pl.List(pl.Utf8)))
+def _acronyms(translated: pl.DataFrame, place_en: pl.Series) -> pl.DataFrame:
+    """i, token: the initials of each word's first translation's words, run together (长城汽车:
+    great wall, car: gwc), and again with each one-word translation's second meaning (汽车: car,
+    automobile: 上海汽车工业 -> s a i), with and without the place's initial before them and a
+    legal form's after them (ACRONYM_ENDINGS: SAIC = Shanghai Automotive Industry Corporation);
+    three letters or more."""
+    first = pl.col("primary").str.replace_all(r"(\S)\S*\s*", "$1")
+    second = pl.col("words").str.extract(r"^\S+\s+(\S)", 1)
+    other = pl.when(~pl.col("primary").str.contains(" ") & second.is_not_null()).then(second).otherwise(first)
+    per_name = (
+        translated.filter(pl.col("primary").is_not_null())
+        .sort("i", "pos")
+        .group_by("i")
+        .agg(first.str.join("").alias("first"), other.str.join("").alias("other"))
     )
-    first_letters = (
-        pl.concat_list(primary.list.eval(pl.element().str.slice(0, 1)).list.join(""), alternatives)
-        .list.unique(maintain_order=True)
-        .alias("initials")
-    )
-    return translated.filter(pl.col("primary").is_not_null()).sort("i", "pos").select("i", first_letters)
-
-
-def _acronyms(initials: list[list[str]], place: str | None) -> list[str]:
-    heads = [[place[:1]]] if place else []
-    out: list[str] = []
-    for combination in product(*heads, *initials):
-        for ending in ACRONYM_ENDINGS:
-            acronym = "".join(combination) + ending
-            if len(acronym) >= MIN_ACRONYM:
-                out.append(acronym)
-        if len(out) >= MAX_ACRONYMS:
-            break
-    return out
+    heads = pl.DataFrame({"head": place_en.str.slice(0, 1)}).with_row_index("i")
+    per_name = per_name.join(heads, on="i", how="left").with_columns(pl.col("head").fill_null(""))
+    variants = [
+        per_name.select("i", pl.concat_str(head, base, pl.lit(ending)).alias("token"))
+        for base in (pl.col("first"), pl.col("other"))
+        for head in (pl.lit(""), pl.col("head"))
+        for ending in ACRONYM_ENDINGS
+    ]
+    return pl.concat(variants).filter(pl.col("token").str.len_chars() >= MIN_ACRONYM)
 
 
 def meanings(
@@ -143,47 +144,49 @@ def meanings(
 ) -> pl.DataFrame:
     """meaning and sense of each name (see the module docstring). `place_en` is the English
     spelling of a Chinese name's region (上海 -> shanghai), for acronyms; `lead` an English name's
-    first distinctive word."""
-    n = len(script)
+    first distinctive word; `body` its distinctive words."""
     is_zh = (script == "zh").fill_null(False)
-    zh_trade = pl.select(pl.when(is_zh).then(trade)).to_series()
-    zh_business = pl.select(pl.when(is_zh).then(business)).to_series()
-    of_trade = _translated(zh_trade)
-    of_business = _translated(zh_business)
-    trade_tokens = _tokens(of_trade, "")
-    business_tokens = _tokens(of_business, "~")
-    words = pl.concat([of_trade, of_business.with_columns(pl.col("pos") + 100)])
-    initials = _initials(words).group_by("i", maintain_order=True).agg("initials")
-    places = place_en.to_list()
-    acronyms = pl.DataFrame(
-        {
-            "i": initials["i"],
-            "acronyms": [_acronyms(per_word, places[i]) for i, per_word in initials.iter_rows()],
-        },
-        schema={"i": pl.UInt32, "acronyms": pl.List(pl.Utf8)},
+    names = pl.DataFrame({"trade": trade, "business": business, "place": place_en})
+    # Each distinct Chinese name once, each distinct run of business words once.
+    distinct = names.filter(is_zh).unique(maintain_order=True).with_row_index("i")
+    businesses = distinct.select("business").drop_nulls().unique(maintain_order=True)
+    of_trade = _translated(distinct["trade"])
+    of_business = _translated(businesses["business"])
+    business_tokens = (
+        _tokens(of_business, "~")
+        .join(businesses.with_row_index("b"), left_on="i", right_on="b")
+        .join(distinct.select(pl.col("i").alias("name"), "business"), on="business")
+        .select(pl.col("name").alias("i"), "token")
+    )
+    by_name = of_business.join(businesses.with_row_index("b"), left_on="i", right_on="b").join(
+        distinct.select(pl.col("i").alias("name"), "business"), on="business"
+    )
+    words = pl.concat(
+        [
+            of_trade.select("i", "pos", "primary", "words"),
+            by_name.select(pl.col("name").alias("i"), pl.col("pos") + 100, "primary", "words"),
+        ]
+    )
+    tokens = (
+        pl.concat([_tokens(of_trade, ""), business_tokens, _acronyms(words, distinct["place"])])
+        .group_by("i")
+        .agg(pl.col("token").str.join("|"))
     )
     # The first word's translation, without a leading "China" (中国东方航空: China Eastern Airlines).
     first = of_trade.filter(pl.col("pos") == 0).select(
         "i", pl.col("primary").str.replace(r"^china ", "").str.extract(r"^(\S+)", 1).alias("first")
     )
-    frame = (
-        pl.DataFrame({"i": pl.arange(0, n, eager=True).cast(pl.UInt32)})
-        .join(trade_tokens, on="i", how="left")
-        .join(business_tokens.rename({"tokens": "business"}), on="i", how="left")
-        .join(acronyms, on="i", how="left")
-        .join(first, on="i", how="left")
-        .sort("i")
+    translated = distinct.join(tokens, on="i", how="left").join(first, on="i", how="left")
+    frame = names.with_columns(is_zh.alias("is_zh")).join(
+        translated, on=["trade", "business", "place"], how="left", nulls_equal=True, maintain_order="left"
     )
-    every = pl.concat_list(
-        pl.col("tokens").fill_null([]), pl.col("acronyms").fill_null([]), pl.col("business").fill_null([])
-    ).list.unique(maintain_order=True)
-    zh_meaning = pl.when(every.list.len() > 0).then(pl.lit("|") + every.list.join("|") + pl.lit("|"))
+    zh_meaning = pl.when(pl.col("token").is_not_null()).then(pl.lit("|") + pl.col("token") + pl.lit("|"))
     en_lead = pl.lit("|") + stem(pl.lit(lead)) + pl.lit("|")
     second = stem(pl.lit(body).str.extract(r"^\S+\s+(\S+)", 1))
     en_meaning = pl.concat_str(en_lead, pl.lit("#") + second + pl.lit("|"), ignore_nulls=True)
     return frame.select(
-        pl.when(pl.lit(is_zh)).then(zh_meaning).when(pl.lit(lead).is_not_null()).then(en_meaning).alias("meaning"),
-        _concept(pl.when(pl.lit(is_zh)).then(pl.col("first")).otherwise(pl.lit(lead))).alias("sense"),
+        pl.when("is_zh").then(zh_meaning).when(pl.lit(lead).is_not_null()).then(en_meaning).alias("meaning"),
+        _concept(pl.when("is_zh").then(pl.col("first")).otherwise(pl.lit(lead))).alias("sense"),
     )
 
 

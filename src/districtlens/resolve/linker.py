@@ -264,16 +264,16 @@ COMPARISONS: list[dict[str, Any]] = [
             _level(
                 _zh_en(f"contains(meaning_{{z}}, {ENGLISH_SECOND})"),
                 "the English name's second word translates a word of the trade name",
-                0.3,
+                0.15,
                 0.01,
             ),
             _level(
                 _zh_en(f"contains(meaning_{{z}}, '|~' || substr({ENGLISH_SECOND}, 2))"),
                 "the English name's second word translates a business word",
-                0.3,
+                0.15,
                 0.05,
             ),
-            _level("ELSE", "different", 0.4, 0.94),
+            _level("ELSE", "different", 0.7, 0.94),
         ],
     },
     {
