@@ -120,7 +120,8 @@ def _zh_en(condition: str) -> str:
 
 # An English name's `meaning` is ``|first word|#second word|`` (english.meanings).
 ENGLISH_LEAD = "split_part(meaning_{e}, '#', 1)"
-ENGLISH_SECOND = "'|' || split_part(meaning_{e}, '#', 2)"
+ENGLISH_SECOND = "'|' || split_part(meaning_{e}, '#', 2)"  # |word|
+ENGLISH_SECOND_WORD = "replace(split_part(meaning_{e}, '#', 2), '|', '')"
 
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
@@ -257,7 +258,11 @@ COMPARISONS: list[dict[str, Any]] = [
     },
     {
         # The English name's second word against the Chinese name's words translated: Weichai
-        # Power is 潍柴动力 (动力: motive power), not 潍柴重机, though both are Weichai.
+        # Power is 潍柴动力 (动力: motive power), not 潍柴重机, though both are Weichai; or the rest
+        # of the trade name's pinyin (Zhongjin Lingnan). Many second words are brand, so one that
+        # meets nothing says little. m is kept as given: the pairs EM trains on (same trade name)
+        # are those whose English name spells the Chinese, and would make any other second word
+        # count against.
         "output_column_name": "translated_rest",
         "comparison_levels": [
             _null("meaning", extra=" OR NOT ({})".format(_zh_en("contains(meaning_{e}, '#')"))),
@@ -266,14 +271,23 @@ COMPARISONS: list[dict[str, Any]] = [
                 "the English name's second word translates a word of the trade name",
                 0.15,
                 0.01,
+                fix_m_probability=True,
+            ),
+            _level(
+                _zh_en(f"length({ENGLISH_SECOND_WORD}) >= 4 AND contains(roman_all_{{z}}, {ENGLISH_SECOND_WORD})"),
+                "the English name's second word is pinyin of the trade name",
+                0.1,
+                0.001,
+                fix_m_probability=True,
             ),
             _level(
                 _zh_en(f"contains(meaning_{{z}}, '|~' || substr({ENGLISH_SECOND}, 2))"),
                 "the English name's second word translates a business word",
                 0.15,
                 0.05,
+                fix_m_probability=True,
             ),
-            _level("ELSE", "different", 0.7, 0.94),
+            _level("ELSE", "different", 0.6, 0.94, fix_m_probability=True),
         ],
     },
     {
