@@ -107,6 +107,7 @@ def test_evidence_gives_each_fields_weight(resolved):
         "trade",
         "short_name",
         "romanised",
+        "translated_rest",
         "business",
         "legal_form",
         "location",

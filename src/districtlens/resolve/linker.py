@@ -47,6 +47,7 @@ from districtlens.ingest.locate import Gazetteer, road_of
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import alias_keys, load_aliases
+from districtlens.resolve.english import meanings, place_in_english
 from districtlens.resolve.names import parse_names, romanisations
 
 FEATURE_COLUMNS = (
@@ -74,6 +75,8 @@ FEATURE_COLUMNS = (
     "location",
     "addr_road",
     "addr_no",
+    "meaning",
+    "sense",
 )
 
 
@@ -104,6 +107,21 @@ def _either(condition: str) -> str:
 # hundred thousand records that compiling took half the time of scoring all pairs. LIKE needs no
 # compiling, and DuckDB and Spark read it alike.
 IN_ORDER = "replace(substr(pattern_{s}, 2), '.*', '%')"
+
+
+def _zh_en(condition: str) -> str:
+    """`condition` (written with {z} for the Chinese name's side, {e} for the English name's)
+    whichever side the Chinese name is on."""
+    return (
+        f"(script_l = 'zh' AND script_r = 'en' AND {condition.format(z='l', e='r')})"
+        f" OR (script_r = 'zh' AND script_l = 'en' AND {condition.format(z='r', e='l')})"
+    )
+
+
+# An English name's `meaning` is ``|first word|#second word|`` (english.meanings).
+ENGLISH_LEAD = "split_part(meaning_{e}, '#', 1)"
+ENGLISH_SECOND = "'|' || split_part(meaning_{e}, '#', 2)"  # |word|
+ENGLISH_SECOND_WORD = "replace(split_part(meaning_{e}, '#', 2), '|', '')"
 
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
@@ -162,32 +180,114 @@ COMPARISONS: list[dict[str, Any]] = [
         ],
     },
     {
-        # A Chinese name against an English one: the trade name's pinyin (every reading of a
-        # polyphonic character) against the English name's first distinctive word.
+        # A Chinese name against an English one, by sound or by meaning: the trade name's pinyin
+        # (every reading of a polyphonic character) and its translation (english.meanings: 长城 =
+        # great wall) against the English trade name and its first distinctive word. One
+        # comparison, for the English name either spells or translates: two would count the
+        # absence of the other as evidence against.
         "output_column_name": "romanised",
         "comparison_levels": [
             _null("roman_all", extra=" OR script_l = script_r"),
             _level(
                 "contains(roman_all_l, roman_all_r) OR contains(roman_all_r, roman_all_l)",
                 "pinyin is the English trade name",
-                0.4,
+                0.22,
                 1e-5,
+            ),
+            # Two words or more translated alike (Great Wall) say more than one (Bank, Energy).
+            _level(
+                _zh_en("trade_key_{e} <> lead_{e} AND contains(meaning_{z}, '|' || trade_key_{e} || '|')"),
+                "the English trade name translates the Chinese",
+                0.04,
+                1e-5,
+            ),
+            _level(
+                _zh_en("length(trade_key_{e}) >= 3 AND contains(meaning_{z}, '|' || trade_key_{e} || '|')"),
+                "the English trade name, one word, translates the Chinese",
+                0.04,
+                1e-4,
             ),
             _level(
                 "contains(roman_all_l, '|' || lead_r || '|') OR contains(roman_all_r, '|' || lead_l || '|')",
                 "pinyin is the English name's first word",
-                0.3,
+                0.05,
+                1e-4,
+            ),
+            _level(
+                _zh_en(f"sense_{{z}} = sense_{{e}} AND contains(meaning_{{z}}, {ENGLISH_LEAD})"),
+                "the English name's first word translates the trade name's first word",
+                0.04,
+                1e-4,
+            ),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, {ENGLISH_LEAD})"),
+                "the English name's first word translates a word of the trade name",
+                0.02,
+                1e-3,
+            ),
+            # Six letters are two syllables or more (Weichai for 潍柴动力): fewer meet by chance.
+            _level(
+                "(length(lead_r) >= 6 AND contains(roman_all_l, '|' || lead_r))"
+                " OR (length(lead_l) >= 6 AND contains(roman_all_r, '|' || lead_l))",
+                "pinyin begins with the English name's first word (six letters or more)",
+                0.08,
                 1e-4,
             ),
             _level(
                 "(length(lead_r) >= 4 AND contains(roman_all_l, '|' || lead_r))"
                 " OR (length(lead_l) >= 4 AND contains(roman_all_r, '|' || lead_l))",
                 "pinyin begins with the English name's first word",
-                0.1,
+                0.04,
                 1e-3,
             ),
-            _level("initials_l = lead_r OR initials_r = lead_l", "initials", 0.05, 1e-3),
-            _level("ELSE", "different", 0.15, 0.999),
+            _level(
+                _zh_en("length(trade_key_{e}) >= 5 AND levenshtein(roman_first_{z}, trade_key_{e}) <= 1"),
+                "pinyin one letter from the English trade name",
+                0.02,
+                1e-4,
+            ),
+            _level("initials_l = lead_r OR initials_r = lead_l", "initials", 0.02, 1e-3),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, '|~' || substr({ENGLISH_LEAD}, 2))"),
+                "the English name's first word translates a business word",
+                0.02,
+                1e-2,
+            ),
+            _level("ELSE", "different", 0.45, 0.985),
+        ],
+    },
+    {
+        # The English name's second word against the Chinese name's words translated: Weichai
+        # Power is 潍柴动力 (动力: motive power), not 潍柴重机, though both are Weichai; or the rest
+        # of the trade name's pinyin (Zhongjin Lingnan). Many second words are brand, so one that
+        # meets nothing says little. m is kept as given: the pairs EM trains on (same trade name)
+        # are those whose English name spells the Chinese, and would make any other second word
+        # count against.
+        "output_column_name": "translated_rest",
+        "comparison_levels": [
+            _null("meaning", extra=" OR NOT ({})".format(_zh_en("contains(meaning_{e}, '#')"))),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, {ENGLISH_SECOND})"),
+                "the English name's second word translates a word of the trade name",
+                0.15,
+                0.01,
+                fix_m_probability=True,
+            ),
+            _level(
+                _zh_en(f"length({ENGLISH_SECOND_WORD}) >= 4 AND contains(roman_all_{{z}}, {ENGLISH_SECOND_WORD})"),
+                "the English name's second word is pinyin of the trade name",
+                0.1,
+                0.001,
+                fix_m_probability=True,
+            ),
+            _level(
+                _zh_en(f"contains(meaning_{{z}}, '|~' || substr({ENGLISH_SECOND}, 2))"),
+                "the English name's second word translates a business word",
+                0.15,
+                0.05,
+                fix_m_probability=True,
+            ),
+            _level("ELSE", "different", 0.6, 0.94, fix_m_probability=True),
         ],
     },
     {
@@ -265,6 +365,8 @@ BLOCKING_RULES = [
     (CHINESE_TO_PINYIN_RULE, ["roman_head"]),
     ("l.initials = r.lead", None),
     ("l.lead = r.initials", None),
+    # The Chinese name's translation and the English name begin alike (长城 great wall: Great Wall).
+    ("l.sense = r.sense AND l.script <> r.script", ["sense"]),
 ]
 MAX_PAIRS_PER_RECORD = 50
 
@@ -336,6 +438,15 @@ def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
     (names.romanisations, or ``|trade|`` for an English name), `initials`, `lead` (an English
     name's first distinctive word) and the blocking heads."""
     zh = pl.col("script") == "zh"
+    translated = meanings(
+        frame["script"],
+        frame["trade"],
+        frame["business"],
+        place_in_english(frame["location"]),
+        frame["lead"],
+        frame["body"],
+    )
+    frame = frame.with_columns(translated["meaning"], translated["sense"])
     core = pl.when(zh).then(pl.concat_str(pl.col("trade"), pl.col("business").fill_null("")))
     romans = romanisations(frame["trade"])
     return frame.with_columns(

@@ -520,12 +520,20 @@ def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
             .str.strip_chars()
         }
     )
-    f = f.with_columns(pl.col("clean").alias("rest"), pl.lit(None, pl.Utf8).alias("form_en"))
-    # Legal forms can stack ("group co ltd"): strip them one at a time from the end.
-    for _ in range(2):
+    f = f.with_columns(
+        pl.col("clean").alias("rest"), pl.lit(None, pl.Utf8).alias("form_en"), pl.lit(None, pl.Utf8).alias("loc_tail")
+    )
+    # Legal forms can stack ("group co ltd"), and a region may end the name, after the legal form
+    # or before it ("Bank of Chengdu", "... Co., Ltd. Hebei", "... Inc Zhaoqing Guangdong"): strip
+    # them one at a time from the end, keeping the first region found.
+    tail = rf"\s(?:of\s)?\(?\s*({region})\s*\)?$"
+    for _ in range(4):
         f = f.with_columns(
             pl.coalesce(pl.col("rest").str.extract(rf"\s({forms})$", 1), "form_en").alias("form_en"),
             pl.col("rest").str.replace(rf"\s(?:{forms})$", "").alias("rest"),
+        ).with_columns(
+            pl.coalesce("loc_tail", pl.col("rest").str.extract(tail, 1)).alias("loc_tail"),
+            pl.col("rest").str.replace(tail, "").alias("rest"),
         )
     f = (
         f.with_columns(
@@ -555,7 +563,7 @@ def _parse_en(cleaned: pl.Series) -> pl.DataFrame:
         pl.coalesce("trade", "rest").str.replace_all(" ", "").alias("trade"),
         _business_in_chinese(pl.col("business")).alias("business"),
         pl.col("form_en").alias("legal_form"),
-        pl.coalesce("loc_bracket", "loc_lead").replace(en_regions).alias("location").cast(pl.Utf8),
+        pl.coalesce("loc_bracket", "loc_lead", "loc_tail").replace(en_regions).alias("location").cast(pl.Utf8),
         pl.col("rest").alias("body"),
         pl.coalesce("trade", "rest").str.extract(r"^(\S+)", 1).alias("lead"),
     ).with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in ("trade", "clean", "body", "lead"))
