@@ -187,8 +187,7 @@ def test_commands_end_to_end(carrier_store, cli, tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["zh", "fr"])
-def test_a_refused_lease_is_said_in_the_language_asked(carrier_store, cli, tmp_path, lang, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "250")  # a table row on one line, for the texts to be found whole
+def test_a_refused_lease_is_said_in_the_language_asked(carrier_store, cli, tmp_path, lang):
     db = carrier_store.path
     carrier_store.close()
     rows = [lease(1, 100, "2024-01-01"), lease(2, -3, "2024-01-01"), lease(3, 100, "2024-03-01", "2023-01-01")]
