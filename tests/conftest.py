@@ -112,8 +112,9 @@ def cli():
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
     """The CLI's consoles 250 columns wide in every test, so a table row or a message stays on one
-    line and its texts can be found whole. Rich fixes a console's width when it is made if $COLUMNS is set then (as it may
-    be on a CI runner), so the width is set on the consoles themselves, not through $COLUMNS."""
+    line and its texts can be found whole. Rich fixes a console's width when it is made if
+    $COLUMNS is set then (as it may be on a CI runner), so the width is set on the consoles
+    themselves, not through $COLUMNS."""
     from districtlens.cli import common
 
     for console in (common.console, common.out_console):
