@@ -223,9 +223,25 @@ def derive_concepts(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def _concept(word: pl.Expr) -> pl.Expr:
-    """A word's character (`concepts`), else its first four letters."""
+    """A word's character (`concepts`), else the character of the longest word it begins with
+    (English names run words together: Greatwall -> great -> 大, as 长城's first translation, great
+    wall, gives), else its first four letters."""
     stemmed = stem(word)
-    return stemmed.replace_strict(concepts(), default=stemmed.str.slice(0, 4), return_dtype=pl.Utf8)
+    table = concepts()
+    return stemmed.replace_strict(table, default=None, return_dtype=pl.Utf8).fill_null(
+        stemmed.map_elements(_leading_concept, return_dtype=pl.Utf8)
+    )
+
+
+MIN_RUN_WORD = 4  # a word run into a name is taken from four letters on (great, gold), not "in"
+
+
+def _leading_concept(word: str) -> str:
+    table = concepts()
+    for end in range(len(word) - 1, MIN_RUN_WORD - 1, -1):
+        if (char := table.get(word[:end])) is not None:
+            return char
+    return word[:4]
 
 
 def place_in_english(location: pl.Series) -> pl.Series:
