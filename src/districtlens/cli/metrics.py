@@ -357,12 +357,13 @@ def _print_entry_model(info: object, lang: str) -> None:
     console.print(said, highlight=False, markup=False)
     for panel in info.training:
         counts = ""
-        if "candidates" in panel and "entries" in panel:
+        candidates, entries = panel.get("candidates"), panel.get("entries")
+        if isinstance(candidates, int) and isinstance(entries, int):
             counts = t(
                 "cli.entry_model.counts",
                 lang,
-                candidates=counted("cli.backtest.candidates", int(panel["candidates"]), lang),
-                entries=counted("cli.backtest.entries", int(panel["entries"]), lang),
+                candidates=counted("cli.backtest.candidates", candidates, lang),
+                entries=counted("cli.backtest.entries", entries, lang),
             )
         trained = t(
             "cli.entry_model.trained_on",

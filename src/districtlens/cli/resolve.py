@@ -164,7 +164,7 @@ def review(
                 row.record_id,
                 row.name,
                 f"{row.enterprise_name} ({row.uscc})",
-                number(row.probability, chosen, 3),
+                "—" if row.probability is None else number(row.probability, chosen, 3),
                 row.evidence,
             )
         console.print(shown if done.queue else t("cli.resolve.nothing_to_review", chosen))
