@@ -61,7 +61,12 @@ def english_left(output: str, lang: str) -> set[str]:
 
 def _commands(db: Path, folder: Path) -> list[tuple[str, ...]]:
     """A command of each group, its human output asked for (no --json)."""
+    published = folder / "published.csv"
+    published.write_text(
+        "district,adcode,year,indicator,value,unit\n静安区,310106,2023,专利授权量,1,件\n", encoding="utf-8"
+    )
     return [
+        ("import", "statistics", str(published)),
         ("space", "--zone", "shibei", "--at", "2024-06-30"),
         ("space", "--db", str(db)),  # a refusal: neither --carrier nor --zone
         ("pipeline",),

@@ -16,6 +16,8 @@ from districtlens.cli.common import (
     absolute,
     chosen_language,
     console,
+    counted,
+    listed,
     run,
 )
 from districtlens.cli.store_commands import import_app
@@ -38,11 +40,14 @@ def import_statistics(
     chosen = chosen_language(lang)
 
     def render(done: StatisticsImported) -> None:
-        from districtlens.i18n import number, t
+        from districtlens.i18n import t
 
-        counted = ("rows_read", "figures", "unchanged", "timeless", "mapped")
-        counts = {name: number(getattr(done, name), chosen) for name in counted}
-        console.print(t("cli.import.statistics", chosen, source=done.source, **counts), highlight=False, markup=False)
+        names = ("rows_read", "figures", "unchanged", "timeless", "mapped")
+        counts = listed(
+            [counted(f"cli.statistics.count.{name}", getattr(done, name), chosen) for name in names], chosen
+        )
+        said = t("cli.import.counted", chosen, source=done.source, counts=counts)
+        console.print(said, highlight=False, markup=False)
 
     run(
         db,
