@@ -19,18 +19,20 @@ from districtlens.briefing import KEY_ENV
 from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
-    EXIT_USAGE,
     DbOption,
     JsonOption,
+    LangOption,
     absolute,
+    chosen_language,
+    counted,
     emit_json,
     execute_command,
-    fail,
-    language,
     out_console,
+    refuse,
     run,
 )
 from districtlens.errors import DistrictlensError, UsageError
+from districtlens.i18n import t
 
 if TYPE_CHECKING:
     from districtlens.briefing.verify import Verdict
@@ -41,6 +43,7 @@ brief_app = typer.Typer(
 )
 app.add_typer(brief_app, name="brief")
 
+BRIEFING_LANGUAGE = "zh"  # the Commission's own
 KeyOption = Annotated[
     Path | None, typer.Option("--key", help=f"The Commission's Ed25519 key file (default: ${KEY_ENV}).")
 ]
@@ -51,7 +54,10 @@ def brief(
     ctx: typer.Context,
     db: DbOption = DEFAULT_DB_PATH,
     area: Annotated[str | None, typer.Option("--area", help="District adcode (310106) or zone id.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh, en or fr.")] = "zh",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The briefing's language (zh unless told), and the CLI's: zh, en or fr."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="html, pdf or docx.")] = "pdf",
     out: Annotated[Path | None, typer.Option("--out", help="The file to write.")] = None,
     key: KeyOption = None,
@@ -68,8 +74,10 @@ def brief(
     from districtlens.briefing import document, signing
     from districtlens.commands import briefing
 
+    said_in = chosen_language(lang)  # the CLI's language: --lang, else $DISTRICTLENS_LANG
+    lang = lang or BRIEFING_LANGUAGE
     if area is None or out is None:
-        fail("give --area and --out (or a subcommand: verify, keygen)", EXIT_USAGE)
+        refuse("cli.brief.area_and_out")
     private = signing.load_private(signing.key_path(key))
     args = briefing.RenderBriefing(
         area=area,
@@ -95,7 +103,9 @@ def brief(
             }
         )
     else:
-        out_console.print(f"wrote {out} ({len(rendered.figures)} figures, ledger head {rendered.ledger_head[:12]}…)")
+        figures = counted("cli.brief.figures", len(rendered.figures), said_in)
+        said = t("cli.brief.written", said_in, file=str(out), figures=figures, head=rendered.ledger_head[:12])
+        out_console.print(said, highlight=False, markup=False)
 
 
 @brief_app.command("verify")
@@ -104,41 +114,49 @@ def verify_command(
     db: DbOption = DEFAULT_DB_PATH,
     key: KeyOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Check that the signature covers the whole file and is the Commission's, and recompute
     every figure from the store. Exit 0 when all hold, 1 otherwise (each changed figure listed)."""
     from districtlens.briefing import signing
     from districtlens.commands import briefing
 
+    chosen = chosen_language(lang)
     try:
         public = signing.load_public(signing.key_path(key))
     except DistrictlensError as exc:  # here the key is an option given wrong: a usage error
         raise UsageError(exc.key, **exc.values) from exc
-    args = briefing.VerifyBriefing(file=absolute(file), public_key=signing.public_pem(public), lang=language())
-    verdict = run(db, briefing.verify_briefing, args, as_json=as_json, render=_print_verdict)
+    args = briefing.VerifyBriefing(file=absolute(file), public_key=signing.public_pem(public), lang=chosen)
+    verdict = run(
+        db, briefing.verify_briefing, args, as_json=as_json, render=lambda found: _print_verdict(found, chosen)
+    )
     raise typer.Exit(0 if verdict.holds else 1)
 
 
-def _print_verdict(verdict: Verdict) -> None:
-    out_console.print(f"signature: {verdict.reason}")
+def _print_verdict(verdict: Verdict, lang: str) -> None:
+    out_console.print(t("cli.brief.signature", lang, reason=verdict.reason), highlight=False, markup=False)
     for item in verdict.changed:
-        out_console.print(f"changed {item['ref']} {item['id']}: {item['then']} -> {item['now']}")
-    out_console.print(
-        f"{verdict.figures_checked} figures checked: " + ("all hold" if verdict.holds else "NOT all hold")
-    )
+        changed = t("cli.brief.changed", lang, ref=item["ref"], id=item["id"], then=item["then"], now=item["now"])
+        out_console.print(changed, highlight=False, markup=False)
+    checked = counted("cli.brief.figures_checked", verdict.figures_checked, lang)
+    said = t("cli.brief.all_hold" if verdict.holds else "cli.brief.not_all_hold", lang, checked=checked)
+    out_console.print(said, highlight=False, markup=False)
 
 
 @brief_app.command("keygen")
 def keygen(
     out: Annotated[Path, typer.Option("--out", help="Where to write the private key (KEYFILE.pub beside it).")],
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Make the Commission's Ed25519 signing key."""
     from districtlens.briefing import signing
 
+    chosen = chosen_language(lang)
     private, public = signing.generate(out)
     fingerprint = signing.fingerprint(signing.load_public(public))
     if as_json:
         emit_json({"private_key": str(private), "public_key": str(public), "key_fingerprint": fingerprint})
         return
-    out_console.print(f"private key {private} (keep it safe), public key {public}, fingerprint {fingerprint}")
+    said = t("cli.brief.keys", chosen, private=str(private), public=str(public), fingerprint=fingerprint)
+    out_console.print(said, highlight=False, markup=False)

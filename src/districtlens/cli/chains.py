@@ -12,15 +12,14 @@ import typer
 from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
-    EXIT_USAGE,
     DbOption,
     JsonOption,
     LangOption,
     absolute,
     chosen_language,
     emit_json,
-    fail,
     out_console,
+    refuse,
     run,
 )
 
@@ -43,23 +42,25 @@ TemplateOption = Annotated[
 
 
 @chains_app.command("list")
-def list_chains(as_json: JsonOption = False) -> None:
+def list_chains(as_json: JsonOption = False, lang: LangOption = None) -> None:
     """The shipped chain templates: id, version, links."""
     from rich.table import Table
 
     from districtlens.commands import chains
+    from districtlens.i18n import t
 
+    chosen = chosen_language(lang)
     listed: ChainList = chains.list_chains()
     if as_json:
         emit_json(listed.model_dump(mode="json"))
         return
-    table = Table("id", "version", "name", "links")
+    table = Table(*(t(f"cli.chains.col.{c}", chosen) for c in ("id", "version", "name", "links")))
     for chain in listed.chains:
         table.add_row(
             chain.id,
             str(chain.version),
-            f"{chain.name['zh']} / {chain.name['en']}",
-            ", ".join(link.id for link in chain.links),
+            chain.name.get(chosen) or chain.name["en"],
+            t("cli.import.list_separator", chosen).join(link.name.get(chosen) or link.id for link in chain.links),
         )
     out_console.print(table)
 
@@ -138,9 +139,9 @@ def city(
     chosen = chosen_language(lang)
 
     if (track is None) == (not all_tracks):
-        fail("give a TRACK or --all-tracks (not both)", EXIT_USAGE)
+        refuse("cli.chains.track_or_all")
     if all_tracks and template is not None:
-        fail("--template edits one track: give its TRACK instead of --all-tracks", EXIT_USAGE)
+        refuse("cli.chains.template_one_track")
 
     def render(found: CityChain | CityChains) -> None:
         from rich.table import Table
@@ -234,8 +235,9 @@ def targets(
     """Firms elsewhere that would fill TRACK's missing or weak links in an area, ranked, with why."""
     from districtlens.commands import chains
 
+    chosen = chosen_language(lang)
     if model is not None and not show_opportunities:
-        fail("--model ranks activities: give it with --opportunities", code=EXIT_USAGE)
+        refuse("cli.targets.model_needs_opportunities")
     if show_opportunities:
         found = chains.FindOpportunities(
             track=track,
@@ -246,9 +248,11 @@ def targets(
             year=year,
             template=_file(template),
             model=_file(model),
-            lang=chosen_language(lang),
+            lang=chosen,
         )
-        run(db, chains.opportunities, found, as_json=as_json, render=_print_opportunities)
+        run(
+            db, chains.opportunities, found, as_json=as_json, render=lambda ranked: _print_opportunities(ranked, chosen)
+        )
         return
     args = chains.FindTargets(
         track=track,
@@ -260,7 +264,7 @@ def targets(
         on=on.date() if on is not None else None,
         mode=mode,
         pools=pool or None,
-        lang=chosen_language(lang),
+        lang=chosen,
         against=against,
         year=year,
         template=_file(template),
@@ -271,7 +275,7 @@ def targets(
 def _print_targets(found: Targets, lang: str) -> None:
     from rich.table import Table
 
-    from districtlens.i18n import t
+    from districtlens.i18n import number, t
 
     if not found.targets:
         out_console.print(t("targets.none", lang))
@@ -279,44 +283,40 @@ def _print_targets(found: Targets, lang: str) -> None:
     columns = ("rank", "mode", "name", "place", "score", "why")
     table = Table(*(t(f"targets.col.{c}", lang) for c in columns))
     for i, row in enumerate(found.targets, 1):
-        table.add_row(
-            str(i), t(f"targets.mode.{row.mode}", lang), row.name, row.place or "-", f"{row.score:.3f}", row.why
-        )
+        mode = t(f"targets.mode.{row.mode}", lang)
+        table.add_row(str(i), mode, row.name, row.place or "-", number(row.score, lang, 3), row.why)
     out_console.print(table)
 
 
-def _print_opportunities(found: Opportunities) -> None:
+def _print_opportunities(found: Opportunities, lang: str) -> None:
     from rich.table import Table
 
+    from districtlens.i18n import number, t
+
     if found.model is not None:
-        periods = (
-            "; ".join(
-                f"{Path(str(t.get('file', '?'))).name} {t.get('from', '?')}-{t.get('to', '?')}"
-                for t in found.model.training
-            )
-            or "training panels not recorded"
-        )
-        out_console.print(
-            f"Ranked by the entry model's probability of entry ({found.model.source}; trained on {periods}).",
-            highlight=False,
-        )
+        panels = [
+            f"{Path(str(panel.get('file', '?'))).name} {panel.get('from', '?')}-{panel.get('to', '?')}"
+            for panel in found.model.training
+        ]
+        periods = "; ".join(panels) or t("cli.opportunities.no_panels", lang)
+        source = t("cli.opportunities.from_store", lang) if found.model.source == "store" else found.model.source
+        said = t("cli.opportunities.by_model", lang, source=source, periods=periods)
+        out_console.print(said, highlight=False, markup=False)
     else:
-        out_console.print(
-            "Ranked by relatedness density and complexity outlook gain (no entry model given or stored).",
-            highlight=False,
-        )
+        out_console.print(t("cli.opportunities.by_density", lang), highlight=False)
     if found.note:
         out_console.print(found.note, highlight=False)
-    table = Table("class", "name", "in track", "RCA", "density", "COG", "score")
+    columns = ("class", "name", "in_track", "rca", "density", "cog", "score")
+    table = Table(*(t(f"cli.opportunities.col.{c}", lang) for c in columns))
     for row in found.opportunities:
         table.add_row(
             row.industry_code,
             row.name or "",
-            "yes" if row.in_track else "",
-            f"{row.rca:.2f}",
-            f"{row.density:.3f}",
-            f"{row.cog:.3f}",
-            f"{row.score:.2f}",
+            t("cli.opportunities.yes", lang) if row.in_track else "",
+            number(row.rca, lang, 2),
+            number(row.density, lang, 3),
+            number(row.cog, lang, 3),
+            number(row.score, lang, 2),
         )
     out_console.print(table)
 

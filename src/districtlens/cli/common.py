@@ -116,13 +116,48 @@ def execute_command(db: Path, command: Command[A, R], args: A, *, progress: Call
 
 
 def fail(message: str, code: int = EXIT_REJECTED) -> NoReturn:
-    """Print a usage problem the CLI itself finds (before any command runs) and exit with `code`."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print a usage problem the CLI itself finds (before any command runs), already said in the
+    CLI's language, and exit with `code`."""
+    print_error(message)
     raise typer.Exit(code)
 
 
+def refuse(key: str, code: int = EXIT_USAGE, **values: Any) -> NoReturn:
+    """`fail` with the message `key` said in the CLI's language."""
+    from districtlens.i18n import t
+
+    fail(t(key, language(), **values), code)
+
+
 def report_error(exc: DistrictlensError) -> None:
-    console.print(f"[bold red]error:[/] {exc.message(language())}", highlight=False)
+    print_error(exc.message(language()))
+
+
+def print_error(message: str) -> None:
+    from rich.markup import escape
+
+    from districtlens.i18n import t
+
+    console.print(f"[bold red]{escape(t('cli.error', language()))}[/] {escape(message)}", highlight=False)
+
+
+def counted(key: str, count: int, lang: str, **values: Any) -> str:
+    """The message `key.one` or `key.other`, whichever `lang`'s plural rule (CLDR) takes for
+    `count` (French says 0 and 1 in the singular, Chinese has one form), {count} written as the
+    locale writes numbers."""
+    from babel import Locale
+
+    from districtlens.i18n import LOCALES, number, t
+
+    form = "one" if Locale.parse(LOCALES[lang]).plural_form(count) == "one" else "other"
+    return t(f"{key}.{form}", lang, count=number(count, lang), **values)
+
+
+def listed(parts: list[str], lang: str) -> str:
+    """Parts of a sentence joined as `lang` joins a list (", " or "，")."""
+    from districtlens.i18n import t
+
+    return t("cli.import.list_separator", lang).join(parts)
 
 
 def print_problems(report: Any, lang: str) -> None:
@@ -158,13 +193,11 @@ def print_problems(report: Any, lang: str) -> None:
 
 def print_import_counts(report: Any, lang: str, tail: str = "") -> None:
     """What an import read, wrote and refused, in `lang`; `tail`, already said, ends the line."""
-    from districtlens.i18n import number, t
+    from districtlens.i18n import t
 
-    counts = {
-        name: number(getattr(report, name), lang)
-        for name in ("rows_read", "inserted", "updated", "unchanged", "duplicates", "rejected")
-    }
-    said = t("cli.import.counts", lang, source=report.source, **counts)
+    names = ("rows_read", "inserted", "updated", "unchanged", "duplicates", "rejected")
+    counts = listed([counted(f"cli.import.count.{name}", getattr(report, name), lang) for name in names], lang)
+    said = t("cli.import.counted", lang, source=report.source, counts=counts)
     if report.rejects_file:
         said += t("cli.import.rejects_file", lang, file=report.rejects_file)
     console.print(said + tail, highlight=False, markup=False)

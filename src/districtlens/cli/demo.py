@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, emit_json, fail
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    EXIT_REJECTED,
+    DbOption,
+    JsonOption,
+    LangOption,
+    chosen_language,
+    console,
+    counted,
+    emit_json,
+    refuse,
+)
 from districtlens.config import DEMO_ENTERPRISES, DEMO_SEED
 
 demo_app = typer.Typer(help="The demo store: synthetic data around the reference district.", no_args_is_help=True)
@@ -24,14 +35,17 @@ def demo_build(
     pack: Annotated[str, typer.Option("--pack", help="District pack (name or folder).")] = "jingan",
     replace: Annotated[bool, typer.Option("--replace", help="Delete an existing store at --db first.")] = False,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Build the demo store: the district pack, then a synthetic registry of all 16 districts (2019-2024)."""
     from districtlens.commands.demo import DEMO_USERS, build_demo, demo_password
     from districtlens.commands.runner import current_actor
+    from districtlens.i18n import t
 
+    chosen = chosen_language(lang)
     if db.exists() and not replace:
-        fail(f"{db} exists: pass --replace to rebuild it")
-    with console.status("building the demo store", spinner="dots") as status:
+        refuse("cli.demo.exists", code=EXIT_REJECTED, path=str(db))
+    with console.status(t("cli.demo.building", chosen), spinner="dots") as status:
         report = build_demo(
             db,
             actor=current_actor(),
@@ -44,5 +58,6 @@ def demo_build(
     if as_json:
         emit_json(report.as_json())
     else:
-        console.print(f"demo store at {db}: {report.inserted:,} enterprise-years, all flagged synthetic")
-        console.print("sign in as " + ", ".join(f"{name} / {demo_password(name)}" for name, _, _ in DEMO_USERS))
+        console.print(counted("cli.demo.built", report.inserted, chosen, path=str(db)), highlight=False)
+        sign_ins = ", ".join(f"{name} / {demo_password(name)}" for name, _, _ in DEMO_USERS)
+        console.print(t("cli.demo.sign_in", chosen, users=sign_ins), highlight=False)

@@ -134,7 +134,7 @@ def list_leads(
 def _print_list(found: LeadList, lang: str) -> None:
     from rich.table import Table
 
-    from districtlens.i18n import t
+    from districtlens.i18n import number, t
 
     table = Table(*(t(f"leads.col.{c}", lang) for c in ("lead", "track", "name", "owner", "status", "next_step")))
     for lead in found.leads:
@@ -144,5 +144,5 @@ def _print_list(found: LeadList, lang: str) -> None:
     out_console.print(table)
     funnel = Table(t("leads.col.track", lang), t("leads.col.status", lang), t("leads.col.count", lang))
     for cell in found.funnel:
-        funnel.add_row(cell.track_id, t(f"leads.status.{cell.status}", lang), str(cell.leads))
+        funnel.add_row(cell.track_id, t(f"leads.status.{cell.status}", lang), number(cell.leads, lang))
     out_console.print(funnel)

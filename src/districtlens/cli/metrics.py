@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,13 +13,19 @@ from districtlens.cli.common import (
     DEFAULT_DB_PATH,
     DbOption,
     JsonOption,
+    LangOption,
     absolute,
+    chosen_language,
     console,
+    counted,
     emit_json,
     fail,
     language,
+    listed,
+    refuse,
     run,
 )
+from districtlens.i18n import day, decimal, number, t
 
 ConventionOption = Annotated[
     str,
@@ -36,12 +43,12 @@ def parse_reference(values: list[str]) -> tuple[list[str] | None, Path | None]:
     if not values:
         return None, None
     if len(values) > 1:
-        fail("give one --reference: regions:A,B,C or a file of activity totals")
+        refuse("cli.metrics.one_reference")
     given = values[0]
     if given.startswith("regions:"):
         regions = [r for r in given.removeprefix("regions:").split(",") if r]
         if not regions:
-            fail("--reference regions: lists no region")
+            refuse("cli.metrics.no_region")
         return regions, None
     return None, absolute(Path(given))
 
@@ -50,7 +57,7 @@ def parse_years(year: str | None) -> tuple[int, ...]:
     try:
         return tuple(int(y) for y in year.split(",")) if year else ()
     except ValueError:
-        fail(f"--year {year}: with the store, give year numbers such as 2023 or 2022,2023")
+        refuse("cli.metrics.bad_years", year=year)
 
 
 @app.command("metrics")
@@ -77,14 +84,16 @@ def metrics_command(
     threshold: ThresholdOption = 1.0,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """RCA, presence, density, ECI, PCI, diversity, ubiquity, COI and COG for every cell."""
     from districtlens.commands import metrics
 
+    chosen = chosen_language(lang)
     regions, totals = parse_reference(reference or [])
 
     def report_written(done: metrics.Written) -> None:
-        console.print(f"wrote {done.rows} rows to {out}", highlight=False)
+        console.print(counted("cli.metrics.written", done.rows, chosen, file=str(out)), highlight=False, markup=False)
 
     if file is None:
         args = metrics.StoreTable(
@@ -102,7 +111,7 @@ def metrics_command(
         return
     if not (region and activity and value):
         missing = [n for n, v in (("--region", region), ("--activity", activity), ("--value", value)) if not v]
-        fail(f"with a FILE, give {', '.join(missing)} (the column names)")
+        refuse("cli.metrics.file_columns", options=", ".join(missing))
     from districtlens.metrics import Columns
 
     written = metrics.table_of_file(
@@ -136,15 +145,19 @@ def panel_from_cbp_command(
     out: Annotated[Path, typer.Option("--out", help="The panel: .csv, .parquet or .json.")],
     value: Annotated[str, typer.Option("--value", help="Establishments, Employees or Payroll.")] = "Establishments",
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """One long panel (region, activity, value, year) from yearly CBP county files."""
     from districtlens.commands.metrics import panel_from_cbp
 
+    chosen = chosen_language(lang)
     written = panel_from_cbp([absolute(f) for f in files], absolute(out), value=value)
     if as_json:
         emit_json(written.model_dump(mode="json"))
     else:
-        console.print(f"wrote {written.rows} rows to {out}", highlight=False)
+        console.print(
+            counted("cli.metrics.written", written.rows, chosen, file=str(out)), highlight=False, markup=False
+        )
 
 
 @app.command("backtest")
@@ -179,14 +192,16 @@ def backtest_command(
     convention: ConventionOption = "stata",
     threshold: ThresholdOption = 1.0,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """How well density and other predictors ranked the activities regions later entered."""
     from districtlens.commands.metrics import backtest_files, parse_train
     from districtlens.errors import DistrictlensError
     from districtlens.metrics import Columns
 
+    chosen = chosen_language(lang)
     try:
-        trains = [parse_train(t) for t in train or []]
+        trains = [parse_train(given) for given in train or []]
     except DistrictlensError as exc:
         fail(exc.message(language()))
     found = backtest_files(
@@ -194,7 +209,7 @@ def backtest_command(
         Columns(region, activity, value, year),
         start,
         end,
-        trains=[type(t)(absolute(t.file), t.start, t.end) for t in trains],
+        trains=[type(spec)(absolute(spec.file), spec.start, spec.end) for spec in trains],
         train_start=train_from,
         train_end=train_to,
         k=k,
@@ -220,14 +235,15 @@ def backtest_command(
                 "training": found.training,
                 "model_file": found.model_file,
                 "bootstrap": {"resamples": resamples, "seed": seed, "level": 0.95},
-                "sign_convention": found.sign_convention,
+                "sign_convention": t(found.sign_convention_key, chosen),
+                "sign_convention_key": found.sign_convention_key,
             }
         )
         return
-    render_backtest(file.name, found, k, resamples, seed)
+    render_backtest(file.name, found, k, resamples, seed, chosen)
 
 
-def render_backtest(name: str, found: object, k: int, resamples: int, seed: int) -> None:
+def render_backtest(name: str, found: object, k: int, resamples: int, seed: int, lang: str) -> None:
     """The scores, the winner of each measure, the differences and the reliability table."""
     from rich.console import Console
     from rich.table import Table
@@ -236,38 +252,59 @@ def render_backtest(name: str, found: object, k: int, resamples: int, seed: int)
 
     assert isinstance(found, Backtested)
     out = Console()
-    table = Table(title=f"{name}: {found.start} -> {found.end}, {found.candidates} candidates, {found.entries} entries")
-    for head in ("predictor", "ROC AUC", "PR AUC", f"precision@{k}"):
+
+    def said(value: float, decimals: int = 3, sign: bool = False) -> str:
+        shown = number(value, lang, decimals)
+        return f"+{shown}" if sign and value >= 0 else shown
+
+    title = t(
+        "cli.backtest.title",
+        lang,
+        file=name,
+        start=found.start,
+        end=found.end,
+        candidates=counted("cli.backtest.candidates", found.candidates, lang),
+        entries=counted("cli.backtest.entries", found.entries, lang),
+    )
+
+    def predictor(name: str) -> str:
+        return t(f"cli.backtest.predictor.{name}", lang)
+
+    def measure(name: str) -> str:
+        return t(f"cli.backtest.measure.{name}", lang, k=k)
+
+    table = Table(title=title)
+    for head in (t("cli.backtest.col.predictor", lang), *(measure(m) for m in ("roc_auc", "pr_auc", "precision_at_k"))):
         table.add_column(head)
     for s in found.scores:
-        label = f"{s.predictor} (baseline)" if s.predictor == "rca" else s.predictor
+        label = predictor(s.predictor)
+        if s.predictor == "rca":
+            label = t("cli.backtest.baseline", lang, predictor=label)
         if s.roc_auc < 0.5:
-            label += " (low predicts entry)"
-        table.add_row(label, f"{s.roc_auc:.3f}", f"{s.pr_auc:.3f}", f"{s.precision_at_k:.3f}")
+            label += t("cli.backtest.low_predicts", lang)
+        table.add_row(label, said(s.roc_auc), said(s.pr_auc), said(s.precision_at_k))
     out.print(table)
-    out.print("winners: " + ", ".join(f"{m} {w}" for m, w in found.winners.items()), highlight=False)
-    out.print(f"sign convention: {found.sign_convention}", highlight=False)
-    for t in found.training:
-        out.print(f"trained on {t.get('file')} {t.get('from')} -> {t.get('to')}", highlight=False)
+    winners = listed([f"{measure(name)} {predictor(winner)}" for name, winner in found.winners.items()], lang)
+    out.print(t("cli.backtest.winners", lang, winners=winners), highlight=False)
+    out.print(t("cli.backtest.sign_convention", lang, text=t(found.sign_convention_key, lang)), highlight=False)
+    for panel in found.training:
+        period = {"file": panel.get("file"), "start": panel.get("from"), "end": panel.get("to")}
+        out.print(t("cli.backtest.trained_on", lang, **period), highlight=False, markup=False)
     if found.differences:
-        diff = Table(title=f"combined minus each predictor, 95% paired bootstrap ({resamples} draws, seed {seed})")
+        diff = Table(title=t("cli.backtest.differences", lang, draws=number(resamples, lang), seed=seed))
         for head in ("against", "measure", "difference", "interval"):
-            diff.add_column(head)
+            diff.add_column(t(f"cli.backtest.col.{head}", lang))
         for d in found.differences:
-            diff.add_row(d.against, d.measure, f"{d.difference:+.3f}", f"[{d.low:+.3f}, {d.high:+.3f}]")
+            interval = f"[{said(d.low, sign=True)}, {said(d.high, sign=True)}]"
+            diff.add_row(predictor(d.against), measure(d.measure), said(d.difference, sign=True), interval)
         out.print(diff)
     if found.brier is not None:
-        rel = Table(title=f"calibration of the combined predictor: Brier score {found.brier:.4f}")
-        for head in ("probability from", "to", "candidates", "mean predicted", "observed share"):
-            rel.add_column(head)
+        rel = Table(title=t("cli.backtest.calibration", lang, brier=number(found.brier, lang, 4)))
+        for head in ("from", "to", "candidates", "predicted", "observed"):
+            rel.add_column(t(f"cli.backtest.col.bin_{head}", lang))
         for b in found.reliability:
-            rel.add_row(
-                f"{b['low']:.3f}",
-                f"{b['high']:.3f}",
-                str(int(b["count"])),
-                f"{b['predicted']:.3f}",
-                f"{b['observed']:.3f}",
-            )
+            count = number(int(b["count"]), lang)
+            rel.add_row(said(b["low"]), said(b["high"]), count, said(b["predicted"]), said(b["observed"]))
         out.print(rel)
 
 
@@ -282,41 +319,58 @@ def entry_model_set(
     file: Annotated[Path, typer.Argument(help="A skops file written by backtest --save-model.")],
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Keep an entry model in the store (a new, ledgered version): targets --opportunities ranks by it."""
     from districtlens.commands.metrics import SetEntryModel, set_entry_model
 
-    run(db, set_entry_model, SetEntryModel(file=absolute(file)), as_json=as_json, render=_print_entry_model)
+    chosen = chosen_language(lang)
+    args = SetEntryModel(file=absolute(file))
+    run(db, set_entry_model, args, as_json=as_json, render=lambda info: _print_entry_model(info, chosen))
 
 
 @model_app.command("show")
-def entry_model_show(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+def entry_model_show(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False, lang: LangOption = None) -> None:
     """The entry model in force in the store, or none."""
     from districtlens.commands.metrics import NoArgs, show_entry_model
 
-    run(db, show_entry_model, NoArgs(), as_json=as_json, render=lambda shown: _print_entry_model(shown.model))
+    chosen = chosen_language(lang)
+    run(db, show_entry_model, NoArgs(), as_json=as_json, render=lambda shown: _print_entry_model(shown.model, chosen))
 
 
-def _print_entry_model(info: object) -> None:
+def _print_entry_model(info: object, lang: str) -> None:
     from districtlens.commands.metrics import EntryModelInfo
 
     if not isinstance(info, EntryModelInfo):
-        console.print(
-            "No entry model is stored: targets --opportunities ranks by relatedness density.", highlight=False
-        )
+        console.print(t("cli.entry_model.none", lang), highlight=False)
         return
-    console.print(
-        f"entry model version {info.version}: {info.file_name} (sha256 {info.model_sha256[:12]}), "
-        f"set {info.valid_from}; {info.convention} convention, threshold {info.threshold}",
-        highlight=False,
+    said = t(
+        "cli.entry_model.shown",
+        lang,
+        version=info.version,
+        file=info.file_name,
+        sha=info.model_sha256[:12],
+        day=day(datetime.fromisoformat(str(info.valid_from)), lang),
+        convention=info.convention,
+        threshold=decimal(info.threshold, lang),
     )
+    console.print(said, highlight=False, markup=False)
     for panel in info.training:
-        counts = (
-            f": {panel['candidates']} candidates, {panel['entries']} entries"
-            if "candidates" in panel and "entries" in panel
-            else ""
+        counts = ""
+        candidates, entries = panel.get("candidates"), panel.get("entries")
+        if isinstance(candidates, int) and isinstance(entries, int):
+            counts = t(
+                "cli.entry_model.counts",
+                lang,
+                candidates=counted("cli.backtest.candidates", candidates, lang),
+                entries=counted("cli.backtest.entries", entries, lang),
+            )
+        trained = t(
+            "cli.entry_model.trained_on",
+            lang,
+            file=panel.get("file", "?"),
+            start=panel.get("from", "?"),
+            end=panel.get("to", "?"),
+            counts=counts,
         )
-        console.print(
-            f"  trained on {panel.get('file', '?')} {panel.get('from', '?')}-{panel.get('to', '?')}{counts}",
-            highlight=False,
-        )
+        console.print("  " + trained, highlight=False, markup=False)

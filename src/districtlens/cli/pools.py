@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, language, out_console, run
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    JsonOption,
+    LangOption,
+    absolute,
+    chosen_language,
+    out_console,
+    run,
+)
 
 if TYPE_CHECKING:
     from districtlens.commands.pools import PoolList, PoolsImported
@@ -25,21 +34,22 @@ def import_pool(
     no_link: Annotated[bool, typer.Option("--no-link", help="Do not link the firms to the registry.")] = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Load a candidate pool as a new version of it (all or nothing, ledgered)."""
     from districtlens.commands import pools
 
+    chosen = chosen_language(lang)
     args = pools.ImportPool(
         file=absolute(file) if file is not None else None, pool=pool, shipped=shipped, link=not no_link
     )
-    run(db, pools.import_pool, args, as_json=as_json, render=_print_imported)
+    run(db, pools.import_pool, args, as_json=as_json, render=lambda found: _print_imported(found, chosen))
 
 
-def _print_imported(found: PoolsImported) -> None:
+def _print_imported(found: PoolsImported, lang: str) -> None:
     from districtlens.commands.pools import NOT_ASKED
     from districtlens.i18n import number, t
 
-    lang = language()
     for p in found.pools:
         counts = {"firms": p.firms, "placed": p.placed_in_china, "linked": p.linked}
         line = t(
@@ -53,17 +63,22 @@ def _print_imported(found: PoolsImported) -> None:
 
 
 @pools_app.command("list")
-def list_pools(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+def list_pools(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False, lang: LangOption = None) -> None:
     """The pools in force."""
     from districtlens.commands import pools
 
-    run(db, pools.list_pools, pools.ListPools(), as_json=as_json, render=_print_list)
+    chosen = chosen_language(lang)
+    run(db, pools.list_pools, pools.ListPools(), as_json=as_json, render=lambda found: _print_list(found, chosen))
 
 
-def _print_list(found: PoolList) -> None:
+def _print_list(found: PoolList, lang: str) -> None:
     from rich.table import Table
 
-    table = Table("pool", "version", "firms", "countries", "linked")
+    from districtlens.i18n import number, t
+
+    columns = ("pool", "version", "firms", "countries", "linked")
+    table = Table(*(t(f"cli.pools.col.{c}", lang) for c in columns))
     for p in found.pools:
-        table.add_row(p.pool_id, str(p.version), str(p.firms), str(p.countries), str(p.linked))
+        counts = (number(n, lang) for n in (p.firms, p.countries, p.linked))
+        table.add_row(p.pool_id, str(p.version), *counts)
     out_console.print(table)

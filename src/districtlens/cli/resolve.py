@@ -17,7 +17,20 @@ import typer
 from typer.core import TyperGroup
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, absolute, console, emit_json, run
+from districtlens.cli.common import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    JsonOption,
+    LangOption,
+    absolute,
+    chosen_language,
+    console,
+    counted,
+    emit_json,
+    listed,
+    run,
+)
+from districtlens.i18n import number, t
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
@@ -60,15 +73,20 @@ def resolve_files(
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     aliases: AliasOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Cluster the records of FILE ... into enterprises; write one row per record to --out."""
     from districtlens.commands.resolve import resolve_files
 
+    chosen = chosen_language(lang)
     summary = resolve_files(files, out, threshold=threshold, aliases=aliases)
     if as_json:
         emit_json(summary.model_dump(mode="json"))
     else:
-        console.print(f"{summary.records} records -> {summary.clusters} enterprises; written to {out}")
+        records = counted("cli.resolve.records", summary.records, chosen)
+        clusters = counted("cli.resolve.enterprises", summary.clusters, chosen)
+        said = t("cli.resolve.clustered", chosen, records=records, enterprises=clusters, file=str(out))
+        console.print(said, highlight=False, markup=False)
 
 
 @resolve_app.command("link")
@@ -94,10 +112,12 @@ def link_source(
     actor: ActorOption = "",
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Link each row of FILE to an enterprise of the store (one ledger entry)."""
     from districtlens.commands import resolve
 
+    chosen = chosen_language(lang)
     args = resolve.LinkSource(
         file=absolute(file),
         source=source,
@@ -109,7 +129,9 @@ def link_source(
     )
 
     def render(linked: Linked) -> None:
-        console.print(", ".join(f"{n} {status}" for status, n in sorted(linked.statuses.items())))
+        statuses = sorted(linked.statuses.items())
+        said = listed([counted(f"cli.import.tenants_counted.{status}", n, chosen) for status, n in statuses], chosen)
+        console.print(said, highlight=False)
 
     run(db, resolve.link, args, as_json=as_json, render=render)
 
@@ -121,26 +143,31 @@ def review(
     actor: ActorOption = "",
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """List the links waiting for a person; --accept/--reject decide them."""
     from districtlens.commands import resolve
+
+    chosen = chosen_language(lang)
 
     def render(done: Review) -> None:
         from rich.table import Table
 
         for d in done.decided:
-            console.print(f"link {d.link_id}: {'accepted' if d.accepted else 'rejected'} (decision {d.decision})")
-        shown = Table("link", "record", "name", "enterprise", "p", "evidence", show_edge=False)
+            key = "cli.resolve.accepted" if d.accepted else "cli.resolve.rejected"
+            console.print(t(key, chosen, link=d.link_id, decision=d.decision), highlight=False)
+        columns = ("link", "record", "name", "enterprise", "p", "evidence")
+        shown = Table(*(t(f"cli.resolve.col.{c}", chosen) for c in columns), show_edge=False)
         for row in done.queue:
             shown.add_row(
                 str(row.link_id),
                 row.record_id,
                 row.name,
                 f"{row.enterprise_name} ({row.uscc})",
-                f"{row.probability:.3f}",
+                "—" if row.probability is None else number(row.probability, chosen, 3),
                 row.evidence,
             )
-        console.print(shown if done.queue else "nothing to review")
+        console.print(shown if done.queue else t("cli.resolve.nothing_to_review", chosen))
 
     if accept or reject:
         decisions = resolve.Decide(accept=tuple(accept or ()), reject=tuple(reject or ()), actor=actor or None)
@@ -155,17 +182,20 @@ def undo(
     actor: ActorOption = "",
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Reverse a link or decision; nothing is deleted (a new decision is recorded)."""
     from districtlens.commands import resolve
 
+    chosen = chosen_language(lang)
+
     def render(done: Undone) -> None:
         now = done.decision
-        console.print(
-            f"link {done.undone} undone: record {now.record_id} is now {now.status}"
-            + (f" ({now.uscc})" if now.uscc else "")
-            + f" (decision {now.link_id})"
+        status = t(f"cli.resolve.status.{now.status}", chosen) + (f" ({now.uscc})" if now.uscc else "")
+        said = t(
+            "cli.resolve.undone", chosen, link=done.undone, record=now.record_id, status=status, decision=now.link_id
         )
+        console.print(said, highlight=False)
 
     run(db, resolve.undo, resolve.Undo(link_id=link_id, actor=actor or None), as_json=as_json, render=render)
 
@@ -175,15 +205,25 @@ def train(
     actor: ActorOption = "",
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Train the store's linkage model on its registry and keep it (linking never retrains)."""
     from districtlens.commands import resolve
 
+    chosen = chosen_language(lang)
+
     def render(done: ModelTrained) -> None:
-        console.print(
-            f"model version {done.version} trained {done.trained_at} on {done.records} names of "
-            f"{done.enterprises} enterprises ({done.method}, {done.labelled_pairs} labelled pairs)"
+        said = t(
+            "cli.resolve.trained",
+            chosen,
+            version=done.version,
+            at=done.trained_at,
+            names=counted("cli.resolve.names", done.records, chosen),
+            enterprises=counted("cli.resolve.enterprises", done.enterprises, chosen),
+            method=t(f"cli.resolve.method.{done.method}", chosen),
+            pairs=counted("cli.resolve.labelled_pairs", done.labelled_pairs, chosen),
         )
+        console.print(said, highlight=False)
 
     run(db, resolve.train, resolve.Train(actor=actor or None), as_json=as_json, render=render)
 
@@ -196,14 +236,20 @@ def find(
     limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="At most this many enterprises.")] = 20,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Find the enterprises TEXT names, however the name is written."""
     from districtlens.commands import resolve
 
+    chosen = chosen_language(lang)
+
     def render(found: Found) -> None:
         for row in found.enterprises:
-            console.print(f"{row.uscc}  {row.name}" + (f"  ({row.name_en})" if row.name_en else ""))
+            console.print(f"{row.uscc}  {row.name}" + (f"  ({row.name_en})" if row.name_en else ""), highlight=False)
         shown = len(found.enterprises)
-        console.print(f"{found.total} found" + (f", {shown} shown" if shown < found.total else ""))
+        said = counted("cli.resolve.found", found.total, chosen)
+        if shown < found.total:
+            said += t("cli.resolve.shown", chosen, shown=number(shown, chosen))
+        console.print(said, highlight=False)
 
     run(db, resolve.find, resolve.Find(text=text, limit=limit), as_json=as_json, render=render)

@@ -9,13 +9,12 @@ import typer
 from districtlens.cli.app import app
 from districtlens.cli.common import (
     DEFAULT_DB_PATH,
-    EXIT_USAGE,
     DbOption,
     JsonOption,
     LangOption,
     chosen_language,
-    fail,
     out_console,
+    refuse,
     run,
 )
 
@@ -39,13 +38,13 @@ def _firms(specs: list[str] | None) -> list[Firm]:
     for spec in specs or []:
         parts = spec.split(":")
         if len(parts) > 4:
-            fail(f"--firm {spec}: CLASS[:REVENUE[:EMPLOYEES[:ZONE]]]", code=EXIT_USAGE)
+            refuse("cli.scenario.firm_form", spec=spec)
         parts += [""] * (4 - len(parts))
         try:
             revenue = float(parts[1]) if parts[1] else None
             employees = float(parts[2]) if parts[2] else None
         except ValueError:
-            fail(f"--firm {spec}: revenue and employees are numbers", code=EXIT_USAGE)
+            refuse("cli.scenario.firm_numbers", spec=spec)
         firms.append(Firm(industry_code=parts[0], revenue=revenue, employees=employees, zone=parts[3] or None))
     return firms
 
@@ -63,26 +62,26 @@ def compute(
     """The area's chain health, LQs, density and complexity before and after (writes nothing)."""
     from districtlens.commands import scenarios
 
-    args = scenarios.ScenarioArgs(track=track, area=area, targets=target or [], firms=_firms(firm))
     chosen = chosen_language(lang)
+    args = scenarios.ScenarioArgs(track=track, area=area, targets=target or [], firms=_firms(firm))
     run(db, scenarios.compute, args, as_json=as_json, render=lambda r: _print_result(r, chosen))
 
 
 def _print_result(result: ScenarioResult, lang: str) -> None:
     from rich.table import Table
 
-    from districtlens.i18n import t
+    from districtlens.i18n import number, t
 
     def lq(value: float | None) -> str:
-        return "-" if value is None else f"{value:.2f}"
+        return "-" if value is None else number(value, lang, 2)
 
     columns = ("link", "firms_before", "firms_after", "lq_before", "lq_after", "status_before", "status_after")
     table = Table(*(t(f"scenario.col.{c}", lang) for c in columns))
     for link in result.links:
         table.add_row(
             link.name.get(lang, link.name["en"]),
-            str(link.enterprises_before),
-            str(link.enterprises_after),
+            number(link.enterprises_before, lang),
+            number(link.enterprises_after, lang),
             lq(link.lq_before),
             lq(link.lq_after),
             t(f"targets.status.{link.status_before}", lang),
@@ -96,7 +95,7 @@ def _print_result(result: ScenarioResult, lang: str) -> None:
                 lang,
                 side=label,
                 eci=lq(side.eci),
-                diversity=side.diversity,
+                diversity=number(side.diversity, lang),
                 density=lq(side.chain_density),
             )
         )
@@ -111,26 +110,42 @@ def save(
     firm: FirmOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Record a scenario's definition as a ledger entry."""
     from districtlens.commands import scenarios
 
+    chosen = chosen_language(lang)
     args = scenarios.SaveScenario(track=track, area=area, name=name, targets=target or [], firms=_firms(firm))
-    run(db, scenarios.save, args, as_json=as_json, render=_print_saved)
+    run(db, scenarios.save, args, as_json=as_json, render=lambda saved: _print_saved(saved, chosen))
 
 
-def _print_saved(saved: ScenarioSaved) -> None:
-    out_console.print(f"{saved.scenario_id} (ledger #{saved.ledger_seq})")
+def _print_saved(saved: ScenarioSaved, lang: str) -> None:
+    from districtlens.i18n import t
+
+    out_console.print(t("cli.scenario.saved", lang, scenario=saved.scenario_id, seq=saved.ledger_seq), highlight=False)
 
 
 @scenario_app.command("list")
-def list_scenarios(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
+def list_scenarios(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False, lang: LangOption = None) -> None:
     """The saved scenarios."""
     from districtlens.commands import scenarios
 
-    run(db, scenarios.list_scenarios, scenarios.ListScenarios(), as_json=as_json, render=_print_list)
+    chosen = chosen_language(lang)
+    args = scenarios.ListScenarios()
+    run(db, scenarios.list_scenarios, args, as_json=as_json, render=lambda found: _print_list(found, chosen))
 
 
-def _print_list(found: ScenarioList) -> None:
+def _print_list(found: ScenarioList, lang: str) -> None:
+    from rich.table import Table
+
+    from districtlens.i18n import t
+
+    if not found.scenarios:
+        out_console.print(t("cli.scenario.none", lang))
+        return
+    columns = ("scenario", "name", "track", "area")
+    table = Table(*(t(f"cli.scenario.col.{c}", lang) for c in columns), show_edge=False)
     for s in found.scenarios:
-        out_console.print(f"{s.scenario_id} {s.name} ({s.track_id}, {s.area})")
+        table.add_row(s.scenario_id, s.name, s.track_id, s.area)
+    out_console.print(table)

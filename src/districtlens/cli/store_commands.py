@@ -18,7 +18,7 @@ from districtlens.cli.common import (
     absolute,
     chosen_language,
     console,
-    language,
+    counted,
     print_import_counts,
     print_problems,
     run,
@@ -68,7 +68,7 @@ def import_enterprises(
         transient=True,
         disable=as_json,
     ) as bar:
-        task = bar.add_task("importing", total=None)
+        task = bar.add_task(t("cli.import.importing", said_in), total=None)
         report = run(
             db,
             enterprises.import_enterprises,
@@ -94,16 +94,20 @@ def export_enterprises(
     out: Annotated[Path, typer.Option("--out", help="Output file, .csv or .xlsx.")],
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Every enterprise with its location and latest facts; formula-leading text is neutralised."""
     from districtlens.commands import enterprises
 
+    chosen = chosen_language(lang)
     run(
         db,
         enterprises.export_enterprises,
         enterprises.ExportEnterprises(out=absolute(out)),
         as_json=as_json,
-        render=lambda done: console.print(f"{done.rows} enterprises written to {out}"),
+        render=lambda done: console.print(
+            counted("cli.export.written", done.rows, chosen, file=str(out)), highlight=False, markup=False
+        ),
     )
 
 
@@ -123,18 +127,25 @@ def ledger_verify(
     key: KeyOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Check the hash chain and every row the ledger vouches for. Exit 1 naming the first break.
     With --checkpoint, also that the ledger still holds the entry the checkpoint signed."""
+    from rich.markup import escape
+
     from districtlens.commands import ledger
+
+    chosen = chosen_language(lang)
 
     def render(verdict: Verdict) -> None:
         if verdict.intact:
-            console.print(f"intact: {verdict.entries} entries, {verdict.rows} rows checked")
+            entries = counted("cli.ledger.entries", verdict.entries, chosen)
+            rows = counted("cli.ledger.rows_checked", verdict.rows, chosen)
+            console.print(t("cli.ledger.intact", chosen, entries=entries, rows=rows), highlight=False)
             if verdict.checkpoint is not None:
-                console.print(t("ledger.checkpoint_holds", language(), seq=verdict.checkpoint))
+                console.print(t("ledger.checkpoint_holds", chosen, seq=verdict.checkpoint))
         else:
-            console.print(f"[bold red]broken:[/] {verdict.problem}")
+            console.print(f"[bold red]{escape(t('cli.ledger.broken', chosen))}[/] {escape(verdict.problem or '')}")
 
     args = ledger.VerifyLedger()
     if checkpoint is not None:
@@ -174,6 +185,7 @@ def ledger_checkpoint(
     key: KeyOption = None,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Write the ledger's (seq, head), signed with the Commission's key, to OUT: `ledger verify
     --checkpoint OUT` later catches a ledger rewritten since, even consistently."""
@@ -182,6 +194,7 @@ def ledger_checkpoint(
     from districtlens.briefing import signing
     from districtlens.commands import ledger
 
+    chosen = chosen_language(lang)
     if out.exists():
         raise InputError("ledger.checkpoint_exists", path=str(out))
     try:
@@ -193,7 +206,7 @@ def ledger_checkpoint(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if not as_json:
-        console.print(t("ledger.checkpoint_written", language(), path=str(out), seq=point.seq, head=point.head[:16]))
+        console.print(t("ledger.checkpoint_written", chosen, path=str(out), seq=point.seq, head=point.head[:16]))
 
 
 @ledger_app.command("head")
@@ -209,14 +222,18 @@ def ledger_log(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries, newest first.")] = 20,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """The latest entries of the ledger."""
     from districtlens.commands import ledger
 
+    chosen = chosen_language(lang)
+
     def render(entries: list[Entry]) -> None:
         from rich.table import Table
 
-        table = Table("seq", "ts", "actor", "action", "hash", show_edge=False)
+        columns = ("seq", "ts", "actor", "action", "hash")
+        table = Table(*(t(f"cli.ledger.col.{c}", chosen) for c in columns), show_edge=False)
         for e in entries:
             table.add_row(str(e.seq), e.ts, e.actor, e.action, e.hash[:16])
         console.print(table)
@@ -229,15 +246,18 @@ def enterprise_history(
     uscc: Annotated[str, typer.Argument(help="Unified social credit code.")],
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Every version of an enterprise and of its yearly facts, with validity and source."""
     from districtlens.commands import enterprises
 
+    chosen = chosen_language(lang)
+
     def render(found: History) -> None:
         import polars as pl
 
-        for title, rows in found.items():
-            console.print(f"[bold]{title}[/]")
+        for part, rows in found.items():
+            console.print(f"[bold]{t(f'cli.history.{part}', chosen)}[/]")
             console.print(str(pl.DataFrame(rows, infer_schema_length=None)))
 
     run(db, enterprises.enterprise_history, enterprises.EnterpriseHistory(uscc=uscc), as_json=as_json, render=render)

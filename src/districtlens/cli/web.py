@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from districtlens.cli.app import app
-from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, console, language, run
+from districtlens.cli.common import DEFAULT_DB_PATH, DbOption, JsonOption, LangOption, chosen_language, console, run
 from districtlens.errors import StoreError, UsageError
 from districtlens.i18n import t
 
@@ -109,18 +109,26 @@ def users_add(
     ] = False,
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Add a user (or a new version of one: role, carriers, password), hashed with argon2id."""
     from districtlens.commands import users
 
+    chosen = chosen_language(lang)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(
+            t("cli.users.password", chosen),
+            hide_input=True,
+            confirmation_prompt=t("cli.users.password_again", chosen),
+        )
     args = users.SaveUser(username=name, role=role, carriers=list(carrier or []), password=password)
 
     def render(saved: Any) -> None:
-        console.print(f"user {saved.username} saved as {saved.role} (ledger entry {saved.ledger_seq})")
+        role_said = t(f"cli.users.role.{saved.role}", chosen)
+        said = t("cli.users.saved", chosen, username=saved.username, role=role_said, seq=saved.ledger_seq)
+        console.print(said, highlight=False)
 
     run(db, users.save, args, as_json=as_json, render=render)
 
@@ -130,11 +138,14 @@ def users_disable(
     name: Annotated[str, typer.Argument(help="User name.")],
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Disable a user: no more sign-ins, and every session of theirs ends at its next request."""
     from districtlens.commands import users
 
-    run(db, users.disable, users.NamedUser(username=name), as_json=as_json, render=_render_state)
+    chosen = chosen_language(lang)
+    args = users.NamedUser(username=name)
+    run(db, users.disable, args, as_json=as_json, render=lambda state: _render_state(state, chosen))
 
 
 @users_app.command("enable")
@@ -142,28 +153,34 @@ def users_enable(
     name: Annotated[str, typer.Argument(help="User name.")],
     db: DbOption = DEFAULT_DB_PATH,
     as_json: JsonOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Enable a disabled user again."""
     from districtlens.commands import users
 
-    run(db, users.enable, users.NamedUser(username=name), as_json=as_json, render=_render_state)
+    chosen = chosen_language(lang)
+    args = users.NamedUser(username=name)
+    run(db, users.enable, args, as_json=as_json, render=lambda state: _render_state(state, chosen))
 
 
-def _render_state(state: Any) -> None:
+def _render_state(state: Any, lang: str) -> None:
     key = "user.enabled" if state.active else "user.disabled"
     if state.ledger_seq is None:
         key += "_already"
-    console.print(t(key, language(), username=state.username, seq=state.ledger_seq))
+    console.print(t(key, lang, username=state.username, seq=state.ledger_seq))
 
 
 @users_app.command("list")
-def users_list(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False) -> None:
-    """The users in force: name, role, carriers."""
+def users_list(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False, lang: LangOption = None) -> None:
+    """The users in force: name, role, carriers (tab-separated, one user a line)."""
     from districtlens.commands import users
+
+    chosen = chosen_language(lang)
 
     def render(found: Any) -> None:
         for user in found.users:
-            state = "" if user.active else "\t" + t("user.state_disabled", language())
-            typer.echo(f"{user.username}\t{user.role}\t{','.join(user.carriers)}{state}")
+            state = "" if user.active else "\t" + t("user.state_disabled", chosen)
+            role = t(f"cli.users.role.{user.role}", chosen)
+            typer.echo(f"{user.username}\t{role}\t{','.join(user.carriers)}{state}")
 
     run(db, users.list_users, users.ListUsers(), as_json=as_json, render=render)

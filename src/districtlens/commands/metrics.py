@@ -170,10 +170,8 @@ def parse_train(given: str) -> TrainSpec:
     return TrainSpec(Path(given))
 
 
-SIGN_CONVENTION = (
-    "every predictor is scored as it is: a higher value ranks a candidate higher; "
-    "a ROC AUC below 0.5 means a LOW value predicts entry (COG and PCI on the US panels)"
-)
+# How to read the scores (a message key: the CLI says it in the reader's language).
+SIGN_CONVENTION = "metrics.sign_convention"
 
 
 @dataclass(frozen=True)
@@ -200,7 +198,7 @@ class Backtested:
     winners: dict[str, str] = field(default_factory=dict)
     training: list[dict[str, object]] = field(default_factory=list)
     model_file: str | None = None
-    sign_convention: str = SIGN_CONVENTION
+    sign_convention_key: str = SIGN_CONVENTION
 
 
 MODEL_TYPES = ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",)
@@ -232,7 +230,7 @@ def load_model(path: Path) -> dict[str, object]:
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise InputError("metrics.model_unreadable", path=str(path), reason=str(exc)) from exc
     if not isinstance(loaded, dict) or "model" not in loaded:
-        raise InputError("metrics.model_unreadable", path=str(path), reason="no model in the file")
+        raise InputError("metrics.model_unreadable", path=str(path), reason={"key": "metrics.reason.no_model"})
     return loaded
 
 
@@ -530,9 +528,8 @@ def stored_entry_model(store: Store) -> dict[str, object] | None:
     if current is None:
         return None
     if hashlib.sha256(current.model_bytes).hexdigest() != current.model_sha256:
-        raise InputError(
-            "metrics.model_unreadable", path=f"store:{current.file_name}", reason="its bytes do not match their SHA-256"
-        )
+        altered = {"key": "metrics.reason.bytes_altered"}
+        raise InputError("metrics.model_unreadable", path=f"store:{current.file_name}", reason=altered)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / current.file_name
         path.write_bytes(current.model_bytes)

@@ -19,13 +19,17 @@ from typing import Any
 
 from districtlens.claims.queries import parse_query
 from districtlens.errors import InputError
+from districtlens.i18n import LANGUAGES, t
 from districtlens.reading.figures import Figure
 from districtlens.reading.mentions import Mention
 from districtlens.reading.vocabulary import vocabulary
 
 NAMED_FIRMS_AT_LEAST = 3  # a sentence naming this many firms states how many it names
 NEAR_AFTER = 64  # characters after a count where what it counts is named
-NO_RULE = "no rule of districtlens.reading maps this figure to a query: the reviewer writes it"
+# Why a proposed figure is not computable (message keys), said in every language in its query, as a
+# pack gives the reason of a not-computable claim.
+NO_RULE = "reading.not_computable.no_rule"
+NO_DISTRICT = "reading.not_computable.no_district"
 
 
 @dataclass(frozen=True)
@@ -161,14 +165,19 @@ def _query(
     """(the query, the claim's kind) of a figure in a sentence (`low`: the sentence, lower case)."""
     kind = {"rank": "ranking", "count": "count"}.get(figure.kind, "figure")
     if district is None:
-        return {"kind": "not-computable", "reason": "the text names no district the store holds"}, kind
+        return _not_computable(NO_DISTRICT), kind
     raw = _raw_query(figure, low, offset, named, places, language)
     if raw is None:
-        return {"kind": "not-computable", "reason": NO_RULE}, kind
+        return _not_computable(NO_RULE), kind
     try:
         return parse_query(raw, "proposed claim", district), kind
     except InputError:
-        return {"kind": "not-computable", "reason": NO_RULE}, kind
+        return _not_computable(NO_RULE), kind
+
+
+def _not_computable(reason: str) -> dict[str, Any]:
+    """The query of a figure that cannot be checked, with the reason `reason` in every language."""
+    return {"kind": "not-computable", "reason": {lang: t(reason, lang) for lang in LANGUAGES}}
 
 
 def _raw_query(
