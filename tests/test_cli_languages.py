@@ -70,6 +70,7 @@ def _commands(db: Path, folder: Path) -> list[tuple[str, ...]]:
         ("space", "--zone", "shibei", "--at", "2024-06-30"),
         ("space", "--db", str(db)),  # a refusal: neither --carrier nor --zone
         ("pipeline",),
+        ("carriers", "list"),
         ("programmes", "show", "--at", "2024-06-30"),
         ("export", "enterprises", "--out", str(folder / "out.csv")),
         ("ledger", "verify"),
@@ -216,3 +217,11 @@ def test_a_figure_no_rule_maps_carries_its_reason_in_every_language(cli, demo, t
     reasons = queries[0]["reason"]
     assert set(reasons) == set(LANGUAGES)
     assert reasons["fr"] in {t("reading.not_computable.no_rule", "fr"), t("reading.not_computable.no_district", "fr")}
+
+
+def test_carriers_are_listed_by_their_name_in_the_language_asked(cli, demo):
+    french = cli("carriers", "list", "--lang", "fr", "--db", demo).output
+    english = cli("carriers", "list", "--lang", "en", "--db", demo).output
+    assert "Campus international d’innovation" in " ".join(french.split())
+    assert "Campus international d’innovation" not in " ".join(english.split())
+

@@ -130,7 +130,7 @@ def test_commands_end_to_end(carrier_store, cli, tmp_path):
     listed = json.loads(cli("carriers", "list", "--json", "--db", db).stdout)["carriers"]
     incubator = next(c for c in listed if c["id"] == INCUBATOR)
     assert (incubator["kind"], incubator["level"]) == ("incubator", "national")
-    assert set(incubator) == {"id", "name_zh", "name_en", "kind", "level", "zone", "synthetic"}
+    assert set(incubator) == {"id", "name_zh", "name_en", "name_fr", "kind", "level", "zone", "synthetic"}
     printed = cli("carriers", "list", "--db", db)
     assert printed.exit_code == 0 and "national" in printed.output
 

@@ -77,7 +77,8 @@ def carriers_list(db: DbOption = DEFAULT_DB_PATH, as_json: JsonOption = False, l
         columns = (t(f"cli.carriers.col.{c}", chosen) for c in ("id", "name", "kind", "level", "zone"))
         table = Table(*columns, show_edge=False)
         for row in listed.carriers:
-            name = (row.name_zh if chosen == "zh" else row.name_en) or row.name_en or row.name_zh or ""
+            named = {"zh": row.name_zh, "en": row.name_en, "fr": row.name_fr}
+            name = named[chosen] or row.name_en or row.name_zh or ""
             if row.synthetic:
                 name = t("cli.carriers.placeholder", chosen, name=name)
             table.add_row(row.id, name, said(row.kind), said(row.level) if row.level else "", row.zone or "")

@@ -47,6 +47,7 @@ class CarrierRow(BaseModel):
     id: str
     name_zh: str | None
     name_en: str | None
+    name_fr: str | None
     kind: str
     level: str | None
     zone: str | None

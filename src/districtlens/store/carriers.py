@@ -28,7 +28,7 @@ from districtlens.store.db import Store, records, register_frame
 def carriers(store: Store) -> pl.DataFrame:
     """Every carrier: id, names, kind, level, zone, synthetic."""
     return store.con.execute(
-        "SELECT carrier_id AS id, name_zh, name_en, kind, level, zone_id AS zone, synthetic FROM carrier"
+        "SELECT carrier_id AS id, name_zh, name_en, name_fr, kind, level, zone_id AS zone, synthetic FROM carrier"
         " ORDER BY carrier_id"
     ).pl()
 
