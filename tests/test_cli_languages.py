@@ -225,3 +225,24 @@ def test_carriers_are_listed_by_their_name_in_the_language_asked(cli, demo):
     assert "Campus international d’innovation" in " ".join(french.split())
     assert "Campus international d’innovation" not in " ".join(english.split())
 
+
+
+@pytest.mark.parametrize("lang", ["zh", "fr"])
+def test_a_broken_ledger_is_said_in_the_language_asked(cli, demo, tmp_path, lang):
+    import shutil
+
+    import duckdb
+
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(demo, tampered)
+    with duckdb.connect(str(tampered)) as con:
+        con.execute("UPDATE ledger SET actor = 'mallory' WHERE seq = 2")
+        action = con.execute("SELECT action FROM ledger WHERE seq = 2").fetchone()[0]
+    result = cli("ledger", "verify", "--lang", lang, "--db", tampered)
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert t("ledger.problem.entry_altered", lang, seq=2, action=action) in said
+    assert english_left(result.output.replace(action, ""), lang) == set()
+    verdict = json.loads(cli("ledger", "verify", "--json", "--db", tampered).stdout)
+    assert verdict["problem_key"] == "ledger.problem.entry_altered"
+    assert verdict["problem"] == t("ledger.problem.entry_altered", "en", **verdict["problem_values"])

@@ -145,7 +145,8 @@ def ledger_verify(
             if verdict.checkpoint is not None:
                 console.print(t("ledger.checkpoint_holds", chosen, seq=verdict.checkpoint))
         else:
-            console.print(f"[bold red]{escape(t('cli.ledger.broken', chosen))}[/] {escape(verdict.problem or '')}")
+            problem = t(verdict.problem_key, chosen, **(verdict.problem_values or {})) if verdict.problem_key else ""
+            console.print(f"[bold red]{escape(t('cli.ledger.broken', chosen))}[/] {escape(problem)}")
 
     args = ledger.VerifyLedger()
     if checkpoint is not None:

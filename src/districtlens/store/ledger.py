@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from districtlens.i18n import t
 from districtlens.store.db import AFTER_MIGRATION, one_row, register_frame, scalar
 
 if TYPE_CHECKING:
@@ -527,8 +528,16 @@ class Verdict:
     intact: bool
     entries: int
     rows: int
-    problem: str | None = None
+    problem: str | None = None  # the first break, in English (`problem_key` says it in any language)
     checkpoint: int | None = None  # the seq of the signed checkpoint the ledger was checked against
+    problem_key: str | None = None  # a message key (ledger.problem.*) ...
+    problem_values: dict[str, Any] | None = None  # ... and its values
+
+
+def _broken(entries: int, checked: int, problem_key: str, checkpoint: int | None = None, **values: Any) -> Verdict:
+    """A verdict naming the first break by its message key (ledger.problem.`problem_key`) and values."""
+    key = f"ledger.problem.{problem_key}"
+    return Verdict(False, entries, checked, t(key, "en", **values), checkpoint, key, values)
 
 
 def against_checkpoint(con: duckdb.DuckDBPyConnection, verdict: Verdict, seq: int, head_hash: str) -> Verdict:
@@ -536,11 +545,9 @@ def against_checkpoint(con: duckdb.DuckDBPyConnection, verdict: Verdict, seq: in
     still hash to `head_hash`. A ledger rewritten since, even consistently, fails here."""
     row = con.execute("SELECT hash FROM ledger WHERE seq = ?", [seq]).fetchone()
     if row is None:
-        problem = f"the ledger has no entry {seq}, which the checkpoint signed: entries were removed"
-        return Verdict(False, verdict.entries, verdict.rows, problem, seq)
+        return _broken(verdict.entries, verdict.rows, "checkpoint_entry_removed", seq, seq=seq)
     if row[0] != head_hash:
-        problem = f"ledger entry {seq} is not the one the checkpoint signed: the ledger was rewritten"
-        return Verdict(False, verdict.entries, verdict.rows, problem, seq)
+        return _broken(verdict.entries, verdict.rows, "checkpoint_rewritten", seq, seq=seq)
     return Verdict(True, verdict.entries, verdict.rows, None, seq)
 
 
@@ -551,11 +558,11 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
     recorded: dict[int, dict[str, Any]] = {}
     for expected_seq, (seq, ts, actor, action, payload, prev_hash, digest) in enumerate(rows, 1):
         if seq != expected_seq:
-            return Verdict(False, len(rows), 0, f"ledger entry {expected_seq} is missing (found {seq})")
+            return _broken(len(rows), 0, "entry_missing", expected=expected_seq, seq=seq)
         if prev_hash != prev:
-            return Verdict(False, len(rows), 0, f"ledger entry {seq} does not follow entry {seq - 1}")
+            return _broken(len(rows), 0, "not_chained", seq=seq, previous=seq - 1)
         if entry_hash(seq, ts, actor, action, payload, prev_hash) != digest:
-            return Verdict(False, len(rows), 0, f"ledger entry {seq} ({action}) was altered")
+            return _broken(len(rows), 0, "entry_altered", seq=seq, action=action)
         recorded[seq] = json.loads(payload).get("rows", {})
         prev = digest
 
@@ -567,7 +574,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
         ).fetchone()
         if altered:
             key = _row_key(con, table, altered[1])
-            return Verdict(False, len(rows), checked, f"{table} row {key} (written by entry {altered[0]}) was changed")
+            return _broken(len(rows), checked, "row_changed", table=table, row=key, seq=altered[0])
         found = {
             seq: {"rows": n, "digest": d}
             for seq, n, d in con.execute(
@@ -575,11 +582,12 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
             ).fetchall()
         }
         checked += sum(v["rows"] for v in found.values())
-        for seq in sorted(set(found) | {s for s, t in recorded.items() if table in t}):
+        for seq in sorted(set(found) | {s for s, tables in recorded.items() if table in tables}):
             want = recorded.get(seq, {}).get(table)
             have = found.get(seq)
             if want != have:
-                return Verdict(False, len(rows), checked, _digest_problem(table, seq, want, have))
+                key, values = _digest_problem(table, seq, want, have)
+                return _broken(len(rows), checked, key, table=table, seq=seq, **values)
     for view, (history, keys) in CURRENT.items():
         # Each version must be superseded by the entry that wrote the next one, and the latest
         # by none: otherwise the view would show an old version, or two, or none.
@@ -591,7 +599,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> Verdict:
         ).fetchone()
         if stray:
             key = ", ".join(f"{k}={v}" for k, v in zip(keys, stray, strict=True))
-            return Verdict(False, len(rows), checked, f"{view} does not hold the latest version of {key}")
+            return _broken(len(rows), checked, "stale_current", view=view, row=key)
     return Verdict(True, len(rows), checked)
 
 
@@ -601,17 +609,20 @@ def _row_key(con: duckdb.DuckDBPyConnection, table: str, row_hash: str) -> str:
     return ", ".join(f"{c}={v}" for c, v in zip(key_cols, values, strict=True))
 
 
-def _digest_problem(table: str, seq: int, want: dict[str, Any] | None, have: dict[str, Any] | None) -> str:
-    """Why the rows the ledger recorded for entry `seq` (`want`) differ from those held (`have`)."""
+def _digest_problem(
+    table: str, seq: int, want: dict[str, Any] | None, have: dict[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
+    """Why the rows the ledger recorded for entry `seq` (`want`) differ from those held (`have`):
+    a ledger.problem key and its values beyond table and seq."""
     if want is None:
         if have is None:
             raise ValueError(f"{table} entry {seq}: nothing recorded and nothing held do not differ")
-        return f"{table} holds {have['rows']} row(s) tagged with entry {seq} that the ledger never recorded"
+        return "rows_unrecorded", {"rows": have["rows"]}
     if have is None:
-        return f"{table} rows written by entry {seq} were removed (ledger recorded {want['rows']})"
+        return "rows_removed", {"rows": want["rows"]}
     if want["rows"] != have["rows"]:
-        return f"{table} rows of entry {seq}: ledger recorded {want['rows']}, store holds {have['rows']}"
-    return f"{table} rows of entry {seq} were replaced (digest differs)"
+        return "rows_count", {"recorded": want["rows"], "held": have["rows"]}
+    return "rows_replaced", {}
 
 
 AFTER_MIGRATION["source_provenance"] = adopt_sources
