@@ -58,8 +58,9 @@ def test_each_role_sees_the_leads_it_may(served):
         assert "甲生物科技有限公司" in pages[role].text and "乙医疗器械有限公司" in pages[role].text
     assert "甲生物科技有限公司" in pages["operator"].text and "乙医疗器械有限公司" not in pages["operator"].text
     assert "甲生物科技有限公司" not in pages["viewer"].text and "乙医疗器械有限公司" not in pages["viewer"].text
-    exported = served["clients"]["operator"].get("/leads/export.csv")
+    exported = served["clients"]["operator"].get("/leads?lang=en&export=leads&format=csv")
     assert exported.status_code == 200 and "甲生物科技有限公司" in exported.text
+    assert exported.text.lstrip("\ufeff").startswith("Lead,Chain,Name,"), "headers in the reader's language"
     assert "乙医疗器械有限公司" not in exported.text
 
 

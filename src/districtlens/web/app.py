@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
 from districtlens.errors import DistrictlensError
-from districtlens.web import api, auth, capabilities, commands, pages, reading
+from districtlens.web import api, auth, capabilities, commands, pages, planning, reading
 from districtlens.web.deps import LoginRequired, check_form, language, session
 from districtlens.web.i18n import Formatter
 from districtlens.web.problems import validation_message
@@ -154,6 +154,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(capabilities.router)
+    app.include_router(planning.router)
     app.include_router(reading.router)
     app.include_router(commands.router)
 

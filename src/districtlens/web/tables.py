@@ -108,10 +108,13 @@ class Table:
         testid: str | None = None,
         row_class: Callable[[dict[str, Any]], str] | None = None,
         total: int | None = None,
+        path: str = "",
     ):
         """`total`: the rows are one page of a search the server pages itself (its order, its
-        filter), `total` rows in all; the table then only pages and exports."""
+        filter), `total` rows in all; the table then only pages and exports. `path`: the page its
+        links go to, when it is not the one answering (a form's answer, such as /data/verify)."""
         self.id = table_id
+        self.path = path
         self.testid = testid or table_id
         self.columns = list(columns)
         self.fmt = fmt
@@ -184,7 +187,7 @@ class Table:
                 params.pop(key, None)
             else:
                 params[key] = str(value)
-        return "?" + urlencode(params)
+        return f"{self.path}?{urlencode(params)}"
 
     def sort_url(self, column: Column) -> str:
         descending = self.view.sort == column.key and not self.view.descending
@@ -192,7 +195,7 @@ class Table:
 
     def export_url(self, kind: str) -> str:
         params = {k: v for k, v in self._params.items() if k not in ("export", "format")}
-        return "?" + urlencode(dict(params, export=self.id, format=kind))
+        return f"{self.path}?{urlencode(dict(params, export=self.id, format=kind))}"
 
     def hidden_params(self) -> list[tuple[str, str]]:
         """The query parameters the filter form keeps (all but this table's filter and page)."""
