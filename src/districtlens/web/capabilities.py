@@ -434,9 +434,15 @@ def _areas(store: Snapshot, fmt: Formatter) -> dict[str, str]:
     return areas
 
 
+CHANGED_COLUMNS = (Column("ref", "Figure"), Column("then", "Then"), Column("now", "Now"))
+
+
 def _briefing_page(request: Request, store: Snapshot, *, status_code: int = 200, **context: Any) -> HTMLResponse:
     key = _key_file()
     fmt = Formatter(language(request))
+    verdict = context.get("verdict")
+    if verdict and verdict["changed"]:
+        context["changed"] = Table(request, "changed", CHANGED_COLUMNS, verdict["changed"], fmt, answer=True)
     return render(
         request,
         "briefings.html",
@@ -446,7 +452,7 @@ def _briefing_page(request: Request, store: Snapshot, *, status_code: int = 200,
         formats=FORMATS,
         key_file=key,
         can_sign=key is not None and b"PRIVATE KEY" in key.read_bytes(),
-        **{"verdict": None, "problem": None, **context},
+        **{"verdict": None, "problem": None, "changed": None, **context},
     )
 
 

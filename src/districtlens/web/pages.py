@@ -680,12 +680,12 @@ def data(request: Request, who: Data, store: Reader, server: State):
 LEDGER_COLUMNS = (
     Column("seq", "Entry", "number"),
     Column("ts", "Time", "date"),
-    Column("actor", "Actor"),
-    Column("action", "Action"),
-    Column("short_hash", "Hash"),
+    Column("actor", "Actor", "code"),
+    Column("action", "Action", "code"),
+    Column("short_hash", "Hash", "code"),
 )
 IMPORT_COLUMNS = (
-    Column("name", "Source"),
+    Column("name", "Source", "code"),
     Column("kind", "Kind", translate=True),
     Column("file_name", "File"),
     Column("imported_at", "Time", "date"),
