@@ -341,3 +341,16 @@ def test_registered_names_are_marked_chinese_on_other_pages(clients):
     page = clients["analyst"].get("/enterprises?q=科技&lang=en").text
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
     assert body.count('<td lang="zh">') == body.count("<tr>") > 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "area", "against"),
+    [("en", "Jing'an District (310106)", "Shanghai"), ("fr", "district de Jing’an (310106)", "Shanghai")],
+)
+def test_the_chain_page_names_the_district_in_the_language(clients, lang, area, against):
+    html = clients["analyst"].get(f"/chains?track=biopharma&lang={lang}").text
+    lead = re.search(r'<p class="lead">(.*?)</p>', html, re.S).group(1).replace("&#39;", "'")
+    assert area in lead and against in lead and "静安区" not in lead
+    # The links' public reasons (what restricted roles read) name it alike.
+    viewer = clients["viewer"].get(f"/chains?track=biopharma&lang={lang}").text.replace("&#39;", "'")
+    assert "静安区" not in text(viewer)
