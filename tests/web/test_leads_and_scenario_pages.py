@@ -223,3 +223,23 @@ def test_a_scenario_is_computed_without_writing_and_saved_as_one_entry(served):
         form = {"csrf_token": token_of(other, "/leads"), "track": "biopharma", "firm": "2710", "name": "x"}
         assert other.post("/scenario/save", data=form, follow_redirects=False).status_code == 403
     assert head_of(served) == after
+
+
+def test_a_briefing_cites_a_saved_scenario_the_page_offers(served, monkeypatch):
+    monkeypatch.delenv("DISTRICTLENS_SIGNING_KEY", raising=False)
+    client = served["clients"]["analyst"]
+    token = token_of(client, "/scenario")
+    form = {"csrf_token": token, "track": "biopharma", "firm": "2710:8000:90", "name": "一家新药厂"}
+    assert client.post("/scenario/save", data=form, follow_redirects=False).status_code == 303
+    with served["server"].reader() as store:
+        saved = stored_scenarios.saved_scenarios(store)
+    scenario_id = next(s["scenario_id"] for s in saved if s["name"] == "一家新药厂")
+    page = client.get("/briefings?lang=en").text
+    offered = re.search(r'data-testid="cite-scenarios">(.*?)</fieldset>', page, re.S).group(1)
+    assert f'value="{scenario_id}"' in offered and "一家新药厂" in offered
+    brief = {"csrf_token": token, "area": "310106", "lang": "en", "format": "html"}
+    cited = client.post("/briefings", data=brief | {"scenario": scenario_id})
+    assert cited.status_code == 200 and f"scenario.{scenario_id}." in cited.text
+    assert f"scenario.{scenario_id}." not in client.post("/briefings", data=brief).text
+    refused = client.post("/briefings?lang=en", data=brief | {"scenario": "scenario-9999"})
+    assert refused.status_code == 422 and "not one of the choices offered" in refused.text

@@ -25,7 +25,8 @@ from districtlens.carriers.space import add_years
 from districtlens.commands import Context
 from districtlens.commands import briefing as briefing_commands
 from districtlens.commands import carriers as carrier_commands
-from districtlens.errors import DistrictlensError, NotFound
+from districtlens.commands import scenarios as scenario_commands
+from districtlens.errors import DistrictlensError, InputError, NotFound
 from districtlens.store import dashboard_queries
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures, labels
@@ -434,6 +435,16 @@ def _areas(store: Snapshot, fmt: Formatter) -> dict[str, str]:
     return areas
 
 
+def _scenarios(store: Snapshot, fmt: Formatter) -> dict[str, str]:
+    """The saved scenarios a briefing may cite: id -> its name and chain."""
+    saved = scenario_commands.list_scenarios(Context(store=store, actor="web"), scenario_commands.ListScenarios())
+    templates = figures.chain_templates()
+    return {
+        s.scenario_id: f"{s.name} · {fmt.name(dict(templates[s.track_id].name))}" if s.track_id in templates else s.name
+        for s in saved.scenarios
+    }
+
+
 CHANGED_COLUMNS = (Column("ref", "Figure"), Column("then", "Then"), Column("now", "Now"))
 
 
@@ -449,6 +460,7 @@ def _briefing_page(request: Request, store: Snapshot, *, status_code: int = 200,
         status_code=status_code,
         synthetic=api.synthetic_for(state(request), store),
         areas=_areas(store, fmt),
+        scenarios=_scenarios(store, fmt),
         formats=FORMATS,
         key_file=key,
         can_sign=key is not None and b"PRIVATE KEY" in key.read_bytes(),
@@ -467,11 +479,12 @@ async def briefing_render(request: Request, who: Briefings, server: State):
     area, lang, fmt = str(form.get("area", "")), str(form.get("lang", "")), str(form.get("format", ""))
     if lang not in ("zh", "en", "fr") or fmt not in FORMATS:
         raise HTTPException(422, "choose a language and a format")
-    return await run_in_threadpool(_render_briefing, request, who, server, area, lang, fmt)
+    cited = [str(s) for s in form.getlist("scenario") if str(s)]
+    return await run_in_threadpool(_render_briefing, request, who, server, area, lang, fmt, cited)
 
 
 def _render_briefing(
-    request: Request, who: auth.Principal, server: ServerState, area: str, lang: str, fmt: str
+    request: Request, who: auth.Principal, server: ServerState, area: str, lang: str, fmt: str, cited: list[str]
 ) -> Response:
     from districtlens.briefing import document, signing
 
@@ -481,9 +494,15 @@ def _render_briefing(
     with server.reader() as store:
         if area not in _areas(store, Formatter(lang)):
             raise NotFound("web.unknown_area", area=area)
+        offered = _scenarios(store, Formatter(lang))
+        for scenario in cited:
+            if scenario not in offered:
+                raise InputError("web.choice_not_offered", choice=scenario[:120])
         rendered = briefing_commands.render_briefing(
             Context(store=store, actor=who.username),
-            briefing_commands.RenderBriefing(area=area, lang=lang, format=fmt, key_fingerprint=fingerprint),
+            briefing_commands.RenderBriefing(
+                area=area, lang=lang, format=fmt, key_fingerprint=fingerprint, scenarios=cited
+            ),
         )
     content = rendered.document_bytes()
     if private is not None:
