@@ -52,7 +52,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
     TLS with `handover_tls`), it writes the handover file while it runs, so that CLI writes reach
     it (handover.py)."""
     load_all()
-    server = ServerState(db_path)
+    server = ServerState(db_path, first_views=api.first_views)
     token = secrets.token_urlsafe(32)
 
     @asynccontextmanager
