@@ -557,8 +557,11 @@ def enterprises(
 ):
     fmt = Formatter(language(request))
     exporting = request.query_params.get("export") == "enterprises"
+    # Unsorted, a search is in its own order (relevance) and the server pages it; sorted by a
+    # column, its first EXPORT_LIMIT matches are sorted, filtered and paged as any table's rows.
+    sorting = bool(request.query_params.get("enterprises.sort"))
     size = page_size(request.query_params, "enterprises")
-    limit, offset = (EXPORT_LIMIT, 0) if exporting else (size, (page - 1) * size)
+    limit, offset = (EXPORT_LIMIT, 0) if exporting or sorting else (size, (page - 1) * size)
     total, rows = api.search_for(server, store, who, q, limit, offset)
     shown = [
         dict(
@@ -569,11 +572,11 @@ def enterprises(
         )
         for r in rows
     ]
-    table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=total)
+    table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=None if sorting else total)
     exported = export_response(request, table, name="enterprises")
     if exported is not None:
         return exported
-    return _page(request, "enterprises.html", store, q=q, total=total, table=table)
+    return _page(request, "enterprises.html", store, q=q, total=total, table=table, sorted_first=EXPORT_LIMIT)
 
 
 ENTERPRISE_COLUMNS = (

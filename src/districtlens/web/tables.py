@@ -119,7 +119,8 @@ class Table:
         answer: bool = False,
     ):
         """`total`: the rows are one page of a search the server pages itself (its order, its
-        filter), `total` rows in all; the table then only pages and exports. `path`: the page its
+        filter), `total` rows in all; the table then pages and exports, and its sort links ask
+        the page for a sorted view (built without `total`, from the rows to sort). `path`: the page its
         links go to, when it is not the one answering (a form's answer, such as /data/verify)."""
         self.id = table_id
         self.path = path
