@@ -5,15 +5,19 @@ a screenshot per page and language under docs/screenshots/."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import uvicorn
 
+from districtlens.store import open_store
+from districtlens.web.app import create_app
 from districtlens.web.auth import PERMISSIONS
 from tests.web.conftest import MARKUP_NAME, PASSWORD, USERS
 
@@ -51,12 +55,12 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(web_app):
+def serve(app) -> Iterator[str]:
+    """Serve `app` on a free loopback port while the caller runs; yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
@@ -65,6 +69,21 @@ def server(web_app):
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(web_app):
+    yield from serve(web_app)
+
+
+@pytest.fixture(scope="module")
+def writable_server(web_store, tmp_path_factory):
+    """A server of its own store, for a test that writes (reading a text queues its claims)."""
+    db = tmp_path_factory.mktemp("browser-writes") / "demo.duckdb"
+    shutil.copyfile(web_store["db"], db)
+    app = create_app(db)
+    yield from serve(app)
+    app.state.server.close()
 
 
 @pytest.fixture(scope="module")
@@ -180,4 +199,32 @@ def test_a_chain_node_click_lists_its_firms(browser, server):
     page.click("[data-testid=links] tbody tr:first-child a")
     page.wait_for_selector("[data-testid=link-firms]")
     assert "link=" in page.url
+    context.close()
+
+
+def test_a_forms_answer_sorts_in_the_page(browser, writable_server, web_store):
+    """The firms of a text just read (no URL gives them again) sort by their header's button."""
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, writable_server)
+    sign_in(page, writable_server, "analyst")
+    page.goto(f"{writable_server}/reading?lang=en")
+    with open_store(web_store["db"]) as store:
+        rows = store.con.execute("SELECT name FROM enterprise_current ORDER BY uscc LIMIT 3").fetchall()
+    names = [name for (name,) in rows]
+    page.fill("textarea[name=text]", "静安区的" + "、".join(names) + "。")
+    page.click("[data-testid=read-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=read-firms] tbody tr")
+    named = page.locator("[data-testid=read-firms] tbody tr td:first-child")
+    shown = named.all_inner_texts()
+    assert len(shown) >= 2, shown
+    header = page.locator("[data-testid=read-firms] thead th").first
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    ascending = named.all_inner_texts()
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert named.all_inner_texts() == ascending[::-1] and sorted(ascending) == sorted(shown)
+    assert page.locator("[data-testid=read-firms-csv]").get_attribute("href").startswith("data:text/csv;base64,")
+    assert not watch.errors, watch.errors[:5]
     context.close()

@@ -3,11 +3,14 @@ snapshot named by the ledger seq, and a failed query never leaving a cursor unus
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
 from districtlens.store import open_store
 from districtlens.store.web_users import save_user
+from districtlens.web import api
 from districtlens.web.state import ServerState
 
 
@@ -204,4 +207,25 @@ def test_writes_while_the_server_reads_what_it_holds_make_it_read_once_more_not_
         assert len(calls) == 3
     finally:
         release.set()
+        state.close()
+
+
+def test_warming_computes_the_first_pages_views_for_the_newest_snapshot(web_store, tmp_path):
+    """At start and after each write the server computes the overview's and industries' figures,
+    so that a first visit finds them (at a million enterprises they take seconds)."""
+    path = tmp_path / "warm.duckdb"
+    shutil.copyfile(web_store["db"], path)
+    state = ServerState(path, first_views=api.first_views)
+    try:
+        state.warm_in_background()
+        state.wait_warm()
+        with state.reader() as store:
+            for name, args in (("overview", ()), ("industries", (None,)), ("industry-mix", ()), ("relatedness", ())):
+                assert state.cached(store, name, args, lambda name=name: pytest.fail(f"{name} computed again")), name
+        with state.writer() as store:
+            save_user(store, "ana", role="viewer", carriers=[], password_hash="x", actor="test")
+        state.wait_warm()
+        with state.reader() as store:
+            assert state.cached(store, "relatedness", (), lambda: pytest.fail("not computed for the write"))
+    finally:
         state.close()

@@ -77,6 +77,16 @@ def _withhold_indicator(indicator: dict, year: int | None) -> dict:
     return dict(indicator, value=None, growth=None, rank_peers=None, rank_city=None, trend=trend, suppressed=True)
 
 
+def first_views(server: ServerState, store: Snapshot) -> None:
+    """The district's figures the overview and industries pages ask for, computed into the cache
+    (`ServerState._warm`: at start and after each write) so that a first visit does not wait."""
+    commission = auth.Principal(username="warm", role="analyst", carriers=(), version=0)
+    overview_for(server, store, commission)
+    industries_for(server, store, commission, None)
+    mix_for(server, store, commission)
+    relatedness_for(server, store, commission)
+
+
 def industries_for(server: ServerState, store: Snapshot, who: auth.Principal, division: str | None) -> dict:
     data = server.cached(store, "industries", (division,), lambda: figures.industries(store, division))
     if not who.restricted:

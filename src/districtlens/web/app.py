@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
 from districtlens.errors import DistrictlensError
-from districtlens.web import api, auth, capabilities, commands, pages, reading
+from districtlens.web import api, auth, capabilities, commands, pages, planning, reading
 from districtlens.web.deps import LoginRequired, check_form, language, session
 from districtlens.web.i18n import Formatter
 from districtlens.web.problems import validation_message
@@ -52,7 +52,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
     TLS with `handover_tls`), it writes the handover file while it runs, so that CLI writes reach
     it (handover.py)."""
     load_all()
-    server = ServerState(db_path)
+    server = ServerState(db_path, first_views=api.first_views)
     token = secrets.token_urlsafe(32)
 
     @asynccontextmanager
@@ -154,6 +154,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(capabilities.router)
+    app.include_router(planning.router)
     app.include_router(reading.router)
     app.include_router(commands.router)
 

@@ -25,10 +25,11 @@ from districtlens.carriers.space import add_years
 from districtlens.commands import Context
 from districtlens.commands import briefing as briefing_commands
 from districtlens.commands import carriers as carrier_commands
-from districtlens.errors import DistrictlensError, NotFound
+from districtlens.commands import scenarios as scenario_commands
+from districtlens.errors import DistrictlensError, InputError, NotFound
 from districtlens.store import dashboard_queries
 from districtlens.store import web_queries as queries
-from districtlens.web import api, auth, figures
+from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import check_form, language, may_see_carrier, reader, state, today
 from districtlens.web.i18n import Formatter
 from districtlens.web.pages import page_user
@@ -53,11 +54,6 @@ MEDIA = {
 
 def _page(request: Request, name: str, store: Snapshot, **context: Any) -> HTMLResponse:
     return render(request, name, synthetic=api.synthetic_for(state(request), store), **context)
-
-
-def _carrier_names(server: ServerState, store: Snapshot, fmt: Formatter) -> dict[str, str]:
-    rows = server.cached(store, "carriers", (today(),), lambda: queries.carriers(store, today()))
-    return {r["carrier_id"]: fmt.name({"zh": r["name_zh"], "en": r["name_en"], "fr": r["name_fr"]}) for r in rows}
 
 
 def _visible_carriers(who: auth.Principal, carrier_ids: list[str]) -> list[str]:
@@ -179,6 +175,13 @@ def _funnels(cohorts: list[Any]) -> dict[str, list[dict[str, Any]]]:
     return {ladder: list(stages.values()) for ladder, stages in funnels.items()}
 
 
+FUNNEL_COLUMNS = (
+    Column("stage", "Stage", translate=True),
+    Column("reached", "Projects reaching the stage", "number"),
+    Column("moved_on", "Moved on", "number"),
+)
+
+
 @router.get("/pipeline")
 def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
     fmt = Formatter(language(request))
@@ -192,7 +195,7 @@ def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
             ).cohorts
         ),
     )
-    names = _carrier_names(server, store, fmt)
+    names = labels.carrier_names(server, store, fmt)
     own = [c for c in every if may_see_carrier(who, c.carrier)]
     rows = [
         {
@@ -216,10 +219,13 @@ def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
         Column("graduation_rate", "Graduation rate", "percent"),
     ]
     table = Table(request, "cohorts", columns, rows, fmt, default_sort="-intake_year")
-    exported = export_response(request, table, name="pipeline")
+    funnels = _funnels(every)
+    funnel_tables = {
+        ladder: Table(request, f"funnel-{ladder}", FUNNEL_COLUMNS, stages, fmt) for ladder, stages in funnels.items()
+    }
+    exported = export_response(request, table, *funnel_tables.values(), name="pipeline")
     if exported is not None:
         return exported
-    funnels = _funnels(every)
     charts = {
         ladder: {
             "kind": "bar",
@@ -236,7 +242,7 @@ def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
         "pipeline.html",
         store,
         table=table,
-        funnels=funnels,
+        funnels=funnel_tables,
         charts=charts,
         total=sum(c.projects for c in every),
         graduated=sum(c.graduated for c in every),
@@ -251,7 +257,7 @@ def _space_choices(server: ServerState, store: Snapshot, who: auth.Principal, fm
     """The carriers and zones `who` may look at the space of. A zone is an aggregate: restricted
     roles see it when its carriers have MIN_CELL tenants or more (else a tenant's lease shows)."""
     rows = api.carriers_for(server, store, who)
-    carriers = {c: n for c, n in _carrier_names(server, store, fmt).items() if may_see_carrier(who, c)}
+    carriers = {c: n for c, n in labels.carrier_names(server, store, fmt).items() if may_see_carrier(who, c)}
     tenants_by_zone: dict[str, int] = {}
     for r in server.cached(store, "carriers", (today(),), lambda: queries.carriers(store, today())):
         if r["zone_id"]:
@@ -288,7 +294,7 @@ def space(
     fmt = Formatter(language(request))
     choices = _space_choices(server, store, who, fmt)
     if carrier and carrier not in choices["carriers"]:
-        if carrier in _carrier_names(server, store, fmt):
+        if carrier in labels.carrier_names(server, store, fmt):
             raise HTTPException(403, "not one of your carriers")
         raise NotFound("web.unknown_carrier", carrier=carrier, carriers=_listed(choices["carriers"]))
     if zone and zone not in choices["zones"]:
@@ -362,7 +368,7 @@ def space(
     ending_rows: list[dict[str, Any]] = []
     members = _visible_carriers(who, now.carriers) if who.may("tenants") else []
     if members:
-        names = _carrier_names(server, store, fmt)
+        names = labels.carrier_names(server, store, fmt)
         ending_rows = [
             dict(
                 r,
@@ -429,19 +435,36 @@ def _areas(store: Snapshot, fmt: Formatter) -> dict[str, str]:
     return areas
 
 
+def _scenarios(store: Snapshot, fmt: Formatter) -> dict[str, str]:
+    """The saved scenarios a briefing may cite: id -> its name and chain."""
+    saved = scenario_commands.list_scenarios(Context(store=store, actor="web"), scenario_commands.ListScenarios())
+    templates = figures.chain_templates()
+    return {
+        s.scenario_id: f"{s.name} · {fmt.name(dict(templates[s.track_id].name))}" if s.track_id in templates else s.name
+        for s in saved.scenarios
+    }
+
+
+CHANGED_COLUMNS = (Column("ref", "Figure"), Column("then", "Then"), Column("now", "Now"))
+
+
 def _briefing_page(request: Request, store: Snapshot, *, status_code: int = 200, **context: Any) -> HTMLResponse:
     key = _key_file()
     fmt = Formatter(language(request))
+    verdict = context.get("verdict")
+    if verdict and verdict["changed"]:
+        context["changed"] = Table(request, "changed", CHANGED_COLUMNS, verdict["changed"], fmt, answer=True)
     return render(
         request,
         "briefings.html",
         status_code=status_code,
         synthetic=api.synthetic_for(state(request), store),
         areas=_areas(store, fmt),
+        scenarios=_scenarios(store, fmt),
         formats=FORMATS,
         key_file=key,
         can_sign=key is not None and b"PRIVATE KEY" in key.read_bytes(),
-        **{"verdict": None, "problem": None, **context},
+        **{"verdict": None, "problem": None, "changed": None, **context},
     )
 
 
@@ -456,11 +479,12 @@ async def briefing_render(request: Request, who: Briefings, server: State):
     area, lang, fmt = str(form.get("area", "")), str(form.get("lang", "")), str(form.get("format", ""))
     if lang not in ("zh", "en", "fr") or fmt not in FORMATS:
         raise HTTPException(422, "choose a language and a format")
-    return await run_in_threadpool(_render_briefing, request, who, server, area, lang, fmt)
+    cited = [str(s) for s in form.getlist("scenario") if str(s)]
+    return await run_in_threadpool(_render_briefing, request, who, server, area, lang, fmt, cited)
 
 
 def _render_briefing(
-    request: Request, who: auth.Principal, server: ServerState, area: str, lang: str, fmt: str
+    request: Request, who: auth.Principal, server: ServerState, area: str, lang: str, fmt: str, cited: list[str]
 ) -> Response:
     from districtlens.briefing import document, signing
 
@@ -470,9 +494,15 @@ def _render_briefing(
     with server.reader() as store:
         if area not in _areas(store, Formatter(lang)):
             raise NotFound("web.unknown_area", area=area)
+        offered = _scenarios(store, Formatter(lang))
+        for scenario in cited:
+            if scenario not in offered:
+                raise InputError("web.choice_not_offered", choice=scenario[:120])
         rendered = briefing_commands.render_briefing(
             Context(store=store, actor=who.username),
-            briefing_commands.RenderBriefing(area=area, lang=lang, format=fmt, key_fingerprint=fingerprint),
+            briefing_commands.RenderBriefing(
+                area=area, lang=lang, format=fmt, key_fingerprint=fingerprint, scenarios=cited
+            ),
         )
     content = rendered.document_bytes()
     if private is not None:

@@ -426,17 +426,16 @@ def chain(store: Store, context: report.Context, template: ChainTemplate, lang: 
     in `lang`)."""
     health = report.health(context, template, lang=lang)
     graph = graph_json(chain_graph(template, health))
-    graph.update(
-        name=dict(template.name), area=context.area.label, reference=context.reference_label, year=context.year
-    )
+    area, reference = context.area.label_in(lang), context.reference_name(lang)
+    graph.update(name=dict(template.name), area=area, reference=reference, year=context.year)
     # Restricted roles are never told how revenue spreads among a link's firms (concentration ×
     # revenue is the largest firm's revenue; a status "present, not strong" bounds it): their
     # status and reason rest on the number of firms and the LQ alone.
     public = {
         row["link_id"]: judge(
             dict(row, concentration=None, largest=None),
-            context.area.label,
-            context.reference_label,
+            area,
+            reference,
             DEFAULT_THRESHOLDS,
             lang,
         )

@@ -3,8 +3,11 @@ in the reader's language, never by its slug (`shibei`, `data-intelligence`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from districtlens.store import web_queries as queries
-from districtlens.web import figures
+from districtlens.web import auth, figures
+from districtlens.web.deps import may_see_carrier, today
 from districtlens.web.i18n import Formatter
 from districtlens.web.state import ServerState, Snapshot
 
@@ -37,3 +40,20 @@ def listed(names: dict[str, dict[str, str]], fmt: Formatter, idents: list[str]) 
     """Several ids' names, joined as the language lists them."""
     separator = "、" if fmt.lang == "zh" else ", "
     return separator.join(filter(None, (shown(names, fmt, i) for i in idents)))
+
+
+def carrier_names(server: ServerState, store: Snapshot, fmt: Formatter) -> dict[str, str]:
+    """Carrier id -> its name in the reader's language."""
+    rows = server.cached(store, "carriers", (today(),), lambda: queries.carriers(store, today()))
+    return {r["carrier_id"]: fmt.name({"zh": r["name_zh"], "en": r["name_en"], "fr": r["name_fr"]}) for r in rows}
+
+
+def lead_choices(server: ServerState, store: Snapshot, who: auth.Principal, fmt: Formatter) -> dict[str, Any]:
+    """What the targets page offers for a lead: the carriers `who` may mean it for, and the
+    pack's zones (id -> name in the reader's language)."""
+    pack = figures.home_pack(store)
+    zones = server.cached(store, "zones", (), lambda: queries.zones(store, pack["pack_id"])) if pack else []
+    return {
+        "carriers": {c: n for c, n in carrier_names(server, store, fmt).items() if may_see_carrier(who, c)},
+        "zones": {z["zone_id"]: fmt.name(z["names"]) for z in zones},
+    }

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from districtlens.chains.templates import STAGES
 from districtlens.claims.session import Reason
 from districtlens.commands import Context
-from districtlens.commands import leads as lead_commands
 from districtlens.commands import ledger as ledger_commands
-from districtlens.commands import scenarios as scenario_commands
 from districtlens.commands import statistics as statistics_commands
 from districtlens.errors import NotFound
-from districtlens.export import neutralise
 from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
@@ -61,7 +57,41 @@ def _page(request: Request, name: str, store: Snapshot, **context: Any):
 
 @router.get("/")
 def overview(request: Request, who: Aggregates, store: Reader, server: State):
-    return _page(request, "overview.html", store, data=api.overview_for(server, store, who))
+    data = api.overview_for(server, store, who)
+    fmt = Formatter(language(request))
+    tracks = _track_table(request, fmt, data.get("tracks") or [], href="/industries#table-tracks")
+    exported = export_response(request, tracks, name="overview")
+    if exported is not None:
+        return exported
+    return _page(request, "overview.html", store, data=data, tracks=tracks)
+
+
+TRACK_COLUMNS = (
+    Column("shown_name", "Track", link="href"),
+    Column("enterprises", "enterprises", "number"),
+    Column("revenue", "revenue", "money"),
+    Column("employees", "employees", "number"),
+    Column("growth", "Growth", "percent"),
+    Column("lq", "LQ", "decimal"),
+    Column("rank_peers", "Rank among peers", "number"),
+    Column("peers", "Peers", "number"),
+)
+
+
+def _track_table(request: Request, fmt: Formatter, tracks: list[dict], href: str | None = None) -> Table:
+    """The district's industry tracks (overview and industries alike)."""
+    rows = [
+        dict(
+            r,
+            shown_name=fmt.name(r["names"]),
+            href=href,
+            suppressed_keys=("enterprises",) if r.get("suppressed") else (),
+        )
+        for r in tracks
+    ]
+    return Table(
+        request, "tracks", TRACK_COLUMNS, rows, fmt, row_class=lambda r: "suppressed-row" if r.get("suppressed") else ""
+    )
 
 
 @router.get("/industries")
@@ -84,11 +114,12 @@ def industries(
         for r in data["rows"]
     ]
     table = Table(request, "activities", ACTIVITY_COLUMNS, rows, fmt)
-    exported = export_response(request, table, name="industries")
+    tracks = _track_table(request, fmt, data.get("tracks") or [])
+    exported = export_response(request, table, tracks, name="industries")
     if exported is not None:
         return exported
     pictures = {} if division else industry_pictures(server, store, who, fmt, mix)
-    return _page(request, "industries.html", store, data=data, table=table, mix=mix, **pictures)
+    return _page(request, "industries.html", store, data=data, table=table, tracks=tracks, mix=mix, **pictures)
 
 
 def industry_pictures(server: ServerState, store: Snapshot, who: auth.Principal, fmt: Formatter, mix: str) -> dict:
@@ -341,6 +372,7 @@ def targets(
         min_score=min_score,
         district=district or "",
         districts=figures.district_names(),
+        lead_choices=labels.lead_choices(server, store, who, fmt),
     )
 
 
@@ -525,8 +557,11 @@ def enterprises(
 ):
     fmt = Formatter(language(request))
     exporting = request.query_params.get("export") == "enterprises"
+    # Unsorted, a search is in its own order (relevance) and the server pages it; sorted by a
+    # column, its first EXPORT_LIMIT matches are sorted, filtered and paged as any table's rows.
+    sorting = bool(request.query_params.get("enterprises.sort"))
     size = page_size(request.query_params, "enterprises")
-    limit, offset = (EXPORT_LIMIT, 0) if exporting else (size, (page - 1) * size)
+    limit, offset = (EXPORT_LIMIT, 0) if exporting or sorting else (size, (page - 1) * size)
     total, rows = api.search_for(server, store, who, q, limit, offset)
     shown = [
         dict(
@@ -537,11 +572,11 @@ def enterprises(
         )
         for r in rows
     ]
-    table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=total)
+    table = Table(request, "enterprises", ENTERPRISE_COLUMNS, shown, fmt, total=None if sorting else total)
     exported = export_response(request, table, name="enterprises")
     if exported is not None:
         return exported
-    return _page(request, "enterprises.html", store, q=q, total=total, table=table)
+    return _page(request, "enterprises.html", store, q=q, total=total, table=table, sorted_first=EXPORT_LIMIT)
 
 
 ENTERPRISE_COLUMNS = (
@@ -636,115 +671,109 @@ def _asserted_text(fmt: Formatter, comparison: str, asserted: dict | None) -> st
     return t(f"claims.asserted.{comparison}", fmt.lang, value=figure, unit=fmt.gettext(unit) if unit else "").strip()
 
 
-@router.get("/leads")
-def leads_page(
-    request: Request,
-    who: Aggregates,
-    store: Reader,
-    track: Annotated[str | None, Query(max_length=80)] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-):
-    """The leads the user may see (an operator: those meant for their carriers; a viewer: none)
-    and the funnel by track and status."""
-    found = _leads(store, who, track or None, status or None)
-    return _page(
-        request,
-        "leads.html",
-        store,
-        leads=found.leads,
-        funnel=found.funnel,
-        statuses=lead_commands.STATUSES,
-        track=track or "",
-        status=status or "",
-    )
-
-
-@router.get("/leads/export.csv")
-def leads_export(
-    who: Aggregates,
-    store: Reader,
-    track: Annotated[str | None, Query(max_length=80)] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-):
-    found = _leads(store, who, track or None, status or None)
-    frame = pl.DataFrame([lead.model_dump() for lead in found.leads]) if found.leads else pl.DataFrame()
-    return Response(
-        b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
-    )
-
-
-def _leads(store: Snapshot, who: auth.Principal, track: str | None, status: str | None) -> lead_commands.LeadList:
-    if status is not None and status not in lead_commands.STATUSES:
-        raise HTTPException(400, f"status must be one of {', '.join(lead_commands.STATUSES)}")
-    args = lead_commands.ListLeads(role=who.role, carriers=list(who.carriers), track=track, status=status)
-    return lead_commands.list_leads(Context(store=store, actor=who.username), args)
-
-
-@router.get("/scenario")
-def scenario_page(
-    request: Request,
-    who: Targets,
-    store: Reader,
-    server: State,
-    track: Annotated[str | None, Query(max_length=80)] = None,
-    firm: Annotated[list[str] | None, Query(max_length=120)] = None,
-    target: Annotated[list[str] | None, Query(max_length=120)] = None,
-):
-    """What-if in the pack's district: hypothetical firms (CLASS:REVENUE:EMPLOYEES:ZONE) and
-    registry targets, before and after. Computing writes nothing."""
-    templates = figures.chain_templates()
-    track = track if track in templates else next(iter(sorted(templates)))
-    context = api.context_for(server, store)
-    firms = [_firm(spec) for spec in firm or [] if spec.strip()]
-    targets_ = [t.strip() for t in target or [] if t.strip()]
-    result = None
-    if firms or targets_:
-        args = scenario_commands.ScenarioArgs(track=track, area=context.area.code, firms=firms, targets=targets_)
-        result = scenario_commands.compute(Context(store=store, actor=who.username), args)
-    return _page(
-        request,
-        "scenario.html",
-        store,
-        templates=templates,
-        track=track,
-        firms=firm or [],
-        targets=targets_,
-        result=result,
-    )
-
-
-def _firm(spec: str) -> scenario_commands.Firm:
-    parts = (spec.strip().split(":") + ["", "", ""])[:4]
-    try:
-        return scenario_commands.Firm(
-            industry_code=parts[0],
-            revenue=float(parts[1]) if parts[1] else None,
-            employees=float(parts[2]) if parts[2] else None,
-            zone=parts[3] or None,
-        )
-    except ValueError as exc:
-        raise HTTPException(400, f"a firm is CLASS[:REVENUE[:EMPLOYEES[:ZONE]]]: {spec}") from exc
-
-
 @router.get("/data")
 def data(request: Request, who: Data, store: Reader, server: State):
-    return _page(
+    tables = _data_tables(request, store, who, server, path="")
+    exported = export_response(request, *tables["every"], name="data")
+    if exported is not None:
+        return exported
+    return _page(request, "data.html", store, held=server.held(), verdict=None, **tables)
+
+
+LEDGER_COLUMNS = (
+    Column("seq", "Entry", "number"),
+    Column("ts", "Time", "date"),
+    Column("actor", "Actor", "code"),
+    Column("action", "Action", "code"),
+    Column("short_hash", "Hash", "code"),
+)
+IMPORT_COLUMNS = (
+    Column("name", "Source", "code"),
+    Column("kind", "Kind", translate=True),
+    Column("file_name", "File"),
+    Column("imported_at", "Time", "date"),
+    Column("inserted", "inserted", "number"),
+    Column("updated", "updated", "number"),
+    Column("unchanged", "unchanged", "number"),
+    Column("rejected", "rejected", "number"),
+    Column("rows_written", "Rows written"),
+)
+RECONCILIATION_COLUMNS = (
+    Column("indicator", "Published indicator", lang_key="indicator_lang"),
+    Column("unit_label", "Unit"),
+    Column("published", "Published", "decimal"),
+    Column("registry", "Registry", "decimal"),
+    Column("coverage", "Coverage", "percent"),
+    Column("gap_points", "Gap (points)", "decimal"),
+    Column("note_text", "Note"),
+    Column("source", "Source", link="source_href"),
+)
+
+
+def _data_tables(
+    request: Request, store: Snapshot, who: auth.Principal, server: ServerState, path: str
+) -> dict[str, Any]:
+    """The data page's tables: the ledger's latest entries, the imports, and per pack district
+    with published statistics the registry beside them (`every`: all of them, for the export).
+    `path`: where their links go (the page itself, or /data from the verification's answer)."""
+    fmt = Formatter(language(request))
+    ledger = queries.ledger_status(store)
+    ledger_table = Table(
         request,
-        "data.html",
-        store,
-        imports=queries.imports(store),
-        ledger=queries.ledger_status(store),
-        held=server.held(),
-        verdict=None,
-        **_reconciliations(request, store, who, server),
+        "ledger",
+        LEDGER_COLUMNS,
+        [dict(e, short_hash=e["hash"][:16]) for e in ledger["latest"]],
+        fmt,
+        default_sort="-seq",
+        path=path,
+    )
+    import_rows = [
+        dict(
+            i,
+            **i["counts"],
+            rows_written=", ".join(f"{table}: {fmt.number(n)}" for table, n in sorted(i["rows"].items())),
+        )
+        for i in queries.imports(store)
+    ]
+    imports = Table(request, "imports", IMPORT_COLUMNS, import_rows, fmt, path=path)
+    reconciliations = [
+        dict(r, table=_reconciliation_table(request, fmt, r, path)) for r in _reconciliations(store, who, server)
+    ]
+    return {
+        "ledger": ledger,
+        "ledger_table": ledger_table,
+        "imports": imports,
+        "reconciliations": reconciliations,
+        "every": [ledger_table, imports, *(r["table"] for r in reconciliations)],
+        "message": lambda m: t(m["key"], fmt.lang, **m["values"]),
+    }
+
+
+def _reconciliation_table(request: Request, fmt: Formatter, reconciliation: dict, path: str) -> Table:
+    rows = [
+        dict(
+            f,
+            indicator_lang="zh",  # as published
+            unit_label=t(statistics_commands.UNIT_KEYS[f["unit"]], fmt.lang),
+            note_text=t(f["note"]["key"], fmt.lang, **f["note"]["values"]) if f["note"] else None,
+            source=f["source_doc"] or f["source_url"],
+            source_href=f["source_url"] if (f["source_url"] or "").startswith("http") else None,
+        )
+        for f in reconciliation["figures"]
+    ]
+    return Table(
+        request,
+        f"reconciliation-{reconciliation['area']}",
+        RECONCILIATION_COLUMNS,
+        rows,
+        fmt,
+        testid="reconciliation",
+        path=path,
     )
 
 
-def _reconciliations(request: Request, store: Snapshot, who: auth.Principal, server: ServerState) -> dict[str, Any]:
+def _reconciliations(store: Snapshot, who: auth.Principal, server: ServerState) -> list[dict[str, Any]]:
     """The registry beside the published statistics of each pack district that has some."""
-    lang = language(request)
 
     def compute() -> list[Any]:
         context = Context(store=store, actor=who.username)
@@ -756,11 +785,7 @@ def _reconciliations(request: Request, store: Snapshot, who: auth.Principal, ser
             if stored_statistics.published_years(store, adcode)
         ]
 
-    return {
-        "reconciliations": server.cached(store, "reconciliations", (), compute),
-        "message": lambda m: t(m["key"], lang, **m["values"]),
-        "unit_label": lambda unit: t(statistics_commands.UNIT_KEYS[unit], lang),
-    }
+    return server.cached(store, "reconciliations", (), compute)
 
 
 @router.post("/data/verify")
@@ -779,13 +804,5 @@ def _verified_page(request: Request, who: auth.Principal, server: ServerState) -
         )
     )
     with server.reader() as store:
-        return _page(
-            request,
-            "data.html",
-            store,
-            imports=queries.imports(store),
-            ledger=queries.ledger_status(store),
-            held=server.held(),
-            verdict=verdict,
-            **_reconciliations(request, store, who, server),
-        )
+        tables = _data_tables(request, store, who, server, path="/data")
+        return _page(request, "data.html", store, held=server.held(), verdict=verdict, **tables)

@@ -18,8 +18,10 @@ from districtlens.commands import reading as reading_commands
 from districtlens.errors import DistrictlensError
 from districtlens.web import auth
 from districtlens.web.deps import LoginRequired, check_form, language, session, state
+from districtlens.web.i18n import Formatter
 from districtlens.web.render import render
 from districtlens.web.state import ServerState
+from districtlens.web.tables import Column, Table, export_response
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 MAX_UPLOAD = 20 * 1024 * 1024  # a policy text with its figures, not a library
@@ -46,8 +48,49 @@ def _queue(server: ServerState, who: auth.Principal) -> list[dict[str, Any]]:
     return [p.model_dump() for p in queue.proposals]
 
 
-def _page(request: Request, server: ServerState, who: auth.Principal, **context: Any) -> HTMLResponse:
-    return render(request, "reading.html", queue=_queue(server, who), **context)
+QUEUE_COLUMNS = (
+    Column("quote", "Statement", lang_key="language"),
+    Column("document", "Document"),
+    Column("figure_text", "Figure"),
+    Column("query_kind", "Query", translate=True),
+    Column("decisions", "Decision", "actions", exported=False),
+)
+FIRM_COLUMNS = (
+    Column("text", "Firm named", lang_key="language"),
+    Column("registered", "Registered name", lang_key="name_lang"),
+    Column("confidence", "Confidence", "decimal"),
+)
+
+
+def _page(request: Request, server: ServerState, who: auth.Principal, result: dict | None, **context: Any):
+    """The page: the text just read (a form's answer), and the review queue."""
+    fmt = Formatter(language(request))
+    rows = [
+        dict(
+            p,
+            figure_text=p["figure"].get("text"),
+            query_kind=p["query"]["kind"] if p["query"] else "statement of intent",
+            decisions=[(f"/reading/{p['id']}/accept", "Accept"), (f"/reading/{p['id']}/reject", "Reject")],
+        )
+        for p in _queue(server, who)
+    ]
+    queue = Table(request, "queue", QUEUE_COLUMNS, rows, fmt, testid="review-queue", path="/reading")
+    exported = export_response(request, queue, name="reading")
+    if exported is not None:
+        return exported
+    firms = None
+    if result is not None:
+        firm_rows = [
+            dict(
+                f,
+                language=result["language"],
+                name_lang="zh" if f["name"] else None,
+                registered=f["name"] or ("to review: several firms bear this name" if f["review"] else "–"),
+            )
+            for f in result["firms"]
+        ]
+        firms = Table(request, "read-firms", FIRM_COLUMNS, firm_rows, fmt, answer=True)
+    return render(request, "reading.html", queue=queue, firms=firms, result=result, **context)
 
 
 @router.get("/reading")

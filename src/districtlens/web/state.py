@@ -109,8 +109,10 @@ class Snapshot(Store):
 
 
 class ServerState:
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, first_views: Callable[[ServerState, Snapshot], None] | None = None):
+        """`first_views`: computes (into `cached`) what the first visits ask for, when warming."""
         self.path = Path(db_path).resolve()
+        self._first_views = first_views
         self.root = open_store(self.path)
         self.write_lock = threading.Lock()
         self.cache = SnapshotCache()
@@ -231,11 +233,14 @@ class ServerState:
 
     def _warm(self) -> None:
         """Read what requests would otherwise wait for (the search index) or look up one by one
-        (histories), from the newest snapshot."""
+        (histories), from the newest snapshot; then compute the first views (seconds each at a
+        million enterprises: the first visit of a page would wait for them)."""
         with self.reader() as store:
             self.search_index(store)
             if self._histories is None or self._histories[0] < store.seq:
                 self._histories = (ledger.last_seq(store.con), Histories.read(store))
+            if self._first_views is not None:
+                self._first_views(self, store)
 
     def warm_in_background(self) -> None:
         """`_warm` on a thread of its own (at start, after each write): the server answers meanwhile,

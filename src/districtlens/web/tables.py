@@ -7,10 +7,15 @@ A page builds a `Table` from its rows (plain dicts) and its `Column`s; the `data
 for), `<id>.page` and `<id>.size` (one of PAGE_SIZES). `?export=<id>&format=csv|xlsx` answers the
 whole filtered, sorted table as a file whose headers are in the user's language, money in the
 language's chart unit (Formatter.money_unit): `export_response` before rendering the page.
+
+A table that answers a form (a text read, a briefing verified) has no URL to carry its view: built
+with `answer=True`, it shows every row, is sorted in the page (tables.js) and carries its exports
+within the page (data: links).
 """
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +34,7 @@ PAGE_SIZES = (10, 25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE = 10_000
 EXPORT_LIMIT = 10_000  # rows of a server-paged table an export takes
-KINDS = ("text", "number", "decimal", "money", "percent", "date", "area")
+KINDS = ("text", "code", "number", "decimal", "money", "percent", "date", "area", "actions")
 NUMERIC = frozenset({"number", "decimal", "money", "percent", "area"})
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,14 +46,16 @@ EXPORT_TYPES = {
 class Column:
     key: str
     label: str  # English message id: the header, translated
-    kind: str = "text"  # one of KINDS: how the cell is shown, sorted and exported
+    kind: str = "text"  # one of KINDS: how the cell is shown, sorted and exported ("code": verbatim)
     link: str | None = None  # the row key holding the cell's link, if any
     translate: bool = False  # the cell is a message id (a status, a kind): shown translated
     lang_key: str | None = None  # the row key holding the cell's language (its font follows it)
-    exported: bool = True  # False: a column of links only (to another page), left out of exports
+    exported: bool = True  # False: a column of links or buttons only, left out of exports
 
     def shown(self, fmt: Formatter, value: Any) -> str:
         """The cell as the page shows it (and as the filter searches it)."""
+        if self.kind == "actions":  # (form action, label) pairs: buttons, nothing to search
+            return ""
         if self.kind in ("number", "area"):
             return fmt.number(value)
         if self.kind == "decimal":
@@ -108,10 +115,16 @@ class Table:
         testid: str | None = None,
         row_class: Callable[[dict[str, Any]], str] | None = None,
         total: int | None = None,
+        path: str = "",
+        answer: bool = False,
     ):
         """`total`: the rows are one page of a search the server pages itself (its order, its
-        filter), `total` rows in all; the table then only pages and exports."""
+        filter), `total` rows in all; the table then pages and exports, and its sort links ask
+        the page for a sorted view (built without `total`, from the rows to sort). `path`: the page its
+        links go to, when it is not the one answering (a form's answer, such as /data/verify)."""
         self.id = table_id
+        self.path = path
+        self.answer = answer
         self.testid = testid or table_id
         self.columns = list(columns)
         self.fmt = fmt
@@ -120,6 +133,10 @@ class Table:
         self.view = self._view(default_sort)
         self.server_paged = total is not None
         self.sizes = PAGE_SIZES
+        if answer:
+            self.matching = self.rows = rows
+            self.total, self.pages, self.page = len(rows), 1, 1
+            return
         if total is not None:
             self.matching = self.rows = rows
             self.total = total
@@ -184,15 +201,19 @@ class Table:
                 params.pop(key, None)
             else:
                 params[key] = str(value)
-        return "?" + urlencode(params)
+        return f"{self.path}?{urlencode(params)}"
 
     def sort_url(self, column: Column) -> str:
         descending = self.view.sort == column.key and not self.view.descending
         return self.url(sort=("-" if descending else "") + column.key, page=None)
 
     def export_url(self, kind: str) -> str:
+        if self.answer:  # no URL gives this table again: the file itself, as a data: link
+            with tempfile.TemporaryDirectory() as folder:
+                content = write_table(self.frame(), Path(folder) / f"{self.id}.{kind}").read_bytes()
+            return f"data:{EXPORT_TYPES[kind].split(';')[0]};base64,{base64.b64encode(content).decode('ascii')}"
         params = {k: v for k, v in self._params.items() if k not in ("export", "format")}
-        return "?" + urlencode(dict(params, export=self.id, format=kind))
+        return f"{self.path}?{urlencode(dict(params, export=self.id, format=kind))}"
 
     def hidden_params(self) -> list[tuple[str, str]]:
         """The query parameters the filter form keeps (all but this table's filter and page)."""
