@@ -226,7 +226,6 @@ def test_carriers_are_listed_by_their_name_in_the_language_asked(cli, demo):
     assert "Campus international d’innovation" not in " ".join(english.split())
 
 
-
 @pytest.mark.parametrize("lang", ["zh", "fr"])
 def test_a_broken_ledger_is_said_in_the_language_asked(cli, demo, tmp_path, lang):
     import shutil
