@@ -135,3 +135,30 @@ def test_every_message_is_translated_in_every_catalog():
         missing = [m for m in sorted(used | set(DYNAMIC)) if m not in catalog or not catalog[m].string]
         assert not missing, (locale, missing)
     assert catalogs.gettext("zh")("Overview") == "总览"
+
+
+def test_a_broken_ledger_is_said_on_the_page_in_the_reader_s_language(web_store, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from districtlens.i18n import t
+    from districtlens.web.app import create_app
+
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(web_store["db"], tampered)
+    with duckdb.connect(str(tampered)) as con:
+        con.execute("UPDATE ledger SET actor = 'mallory' WHERE seq = 2")
+        action = con.execute("SELECT action FROM ledger WHERE seq = 2").fetchone()[0]
+    app = create_app(tampered)
+    try:
+        client = TestClient(app)
+        login(client, "analyst")
+        page = client.get("/data")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        client.post("/lang", data={"lang": "fr", "csrf_token": token})
+        verified = client.post("/data/verify", data={"csrf_token": token})
+        assert t("ledger.problem.entry_altered", "fr", seq=2, action=action) in verified.text
+        assert t("ledger.problem.entry_altered", "en", seq=2, action=action) not in verified.text
+    finally:
+        app.state.server.close()
