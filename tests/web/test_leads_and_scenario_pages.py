@@ -243,3 +243,10 @@ def test_a_briefing_cites_a_saved_scenario_the_page_offers(served, monkeypatch):
     assert f"scenario.{scenario_id}." not in client.post("/briefings", data=brief).text
     refused = client.post("/briefings?lang=en", data=brief | {"scenario": "scenario-9999"})
     assert refused.status_code == 422 and "not one of the choices offered" in refused.text
+
+
+def test_a_firm_s_name_is_marked_chinese_only_when_it_is():
+    from districtlens.web.labels import name_lang
+
+    assert name_lang("阿斯利康投资（中国）有限公司") == "zh"
+    assert name_lang("AstraZeneca") is None and name_lang(None) is None

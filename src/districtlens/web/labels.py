@@ -3,6 +3,7 @@ in the reader's language, never by its slug (`shibei`, `data-intelligence`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from districtlens.store import web_queries as queries
@@ -10,6 +11,14 @@ from districtlens.web import auth, figures
 from districtlens.web.deps import may_see_carrier, today
 from districtlens.web.i18n import Formatter
 from districtlens.web.state import ServerState, Snapshot
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def name_lang(name: str | None) -> str | None:
+    """The language attribute of a firm's own name: Chinese when it holds Chinese characters, else
+    none said (a pool's English name, AstraZeneca, is no Chinese text)."""
+    return "zh" if name and HAN.search(name) else None
 
 
 def pack_names(server: ServerState, store: Snapshot) -> dict[str, dict[str, str]]:

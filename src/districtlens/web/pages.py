@@ -353,7 +353,7 @@ def targets(
             rank=i,
             mode_label=f"target mode {r['mode']}",
             href=f"/enterprises/{r['uscc']}" if r["uscc"] and r["source"] == "registry" else None,
-            name_lang="zh",
+            name_lang=labels.name_lang(r["name"]),
             link_names=", ".join(fmt.name(dict(template.link(link).name)) for link in r["links"]),
         )
         for i, r in enumerate(rows, 1)

@@ -97,7 +97,7 @@ def leads_page(
         dict(
             lead.model_dump(),
             chain=labels.shown(names, fmt, lead.track_id),
-            name_lang="zh",
+            name_lang=labels.name_lang(lead.name),
             status_label=f"lead status {lead.status}",
             carrier=carriers.get(lead.carrier_id or "", ""),
             zone=labels.shown(names, fmt, lead.zone_id),
