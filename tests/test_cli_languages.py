@@ -245,3 +245,17 @@ def test_a_broken_ledger_is_said_in_the_language_asked(cli, demo, tmp_path, lang
     verdict = json.loads(cli("ledger", "verify", "--json", "--db", tampered).stdout)
     assert verdict["problem_key"] == "ledger.problem.entry_altered"
     assert verdict["problem"] == t("ledger.problem.entry_altered", "en", **verdict["problem_values"])
+
+
+def test_every_progress_stage_is_said_in_every_language():
+    """Each stage a command reports (`ctx.progress("...")`) is a word the CLI says through the
+    catalogs, so the spinner of a long import speaks the language asked."""
+    source = Path(__file__).parents[1] / "src" / "districtlens"
+    stages = {
+        stage
+        for path in source.rglob("*.py")
+        for stage in re.findall(r'\.progress\("([a-z_]+)"\)', path.read_text(encoding="utf-8"))
+    }
+    assert len(stages) >= 10
+    for lang in LANGUAGES:
+        assert all(catalog(lang).get(f"progress.{stage}") for stage in stages), lang

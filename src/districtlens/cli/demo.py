@@ -53,7 +53,7 @@ def demo_build(
             seed=seed,
             pack=pack,
             replace=replace,
-            progress=lambda stage: status.update(stage),
+            progress=lambda stage: status.update(t(f"progress.{stage}", chosen)),
         )
     if as_json:
         emit_json(report.as_json())

@@ -75,7 +75,7 @@ def import_enterprises(
             args,
             as_json=as_json,
             render=lambda _: None,
-            progress=lambda stage: bar.update(task, description=stage),
+            progress=lambda stage: bar.update(task, description=t(f"progress.{stage}", said_in)),
         )
     if not as_json:
         print_import_report(report, said_in)

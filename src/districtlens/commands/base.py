@@ -46,6 +46,8 @@ class Context:
     cancelled: threading.Event = field(default_factory=threading.Event)
 
     def progress(self, stage: str) -> None:
+        """Report the stage a long command has reached: a word (`progress.<stage>` in the message
+        catalogs says it in each language), also the point where a cancelled command stops."""
         if self.cancelled.is_set():
             raise Cancelled("command.cancelled")
         self.progress_hook(stage)

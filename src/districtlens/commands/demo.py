@@ -58,9 +58,9 @@ def build_demo(
             leftover.unlink(missing_ok=True)
     with open_store(path) as store:
         ctx = Context(store=store, actor=actor, progress_hook=progress)
-        ctx.progress("loading the district pack")
+        ctx.progress("pack")
         write_pack(store, pack_rows(load_pack(pack)), actor)
-        ctx.progress(f"generating {enterprises:,} synthetic enterprises")
+        ctx.progress("registry")
         registry = generate_registry(seed, enterprises)
         report = import_frame(
             ctx,
@@ -87,17 +87,17 @@ def _published_and_pools(ctx: Context, pack: str) -> None:
     not linked to the registry here: the registry is synthetic, so no pool firm is in it."""
     published = pack_dir(pack) / "published-facts.csv"
     if published.is_file():
-        ctx.progress("the district's published figures")
+        ctx.progress("published")
         import_statistics(ctx, ImportStatistics(file=published, source=f"{pack} pack: published figures"))
-    ctx.progress("candidate pools")
+    ctx.progress("pools")
     import_pool(ctx, ImportPool(shipped=True, link=False))
 
 
 def _area_demos(ctx: Context, seed: int) -> None:
     """The demos that other areas add on top of the registry."""
-    ctx.progress("floor space, tenancies, pipeline projects and programmes")
+    ctx.progress("carriers")
     build_carriers_demo(ctx, seed)
-    ctx.progress("demo sign-ins")
+    ctx.progress("sign_ins")
     for username, role, carriers in DEMO_USERS:
         save_user(
             ctx.store,
