@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
-from districtlens.i18n import has, number, t
+from districtlens.i18n import has, money, number, t
 from districtlens.metrics import measures
 from districtlens.refdata import gbt_classes
 
@@ -612,7 +612,7 @@ def _why(
         parts = [t(key, lang, mode=mode, status=status, link=name, firms=link["enterprises"], area=area_label, lq=lq)]
     parts.append(t("targets.why.where", lang, place=row["place"] or "-"))
     if row["revenue"] is not None:
-        parts.append(t("targets.why.revenue", lang, revenue=number(row["revenue"], lang)))
+        parts.append(t("targets.why.revenue", lang, revenue=money(row["revenue"], lang)))
         if row["growth_rate"] is not None:
             parts.append(t("targets.why.growth", lang, growth=number(100 * row["growth_rate"], lang, 1)))
     elif row["rank"] is not None:
