@@ -64,23 +64,29 @@ class Context:
     zones: pl.DataFrame | None  # the functional zones a target could land in (`rank_targets`)
     _placed: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _texts: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    _begun: set[tuple[str, int]] = field(default_factory=set, compare=False, repr=False)  # shipped chains placed
     # Two threads may place two chains at once (a briefing does); the shared text is found once.
     _texts_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def placements(self, template: ChainTemplate) -> pl.DataFrame:
-        """`place` over the city's firms, once per template id and version. The keyword text of
-        the city is found once for every shipped template (one pass over a million names and
-        business scopes, not one per chain); a template with other keywords finds its own."""
+        """`place` over the city's firms, once per template id and version. The first chain
+        placed finds only its own keywords in the city's texts (what a request for one track
+        needs: half the pass over a million names and business scopes of finding every shipped
+        template's); from a second shipped chain on, the keyword text of every shipped template is
+        found at once and shared (a dashboard or briefing asks for them all). A template with other
+        keywords finds its own."""
         key = (template.id, template.version)
         if key not in self._placed:
             texts = None
             if shipped_templates().get(template.id) == template:
                 with self._texts_lock:
-                    if "shipped" not in self._texts:
+                    # Another chain placed, or being placed on another thread: share from now on.
+                    if "shipped" not in self._texts and self._begun - {key}:
                         self._texts["shipped"] = keyword_texts(
                             self.city, keyword_rules(list(shipped_templates().values()))
                         )
-                    texts = self._texts["shipped"]
+                    self._begun.add(key)
+                    texts = self._texts.get("shipped")
             self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
 

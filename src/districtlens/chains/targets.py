@@ -71,6 +71,8 @@ CANDIDATE_COLUMNS = (
     "rank",
 )
 AREA_REGION = "__area__"
+# The candidate columns a target shows but its mode and score do not use.
+SAID_COLUMNS = ("uscc", "name", "place", "district_adcode", "tags", "revenue_prior")
 
 
 def source_label(source: str, lang: str) -> str:
@@ -295,6 +297,10 @@ def rank_targets(
         _percentile("growth_rate").over("source").alias("growth"),
         pl.col("tags").fill_null("").str.contains("|".join(TECH_TAGS)).alias("tech"),
     )
+    # Modes, scores and the order run on the figures they need (a hundred thousand candidates);
+    # the names and places of the few kept are joined back at the end.
+    said = pool.select("key", *SAID_COLUMNS)
+    pool = pool.drop(SAID_COLUMNS)
     found = []
     if "fill" in modes or "strengthen" in modes:
         found.append(_chain_targets(health, placements, pool, modes))
@@ -331,6 +337,7 @@ def rank_targets(
     table = table.sort(["score", "fit", "key"], descending=[True, True, False], nulls_last=True)
     if top is not None:
         table = _mixed_top(table, top)
+    table = table.join(said, on="key", how="left", maintain_order="left")
     rows = []
     for row in table.to_dicts():
         parts = {p: (None if row[p] is None else round(float(row[p]), 4)) for p in PARTS}
