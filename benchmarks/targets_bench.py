@@ -16,7 +16,10 @@ link placed by class. Prints the machine, the command and each figure.
 Each figure is given twice: `first`, with nothing kept from an earlier call (the city's firms read
 from the store, placed and measured: what the first request after a write costs), and `again`, on
 the same data version (`commands.chains.load_context` keeps the city and the area's context per
-ledger head: what a server, or a session's later tracks and scenarios, cost).
+ledger head: what a server, or a session's later tracks and scenarios, cost). Before them, `cold`
+is the process's first targets request (the first track's): `first` plus what a process loads once
+(the modules imported on first use, such as pypinyin for place names in English and French, the
+catalogs); a CLI call pays it, and Python's start.
 """
 
 from __future__ import annotations
@@ -73,6 +76,9 @@ def main() -> None:
     with open_store(args.db, read_only=True) as store:
         ctx = Context(store=store, actor="bench")
         modes: Counter[str] = Counter()
+        first_track = next(iter(shipped_templates()))
+        cold, _ = _timed(partial(targets, ctx, FindTargets(track=first_track, area=AREA, top=TOP)))
+        print(f"cold (the process's first request, {first_track}): {cold:.2f} s")
         for track in shipped_templates():
             forget_contexts()
             request = partial(targets, ctx, FindTargets(track=track, area=AREA, top=TOP))
