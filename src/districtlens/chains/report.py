@@ -233,18 +233,19 @@ def targets(
         )
     ]
     placed = [placements.select(pl.col("uscc").alias("key"), "link_id")]
-    area_codes = set(context.area_firms["uscc"].to_list())
-    exclude = set(area_codes)
+    area_codes = context.area_firms["uscc"]
+    excluded = [area_codes]
     if leads is not None:
         candidates.append(_as_candidates(leads, "leads", pl.lit(None, dtype=pl.String)))
         placed.append(place(leads, template).select(pl.col("uscc").alias("key"), "link_id"))
         # A lead may carry another credit code for a firm already in the area: its name gives it away.
-        exclude |= set(leads.filter(pl.col("name").is_in(context.area_firms["name"].implode()))["uscc"].to_list())
+        excluded.append(leads.filter(pl.col("name").is_in(context.area_firms["name"].implode()))["uscc"])
     if pools is not None and not pools.is_empty():
         candidates.append(pools.select(CANDIDATE_COLUMNS))
         placed.append(place_pool(pools, template).select("key", "link_id"))
-        inside = pools.filter(pl.col("linked_uscc").is_in(list(area_codes)) | (pl.col("district_code") == district))
-        exclude |= set(inside["key"].to_list())
+        inside = pools.filter(pl.col("linked_uscc").is_in(area_codes.implode()) | (pl.col("district_code") == district))
+        excluded.append(inside["key"])
+    exclude = pl.concat([keys.cast(pl.String) for keys in excluded])
     ranked = rank_targets(
         template,
         chain,

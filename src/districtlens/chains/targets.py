@@ -258,7 +258,7 @@ def rank_targets(
     panel: ActivityPanel,
     *,
     area_label: str,
-    exclude: set[str],
+    exclude: pl.Series,
     zones: pl.DataFrame | None = None,
     space: pl.DataFrame | None = None,
     weights: TargetWeights = DEFAULT_WEIGHTS,
@@ -287,7 +287,7 @@ def rank_targets(
         pl.col("industry_code").is_in(adjacent["industry_code"].implode())
         | pl.col("key").is_in(placed_keys["key"].implode())
     )
-    pool = relevant.filter(~pl.col("key").is_in(list(exclude))).unique("key", keep="first", maintain_order=True)
+    pool = relevant.filter(~pl.col("key").is_in(exclude.implode())).unique("key", keep="first", maintain_order=True)
     pool = pool.join(panel.table.select("industry_code", "density"), on="industry_code", how="left").with_columns(
         pl.when(pl.col("revenue_prior") > 0).then(pl.col("revenue") / pl.col("revenue_prior") - 1).alias("growth_rate"),
         pl.col("density").fill_nan(None),
@@ -347,7 +347,8 @@ def rank_targets(
     table = table.sort(order, descending=[True, True, False], nulls_last=True)
     if top is not None:
         table = _mixed_top(table, top)
-    table = table.join(said, on="key", how="left", maintain_order="left")
+    kept = said.filter(pl.col("key").is_in(table["key"].implode()))
+    table = table.join(kept, on="key", how="left", maintain_order="left")
     rows = []
     for row in table.to_dicts():
         parts = {p: (None if row[p] is None else round(float(row[p]), 4)) for p in PARTS}
