@@ -175,7 +175,8 @@ def health(
 def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.DataFrame) -> pl.DataFrame:
     """The city's firms that can be targets of `template`: placed in one of its links, or of a
     class adjacent to it (`adjacent_classes`, as `rank_targets` narrows its candidates), gathered
-    by their rows in the city (a few percent of a million firms, not all of them)."""
+    by their rows in the city (a few percent of a million firms, not all of them), with the
+    columns a candidate keeps (`_as_candidates`)."""
     city = context.city
     adjacent = adjacent_classes(context.panel, template)["industry_code"]
     rows = pl.concat(
@@ -184,7 +185,20 @@ def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.Da
             city.select(pl.col("industry_code").is_in(adjacent.implode())).to_series().arg_true().cast(pl.UInt32),
         ]
     )
-    return city[rows.unique().sort()]
+    return city.select(REGISTRY_CANDIDATE_COLUMNS)[rows.unique().sort()]
+
+
+# The registry columns a candidate keeps (`_as_candidates`).
+REGISTRY_CANDIDATE_COLUMNS = (
+    "uscc",
+    "name",
+    "district_adcode",
+    "industry_code",
+    "tags",
+    "revenue",
+    "revenue_prior",
+    "employees",
+)
 
 
 def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataFrame:
@@ -196,12 +210,7 @@ def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataF
         "name",
         pl.lit(source).alias("source"),
         where.alias("place"),
-        "district_adcode",
-        "industry_code",
-        "tags",
-        "revenue",
-        "revenue_prior",
-        "employees",
+        *REGISTRY_CANDIDATE_COLUMNS[2:],
         pl.lit(None, dtype=pl.Int64).alias("rank"),
     )
 
