@@ -95,7 +95,7 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
         )
     union = "(?i)" + _any_rule(rules)
     words = sorted({word.lower() for rule in rules for word in rule.keywords})
-    numbered = enterprises.with_row_index("firm_row")
+    numbered = enterprises.select(REQUIRED_COLUMNS).with_row_index("firm_row")
     found = per_core(numbered, lambda part: _keyword_texts(part, union, words))
     # In one chunk: each rule gathers its candidates, several times slower across chunks.
     return pl.concat(found, how="vertical", rechunk=True)
