@@ -16,7 +16,12 @@ link placed by class. Prints the machine, the command and each figure.
 Each figure is given twice: `first`, with nothing kept from an earlier call (the city's firms read
 from the store, placed and measured: what the first request after a write costs), and `again`, on
 the same data version (`commands.chains.load_context` keeps the city and the area's context per
-ledger head: what a server, or a session's later tracks and scenarios, cost).
+ledger head: what a server, or a session's later tracks and scenarios, cost). Before them, `cold`
+is the process's first targets request (the first track's): `first` plus what a process loads once
+(the modules imported on first use, such as pypinyin for place names in English and French, the
+catalogs); a CLI call pays it, and Python's start. Each time is followed by the CPU time the
+process spent on it (all threads): on a shared machine the wall time grows with the load, the CPU
+time much less.
 """
 
 from __future__ import annotations
@@ -73,6 +78,9 @@ def main() -> None:
     with open_store(args.db, read_only=True) as store:
         ctx = Context(store=store, actor="bench")
         modes: Counter[str] = Counter()
+        first_track = next(iter(shipped_templates()))
+        cold, _ = _timed(partial(targets, ctx, FindTargets(track=first_track, area=AREA, top=TOP)))
+        print(f"cold (the process's first request, {first_track}): {cold}")
         for track in shipped_templates():
             forget_contexts()
             request = partial(targets, ctx, FindTargets(track=track, area=AREA, top=TOP))
@@ -84,7 +92,7 @@ def main() -> None:
             sources = Counter(t.source for t in found.targets)
             modes.update(kinds)
             print(
-                f"targets {track}: first {first:.2f} s, again {seconds:.2f} s, {len(outside)} outside {AREA},"
+                f"targets {track}: first {first}, again {seconds}, {len(outside)} outside {AREA},"
                 f" modes {dict(kinds)}, sources {dict(sources)}, space scored on {with_space}/{len(found.targets)}"
             )
         print(f"modes across the tracks: {dict(modes)}")
@@ -108,16 +116,17 @@ def main() -> None:
         seconds, result = _timed(lambda: compute(ctx, scenario))
         after = next(link for link in result.links if link.link_id == weak.link_id)
         print(
-            f"scenario biopharma +10 firms of {code} in {weak.link_id}: first {first:.2f} s, again {seconds:.2f} s;"
+            f"scenario biopharma +10 firms of {code} in {weak.link_id}: first {first}, again {seconds};"
             f" {after.status_before} -> {after.status_after}, LQ {after.lq_before} -> {after.lq_after};"
             f" ledger head unchanged: {ledger.head(store.con) == head}"
         )
 
 
-def _timed(work: Callable[[], T]) -> tuple[float, T]:
-    started = time.perf_counter()
+def _timed(work: Callable[[], T]) -> tuple[str, T]:
+    """`work`'s result, and its wall time with the CPU time the process spent on it."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = work()
-    return time.perf_counter() - started, result
+    return f"{time.perf_counter() - started:.2f} s (CPU {time.process_time() - cpu:.2f} s)", result
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from districtlens.chains.health import (
 )
 from districtlens.chains.placement import place
 from districtlens.chains.templates import Link, shipped_templates
+from districtlens.i18n import money
 
 TEMPLATES = shipped_templates()
 CASES = [(t, link.id) for t, template in TEMPLATES.items() for link in template.links]
@@ -170,7 +171,7 @@ def test_each_explanation_names_real_figures():
             assert why.startswith("No enterprise in district A")
             continue
         assert f"{row['enterprises']:,} enterprise" in why
-        assert f"{row['revenue']:,.0f} 万元" in why
+        assert f"with revenue {money(row['revenue'], 'en')}" in why and "万元" not in why
         assert f"LQ {row['lq']:.2f}" in why
 
 

@@ -81,8 +81,7 @@ def test_target_and_opportunity_whys_name_places_in_the_readers_language(city_st
     _, ranked = report.targets(context, BIOPHARMA, top=30, lang=lang)
     assert ranked.height
     for why in ranked["why"].to_list():
-        # The 万元 unit is left to the money rule of the dashboard issue.
-        assert not HAN.search(why.replace("万元", "")), why
+        assert not HAN.search(why), why
     assert any("(310115)" in why and division_name("浦东新区", lang) in why for why in ranked["why"].to_list())
     found = report.area_opportunities(context, BIOPHARMA, top=10, lang=lang)
     assert found.height

@@ -76,8 +76,12 @@ def test_within_limits_a_keyword_rule_to_its_classes():
 
 
 def test_a_firm_can_hold_several_links_and_keeps_the_first_rule_of_each():
-    placed = place(firms(("r", "7340", "CRO研究", "合同研究;人工智能", None)), BIOPHARMA)
+    data = firms(("r", "7340", "CRO研究", "合同研究;人工智能", None))
+    placed = place(data, BIOPHARMA)
     assert links_of(placed, "r") == {"rd-cro-cdmo": "class 7340", "ai-drug-discovery": 'keyword "人工智能"'}
+    # The rules are said in the reader's language.
+    in_chinese = place(data, BIOPHARMA, lang="zh")
+    assert links_of(in_chinese, "r") == {"rd-cro-cdmo": "行业小类 7340", "ai-drug-discovery": "关键词“人工智能”"}
     assert placed.filter(pl.col("uscc") == "r").height == 2
 
 
@@ -85,6 +89,7 @@ def test_manual_placements_come_first_and_are_checked():
     data = firms(("a", "2710", "某原料公司", None, None))
     manual = pl.DataFrame({"uscc": ["a"], "link_id": ["apis"]})
     assert links_of(place(data, BIOPHARMA, manual), "a") == {"apis": "manual"}
+    assert links_of(place(data, BIOPHARMA, manual, lang="fr"), "a") == {"apis": "placé à la main"}
     with pytest.raises(ValueError, match="not-a-link"):
         place(data, BIOPHARMA, pl.DataFrame({"uscc": ["a"], "link_id": ["not-a-link"]}))
 

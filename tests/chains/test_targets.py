@@ -13,6 +13,7 @@ from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.templates import shipped_templates
 from districtlens.commands.chains import load_context
 from districtlens.errors import NotFound
+from districtlens.i18n import money
 from tests.chains.builders import (
     DANING_STREET,
     HUANGPU,
@@ -147,7 +148,7 @@ def test_parts_and_explanations_carry_real_figures(city_store):
             link = health.filter(pl.col("link_id") == link_id).row(0, named=True)
             assert f"{link['name_en']} ({link['enterprises']} firm" in row["why"]
         if firm["revenue"] is not None:
-            assert f"revenue {firm['revenue']:,.0f} 万元" in row["why"]
+            assert f"revenue {money(firm['revenue'], 'en')}" in row["why"] and "万元" not in row["why"]
         else:
             assert "size" in row["missing"] and "revenue" not in row["why"]
         assert f"relatedness density {parts['density']:.2f}" in row["why"]

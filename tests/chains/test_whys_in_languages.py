@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from districtlens.chains.placement import place
-from districtlens.i18n import number
+from districtlens.i18n import money, number
 from tests.chains.test_health import TEMPLATES, firm_for, frame, unrelated
 
 ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}")
@@ -70,8 +70,20 @@ def test_figures_in_a_reason_follow_the_locale(by_language):
     rows = by_language["fr"].to_dicts()
     strong = next(r for r in rows if r["status"] == "strong")
     # French groups thousands with a narrow no-break space and writes decimals with a comma.
-    assert number(strong["revenue"], "fr") in strong["why"]
     assert number(strong["lq"], "fr", 2) in strong["why"] and "," in number(strong["lq"], "fr", 2)
+
+
+@pytest.mark.parametrize(("lang", "small_unit"), [("zh", "万元"), ("en", " m"), ("fr", "\u202fM\u202fCNY")])
+def test_revenue_in_a_reason_follows_the_money_rule(by_language, lang, small_unit):
+    """Revenue is written by the product's one money rule: 万元/亿元 in Chinese, CNY m/bn and
+    M CNY/Md CNY otherwise, never 万元 outside Chinese."""
+    whys = by_language[lang].filter(pl.col("revenue").is_not_null()).to_dicts()
+    assert len(whys) >= 2
+    for row in whys:
+        assert money(row["revenue"], lang) in row["why"], row["why"]
+        if lang != "zh":
+            assert "万元" not in row["why"] and "CNY" in row["why"], row["why"]
+    assert any(small_unit in row["why"] for row in whys)
 
 
 def test_a_shipped_pool_is_named_in_the_readers_language_and_an_imported_one_by_its_id():

@@ -8,12 +8,14 @@ dashboard draws: {"track", "nodes": [{"id", "name", "stage", "status", ...}], "e
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 HEALTH_ATTRIBUTES = ("enterprises", "revenue", "employees", "growth", "lq", "concentration", "status", "why")
 
@@ -21,6 +23,9 @@ HEALTH_ATTRIBUTES = ("enterprises", "revenue", "employees", "growth", "lq", "con
 def chain_graph(template: ChainTemplate, health: pl.DataFrame | None = None) -> nx.DiGraph:
     """One node per link (id, names, stage, classes, and the health columns when given), one edge
     per template edge. Graph attributes: track, version."""
+    # Imported here: every chains command loads this module, and networkx takes a quarter second.
+    import networkx as nx
+
     graph = nx.DiGraph(track=template.id, version=template.version, name=dict(template.name))
     by_link = {row["link_id"]: row for row in health.to_dicts()} if health is not None else {}
     for link in template.links:

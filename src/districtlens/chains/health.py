@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
-from districtlens.i18n import number, percent
+from districtlens.i18n import money, number, percent
 from districtlens.i18n import t as text
 
 STATUSES = ("missing", "weak", "present", "strong")
@@ -168,7 +168,7 @@ def judge(
         "chains.why.firms_one" if n == 1 else "chains.why.firms", lang, firms=number(n, lang), area=area_label
     )
     if row["revenue"] is not None:
-        figures += text("chains.why.revenue", lang, revenue=number(row["revenue"], lang))
+        figures += text("chains.why.revenue", lang, revenue=money(row["revenue"], lang))
     lq_text = (
         text("chains.why.lq", lang, lq=number(lq, lang, 2), reference=reference_label, firms=ref_n)
         if lq is not None

@@ -4,7 +4,8 @@ A link's rules are alternatives. A class rule places every firm of its classes. 
 places firms whose name, business scope or tags contain one of its keywords, only among firms of
 its `within` classes when it has them. Matching ignores case; a Chinese keyword matches anywhere
 in the text, a Latin keyword only as a whole word (so "CRO" does not match "micro"). Manual
-placements, when given, come first and carry the rule "manual".
+placements, when given, come first. Each placement names its rule in the reader's language
+(`rule_label`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import polars as pl
 
 from districtlens.chains.templates import ChainTemplate, Rule
 from districtlens.cores import per_core
+from districtlens.i18n import t
 
 PLACEMENT_SCHEMA = {"uscc": pl.String, "link_id": pl.String, "rule": pl.String, "firm_row": pl.UInt32}
 REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
@@ -24,6 +26,7 @@ def place(
     template: ChainTemplate,
     manual: pl.DataFrame | None = None,
     texts: pl.DataFrame | None = None,
+    lang: str = "en",
 ) -> pl.DataFrame:
     """(uscc, link_id, rule, firm_row) for every enterprise and link it belongs to, one row per
     pair; firm_row is the firm's position in `enterprises` (null for a manual placement of a firm
@@ -33,7 +36,7 @@ def place(
     `enterprises` needs uscc, industry_code, name, business_scope and tags (nulls allowed);
     `manual`, when given, holds (uscc, link_id) pairs a person decided. When several rules place
     the same firm in a link, the row keeps the first: manual, then the rules in template order.
-    The rule reads "class 2710", "keyword \"合成生物\"" or "manual". `texts`, when given, is
+    The rule is said in `lang`: "class 2710", "keyword “合成生物”", "placed by hand". `texts`, when given, is
     `keyword_texts` of the same enterprises for rules that include this template's (several
     templates then share one pass over the raw text).
     """
@@ -43,19 +46,20 @@ def place(
     firms = enterprises.select(pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String)).with_row_index(
         "firm_row"
     )
-    found = [_manual(manual, template, firms)] if manual is not None else []
+    found = [_manual(manual, template, firms, lang)] if manual is not None else []
     if texts is None:
         texts = keyword_texts(enterprises, keyword_rules([template]))
     # Each rule's position in the template: the first rule that places a firm in a link wins.
     rules = [(link.id, rule) for link in template.links for rule in link.rules]
-    found.append(_class_rules(firms, [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if rule.classes]))
+    by_class = [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if rule.classes]
+    found.append(_class_rules(firms, by_class, lang))
     by_keyword = [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if not rule.classes]
     rows = _rows_by_rule(texts, by_keyword)
     # The rules gather their candidates' rows: the found lists they no longer need would double the cost.
     scanned = texts.select("uscc", "firm_row", "industry_code", "text")
     for i, link_id, rule in by_keyword:
         candidates = scanned.gather(rows[i]) if i in rows else scanned.clear()
-        found.append(_keyword_rule(candidates, link_id, rule, i))
+        found.append(_keyword_rule(candidates, link_id, rule, i, lang))
     placed = pl.concat(found, how="vertical")
     # Manual placements come first (order -1), then the rules in template order. The first row of
     # each pair, as unique(keep="first", maintain_order=True) keeps it, in three quarters the time.
@@ -91,7 +95,7 @@ def keyword_texts(enterprises: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
         )
     union = "(?i)" + _any_rule(rules)
     words = sorted({word.lower() for rule in rules for word in rule.keywords})
-    numbered = enterprises.with_row_index("firm_row")
+    numbered = enterprises.select(REQUIRED_COLUMNS).with_row_index("firm_row")
     found = per_core(numbered, lambda part: _keyword_texts(part, union, words))
     # In one chunk: each rule gathers its candidates, several times slower across chunks.
     return pl.concat(found, how="vertical", rechunk=True)
@@ -138,7 +142,13 @@ def _any_rule(rules: list[Rule]) -> str:
     return "|".join(f"(?:{keyword_pattern(rule)})" for rule in rules)
 
 
-def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.DataFrame:
+def rule_label(key: str, lang: str, column: str) -> pl.Expr:
+    """The rule `chains.rule.<key>` in `lang`, its one placeholder filled from `column` per row."""
+    placeholder = {"class": "code", "keyword": "word", "sector": "label"}[key]
+    return pl.format(t(f"chains.rule.{key}", lang, **{placeholder: "{}"}), pl.col(column))
+
+
+def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]], lang: str) -> pl.DataFrame:
     """Every class rule (order, link id, rule) in one join: one pass over the firms, not one per rule."""
     table = pl.DataFrame(
         [(code, link_id, order) for order, link_id, rule in rules for code in rule.classes],
@@ -148,11 +158,11 @@ def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.
     # Keeping the firms of the rules' classes first costs two thirds of joining all of them.
     classed = firms.filter(pl.col("industry_code").is_in(table["industry_code"].unique().implode()))
     return classed.join(table, on="industry_code", how="inner").select(
-        "uscc", "link_id", ("class " + pl.col("industry_code")).alias("rule"), "firm_row", "order"
+        "uscc", "link_id", rule_label("class", lang, "industry_code").alias("rule"), "firm_row", "order"
     )
 
 
-def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
+def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int, lang: str) -> pl.DataFrame:
     if rule.within:
         candidates = candidates.filter(pl.col("industry_code").is_in(rule.within))
     original = {word.lower(): word for word in rule.keywords}
@@ -163,10 +173,11 @@ def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int
     return (
         candidates.select("uscc", "firm_row", word)
         .drop_nulls("word")
+        .with_columns(pl.col("word").replace_strict(original, default=pl.col("word")))
         .select(
             "uscc",
             pl.lit(link_id).alias("link_id"),
-            pl.format('keyword "{}"', pl.col("word").replace_strict(original, default=pl.col("word"))).alias("rule"),
+            rule_label("keyword", lang, "word").alias("rule"),
             "firm_row",
             pl.lit(order, dtype=pl.Int32).alias("order"),
         )
@@ -188,7 +199,7 @@ def _escape(word: str) -> str:
     return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in word)
 
 
-def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame) -> pl.DataFrame:
+def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame, lang: str) -> pl.DataFrame:
     missing = [c for c in ("uscc", "link_id") if c not in manual.columns]
     if missing:
         raise ValueError(f"manual placements lack column(s): {', '.join(missing)}")
@@ -200,7 +211,7 @@ def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame) 
         manual.select(
             pl.col("uscc").cast(pl.String),
             pl.col("link_id").cast(pl.String),
-            pl.lit("manual").alias("rule"),
+            pl.lit(t("chains.rule.manual", lang)).alias("rule"),
             pl.lit(-1, dtype=pl.Int32).alias("order"),
         )
         .join(firms.select("uscc", "firm_row"), on="uscc", how="left", maintain_order="left")

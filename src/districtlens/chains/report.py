@@ -64,23 +64,29 @@ class Context:
     zones: pl.DataFrame | None  # the functional zones a target could land in (`rank_targets`)
     _placed: dict[tuple[str, int], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
     _texts: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    _begun: set[tuple[str, int]] = field(default_factory=set, compare=False, repr=False)  # shipped chains placed
     # Two threads may place two chains at once (a briefing does); the shared text is found once.
     _texts_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def placements(self, template: ChainTemplate) -> pl.DataFrame:
-        """`place` over the city's firms, once per template id and version. The keyword text of
-        the city is found once for every shipped template (one pass over a million names and
-        business scopes, not one per chain); a template with other keywords finds its own."""
+        """`place` over the city's firms, once per template id and version. The first chain
+        placed finds only its own keywords in the city's texts (what a request for one track
+        needs: half the pass over a million names and business scopes of finding every shipped
+        template's); from a second shipped chain on, the keyword text of every shipped template is
+        found at once and shared (a dashboard or briefing asks for them all). A template with other
+        keywords finds its own."""
         key = (template.id, template.version)
         if key not in self._placed:
             texts = None
             if shipped_templates().get(template.id) == template:
                 with self._texts_lock:
-                    if "shipped" not in self._texts:
+                    # Another chain placed, or being placed on another thread: share from now on.
+                    if "shipped" not in self._texts and self._begun - {key}:
                         self._texts["shipped"] = keyword_texts(
                             self.city, keyword_rules(list(shipped_templates().values()))
                         )
-                    texts = self._texts["shipped"]
+                    self._begun.add(key)
+                    texts = self._texts.get("shipped")
             self._placed[key] = place(self.city, template, texts=texts)
         return self._placed[key]
 
@@ -169,7 +175,8 @@ def health(
 def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.DataFrame) -> pl.DataFrame:
     """The city's firms that can be targets of `template`: placed in one of its links, or of a
     class adjacent to it (`adjacent_classes`, as `rank_targets` narrows its candidates), gathered
-    by their rows in the city (a few percent of a million firms, not all of them)."""
+    by their rows in the city (a few percent of a million firms, not all of them), with the
+    columns a candidate keeps (`_as_candidates`)."""
     city = context.city
     adjacent = adjacent_classes(context.panel, template)["industry_code"]
     rows = pl.concat(
@@ -178,7 +185,20 @@ def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.Da
             city.select(pl.col("industry_code").is_in(adjacent.implode())).to_series().arg_true().cast(pl.UInt32),
         ]
     )
-    return city[rows.unique().sort()]
+    return city.select(REGISTRY_CANDIDATE_COLUMNS)[rows.unique().sort()]
+
+
+# The registry columns a candidate keeps (`_as_candidates`).
+REGISTRY_CANDIDATE_COLUMNS = (
+    "uscc",
+    "name",
+    "district_adcode",
+    "industry_code",
+    "tags",
+    "revenue",
+    "revenue_prior",
+    "employees",
+)
 
 
 def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataFrame:
@@ -190,12 +210,7 @@ def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataF
         "name",
         pl.lit(source).alias("source"),
         where.alias("place"),
-        "district_adcode",
-        "industry_code",
-        "tags",
-        "revenue",
-        "revenue_prior",
-        "employees",
+        *REGISTRY_CANDIDATE_COLUMNS[2:],
         pl.lit(None, dtype=pl.Int64).alias("rank"),
     )
 
@@ -227,18 +242,19 @@ def targets(
         )
     ]
     placed = [placements.select(pl.col("uscc").alias("key"), "link_id")]
-    area_codes = set(context.area_firms["uscc"].to_list())
-    exclude = set(area_codes)
+    area_codes = context.area_firms["uscc"]
+    excluded = [area_codes]
     if leads is not None:
         candidates.append(_as_candidates(leads, "leads", pl.lit(None, dtype=pl.String)))
         placed.append(place(leads, template).select(pl.col("uscc").alias("key"), "link_id"))
         # A lead may carry another credit code for a firm already in the area: its name gives it away.
-        exclude |= set(leads.filter(pl.col("name").is_in(context.area_firms["name"].implode()))["uscc"].to_list())
+        excluded.append(leads.filter(pl.col("name").is_in(context.area_firms["name"].implode()))["uscc"])
     if pools is not None and not pools.is_empty():
         candidates.append(pools.select(CANDIDATE_COLUMNS))
         placed.append(place_pool(pools, template).select("key", "link_id"))
-        inside = pools.filter(pl.col("linked_uscc").is_in(list(area_codes)) | (pl.col("district_code") == district))
-        exclude |= set(inside["key"].to_list())
+        inside = pools.filter(pl.col("linked_uscc").is_in(area_codes.implode()) | (pl.col("district_code") == district))
+        excluded.append(inside["key"])
+    exclude = pl.concat([keys.cast(pl.String) for keys in excluded])
     ranked = rank_targets(
         template,
         chain,

@@ -19,6 +19,8 @@ from districtlens.chains.targets import ActivityPanel
 from districtlens.chains.templates import ChainTemplate
 
 HYPOTHETICAL_PREFIX = "scenario-"
+# Where a firm is: what a scenario changes of a registry firm it moves into the area.
+PLACE_COLUMNS = ("district_adcode", "street_code", "zone_id")
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,17 @@ def added_firms(context: report.Context, targets: list[str], firms: list[Hypothe
 def before_and_after(context: report.Context, template: ChainTemplate, added: pl.DataFrame) -> tuple[Side, Side]:
     """The area before and after `added` (from `added_firms`) land in it."""
     before = Side(report.health(context, template), context.panel)
-    city = pl.concat(
-        [context.city.filter(~pl.col("uscc").is_in(added["uscc"].implode())), added], how="vertical_relaxed"
-    )
+    # A registry firm the scenario moves keeps its row, changed where it is, and its links (its
+    # class and words are the same); the new firms come after the city's rows and are placed. The
+    # placements' rows then still point into the city, so the health gathers the firms' figures by
+    # row instead of joining a million credit codes.
+    city = context.city
+    rows = city["uscc"].is_in(added["uscc"].implode()).arg_true()
+    moved = city.select("uscc").gather(rows).join(added, on="uscc", how="left", maintain_order="left")
+    new = added.join(moved.select("uscc"), on="uscc", how="anti")
+    city = city.with_columns(city[column].clone().scatter(rows, moved[column]) for column in PLACE_COLUMNS)
+    city = pl.concat([city, new.select(city.columns)], how="vertical_relaxed")
+    placed_new = place(new, template).with_columns(pl.col("firm_row") + context.city.height)
     after_context = report.build_context(
         context.area,
         city,
@@ -96,13 +106,7 @@ def before_and_after(context: report.Context, template: ChainTemplate, added: pl
         peers=_peers(context),
         zones=context.zones,
     )
-    # The firms already placed keep their links; only the added ones are placed again.
-    placements = pl.concat(
-        [
-            context.placements(template).drop("firm_row").filter(~pl.col("uscc").is_in(added["uscc"].implode())),
-            place(added, template).drop("firm_row"),
-        ]
-    )
+    placements = pl.concat([context.placements(template), placed_new])
     after = Side(report.health(after_context, template, placements), after_context.panel)
     return before, after
 

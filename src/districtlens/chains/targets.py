@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 
 from districtlens.chains.templates import ChainTemplate
-from districtlens.i18n import has, number, t
+from districtlens.i18n import has, money, number, t
 from districtlens.metrics import measures
 from districtlens.refdata import gbt_classes
 
@@ -71,6 +71,8 @@ CANDIDATE_COLUMNS = (
     "rank",
 )
 AREA_REGION = "__area__"
+# The candidate columns a target shows but its mode and score do not use.
+SAID_COLUMNS = ("uscc", "name", "place", "district_adcode", "tags", "revenue_prior")
 
 
 def source_label(source: str, lang: str) -> str:
@@ -256,7 +258,7 @@ def rank_targets(
     panel: ActivityPanel,
     *,
     area_label: str,
-    exclude: set[str],
+    exclude: pl.Series,
     zones: pl.DataFrame | None = None,
     space: pl.DataFrame | None = None,
     weights: TargetWeights = DEFAULT_WEIGHTS,
@@ -285,7 +287,7 @@ def rank_targets(
         pl.col("industry_code").is_in(adjacent["industry_code"].implode())
         | pl.col("key").is_in(placed_keys["key"].implode())
     )
-    pool = relevant.filter(~pl.col("key").is_in(list(exclude))).unique("key", keep="first", maintain_order=True)
+    pool = relevant.filter(~pl.col("key").is_in(exclude.implode())).unique("key", keep="first", maintain_order=True)
     pool = pool.join(panel.table.select("industry_code", "density"), on="industry_code", how="left").with_columns(
         pl.when(pl.col("revenue_prior") > 0).then(pl.col("revenue") / pl.col("revenue_prior") - 1).alias("growth_rate"),
         pl.col("density").fill_nan(None),
@@ -295,6 +297,10 @@ def rank_targets(
         _percentile("growth_rate").over("source").alias("growth"),
         pl.col("tags").fill_null("").str.contains("|".join(TECH_TAGS)).alias("tech"),
     )
+    # Modes, scores and the order run on the figures they need (a hundred thousand candidates);
+    # the names and places of the few kept are joined back at the end.
+    said = pool.select("key", *SAID_COLUMNS)
+    pool = pool.drop(SAID_COLUMNS)
     found = []
     if "fill" in modes or "strengthen" in modes:
         found.append(_chain_targets(health, placements, pool, modes))
@@ -305,11 +311,14 @@ def rank_targets(
         return _empty_targets()
     # One mode per firm: the one with the best fit (fill before strengthen before extend on a tie).
     # A firm has one row per mode, so the first of its rows by fit and mode is the one; the order
-    # of the firms is the score's, below (sorting by key first would sort strings for nothing).
-    table = (
-        table.with_columns(pl.col("mode").replace_strict({m: i for i, m in enumerate(MODES)}).alias("mode_order"))
-        .sort(["fit", "mode_order"], descending=[True, False], maintain_order=True)
-        .unique("key", keep="first")
+    # of the firms is the score's, below. Few firms have two modes: only their rows are sorted.
+    table = table.with_columns(pl.col("mode").replace_strict({m: i for i, m in enumerate(MODES)}).alias("mode_order"))
+    twice = pl.col("key").is_duplicated()
+    table = pl.concat(
+        [
+            table.filter(~twice),
+            table.filter(twice).sort(["fit", "mode_order"], descending=[True, False]).unique("key", keep="first"),
+        ]
     )
     landing = landing_for(template.id, zones, space, lang)
     # Space recorded but none free scores 0; no space recorded at all is a missing part.
@@ -328,9 +337,18 @@ def rank_targets(
     present = [pl.col(p).is_not_null().cast(pl.Float64) * w[p] for p in PARTS]
     weighted = [pl.col(p).fill_null(0.0) * w[p] for p in PARTS]
     table = table.with_columns((pl.sum_horizontal(weighted) / pl.sum_horizontal(present)).round(4).alias("score"))
-    table = table.sort(["score", "fit", "key"], descending=[True, True, False], nulls_last=True)
+    order = ["score", "fit", "key"]
+    if top is not None:
+        # `_mixed_top` keeps rows among the first `top` of the list or of their mode: each mode's
+        # first `top` hold them all, and spare sorting a hundred thousand candidates.
+        table = pl.concat(
+            [rows.top_k(top, by=order, reverse=[False, False, True]) for _, rows in table.group_by("mode")]
+        )
+    table = table.sort(order, descending=[True, True, False], nulls_last=True)
     if top is not None:
         table = _mixed_top(table, top)
+    kept = said.filter(pl.col("key").is_in(table["key"].implode()))
+    table = table.join(kept, on="key", how="left", maintain_order="left")
     rows = []
     for row in table.to_dicts():
         parts = {p: (None if row[p] is None else round(float(row[p]), 4)) for p in PARTS}
@@ -612,7 +630,7 @@ def _why(
         parts = [t(key, lang, mode=mode, status=status, link=name, firms=link["enterprises"], area=area_label, lq=lq)]
     parts.append(t("targets.why.where", lang, place=row["place"] or "-"))
     if row["revenue"] is not None:
-        parts.append(t("targets.why.revenue", lang, revenue=number(row["revenue"], lang)))
+        parts.append(t("targets.why.revenue", lang, revenue=money(row["revenue"], lang)))
         if row["growth_rate"] is not None:
             parts.append(t("targets.why.growth", lang, growth=number(100 * row["growth_rate"], lang, 1)))
     elif row["rank"] is not None:

@@ -31,6 +31,10 @@ from typing import Any
 from districtlens import i18n, refdata
 from districtlens.claims.queries import query_digest
 from districtlens.claims.session import Computed, Reason
+from districtlens.ingest.statistics import UNITS as PUBLISHED_UNITS
+
+# The fact columns (districtlens.facts) that hold amounts in 万元.
+MONEY_COLUMNS = frozenset({"revenue", "tax", "rd_spend"})
 
 SUPPORTED, CONTRADICTED, NOT_COMPUTABLE = "supported", "contradicted", "not computable"
 INTENT = "statement of intent"
@@ -152,6 +156,26 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _said(value: Any, wan: float | None, lang: str) -> str:
+    """`value` as a sentence shows it in `lang`: by the money rule when it is an amount (`wan` 万元)."""
+    return i18n.money(wan, lang) if wan is not None else _number(value)
+
+
+def _published_wan(published: dict[str, Any]) -> float | None:
+    """A published figure in 万元 when its unit is money (亿元, 万元), else None."""
+    factor, base = PUBLISHED_UNITS.get(str(published.get("unit", "")), (1.0, ""))
+    value = published.get("value")
+    return float(value) * factor if base == "万元" and isinstance(value, int | float) else None
+
+
+def _store_wan(evidence: dict[str, Any], value: Any) -> float | None:
+    """A store value in 万元 when it is a sum of a money column (a `total` of revenue, tax or R&D
+    spending), else None."""
+    query = evidence.get("query", {})
+    money = query.get("kind") == "total" and query.get("column") in MONEY_COLUMNS
+    return float(value) if money and isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _rows(evidence: dict[str, Any]) -> int:
     """How many store rows a computed value stands on, as far as its evidence tells."""
     for key in ("rows", "area_rows"):
@@ -186,6 +210,8 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
     """What the status rests on, in every language: the published figure and its source, the
     store's rows, the echo that was set aside, or why there is nothing to compare."""
     values: dict[str, Any]
+    # An amount of money is written per language (`i18n.money`): the catalogs' sentences take it whole.
+    wan: float | None = None
     if status == INTENT:
         key, values = "claims.evidence_intent", {}
     elif evidence.get("echoes") and value is None:
@@ -199,10 +225,11 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
         key = "claims.evidence_published_part" if evidence.get("covers") == "part" else "claims.evidence_published"
         if "elapsed" in evidence:
             key = "claims.evidence_published_elapsed"
+        wan = _published_wan(published)
         values = {
             "indicator": evidence.get("indicator", ""),
-            "value": _number(published.get("value")),
-            "unit": published.get("unit", ""),
+            "value": published.get("value"),
+            "unit": "" if wan is not None else published.get("unit", ""),
             "year": published.get("year", ""),
             "source": published.get("source_doc") or published.get("source_url") or "",
         }
@@ -221,12 +248,24 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
         key, values = "claims.evidence_rank", {"value": value, "ranked": evidence["ranked"], "among": among}
     else:
         key = "claims.evidence_store"
+        wan = _store_wan(evidence, value)
         values = {
-            "value": _number(value) if not isinstance(value, dict | list) else str(value),
+            "value": value if not isinstance(value, dict | list) else str(value),
             "rows": _rows(evidence),
             "synthetic": evidence.get("synthetic_rows", 0),
         }
-    return {lang: i18n.t(key, lang, **values) for lang in i18n.LANGUAGES}
+    if "value" not in values:
+        return {lang: i18n.t(key, lang, **values) for lang in i18n.LANGUAGES}
+    return {lang: _with_value(key, lang, values, _said(values["value"], wan, lang)) for lang in i18n.LANGUAGES}
+
+
+def _with_value(key: str, lang: str, values: dict[str, Any], said: str) -> str:
+    """The sentence `key` with its value `said`; an amount of money names its unit itself, so the
+    empty `{unit}` after it leaves no doubled space (nor a space before a Chinese bracket)."""
+    text = i18n.t(key, lang, **values | {"value": said})
+    if values.get("unit") == "":
+        text = text.replace(said + "  ", said + " ", 1).replace(said + " （", said + "（", 1)
+    return text
 
 
 def claim_result(

@@ -9,6 +9,10 @@ Every sentence the product generates (pages, briefings, errors, reasons) is in
 
 Catalogs are read with Babel when first used, so no build step can leave a stale .mo behind.
 Placeholders are `{name}`, filled by `str.format`. Numbers, percentages and dates follow CLDR.
+
+Money is stored in 万元 (10,000 CNY) and written by one rule per language (`money`): Chinese in
+万元, or 亿元 from 1 亿; English in CNY m, or CNY bn from a billion; French in M CNY, or Md CNY from
+a milliard, with narrow no-break spaces (U+202F) as French typography has them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English", "fr": "Français"}
 CATALOG_LOCALES = {"zh": "zh_CN", "en": "en", "fr": "fr"}
 LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB", "fr": "fr_FR"}
 LANG_ENV = "DISTRICTLENS_LANG"
+NARROW_NBSP = "\u202f"
+# Per language: (small unit, its size in 万元, large unit, its size in 万元, the unit's pattern).
+MONEY_UNITS = {
+    "zh": ("万元", 1, "亿元", 10_000, "{number} {unit}"),
+    "en": ("m", 100, "bn", 100_000, "CNY {number} {unit}"),
+    "fr": ("M", 100, "Md", 100_000, "{number}" + NARROW_NBSP + "{unit}" + NARROW_NBSP + "CNY"),
+}
 
 
 class MissingTranslation(KeyError):
@@ -80,6 +91,16 @@ def number(value: float | int, lang: str, decimals: int = 0) -> str:
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def money(value_wan: float, lang: str) -> str:
+    """An amount in 万元, by the language's rule (module docstring): 1,234 万元, 1.20 亿元;
+    CNY 12.3 m, CNY 1.20 bn; 12,3 M CNY, 1,20 Md CNY (two decimals below ten units, one above)."""
+    small, small_size, large, large_size, pattern = MONEY_UNITS[lang]
+    unit, size = (large, large_size) if abs(value_wan) >= large_size else (small, small_size)
+    amount = value_wan / size
+    digits = 0 if lang == "zh" and unit == small else (2 if abs(amount) < 10 else 1)
+    return pattern.format(number=number(amount, lang, digits), unit=unit)
 
 
 def decimal(value: float, lang: str) -> str:

@@ -1,8 +1,7 @@
 """The dashboard's locale-aware numbers, money and dates, over the one catalog (districtlens.i18n).
 
-Money is stored in 万元 (10,000 CNY) and shown by one rule per language (`Formatter.money`):
-Chinese in 万元, or 亿元 from 1 亿; English in CNY m, or CNY bn from a billion; French in M CNY,
-or Md CNY from a milliard, with narrow no-break spaces (U+202F) as French typography has them.
+Money is stored in 万元 (10,000 CNY) and shown by the product's one rule per language
+(`districtlens.i18n.money`: 万元/亿元, CNY m/bn, M CNY/Md CNY).
 Charts use the smaller unit of the language (`money_unit`, `money_scale`) and name it on the axis.
 """
 
@@ -16,16 +15,18 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from districtlens.i18n import CATALOG_LOCALES, LANGUAGE_NAMES, LANGUAGES, gettext, pick_language
+from districtlens.i18n import (
+    CATALOG_LOCALES,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    MONEY_UNITS,
+    NARROW_NBSP,
+    gettext,
+    money,
+    pick_language,
+)
 
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "Formatter", "pick_language"]
-NARROW_NBSP = "\u202f"
-# Per language: (small unit, its size in 万元, large unit, its size in 万元, the unit's pattern).
-MONEY_UNITS = {
-    "zh": ("万元", 1, "亿元", 10_000, "{number} {unit}"),
-    "en": ("m", 100, "bn", 100_000, "CNY {number} {unit}"),
-    "fr": ("M", 100, "Md", 100_000, "{number}" + NARROW_NBSP + "{unit}" + NARROW_NBSP + "CNY"),
-}
 # The measures charts show: money ones in `money_unit`, the others in the unit named here.
 MONEY_MEASURES = frozenset({"revenue", "tax", "rd_spend"})
 MEASURE_UNITS = {"enterprises": "enterprises", "registered": "enterprises", "employees": "persons"}
@@ -53,16 +54,8 @@ class Formatter:
         return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
 
     def money(self, value_wan) -> str:
-        """An amount in 万元, by the language's rule (module docstring): 1 234 万元, 1.2 亿元;
-        CNY 12.3 m, CNY 1.2 bn; 12,3 M CNY, 1,2 Md CNY."""
-        if _missing(value_wan):
-            return "–"
-        small, small_size, large, large_size, pattern = MONEY_UNITS[self.lang]
-        unit, size = (large, large_size) if abs(value_wan) >= large_size else (small, small_size)
-        amount = value_wan / size
-        digits = 0 if self.lang == "zh" and unit == small else (2 if abs(amount) < 10 else 1)
-        number = format_decimal(amount, format="#,##0." + "0" * digits if digits else "#,##0", locale=self.locale)
-        return pattern.format(number=number, unit=unit)
+        """An amount in 万元 by the language's rule (`districtlens.i18n.money`); "–" for none."""
+        return "–" if _missing(value_wan) else money(value_wan, self.lang)
 
     @property
     def money_unit(self) -> str:
