@@ -81,8 +81,18 @@ class Cancelled(DistrictlensError):
 
 
 def said(value: JsonValue, lang: str) -> JsonValue:
-    """A value as an error's message shows it: a nested message {"key", "values"} (a row's reason,
-    a column's name) said in `lang`, a list of them one per line; any other value as it is."""
+    """A value as a message shows it: a nested message {"key", "values"} (a row's reason, a
+    column's name) said in `lang`, a list of them one per line, an amount {"money_wan": x} by the
+    language's money rule and a count {"count": n} as the locale writes numbers; any other value
+    as it is. Values stay data until said, so one message serves every language."""
+    if isinstance(value, dict) and isinstance(value.get("money_wan"), int | float):
+        from districtlens.i18n import money
+
+        return money(value["money_wan"], lang)
+    if isinstance(value, dict) and isinstance(value.get("count"), int | float):
+        from districtlens.i18n import number
+
+        return number(value["count"], lang)
     if isinstance(value, dict) and isinstance(value.get("key"), str):
         from districtlens.i18n import t
 

@@ -150,6 +150,27 @@ def test_reconcile_sets_the_registry_beside_the_bulletin(demo, cli):
     assert hq["year"] == 2022 and hq["note"]["key"] == "reconcile.count_as_of"
     lacks = {m["key"] for m in done["lacks"]}
     assert "reconcile.short_entities" in lacks and "reconcile.lacks_ownership" not in lacks
+    # A shortfall is data until said: the count and the amount in each language's own way.
+    for lack in done["lacks"]:
+        if lack["key"].startswith("reconcile.short_"):
+            assert set(lack["values"]["missing"]) in ({"count"}, {"money_wan"})
+    french = " ".join(cli("reconcile", "--area", JINGAN, "--year", "2023", "--db", demo, "--lang", "fr").output.split())
+    shortfalls = [line for line in french.split(" - ") if "de moins que le chiffre publié" in line]
+    assert shortfalls and not any("万元" in line for line in shortfalls)
+
+
+def test_a_shortfall_is_said_by_each_language_s_rules():
+    from districtlens.errors import said
+
+    shortfall = {
+        "key": "reconcile.short_money",
+        "values": {"indicator": "全区税收收入", "missing": {"money_wan": 123456.0}},
+    }
+    french = "« 全区税收收入 » : le registre totalise 1,23\u202fMd\u202fCNY de moins que le chiffre publié"
+    assert said(shortfall, "fr") == french
+    assert said(shortfall, "zh") == "「全区税收收入」：登记库比公报少 12.3 亿元"
+    entities = {"key": "reconcile.short_entities", "values": {"indicator": "x", "missing": {"count": 12345}}}
+    assert "12 345" in str(said(entities, "fr")).replace("\u202f", " ").replace("\xa0", " ")
 
 
 def test_reconcile_without_published_figures_says_so(demo):

@@ -75,9 +75,9 @@ def reconcile(
 
 
 def _text(message: Message | None, lang: str) -> str:
-    from districtlens.i18n import t
+    from districtlens.errors import said
 
-    return "" if message is None else t(message.key, lang, **message.values)
+    return "" if message is None else str(said(message.model_dump(), lang))
 
 
 def render_reconciliation(done: Reconciliation, lang: str) -> None:

@@ -272,10 +272,6 @@ def _lacks(
     for row in rows:
         if row.coverage is not None and row.coverage < 1 and row.unit in SHORTFALL_KEYS:
             missing = row.published - (row.registry or 0.0)
-            lacks.append(
-                Message(
-                    key=SHORTFALL_KEYS[row.unit],
-                    values={"indicator": row.indicator, "missing": f"{missing:,.0f}"},
-                )
-            )
+            amount = {"money_wan": missing} if row.unit == "万元" else {"count": round(missing)}
+            lacks.append(Message(key=SHORTFALL_KEYS[row.unit], values={"indicator": row.indicator, "missing": amount}))
     return lacks

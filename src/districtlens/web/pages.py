@@ -14,7 +14,7 @@ from districtlens.claims.session import Reason
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
 from districtlens.commands import statistics as statistics_commands
-from districtlens.errors import NotFound
+from districtlens.errors import NotFound, said
 from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
@@ -745,7 +745,7 @@ def _data_tables(
         "imports": imports,
         "reconciliations": reconciliations,
         "every": [ledger_table, imports, *(r["table"] for r in reconciliations)],
-        "message": lambda m: t(m["key"], fmt.lang, **m["values"]),
+        "message": lambda m: said(m, fmt.lang),
     }
 
 
