@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from districtlens.chains import report
+from districtlens.chains import targets as targets_module
 from districtlens.chains.graph import chain_graph, graph_json
 from districtlens.chains.templates import shipped_templates
 from districtlens.commands.chains import load_context
@@ -333,3 +334,25 @@ def test_the_ranking_does_not_depend_on_the_order_the_firms_come_in(city_store):
     ranked = report.targets(context, BIOPHARMA, top=None)[1]
     assert ranked.height > 0
     assert ranked.equals(report.targets(shuffled, BIOPHARMA, top=None)[1])
+
+
+def test_where_a_target_would_land_is_named_in_the_readers_language(city_store, tmp_path):
+    """The carriers' and zones' names in a why come in the reader's language where the pack gives
+    them (a French why named the Shibei zone in English and its carrier in Chinese)."""
+    from districtlens.ingest.packs import load_pack, pack_rows
+    from districtlens.store.db import open_store
+    from districtlens.store.leads import carrier_places
+    from districtlens.store.packs import write_pack
+
+    context = load_context(city_store, JINGAN)
+    zones = context.zones.with_columns(pl.concat_str(pl.lit("zone "), "zone_id").alias("name_fr"))
+    landing = targets_module.landing_for("biopharma", zones, None, "fr")
+    assert landing is not None and landing.zone_name == f"zone {landing.zone_id}"
+    assert targets_module.landing_for("biopharma", zones, None, "zh").zone_name != landing.zone_name
+    with open_store(tmp_path / "pack.duckdb") as store:
+        write_pack(store, pack_rows(load_pack("jingan")), "tester")
+        for lang, column in (("zh", "name_zh"), ("en", "name_en"), ("fr", "name_fr")):
+            named = carrier_places(store, JINGAN, lang)
+            own = dict(store.con.execute(f"SELECT carrier_id, {column} FROM carrier").fetchall())
+            assert named.height > 0
+            assert all(name == own[c] for c, name in named.select("carrier_id", "carrier_name").iter_rows() if own[c])

@@ -216,16 +216,15 @@ def landing_for(track: str, zones: pl.DataFrame | None, space: pl.DataFrame | No
     space recorded, a zone oriented to the track (its free space unknown); else None.
 
     `space`: carrier_id, carrier_name, zone_id, use, free_m2 (carrier and use may be null, as in
-    a --space file of zones). `zones`: zone_id, name_zh, name_en, orientation; a zone is named
-    in Chinese for `lang` zh, else in English when the pack gives it."""
+    a --space file of zones). `zones`: zone_id, name_zh, name_en (name_fr), orientation; a zone
+    is named in `lang` when the pack gives it, else in English, else in Chinese."""
     oriented: list[str] = []
     names: dict[str, str] = {}
     if zones is not None and not zones.is_empty():
         oriented = zones.filter(pl.col("orientation").list.contains(track))["zone_id"].to_list()
-        names = {
-            z: ((zh or en) if lang == "zh" else (en or zh)) or z
-            for z, zh, en in zones.select("zone_id", "name_zh", "name_en").iter_rows()
-        }
+        preferred = [c for c in dict.fromkeys((f"name_{lang}", "name_en", "name_zh")) if c in zones.columns]
+        rows = zones.select("zone_id", *preferred).iter_rows()
+        names = {row[0]: next((n for n in row[1:] if n), row[0]) for row in rows}
     usable = (
         space.filter(pl.col("use").is_null() | pl.col("use").is_in(FIRM_USES)).filter(pl.col("free_m2") > 0)
         if space is not None

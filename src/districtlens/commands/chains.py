@@ -428,7 +428,7 @@ def targets(ctx: Context, args: FindTargets) -> Targets:
     leads = report.leads_frame(_read_leads(args.leads)) if args.leads is not None else None
     context = load_context(ctx.store, args.area, args.against, args.year)
     on = args.on or date.today()
-    space = _read_space(args.space) if args.space is not None else free_space(ctx.store, context.area, on)
+    space = _read_space(args.space) if args.space is not None else free_space(ctx.store, context.area, on, args.lang)
     pool_ids, pools = _pools(ctx.store, args.pools, args.lang)
     _, ranked = report.targets(
         context, chain, leads=leads, pools=pools, space=space, modes=modes, top=args.top, lang=args.lang
@@ -460,10 +460,11 @@ def _pools(store: Store, chosen: list[str] | None, lang: str) -> tuple[list[str]
     return _keep(_POOLS, key, found, _KEPT["pools"]) if version is not None else found
 
 
-def free_space(store: Store, area: Area, on: date) -> pl.DataFrame:
+def free_space(store: Store, area: Area, on: date, lang: str = "zh") -> pl.DataFrame:
     """The free floor space of the area's carriers on `on`, by carrier and use: carrier_id,
-    carrier_name, zone_id, use, free_m2 (capacity delivered by then less current leases)."""
-    places_ = stored_leads.carrier_places(store, area.district_adcode)
+    carrier_name (in `lang`), zone_id, use, free_m2 (capacity delivered by then less current
+    leases)."""
+    places_ = stored_leads.carrier_places(store, area.district_adcode, lang)
     if area.kind == "zone":
         places_ = places_.filter(pl.col("zone_id") == area.code)
     ids = places_["carrier_id"].to_list()

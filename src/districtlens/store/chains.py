@@ -71,9 +71,11 @@ def peer_districts(store: Store, district_adcode: str) -> list[str]:
 
 
 def district_zones(store: Store, district_adcode: str) -> pl.DataFrame:
-    """The district's functional zones: zone_id, name_zh, name_en, role, orientation (track ids)."""
+    """The district's functional zones: zone_id, name_zh, name_en, name_fr, role, orientation
+    (track ids)."""
     rows = store.con.execute(
-        "SELECT zone_id, name_zh, name_en, role, orientation FROM zone WHERE district_adcode = ? ORDER BY zone_id",
+        "SELECT zone_id, name_zh, name_en, name_fr, role, orientation FROM zone WHERE district_adcode = ?"
+        " ORDER BY zone_id",
         [district_adcode],
     ).fetchall()
     return pl.DataFrame(
@@ -82,15 +84,17 @@ def district_zones(store: Store, district_adcode: str) -> pl.DataFrame:
                 "zone_id": z,
                 "name_zh": zh,
                 "name_en": en,
+                "name_fr": fr,
                 "role": role,
                 "orientation": [str(t) for t in json.loads(orientation or "[]")],
             }
-            for z, zh, en, role, orientation in rows
+            for z, zh, en, fr, role, orientation in rows
         ],
         schema={
             "zone_id": pl.String,
             "name_zh": pl.String,
             "name_en": pl.String,
+            "name_fr": pl.String,
             "role": pl.String,
             "orientation": pl.List(pl.String),
         },

@@ -55,10 +55,12 @@ def next_lead_number(store: Store) -> int:
     return int(count) + 1
 
 
-def carrier_places(store: Store, district: str) -> pl.DataFrame:
-    """The district's carriers: carrier_id, carrier_name, zone_id."""
+def carrier_places(store: Store, district: str, lang: str = "zh") -> pl.DataFrame:
+    """The district's carriers: carrier_id, carrier_name (in `lang`, else English, else Chinese),
+    zone_id."""
+    own = {"zh": "name_zh", "en": "name_en", "fr": "name_fr"}[lang]
     return store.con.execute(
-        "SELECT carrier_id, coalesce(name_zh, name_en, carrier_id) AS carrier_name, zone_id FROM carrier"
+        f"SELECT carrier_id, coalesce({own}, name_en, name_zh, carrier_id) AS carrier_name, zone_id FROM carrier"
         " WHERE district_adcode = ? ORDER BY carrier_id",
         [district],
     ).pl()
