@@ -142,6 +142,7 @@ def test_a_broken_ledger_is_said_on_the_page_in_the_reader_s_language(web_store,
 
     import duckdb
 
+    from districtlens.commands.ledger import action_label
     from districtlens.i18n import t
     from districtlens.web.app import create_app
 
@@ -158,7 +159,7 @@ def test_a_broken_ledger_is_said_on_the_page_in_the_reader_s_language(web_store,
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         client.post("/lang", data={"lang": "fr", "csrf_token": token})
         verified = client.post("/data/verify", data={"csrf_token": token})
-        assert t("ledger.problem.entry_altered", "fr", seq=2, action=action) in verified.text
+        assert t("ledger.problem.entry_altered", "fr", seq=2, action=action_label(action, "fr")) in verified.text
         assert t("ledger.problem.entry_altered", "en", seq=2, action=action) not in verified.text
     finally:
         app.state.server.close()

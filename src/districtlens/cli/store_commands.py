@@ -145,7 +145,10 @@ def ledger_verify(
             if verdict.checkpoint is not None:
                 console.print(t("ledger.checkpoint_holds", chosen, seq=verdict.checkpoint))
         else:
-            problem = t(verdict.problem_key, chosen, **(verdict.problem_values or {})) if verdict.problem_key else ""
+            values = dict(verdict.problem_values or {})
+            if "action" in values:
+                values["action"] = ledger.action_label(values["action"], chosen)
+            problem = t(verdict.problem_key, chosen, **values) if verdict.problem_key else ""
             console.print(f"[bold red]{escape(t('cli.ledger.broken', chosen))}[/] {escape(problem)}")
 
     args = ledger.VerifyLedger()
@@ -236,7 +239,7 @@ def ledger_log(
         columns = ("seq", "ts", "actor", "action", "hash")
         table = Table(*(t(f"cli.ledger.col.{c}", chosen) for c in columns), show_edge=False)
         for e in entries:
-            table.add_row(str(e.seq), e.ts, e.actor, e.action, e.hash[:16])
+            table.add_row(str(e.seq), e.ts, e.actor, ledger.action_label(e.action, chosen), e.hash[:16])
         console.print(table)
 
     run(db, ledger.log, ledger.LedgerLog(limit=limit), as_json=as_json, render=render)

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 CHECKPOINT_KIND = "districtlens.ledger-checkpoint"
 
 
+def action_label(action: str, lang: str) -> str:
+    """What a ledger entry's action did, in `lang` (ledger.action.*: 'pools.import' is "candidate
+    pool imported"); an action no catalog names (a store written by a later version) as it is."""
+    from districtlens.i18n import has, t
+
+    key = f"ledger.action.{action.replace(' ', '_')}"
+    return t(key, lang) if has(key) else action
+
+
 class VerifyLedger(Args):
     """`checkpoint` (a signed checkpoint document) is checked with `public_key` (PEM) when given."""
 

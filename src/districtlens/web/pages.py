@@ -684,7 +684,7 @@ LEDGER_COLUMNS = (
     Column("seq", "Entry", "number"),
     Column("ts", "Time", "date"),
     Column("actor", "Actor", "code"),
-    Column("action", "Action", "code"),
+    Column("action", "Action"),
     Column("short_hash", "Hash", "code"),
 )
 IMPORT_COLUMNS = (
@@ -722,7 +722,10 @@ def _data_tables(
         request,
         "ledger",
         LEDGER_COLUMNS,
-        [dict(e, short_hash=e["hash"][:16]) for e in ledger["latest"]],
+        [
+            dict(e, short_hash=e["hash"][:16], action=ledger_commands.action_label(e["action"], fmt.lang))
+            for e in ledger["latest"]
+        ],
         fmt,
         default_sort="-seq",
         path=path,
@@ -731,7 +734,9 @@ def _data_tables(
         dict(
             i,
             **i["counts"],
-            rows_written=", ".join(f"{table}: {fmt.number(n)}" for table, n in sorted(i["rows"].items())),
+            rows_written=", ".join(
+                f"{t(f'ledger.table.{table}', fmt.lang)}: {fmt.number(n)}" for table, n in sorted(i["rows"].items())
+            ),
         )
         for i in queries.imports(store)
     ]
@@ -803,6 +808,9 @@ def _verified_page(request: Request, who: auth.Principal, server: ServerState) -
             ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
         )
     )
+    said_action = (verdict.get("problem_values") or {}).get("action")
+    if said_action is not None:
+        verdict["problem_values"]["action"] = ledger_commands.action_label(said_action, language(request))
     with server.reader() as store:
         tables = _data_tables(request, store, who, server, path="/data")
         return _page(request, "data.html", store, held=server.held(), verdict=verdict, **tables)
