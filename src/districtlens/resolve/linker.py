@@ -31,7 +31,6 @@ national-scale registries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -345,6 +344,16 @@ COMPARISONS: list[dict[str, Any]] = [
     },
 ]
 
+# The columns whose term frequencies the comparisons adjust for (Winkler's frequency-based weights).
+TF_COLUMNS = sorted(
+    {
+        level["tf_adjustment_column"]
+        for comparison in COMPARISONS
+        for level in comparison["comparison_levels"]
+        if "tf_adjustment_column" in level
+    }
+)
+
 # Blocking rules (Splink SQL) with the columns whose equal values make their blocks. The rules on
 # the first or last character of the trade name find names with one character mistyped; their
 # blocks grow with the square of the registry, so a rule whose blocks would hold more than
@@ -583,7 +592,7 @@ def train_and_score(
     pairs = cast(pl.DataFrame, pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow)))
     timings["predict_s"] = time.perf_counter() - start
     model = linker.misc.save_model_to_json()
-    return _with_evidence(pairs), model
+    return with_evidence(pairs), model
 
 
 LABEL_COLUMN = "label"
@@ -616,56 +625,44 @@ def train_registry_model(features: pl.DataFrame, labels: pl.Series, *, seed: int
     return linker.misc.save_model_to_json(), labelled_pairs
 
 
-def score_list(
-    model: dict[str, Any],
-    source: pl.DataFrame,
-    candidates: pl.DataFrame,
-    term_frequencies: dict[str, pl.DataFrame],
-    *,
-    review_floor: float = DEFAULT_REVIEW_FLOOR,
-) -> pl.DataFrame:
-    """Score a list's records (`source`, prepared) against registry `candidates` (prepared, read
-    by their blocking keys, each with `for_id`: the list record it is a candidate of) with a
-    trained `model`, without training: the pairs at or above `review_floor` (record_id_l from the
-    list, record_id_r from the registry, match_probability, evidence). `term_frequencies`
-    (column -> value, tf_column) are the registry's own, so that a common trade name counts as
-    little among forty candidates as among a million records.
+# The tables the kept scoring SQL reads (`scoring_sql`): a list's records and their registry
+# candidates, each candidate with `for_id`, the list record it is a candidate of; both with a
+# tf_`column` beside each column the model adjusts for (`tf_columns`).
+LIST_TABLE, CANDIDATE_TABLE = "link_list", "link_candidates"
 
-    No Splink `Linker` is built (that alone cost 0.8 s a call): Splink's SQL for the model's
-    comparison vectors and match weights is written once per model and kept (`compare_records`
-    with a cache key), then run on the candidate pairs only."""
-    from splink.internals.realtime import compare_records
+
+def scoring_sql(model: dict[str, Any]) -> str:
+    """The SQL that scores each pair (a record of LIST_TABLE, one of its CANDIDATE_TABLE rows)
+    with the trained `model`: Splink's own comparison-vector and match-weight SQL (as
+    `splink.internals.realtime.compare_records` writes it), without a Splink `Linker` and
+    without running it. Its columns: unique_id_l, unique_id_r, uscc_r, match_probability and the
+    per-field weights mw_`field` and mw_tf_adj_`field` (`with_evidence`).
+
+    Written when the model is trained and kept with it, so that linking a list neither loads
+    Splink nor writes this SQL again (together they cost a list 1 to 2 s)."""
+    from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+    from splink.internals.settings_creator import SettingsCreator
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    schema = {"record_id_l": pl.Utf8, "record_id_r": pl.Utf8, "match_probability": pl.Float64, "evidence": pl.Utf8}
-    if source.height == 0 or candidates.height == 0:
-        return pl.DataFrame(schema=schema)
-    left, right = (_with_term_frequencies(f, term_frequencies) for f in (source, candidates))
-    scored = compare_records(
-        left.to_arrow(),
-        right.to_arrow(),
-        dict(model),
-        _db_api("duckdb"),
-        sql_cache_key=_model_key(model, left.columns, right.columns),
-        join_condition="l.unique_id = r.for_id",
-    )
-    pairs = scored.as_duckdbpyrelation().filter(f"match_probability >= {float(review_floor)}").pl()
-    if pairs.height == 0:
-        return pl.DataFrame(schema=schema)
-    return _with_evidence(pairs)
-
-
-def _with_term_frequencies(frame: pl.DataFrame, term_frequencies: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """`frame` with a tf_`column` beside each column of `term_frequencies` (null: not counted)."""
-    for column, table in term_frequencies.items():
-        frame = frame.join(table.select(column, f"tf_{column}"), on=column, how="left")
-    return frame
-
-
-def _model_key(model: dict[str, Any], *columns: list[str]) -> str:
-    """A key for the SQL written for `model` on inputs of these columns."""
-    text = json.dumps([model, *columns], sort_keys=True, default=str)
-    return "districtlens-list-" + hashlib.sha256(text.encode()).hexdigest()
+    model_settings = SettingsCreator.from_path_or_dict(dict(model)).get_settings("duckdb")
+    model_settings._retain_matching_columns = True
+    model_settings._retain_intermediate_calculation_columns = True
+    blocked = ", ".join(model_settings._columns_to_select_for_blocking)
+    compared = ", ".join(model_settings._columns_to_select_for_comparison_vector_values)
+    steps = [
+        (
+            "__splink__compare_two_records_blocked",
+            f"SELECT {blocked}, 0 AS match_key FROM {LIST_TABLE} AS l"
+            f" JOIN {CANDIDATE_TABLE} AS r ON l.unique_id = r.for_id",
+        ),
+        ("__splink__df_comparison_vectors", f"SELECT {compared} FROM __splink__compare_two_records_blocked"),
+        *(
+            (step["output_table_name"], step["sql"])
+            for step in predict_from_comparison_vectors_sqls_using_settings(model_settings)
+        ),
+    ]
+    ctes = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in steps)
+    return f"WITH {ctes}\nSELECT * FROM {steps[-1][0]}"
 
 
 def list_rules(model: dict[str, Any]) -> list[str]:
@@ -700,7 +697,7 @@ def _to_arrow(frame):
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
+def with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     """The pairs with `evidence`: per field, the match weight (bits) it contributed, term-frequency
     adjustment included: above 0 the field agreed, below 0 it disagreed, 0 it was missing."""
     fields = [c["output_column_name"] for c in COMPARISONS]
