@@ -349,3 +349,28 @@ def test_a_list_is_scored_with_the_kept_sql_without_loading_splink(registered, r
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["False", "True"]
+
+
+def test_term_counts_follow_the_names_added_to_the_cache(registered, records, tmp_path):
+    """The counts that give term frequencies are kept as names enter the feature cache: after a
+    second import they equal a count made afresh over every cached name."""
+    from districtlens.commands.linking import refresh_features
+    from districtlens.resolve.linker import TF_COLUMNS
+
+    con = registered.con
+    assert refresh_features(registered) > 0
+    more = generate(40, seed=22, foreign=False).filter(pl.col("source") == "registry").select("uscc", "name", "address")
+    path = tmp_path / "more.csv"
+    more.write_csv(path)
+    assert import_file(Context(store=registered, actor="test"), path).written
+    assert refresh_features(registered) > 0
+
+    def counts(sql: str) -> set[tuple]:
+        return set(con.execute(sql).fetchall())
+
+    afresh = " UNION ALL ".join(
+        f"SELECT '{c}', {c}, count(*) FROM resolve_feature WHERE {c} IS NOT NULL GROUP BY ALL" for c in TF_COLUMNS
+    )
+    kept = counts("SELECT column_name, value, n FROM resolve_term_count")
+    assert kept == counts(afresh)
+    assert any(n > 1 for _, _, n in kept)

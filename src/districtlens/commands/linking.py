@@ -16,8 +16,11 @@ name, normalised (full-width, traditional characters, spaces, case), is a name o
 registered enterprise, current or former, Chinese or English (probability 1); the store's trained
 model scores it against the registry's names that share a blocking key with it. Linking never
 trains, except once when the store has no model yet: a list of one row or a thousand is scored
-with the model as it is. The registry's name features are a cache in the store
-(`resolve_feature`), completed for the versions written since it was last read.
+with the model as it is, by the scoring SQL kept with it (linker.scoring_sql), run in the store
+with the search for candidates (store.resolution.scored_pairs): Splink is not loaded. The
+registry's name features are a cache in the store (`resolve_feature`, with the counts of values
+that give term frequencies, `resolve_term_count`), completed for the versions written since it
+was last read.
 
 The model's decisions are stored, with the records, by `store.resolution.write_links`.
 """
