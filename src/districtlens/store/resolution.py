@@ -354,19 +354,28 @@ def scored_pairs(
     )
 
     def with_frequencies(alias: str) -> tuple[str, str]:
-        # A value's share of the registry's names: its count (resolve_term_count) over all names.
+        # A value's share of the registry's names: its count over all names. Counted for the
+        # list's values only: a frequency adjusts the weight of two equal values alone.
         return (
             "".join(f", tf_{c}.n / (SELECT greatest(count(*), 1) FROM resolve_feature) AS tf_{c}" for c in tf_columns),
             "".join(
-                f" LEFT JOIN resolve_term_count tf_{c} ON tf_{c}.column_name = {sql_literal(c)}"
-                f" AND tf_{c}.value = {alias}.{c}"
+                f" LEFT JOIN list_counts tf_{c} ON tf_{c}.column_name = {sql_literal(c)} AND tf_{c}.value = {alias}.{c}"
                 for c in tf_columns
             ),
         )
 
     (list_tf, list_joins), (candidate_tf, candidate_joins) = with_frequencies("i"), with_frequencies("f")
+    list_values = " UNION ".join(
+        f"SELECT {sql_literal(c)} AS column_name, {c} AS value FROM incoming_list" for c in tf_columns
+    )
+    counts = (
+        f"SELECT t.* FROM resolve_term_count t SEMI JOIN ({list_values}) v USING (column_name, value)"
+        if tf_columns
+        else "SELECT * FROM resolve_term_count WHERE false"
+    )
     sql = f"""
         WITH hits AS ({hits}),
+        list_counts AS MATERIALIZED ({counts}),
         link_list AS (SELECT i.*{list_tf} FROM incoming_list i{list_joins}),
         link_candidates AS (
             SELECT h.for_id, f.* EXCLUDE (feature_key, version_seq){candidate_tf}
