@@ -25,7 +25,8 @@ The linkage model of the store and the registry's name features (migration 0013_
                                         written after `after_seq`
     features_seq(con) -> int            the newest version whose names have features
     versions_seq(con) -> int            the newest version of any enterprise
-    write_features(store, features)     add the features of new names (a cache, no ledger entry)
+    write_features(store, features, counted)   add the features of new names and count their
+                                        values (a cache, no ledger entry)
     scored_pairs(con, source, ...) -> DataFrame   a list's records scored against the registry
                                         names that share a blocking key with them, in one query
     exact_names(con, cleans) -> DataFrame   clean name -> uscc, for names of exactly one enterprise
@@ -343,9 +344,9 @@ def scored_pairs(
     `rules` (Splink rules, `l.` the list, `r.` the registry); a rule that offers one record more
     than `max_block` names offers it none: so common a key is no evidence worth scoring. Each side
     gets tf_`column` for each of `tf_columns`: the share of the registry's names holding its
-    value, so that a common trade name counts as little among forty candidates as among a
-    million names. `scoring_sql` is the model's kept SQL
-    (linker.scoring_sql), reading the tables link_list and link_candidates defined here."""
+    value when a record of the list holds it too (else null), so that a common trade name counts
+    as little among forty candidates as among a million names. `scoring_sql` is the model's kept
+    SQL (linker.scoring_sql), reading the tables link_list and link_candidates defined here."""
     hits = " UNION ".join(
         "SELECT for_id, unique_id FROM (SELECT l.unique_id AS for_id, r.unique_id,"
         " count(*) OVER (PARTITION BY l.unique_id) AS n"
