@@ -177,3 +177,22 @@ def test_clustering_keeps_a_joint_stock_company_apart_from_a_limited_one():
 def test_duplicate_record_ids_are_refused():
     with pytest.raises(InputError, match="more than once"):
         resolve(pl.DataFrame({"record_id": ["1", "1"], "name": ["甲公司", "乙公司"]}))
+
+
+def test_a_blocking_rule_is_counted_with_its_conditions():
+    """A rule that meets short names with full ones is charged the pairs it gives (each short name
+    with each full name of its key), not every pair of the key: four full names and one short name
+    that begin alike give 4 pairs under the short-full rule, 10 under a rule on the key alone."""
+    from districtlens.resolve.linker import _pairs_of_rule
+
+    frame = pl.DataFrame(
+        {
+            "core_head": ["安洁"] * 5 + ["隧道"] * 2,
+            "form": ["full"] * 4 + ["short", "full", "full"],
+            "script": ["zh"] * 7,
+        }
+    )
+    short_full = "l.core_head = r.core_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'"
+    assert _pairs_of_rule([frame], short_full) == 4
+    assert _pairs_of_rule([frame], "l.core_head = r.core_head") == 10 + 1
+    assert _pairs_of_rule([frame.head(0)], short_full) == 0

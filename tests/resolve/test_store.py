@@ -232,21 +232,30 @@ def test_lists_of_one_five_and_a_thousand_rows_link_with_the_kept_model(register
 
 
 def test_a_row_is_offered_the_same_candidates_alone_or_in_a_list(registered, records):
-    """Candidates come in pairs (for_id, registry name): a row is scored only against the names
-    its own keys found, so a common key that a rule refuses for one row (too many candidates) is
-    not let in by another row of the list that shares it. The cap is set to one candidate per
-    rule so that it binds on this small registry."""
-    from districtlens.commands.linking import refresh_features
-    from districtlens.resolve.linker import BLOCKING_RULES, prepare
+    """Candidates come in pairs (list record, registry name): a row is scored only against the
+    names its own keys found, so a common key that a rule refuses for one row (too many
+    candidates) is not let in by another row of the list that shares it. The cap is set to one
+    candidate per rule so that it binds on this small registry; every scored pair is kept."""
+    from districtlens.commands.linking import train_store_model
+    from districtlens.resolve.linker import BLOCKING_RULES, prepare, tf_columns
 
-    refresh_features(registered)
+    train_store_model(registered, "tester")
+    model = resolution.latest_model(registered.con)
+    assert model is not None
     rows = source_rows(records, "tenants", "leads").head(20)
     source = prepare(rows.select("record_id", "name", "address"))
-    rules = [rule for rule, _ in BLOCKING_RULES]
 
     def offered(frame: pl.DataFrame, cap: int) -> dict[str, list[str]]:
-        found = resolution.candidates(registered.con, frame, rules, cap)
-        return {k: sorted(v) for k, v in found.group_by("for_id").agg("unique_id").iter_rows()}
+        found = resolution.scored_pairs(
+            registered.con,
+            frame,
+            rules=[rule for rule, _ in BLOCKING_RULES],
+            max_block=cap,
+            tf_columns=tf_columns(model["settings"]),
+            scoring_sql=model["scoring_sql"],
+            review_floor=0.0,
+        )
+        return {k: sorted(v) for k, v in found.group_by("unique_id_l").agg("unique_id_r").iter_rows()}
 
     together, uncapped = offered(source, 1), offered(source, 10**6)
     for record_id in source["unique_id"]:
@@ -303,8 +312,65 @@ def test_a_model_that_no_longer_fits_gives_a_clear_error_and_writes_nothing(regi
     settings = json.loads(con.execute("SELECT settings FROM resolve_model").fetchone()[0])
     address = next(c for c in settings["comparisons"] if c["output_column_name"] == "address")
     address["comparison_levels"][1]["sql_condition"] = "no_such_column_l = no_such_column_r"
-    con.execute("UPDATE resolve_model SET settings = ?", [json.dumps(settings)])
+    # As a model kept before its scoring SQL was (migration 0016): the SQL is written from it.
+    con.execute("UPDATE resolve_model SET settings = ?, scoring_sql = NULL", [json.dumps(settings)])
     links = table_rows(con, "resolve_link")
     with pytest.raises(StoreError, match="resolve train"):
         link_to_registry(registered, rows.with_columns(pl.col("name") + "分部"), "second", "tester")
     assert table_rows(con, "resolve_link") == links
+
+
+def test_a_list_is_scored_with_the_kept_sql_without_loading_splink(registered, records, tmp_path):
+    """The model's scoring SQL is written when it is trained and kept with it: linking a list in
+    a new process runs it in the store and never imports Splink. A model kept before its SQL was
+    (migration 0016) links alike, its SQL written again."""
+    import subprocess
+    import sys
+
+    rows = source_rows(records, "tenants", "leads").drop("entity_id").head(30)
+    link_to_registry(registered, rows.head(1), "first", "tester")  # trains and keeps the model
+    model = resolution.latest_model(registered.con)
+    assert model is not None and "match_probability" in model["scoring_sql"]
+    db = registered.path
+    registered.close()
+    rows.write_parquet(tmp_path / "rows.parquet")
+    script = (
+        "import sys, polars as pl\n"
+        "from districtlens.commands.linking import link_to_registry\n"
+        "from districtlens.store import open_store\n"
+        f"store = open_store({str(db)!r})\n"
+        f"kept = link_to_registry(store, pl.read_parquet({str(tmp_path / 'rows.parquet')!r}), 'kept', 't')\n"
+        "print('splink' in sys.modules)\n"
+        "store.con.execute('UPDATE resolve_model SET scoring_sql = NULL')\n"
+        f"again = link_to_registry(store, pl.read_parquet({str(tmp_path / 'rows.parquet')!r}), 'again', 't')\n"
+        "cols = ['record_id', 'uscc', 'probability', 'status']\n"
+        "print(kept.select(cols).equals(again.select(cols)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True"]
+
+
+def test_term_counts_follow_the_names_added_to_the_cache(registered, records, tmp_path):
+    """The counts that give term frequencies are kept as names enter the feature cache: after a
+    second import they equal a count made afresh over every cached name."""
+    from districtlens.commands.linking import refresh_features
+    from districtlens.resolve.linker import TF_COLUMNS
+
+    con = registered.con
+    assert refresh_features(registered) > 0
+    more = generate(40, seed=22, foreign=False).filter(pl.col("source") == "registry").select("uscc", "name", "address")
+    path = tmp_path / "more.csv"
+    more.write_csv(path)
+    assert import_file(Context(store=registered, actor="test"), path).written
+    assert refresh_features(registered) > 0
+
+    def counts(sql: str) -> set[tuple]:
+        return set(con.execute(sql).fetchall())
+
+    afresh = " UNION ALL ".join(
+        f"SELECT '{c}', {c}, count(*) FROM resolve_feature WHERE {c} IS NOT NULL GROUP BY ALL" for c in TF_COLUMNS
+    )
+    kept = counts("SELECT column_name, value, n FROM resolve_term_count")
+    assert kept == counts(afresh)
+    assert any(n > 1 for _, _, n in kept)

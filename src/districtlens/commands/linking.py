@@ -16,8 +16,11 @@ name, normalised (full-width, traditional characters, spaces, case), is a name o
 registered enterprise, current or former, Chinese or English (probability 1); the store's trained
 model scores it against the registry's names that share a blocking key with it. Linking never
 trains, except once when the store has no model yet: a list of one row or a thousand is scored
-with the model as it is. The registry's name features are a cache in the store
-(`resolve_feature`), completed for the versions written since it was last read.
+with the model as it is, by the scoring SQL kept with it (linker.scoring_sql), run in the store
+with the search for candidates (store.resolution.scored_pairs): Splink is not loaded. The
+registry's name features are a cache in the store (`resolve_feature`, with the counts of values
+that give term frequencies, `resolve_term_count`), completed for the versions written since it
+was last read.
 
 The model's decisions are stored, with the records, by `store.resolution.write_links`.
 """
@@ -29,11 +32,19 @@ from typing import Any
 
 import polars as pl
 
-from districtlens.errors import InputError, StoreError
+from districtlens.errors import InputError
 from districtlens.ingest.validate import valid_uscc_mask
 from districtlens.resolve import DEFAULT_REVIEW_FLOOR, DEFAULT_THRESHOLD
 from districtlens.resolve.aliases import load_aliases
-from districtlens.resolve.linker import list_rules, prepare, score_list, tf_columns, train_registry_model
+from districtlens.resolve.linker import (
+    TF_COLUMNS,
+    list_rules,
+    prepare,
+    scoring_sql,
+    tf_columns,
+    train_registry_model,
+    with_evidence,
+)
 from districtlens.store import Store
 from districtlens.store import resolution as stored
 
@@ -79,7 +90,7 @@ def refresh_features(store: Store) -> int:
     if new.height == 0:
         return 0
     features = prepare(new.select(pl.col("feature_key").alias("record_id"), "uscc", "name", "name_en", "address"))
-    stored.write_features(store, features.with_columns(new["feature_key"], new["version_seq"]))
+    stored.write_features(store, features.with_columns(new["feature_key"], new["version_seq"]), TF_COLUMNS)
     return new.height
 
 
@@ -98,19 +109,23 @@ def train_store_model(store: Store, actor: str) -> dict[str, Any]:
         "labelled_pairs": labelled,
         "method": "labels" if labelled else "starting-values",
     }
-    version = stored.save_model(store, model, summary, actor)
+    version = stored.save_model(store, model, summary, scoring_sql(model), actor)
     saved = stored.latest_model(store.con)
     assert saved is not None and saved["version"] == version
-    return {k: v for k, v in saved.items() if k != "settings"}
+    return {k: v for k, v in saved.items() if k not in ("settings", "scoring_sql")}
 
 
 def _model(store: Store, actor: str) -> dict[str, Any]:
+    """The store's latest model (trained now if it has none), with its scoring SQL: kept with it,
+    or written again for a model kept before the SQL was (migration 0016)."""
     model = stored.latest_model(store.con)
     if model is None:
         train_store_model(store, actor)
         model = stored.latest_model(store.con)
         assert model is not None
-    return model["settings"]
+    if model["scoring_sql"] is None:
+        model["scoring_sql"] = scoring_sql(model["settings"])
+    return model
 
 
 def _exact(found: pl.DataFrame, records: pl.DataFrame, key: str, evidence: dict[str, str]) -> pl.DataFrame:
@@ -146,22 +161,21 @@ def _best_candidates(
         {"name": "same registered name"},
     )
     source = source.filter(~pl.col("unique_id").str.slice(len(_SOURCE)).is_in(by_name["record_id"].implode()))
+    if source.height == 0:
+        return pl.concat([by_code, by_name])
     model = _model(store, actor)
-    candidates = stored.candidates(con, source, list_rules(model), MAX_CANDIDATES_PER_RULE)
-    frequencies = {
-        col: stored.term_frequencies(con, col, source[col].drop_nulls().unique().to_list()) for col in tf_columns(model)
-    }
-    from splink.internals.exceptions import SplinkException  # Splink loads only when a list is scored
-
-    try:
-        pairs = score_list(model, source, candidates, frequencies, review_floor=review_floor)
-    except SplinkException as exc:
-        # A stored model that no longer fits the features (written by another version): say so.
-        raise StoreError("resolve.list_unlinkable", reason=str(exc).splitlines()[0][:300]) from exc
-    registered = candidates.select(pl.col("unique_id").alias("record_id_r"), "uscc").unique("record_id_r")
-    scored = pairs.join(registered, on="record_id_r").select(
+    pairs = stored.scored_pairs(
+        con,
+        source,
+        rules=list_rules(model["settings"]),
+        max_block=MAX_CANDIDATES_PER_RULE,
+        tf_columns=tf_columns(model["settings"]),
+        scoring_sql=model["scoring_sql"],
+        review_floor=review_floor,
+    )
+    scored = with_evidence(pairs).select(
         pl.col("record_id_l").str.slice(len(_SOURCE)).alias("record_id"),
-        "uscc",
+        pairs["uscc_r"].alias("uscc"),
         pl.col("match_probability").alias("probability"),
         "evidence",
     )

@@ -31,7 +31,6 @@ national-scale registries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -354,28 +353,50 @@ COMPARISONS: list[dict[str, Any]] = [
     },
 ]
 
-# Blocking rules (Splink SQL) with the columns whose equal values make their blocks. The rules on
-# the first or last character of the trade name find names with one character mistyped; their
-# blocks grow with the square of the registry, so a rule whose blocks would hold more than
-# MAX_PAIRS_PER_RECORD pairs per record is left out (and reported in the timings as skipped).
+# The columns whose term frequencies the comparisons adjust for (Winkler's frequency-based weights).
+TF_COLUMNS = sorted(
+    {
+        level["tf_adjustment_column"]
+        for comparison in COMPARISONS
+        for level in comparison["comparison_levels"]
+        if "tf_adjustment_column" in level
+    }
+)
+
+
+def _both_orders(rule: str, a: str, b: str) -> list[tuple[str, bool]]:
+    """`rule` (with {a} and {b}) for a on the left and b on the right, and the other way round."""
+    return [(rule.format(a=a, b=b), True), (rule.format(a=b, b=a), True)]
+
+
+# Blocking rules (Splink SQL), each with whether it may be left out. The rules on the first or last
+# character of the trade name find names with one character mistyped; their blocks grow with the
+# square of the registry, so a rule that may be left out is, when the pairs it would give (its
+# conditions counted, `_pairs_of_rule`) exceed MAX_PAIRS_PER_RECORD per record (reported in the
+# timings as skipped).
+
+
 CHINESE_TO_PINYIN_RULE = "l.roman_head = r.roman_head AND l.script = 'zh' AND r.script = 'en'"
 BLOCKING_RULES = [
-    ("l.trade_key = r.trade_key", ["trade_key"]),
-    ("l.trade_en = r.trade_en", ["trade_en"]),
-    ("l.roman_first = r.roman_first AND l.script <> r.script", None),
-    ("l.addr_road = r.addr_road AND l.addr_no = r.addr_no", ["addr_road", "addr_no"]),
-    ("l.trade_head = r.trade_head AND l.business = r.business", ["trade_head", "business"]),
-    ("l.trade_tail = r.trade_tail AND l.business = r.business", ["trade_tail", "business"]),
+    ("l.trade_key = r.trade_key", True),
+    ("l.trade_en = r.trade_en", True),
+    ("l.roman_first = r.roman_first AND l.script <> r.script", False),
+    ("l.addr_road = r.addr_road AND l.addr_no = r.addr_no", True),
+    ("l.trade_head = r.trade_head AND l.business = r.business", True),
+    ("l.trade_tail = r.trade_tail AND l.business = r.business", True),
     # A short name and a full name begin alike (安洁科技, 苏州安洁科技...: after the place, or with it).
-    ("l.core_head = r.core_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["core_head"]),
-    ("l.place_head = r.place_head AND l.form <> r.form AND l.script = 'zh' AND r.script = 'zh'", ["place_head"]),
+    # Each rule that meets two kinds of name comes in both orders, its kinds written as equalities
+    # (short and full names are Chinese): DuckDB filters each side before it joins the keys, so
+    # the rule costs the pairs it gives (`_pairs_of_rule`), not every pair of one key.
+    *_both_orders("l.core_head = r.core_head AND l.form = '{a}' AND r.form = '{b}'", "short", "full"),
+    *_both_orders("l.place_head = r.place_head AND l.form = '{a}' AND r.form = '{b}'", "short", "full"),
     # Pinyin and English begin with the same four letters; initials (劲拓 = JT).
-    ("l.roman_head = r.roman_head AND l.script = 'en' AND r.script = 'zh'", ["roman_head"]),
-    (CHINESE_TO_PINYIN_RULE, ["roman_head"]),
-    ("l.initials = r.lead", None),
-    ("l.lead = r.initials", None),
+    ("l.roman_head = r.roman_head AND l.script = 'en' AND r.script = 'zh'", True),
+    (CHINESE_TO_PINYIN_RULE, True),
+    ("l.initials = r.lead", False),
+    ("l.lead = r.initials", False),
     # The Chinese name's translation and the English name begin alike (长城 great wall: Great Wall).
-    ("l.sense = r.sense AND l.script <> r.script", ["sense"]),
+    *_both_orders("l.sense = r.sense AND l.script = '{a}' AND r.script = '{b}'", "zh", "en"),
 ]
 MAX_PAIRS_PER_RECORD = 50
 
@@ -545,6 +566,30 @@ def _pairs_in_blocks(frames: list[pl.DataFrame], cols: list[str]) -> int:
     return int((counts * (counts - 1) // 2).sum())
 
 
+def _pairs_of_rule(frames: list[pl.DataFrame], rule: str) -> int:
+    """About how many pairs blocking `rule` gives on the prepared `frames` (as one table), its
+    conditions counted: the records grouped by the columns the rule names, the groups joined by the
+    rule, each pair of groups giving the product of their sizes (a group with itself n(n-1)), halved
+    as Splink keeps one order of each pair. Counting the equal keys alone would count a rule that
+    meets short names with full ones (or English with Chinese) as if every pair of one key
+    were met: at 100,000 records the `sense` rule's 42.8M pairs for 17,000."""
+    import duckdb
+
+    columns = sorted(set(rule_columns(rule)))
+    same = " AND ".join(f"l.{c} IS NOT DISTINCT FROM r.{c}" for c in columns)
+    con = duckdb.connect()
+    try:
+        con.register("records", pl.concat([f.select(columns) for f in frames]).to_arrow())
+        (pairs,) = con.execute(
+            f"WITH g AS (SELECT {', '.join(columns)}, count(*) AS n FROM records GROUP BY ALL)"
+            f" SELECT coalesce(sum(CASE WHEN {same} THEN l.n * (l.n - 1) ELSE l.n * r.n END), 0) // 2"
+            f" FROM g AS l JOIN g AS r ON {rule}"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return int(pairs)
+
+
 def train_and_score(
     frames: list[pl.DataFrame],
     *,
@@ -569,8 +614,8 @@ def train_and_score(
     total = sum(f.height for f in frames)
     rules = [
         rule
-        for rule, cols in BLOCKING_RULES
-        if cols is None or _pairs_in_blocks(frames, cols) <= MAX_PAIRS_PER_RECORD * total
+        for rule, capped in BLOCKING_RULES
+        if not capped or _pairs_of_rule(frames, rule) <= MAX_PAIRS_PER_RECORD * total
     ]
     timings["blocking_rules_skipped"] = len(BLOCKING_RULES) - len(rules)
     linker = Linker(inputs if len(inputs) > 1 else inputs[0], settings(link_type, rules), log_level=None)
@@ -592,7 +637,7 @@ def train_and_score(
     pairs = cast(pl.DataFrame, pl.from_arrow(scored.as_pandas_dataframe().pipe(_to_arrow)))
     timings["predict_s"] = time.perf_counter() - start
     model = linker.misc.save_model_to_json()
-    return _with_evidence(pairs), model
+    return with_evidence(pairs), model
 
 
 LABEL_COLUMN = "label"
@@ -625,56 +670,44 @@ def train_registry_model(features: pl.DataFrame, labels: pl.Series, *, seed: int
     return linker.misc.save_model_to_json(), labelled_pairs
 
 
-def score_list(
-    model: dict[str, Any],
-    source: pl.DataFrame,
-    candidates: pl.DataFrame,
-    term_frequencies: dict[str, pl.DataFrame],
-    *,
-    review_floor: float = DEFAULT_REVIEW_FLOOR,
-) -> pl.DataFrame:
-    """Score a list's records (`source`, prepared) against registry `candidates` (prepared, read
-    by their blocking keys, each with `for_id`: the list record it is a candidate of) with a
-    trained `model`, without training: the pairs at or above `review_floor` (record_id_l from the
-    list, record_id_r from the registry, match_probability, evidence). `term_frequencies`
-    (column -> value, tf_column) are the registry's own, so that a common trade name counts as
-    little among forty candidates as among a million records.
+# The tables the kept scoring SQL reads (`scoring_sql`): a list's records and their registry
+# candidates, each candidate with `for_id`, the list record it is a candidate of; both with a
+# tf_`column` beside each column the model adjusts for (`tf_columns`).
+LIST_TABLE, CANDIDATE_TABLE = "link_list", "link_candidates"
 
-    No Splink `Linker` is built (that alone cost 0.8 s a call): Splink's SQL for the model's
-    comparison vectors and match weights is written once per model and kept (`compare_records`
-    with a cache key), then run on the candidate pairs only."""
-    from splink.internals.realtime import compare_records
+
+def scoring_sql(model: dict[str, Any]) -> str:
+    """The SQL that scores each pair (a record of LIST_TABLE, one of its CANDIDATE_TABLE rows)
+    with the trained `model`: Splink's own comparison-vector and match-weight SQL (as
+    `splink.internals.realtime.compare_records` writes it), without a Splink `Linker` and
+    without running it. Its columns: unique_id_l, unique_id_r, uscc_r, match_probability and the
+    per-field weights mw_`field` and mw_tf_adj_`field` (`with_evidence`).
+
+    Written when the model is trained and kept with it, so that linking a list neither loads
+    Splink nor writes this SQL again (together they cost a list 1 to 2 s)."""
+    from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+    from splink.internals.settings_creator import SettingsCreator
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    schema = {"record_id_l": pl.Utf8, "record_id_r": pl.Utf8, "match_probability": pl.Float64, "evidence": pl.Utf8}
-    if source.height == 0 or candidates.height == 0:
-        return pl.DataFrame(schema=schema)
-    left, right = (_with_term_frequencies(f, term_frequencies) for f in (source, candidates))
-    scored = compare_records(
-        left.to_arrow(),
-        right.to_arrow(),
-        dict(model),
-        _db_api("duckdb"),
-        sql_cache_key=_model_key(model, left.columns, right.columns),
-        join_condition="l.unique_id = r.for_id",
-    )
-    pairs = scored.as_duckdbpyrelation().filter(f"match_probability >= {float(review_floor)}").pl()
-    if pairs.height == 0:
-        return pl.DataFrame(schema=schema)
-    return _with_evidence(pairs)
-
-
-def _with_term_frequencies(frame: pl.DataFrame, term_frequencies: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """`frame` with a tf_`column` beside each column of `term_frequencies` (null: not counted)."""
-    for column, table in term_frequencies.items():
-        frame = frame.join(table.select(column, f"tf_{column}"), on=column, how="left")
-    return frame
-
-
-def _model_key(model: dict[str, Any], *columns: list[str]) -> str:
-    """A key for the SQL written for `model` on inputs of these columns."""
-    text = json.dumps([model, *columns], sort_keys=True, default=str)
-    return "districtlens-list-" + hashlib.sha256(text.encode()).hexdigest()
+    model_settings = SettingsCreator.from_path_or_dict(dict(model)).get_settings("duckdb")
+    model_settings._retain_matching_columns = True
+    model_settings._retain_intermediate_calculation_columns = True
+    blocked = ", ".join(model_settings._columns_to_select_for_blocking)
+    compared = ", ".join(model_settings._columns_to_select_for_comparison_vector_values)
+    steps = [
+        (
+            "__splink__compare_two_records_blocked",
+            f"SELECT {blocked}, 0 AS match_key FROM {LIST_TABLE} AS l"
+            f" JOIN {CANDIDATE_TABLE} AS r ON l.unique_id = r.for_id",
+        ),
+        ("__splink__df_comparison_vectors", f"SELECT {compared} FROM __splink__compare_two_records_blocked"),
+        *(
+            (step["output_table_name"], step["sql"])
+            for step in predict_from_comparison_vectors_sqls_using_settings(model_settings)
+        ),
+    ]
+    ctes = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in steps)
+    return f"WITH {ctes}\nSELECT * FROM {steps[-1][0]}"
 
 
 def list_rules(model: dict[str, Any]) -> list[str]:
@@ -709,7 +742,7 @@ def _to_arrow(frame):
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
+def with_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     """The pairs with `evidence`: per field, the match weight (bits) it contributed, term-frequency
     adjustment included: above 0 the field agreed, below 0 it disagreed, 0 it was missing."""
     fields = [c["output_column_name"] for c in COMPARISONS]
