@@ -89,7 +89,6 @@ def _null(*cols: str, extra: str = "") -> dict[str, Any]:
 
 
 ONE_SIDE_ENGLISH = "(script_l = 'en' OR script_r = 'en')"
-BUSINESS_AGREE = "starts_with(business_l, business_r) OR starts_with(business_r, business_l)"
 ACROSS_SCRIPTS_UNALIKE = (
     "script_l <> script_r AND trade_key_l <> trade_key_r"
     " AND (trade_en_l IS NULL OR trade_en_r IS NULL OR trade_en_l <> trade_en_r)"
@@ -299,9 +298,7 @@ COMPARISONS: list[dict[str, Any]] = [
     {
         "output_column_name": "business",
         "comparison_levels": [
-            # English business words reach Chinese by one table (Pharmaceutical = 医药, not 药业 nor
-            # 制药): across scripts only words that agree say something.
-            _null("business", extra=f" OR (script_l <> script_r AND NOT ({BUSINESS_AGREE}))"),
+            _null("business"),
             _level(
                 "business_l = business_r",
                 "same business words",
@@ -311,7 +308,7 @@ COMPARISONS: list[dict[str, Any]] = [
                 tf_adjustment_weight=1.0,
             ),
             _level(
-                BUSINESS_AGREE,
+                "starts_with(business_l, business_r) OR starts_with(business_r, business_l)",
                 "one begins the other",
                 0.15,
                 0.05,
