@@ -89,10 +89,6 @@ def _null(*cols: str, extra: str = "") -> dict[str, Any]:
 
 
 ONE_SIDE_ENGLISH = "(script_l = 'en' OR script_r = 'en')"
-ACROSS_SCRIPTS_UNALIKE = (
-    "script_l <> script_r AND trade_key_l <> trade_key_r"
-    " AND (trade_en_l IS NULL OR trade_en_r IS NULL OR trade_en_l <> trade_en_r)"
-)
 SHORT_AND_FULL = "(form_l = 'short' AND form_r = 'full') OR (form_l = 'full' AND form_r = 'short')"
 
 
@@ -140,9 +136,7 @@ COMPARISONS: list[dict[str, Any]] = [
     {
         "output_column_name": "trade",
         "comparison_levels": [
-            # A Chinese and an English trade name are written differently whatever they name:
-            # across scripts only an equal one says anything, and `romanised` weighs the rest.
-            _null("trade_key", extra=f" OR ({ACROSS_SCRIPTS_UNALIKE})"),
+            _null("trade_key"),
             _level(
                 "trade_key_l = trade_key_r",
                 "same trade name",
