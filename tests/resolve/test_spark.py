@@ -9,7 +9,7 @@ from tests.resolve.test_linker import precision_recall, true_pairs
 
 @pytest.mark.spark
 def test_spark_backend_links_as_well_as_duckdb(spark):
-    labelled = generate(150, seed=3)
+    labelled = generate(80, seed=3)
     records = labelled.drop("source", "entity_id")
     truth = true_pairs(labelled, "entity_id")
     found = {}
