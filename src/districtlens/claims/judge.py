@@ -156,9 +156,12 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _said(value: Any, wan: float | None, lang: str) -> str:
-    """`value` as a sentence shows it in `lang`: by the money rule when it is an amount (`wan` 万元)."""
-    return i18n.money(wan, lang) if wan is not None else _number(value)
+def _said(value: Any, wan: float | None, unit: str, lang: str) -> str:
+    """`value` as a sentence shows it in `lang`, with its unit: by the money rule when it is an
+    amount (`wan` 万元), else the number and the unit it was published in."""
+    if wan is not None:
+        return i18n.money(wan, lang)
+    return f"{_number(value)} {unit}" if unit else _number(value)
 
 
 def _published_wan(published: dict[str, Any]) -> float | None:
@@ -210,7 +213,7 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
     """What the status rests on, in every language: the published figure and its source, the
     store's rows, the echo that was set aside, or why there is nothing to compare."""
     values: dict[str, Any]
-    # An amount of money is written per language (`i18n.money`): the catalogs' sentences take it whole.
+    # A value is said with its unit (`_said`; money by `i18n.money`): the sentences take it whole.
     wan: float | None = None
     if status == INTENT:
         key, values = "claims.evidence_intent", {}
@@ -229,7 +232,7 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
         values = {
             "indicator": evidence.get("indicator", ""),
             "value": published.get("value"),
-            "unit": "" if wan is not None else published.get("unit", ""),
+            "unit": published.get("unit", ""),
             "year": published.get("year", ""),
             "source": published.get("source_doc") or published.get("source_url") or "",
         }
@@ -256,16 +259,8 @@ def evidence_text(status: str, evidence: dict[str, Any], value: Any = None) -> d
         }
     if "value" not in values:
         return {lang: i18n.t(key, lang, **values) for lang in i18n.LANGUAGES}
-    return {lang: _with_value(key, lang, values, _said(values["value"], wan, lang)) for lang in i18n.LANGUAGES}
-
-
-def _with_value(key: str, lang: str, values: dict[str, Any], said: str) -> str:
-    """The sentence `key` with its value `said`; an amount of money names its unit itself, so the
-    empty `{unit}` after it leaves no doubled space (nor a space before a Chinese bracket)."""
-    text = i18n.t(key, lang, **values | {"value": said})
-    if values.get("unit") == "":
-        text = text.replace(said + "  ", said + " ", 1).replace(said + " （", said + "（", 1)
-    return text
+    unit, value = values.pop("unit", ""), values.pop("value")
+    return {lang: i18n.t(key, lang, value=_said(value, wan, unit, lang), **values) for lang in i18n.LANGUAGES}
 
 
 def claim_result(
