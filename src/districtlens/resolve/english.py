@@ -226,18 +226,20 @@ def _concept(word: pl.Expr) -> pl.Expr:
     """A word's character (`concepts`), else the character of the longest word it begins with
     (English names run words together: Greatwall -> great -> 大, as 长城's first translation, great
     wall, gives), else its first four letters."""
-    stemmed = stem(word)
-    table = concepts()
-    return stemmed.replace_strict(table, default=None, return_dtype=pl.Utf8).fill_null(
-        stemmed.map_elements(_leading_concept, return_dtype=pl.Utf8)
-    )
+    return stem(word).map_batches(_concepts_of, return_dtype=pl.Utf8)
 
 
 MIN_RUN_WORD = 4  # a word run into a name is taken from four letters on (great, gold), not "in"
 
 
-def _leading_concept(word: str) -> str:
+def _concepts_of(words: pl.Series) -> pl.Series:
+    """`_concept` of each of `words` (stemmed), each distinct word looked up once."""
     table = concepts()
+    found = {word: table.get(word) or _leading_concept(word, table) for word in words.drop_nulls().unique().to_list()}
+    return words.replace_strict(found, default=None, return_dtype=pl.Utf8)
+
+
+def _leading_concept(word: str, table: dict[str, str]) -> str:
     for end in range(len(word) - 1, MIN_RUN_WORD - 1, -1):
         if (char := table.get(word[:end])) is not None:
             return char
