@@ -145,3 +145,20 @@ def test_a_scenario_can_bring_in_registry_targets(city_store):  # noqa: F811
         if link.link_id in gained:
             assert link.enterprises_after > link.enterprises_before
     assert found.before.diversity >= 0 and found.after.chain_density is not None
+
+
+def test_a_hypothetical_firm_is_read_one_way_for_the_cli_and_the_page():
+    from districtlens.commands.scenarios import Firm
+    from districtlens.errors import UsageError
+
+    firm = Firm.from_spec(" 2710:5000:80:daning ")
+    assert (firm.industry_code, firm.revenue, firm.employees, firm.zone) == ("2710", 5000.0, 80.0, "daning")
+    assert Firm.from_spec("2710").revenue is None
+    for spec, key in (
+        ("2710:x", "scenario.firm_numbers"),
+        ("1:2:3:4:5", "scenario.firm_form"),
+        ("27x0", "scenario.firm_form"),
+    ):
+        with pytest.raises(UsageError) as refused:
+            Firm.from_spec(spec)
+        assert refused.value.key == key

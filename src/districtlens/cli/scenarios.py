@@ -14,7 +14,6 @@ from districtlens.cli.common import (
     LangOption,
     chosen_language,
     out_console,
-    refuse,
     run,
 )
 
@@ -34,19 +33,7 @@ FirmOption = Annotated[
 def _firms(specs: list[str] | None) -> list[Firm]:
     from districtlens.commands.scenarios import Firm
 
-    firms = []
-    for spec in specs or []:
-        parts = spec.split(":")
-        if len(parts) > 4:
-            refuse("cli.scenario.firm_form", spec=spec)
-        parts += [""] * (4 - len(parts))
-        try:
-            revenue = float(parts[1]) if parts[1] else None
-            employees = float(parts[2]) if parts[2] else None
-        except ValueError:
-            refuse("cli.scenario.firm_numbers", spec=spec)
-        firms.append(Firm(industry_code=parts[0], revenue=revenue, employees=employees, zone=parts[3] or None))
-    return firms
+    return [Firm.from_spec(spec) for spec in specs or []]
 
 
 @scenario_app.command("compute")

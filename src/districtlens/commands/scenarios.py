@@ -5,7 +5,7 @@ writes nothing; `scenario.save` records a scenario's definition as a ledger entr
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from districtlens.chains import report
 from districtlens.chains.scenario import Hypothetical, Side, added_firms, before_and_after
@@ -25,6 +25,24 @@ class Firm(BaseModel):
     employees: float | None = Field(default=None, ge=0)
     zone: str | None = None
     name: str | None = None
+
+    @classmethod
+    def from_spec(cls, spec: str) -> Firm:
+        """A firm written CLASS[:REVENUE[:EMPLOYEES[:ZONE]]] (3581:5000:120:daning), as the CLI's
+        --firm and the scenario page take it; refused, naming the spec, when it is not one."""
+        parts = spec.strip().split(":")
+        if len(parts) > 4:
+            raise UsageError("scenario.firm_form", spec=spec)
+        parts += [""] * (4 - len(parts))
+        try:
+            revenue = float(parts[1]) if parts[1] else None
+            employees = float(parts[2]) if parts[2] else None
+        except ValueError:
+            raise UsageError("scenario.firm_numbers", spec=spec) from None
+        try:
+            return cls(industry_code=parts[0], revenue=revenue, employees=employees, zone=parts[3] or None)
+        except ValidationError:
+            raise UsageError("scenario.firm_form", spec=spec) from None
 
 
 class ScenarioArgs(Args):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from districtlens.errors import NotFound
 from districtlens.store import web_queries as queries
 from districtlens.web import auth, figures
 from districtlens.web.deps import may_see_carrier, today
@@ -66,3 +67,15 @@ def lead_choices(server: ServerState, store: Snapshot, who: auth.Principal, fmt:
         "carriers": {c: n for c, n in carrier_names(server, store, fmt).items() if may_see_carrier(who, c)},
         "zones": {z["zone_id"]: fmt.name(z["names"]) for z in zones},
     }
+
+
+def chosen_chain(fmt: Formatter, track: str | None) -> str:
+    """The shipped chain a page asks for (the first by id when it names none); an unknown one is
+    refused, listing the chains in the reader's language."""
+    templates = figures.chain_templates()
+    if track is None:
+        return next(iter(sorted(templates)))
+    if track not in templates:
+        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
+        raise NotFound("web.unknown_chain", track=track, chains=known)
+    return track

@@ -14,7 +14,7 @@ from districtlens.claims.session import Reason
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
 from districtlens.commands import statistics as statistics_commands
-from districtlens.errors import NotFound, said
+from districtlens.errors import said
 from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
@@ -277,10 +277,7 @@ def chains(
 ):
     templates = figures.chain_templates()
     fmt = Formatter(language(request))
-    if track is not None and track not in templates:
-        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
-        raise NotFound("web.unknown_chain", track=track, chains=known)
-    track = track or next(iter(sorted(templates)))
+    track = labels.chosen_chain(fmt, track)
     graph = api.chain_for(server, store, who, track, fmt.lang)
     firms = None
     if link and who.may("enterprise"):
@@ -341,10 +338,7 @@ def targets(
 ):
     templates = figures.chain_templates()
     fmt = Formatter(language(request))
-    if track is not None and track not in templates:
-        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
-        raise NotFound("web.unknown_chain", track=track, chains=known)
-    track = track or next(iter(sorted(templates)))
+    track = labels.chosen_chain(fmt, track)
     rows = api.targets_for(server, store, track, min_score, district or None, None, 200, fmt.lang)
     template = templates[track]
     shown = [

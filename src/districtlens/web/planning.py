@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from districtlens.commands import Context
 from districtlens.commands import leads as lead_commands
 from districtlens.commands import scenarios as scenario_commands
-from districtlens.errors import InputError, NotFound
+from districtlens.errors import InputError
 from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import check_form, language, reader, state
 from districtlens.web.i18n import Formatter
@@ -47,15 +47,6 @@ def _write(server: ServerState, command: Any, args: Any, actor: str) -> Any:
 
 def _field(form: Any, name: str) -> str:
     return str(form.get(name) or "").strip()[:MAX_FIELD]
-
-
-def _chain(fmt: Formatter, track: str) -> str:
-    """`track` when it is a shipped chain; else refused, listing the chains."""
-    templates = figures.chain_templates()
-    if track not in templates:
-        known = ", ".join(f"{fmt.name(dict(t.name))} ({t.id})" for _, t in sorted(templates.items()))
-        raise NotFound("web.unknown_chain", track=track, chains=known)
-    return track
 
 
 # ---- leads -----------------------------------------------------------------------------------
@@ -144,7 +135,7 @@ async def save_lead(request: Request, who: Targets, server: State):
 def _save_lead(
     server: ServerState, who: auth.Principal, fmt: Formatter, fields: dict[str, str]
 ) -> lead_commands.LeadSaved:
-    track = _chain(fmt, fields["track"])
+    track = labels.chosen_chain(fmt, fields["track"])
     carrier, zone = fields["carrier"] or None, fields["zone"] or None
     with server.reader() as store:
         offered = {r["key"]: r for r in api.targets_for(server, store, track, 0.0, None, None, 200, fmt.lang)}
@@ -224,7 +215,7 @@ def _scenario_args(
     return scenario_commands.ScenarioArgs(
         track=track,
         area=api.context_for(server, store).area.code,
-        firms=[_firm(spec) for spec in firms],
+        firms=[scenario_commands.Firm.from_spec(spec) for spec in firms],
         targets=targets,
     )
 
@@ -243,7 +234,7 @@ def scenario_page(
     registry targets, before and after. Computing writes nothing; saving is a form of its own."""
     fmt = Formatter(language(request))
     templates = figures.chain_templates()
-    track = _chain(fmt, track) if track else next(iter(sorted(templates)))
+    track = labels.chosen_chain(fmt, track or None)
     firms = [spec.strip() for spec in firm or [] if spec.strip()]
     targets = [t.strip() for t in target or [] if t.strip()]
     links = areas = None
@@ -324,23 +315,10 @@ def _save_scenario(
     firms: list[str],
     targets: list[str],
 ) -> scenario_commands.ScenarioSaved:
-    _chain(fmt, track)
+    labels.chosen_chain(fmt, track)
     if not name:
         raise InputError("web.scenario_name_missing")
     with server.reader() as store:
         computed = _scenario_args(server, store, fmt, track, firms, targets)
     args = scenario_commands.SaveScenario(**computed.model_dump(), name=name)
     return _write(server, scenario_commands.save, args, who.username)
-
-
-def _firm(spec: str) -> scenario_commands.Firm:
-    parts = (spec.strip().split(":") + ["", "", ""])[:4]
-    try:
-        return scenario_commands.Firm(
-            industry_code=parts[0],
-            revenue=float(parts[1]) if parts[1] else None,
-            employees=float(parts[2]) if parts[2] else None,
-            zone=parts[3] or None,
-        )
-    except ValueError as exc:  # a pydantic ValidationError is one
-        raise InputError("web.bad_firm", firm=spec) from exc
