@@ -145,10 +145,7 @@ def ledger_verify(
             if verdict.checkpoint is not None:
                 console.print(t("ledger.checkpoint_holds", chosen, seq=verdict.checkpoint))
         else:
-            values = dict(verdict.problem_values or {})
-            if "action" in values:
-                values["action"] = ledger.action_label(values["action"], chosen)
-            problem = t(verdict.problem_key, chosen, **values) if verdict.problem_key else ""
+            problem = ledger.problem_said(verdict, chosen)
             console.print(f"[bold red]{escape(t('cli.ledger.broken', chosen))}[/] {escape(problem)}")
 
     args = ledger.VerifyLedger()

@@ -32,6 +32,24 @@ def action_label(action: str, lang: str) -> str:
     return t(key, lang) if has(key) else action
 
 
+def problem_said(verdict: ledger.Verdict | dict[str, Any], lang: str) -> str:
+    """A broken ledger's first break (`verify`'s problem key and values, or its JSON) in `lang`,
+    the action of an altered entry said as `action_label` says it; "" for an intact ledger."""
+    key, values = (
+        (verdict.get("problem_key"), verdict.get("problem_values"))
+        if isinstance(verdict, dict)
+        else (verdict.problem_key, verdict.problem_values)
+    )
+    if key is None:
+        return ""
+    from districtlens.i18n import t
+
+    said = dict(values or {})
+    if "action" in said:
+        said["action"] = action_label(said["action"], lang)
+    return t(key, lang, **said)
+
+
 class VerifyLedger(Args):
     """`checkpoint` (a signed checkpoint document) is checked with `public_key` (PEM) when given."""
 

@@ -802,9 +802,7 @@ def _verified_page(request: Request, who: auth.Principal, server: ServerState) -
             ledger_commands.verify(Context(store=store, actor=who.username), ledger_commands.VerifyLedger())
         )
     )
-    said_action = (verdict.get("problem_values") or {}).get("action")
-    if said_action is not None:
-        verdict["problem_values"]["action"] = ledger_commands.action_label(said_action, language(request))
+    problem = ledger_commands.problem_said(verdict, language(request))
     with server.reader() as store:
         tables = _data_tables(request, store, who, server, path="/data")
-        return _page(request, "data.html", store, held=server.held(), verdict=verdict, **tables)
+        return _page(request, "data.html", store, held=server.held(), verdict=verdict, problem=problem, **tables)
