@@ -18,6 +18,7 @@ from districtlens.cli.common import (
     absolute,
     chosen_language,
     emit_json,
+    listed,
     out_console,
     refuse,
     run,
@@ -50,17 +51,17 @@ def list_chains(as_json: JsonOption = False, lang: LangOption = None) -> None:
     from districtlens.i18n import t
 
     chosen = chosen_language(lang)
-    listed: ChainList = chains.list_chains()
+    shipped: ChainList = chains.list_chains()
     if as_json:
-        emit_json(listed.model_dump(mode="json"))
+        emit_json(shipped.model_dump(mode="json"))
         return
     table = Table(*(t(f"cli.chains.col.{c}", chosen) for c in ("id", "version", "name", "links")))
-    for chain in listed.chains:
+    for chain in shipped.chains:
         table.add_row(
             chain.id,
             str(chain.version),
             chain.name.get(chosen) or chain.name["en"],
-            t("cli.import.list_separator", chosen).join(link.name.get(chosen) or link.id for link in chain.links),
+            listed([link.name.get(chosen) or link.name["en"] for link in chain.links], chosen),
         )
     out_console.print(table)
 
