@@ -16,7 +16,7 @@ from districtlens.commands import Context
 from districtlens.commands import claims as claim_commands
 from districtlens.commands import reading as reading_commands
 from districtlens.errors import DistrictlensError
-from districtlens.web import auth
+from districtlens.web import auth, labels
 from districtlens.web.deps import LoginRequired, check_form, language, session, state
 from districtlens.web.i18n import Formatter
 from districtlens.web.render import render
@@ -80,12 +80,13 @@ def _page(request: Request, server: ServerState, who: auth.Principal, result: di
         return exported
     firms = None
     if result is not None:
+        several = fmt.gettext("to review: several firms bear this name")
         firm_rows = [
             dict(
                 f,
                 language=result["language"],
-                name_lang="zh" if f["name"] else None,
-                registered=f["name"] or ("to review: several firms bear this name" if f["review"] else "–"),
+                name_lang=labels.name_lang(f["name"]),
+                registered=f["name"] or (several if f["review"] else "–"),
             )
             for f in result["firms"]
         ]
