@@ -46,10 +46,18 @@ def base_city() -> list[Firm]:
     return firms
 
 
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "x.duckdb"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The base city, built once: each test moves firms in its own copy."""
+    path = tmp_path_factory.mktemp("chains") / "x.duckdb"
     build(path, base_city())
+    return path
+
+
+@pytest.fixture
+def db(tmp_path, built):
+    path = tmp_path / "x.duckdb"
+    shutil.copyfile(built, path)
     return path
 
 

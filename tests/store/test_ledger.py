@@ -1,22 +1,37 @@
 """`ledger verify` catches an altered, removed or reordered entry, and rows changed behind our back."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from districtlens.cli import app
 from districtlens.store import ledger, open_store
 from tests.helpers import make_uscc, roster_rows, write_csv
 
 
-@pytest.fixture
-def db(tmp_path, cli):
-    path = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def three_imports(tmp_path_factory) -> Path:
+    """A store of three imports, built once: each test tampers with its own copy."""
+    into = tmp_path_factory.mktemp("ledger")
+    path = into / "s.duckdb"
+    runner = CliRunner()
     rows = roster_rows(3)
-    assert cli("import", "enterprises", write_csv(tmp_path / "a.csv", rows), "--db", path).exit_code == 0
-    rows[0]["revenue"] = "5"
-    assert cli("import", "enterprises", write_csv(tmp_path / "b.csv", rows), "--db", path).exit_code == 0
-    rows[1]["revenue"] = "6"
-    assert cli("import", "enterprises", write_csv(tmp_path / "c.csv", rows), "--db", path).exit_code == 0
+    for name, changed in (("a", None), ("b", 0), ("c", 1)):
+        if changed is not None:
+            rows[changed]["revenue"] = str(5 + changed)
+        csv = write_csv(into / f"{name}.csv", rows)
+        done = runner.invoke(app, ["import", "enterprises", str(csv), "--db", str(path)])
+        assert done.exit_code == 0, done.output
+    return path
+
+
+@pytest.fixture
+def db(tmp_path, three_imports):
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(three_imports, path)
     return path
 
 
