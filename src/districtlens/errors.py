@@ -58,6 +58,25 @@ class UsageError(DistrictlensError):
     http_status = 422
 
 
+class TooLarge(InputError):
+    """A file over the size a request may send."""
+
+    http_status = 413
+
+
+class SignInRequired(DistrictlensError):
+    """A request without a session where one is needed."""
+
+    http_status = 401
+
+
+class Forbidden(DistrictlensError):
+    """What the user's role, carriers or form do not allow: a page, a carrier's tenants, a command
+    from another machine, a form without its token."""
+
+    http_status = 403
+
+
 class NotFound(DistrictlensError):
     """Something named (an enterprise, a carrier, a track, an area, a file) that does not exist."""
 
@@ -105,5 +124,16 @@ def said(value: JsonValue, lang: str) -> JsonValue:
 
 ERROR_KINDS: dict[str, type[DistrictlensError]] = {
     kind.__name__: kind
-    for kind in (DistrictlensError, InputError, UsageError, NotFound, StoreError, IntegrityError, Cancelled)
+    for kind in (
+        DistrictlensError,
+        InputError,
+        TooLarge,
+        UsageError,
+        SignInRequired,
+        Forbidden,
+        NotFound,
+        StoreError,
+        IntegrityError,
+        Cancelled,
+    )
 }

@@ -12,6 +12,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from districtlens.i18n import t
 from districtlens.web.i18n import Formatter
 from tests.web.conftest import OTHER_CARRIER, OWN_CARRIER, PASSWORD
 
@@ -92,7 +93,8 @@ def test_an_operator_sees_the_space_of_their_own_carriers_only(clients):
     own = operator.get(f"/space?carrier={OWN_CARRIER}&lang=en")
     assert own.status_code == 200 and 'data-testid="ending"' in own.text
     refused = operator.get(f"/space?carrier={OTHER_CARRIER}&lang=zh")
-    assert refused.status_code == 403 and "不是您运营的载体" in refused.text, "the refusal in the user's language"
+    assert refused.status_code == 403
+    assert t("web.forbidden.carrier", "zh") in refused.text, "the refusal in the user's language"
     options = re.findall(r'<option value="([^"]+)"', re.search(r'name="carrier">(.*?)</select>', own.text).group(1))
     assert options == [OWN_CARRIER]
     viewer = clients["viewer"].get("/space?lang=en").text

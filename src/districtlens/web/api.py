@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import orjson
 import polars as pl
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -21,6 +21,7 @@ from districtlens import disclosure
 from districtlens.chains.templates import ChainTemplate
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
+from districtlens.errors import Forbidden, NotFound
 from districtlens.export import headed, write_table
 from districtlens.i18n import t
 from districtlens.resolve.names import search_forms
@@ -141,14 +142,14 @@ def hidden_for(server: ServerState, store: Snapshot) -> frozenset[str]:
 def template_for(track: str) -> ChainTemplate:
     templates = figures.chain_templates()
     if track not in templates:
-        raise HTTPException(404, f"no chain {track!r}; chains: {', '.join(sorted(templates))}")
+        raise NotFound("web.unknown_chain", track=track, chains=", ".join(sorted(templates)))
     return templates[track]
 
 
 def context_for(server: ServerState, store: Snapshot):
     context = server.cached(store, "chain-context", (), lambda: figures.chain_context(store))
     if context is None:
-        raise HTTPException(404, "the store holds no district pack")
+        raise NotFound("web.no_district_pack")
     return context
 
 
@@ -234,8 +235,8 @@ class Login(BaseModel):
 
 @router.post("/login", summary="Sign in; sets the session cookie")
 def api_login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise HTTPException(415, "send JSON")
+    # FastAPI reads a JSON body only under Content-Type: application/json, so another site's
+    # form or text/plain post (which a browser sends without asking) cannot sign a visitor in.
     principal_ = request.app.state.login(request, body.username, body.password)
     token = request.app.state.sessions.create(principal_, None)
     request.app.state.set_session_cookie(request, response, token)
@@ -360,7 +361,7 @@ def api_link_firms(track: str, link_id: str, who: Enterprises, store: Reader, se
 def link_firms_for(server: ServerState, store: Snapshot, who: auth.Principal, track: str, link_id: str) -> list[dict]:
     template = template_for(track)
     if link_id not in {link.id for link in template.links}:
-        raise HTTPException(404, f"chain {track} has no link {link_id!r}")
+        raise NotFound("web.unknown_link", link=link_id[:120])
     context = context_for(server, store)
     firms = server.cached(store, "link-firms", (track, link_id), lambda: figures.link_firms(context, template, link_id))
     allowed = allowed_usccs(server, store, who)
@@ -488,10 +489,10 @@ def api_enterprise(uscc: str, who: Enterprises, store: Reader, server: State) ->
 def profile_for(server: ServerState, store: Snapshot, who: auth.Principal, uscc: str) -> dict:
     allowed = allowed_usccs(server, store, who)
     if allowed is not None and uscc not in set(allowed):
-        raise HTTPException(403, "not a tenant of your carriers")
+        raise Forbidden("web.forbidden.tenant")
     found = server.history(store, uscc)
     if not found["enterprise"]:
-        raise HTTPException(404, f"no enterprise {uscc}")
+        raise NotFound("web.unknown_enterprise", uscc=uscc[:40])
     return {"current": found["enterprise"][-1], "versions": found["enterprise"], "facts": found["facts"]}
 
 
@@ -507,7 +508,7 @@ def api_carriers(who: Aggregates, store: Reader, server: State) -> Answer:
 )
 def api_tenants(carrier_id: str, who: Tenants, store: Reader, server: State) -> Answer:
     if not may_see_carrier(who, carrier_id):
-        raise HTTPException(403, "not one of your carriers")
+        raise Forbidden("web.forbidden.carrier")
     return Answer({"carrier_id": carrier_id, "at": today(), "tenants": tenants_for(server, store, carrier_id)})
 
 
@@ -516,7 +517,7 @@ def tenants_for(server: ServerState, store: Snapshot, carrier_id: str) -> list[d
     once per snapshot, so that a cached answer reads nothing and ids asked for in vain take no
     room in the cache."""
     if carrier_id not in server.cached(store, "carrier ids", (), lambda: queries.carrier_ids(store)):
-        raise HTTPException(404, f"no carrier {carrier_id!r}")
+        raise NotFound("web.no_carrier", carrier=carrier_id[:120])
     return server.cached(store, "tenants", (carrier_id, today()), lambda: queries.tenants(store, carrier_id, today()))
 
 

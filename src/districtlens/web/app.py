@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
-from districtlens.errors import DistrictlensError
+from districtlens.errors import DistrictlensError, Forbidden
 from districtlens.web import api, auth, capabilities, commands, pages, planning, reading
 from districtlens.web.deps import LoginRequired, check_form, language, session
 from districtlens.web.i18n import Formatter
@@ -138,10 +138,10 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": problems}, status_code=422)
         fmt = Formatter(language(request))
+        if request.url.path.startswith("/api/"):
+            problems = [{"loc": list(e.get("loc", ())), "msg": validation_message(e, fmt)} for e in exc.errors()]
+            return JSONResponse({"detail": problems}, status_code=422)
         return render(
             request,
             "error.html",
@@ -187,7 +187,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
         next_path = _safe_next(str(form.get("next", "/")))
         cookie = request.cookies.get(auth.CSRF_COOKIE)
         if not auth.same_token(cookie, str(form.get("csrf_token", ""))):
-            raise HTTPException(403, "the form has expired: reload the sign-in page")
+            raise Forbidden("web.sign_in_form_expired")
         try:
             who = await run_in_threadpool(login, request, username, password)
         except HTTPException as exc:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +26,7 @@ from districtlens.commands import Context
 from districtlens.commands import briefing as briefing_commands
 from districtlens.commands import carriers as carrier_commands
 from districtlens.commands import scenarios as scenario_commands
-from districtlens.errors import DistrictlensError, InputError, NotFound
+from districtlens.errors import DistrictlensError, Forbidden, InputError, NotFound, TooLarge
 from districtlens.store import dashboard_queries
 from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures, labels
@@ -295,7 +295,7 @@ def space(
     choices = _space_choices(server, store, who, fmt)
     if carrier and carrier not in choices["carriers"]:
         if carrier in labels.carrier_names(server, store, fmt):
-            raise HTTPException(403, "not one of your carriers")
+            raise Forbidden("web.forbidden.carrier")
         raise NotFound("web.unknown_carrier", carrier=carrier, carriers=_listed(choices["carriers"]))
     if zone and zone not in choices["zones"]:
         raise NotFound("web.unknown_zone", zone=zone, zones=_listed(choices["zones"]))
@@ -478,7 +478,7 @@ async def briefing_render(request: Request, who: Briefings, server: State):
     form = await check_form(request)
     area, lang, fmt = str(form.get("area", "")), str(form.get("lang", "")), str(form.get("format", ""))
     if lang not in ("zh", "en", "fr") or fmt not in FORMATS:
-        raise HTTPException(422, "choose a language and a format")
+        raise InputError("web.choose_language_and_format")
     cited = [str(s) for s in form.getlist("scenario") if str(s)]
     return await run_in_threadpool(_render_briefing, request, who, server, area, lang, fmt, cited)
 
@@ -524,7 +524,7 @@ async def briefing_verify(request: Request, who: Briefings, server: State):
     form = await check_form(request)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise HTTPException(422, "choose a briefing file")
+        raise InputError("web.choose_briefing_file")
     data = await upload.read(MAX_UPLOAD + 1)
     key_upload = form.get("public_key")
     public_pem = await key_upload.read(100_000) if key_upload is not None and not isinstance(key_upload, str) else b""
@@ -540,7 +540,7 @@ def _verify_briefing(
     with server.reader() as store:
         try:
             if len(data) > MAX_UPLOAD:
-                raise HTTPException(413, "the file is too large")
+                raise TooLarge("web.file_too_large", limit={"count": MAX_UPLOAD // 2**20})
             if public_pem:
                 public = signing.public_from_pem(public_pem, "public_key")
             elif (key_file := _key_file()) is not None:

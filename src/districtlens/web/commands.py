@@ -18,13 +18,13 @@ import threading
 from typing import Any
 
 import duckdb
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from districtlens.commands import REGISTRY, Command, Context
 from districtlens.commands.handover import TOKEN_HEADER
-from districtlens.errors import Cancelled, DistrictlensError, InputError, NotFound
+from districtlens.errors import Cancelled, DistrictlensError, Forbidden, InputError, NotFound
 from districtlens.web.state import ServerState
 
 router = APIRouter(include_in_schema=False)
@@ -72,9 +72,9 @@ def _run_on_store(
 def _authorised(request: Request) -> None:
     client = request.client.host if request.client else ""
     if client not in LOOPBACK:
-        raise HTTPException(403, "loopback only")
+        raise Forbidden("web.forbidden.loopback")
     if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, ""), request.app.state.handover_token):
-        raise HTTPException(403, "bad token")
+        raise Forbidden("web.forbidden.token")
 
 
 @router.get("/internal/commands")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
+from districtlens.errors import Forbidden, SignInRequired
 from districtlens.web import auth
 from districtlens.web.i18n import Formatter, pick_language
 from districtlens.web.state import ServerState, Snapshot
@@ -46,7 +47,7 @@ def principal(request: Request) -> auth.Principal:
     """The signed-in user, or 401."""
     current = session(request)
     if current is None:
-        raise HTTPException(401, "sign in first (POST /api/login or the form at /login)")
+        raise SignInRequired("web.sign_in_first")
     return current.principal
 
 
@@ -54,7 +55,7 @@ def require(permission: str):
     def check(request: Request) -> auth.Principal:
         who = principal(request)
         if not who.may(permission):
-            raise HTTPException(403, f"the {who.role} role may not see this")
+            raise Forbidden("web.forbidden.data", role={"key": who.role})
         return who
 
     return check
@@ -90,5 +91,5 @@ async def check_form(request: Request):
         raise LoginRequired("/")
     form = await request.form()
     if not auth.same_token(current.csrf, str(form.get("csrf_token", ""))):
-        raise HTTPException(403, "the form has expired: reload the page")
+        raise Forbidden("web.form_expired")
     return form

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -14,7 +14,7 @@ from districtlens.claims.session import Reason
 from districtlens.commands import Context
 from districtlens.commands import ledger as ledger_commands
 from districtlens.commands import statistics as statistics_commands
-from districtlens.errors import said
+from districtlens.errors import Forbidden, said
 from districtlens.i18n import t
 from districtlens.store import places
 from districtlens.store import statistics as stored_statistics
@@ -39,7 +39,7 @@ def page_user(permission: str):
             path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise LoginRequired(path)
         if not current.principal.may(permission):
-            raise HTTPException(403, f"the {current.principal.role} role may not see this page")
+            raise Forbidden("web.forbidden.page", role={"key": current.principal.role})
         return current.principal
 
     return Depends(check)
@@ -454,7 +454,7 @@ def carriers(
     tenants = None
     if carrier:
         if not (who.may("tenants") and may_see_carrier(who, carrier)):
-            raise HTTPException(403, "not one of your carriers")
+            raise Forbidden("web.forbidden.carrier")
         tenants = api.tenants_for(server, store, carrier)
     fmt = Formatter(language(request))
     names = labels.pack_names(server, store)

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from districtlens.commands import Context
 from districtlens.commands import leads as lead_commands
 from districtlens.commands import scenarios as scenario_commands
-from districtlens.errors import InputError
+from districtlens.errors import Forbidden, InputError
 from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import check_form, language, reader, state
 from districtlens.web.i18n import Formatter
@@ -148,7 +148,7 @@ def _save_lead(
         raise InputError("web.target_not_offered", target=fields["target"], chain=chain)
     if carrier is not None and carrier not in choices["carriers"]:
         if carrier in every_carrier:
-            raise HTTPException(403, "not one of your carriers")
+            raise Forbidden("web.forbidden.carrier")
         raise InputError("web.choice_not_offered", choice=carrier)
     if zone is not None and zone not in choices["zones"]:
         raise InputError("web.choice_not_offered", choice=zone)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from districtlens.commands import Context
 from districtlens.commands import claims as claim_commands
 from districtlens.commands import reading as reading_commands
-from districtlens.errors import DistrictlensError
+from districtlens.errors import DistrictlensError, Forbidden, NotFound
 from districtlens.web import auth, labels
 from districtlens.web.deps import LoginRequired, check_form, language, session, state
 from districtlens.web.i18n import Formatter
@@ -32,7 +32,7 @@ def _analyst(request: Request) -> auth.Principal:
     if current is None:
         raise LoginRequired(request.url.path)
     if not current.principal.may("data"):
-        raise HTTPException(403, f"the {current.principal.role} role may not see this page")
+        raise Forbidden("web.forbidden.page", role={"key": current.principal.role})
     return current.principal
 
 
@@ -137,7 +137,7 @@ async def decide(request: Request, proposal_id: str, decision: str, who: Analyst
     await check_form(request)
     commands = {"accept": claim_commands.accept_proposal, "reject": claim_commands.reject_proposal}
     if decision not in commands:
-        raise HTTPException(404, "no such decision")
+        raise NotFound("web.unknown_decision", decision=decision[:40])
     args = claim_commands.DecideProposal(id=proposal_id)
     try:
         await run_in_threadpool(_write, server, commands[decision], args, who.username)
