@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from districtlens.chains import report
+from districtlens.chains.placement import said_rule
 from districtlens.chains.pools import place_pool, pool_candidates
 from districtlens.chains.templates import shipped_templates
 from districtlens.commands.base import Context
@@ -107,11 +108,10 @@ def test_the_sector_mapping_is_the_templates(tmp_path):
         schema_overrides={"name_en": pl.String},
     ).with_columns(pl.Series("sector", ["银行", "无关行业"]), pl.lit(None, dtype=pl.String).alias("sector_en"))
     placed = place_pool(pool, shipped_templates()["finance-services"])
-    assert placed.select("key", "link_id", "rule").rows() == [("p:1", "banking", 'sector "银行"')]
+    assert placed.select("key", "link_id", "rule", "rule_value").rows() == [("p:1", "banking", "sector", "银行")]
     # The rule is said in the reader's language.
-    assert place_pool(pool, shipped_templates()["finance-services"], lang="fr")["rule"].to_list() == [
-        "secteur « 银行 »"
-    ]
+    assert said_rule("sector", "银行", "en") == 'sector "银行"'
+    assert said_rule("sector", "银行", "fr") == "secteur « 银行 »"
 
 
 def test_a_pool_feeds_targets_anywhere_and_never_the_registry(city_store):  # noqa: F811

@@ -5,6 +5,7 @@ user's language; the money rule; the language chosen at sign-in kept."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -371,3 +372,26 @@ def test_the_chain_page_names_the_district_in_the_language(clients, lang, area, 
     # The links' public reasons (what restricted roles read) name it alike.
     viewer = clients["viewer"].get(f"/chains?track=biopharma&lang={lang}").text.replace("&#39;", "'")
     assert "静安区" not in text(viewer)
+
+
+def test_a_link_s_firms_and_a_firm_s_page_say_why_the_firm_is_in_the_link(clients):
+    """Each firm of a link says the rule that placed it there (its class, a keyword, by hand), in
+    the reader's language, on the link's table and on the firm's own page."""
+    from districtlens.chains.placement import said_rule
+
+    client = clients["analyst"]
+    page = client.get("/chains?track=biopharma&lang=en").text
+    link = re.search(r'href="/chains\?track=biopharma&amp;link=([\w-]+)#firms"', page).group(1)
+    firms = client.get(f"/api/chains/biopharma/links/{link}/firms").json()["firms"]
+    assert firms and all(f["rule"] in {"class", "keyword", "manual"} for f in firms)
+    exported = client.get(f"/chains?track=biopharma&link={link}&lang=fr&export=firms&format=csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    column = rows[0].index("Placé par")
+    by_name = {row[0]: row[column] for row in rows[1:]}
+    for firm in firms:
+        said = said_rule(firm["rule"], firm["rule_value"], "fr")
+        assert by_name[firm["name"]] == said
+    first = firms[0]
+    profile = html.unescape(client.get(f"/enterprises/{first['uscc']}?lang=zh").text)
+    chain_links = re.search(r'data-testid="chain-links">(.*?)</dd>', profile, re.S).group(1)
+    assert f"({said_rule(first['rule'], first['rule_value'], 'zh')})" in chain_links

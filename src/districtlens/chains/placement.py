@@ -4,8 +4,9 @@ A link's rules are alternatives. A class rule places every firm of its classes. 
 places firms whose name, business scope or tags contain one of its keywords, only among firms of
 its `within` classes when it has them. Matching ignores case; a Chinese keyword matches anywhere
 in the text, a Latin keyword only as a whole word (so "CRO" does not match "micro"). Manual
-placements, when given, come first. Each placement names its rule in the reader's language
-(`rule_label`).
+placements, when given, come first. Each placement keeps its rule as data, a kind (`rule`:
+class, keyword, sector or manual) and the class, keyword or sector that placed it (`rule_value`),
+said in the reader's language at the edge (`said_rule`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from districtlens.chains.templates import ChainTemplate, Rule
 from districtlens.cores import per_core
 from districtlens.i18n import t
 
-PLACEMENT_SCHEMA = {"uscc": pl.String, "link_id": pl.String, "rule": pl.String, "firm_row": pl.UInt32}
+PLACEMENT_SCHEMA = {
+    "uscc": pl.String,
+    "link_id": pl.String,
+    "rule": pl.String,
+    "rule_value": pl.String,
+    "firm_row": pl.UInt32,
+}
 REQUIRED_COLUMNS = ("uscc", "industry_code", "name", "business_scope", "tags")
 _REGEX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
 
@@ -26,9 +33,8 @@ def place(
     template: ChainTemplate,
     manual: pl.DataFrame | None = None,
     texts: pl.DataFrame | None = None,
-    lang: str = "en",
 ) -> pl.DataFrame:
-    """(uscc, link_id, rule, firm_row) for every enterprise and link it belongs to, one row per
+    """(uscc, link_id, rule, rule_value, firm_row) for every enterprise and link it belongs to, one row per
     pair; firm_row is the firm's position in `enterprises` (null for a manual placement of a firm
     `enterprises` lacks), so that a caller holding the same frame can gather the firm's figures by
     position instead of joining a million firms on the uscc string.
@@ -36,7 +42,8 @@ def place(
     `enterprises` needs uscc, industry_code, name, business_scope and tags (nulls allowed);
     `manual`, when given, holds (uscc, link_id) pairs a person decided. When several rules place
     the same firm in a link, the row keeps the first: manual, then the rules in template order.
-    The rule is said in `lang`: "class 2710", "keyword “合成生物”", "placed by hand". `texts`, when given, is
+    The rule is a kind and its value: ("class", "2710"), ("keyword", "合成生物"), ("manual", null).
+    `texts`, when given, is
     `keyword_texts` of the same enterprises for rules that include this template's (several
     templates then share one pass over the raw text).
     """
@@ -46,20 +53,20 @@ def place(
     firms = enterprises.select(pl.col("uscc").cast(pl.String), pl.col("industry_code").cast(pl.String)).with_row_index(
         "firm_row"
     )
-    found = [_manual(manual, template, firms, lang)] if manual is not None else []
+    found = [_manual(manual, template, firms)] if manual is not None else []
     if texts is None:
         texts = keyword_texts(enterprises, keyword_rules([template]))
     # Each rule's position in the template: the first rule that places a firm in a link wins.
     rules = [(link.id, rule) for link in template.links for rule in link.rules]
     by_class = [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if rule.classes]
-    found.append(_class_rules(firms, by_class, lang))
+    found.append(_class_rules(firms, by_class))
     by_keyword = [(i, link_id, rule) for i, (link_id, rule) in enumerate(rules) if not rule.classes]
     rows = _rows_by_rule(texts, by_keyword)
     # The rules gather their candidates' rows: the found lists they no longer need would double the cost.
     scanned = texts.select("uscc", "firm_row", "industry_code", "text")
     for i, link_id, rule in by_keyword:
         candidates = scanned.gather(rows[i]) if i in rows else scanned.clear()
-        found.append(_keyword_rule(candidates, link_id, rule, i, lang))
+        found.append(_keyword_rule(candidates, link_id, rule, i))
     placed = pl.concat(found, how="vertical")
     # Manual placements come first (order -1), then the rules in template order. The first row of
     # each pair, as unique(keep="first", maintain_order=True) keeps it, in three quarters the time.
@@ -142,13 +149,16 @@ def _any_rule(rules: list[Rule]) -> str:
     return "|".join(f"(?:{keyword_pattern(rule)})" for rule in rules)
 
 
-def rule_label(key: str, lang: str, column: str) -> pl.Expr:
-    """The rule `chains.rule.<key>` in `lang`, its one placeholder filled from `column` per row."""
-    placeholder = {"class": "code", "keyword": "word", "sector": "label"}[key]
-    return pl.format(t(f"chains.rule.{key}", lang, **{placeholder: "{}"}), pl.col(column))
+RULE_PLACEHOLDERS = {"class": "code", "keyword": "word", "sector": "label", "manual": None}
 
 
-def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]], lang: str) -> pl.DataFrame:
+def said_rule(rule: str, value: str | None, lang: str) -> str:
+    """A placement's rule in `lang`: "class 2710", "keyword “合成生物”", "placed by hand"."""
+    placeholder = RULE_PLACEHOLDERS[rule]
+    return t(f"chains.rule.{rule}", lang, **({placeholder: value} if placeholder else {}))
+
+
+def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]]) -> pl.DataFrame:
     """Every class rule (order, link id, rule) in one join: one pass over the firms, not one per rule."""
     table = pl.DataFrame(
         [(code, link_id, order) for order, link_id, rule in rules for code in rule.classes],
@@ -158,11 +168,16 @@ def _class_rules(firms: pl.DataFrame, rules: list[tuple[int, str, Rule]], lang: 
     # Keeping the firms of the rules' classes first costs two thirds of joining all of them.
     classed = firms.filter(pl.col("industry_code").is_in(table["industry_code"].unique().implode()))
     return classed.join(table, on="industry_code", how="inner").select(
-        "uscc", "link_id", rule_label("class", lang, "industry_code").alias("rule"), "firm_row", "order"
+        "uscc",
+        "link_id",
+        pl.lit("class").alias("rule"),
+        pl.col("industry_code").alias("rule_value"),
+        "firm_row",
+        "order",
     )
 
 
-def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int, lang: str) -> pl.DataFrame:
+def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int) -> pl.DataFrame:
     if rule.within:
         candidates = candidates.filter(pl.col("industry_code").is_in(rule.within))
     original = {word.lower(): word for word in rule.keywords}
@@ -177,7 +192,8 @@ def _keyword_rule(candidates: pl.DataFrame, link_id: str, rule: Rule, order: int
         .select(
             "uscc",
             pl.lit(link_id).alias("link_id"),
-            rule_label("keyword", lang, "word").alias("rule"),
+            pl.lit("keyword").alias("rule"),
+            pl.col("word").alias("rule_value"),
             "firm_row",
             pl.lit(order, dtype=pl.Int32).alias("order"),
         )
@@ -199,7 +215,7 @@ def _escape(word: str) -> str:
     return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in word)
 
 
-def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame, lang: str) -> pl.DataFrame:
+def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in ("uscc", "link_id") if c not in manual.columns]
     if missing:
         raise ValueError(f"manual placements lack column(s): {', '.join(missing)}")
@@ -211,9 +227,10 @@ def _manual(manual: pl.DataFrame, template: ChainTemplate, firms: pl.DataFrame, 
         manual.select(
             pl.col("uscc").cast(pl.String),
             pl.col("link_id").cast(pl.String),
-            pl.lit(t("chains.rule.manual", lang)).alias("rule"),
+            pl.lit("manual").alias("rule"),
+            pl.lit(None, dtype=pl.String).alias("rule_value"),
             pl.lit(-1, dtype=pl.Int32).alias("order"),
         )
         .join(firms.select("uscc", "firm_row"), on="uscc", how="left", maintain_order="left")
-        .select("uscc", "link_id", "rule", "firm_row", "order")
+        .select("uscc", "link_id", "rule", "rule_value", "firm_row", "order")
     )

@@ -12,7 +12,7 @@ from functools import cache
 import polars as pl
 
 from districtlens.areas import division_name
-from districtlens.chains.placement import place, rule_label
+from districtlens.chains.placement import place
 from districtlens.chains.templates import ChainTemplate
 from districtlens.refdata import areas, cities, provinces
 
@@ -24,9 +24,9 @@ def pool_key(pool_id: str, firm_id: str) -> str:
     return f"{pool_id}{POOL_KEY_SEPARATOR}{firm_id}"
 
 
-def place_pool(firms: pl.DataFrame, template: ChainTemplate, lang: str = "en") -> pl.DataFrame:
-    """(key, link_id, rule) of every pool firm (key, name, name_en, sector, sector_en) and link it
-    belongs to: by keyword (name and sector text) or by sector label, the rule said in `lang`."""
+def place_pool(firms: pl.DataFrame, template: ChainTemplate) -> pl.DataFrame:
+    """(key, link_id, rule, rule_value) of every pool firm (key, name, name_en, sector, sector_en)
+    and link it belongs to: by keyword (name and sector text) or by sector label."""
     texts = firms.select(
         pl.col("key").alias("uscc"),
         pl.lit(None, dtype=pl.String).alias("industry_code"),
@@ -34,7 +34,7 @@ def place_pool(firms: pl.DataFrame, template: ChainTemplate, lang: str = "en") -
         pl.concat_str("sector", "sector_en", separator=" ", ignore_nulls=True).alias("business_scope"),
         pl.lit(None, dtype=pl.String).alias("tags"),
     )
-    by_keyword = place(texts, template, lang=lang).select(pl.col("uscc").alias("key"), "link_id", "rule")
+    by_keyword = place(texts, template).select(pl.col("uscc").alias("key"), "link_id", "rule", "rule_value")
     mapping = pl.DataFrame(
         [(sector, link.id) for link in template.links for sector in link.sectors],
         schema={"label": pl.String, "link_id": pl.String},
@@ -44,7 +44,7 @@ def place_pool(firms: pl.DataFrame, template: ChainTemplate, lang: str = "en") -
         [firms.select("key", pl.col(column).alias("label")).drop_nulls("label") for column in ("sector", "sector_en")]
     )
     by_sector = labels.join(mapping, on="label", how="inner").select(
-        "key", "link_id", rule_label("sector", lang, "label").alias("rule")
+        "key", "link_id", pl.lit("sector").alias("rule"), pl.col("label").alias("rule_value")
     )
     return pl.concat([by_keyword, by_sector]).unique(["key", "link_id"], keep="first", maintain_order=True)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from districtlens.chains.placement import said_rule
 from districtlens.chains.templates import STAGES
 from districtlens.claims.session import Reason
 from districtlens.commands import Context
@@ -302,7 +303,15 @@ def chains(
     )
     firm_table = None
     if firms is not None:
-        firm_rows = [dict(f, href=f"/enterprises/{f['uscc']}", name_lang="zh") for f in firms]
+        firm_rows = [
+            dict(
+                f,
+                href=f"/enterprises/{f['uscc']}",
+                name_lang="zh",
+                placed_by=said_rule(f["rule"], f["rule_value"], fmt.lang),
+            )
+            for f in firms
+        ]
         firm_table = Table(request, "firms", FIRM_COLUMNS, firm_rows, fmt, testid="link-firms")
     exported = export_response(request, links, *([firm_table] if firm_table else []), name=f"chain-{track}")
     if exported is not None:
@@ -424,6 +433,7 @@ FIRM_COLUMNS = (
     Column("name", "Name", link="href", lang_key="name_lang"),
     Column("uscc", "Code"),
     Column("industry_code", "Industry"),
+    Column("placed_by", "Placed by"),
     Column("revenue", "revenue", "money"),
     Column("employees", "employees", "number"),
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from districtlens.chains.placement import said_rule
 from districtlens.store import dashboard_queries
 from districtlens.store import web_queries as queries
 from districtlens.web import auth, figures
@@ -37,14 +38,15 @@ def chain_links_of(server: ServerState, store: Snapshot, uscc: str, fmt: Formatt
         return []
     found = []
     for template in figures.chain_templates().values():
-        placed = context.placements(template).filter(pl.col("uscc") == uscc)
-        for link_id in sorted(set(placed["link_id"].to_list())):
+        placed = context.placements(template).filter(pl.col("uscc") == uscc).sort("link_id")
+        for link_id, rule, value in placed.select("link_id", "rule", "rule_value").iter_rows():
             found.append(
                 {
                     "track": template.id,
                     "chain": fmt.name(template.name),
                     "link": link_id,
                     "link_name": fmt.name(template.link(link_id).name),
+                    "placed_by": said_rule(rule, value, fmt.lang),
                 }
             )
     return found
