@@ -31,7 +31,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marker = item.get_closest_marker("xdist_group")
         if marker is not None:
             _put_in_group(config, item, marker.args[0] if marker.args else marker.kwargs["name"])
-    items[:] = uses_spark + [item for item in items if item not in uses_spark]
+    # The longest units first (the Spark group, then the browser's): one started last would run
+    # alone while the other core idles.
+    browser = [item for item in items if item.get_closest_marker("browser") and item not in uses_spark]
+    items[:] = uses_spark + browser + [item for item in items if item not in uses_spark and item not in browser]
 
 
 def _put_in_group(config: pytest.Config, item: pytest.Item, group: str) -> None:

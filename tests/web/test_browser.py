@@ -21,7 +21,8 @@ from districtlens.web.app import create_app
 from districtlens.web.auth import PERMISSIONS
 from tests.web.conftest import MARKUP_NAME, PASSWORD, USERS
 
-pytestmark = pytest.mark.browser
+# One worker runs the module: one Chromium and one server instead of one per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
