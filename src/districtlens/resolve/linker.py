@@ -67,8 +67,9 @@ FEATURE_COLUMNS = (
     "roman_first",
     "initials",
     "lead",
-    "trade_head",
-    "trade_tail",
+    "trade_less_last",
+    "trade_less_first",
+    "trade_ends",
     "business",
     "legal_form",
     "location",
@@ -360,11 +361,10 @@ def _both_orders(rule: str, a: str, b: str) -> list[tuple[str, bool]]:
     return [(rule.format(a=a, b=b), True), (rule.format(a=b, b=a), True)]
 
 
-# Blocking rules (Splink SQL), each with whether it may be left out. The rules on the first or last
-# character of the trade name find names with one character mistyped; their blocks grow with the
-# square of the registry, so a rule that may be left out is, when the pairs it would give (its
-# conditions counted, `_pairs_of_rule`) exceed MAX_PAIRS_PER_RECORD per record (reported in the
-# timings as skipped).
+# Blocking rules (Splink SQL), each with whether it may be left out. The typo rules find trade
+# names with one character mistyped (`_typo_keys`). Blocks grow with the square of the registry, so
+# a rule that may be left out is, when the pairs it would give (its conditions counted,
+# `_pairs_of_rule`) exceed MAX_PAIRS_PER_RECORD per record (reported in the timings as skipped).
 
 
 CHINESE_TO_PINYIN_RULE = "l.roman_head = r.roman_head AND l.script = 'zh' AND r.script = 'en'"
@@ -373,8 +373,9 @@ BLOCKING_RULES = [
     ("l.trade_en = r.trade_en", True),
     ("l.roman_first = r.roman_first AND l.script <> r.script", False),
     ("l.addr_road = r.addr_road AND l.addr_no = r.addr_no", True),
-    ("l.trade_head = r.trade_head AND l.business = r.business", True),
-    ("l.trade_tail = r.trade_tail AND l.business = r.business", True),
+    ("l.trade_less_last = r.trade_less_last AND l.business = r.business", True),
+    ("l.trade_less_first = r.trade_less_first AND l.business = r.business", True),
+    ("l.trade_ends = r.trade_ends AND l.business = r.business", True),
     # A short name and a full name begin alike (安洁科技, 苏州安洁科技...: after the place, or with it).
     # Each rule that meets two kinds of name comes in both orders, its kinds written as equalities
     # (short and full names are Chinese): DuckDB filters each side before it joins the keys, so
@@ -442,12 +443,30 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
     return (
         _name_forms(frame)
         .with_columns(
-            pl.col("trade_key").str.slice(0, 1).alias("trade_head"),
-            pl.col("trade_key").str.slice(-1, 1).alias("trade_tail"),
+            *_typo_keys(pl.col("trade_key")),
             pl.when(pl.col("addr_no").is_not_null()).then(pl.col("addr_road")).alias("addr_road"),
         )
         .select(FEATURE_COLUMNS)
     )
+
+
+TYPO_MIN_LENGTH = 3  # two-character trade names one character apart are as a rule two firms (国元/国海)
+
+
+def _typo_keys(trade: pl.Expr) -> list[pl.Expr]:
+    """Three blocking keys that two trade names one character apart always share one of, for
+    names of three characters or more: the name less its last character (the typo is last), less
+    its first (the typo is first), or its first and last characters with its length (the typo is
+    inside). They replace the first or last character alone (with the business words), whose
+    blocks at a million records were too large to keep: 金鼎达 and 金顶达 meet in `金达3`."""
+    long_enough = trade.str.len_chars() >= TYPO_MIN_LENGTH
+    return [
+        pl.when(long_enough).then(trade.str.slice(0, trade.str.len_chars() - 1)).alias("trade_less_last"),
+        pl.when(long_enough).then(trade.str.slice(1)).alias("trade_less_first"),
+        pl.when(long_enough)
+        .then(pl.concat_str(trade.str.slice(0, 1), trade.str.slice(-1, 1), trade.str.len_chars().cast(pl.Utf8)))
+        .alias("trade_ends"),
+    ]
 
 
 def _name_forms(frame: pl.DataFrame) -> pl.DataFrame:
@@ -713,9 +732,12 @@ def scoring_sql(model: dict[str, Any]) -> str:
 def list_rules(model: dict[str, Any]) -> list[str]:
     """The model's blocking rules for linking a list (`l`) to a registry (`r`): all but the one
     that meets a list's Chinese name with the registry's English names by pinyin, since every
-    registered enterprise has a Chinese name, met by the Chinese rules (and it is the widest)."""
+    registered enterprise has a Chinese name, met by the Chinese rules (and it is the widest).
+    A rule on a feature no longer kept (a model trained before the typo keys) is left out until
+    `resolve train`."""
     rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
-    return [r for r in rules if r != CHINESE_TO_PINYIN_RULE]
+    kept = set(FEATURE_COLUMNS)
+    return [r for r in rules if r != CHINESE_TO_PINYIN_RULE and set(rule_columns(r)) <= kept]
 
 
 def tf_columns(model: dict[str, Any]) -> list[str]:
