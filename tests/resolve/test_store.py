@@ -374,3 +374,31 @@ def test_term_counts_follow_the_names_added_to_the_cache(registered, records, tm
     kept = counts("SELECT column_name, value, n FROM resolve_term_count")
     assert kept == counts(afresh)
     assert any(n > 1 for _, _, n in kept)
+
+
+def test_a_name_one_character_from_two_registered_firms_goes_to_review(registered, records, tmp_path):
+    """金顶达 is one character from 金鼎达 and from 金丰达: the model scores both alike, and a
+    tie between two enterprises is not a link (a person chooses), however high it scores. A
+    name one character from one firm alone still links."""
+    from tests.helpers import make_uscc
+
+    twins = pl.DataFrame(
+        {
+            "uscc": [make_uscc(8_800_001), make_uscc(8_800_002), make_uscc(8_800_003)],
+            "name": ["上海金鼎达光电科技有限公司", "上海金丰达光电科技有限公司", "上海银河湾光电科技有限公司"],
+            "address": [None, None, None],
+        },
+        schema_overrides={"address": pl.Utf8},
+    )
+    path = tmp_path / "twins.csv"
+    twins.write_csv(path)
+    assert import_file(Context(store=registered, actor="test"), path).written
+    rows = pl.DataFrame(
+        {"record_id": ["tie", "one"], "name": ["上海金顶达光电科技有限公司", "上海银河港光电科技有限公司"]}
+    )
+    out = link_to_registry(registered, rows, "typos", "tester", threshold=0.5, review_floor=0.05)
+    decided = {r["record_id"]: r for r in out.iter_rows(named=True)}
+    assert decided["tie"]["status"] == "review", decided["tie"]
+    assert decided["tie"]["probability"] >= 0.5
+    assert decided["tie"]["uscc"] in set(twins["uscc"][:2])
+    assert decided["one"]["status"] == "linked" and decided["one"]["uscc"] == twins["uscc"][2], decided["one"]

@@ -5,8 +5,9 @@
                      aliases=None) -> polars.DataFrame
         `records`: record_id (unique), name, and optionally uscc, name_en, address.
         Returns one row per record: record_id, uscc (the enterprise, or None), probability,
-        status (linked: at or above `threshold`; review: between `review_floor` and it;
-        unknown: below, or no candidate), link_id.
+        status (linked: at or above `threshold`, and ahead of every other enterprise; review:
+        between `review_floor` and it, or tied with another enterprise; unknown: below, or no
+        candidate), link_id.
 
     train_store_model(store, actor) -> dict
         Train the store's linkage model on the registry's names and keep it (a new version).
@@ -52,7 +53,7 @@ _SOURCE = "s:"
 # A blocking rule that offers one record more registry names than this offers it none: a key so
 # common (the first characters 中国, the pinyin "zhon") is no evidence worth scoring.
 MAX_CANDIDATES_PER_RULE = 100
-SCHEMA = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8}
+SCHEMA = {"record_id": pl.Utf8, "uscc": pl.Utf8, "probability": pl.Float64, "evidence": pl.Utf8, "tied": pl.Boolean}
 
 
 def _checked(records: pl.DataFrame) -> pl.DataFrame:
@@ -130,14 +131,19 @@ def _model(store: Store, actor: str) -> dict[str, Any]:
 
 def _exact(found: pl.DataFrame, records: pl.DataFrame, key: str, evidence: dict[str, str]) -> pl.DataFrame:
     return records.join(found, on=key).select(
-        "record_id", "uscc", pl.lit(1.0).alias("probability"), pl.lit(json.dumps(evidence)).alias("evidence")
+        "record_id",
+        "uscc",
+        pl.lit(1.0).alias("probability"),
+        pl.lit(json.dumps(evidence)).alias("evidence"),
+        pl.lit(False).alias("tied"),
     )
 
 
 def _best_candidates(
     store: Store, records: pl.DataFrame, review_floor: float, actor: str, aliases: Any
 ) -> pl.DataFrame:
-    """record_id, uscc, probability, evidence: each record's best registry candidate."""
+    """record_id, uscc, probability, evidence, tied: each record's best registry candidate, and
+    whether another enterprise scores as high (a name one character from two registered names)."""
     con = store.con
     codes = records["uscc"].str.strip_chars().str.to_uppercase()
     records = records.with_columns(pl.when(pl.Series(valid_uscc_mask(codes))).then(codes).alias("valid_uscc"))
@@ -179,6 +185,8 @@ def _best_candidates(
         pl.col("match_probability").alias("probability"),
         "evidence",
     )
+    at_top = pl.col("probability") == pl.col("probability").max().over("record_id")
+    scored = scored.with_columns((pl.col("uscc").filter(at_top).n_unique().over("record_id") > 1).alias("tied"))
     best = scored.sort("probability", "uscc", descending=[True, False]).unique("record_id", keep="first")
     return pl.concat([by_code, by_name, best.select(list(SCHEMA))])
 
@@ -205,7 +213,8 @@ def link_to_registry(
         records.select("record_id")
         .join(best, on="record_id", how="left")
         .with_columns(
-            pl.when(pl.col("probability") >= threshold)
+            # A tie between two enterprises is the model unable to choose: a person does.
+            pl.when((pl.col("probability") >= threshold) & ~pl.col("tied").fill_null(False))
             .then(pl.lit("linked"))
             .when(pl.col("probability") >= review_floor)
             .then(pl.lit("review"))
