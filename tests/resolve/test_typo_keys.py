@@ -6,7 +6,14 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from districtlens.resolve.linker import FEATURE_COLUMNS, TYPO_MIN_LENGTH, _typo_keys, list_rules, settings
+from districtlens.resolve.linker import (
+    FEATURE_COLUMNS,
+    TYPO_MIN_LENGTH,
+    _typo_keys,
+    list_rules,
+    settings,
+    without_lost_rules,
+)
 
 KEYS = ["trade_less_last", "trade_less_first", "trade_ends"]
 
@@ -30,15 +37,18 @@ def test_the_keys_tell_apart_names_two_characters_apart_and_leave_short_names_ou
 
 
 def test_a_model_kept_before_the_typo_keys_links_without_its_old_typo_rules():
-    model = settings()
-    model["blocking_rules_to_generate_predictions"] = [
+    old = settings()
+    old["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": rule}
         for rule in ("l.trade_key = r.trade_key", "l.trade_head = r.trade_head AND l.business = r.business")
     ]
-    assert list_rules(model) == ["l.trade_key = r.trade_key"]
     assert "trade_head" not in FEATURE_COLUMNS
+    kept = without_lost_rules(old)
+    assert list_rules(kept) == ["l.trade_key = r.trade_key"]
+    assert kept["comparisons"] == old["comparisons"]
     current = settings()
     current["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": rule} for rule in current["blocking_rules_to_generate_predictions"]
     ]
+    assert without_lost_rules(current) is current
     assert any("trade_ends" in rule for rule in list_rules(current))

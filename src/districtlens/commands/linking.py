@@ -45,6 +45,7 @@ from districtlens.resolve.linker import (
     tf_columns,
     train_registry_model,
     with_evidence,
+    without_lost_rules,
 )
 from districtlens.store import Store
 from districtlens.store import resolution as stored
@@ -118,14 +119,17 @@ def train_store_model(store: Store, actor: str) -> dict[str, Any]:
 
 def _model(store: Store, actor: str) -> dict[str, Any]:
     """The store's latest model (trained now if it has none), with its scoring SQL: kept with it,
-    or written again for a model kept before the SQL was (migration 0016)."""
+    or written again for a model kept before the SQL was (migration 0016) or whose rules name a
+    feature no longer kept (migration 0017: those rules are left out until `resolve train`)."""
     model = stored.latest_model(store.con)
     if model is None:
         train_store_model(store, actor)
         model = stored.latest_model(store.con)
         assert model is not None
-    if model["scoring_sql"] is None:
-        model["scoring_sql"] = scoring_sql(model["settings"])
+    settings = without_lost_rules(model["settings"])
+    if model["scoring_sql"] is None or settings is not model["settings"]:
+        model["settings"] = settings
+        model["scoring_sql"] = scoring_sql(settings)
     return model
 
 

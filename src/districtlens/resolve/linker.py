@@ -732,12 +732,19 @@ def scoring_sql(model: dict[str, Any]) -> str:
 def list_rules(model: dict[str, Any]) -> list[str]:
     """The model's blocking rules for linking a list (`l`) to a registry (`r`): all but the one
     that meets a list's Chinese name with the registry's English names by pinyin, since every
-    registered enterprise has a Chinese name, met by the Chinese rules (and it is the widest).
-    A rule on a feature no longer kept (a model trained before the typo keys) is left out until
-    `resolve train`."""
+    registered enterprise has a Chinese name, met by the Chinese rules (and it is the widest)."""
     rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
+    return [r for r in rules if r != CHINESE_TO_PINYIN_RULE]
+
+
+def without_lost_rules(model: dict[str, Any]) -> dict[str, Any]:
+    """`model` without the blocking rules that name a feature no longer kept (a model trained
+    before the typo keys of migration 0017 blocks on trade_head): it links without them until
+    `resolve train`. The same dict when it loses none."""
     kept = set(FEATURE_COLUMNS)
-    return [r for r in rules if r != CHINESE_TO_PINYIN_RULE and set(rule_columns(r)) <= kept]
+    rules = model["blocking_rules_to_generate_predictions"]
+    fitting = [r for r in rules if set(rule_columns(r["blocking_rule"])) <= kept]
+    return model if len(fitting) == len(rules) else {**model, "blocking_rules_to_generate_predictions": fitting}
 
 
 def tf_columns(model: dict[str, Any]) -> list[str]:
