@@ -70,6 +70,12 @@ class SignInRequired(DistrictlensError):
     http_status = 401
 
 
+class TooManyAttempts(DistrictlensError):
+    """Sign-ins refused for a while after too many failures; `retry_after` is in seconds."""
+
+    http_status = 429
+
+
 class Forbidden(DistrictlensError):
     """What the user's role, carriers or form do not allow: a page, a carrier's tenants, a command
     from another machine, a form without its token."""
@@ -130,6 +136,7 @@ ERROR_KINDS: dict[str, type[DistrictlensError]] = {
         TooLarge,
         UsageError,
         SignInRequired,
+        TooManyAttempts,
         Forbidden,
         NotFound,
         StoreError,

@@ -114,8 +114,6 @@ DYNAMIC = (
     "radiation",
     "national",
     "municipal",
-    "wrong user name or password",
-    "too many failed sign-ins: wait a few minutes",
 )
 
 

@@ -73,3 +73,23 @@ def test_another_site_cannot_sign_a_visitor_in_through_the_api(web_app, content_
     assert visitor.get("/api/me").status_code == 401
     signed = visitor.post("/api/login", content=body, headers={"content-type": "application/json"})
     assert signed.status_code == 200 and visitor.get("/api/me").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["fr", "zh"])
+def test_a_refused_sign_in_is_said_in_the_reader_s_language(web_app, lang):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    visitor = TestClient(web_app)
+    body = b'{"username": "nobody-here", "password": "not this"}'
+    answer = visitor.post(f"/api/login?lang={lang}", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 401
+    assert answer.json()["detail"] == t("web.sign_in.wrong", lang)
+    page = visitor.get(f"/login?lang={lang}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    form = {"username": "nobody-here", "password": "not this", "csrf_token": token, "next": "/"}
+    refused = visitor.post(f"/login?lang={lang}", data=form, follow_redirects=False)
+    assert refused.status_code == 401
+    assert t("web.sign_in.wrong", lang) in html.unescape(refused.text)
+    assert t("web.sign_in.wrong", "en") not in refused.text

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from districtlens.commands import load_all
 from districtlens.commands.handover import remove_handover, write_handover
-from districtlens.errors import DistrictlensError, Forbidden
+from districtlens.errors import DistrictlensError, Forbidden, SignInRequired, TooManyAttempts
 from districtlens.web import api, auth, capabilities, commands, pages, planning, reading
 from districtlens.web.deps import LoginRequired, check_form, language, session
 from districtlens.web.i18n import Formatter
@@ -87,14 +87,12 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
         limiter: auth.LoginLimiter = app.state.limiter
         wait = limiter.retry_after(username, address)
         if wait is not None:
-            raise HTTPException(
-                429, "too many failed sign-ins: wait a few minutes", headers={"Retry-After": str(math.ceil(wait))}
-            )
+            raise TooManyAttempts("web.sign_in.too_many", retry_after=math.ceil(wait))
         with server.reader() as store:
             who = auth.authenticate(store, username, password)
         if who is None:
             limiter.failed(username, address)
-            raise HTTPException(401, "wrong user name or password")
+            raise SignInRequired("web.sign_in.wrong")
         limiter.succeeded(username, address)
         return who
 
@@ -130,8 +128,13 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
     async def refused(request: Request, exc: DistrictlensError):
         """Every refusal of the product, once: a 4xx with its message in the user's language."""
         lang = language(request)
+        # A refusal that lasts a while says for how long, in the header clients read.
+        wait = exc.values.get("retry_after") if isinstance(exc, TooManyAttempts) else None
+        headers = {"Retry-After": str(wait)} if wait is not None else None
         if request.url.path.startswith("/api/") or request.url.path.startswith("/internal/"):
-            return JSONResponse({"detail": exc.message(lang), "error": exc.as_json(lang)}, status_code=exc.http_status)
+            return JSONResponse(
+                {"detail": exc.message(lang), "error": exc.as_json(lang)}, status_code=exc.http_status, headers=headers
+            )
         return render(
             request, "error.html", status_code=exc.http_status, status=exc.http_status, detail=exc.message(lang)
         )
@@ -190,10 +193,18 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
             raise Forbidden("web.sign_in_form_expired")
         try:
             who = await run_in_threadpool(login, request, username, password)
-        except HTTPException as exc:
-            return render(
-                request, "login.html", status_code=exc.status_code, login_csrf=cookie, next=next_path, error=exc.detail
+        except (SignInRequired, TooManyAttempts) as exc:
+            refused = render(
+                request,
+                "login.html",
+                status_code=exc.http_status,
+                login_csrf=cookie,
+                next=next_path,
+                error=exc.message(language(request)),
             )
+            if isinstance(exc, TooManyAttempts):
+                refused.headers["Retry-After"] = str(exc.values["retry_after"])
+            return refused
         # The language the sign-in page was shown in (its form posts to /login?lang=) stays the
         # session's, and the cookie's: a refused sign-in is answered in it too.
         current_lang = language(request)
