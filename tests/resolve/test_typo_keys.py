@@ -8,7 +8,6 @@ import pytest
 
 from districtlens.resolve.linker import (
     FEATURE_COLUMNS,
-    TYPO_MIN_LENGTH,
     _typo_keys,
     list_rules,
     settings,
@@ -33,7 +32,6 @@ def test_a_name_with_any_one_character_replaced_shares_a_key(trade):
 def test_the_keys_tell_apart_names_two_characters_apart_and_leave_short_names_out():
     assert not any(keys_of("金鼎达")[k] == keys_of("银顶达")[k] for k in KEYS)
     assert all(value is None for value in keys_of("国元").values())
-    assert TYPO_MIN_LENGTH == 3
 
 
 def test_a_model_kept_before_the_typo_keys_links_without_its_old_typo_rules():

@@ -123,6 +123,8 @@ ENGLISH_LEAD = "split_part(meaning_{e}, '#', 1)"
 ENGLISH_SECOND = "'|' || split_part(meaning_{e}, '#', 2)"  # |word|
 ENGLISH_SECOND_WORD = "replace(split_part(meaning_{e}, '#', 2), '|', '')"
 
+TYPO_MIN_LENGTH = 3  # two-character trade names one character apart are as a rule two firms (国元/国海)
+
 # The comparisons, as Splink settings data. English business words arrive in Chinese
 # (names.BUSINESS_EN_TO_ZH); the legal form is read from Chinese names only.
 COMPARISONS: list[dict[str, Any]] = [
@@ -149,9 +151,8 @@ COMPARISONS: list[dict[str, Any]] = [
             _level(f"{ONE_SIDE_ENGLISH} AND trade_en_l = trade_en_r", "same English trade name", 0.1, 1e-4),
             # One character replaced. DuckDB's levenshtein counts UTF-8 bytes: a Han character
             # replaced costs one to three, hence the same length in characters and <= 3 for Chinese.
-            # Two-character trade names one character apart are as a rule two firms (国元/国海).
             _level(
-                "length(trade_key_l) = length(trade_key_r) AND length(trade_key_l) >= 3"
+                f"length(trade_key_l) = length(trade_key_r) AND length(trade_key_l) >= {TYPO_MIN_LENGTH}"
                 " AND levenshtein(trade_key_l, trade_key_r)"
                 " <= CASE WHEN script_l = 'zh' AND script_r = 'zh' THEN 3 ELSE 1 END",
                 "one character apart",
@@ -448,9 +449,6 @@ def prepare(records: pl.DataFrame, aliases: dict[str, str] | None = None) -> pl.
         )
         .select(FEATURE_COLUMNS)
     )
-
-
-TYPO_MIN_LENGTH = 3  # two-character trade names one character apart are as a rule two firms (国元/国海)
 
 
 def _typo_keys(trade: pl.Expr) -> list[pl.Expr]:
