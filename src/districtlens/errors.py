@@ -35,6 +35,10 @@ class DistrictlensError(Exception):
     def __str__(self) -> str:
         return self.message("en")
 
+    def http_headers(self) -> dict[str, str]:
+        """The headers an HTTP answer of this refusal carries besides its status."""
+        return {}
+
     def as_json(self, lang: str = "en") -> dict[str, Any]:
         return {"kind": type(self).__name__, "key": self.key, "values": self.values, "message": self.message(lang)}
 
@@ -74,6 +78,9 @@ class TooManyAttempts(DistrictlensError):
     """Sign-ins refused for a while after too many failures; `retry_after` is in seconds."""
 
     http_status = 429
+
+    def http_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.values["retry_after"])}
 
 
 class Forbidden(DistrictlensError):

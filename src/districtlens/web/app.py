@@ -128,16 +128,17 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
     async def refused(request: Request, exc: DistrictlensError):
         """Every refusal of the product, once: a 4xx with its message in the user's language."""
         lang = language(request)
-        # A refusal that lasts a while says for how long, in the header clients read.
-        wait = exc.values.get("retry_after") if isinstance(exc, TooManyAttempts) else None
-        headers = {"Retry-After": str(wait)} if wait is not None else None
         if request.url.path.startswith("/api/") or request.url.path.startswith("/internal/"):
             return JSONResponse(
-                {"detail": exc.message(lang), "error": exc.as_json(lang)}, status_code=exc.http_status, headers=headers
+                {"detail": exc.message(lang), "error": exc.as_json(lang)},
+                status_code=exc.http_status,
+                headers=exc.http_headers(),
             )
-        return render(
+        page = render(
             request, "error.html", status_code=exc.http_status, status=exc.http_status, detail=exc.message(lang)
         )
+        page.headers.update(exc.http_headers())
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -202,8 +203,7 @@ def create_app(db_path: Path, *, handover_port: int | None = None, handover_tls:
                 next=next_path,
                 error=exc.message(language(request)),
             )
-            if isinstance(exc, TooManyAttempts):
-                refused.headers["Retry-After"] = str(exc.values["retry_after"])
+            refused.headers.update(exc.http_headers())
             return refused
         # The language the sign-in page was shown in (its form posts to /login?lang=) stays the
         # session's, and the cookie's: a refused sign-in is answered in it too.
