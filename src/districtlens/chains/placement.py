@@ -34,18 +34,17 @@ def place(
     manual: pl.DataFrame | None = None,
     texts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """(uscc, link_id, rule, rule_value, firm_row) for every enterprise and link it belongs to, one row per
-    pair; firm_row is the firm's position in `enterprises` (null for a manual placement of a firm
-    `enterprises` lacks), so that a caller holding the same frame can gather the firm's figures by
-    position instead of joining a million firms on the uscc string.
+    """(uscc, link_id, rule, rule_value, firm_row) for every enterprise and link it belongs to, one
+    row per pair; firm_row is the firm's position in `enterprises` (null for a manual placement of
+    a firm `enterprises` lacks), so that a caller holding the same frame can gather the firm's
+    figures by position instead of joining a million firms on the uscc string.
 
     `enterprises` needs uscc, industry_code, name, business_scope and tags (nulls allowed);
     `manual`, when given, holds (uscc, link_id) pairs a person decided. When several rules place
     the same firm in a link, the row keeps the first: manual, then the rules in template order.
     The rule is a kind and its value: ("class", "2710"), ("keyword", "合成生物"), ("manual", null).
-    `texts`, when given, is
-    `keyword_texts` of the same enterprises for rules that include this template's (several
-    templates then share one pass over the raw text).
+    `texts`, when given, is `keyword_texts` of the same enterprises for rules that include this
+    template's (several templates then share one pass over the raw text).
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in enterprises.columns]
     if missing:

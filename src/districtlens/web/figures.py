@@ -449,12 +449,8 @@ def chain(store: Store, context: report.Context, template: ChainTemplate, lang: 
 def link_firms(context: report.Context, template: ChainTemplate, link_id: str) -> list[dict]:
     """The district's enterprises placed in one link of the chain, largest revenue first, each with
     the rule that placed it there (rule, rule_value: placement.said_rule says it)."""
-    placed = (
-        context.placements(template)
-        .filter(pl.col("link_id") == link_id)
-        .select("uscc", "rule", "rule_value")
-        .unique("uscc", keep="first", maintain_order=True)
-    )
+    # One placement per firm and link (`place`): no firm comes twice.
+    placed = context.placements(template).filter(pl.col("link_id") == link_id).select("uscc", "rule", "rule_value")
     firms = context.area_firms.join(placed, on="uscc", how="inner").sort("revenue", descending=True, nulls_last=True)
     return firms.select(
         "uscc", "name", "industry_code", "zone_id", "revenue", "employees", "rule", "rule_value"
