@@ -188,31 +188,21 @@ def _relevant_firms(context: Context, template: ChainTemplate, placements: pl.Da
     return city.select(REGISTRY_CANDIDATE_COLUMNS)[rows.unique().sort()]
 
 
-# The registry columns a candidate keeps (`_as_candidates`).
-REGISTRY_CANDIDATE_COLUMNS = (
-    "uscc",
-    "name",
-    "district_adcode",
-    "industry_code",
-    "tags",
-    "revenue",
-    "revenue_prior",
-    "employees",
-)
+# The candidate columns a registered firm brings itself; `_as_candidates` gives it the others.
+GIVEN_CANDIDATE_COLUMNS = ("key", "source", "place", "rank")
+REGISTRY_CANDIDATE_COLUMNS = tuple(c for c in CANDIDATE_COLUMNS if c not in GIVEN_CANDIDATE_COLUMNS)
 
 
 def _as_candidates(firms: pl.DataFrame, source: str, where: pl.Expr) -> pl.DataFrame:
     """Firms with registry columns (the city's, a lead list) as target candidates
     (`targets.CANDIDATE_COLUMNS`), keyed by their credit code and placed by `where`."""
-    return firms.select(
-        pl.col("uscc").alias("key"),
-        "uscc",
-        "name",
-        pl.lit(source).alias("source"),
-        where.alias("place"),
-        *REGISTRY_CANDIDATE_COLUMNS[2:],
-        pl.lit(None, dtype=pl.Int64).alias("rank"),
-    )
+    given = {
+        "key": pl.col("uscc"),
+        "source": pl.lit(source),
+        "place": where,
+        "rank": pl.lit(None, dtype=pl.Int64),
+    }
+    return firms.select(given[c].alias(c) if c in given else pl.col(c) for c in CANDIDATE_COLUMNS)
 
 
 def targets(
