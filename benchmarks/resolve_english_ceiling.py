@@ -72,7 +72,7 @@ def main() -> None:
     linked_now = same_firm.filter(pl.col("cluster_id") == pl.col("cluster_id_right")).height
     rows = []
     for floor in (0.0, 1.0, 3.0, 6.0):
-        chosen = best.filter(pl.col("margin") > floor) if floor else best.filter(pl.col("margin") > 0)
+        chosen = best.filter(pl.col("margin") > floor)
         right = chosen.filter(pl.col("right"))
         new = right.filter(pl.col("cluster_e") != pl.col("cluster_f")).height
         rows.append(
