@@ -32,8 +32,7 @@ from districtlens.store import web_queries as queries
 from districtlens.web import api, auth, figures, labels
 from districtlens.web.deps import check_form, language, may_see_carrier, reader, state, today
 from districtlens.web.i18n import Formatter
-from districtlens.web.pages import page_user
-from districtlens.web.render import render
+from districtlens.web.pages import page_user, render_page
 from districtlens.web.state import ServerState, Snapshot
 from districtlens.web.tables import Column, Table, export_response
 
@@ -50,10 +49,6 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-def _page(request: Request, name: str, store: Snapshot, **context: Any) -> HTMLResponse:
-    return render(request, name, synthetic=api.synthetic_for(state(request), store), **context)
 
 
 def _visible_carriers(who: auth.Principal, carrier_ids: list[str]) -> list[str]:
@@ -157,7 +152,7 @@ def programmes(request: Request, who: Aggregates, store: Reader, server: State):
     if exported is not None:
         return exported
     counts = {s: sum(1 for k in kpis if k["status"] == s) for s in ("on track", "at risk", "off track", "no data")}
-    return _page(request, "programmes.html", store, table=table, kpis=kpis, counts=counts, at=today())
+    return render_page(request, "programmes.html", store, table=table, kpis=kpis, counts=counts, at=today())
 
 
 # ---- the pipeline ----------------------------------------------------------------------------
@@ -237,7 +232,7 @@ def pipeline(request: Request, who: Aggregates, store: Reader, server: State):
         }
         for ladder, stages in funnels.items()
     }
-    return _page(
+    return render_page(
         request,
         "pipeline.html",
         store,
@@ -303,7 +298,7 @@ def space(
         carrier = next(iter(choices["carriers"]), None)
         zone = None if carrier else next(iter(choices["zones"]), None)
     if not carrier and not zone:
-        return _page(request, "space.html", store, figures=None, choices=choices, carrier=None, zone=None)
+        return render_page(request, "space.html", store, figures=None, choices=choices, carrier=None, zone=None)
     day = today()
     key = (carrier, zone, day)
     now = server.cached(store, "space", key, lambda: _space_at(store, day, carrier, zone))
@@ -401,7 +396,7 @@ def space(
     exported = export_response(request, uses, ending, name="space")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "space.html",
         store,
@@ -454,11 +449,11 @@ def _briefing_page(request: Request, store: Snapshot, *, status_code: int = 200,
     verdict = context.get("verdict")
     if verdict and verdict["changed"]:
         context["changed"] = Table(request, "changed", CHANGED_COLUMNS, verdict["changed"], fmt, answer=True)
-    return render(
+    return render_page(
         request,
         "briefings.html",
+        store,
         status_code=status_code,
-        synthetic=api.synthetic_for(state(request), store),
         areas=_areas(store, fmt),
         scenarios=_scenarios(store, fmt),
         formats=FORMATS,

@@ -3,15 +3,19 @@ access checks. Access is decided here, for the API and the pages alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any, TypeVar
 
 from fastapi import Request
 
+from districtlens.commands import Context
 from districtlens.errors import Forbidden, SignInRequired
 from districtlens.web import auth
 from districtlens.web.i18n import Formatter, pick_language
 from districtlens.web.state import ServerState, Snapshot
+
+T = TypeVar("T")
 
 
 def state(request: Request) -> ServerState:
@@ -93,3 +97,10 @@ async def check_form(request: Request):
     if not auth.same_token(current.csrf, str(form.get("csrf_token", ""))):
         raise Forbidden("web.form_expired")
     return form
+
+
+def run_write(server: ServerState, command: Callable[[Context, Any], T], args: Any, actor: str) -> T:
+    """Run a write command (commands/) on the server's write connection as `actor`: the CLI's own
+    command, so a write from the dashboard is the same write and the same ledger entry."""
+    with server.writer() as store:
+        return command(Context(store=store, actor=actor), args)

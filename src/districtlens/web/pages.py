@@ -52,7 +52,8 @@ Targets = Annotated[auth.Principal, page_user("targets")]
 Data = Annotated[auth.Principal, page_user("data")]
 
 
-def _page(request: Request, name: str, store: Snapshot, **context: Any):
+def render_page(request: Request, name: str, store: Snapshot, **context: Any) -> HTMLResponse:
+    """A dashboard page of the store `store`, marked synthetic when its data are."""
     return render(request, name, synthetic=api.synthetic_for(state(request), store), **context)
 
 
@@ -64,7 +65,7 @@ def overview(request: Request, who: Aggregates, store: Reader, server: State):
     exported = export_response(request, tracks, name="overview")
     if exported is not None:
         return exported
-    return _page(request, "overview.html", store, data=data, tracks=tracks)
+    return render_page(request, "overview.html", store, data=data, tracks=tracks)
 
 
 TRACK_COLUMNS = (
@@ -120,7 +121,7 @@ def industries(
     if exported is not None:
         return exported
     pictures = {} if division else industry_pictures(server, store, who, fmt, mix)
-    return _page(request, "industries.html", store, data=data, table=table, tracks=tracks, mix=mix, **pictures)
+    return render_page(request, "industries.html", store, data=data, table=table, tracks=tracks, mix=mix, **pictures)
 
 
 def industry_pictures(server: ServerState, store: Snapshot, who: auth.Principal, fmt: Formatter, mix: str) -> dict:
@@ -230,7 +231,7 @@ def district_map(
     exported = export_response(request, table, zones, name="map")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "map.html",
         store,
@@ -317,7 +318,7 @@ def chains(
     if exported is not None:
         return exported
     link_name = next((r["shown_name"] for r in links.matching if r["id"] == link), link)
-    return _page(
+    return render_page(
         request,
         "chains.html",
         store,
@@ -365,7 +366,7 @@ def targets(
     exported = export_response(request, table, name=f"targets-{track}")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "targets.html",
         store,
@@ -484,7 +485,7 @@ def carriers(
     exported = export_response(request, carrier_table, *([tenant_table] if tenant_table else []), name="carriers")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "carriers.html",
         store,
@@ -580,7 +581,7 @@ def enterprises(
     exported = export_response(request, table, name="enterprises")
     if exported is not None:
         return exported
-    return _page(request, "enterprises.html", store, q=q, total=total, table=table, sorted_first=EXPORT_LIMIT)
+    return render_page(request, "enterprises.html", store, q=q, total=total, table=table, sorted_first=EXPORT_LIMIT)
 
 
 ENTERPRISE_COLUMNS = (
@@ -605,7 +606,7 @@ def enterprise(request: Request, uscc: str, who: Enterprises, store: Reader, ser
     exported = export_response(request, facts, versions, leases, name=f"enterprise-{uscc}")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "enterprise.html",
         store,
@@ -629,7 +630,7 @@ def claims(request: Request, who: Aggregates, store: Reader, server: State):
     exported = export_response(request, table, name="claims")
     if exported is not None:
         return exported
-    return _page(request, "claims.html", store, table=table)
+    return render_page(request, "claims.html", store, table=table)
 
 
 CLAIM_COLUMNS = (
@@ -681,7 +682,7 @@ def data(request: Request, who: Data, store: Reader, server: State):
     exported = export_response(request, *tables["every"], name="data")
     if exported is not None:
         return exported
-    return _page(request, "data.html", store, held=server.held(), verdict=None, **tables)
+    return render_page(request, "data.html", store, held=server.held(), verdict=None, **tables)
 
 
 LEDGER_COLUMNS = (
@@ -815,4 +816,4 @@ def _verified_page(request: Request, who: auth.Principal, server: ServerState) -
     problem = ledger_commands.problem_said(verdict, language(request))
     with server.reader() as store:
         tables = _data_tables(request, store, who, server, path="/data")
-        return _page(request, "data.html", store, held=server.held(), verdict=verdict, problem=problem, **tables)
+        return render_page(request, "data.html", store, held=server.held(), verdict=verdict, problem=problem, **tables)

@@ -21,10 +21,9 @@ from districtlens.commands import leads as lead_commands
 from districtlens.commands import scenarios as scenario_commands
 from districtlens.errors import Forbidden, InputError
 from districtlens.web import api, auth, figures, labels
-from districtlens.web.deps import check_form, language, reader, state
+from districtlens.web.deps import check_form, language, reader, run_write, state
 from districtlens.web.i18n import Formatter
-from districtlens.web.pages import page_user
-from districtlens.web.render import render
+from districtlens.web.pages import page_user, render_page
 from districtlens.web.state import ServerState, Snapshot
 from districtlens.web.tables import Column, Table, export_response
 
@@ -34,15 +33,6 @@ State = Annotated[ServerState, Depends(state)]
 Aggregates = Annotated[auth.Principal, page_user("aggregate")]
 Targets = Annotated[auth.Principal, page_user("targets")]
 MAX_FIELD = 120  # characters of an owner, a name or a choice
-
-
-def _page(request: Request, name: str, store: Snapshot, **context: Any) -> HTMLResponse:
-    return render(request, name, synthetic=api.synthetic_for(state(request), store), **context)
-
-
-def _write(server: ServerState, command: Any, args: Any, actor: str) -> Any:
-    with server.writer() as store:
-        return command(Context(store=store, actor=actor), args)
 
 
 def _field(form: Any, name: str) -> str:
@@ -108,7 +98,7 @@ def leads_page(
     exported = export_response(request, leads, funnel, name="leads")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "leads.html",
         store,
@@ -165,7 +155,7 @@ def _save_lead(
         carrier=carrier,
         zone=zone,
     )
-    return _write(server, lead_commands.save, args, who.username)
+    return run_write(server, lead_commands.save, args, who.username)
 
 
 # ---- scenarios -------------------------------------------------------------------------------
@@ -260,7 +250,7 @@ def scenario_page(
     exported = export_response(request, *(t for t in (links, areas, saved) if t is not None), name="scenario")
     if exported is not None:
         return exported
-    return _page(
+    return render_page(
         request,
         "scenario.html",
         store,
@@ -321,4 +311,4 @@ def _save_scenario(
     with server.reader() as store:
         computed = _scenario_args(server, store, fmt, track, firms, targets)
     args = scenario_commands.SaveScenario(**computed.model_dump(), name=name)
-    return _write(server, scenario_commands.save, args, who.username)
+    return run_write(server, scenario_commands.save, args, who.username)

@@ -17,7 +17,7 @@ from districtlens.commands import claims as claim_commands
 from districtlens.commands import reading as reading_commands
 from districtlens.errors import DistrictlensError, Forbidden, NotFound
 from districtlens.web import auth, labels
-from districtlens.web.deps import LoginRequired, check_form, language, session, state
+from districtlens.web.deps import LoginRequired, check_form, language, run_write, session, state
 from districtlens.web.i18n import Formatter
 from districtlens.web.render import render
 from districtlens.web.state import ServerState
@@ -108,11 +108,6 @@ def _warm(server: ServerState) -> None:
         gazetteer(store)
 
 
-def _write(server: ServerState, command: Any, args: Any, actor: str) -> Any:
-    with server.writer() as store:
-        return command(Context(store=store, actor=actor), args)
-
-
 @router.post("/reading")
 async def read_text(request: Request, who: Analyst, server: State):
     form = await check_form(request)
@@ -126,7 +121,7 @@ async def read_text(request: Request, who: Analyst, server: State):
         args = reading_commands.ReadFile(text=str(form.get("text") or ""), name=str(form.get("name") or "") or None)
     try:
         await run_in_threadpool(_warm, server)
-        result = await run_in_threadpool(_write, server, reading_commands.read_file, args, who.username)
+        result = await run_in_threadpool(run_write, server, reading_commands.read_file, args, who.username)
     except DistrictlensError as exc:
         return _page(request, server, who, result=None, error=exc.message(language(request)))
     return _page(request, server, who, result=result.model_dump(), error=None)
@@ -140,7 +135,7 @@ async def decide(request: Request, proposal_id: str, decision: str, who: Analyst
         raise NotFound("web.unknown_decision", decision=decision[:40])
     args = claim_commands.DecideProposal(id=proposal_id)
     try:
-        await run_in_threadpool(_write, server, commands[decision], args, who.username)
+        await run_in_threadpool(run_write, server, commands[decision], args, who.username)
     except DistrictlensError as exc:
         return _page(request, server, who, result=None, error=exc.message(language(request)))
     return RedirectResponse("/reading", status_code=303)
