@@ -296,7 +296,7 @@ def write_features(store: Store, features: pl.DataFrame, counted: list[str]) -> 
     if features.height == 0:
         return
     con = store.con
-    cols = [c for c in _feature_table_columns(con)]
+    cols = _feature_table_columns(con)
     counts = " UNION ALL ".join(
         f"SELECT {sql_literal(c)} AS column_name, {c} AS value, count(*) AS n FROM new_features"
         f" WHERE {c} IS NOT NULL GROUP BY ALL"
